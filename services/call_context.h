@@ -1,0 +1,45 @@
+// What a call carries besides its request: the caller's identity, taken from
+// request metadata until authentication lands, and correlation ids.
+//
+// Metadata keys:
+//   x-casework-agency   required, e.g. "eastbrook-council"
+//   x-casework-user     required, e.g. "u1234"
+//   x-casework-role     required, e.g. "caseworker"
+//   x-correlation-id    optional; defaults to the request_id
+//
+// Because the identity is asserted by the caller, caseworkd refuses to listen
+// on anything but a loopback address in this mode (see IsLoopbackListen).
+#ifndef CASEWORK_SERVICES_CALL_CONTEXT_H_
+#define CASEWORK_SERVICES_CALL_CONTEXT_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+#include "casework/v1/common.pb.h"
+
+namespace casework::services {
+
+inline constexpr char kAgencyHeader[] = "x-casework-agency";
+inline constexpr char kUserHeader[] = "x-casework-user";
+inline constexpr char kRoleHeader[] = "x-casework-role";
+inline constexpr char kCorrelationHeader[] = "x-correlation-id";
+// Trailing metadata set to "true" when a reply is the stored original of an
+// earlier call with the same request_id.
+inline constexpr char kReplayedTrailer[] = "x-casework-replayed";
+
+// The caller's identity. UNAUTHENTICATED naming the missing header.
+absl::StatusOr<v1::Actor> ActorFromMetadata(const grpc::ServerContextBase& context);
+
+// The value of metadata `key`, or empty.
+std::string MetadataValue(const grpc::ServerContextBase& context, absl::string_view key);
+
+// True if `listen` ("HOST:PORT") names a loopback host: localhost,
+// 127.0.0.0/8 or [::1].
+bool IsLoopbackListen(absl::string_view listen);
+
+}  // namespace casework::services
+
+#endif  // CASEWORK_SERVICES_CALL_CONTEXT_H_

@@ -1,0 +1,47 @@
+#include "services/command_runner.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "services/call_context.h"
+#include "services/grpc_status.h"
+
+namespace casework::services {
+
+grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
+                                    const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RunCommand(grpc::CallbackServerContext* context,
+                                     storage::Engine& engine, const absl::Status& validation,
+                                     storage::Command command,
+                                     google::protobuf::Message* response) {
+  absl::StatusOr<v1::Actor> actor = ActorFromMetadata(*context);
+  if (!actor.ok()) return FinishNow(context, actor.status());
+  if (!validation.ok()) return FinishNow(context, validation);
+  command.meta.actor = *std::move(actor);
+  command.meta.correlation_id = MetadataValue(*context, kCorrelationHeader);
+  if (command.meta.correlation_id.size() > 128) command.meta.correlation_id.resize(128);
+
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  command.done = [context, reactor, response](absl::StatusOr<std::string> reply, bool replayed) {
+    if (!reply.ok()) {
+      reactor->Finish(ToGrpcStatus(reply.status()));
+      return;
+    }
+    if (!response->ParseFromString(*reply)) {
+      reactor->Finish(ToGrpcStatus(absl::DataLossError(
+          absl::StrCat("stored reply does not parse as ", response->GetTypeName()))));
+      return;
+    }
+    if (replayed) context->AddTrailingMetadata(kReplayedTrailer, "true");
+    reactor->Finish(grpc::Status::OK);
+  };
+  engine.Submit(std::move(command));
+  return reactor;
+}
+
+}  // namespace casework::services

@@ -1,0 +1,20 @@
+// The demo partnership: a fictional Community Safety Partnership ("eastbrook")
+// with a few agencies and an action log, for trying caseworkd out.
+#ifndef CASEWORK_SERVICES_DEMO_H_
+#define CASEWORK_SERVICES_DEMO_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+
+#include "absl/status/status.h"
+
+namespace casework::services {
+
+// Loads the demo data through the public API over `channel`. Idempotent: every
+// call carries a fixed request_id, so loading twice changes nothing.
+absl::Status LoadDemoPartnership(std::shared_ptr<grpc::Channel> channel);
+
+}  // namespace casework::services
+
+#endif  // CASEWORK_SERVICES_DEMO_H_

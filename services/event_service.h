@@ -1,0 +1,28 @@
+// casework.v1.EventService: read access to event history.
+#ifndef CASEWORK_SERVICES_EVENT_SERVICE_H_
+#define CASEWORK_SERVICES_EVENT_SERVICE_H_
+
+#include "casework/v1/events.grpc.pb.h"
+#include "storage/event_store.h"
+
+namespace casework::services {
+
+class EventService final : public v1::EventService::CallbackService {
+ public:
+  // `store` must outlive the service.
+  explicit EventService(const storage::EventStore* store) : store_(store) {}
+
+  grpc::ServerUnaryReactor* ReadStream(grpc::CallbackServerContext* context,
+                                       const v1::ReadStreamRequest* request,
+                                       v1::ReadStreamResponse* response) override;
+  grpc::ServerUnaryReactor* ReadLog(grpc::CallbackServerContext* context,
+                                    const v1::ReadLogRequest* request,
+                                    v1::ReadLogResponse* response) override;
+
+ private:
+  const storage::EventStore* store_;
+};
+
+}  // namespace casework::services
+
+#endif  // CASEWORK_SERVICES_EVENT_SERVICE_H_

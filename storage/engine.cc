@@ -1,0 +1,361 @@
+#include "storage/engine.h"
+
+#include <utility>
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/util/time_util.h"
+#include "storage/keys.h"
+#include "workflow/status.h"
+
+namespace casework::storage {
+namespace {
+
+constexpr int kReplayPage = 1000;
+
+google::protobuf::Timestamp ToTimestamp(absl::Time t) {
+  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
+}
+
+absl::Status RequestIdReusedError(const CommandMeta& meta, const std::string& method) {
+  absl::Status status = absl::InvalidArgumentError(absl::StrCat(
+      "request_id \"", meta.request_id,
+      "\" was already used for a different request; use a new request_id for a new "
+      "request and resend a retry unchanged"));
+  v1::RequestIdReused detail;
+  detail.set_request_id(meta.request_id);
+  detail.set_original_method(method);
+  AttachDetail(status, detail);
+  return status;
+}
+
+}  // namespace
+
+uint64_t Fingerprint(const google::protobuf::Message& message) {
+  std::unique_ptr<google::protobuf::Message> copy(message.New());
+  copy->CopyFrom(message);
+  if (const google::protobuf::FieldDescriptor* field =
+          copy->GetDescriptor()->FindFieldByName("request_id")) {
+    copy->GetReflection()->ClearField(copy.get(), field);
+  }
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream raw(&bytes);
+    google::protobuf::io::CodedOutputStream out(&raw);
+    out.SetSerializationDeterministic(true);
+    copy->SerializeToCodedStream(&out);
+  }
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a 64 offset basis
+  for (unsigned char c : bytes) {
+    hash ^= c;
+    hash *= 1099511628211ull;  // FNV prime
+  }
+  return hash;
+}
+
+absl::StatusOr<LoadedState> LoadState(const EventStore& store,
+                                      const workflow::Aggregate& aggregate,
+                                      absl::string_view stream, uint64_t* replayed_events) {
+  ASSIGN_OR_RETURN(std::optional<internal::StateRecord> record, store.GetState(stream));
+  std::shared_ptr<google::protobuf::Message> state = aggregate.NewState();
+  int64_t version = 0;
+  if (record.has_value()) {
+    if (record->aggregate() != aggregate.Name()) {
+      return absl::InvalidArgumentError(absl::StrCat(stream, " is a ", record->aggregate(),
+                                                     " stream, not a ", aggregate.Name()));
+    }
+    if (record->schema() == aggregate.StateSchema()) {
+      if (!state->ParseFromString(record->state())) {
+        return absl::DataLossError(absl::StrCat("corrupt state record of ", stream));
+      }
+      version = record->version();
+    }
+  }
+  // Fold whatever the record does not cover: nothing normally, the whole
+  // stream after a state schema change.
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<v1::EventEnvelope> events,
+                     store.ReadStream(stream, version + 1, kReplayPage));
+    for (const v1::EventEnvelope& e : events) {
+      ASSIGN_OR_RETURN(std::unique_ptr<google::protobuf::Message> payload,
+                       workflow::UnpackPayload(e));
+      RETURN_IF_ERROR(aggregate.Apply(*state, e, *payload));
+      version = e.stream_version();
+    }
+    if (replayed_events != nullptr) *replayed_events += events.size();
+    if (static_cast<int>(events.size()) < kReplayPage) break;
+  }
+  return LoadedState{std::move(state), version};
+}
+
+struct Engine::Group {
+  StoreBatch batch;
+  absl::Time now;
+  uint64_t next_position;
+  // Streams, request records and sequences written by earlier commands of
+  // this group: later commands must see them before they reach the store.
+  absl::flat_hash_map<std::string, LoadedState> states;
+  absl::flat_hash_map<std::string, internal::RequestRecord> requests;
+  absl::flat_hash_map<std::string, int64_t> sequences;
+  absl::BitGen* bitgen;
+};
+
+Engine::Engine(EventStore* store, const Clock* clock, EngineOptions options)
+    : store_(store), clock_(clock), options_(options) {
+  writer_ = std::thread([this] { Run(); });
+}
+
+Engine::~Engine() { Stop(); }
+
+void Engine::Submit(Command command) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stopping_) {
+      queue_.push_back(std::move(command));
+      cv_.notify_one();
+      return;
+    }
+  }
+  command.done(absl::UnavailableError("the server is shutting down; retry against a running instance"),
+               false);
+}
+
+void Engine::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) {
+      if (stopped_) return;
+    }
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  std::lock_guard<std::mutex> lock(mu_);
+  stopped_ = true;
+}
+
+EngineStats Engine::stats() const {
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  return stats_;
+}
+
+void Engine::Run() {
+  std::vector<Command> group;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+      if (queue_.empty()) return;  // stopping, and everything queued is done
+      if (queue_.size() <= options_.max_group_commands) {
+        group.swap(queue_);
+      } else {
+        auto end = queue_.begin() + static_cast<std::ptrdiff_t>(options_.max_group_commands);
+        group.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
+        queue_.erase(queue_.begin(), end);
+      }
+    }
+    CommitGroup(group);
+    group.clear();
+  }
+}
+
+void Engine::CommitGroup(std::vector<Command>& commands) {
+  static thread_local absl::BitGen bitgen;
+  Group g{store_->NewBatch(), clock_->Now(), store_->LastPosition() + 1, {}, {}, {}, &bitgen};
+  struct Outcome {
+    absl::StatusOr<std::string> reply;
+    bool replayed = false;
+  };
+  std::vector<Outcome> outcomes;
+  outcomes.reserve(commands.size());
+  uint64_t replays = 0;
+  for (Command& command : commands) {
+    Outcome outcome;
+    outcome.reply = Prepare(command, g, &outcome.replayed);
+    if (outcome.replayed) ++replays;
+    outcomes.push_back(std::move(outcome));
+  }
+
+  absl::Status written = absl::OkStatus();
+  if (g.batch.count() > 0) written = store_->Write(g.batch);
+  if (written.ok()) {
+    for (auto& [stream, state] : g.states) CachePut(stream, std::move(state));
+  } else {
+    // Nothing of this group may be acknowledged: answers that depended on it
+    // (new writes and replays of them) fail with the write error.
+    for (Outcome& o : outcomes) {
+      if (o.reply.ok()) o.reply = written;
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    stats_.commands += commands.size();
+    stats_.groups += g.batch.count() > 0 ? 1 : 0;
+    stats_.replays += replays;
+  }
+  for (size_t i = 0; i < commands.size(); ++i) {
+    commands[i].done(std::move(outcomes[i].reply), outcomes[i].replayed);
+  }
+}
+
+absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed) {
+  RETURN_IF_ERROR(store_->write_status());
+
+  // Idempotency: a request_id seen before returns the original reply.
+  const std::string request_key = keys::RequestKey(c.meta.method, c.meta.request_id);
+  std::optional<internal::RequestRecord> prior;
+  if (auto it = g.requests.find(request_key); it != g.requests.end()) {
+    prior = it->second;
+  } else {
+    ASSIGN_OR_RETURN(prior, store_->GetRequest(request_key));
+  }
+  if (prior.has_value()) {
+    if (prior->fingerprint() != c.meta.fingerprint) {
+      return RequestIdReusedError(c.meta, prior->method());
+    }
+    *replayed = true;
+    return std::move(*prior->mutable_reply());
+  }
+
+  std::string stream = c.stream;
+  int64_t number = 0;
+  if (c.numbered) {
+    int64_t last = 0;
+    if (auto it = g.sequences.find(c.stream); it != g.sequences.end()) {
+      last = it->second;
+    } else {
+      ASSIGN_OR_RETURN(last, store_->GetSequence(c.stream));
+    }
+    number = last + 1;
+    stream = absl::StrCat(c.stream, number);
+  }
+
+  ASSIGN_OR_RETURN(LoadedState current, Load(*c.aggregate, stream, g));
+  if (c.meta.expected_version.has_value() && *c.meta.expected_version != current.version) {
+    return VersionConflictError(stream, *c.meta.expected_version, current.version);
+  }
+
+  workflow::DecideContext context;
+  context.now = g.now;
+  context.actor = &c.meta.actor;
+  context.stream = stream;
+  context.version = current.version;
+  context.number = number;
+  ASSIGN_OR_RETURN(workflow::Events events, c.decide(*current.state, context));
+
+  // Fold the new events into a copy of the state.
+  std::shared_ptr<google::protobuf::Message> next(current.state->New());
+  next->CopyFrom(*current.state);
+  std::vector<v1::EventEnvelope> envelopes(events.size());
+  const google::protobuf::Timestamp recorded = ToTimestamp(g.now);
+  for (size_t i = 0; i < events.size(); ++i) {
+    v1::EventEnvelope& env = envelopes[i];
+    env.set_event_id(absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(*g.bitgen),
+                                     absl::Uniform<uint64_t>(*g.bitgen)));
+    env.set_stream(stream);
+    env.set_stream_version(current.version + static_cast<int64_t>(i) + 1);
+    env.set_global_position(g.next_position + i);
+    *env.mutable_recorded_time() = recorded;
+    *env.mutable_actor() = c.meta.actor;
+    env.set_request_id(c.meta.request_id);
+    env.set_correlation_id(c.meta.correlation_id.empty() ? c.meta.request_id
+                                                         : c.meta.correlation_id);
+    env.set_causation_id(c.meta.causation_id);
+    env.set_policy_version(c.meta.policy_version);
+    RETURN_IF_ERROR(c.aggregate->Apply(*next, env, *events[i]));
+    env.mutable_payload()->PackFrom(*events[i]);
+  }
+  const int64_t new_version = current.version + static_cast<int64_t>(events.size());
+
+  v1::CommitInfo commit;
+  commit.set_stream(stream);
+  commit.set_first_version(events.empty() ? current.version : current.version + 1);
+  commit.set_last_version(new_version);
+  if (!events.empty()) {
+    commit.set_first_position(g.next_position);
+    commit.set_last_position(g.next_position + events.size() - 1);
+  }
+  *commit.mutable_recorded_time() = recorded;
+  std::string reply = c.reply(*next, commit);
+
+  // Stage everything; nothing below can fail.
+  if (!events.empty()) {
+    for (const v1::EventEnvelope& env : envelopes) g.batch.PutEvent(env);
+    internal::StateRecord record;
+    record.set_aggregate(std::string(c.aggregate->Name()));
+    record.set_schema(c.aggregate->StateSchema());
+    record.set_version(new_version);
+    next->SerializeToString(record.mutable_state());
+    g.batch.PutState(stream, record);
+
+    std::vector<workflow::Row> before, after;
+    c.aggregate->Rows(stream, *current.state, &before);
+    c.aggregate->Rows(stream, *next, &after);
+    absl::flat_hash_map<absl::string_view, absl::string_view> old_rows;
+    for (const workflow::Row& r : before) old_rows[r.key] = r.value;
+    for (const workflow::Row& r : after) {
+      auto it = old_rows.find(r.key);
+      if (it == old_rows.end() || it->second != r.value) g.batch.PutRow(r.key, r.value);
+      if (it != old_rows.end()) old_rows.erase(it);
+    }
+    for (const auto& [key, value] : old_rows) g.batch.DeleteRow(key);
+
+    g.next_position += events.size();
+    g.states[stream] = LoadedState{std::move(next), new_version};
+  }
+  if (c.numbered) {
+    g.batch.PutSequence(c.stream, number);
+    g.sequences[c.stream] = number;
+  }
+  internal::RequestRecord record;
+  record.set_method(c.meta.method);
+  record.set_fingerprint(c.meta.fingerprint);
+  record.set_reply(reply);
+  record.set_stream(stream);
+  record.set_first_position(commit.first_position());
+  record.set_last_position(commit.last_position());
+  *record.mutable_recorded_time() = recorded;
+  g.batch.PutRequest(request_key, record);
+  g.requests[request_key] = std::move(record);
+  return reply;
+}
+
+absl::StatusOr<LoadedState> Engine::Load(const workflow::Aggregate& aggregate,
+                                         const std::string& stream, Group& g) {
+  if (auto it = g.states.find(stream); it != g.states.end()) return it->second;
+  if (auto it = cache_.find(stream); it != cache_.end()) {
+    lru_.splice(lru_.begin(), lru_, it->second.lru);
+    return LoadedState{it->second.state, it->second.version};
+  }
+  uint64_t replayed = 0;
+  ASSIGN_OR_RETURN(LoadedState loaded, LoadState(*store_, aggregate, stream, &replayed));
+  {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    stats_.state_loads += 1;
+    stats_.replayed_events += replayed;
+  }
+  CachePut(stream, loaded);
+  return loaded;
+}
+
+void Engine::CachePut(const std::string& stream, LoadedState state) {
+  if (options_.state_cache_entries == 0) return;
+  if (auto it = cache_.find(stream); it != cache_.end()) {
+    it->second.state = std::move(state.state);
+    it->second.version = state.version;
+    lru_.splice(lru_.begin(), lru_, it->second.lru);
+    return;
+  }
+  lru_.push_front(stream);
+  cache_.emplace(stream, CacheEntry{std::move(state.state), state.version, lru_.begin()});
+  while (cache_.size() > options_.state_cache_entries) {
+    cache_.erase(lru_.back());
+    lru_.pop_back();
+  }
+}
+
+}  // namespace casework::storage

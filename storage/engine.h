@@ -1,0 +1,173 @@
+// The command engine: one writer thread that runs every mutating command
+// through decide/apply and commits whole groups of them with one synced write.
+//
+//   caller thread                 writer thread
+//   -------------                 -------------
+//   Submit(cmd) --queue-->        take every queued command (a group)
+//   (returns at once)             for each: idempotency check, load state
+//                                   (cache -> stored state -> replay),
+//                                   expected-version check, Decide, Apply,
+//                                   read-model row diff, stage in the batch
+//                                 one EventStore::Write (WAL synced)
+//                                 then call every command's `done`
+//
+// A command's `done` runs only after its writes are durable, or with the
+// error that stopped it; a command that fails to decide writes nothing and
+// does not disturb the others in its group. Because one thread decides every
+// command, commands on the same stream are serialised without locks and a
+// command sees the effects of those before it in the same group.
+#ifndef CASEWORK_STORAGE_ENGINE_H_
+#define CASEWORK_STORAGE_ENGINE_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "casework/v1/common.pb.h"
+#include "storage/clock.h"
+#include "storage/event_store.h"
+#include "workflow/kernel.h"
+
+namespace casework::storage {
+
+// Identity and bookkeeping of one mutating command.
+struct CommandMeta {
+  // Fully qualified method, e.g. "casework.v1.ActionService/CreateAction".
+  // request_ids are scoped by method.
+  std::string method;
+  // The caller's idempotency key. Required.
+  std::string request_id;
+  // Fingerprint of the request without its request_id (see Fingerprint()).
+  uint64_t fingerprint = 0;
+  v1::Actor actor;
+  std::string correlation_id;
+  std::string causation_id;
+  int64_t policy_version = 0;
+  // When set, the command fails with ABORTED unless the stream is at exactly
+  // this version.
+  std::optional<int64_t> expected_version;
+};
+
+struct Command {
+  CommandMeta meta;
+  const workflow::Aggregate* aggregate = nullptr;
+  // The target stream. When `numbered`, `stream` is a prefix such as
+  // "partnerships/eastbrook/actions/" and the engine appends the next number
+  // of the sequence named by that prefix (1, 2, 3, ...).
+  std::string stream;
+  bool numbered = false;
+  // Pure decision on the current state. Runs on the writer thread.
+  std::function<absl::StatusOr<workflow::Events>(const google::protobuf::Message& state,
+                                                 const workflow::DecideContext& context)>
+      decide;
+  // Builds the serialised reply from the state after the command and what
+  // was written. Runs on the writer thread; stored for retries.
+  std::function<std::string(const google::protobuf::Message& state, const v1::CommitInfo& commit)>
+      reply;
+  // Called exactly once: with the serialised reply once durable, or with the
+  // error. `replayed` is true when the reply is the stored original of an
+  // earlier call with the same request_id.
+  std::function<void(absl::StatusOr<std::string> reply, bool replayed)> done;
+};
+
+struct EngineOptions {
+  // Stream states kept in memory by the writer. Default: 100000.
+  size_t state_cache_entries = 100000;
+  // Most commands committed in one group (one synced write). Default: 512.
+  size_t max_group_commands = 512;
+};
+
+struct EngineStats {
+  uint64_t commands = 0;      // commands completed (any outcome)
+  uint64_t groups = 0;        // synced writes
+  uint64_t replays = 0;       // retries answered from the idempotency record
+  uint64_t state_loads = 0;   // states read from the state family
+  uint64_t replayed_events = 0;  // events folded to rebuild states
+};
+
+// A stream's state as of a version.
+struct LoadedState {
+  std::shared_ptr<const google::protobuf::Message> state;
+  int64_t version = 0;
+};
+
+// FNV-1a 64 of `message` serialised deterministically with its `request_id`
+// field (if any) cleared: what a retry must repeat exactly.
+uint64_t Fingerprint(const google::protobuf::Message& message);
+
+// Reads `stream`'s state from the store: the stored state record, then any
+// events after it; the whole stream if the record is missing or of another
+// schema. `replayed_events`, if given, is increased by the events folded.
+absl::StatusOr<LoadedState> LoadState(const EventStore& store,
+                                      const workflow::Aggregate& aggregate,
+                                      absl::string_view stream,
+                                      uint64_t* replayed_events = nullptr);
+
+class Engine {
+ public:
+  // Starts the writer thread. `store` and `clock` must outlive the engine.
+  Engine(EventStore* store, const Clock* clock, EngineOptions options = {});
+  // Stop()s.
+  ~Engine();
+
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Queues `command`. Never blocks on disk. After Stop(), fails the command
+  // with UNAVAILABLE at once.
+  void Submit(Command command);
+
+  // Finishes every queued command, then stops the writer thread. Idempotent.
+  void Stop();
+
+  EngineStats stats() const;
+
+ private:
+  struct Pending;
+  struct Group;
+  struct CacheEntry {
+    std::shared_ptr<const google::protobuf::Message> state;
+    int64_t version;
+    std::list<std::string>::iterator lru;
+  };
+
+  void Run();
+  void CommitGroup(std::vector<Command>& commands);
+  // Decides one command into `group`; returns its outcome for `done`.
+  absl::StatusOr<std::string> Prepare(Command& command, Group& group, bool* replayed);
+  absl::StatusOr<LoadedState> Load(const workflow::Aggregate& aggregate,
+                                   const std::string& stream, Group& group);
+  void CachePut(const std::string& stream, LoadedState state);
+
+  EventStore* const store_;
+  const Clock* const clock_;
+  const EngineOptions options_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Command> queue_;  // guarded by mu_
+  bool stopping_ = false;       // guarded by mu_
+  bool stopped_ = false;        // guarded by mu_
+
+  // Writer-thread state.
+  absl::flat_hash_map<std::string, CacheEntry> cache_;
+  std::list<std::string> lru_;  // most recent at front
+
+  mutable std::mutex stats_mu_;
+  EngineStats stats_;
+
+  std::thread writer_;
+};
+
+}  // namespace casework::storage
+
+#endif  // CASEWORK_STORAGE_ENGINE_H_

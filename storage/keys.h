@@ -1,0 +1,58 @@
+// On-disk layout of the casework data directory (RocksDB), format version 1.
+//
+// Column families and their keys ("BE64" = 8-byte big-endian unsigned, so
+// byte order equals numeric order):
+//
+//   default    "meta/format"                 -> "1"
+//              "seq/" + sequence name        -> BE64 last number handed out
+//                                               (e.g. "seq/partnerships/eastbrook/actions/")
+//   log        BE64(global position)         -> casework.v1.EventEnvelope
+//              The global log. Positions start at 1, have no gaps, and the
+//              last key is the committed head (found with SeekToLast at open).
+//   streams    stream + '\0' + BE64(version) -> BE64(global position)
+//              Per-stream index into the log. Stream names never contain '\0'.
+//   state      stream                        -> casework.internal.StateRecord
+//              The folded state after the stream's last event.
+//   requests   method + '\0' + request_id    -> casework.internal.RequestRecord
+//              Idempotency: the original reply of every acknowledged command.
+//   rows       row key                       -> row value
+//              Read models (queues, indexes) owned by each workflow; keys are
+//              "{workflow}/{partnership}/{index}/...".
+//
+// Every command writes all of its keys in one WriteBatch; a group of commands
+// shares one batch and one WAL sync. So either all of a command is on disk or
+// none of it is.
+#ifndef CASEWORK_STORAGE_KEYS_H_
+#define CASEWORK_STORAGE_KEYS_H_
+
+#include <cstdint>
+#include <string>
+#include "absl/strings/string_view.h"
+
+namespace casework::storage::keys {
+
+inline constexpr absl::string_view kFormatVersion = "1";
+inline constexpr absl::string_view kFormatKey = "meta/format";
+
+inline constexpr const char* kDefaultFamily = "default";
+inline constexpr const char* kLogFamily = "log";
+inline constexpr const char* kStreamsFamily = "streams";
+inline constexpr const char* kStateFamily = "state";
+inline constexpr const char* kRequestsFamily = "requests";
+inline constexpr const char* kRowsFamily = "rows";
+
+// Appends `v` as 8 big-endian bytes.
+void PutBE64(std::string* out, uint64_t v);
+// Reads 8 big-endian bytes. REQUIRES: in.size() >= 8.
+uint64_t GetBE64(absl::string_view in);
+
+std::string LogKey(uint64_t position);
+std::string StreamKey(absl::string_view stream, int64_t version);
+// The prefix of every StreamKey of `stream`: stream + '\0'.
+std::string StreamPrefix(absl::string_view stream);
+std::string RequestKey(absl::string_view method, absl::string_view request_id);
+std::string SequenceKey(absl::string_view name);
+
+}  // namespace casework::storage::keys
+
+#endif  // CASEWORK_STORAGE_KEYS_H_

@@ -1,0 +1,129 @@
+#include "storage/rebuild.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "workflow/status.h"
+
+namespace casework::storage {
+
+absl::StatusOr<Derived> ComputeDerived(const EventStore& store) {
+  Derived derived;
+  uint64_t expected_position = 1;
+  absl::Status failure;
+  RETURN_IF_ERROR(store.ScanLog(1, [&](const v1::EventEnvelope& e) {
+    if (e.global_position() != expected_position) {
+      failure = absl::DataLossError(absl::StrCat("log gap: expected position ", expected_position,
+                                                 ", found ", e.global_position()));
+      return false;
+    }
+    ++expected_position;
+    Derived::StreamState& s = derived.streams[e.stream()];
+    if (s.entry == nullptr) {
+      s.entry = workflow::AggregateForStream(e.stream());
+      if (s.entry == nullptr) {
+        failure = absl::DataLossError(absl::StrCat("event ", e.global_position(),
+                                                   " belongs to unknown stream ", e.stream()));
+        return false;
+      }
+      s.state = s.entry->aggregate->NewState();
+    }
+    if (e.stream_version() != s.version + 1) {
+      failure = absl::DataLossError(absl::StrCat("stream ", e.stream(), " jumps from version ",
+                                                 s.version, " to ", e.stream_version()));
+      return false;
+    }
+    absl::StatusOr<std::unique_ptr<google::protobuf::Message>> payload =
+        workflow::UnpackPayload(e);
+    if (!payload.ok()) {
+      failure = payload.status();
+      return false;
+    }
+    failure = s.entry->aggregate->Apply(*s.state, e, **payload);
+    if (!failure.ok()) return false;
+    s.version = e.stream_version();
+    ++derived.events;
+    return true;
+  }));
+  RETURN_IF_ERROR(failure);
+  std::vector<workflow::Row> rows;
+  for (const auto& [stream, s] : derived.streams) {
+    rows.clear();
+    s.entry->aggregate->Rows(stream, *s.state, &rows);
+    for (workflow::Row& row : rows) derived.rows[std::move(row.key)] = std::move(row.value);
+  }
+  return derived;
+}
+
+absl::StatusOr<VerifyReport> VerifyStore(const EventStore& store) {
+  ASSIGN_OR_RETURN(Derived derived, ComputeDerived(store));
+  VerifyReport report;
+  report.events = derived.events;
+  report.streams = derived.streams.size();
+  report.rows = derived.rows.size();
+  if (derived.events != store.LastPosition()) {
+    report.problems.push_back(absl::StrCat("log has ", derived.events,
+                                           " events but the head position is ",
+                                           store.LastPosition()));
+  }
+  for (const auto& [stream, s] : derived.streams) {
+    ASSIGN_OR_RETURN(int64_t indexed, store.StreamVersion(stream));
+    if (indexed != s.version) {
+      report.problems.push_back(absl::StrCat("stream index of ", stream, " ends at version ",
+                                             indexed, ", log has ", s.version));
+    }
+    ASSIGN_OR_RETURN(std::optional<internal::StateRecord> record, store.GetState(stream));
+    if (!record.has_value()) {
+      report.problems.push_back(absl::StrCat("state record missing: ", stream));
+    } else if (record->version() != s.version ||
+               record->state() != s.state->SerializeAsString()) {
+      report.problems.push_back(absl::StrCat("state record of ", stream, " at version ",
+                                             record->version(), " differs from the fold at ",
+                                             s.version));
+    }
+  }
+  for (const workflow::AggregateEntry& entry : workflow::AllAggregates()) {
+    std::string after;
+    for (;;) {
+      ASSIGN_OR_RETURN(std::vector<StoredRow> stored, store.ScanRows(entry.row_prefix, after, 1000));
+      for (const StoredRow& row : stored) {
+        auto it = derived.rows.find(row.key);
+        if (it == derived.rows.end()) {
+          report.problems.push_back(absl::StrCat("row not implied by the log: ", row.key));
+        } else if (it->second != row.value) {
+          report.problems.push_back(absl::StrCat("row value differs: ", row.key));
+        }
+      }
+      if (stored.size() < 1000) break;
+      after = stored.back().key;
+    }
+  }
+  for (const auto& [key, value] : derived.rows) {
+    ASSIGN_OR_RETURN(std::optional<std::string> stored, store.GetRow(key));
+    if (!stored.has_value()) report.problems.push_back(absl::StrCat("row missing: ", key));
+  }
+  return report;
+}
+
+absl::Status RebuildDerived(EventStore& store) {
+  ASSIGN_OR_RETURN(Derived derived, ComputeDerived(store));
+  for (const workflow::AggregateEntry& entry : workflow::AllAggregates()) {
+    std::vector<StoredRow> rows;
+    for (auto it = derived.rows.lower_bound(std::string(entry.row_prefix));
+         it != derived.rows.end() && absl::StartsWith(it->first, entry.row_prefix); ++it) {
+      rows.push_back({it->first, it->second});
+    }
+    RETURN_IF_ERROR(store.ReplaceRows(entry.row_prefix, rows));
+  }
+  StoreBatch batch = store.NewBatch();
+  for (const auto& [stream, s] : derived.streams) {
+    internal::StateRecord record;
+    record.set_aggregate(std::string(s.entry->aggregate->Name()));
+    record.set_schema(s.entry->aggregate->StateSchema());
+    record.set_version(s.version);
+    s.state->SerializeToString(record.mutable_state());
+    batch.PutState(stream, record);
+  }
+  return store.Write(batch);
+}
+
+}  // namespace casework::storage

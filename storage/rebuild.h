@@ -1,0 +1,58 @@
+// Rebuilding and verifying what the store derives from the log.
+//
+// The log is the truth; stream index, state records and read-model rows are
+// derived from it in the same batch as the events. ComputeDerived folds the
+// whole log once with the workflows' own Apply and Rows; VerifyStore compares
+// the result with what is stored, and RebuildDerived overwrites the stored
+// copies with it (an operator's repair, run while no engine is writing).
+#ifndef CASEWORK_STORAGE_REBUILD_H_
+#define CASEWORK_STORAGE_REBUILD_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "storage/event_store.h"
+#include "workflow/registry.h"
+
+namespace casework::storage {
+
+// Everything derived from the log, as a fold of it.
+struct Derived {
+  struct StreamState {
+    const workflow::AggregateEntry* entry = nullptr;
+    std::shared_ptr<google::protobuf::Message> state;
+    int64_t version = 0;
+  };
+  std::map<std::string, StreamState> streams;
+  // Read-model rows of every registered aggregate, by key.
+  std::map<std::string, std::string> rows;
+  uint64_t events = 0;
+};
+
+// Folds the whole log. DATA_LOSS if positions or stream versions have gaps or
+// an event is of a stream no aggregate owns.
+absl::StatusOr<Derived> ComputeDerived(const EventStore& store);
+
+struct VerifyReport {
+  uint64_t events = 0;
+  uint64_t streams = 0;
+  uint64_t rows = 0;
+  // One line per difference, e.g. "row missing: actions/eastbrook/all/000000000003".
+  std::vector<std::string> problems;
+};
+
+// Compares stored state records, stream index and read-model rows with a
+// fold of the log.
+absl::StatusOr<VerifyReport> VerifyStore(const EventStore& store);
+
+// Replaces state records and read-model rows with a fold of the log. REQUIRES:
+// no engine is writing to `store`.
+absl::Status RebuildDerived(EventStore& store);
+
+}  // namespace casework::storage
+
+#endif  // CASEWORK_STORAGE_REBUILD_H_

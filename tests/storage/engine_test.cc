@@ -1,0 +1,371 @@
+// The command engine on a real RocksDB directory: events, rows, idempotency,
+// optimistic concurrency, group commit, cold start and sticky write errors.
+#include "storage/engine.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "storage/rebuild.h"
+#include "tests/support/test_support.h"
+
+namespace casework::storage {
+namespace {
+
+using ::casework::testing::ActionOutcome;
+using ::casework::testing::CreateRequest;
+using ::casework::testing::DetailOf;
+using ::casework::testing::ProgressRequest;
+using ::casework::testing::RunAction;
+using ::casework::testing::TempDir;
+using ::testing::ElementsAre;
+
+const absl::Time kStart = absl::FromCivil(absl::CivilSecond(2026, 11, 2, 9, 30, 0), absl::UTCTimeZone());
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+  void TearDown() override { Close(); }
+
+  void Open(std::shared_ptr<FaultInjector> faults = nullptr) {
+    StoreOptions options;
+    options.path = dir_.Sub("data");
+    options.faults = std::move(faults);
+    absl::StatusOr<std::unique_ptr<EventStore>> store = EventStore::Open(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    engine_ = std::make_unique<Engine>(store_.get(), &clock_);
+  }
+  void Close() {
+    engine_.reset();
+    store_.reset();
+  }
+  void Reopen() {
+    Close();
+    Open();
+  }
+  v1::ActionResponse Create(const std::string& request_id) {
+    ActionOutcome out = RunAction(*engine_, CreateRequest(request_id));
+    EXPECT_TRUE(out.response.ok()) << out.response.status();
+    return out.response.ok() ? *out.response : v1::ActionResponse();
+  }
+  // "ActionCreated@1/1 ActionProgressRecorded@2/2": type@version/position.
+  std::string History(const std::string& stream) {
+    absl::StatusOr<std::vector<v1::EventEnvelope>> events = store_->ReadStream(stream, 1, 1000);
+    EXPECT_TRUE(events.ok()) << events.status();
+    std::string out;
+    for (const v1::EventEnvelope& e : *events) {
+      std::string type = e.payload().type_url().substr(e.payload().type_url().rfind('.') + 1);
+      absl::StrAppend(&out, out.empty() ? "" : " ", type, "@", e.stream_version(), "/",
+                      e.global_position());
+    }
+    return out;
+  }
+  std::vector<std::string> RowKeys(const std::string& prefix) {
+    std::vector<std::string> keys;
+    absl::StatusOr<std::vector<StoredRow>> rows = store_->ScanRows(prefix, "", 1000);
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    for (const StoredRow& row : *rows) keys.push_back(row.key);
+    return keys;
+  }
+
+  TempDir dir_;
+  ManualClock clock_{kStart};
+  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(EngineTest, CommandsAppendEventsAndMaintainRowsInTheSameWrite) {
+  v1::ActionResponse created = Create("r-1");
+  EXPECT_EQ(created.action().name(), "partnerships/eastbrook/actions/1");
+  EXPECT_EQ(created.commit().first_position(), 1u);
+  EXPECT_EQ(created.action().state(), v1::Action::OPEN);
+
+  ActionOutcome progress =
+      RunAction(*engine_, ProgressRequest("r-2", "partnerships/eastbrook/actions/1"));
+  ASSERT_TRUE(progress.response.ok()) << progress.response.status();
+  EXPECT_EQ(progress.response->commit().first_version(), 2);
+  EXPECT_EQ(progress.response->commit().last_position(), 2u);
+  ASSERT_EQ(progress.response->action().notes_size(), 1);
+  EXPECT_EQ(progress.response->action().notes(0).author().agency(), "eastbrook-council");
+
+  EXPECT_EQ(History("partnerships/eastbrook/actions/1"),
+            "ActionCreated@1/1 ActionProgressRecorded@2/2");
+  EXPECT_THAT(RowKeys("actions/eastbrook/"),
+              ElementsAre("actions/eastbrook/all/000000000001",
+                          "actions/eastbrook/due/2026-12-04/000000000001",
+                          "actions/eastbrook/owner/eastbrook-homes/000000000001",
+                          "actions/eastbrook/state/OPEN/000000000001"));
+
+  v1::CompleteActionRequest complete;
+  complete.set_name("partnerships/eastbrook/actions/1");
+  complete.set_request_id("r-3");
+  complete.set_note("Visit done with housing");
+  ASSERT_TRUE(RunAction(*engine_, complete).response.ok());
+  // Completing drops the open-by-due-date row and moves the state row.
+  EXPECT_THAT(RowKeys("actions/eastbrook/"),
+              ElementsAre("actions/eastbrook/all/000000000001",
+                          "actions/eastbrook/owner/eastbrook-homes/000000000001",
+                          "actions/eastbrook/state/COMPLETED/000000000001"));
+  absl::StatusOr<VerifyReport> report = VerifyStore(*store_);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_THAT(report->problems, ::testing::IsEmpty());
+  EXPECT_EQ(report->events, 3u);
+}
+
+TEST_F(EngineTest, EnvelopeCarriesMetadata) {
+  Create("r-meta");
+  std::vector<v1::EventEnvelope> events = *store_->ReadLog(1, 10);
+  ASSERT_EQ(events.size(), 1u);
+  const v1::EventEnvelope& e = events[0];
+  EXPECT_EQ(e.stream(), "partnerships/eastbrook/actions/1");
+  EXPECT_EQ(e.stream_version(), 1);
+  EXPECT_EQ(e.global_position(), 1u);
+  EXPECT_EQ(e.request_id(), "r-meta");
+  EXPECT_EQ(e.correlation_id(), "r-meta");
+  EXPECT_EQ(e.actor().agency(), "eastbrook-council");
+  EXPECT_EQ(e.actor().role(), "caseworker");
+  EXPECT_EQ(e.recorded_time().seconds(), absl::ToUnixSeconds(kStart));
+  EXPECT_EQ(e.event_id().size(), 32u);
+  EXPECT_EQ(e.payload().type_url(), "type.googleapis.com/casework.v1.ActionCreated");
+}
+
+TEST_F(EngineTest, ConcurrentAppendsAtTheSameExpectedVersionExactlyOneWins) {
+  const std::string name = Create("r-create").action().name();
+  for (int round = 0; round < 40; ++round) {
+    const int64_t version = 1 + round;
+    std::mutex mu;
+    std::condition_variable cv;
+    bool go = false;
+    ActionOutcome outcomes[2];
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t) {
+      threads.emplace_back([&, t] {
+        v1::RecordProgressRequest request =
+            ProgressRequest(absl::StrCat("race-", round, "-", t), name);
+        request.set_expected_version(version);
+        {
+          std::unique_lock<std::mutex> lock(mu);
+          cv.wait(lock, [&] { return go; });
+        }
+        outcomes[t] = RunAction(*engine_, request);
+      });
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      go = true;
+    }
+    cv.notify_all();
+    for (std::thread& t : threads) t.join();
+
+    int winners = 0;
+    for (const ActionOutcome& o : outcomes) {
+      if (o.response.ok()) {
+        ++winners;
+        EXPECT_EQ(o.response->commit().last_version(), version + 1);
+        continue;
+      }
+      EXPECT_EQ(o.response.status().code(), absl::StatusCode::kAborted) << o.response.status();
+      std::optional<v1::VersionConflict> conflict = DetailOf<v1::VersionConflict>(o.response.status());
+      ASSERT_TRUE(conflict.has_value());
+      EXPECT_EQ(conflict->stream(), name);
+      EXPECT_EQ(conflict->expected_version(), version);
+      EXPECT_EQ(conflict->actual_version(), version + 1);
+    }
+    EXPECT_EQ(winners, 1) << "round " << round;
+  }
+  EXPECT_EQ(*store_->StreamVersion(name), 41);
+}
+
+TEST_F(EngineTest, RetriedRequestReturnsTheOriginalResultAlsoAfterReopening) {
+  Create("r-other");
+  ActionOutcome first = RunAction(*engine_, CreateRequest("r-once"));
+  ASSERT_TRUE(first.response.ok());
+  EXPECT_FALSE(first.replayed);
+  EXPECT_EQ(first.response->commit().first_position(), 2u);
+
+  clock_.Advance(absl::Minutes(5));
+  ActionOutcome retry = RunAction(*engine_, CreateRequest("r-once"));
+  ASSERT_TRUE(retry.response.ok());
+  EXPECT_TRUE(retry.replayed);
+  EXPECT_EQ(retry.response->SerializeAsString(), first.response->SerializeAsString());
+
+  Reopen();
+  ActionOutcome after_restart = RunAction(*engine_, CreateRequest("r-once"));
+  ASSERT_TRUE(after_restart.response.ok());
+  EXPECT_TRUE(after_restart.replayed);
+  EXPECT_EQ(after_restart.response->commit().first_position(), 2u);
+  EXPECT_EQ(after_restart.response->commit().stream(), "partnerships/eastbrook/actions/2");
+  EXPECT_EQ(after_restart.response->SerializeAsString(), first.response->SerializeAsString());
+  // Nothing was written twice.
+  EXPECT_EQ(store_->LastPosition(), 2u);
+  EXPECT_EQ(*store_->GetSequence("partnerships/eastbrook/actions/"), 2);
+}
+
+TEST_F(EngineTest, RetriesInsideOneGroupAreAnsweredOnce) {
+  std::vector<std::thread> threads;
+  std::vector<ActionOutcome> outcomes(8);
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] { outcomes[t] = RunAction(*engine_, CreateRequest("same-id")); });
+  }
+  for (std::thread& t : threads) t.join();
+  int originals = 0;
+  for (const ActionOutcome& o : outcomes) {
+    ASSERT_TRUE(o.response.ok()) << o.response.status();
+    EXPECT_EQ(o.response->commit().first_position(), 1u);
+    if (!o.replayed) ++originals;
+  }
+  EXPECT_EQ(originals, 1);
+  EXPECT_EQ(store_->LastPosition(), 1u);
+}
+
+TEST_F(EngineTest, RequestIdReusedForADifferentRequestIsRefused) {
+  Create("r-1");
+  ActionOutcome reused = RunAction(*engine_, CreateRequest("r-1", "eastbrook", "Another title"));
+  EXPECT_EQ(reused.response.status().code(), absl::StatusCode::kInvalidArgument);
+  std::optional<v1::RequestIdReused> detail = DetailOf<v1::RequestIdReused>(reused.response.status());
+  ASSERT_TRUE(detail.has_value());
+  EXPECT_EQ(detail->request_id(), "r-1");
+  EXPECT_EQ(detail->original_method(), "casework.v1.ActionService/CreateAction");
+  EXPECT_EQ(store_->LastPosition(), 1u);
+}
+
+TEST_F(EngineTest, IllegalTransitionNamesStateAndAllowedCommands) {
+  const std::string name = Create("r-1").action().name();
+  v1::CancelActionRequest cancel;
+  cancel.set_name(name);
+  cancel.set_request_id("r-2");
+  cancel.set_reason("Duplicate of action 4");
+  ASSERT_TRUE(RunAction(*engine_, cancel).response.ok());
+
+  ActionOutcome late = RunAction(*engine_, ProgressRequest("r-3", name));
+  EXPECT_EQ(late.response.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(late.response.status().message(),
+            "RecordProgress is not allowed on partnerships/eastbrook/actions/1 in state "
+            "CANCELLED; allowed: none");
+  std::optional<v1::IllegalTransition> detail =
+      DetailOf<v1::IllegalTransition>(late.response.status());
+  ASSERT_TRUE(detail.has_value());
+  EXPECT_EQ(detail->current_state(), "CANCELLED");
+  EXPECT_EQ(detail->command(), "RecordProgress");
+  EXPECT_THAT(detail->allowed_commands(), ::testing::IsEmpty());
+  EXPECT_EQ(store_->LastPosition(), 2u);
+}
+
+TEST_F(EngineTest, CommandOnAMissingStreamIsNotFound) {
+  ActionOutcome out = RunAction(*engine_, ProgressRequest("r-1", "partnerships/eastbrook/actions/9"));
+  EXPECT_EQ(out.response.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->LastPosition(), 0u);
+}
+
+TEST_F(EngineTest, ConcurrentCommandsShareSyncedWrites) {
+  constexpr int kThreads = 16;
+  constexpr int kPerThread = 25;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        ASSERT_TRUE(RunAction(*engine_, CreateRequest(absl::StrCat("g-", t, "-", i))).response.ok());
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EngineStats stats = engine_->stats();
+  EXPECT_EQ(stats.commands, static_cast<uint64_t>(kThreads * kPerThread));
+  EXPECT_LT(stats.groups, stats.commands);  // group commit batched some of them
+  EXPECT_EQ(store_->LastPosition(), static_cast<uint64_t>(kThreads * kPerThread));
+  EXPECT_EQ(*store_->GetSequence("partnerships/eastbrook/actions/"), kThreads * kPerThread);
+  EXPECT_THAT(VerifyStore(*store_)->problems, ::testing::IsEmpty());
+}
+
+TEST_F(EngineTest, ColdStartLoadsTheStoredStateWithoutReplay) {
+  // 2000 actions with three events each, and one with 300 events.
+  std::vector<workflow::ActionCommand> creates;
+  for (int i = 1; i <= 2001; ++i) creates.push_back(CreateRequest(absl::StrCat("c-", i)));
+  for (const ActionOutcome& out : casework::testing::RunActions(*engine_, std::move(creates))) {
+    ASSERT_TRUE(out.response.ok()) << out.response.status();
+  }
+  std::vector<workflow::ActionCommand> notes;
+  for (int i = 1; i <= 2000; ++i) {
+    for (int n = 0; n < 2; ++n) {
+      notes.push_back(ProgressRequest(absl::StrCat("n-", i, "-", n),
+                                      absl::StrCat("partnerships/eastbrook/actions/", i)));
+    }
+  }
+  const std::string busy = "partnerships/eastbrook/actions/2001";
+  for (int n = 1; n < 300; ++n) notes.push_back(ProgressRequest(absl::StrCat("b-", n), busy));
+  for (const ActionOutcome& out : casework::testing::RunActions(*engine_, std::move(notes))) {
+    ASSERT_TRUE(out.response.ok()) << out.response.status();
+  }
+  ASSERT_EQ(store_->LastPosition(), 2001u + 4000u + 299u);
+
+  Reopen();
+  EXPECT_EQ(store_->LastPosition(), 6300u);  // the head is found, nothing replayed
+  ActionOutcome out = RunAction(*engine_, ProgressRequest("b-last", busy));
+  ASSERT_TRUE(out.response.ok());
+  EXPECT_EQ(out.response->action().notes_size(), 300);
+  EXPECT_EQ(out.response->commit().last_version(), 301);
+  EXPECT_EQ(out.response->commit().first_position(), 6301u);
+  EngineStats stats = engine_->stats();
+  EXPECT_EQ(stats.state_loads, 1u);
+  EXPECT_EQ(stats.replayed_events, 0u);
+}
+
+TEST_F(EngineTest, InjectedWriteFailureDisablesWritesButNotReads) {
+  Close();
+  auto faults = std::make_shared<FaultInjector>();
+  Open(faults);
+  const std::string name = Create("r-1").action().name();
+
+  faults->FailWrites(true);
+  ActionOutcome failed = RunAction(*engine_, ProgressRequest("r-2", name));
+  EXPECT_EQ(failed.response.status().code(), absl::StatusCode::kUnavailable)
+      << failed.response.status();
+  EXPECT_GT(faults->failures(), 0u);
+
+  // Sticky: even with the disk healthy again, nothing more is acknowledged.
+  faults->FailWrites(false);
+  ActionOutcome after = RunAction(*engine_, CreateRequest("r-3"));
+  EXPECT_EQ(after.response.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(store_->write_status().code(), absl::StatusCode::kUnavailable);
+
+  // Reads keep working and show only what was acknowledged.
+  EXPECT_EQ(History(name), "ActionCreated@1/1");
+  absl::StatusOr<LoadedState> state = LoadState(*store_, workflow::ActionAggregate(), name);
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_EQ(state->version, 1);
+
+  // A restart recovers: the failed command is absent and writes work again.
+  Reopen();
+  EXPECT_EQ(History(name), "ActionCreated@1/1");
+  ActionOutcome retried = RunAction(*engine_, ProgressRequest("r-2", name));
+  ASSERT_TRUE(retried.response.ok()) << retried.response.status();
+  EXPECT_FALSE(retried.replayed);
+  EXPECT_EQ(History(name), "ActionCreated@1/1 ActionProgressRecorded@2/2");
+}
+
+TEST_F(EngineTest, RebuildRestoresDamagedReadModels) {
+  for (int i = 0; i < 5; ++i) Create(absl::StrCat("r-", i));
+  ASSERT_TRUE(store_->ReplaceRows("actions/eastbrook/state/", {{"actions/eastbrook/state/OPEN/999", ""}}).ok());
+  std::vector<std::string> problems = VerifyStore(*store_)->problems;
+  EXPECT_THAT(problems, ::testing::Contains("row not implied by the log: actions/eastbrook/state/OPEN/999"));
+  EXPECT_THAT(problems, ::testing::Contains("row missing: actions/eastbrook/state/OPEN/000000000003"));
+
+  engine_.reset();
+  ASSERT_TRUE(RebuildDerived(*store_).ok());
+  EXPECT_THAT(VerifyStore(*store_)->problems, ::testing::IsEmpty());
+  EXPECT_EQ(RowKeys("actions/eastbrook/state/").size(), 5u);
+}
+
+TEST_F(EngineTest, StopAnswersQueuedCommandsThenRefusesNewOnes) {
+  const std::string name = Create("r-1").action().name();
+  engine_->Stop();
+  ActionOutcome refused = RunAction(*engine_, ProgressRequest("r-2", name));
+  EXPECT_EQ(refused.response.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(store_->LastPosition(), 1u);
+}
+
+}  // namespace
+}  // namespace casework::storage

@@ -1,0 +1,85 @@
+// The event store's own contract: layout, reads, paging and format checks.
+#include "storage/event_store.h"
+
+#include "gtest/gtest.h"
+#include "storage/keys.h"
+#include "tests/support/test_support.h"
+
+namespace casework::storage {
+namespace {
+
+using ::casework::testing::TempDir;
+
+v1::EventEnvelope Event(const std::string& stream, int64_t version, uint64_t position) {
+  v1::EventEnvelope e;
+  e.set_stream(stream);
+  e.set_stream_version(version);
+  e.set_global_position(position);
+  e.set_request_id("r");
+  return e;
+}
+
+TEST(KeysTest, BigEndianKeysSortNumerically) {
+  EXPECT_LT(keys::LogKey(255), keys::LogKey(256));
+  EXPECT_LT(keys::StreamKey("a/b", 9), keys::StreamKey("a/b", 10));
+  // A stream's keys never interleave with a longer name's.
+  EXPECT_LT(keys::StreamKey("a/b", INT64_MAX), keys::StreamKey("a/b1", 1));
+  EXPECT_EQ(keys::GetBE64(keys::LogKey(0x0102030405060708ull)), 0x0102030405060708ull);
+}
+
+TEST(EventStoreTest, ReadsStreamsAndLogAndRecoversTheHeadOnReopen) {
+  TempDir dir;
+  StoreOptions options;
+  options.path = dir.Sub("data");
+  {
+    std::unique_ptr<EventStore> store = *EventStore::Open(options);
+    EXPECT_EQ(store->LastPosition(), 0u);
+    StoreBatch batch = store->NewBatch();
+    batch.PutEvent(Event("partnerships/x/actions/1", 1, 1));
+    batch.PutEvent(Event("partnerships/x/actions/2", 1, 2));
+    batch.PutEvent(Event("partnerships/x/actions/1", 2, 3));
+    ASSERT_TRUE(store->Write(batch).ok());
+    EXPECT_EQ(store->LastPosition(), 3u);
+  }
+  std::unique_ptr<EventStore> store = *EventStore::Open(options);
+  EXPECT_EQ(store->LastPosition(), 3u);
+  EXPECT_EQ(*store->StreamVersion("partnerships/x/actions/1"), 2);
+  EXPECT_EQ(*store->StreamVersion("partnerships/x/actions/3"), 0);
+  std::vector<v1::EventEnvelope> stream = *store->ReadStream("partnerships/x/actions/1", 1, 10);
+  ASSERT_EQ(stream.size(), 2u);
+  EXPECT_EQ(stream[0].global_position(), 1u);
+  EXPECT_EQ(stream[1].global_position(), 3u);
+  std::vector<v1::EventEnvelope> page = *store->ReadLog(2, 1);
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_EQ(page[0].stream(), "partnerships/x/actions/2");
+  EXPECT_TRUE(store->ReadLog(4, 10)->empty());
+}
+
+TEST(EventStoreTest, RefusesADirectoryLockedByAnotherInstance) {
+  TempDir dir;
+  StoreOptions options;
+  options.path = dir.Sub("data");
+  std::unique_ptr<EventStore> first = *EventStore::Open(options);
+  absl::StatusOr<std::unique_ptr<EventStore>> second = EventStore::Open(options);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable) << second.status();
+}
+
+TEST(EventStoreTest, ScanRowsPagesByKey) {
+  TempDir dir;
+  StoreOptions options;
+  options.path = dir.Sub("data");
+  std::unique_ptr<EventStore> store = *EventStore::Open(options);
+  StoreBatch batch = store->NewBatch();
+  for (const char* key : {"q/a", "q/b", "q/c", "r/a"}) batch.PutRow(key, key);
+  ASSERT_TRUE(store->Write(batch).ok());
+  std::vector<StoredRow> first = *store->ScanRows("q/", "", 2);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[1].key, "q/b");
+  std::vector<StoredRow> rest = *store->ScanRows("q/", first[1].key, 10);
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].key, "q/c");
+  EXPECT_EQ(rest[0].value, "q/c");
+}
+
+}  // namespace
+}  // namespace casework::storage

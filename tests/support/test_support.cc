@@ -1,0 +1,122 @@
+#include "tests/support/test_support.h"
+
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include <condition_variable>
+#include <future>
+#include <mutex>
+
+#include "services/action_service.h"
+#include "services/call_context.h"
+
+namespace casework::testing {
+
+TempDir::TempDir() {
+  const char* base = getenv("TEST_TMPDIR");
+  std::string pattern = std::string(base != nullptr ? base : "/tmp") + "/casework-test-XXXXXX";
+  char* made = mkdtemp(pattern.data());
+  if (made == nullptr) {
+    ADD_FAILURE() << "mkdtemp failed for " << pattern;
+    return;
+  }
+  path_ = made;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+}
+
+void SetIdentity(grpc::ClientContext& context, const std::string& agency, const std::string& user,
+                 const std::string& role) {
+  context.AddMetadata(services::kAgencyHeader, agency);
+  context.AddMetadata(services::kUserHeader, user);
+  context.AddMetadata(services::kRoleHeader, role);
+}
+
+google::rpc::Status RichStatus(const grpc::Status& status) {
+  google::rpc::Status rich;
+  if (!status.error_details().empty()) rich.ParseFromString(status.error_details());
+  return rich;
+}
+
+ActionOutcome RunAction(storage::Engine& engine, workflow::ActionCommand command,
+                        const std::string& agency) {
+  storage::Command c = services::BuildActionCommand(std::move(command));
+  c.meta.actor.set_agency(agency);
+  c.meta.actor.set_user("u-test");
+  c.meta.actor.set_role("caseworker");
+  std::promise<ActionOutcome> promise;
+  c.done = [&promise](absl::StatusOr<std::string> reply, bool replayed) {
+    ActionOutcome outcome;
+    outcome.replayed = replayed;
+    if (reply.ok()) {
+      v1::ActionResponse response;
+      response.ParseFromString(*reply);
+      outcome.response = response;
+    } else {
+      outcome.response = reply.status();
+    }
+    promise.set_value(std::move(outcome));
+  };
+  std::future<ActionOutcome> future = promise.get_future();
+  engine.Submit(std::move(c));
+  return future.get();
+}
+
+std::vector<ActionOutcome> RunActions(storage::Engine& engine,
+                                      std::vector<workflow::ActionCommand> commands) {
+  std::vector<ActionOutcome> outcomes(commands.size());
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t remaining = commands.size();
+  for (size_t i = 0; i < commands.size(); ++i) {
+    storage::Command c = services::BuildActionCommand(std::move(commands[i]));
+    c.meta.actor.set_agency("eastbrook-council");
+    c.meta.actor.set_user("u-test");
+    c.meta.actor.set_role("caseworker");
+    c.done = [&, i](absl::StatusOr<std::string> reply, bool replayed) {
+      ActionOutcome& outcome = outcomes[i];
+      outcome.replayed = replayed;
+      if (reply.ok()) {
+        v1::ActionResponse response;
+        response.ParseFromString(*reply);
+        outcome.response = response;
+      } else {
+        outcome.response = reply.status();
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      if (--remaining == 0) cv.notify_all();
+    };
+    engine.Submit(std::move(c));
+  }
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return remaining == 0; });
+  return outcomes;
+}
+
+v1::CreateActionRequest CreateRequest(const std::string& request_id,
+                                      const std::string& partnership, const std::string& title) {
+  v1::CreateActionRequest r;
+  r.set_parent("partnerships/" + partnership);
+  r.set_request_id(request_id);
+  r.set_title(title);
+  r.set_owner_agency("eastbrook-homes");
+  r.mutable_due_date()->set_year(2026);
+  r.mutable_due_date()->set_month(12);
+  r.mutable_due_date()->set_day(4);
+  return r;
+}
+
+v1::RecordProgressRequest ProgressRequest(const std::string& request_id, const std::string& name,
+                                          const std::string& note) {
+  v1::RecordProgressRequest r;
+  r.set_request_id(request_id);
+  r.set_name(name);
+  r.set_note(note);
+  return r;
+}
+
+}  // namespace casework::testing

@@ -1,0 +1,87 @@
+// Shared test helpers: temporary directories, status assertions, gRPC
+// metadata and rich-error decoding.
+#ifndef CASEWORK_TESTS_SUPPORT_TEST_SUPPORT_H_
+#define CASEWORK_TESTS_SUPPORT_TEST_SUPPORT_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "gtest/gtest.h"
+#include "casework/v1/actions.pb.h"
+#include "casework/v1/errors.pb.h"
+#include "google/rpc/status.pb.h"
+#include "storage/engine.h"
+#include "workflow/actions.h"
+
+namespace casework::testing {
+
+// A fresh directory under $TEST_TMPDIR (or /tmp), removed with its contents
+// when the object dies.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  // path() + "/" + name.
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Sets the identity metadata every casework call needs.
+void SetIdentity(grpc::ClientContext& context, const std::string& agency = "eastbrook-council",
+                 const std::string& user = "u-test", const std::string& role = "caseworker");
+
+// The google.rpc.Status from the status's details (empty message if none).
+google::rpc::Status RichStatus(const grpc::Status& status);
+
+// The first detail of type T in a gRPC status or an absl status, if any.
+template <typename T>
+std::optional<T> DetailOf(const grpc::Status& status) {
+  const google::rpc::Status rich = RichStatus(status);
+  for (const auto& any : rich.details()) {
+    T detail;
+    if (any.UnpackTo(&detail)) return detail;
+  }
+  return std::nullopt;
+}
+template <typename T>
+std::optional<T> DetailOf(const absl::Status& status) {
+  T probe;
+  auto payload =
+      status.GetPayload("type.googleapis.com/" + probe.GetTypeName());
+  if (!payload.has_value()) return std::nullopt;
+  if (!probe.ParseFromString(std::string(*payload))) return std::nullopt;
+  return probe;
+}
+
+// The outcome of one command run through an engine.
+struct ActionOutcome {
+  absl::StatusOr<v1::ActionResponse> response;
+  bool replayed = false;
+};
+
+// Submits `command` (as ActionService would, acting as `agency`) and waits
+// for its outcome.
+ActionOutcome RunAction(storage::Engine& engine, workflow::ActionCommand command,
+                        const std::string& agency = "eastbrook-council");
+
+// Submits all `commands` at once (so the engine groups them) and waits for
+// every outcome, returned in submission order.
+std::vector<ActionOutcome> RunActions(storage::Engine& engine,
+                                      std::vector<workflow::ActionCommand> commands);
+
+// Request builders with sensible defaults.
+v1::CreateActionRequest CreateRequest(const std::string& request_id,
+                                      const std::string& partnership = "eastbrook",
+                                      const std::string& title = "Visit the flats");
+v1::RecordProgressRequest ProgressRequest(const std::string& request_id, const std::string& name,
+                                          const std::string& note = "Visited, spoke to residents");
+
+}  // namespace casework::testing
+
+#endif  // CASEWORK_TESTS_SUPPORT_TEST_SUPPORT_H_
