@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine for casework, builds it, and then runs the
+# server or the tests.
+#
+#   deploy/casework.sh run  [caseworkd flags...]   build, then serve the demo partnership
+#   deploy/casework.sh test [ctest args...]        build, then run the whole test suite
+#   deploy/casework.sh build                       only install what is missing and build
+#
+# Installing is idempotent and quick when everything is present: only missing
+# packages are fetched (needs root or sudo). Environment:
+#   CASEWORK_BUILD_DIR   build tree        (default: build)
+#   CASEWORK_DATA_DIR    data for `run`    (default: var/demo)
+#   CASEWORK_BUILD_TYPE  CMake build type  (default: RelWithDebInfo)
+#   CASEWORK_SANITIZE    "address" builds with ASan+UBSan (default: off)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  librocksdb-dev libabsl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  tzdata
+)
+if [[ "${CASEWORK_SANITIZE:-}" != "" ]]; then packages+=(clang libclang-rt-14-dev); fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if (( ${#missing[@]} > 0 )); then
+  echo "casework: installing ${missing[*]}" >&2
+  sudo=""
+  if [[ $(id -u) != 0 ]]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+build_dir=${CASEWORK_BUILD_DIR:-build}
+cmake_args=(-S "$root" -B "$build_dir" -G Ninja
+  -DCMAKE_BUILD_TYPE="${CASEWORK_BUILD_TYPE:-RelWithDebInfo}")
+if [[ "${CASEWORK_SANITIZE:-}" != "" ]]; then
+  cmake_args+=(-DCASEWORK_SANITIZE="${CASEWORK_SANITIZE}" -DCMAKE_CXX_COMPILER=clang++)
+fi
+cmake "${cmake_args[@]}" >/dev/null
+# Two jobs per core at most; the CI machine has 2 cores and 24 GiB.
+cmake --build "$build_dir" -j "$(nproc)"
+
+command=${1:-build}
+shift || true
+case "$command" in
+  build) ;;
+  run)
+    data_dir=${CASEWORK_DATA_DIR:-var/demo}
+    mkdir -p "$data_dir"
+    exec "$build_dir/services/caseworkd" --data_dir="$data_dir" --demo "$@"
+    ;;
+  test)
+    cd "$build_dir"
+    exec ctest --output-on-failure -j "$(nproc)" --timeout 900 "$@"
+    ;;
+  *)
+    echo "usage: deploy/casework.sh run|test|build" >&2
+    exit 2
+    ;;
+esac
