@@ -21,11 +21,14 @@ constexpr absl::string_view kMethodPrefix = "casework.v1.ActionService/";
 }  // namespace
 
 ActionService::ActionService(const storage::EventStore* store, storage::Engine* engine,
-                             const Clock* clock, absl::TimeZone london)
-    : store_(store), engine_(engine), clock_(clock), london_(london) {}
+                             const Clock* clock, const CalendarProvider* calendars,
+                             absl::TimeZone london)
+    : store_(store), engine_(engine), clock_(clock), calendars_(calendars), london_(london) {}
 
-storage::Command BuildActionCommand(workflow::ActionCommand command) {
+storage::Command BuildActionCommand(workflow::ActionCommand command,
+                                    std::shared_ptr<const workflow::Calendar> calendar) {
   storage::Command c;
+  c.calendar = std::move(calendar);
   c.meta.method = absl::StrCat(kMethodPrefix, workflow::CommandName(command));
   c.aggregate = &workflow::ActionAggregate();
   std::visit(
@@ -60,7 +63,8 @@ grpc::ServerUnaryReactor* ActionService::Mutate(grpc::CallbackServerContext* con
                                                 const Request& request,
                                                 v1::ActionResponse* response) {
   absl::Status validation = workflow::ValidateActionCommand(request);
-  return RunCommand(context, *engine_, validation, BuildActionCommand(request), response);
+  return RunCommand(context, *engine_, validation,
+                    BuildActionCommand(request, calendars_->Current()), response);
 }
 
 grpc::ServerUnaryReactor* ActionService::CreateAction(grpc::CallbackServerContext* context,
@@ -90,6 +94,17 @@ grpc::ServerUnaryReactor* ActionService::CancelAction(grpc::CallbackServerContex
 }
 grpc::ServerUnaryReactor* ActionService::ReopenAction(grpc::CallbackServerContext* context,
                                                       const v1::ReopenActionRequest* request,
+                                                      v1::ActionResponse* response) {
+  return Mutate(context, *request, response);
+}
+
+grpc::ServerUnaryReactor* ActionService::PutActionOnHold(grpc::CallbackServerContext* context,
+                                                         const v1::PutActionOnHoldRequest* request,
+                                                         v1::ActionResponse* response) {
+  return Mutate(context, *request, response);
+}
+grpc::ServerUnaryReactor* ActionService::ResumeAction(grpc::CallbackServerContext* context,
+                                                      const v1::ResumeActionRequest* request,
                                                       v1::ActionResponse* response) {
   return Mutate(context, *request, response);
 }

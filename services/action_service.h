@@ -4,6 +4,7 @@
 
 #include "absl/time/time.h"
 #include "casework/v1/actions.grpc.pb.h"
+#include "services/calendar_provider.h"
 #include "storage/clock.h"
 #include "storage/engine.h"
 #include "storage/event_store.h"
@@ -15,13 +16,14 @@ namespace casework::services {
 // stream for CreateAction), request_id, fingerprint, expected version, the
 // decision and the ActionResponse reply. `done` and the actor are left to the
 // caller. The command must be valid (workflow::ValidateActionCommand).
-storage::Command BuildActionCommand(workflow::ActionCommand command);
+storage::Command BuildActionCommand(workflow::ActionCommand command,
+                                    std::shared_ptr<const workflow::Calendar> calendar);
 
 class ActionService final : public v1::ActionService::CallbackService {
  public:
   // All pointers must outlive the service.
   ActionService(const storage::EventStore* store, storage::Engine* engine, const Clock* clock,
-                absl::TimeZone london);
+                const CalendarProvider* calendars, absl::TimeZone london);
 
   grpc::ServerUnaryReactor* CreateAction(grpc::CallbackServerContext* context,
                                          const v1::CreateActionRequest* request,
@@ -41,6 +43,12 @@ class ActionService final : public v1::ActionService::CallbackService {
   grpc::ServerUnaryReactor* ReopenAction(grpc::CallbackServerContext* context,
                                          const v1::ReopenActionRequest* request,
                                          v1::ActionResponse* response) override;
+  grpc::ServerUnaryReactor* PutActionOnHold(grpc::CallbackServerContext* context,
+                                            const v1::PutActionOnHoldRequest* request,
+                                            v1::ActionResponse* response) override;
+  grpc::ServerUnaryReactor* ResumeAction(grpc::CallbackServerContext* context,
+                                         const v1::ResumeActionRequest* request,
+                                         v1::ActionResponse* response) override;
   grpc::ServerUnaryReactor* GetAction(grpc::CallbackServerContext* context,
                                       const v1::GetActionRequest* request,
                                       v1::Action* response) override;
@@ -57,6 +65,7 @@ class ActionService final : public v1::ActionService::CallbackService {
   const storage::EventStore* store_;
   storage::Engine* engine_;
   const Clock* clock_;
+  const CalendarProvider* calendars_;
   absl::TimeZone london_;
 };
 

@@ -18,7 +18,8 @@ grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
 grpc::ServerUnaryReactor* RunCommand(grpc::CallbackServerContext* context,
                                      storage::Engine& engine, const absl::Status& validation,
                                      storage::Command command,
-                                     google::protobuf::Message* response) {
+                                     google::protobuf::Message* response,
+                                     std::function<void()> on_committed) {
   absl::StatusOr<v1::Actor> actor = ActorFromMetadata(*context);
   if (!actor.ok()) return FinishNow(context, actor.status());
   if (!validation.ok()) return FinishNow(context, validation);
@@ -27,7 +28,8 @@ grpc::ServerUnaryReactor* RunCommand(grpc::CallbackServerContext* context,
   if (command.meta.correlation_id.size() > 128) command.meta.correlation_id.resize(128);
 
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  command.done = [context, reactor, response](absl::StatusOr<std::string> reply, bool replayed) {
+  command.done = [context, reactor, response, on_committed = std::move(on_committed)](
+                     absl::StatusOr<std::string> reply, bool replayed) {
     if (!reply.ok()) {
       reactor->Finish(ToGrpcStatus(reply.status()));
       return;
@@ -38,6 +40,7 @@ grpc::ServerUnaryReactor* RunCommand(grpc::CallbackServerContext* context,
       return;
     }
     if (replayed) context->AddTrailingMetadata(kReplayedTrailer, "true");
+    if (!replayed && on_committed) on_committed();
     reactor->Finish(grpc::Status::OK);
   };
   engine.Submit(std::move(command));

@@ -16,11 +16,14 @@ namespace casework::services {
 // the call with that error. Otherwise fills `command.meta.actor`,
 // `correlation_id` and `done`, and submits it; `done` parses the reply into
 // `response`, adds the x-casework-replayed trailer to retried replies and
-// finishes the call. Returns the call's reactor.
+// finishes the call. `on_committed`, if set, runs once the command is durable
+// and before the call finishes (not for retried replies). Returns the call's
+// reactor.
 grpc::ServerUnaryReactor* RunCommand(grpc::CallbackServerContext* context,
                                      storage::Engine& engine, const absl::Status& validation,
                                      storage::Command command,
-                                     google::protobuf::Message* response);
+                                     google::protobuf::Message* response,
+                                     std::function<void()> on_committed = nullptr);
 
 // Finishes a call at once with `status` (OK or an error).
 grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,

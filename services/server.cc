@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/action_service.h"
 #include "services/call_context.h"
+#include "services/deadline_service.h"
 #include "services/event_service.h"
 #include "services/request_log.h"
 
@@ -35,11 +36,26 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
       storage::EventStore::Open(store_options);
   if (!store.ok()) return store.status();
   server->store_ = *std::move(store);
-  server->engine_ = std::make_unique<storage::Engine>(server->store_.get(), clock, config.engine);
+  absl::StatusOr<std::unique_ptr<CalendarProvider>> calendars =
+      CalendarProvider::Load(*server->store_);
+  if (!calendars.ok()) return calendars.status();
+  server->calendars_ = *std::move(calendars);
+  storage::EngineOptions engine_options = config.engine;
+  engine_options.time_zone = london;
+  server->engine_ =
+      std::make_unique<storage::Engine>(server->store_.get(), clock, engine_options);
+  server->timers_ = std::make_unique<TimerWorker>(server->store_.get(), server->engine_.get(),
+                                                  clock, server->calendars_.get());
 
-  server->services_.push_back(std::make_unique<EventService>(server->store_.get()));
-  server->services_.push_back(std::make_unique<ActionService>(
-      server->store_.get(), server->engine_.get(), clock, london));
+  storage::EventStore* store_ptr = server->store_.get();
+  storage::Engine* engine_ptr = server->engine_.get();
+  CalendarProvider* calendars_ptr = server->calendars_.get();
+  server->services_.push_back(std::make_unique<EventService>(store_ptr));
+  server->services_.push_back(
+      std::make_unique<ActionService>(store_ptr, engine_ptr, clock, calendars_ptr, london));
+  server->services_.push_back(
+      std::make_unique<DeadlineService>(store_ptr, clock, calendars_ptr, london));
+  server->services_.push_back(std::make_unique<CalendarService>(store_ptr, engine_ptr, calendars_ptr));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -53,11 +69,13 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   }
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
+    server->timers_->Stop();
     server->engine_->Stop();
     server->shut_down_ = true;
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen,
                                                " (address in use or not available)"));
   }
+  if (config.timer_poll > absl::ZeroDuration()) server->timers_->Start(config.timer_poll);
   server->server_->GetHealthCheckService()->SetServingStatus(true);
   return server;
 }
@@ -74,6 +92,7 @@ void CaseworkServer::Shutdown(absl::Duration grace) {
   server_->GetHealthCheckService()->SetServingStatus(false);
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
+  timers_->Stop();
   engine_->Stop();
   store_.reset();
 }

@@ -11,6 +11,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/calendar_provider.h"
+#include "services/timer_worker.h"
 #include "storage/clock.h"
 #include "storage/engine.h"
 #include "storage/event_store.h"
@@ -30,6 +32,10 @@ struct ServerConfig {
   // One stderr line per call. Default: true.
   bool request_log = true;
   storage::EngineOptions engine;
+  // How often due timers are looked for, in real time. Timers that fell due
+  // while the server was down fire at start-up. Zero: no background firing
+  // (tests call timers().FireDue()). Default: 1s.
+  absl::Duration timer_poll = absl::Seconds(1);
   // Test hook. Default: null.
   std::shared_ptr<storage::FaultInjector> faults;
 };
@@ -53,17 +59,22 @@ class CaseworkServer {
 
   // Graceful stop: health turns NOT_SERVING, no new calls are accepted,
   // calls in flight get up to `grace` to finish (their commands complete and
-  // are durable), then the engine drains and the data directory is closed.
+  // are durable), timers stop, then the engine drains and the data directory
+  // is closed.
   void Shutdown(absl::Duration grace);
 
   storage::EventStore& store() { return *store_; }
   storage::Engine& engine() { return *engine_; }
+  TimerWorker& timers() { return *timers_; }
+  CalendarProvider& calendars() { return *calendars_; }
 
  private:
   CaseworkServer() = default;
 
   std::unique_ptr<storage::EventStore> store_;
   std::unique_ptr<storage::Engine> engine_;
+  std::unique_ptr<CalendarProvider> calendars_;
+  std::unique_ptr<TimerWorker> timers_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

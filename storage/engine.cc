@@ -1,5 +1,6 @@
 #include "storage/engine.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/random/random.h"
@@ -34,6 +35,19 @@ absl::Status RequestIdReusedError(const CommandMeta& meta, const std::string& me
 }
 
 }  // namespace
+
+std::pair<std::string, internal::TimerRecord> TimerEntry(absl::string_view stream,
+                                                         const workflow::TimerSpec& spec,
+                                                         const absl::TimeZone& time_zone) {
+  const absl::Time fire_at = absl::FromCivil(absl::CivilSecond(spec.fire_on), time_zone);
+  internal::TimerRecord record;
+  record.set_stream(std::string(stream));
+  record.set_name(spec.name);
+  record.set_generation(spec.generation);
+  *record.mutable_fire_at() = ToTimestamp(fire_at);
+  return {keys::TimerKey(absl::ToUnixSeconds(fire_at), stream, spec.name, spec.generation),
+          std::move(record)};
+}
 
 uint64_t Fingerprint(const google::protobuf::Message& message) {
   std::unique_ptr<google::protobuf::Message> copy(message.New());
@@ -241,6 +255,8 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
 
   workflow::DecideContext context;
   context.now = g.now;
+  context.today = absl::ToCivilDay(g.now, options_.time_zone);
+  context.calendar = c.calendar.get();
   context.actor = &c.meta.actor;
   context.stream = stream;
   context.version = current.version;
@@ -303,6 +319,21 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
       if (it != old_rows.end()) old_rows.erase(it);
     }
     for (const auto& [key, value] : old_rows) g.batch.DeleteRow(key);
+
+    std::vector<workflow::TimerSpec> timers_before, timers_after;
+    c.aggregate->Timers(*current.state, &timers_before);
+    c.aggregate->Timers(*next, &timers_after);
+    for (const workflow::TimerSpec& t : timers_before) {
+      if (std::find(timers_after.begin(), timers_after.end(), t) == timers_after.end()) {
+        g.batch.DeleteTimer(TimerEntry(stream, t, options_.time_zone).first);
+      }
+    }
+    for (const workflow::TimerSpec& t : timers_after) {
+      if (std::find(timers_before.begin(), timers_before.end(), t) == timers_before.end()) {
+        auto [key, record] = TimerEntry(stream, t, options_.time_zone);
+        g.batch.PutTimer(key, record);
+      }
+    }
 
     g.next_position += events.size();
     g.states[stream] = LoadedState{std::move(next), new_version};

@@ -35,6 +35,7 @@
 #include "casework/v1/common.pb.h"
 #include "storage/clock.h"
 #include "storage/event_store.h"
+#include "workflow/calendar.h"
 #include "workflow/kernel.h"
 
 namespace casework::storage {
@@ -65,6 +66,8 @@ struct Command {
   // of the sequence named by that prefix (1, 2, 3, ...).
   std::string stream;
   bool numbered = false;
+  // The working-day calendar Decide may use (DecideContext::calendar).
+  std::shared_ptr<const workflow::Calendar> calendar;
   // Pure decision on the current state. Runs on the writer thread.
   std::function<absl::StatusOr<workflow::Events>(const google::protobuf::Message& state,
                                                  const workflow::DecideContext& context)>
@@ -84,6 +87,9 @@ struct EngineOptions {
   size_t state_cache_entries = 100000;
   // Most commands committed in one group (one synced write). Default: 512.
   size_t max_group_commands = 512;
+  // The zone of civil dates: DecideContext::today and timer firing days.
+  // Default: UTC; caseworkd uses Europe/London.
+  absl::TimeZone time_zone = absl::UTCTimeZone();
 };
 
 struct EngineStats {
@@ -99,6 +105,12 @@ struct LoadedState {
   std::shared_ptr<const google::protobuf::Message> state;
   int64_t version = 0;
 };
+
+// The timers-family key and record of `spec` on `stream`: it fires at the
+// start of spec.fire_on in `time_zone`.
+std::pair<std::string, internal::TimerRecord> TimerEntry(absl::string_view stream,
+                                                         const workflow::TimerSpec& spec,
+                                                         const absl::TimeZone& time_zone);
 
 // FNV-1a 64 of `message` serialised deterministically with its `request_id`
 // field (if any) cleared: what a retry must repeat exactly.

@@ -12,6 +12,7 @@
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "storage/keys.h"
+#include "workflow/status.h"
 
 namespace casework::storage {
 namespace {
@@ -115,6 +116,7 @@ struct EventStore::Handles {
   rocksdb::ColumnFamilyHandle* state = nullptr;
   rocksdb::ColumnFamilyHandle* requests = nullptr;
   rocksdb::ColumnFamilyHandle* rows = nullptr;
+  rocksdb::ColumnFamilyHandle* timers = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> all;
 
   ~Handles() {
@@ -175,6 +177,16 @@ void StoreBatch::DeleteRow(absl::string_view key) {
       .PermitUncheckedError();
 }
 
+void StoreBatch::PutTimer(absl::string_view key, const internal::TimerRecord& record) {
+  impl_->batch.Put(impl_->h->timers, rocksdb::Slice(key.data(), key.size()),
+                   record.SerializeAsString()).PermitUncheckedError();
+}
+
+void StoreBatch::DeleteTimer(absl::string_view key) {
+  impl_->batch.Delete(impl_->h->timers, rocksdb::Slice(key.data(), key.size()))
+      .PermitUncheckedError();
+}
+
 int StoreBatch::count() const { return static_cast<int>(impl_->batch.Count()); }
 
 absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions& options) {
@@ -211,6 +223,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
       {keys::kDefaultFamily, family(true)}, {keys::kLogFamily, family(false)},
       {keys::kStreamsFamily, family(false)}, {keys::kStateFamily, family(true)},
       {keys::kRequestsFamily, family(true)}, {keys::kRowsFamily, family(false)},
+      {keys::kTimersFamily, family(false)},
   };
   rocksdb::Status s =
       rocksdb::DB::Open(db_options, options.path, families, &h->all, &h->db);
@@ -225,6 +238,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
   h->state = h->all[3];
   h->requests = h->all[4];
   h->rows = h->all[5];
+  h->timers = h->all[6];
 
   std::string format;
   s = h->db->Get(rocksdb::ReadOptions(), h->meta, std::string(keys::kFormatKey), &format);
@@ -393,6 +407,44 @@ absl::StatusOr<std::vector<StoredRow>> EventStore::ScanRows(absl::string_view pr
   }
   if (!it->status().ok()) return FromRocks(it->status(), "scanning rows");
   return rows;
+}
+
+namespace {
+absl::StatusOr<std::vector<std::pair<std::string, internal::TimerRecord>>> ScanTimers(
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, const std::string* limit_key, int limit) {
+  std::vector<std::pair<std::string, internal::TimerRecord>> out;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf));
+  for (it->SeekToFirst(); it->Valid() && static_cast<int>(out.size()) < limit; it->Next()) {
+    if (limit_key != nullptr && it->key().compare(*limit_key) >= 0) break;
+    internal::TimerRecord record;
+    if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("corrupt timer record");
+    }
+    out.emplace_back(it->key().ToString(), std::move(record));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "scanning timers");
+  return out;
+}
+}  // namespace
+
+absl::StatusOr<std::vector<std::pair<std::string, internal::TimerRecord>>> EventStore::DueTimers(
+    int64_t now_unix_seconds, int limit) const {
+  const std::string limit_key = keys::TimerKeyLimit(now_unix_seconds);
+  return ScanTimers(h_->db, h_->timers, &limit_key, limit);
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, internal::TimerRecord>>> EventStore::AllTimers()
+    const {
+  return ScanTimers(h_->db, h_->timers, nullptr, INT32_MAX);
+}
+
+absl::Status EventStore::ReplaceTimers(
+    const std::vector<std::pair<std::string, internal::TimerRecord>>& timers) {
+  StoreBatch batch = NewBatch();
+  ASSIGN_OR_RETURN(auto existing, AllTimers());
+  for (const auto& [key, record] : existing) batch.DeleteTimer(key);
+  for (const auto& [key, record] : timers) batch.PutTimer(key, record);
+  return Write(batch);
 }
 
 StoreBatch EventStore::NewBatch() const {

@@ -63,6 +63,8 @@ class StoreBatch {
   void PutSequence(absl::string_view name, int64_t value);
   void PutRow(absl::string_view key, absl::string_view value);
   void DeleteRow(absl::string_view key);
+  void PutTimer(absl::string_view key, const internal::TimerRecord& record);
+  void DeleteTimer(absl::string_view key);
 
   // Number of operations staged.
   int count() const;
@@ -119,6 +121,13 @@ class EventStore {
                                                   absl::string_view start_after,
                                                   int limit) const;
 
+  // Timers whose fire-at time is at or before `now_unix_seconds`, in firing
+  // order, at most `limit`, with their keys.
+  absl::StatusOr<std::vector<std::pair<std::string, internal::TimerRecord>>> DueTimers(
+      int64_t now_unix_seconds, int limit) const;
+  // Every timer, in firing order (for verification).
+  absl::StatusOr<std::vector<std::pair<std::string, internal::TimerRecord>>> AllTimers() const;
+
   // --- Writes (one thread: the engine's writer) ---
 
   StoreBatch NewBatch() const;
@@ -131,6 +140,9 @@ class EventStore {
   // Replaces every read-model row under `prefix` with `rows` (sorted or not)
   // in one synced batch. For read-model rebuilds.
   absl::Status ReplaceRows(absl::string_view prefix, const std::vector<StoredRow>& rows);
+  // Replaces every timer with `timers` (key, record) in one synced batch.
+  absl::Status ReplaceTimers(
+      const std::vector<std::pair<std::string, internal::TimerRecord>>& timers);
 
   const StoreOptions& options() const { return options_; }
 

@@ -1,5 +1,7 @@
 #include "storage/keys.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace casework::storage::keys {
@@ -45,5 +47,23 @@ std::string RequestKey(absl::string_view method, absl::string_view request_id) {
 }
 
 std::string SequenceKey(absl::string_view name) { return absl::StrCat("seq/", name); }
+
+std::string TimerKey(int64_t fire_at_unix_seconds, absl::string_view stream,
+                     absl::string_view name, int64_t generation) {
+  std::string key;
+  PutBE64(&key, static_cast<uint64_t>(std::max<int64_t>(fire_at_unix_seconds, 0)));
+  key.append(stream.data(), stream.size());
+  key.push_back('\0');
+  key.append(name.data(), name.size());
+  key.push_back('\0');
+  PutBE64(&key, static_cast<uint64_t>(generation));
+  return key;
+}
+
+std::string TimerKeyLimit(int64_t unix_seconds) {
+  std::string key;
+  PutBE64(&key, static_cast<uint64_t>(std::max<int64_t>(unix_seconds, 0) + 1));
+  return key;
+}
 
 }  // namespace casework::storage::keys

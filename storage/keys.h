@@ -18,6 +18,10 @@
 //   rows       row key                       -> row value
 //              Read models (queues, indexes) owned by each workflow; keys are
 //              "{workflow}/{partnership}/{index}/...".
+//   timers     BE64(fire-at Unix seconds) + stream + '\0' + name + '\0' + BE64(generation)
+//                                            -> casework.internal.TimerRecord
+//              Durable timers in firing order; derived from stream states like
+//              rows, so a timer exists exactly while its state implies it.
 //
 // Every command writes all of its keys in one WriteBatch; a group of commands
 // shares one batch and one WAL sync. So either all of a command is on disk or
@@ -40,6 +44,7 @@ inline constexpr const char* kStreamsFamily = "streams";
 inline constexpr const char* kStateFamily = "state";
 inline constexpr const char* kRequestsFamily = "requests";
 inline constexpr const char* kRowsFamily = "rows";
+inline constexpr const char* kTimersFamily = "timers";
 
 // Appends `v` as 8 big-endian bytes.
 void PutBE64(std::string* out, uint64_t v);
@@ -52,6 +57,10 @@ std::string StreamKey(absl::string_view stream, int64_t version);
 std::string StreamPrefix(absl::string_view stream);
 std::string RequestKey(absl::string_view method, absl::string_view request_id);
 std::string SequenceKey(absl::string_view name);
+std::string TimerKey(int64_t fire_at_unix_seconds, absl::string_view stream,
+                     absl::string_view name, int64_t generation);
+// Timer keys below this one fire at or before `unix_seconds`.
+std::string TimerKeyLimit(int64_t unix_seconds);
 
 }  // namespace casework::storage::keys
 

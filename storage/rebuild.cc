@@ -2,11 +2,12 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "storage/engine.h"
 #include "workflow/status.h"
 
 namespace casework::storage {
 
-absl::StatusOr<Derived> ComputeDerived(const EventStore& store) {
+absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::TimeZone& time_zone) {
   Derived derived;
   uint64_t expected_position = 1;
   absl::Status failure;
@@ -46,20 +47,26 @@ absl::StatusOr<Derived> ComputeDerived(const EventStore& store) {
   }));
   RETURN_IF_ERROR(failure);
   std::vector<workflow::Row> rows;
+  std::vector<workflow::TimerSpec> timers;
   for (const auto& [stream, s] : derived.streams) {
     rows.clear();
     s.entry->aggregate->Rows(stream, *s.state, &rows);
     for (workflow::Row& row : rows) derived.rows[std::move(row.key)] = std::move(row.value);
+    timers.clear();
+    s.entry->aggregate->Timers(*s.state, &timers);
+    for (const workflow::TimerSpec& t : timers) derived.timers.insert(TimerEntry(stream, t, time_zone));
   }
   return derived;
 }
 
-absl::StatusOr<VerifyReport> VerifyStore(const EventStore& store) {
-  ASSIGN_OR_RETURN(Derived derived, ComputeDerived(store));
+absl::StatusOr<VerifyReport> VerifyStore(const EventStore& store,
+                                         const absl::TimeZone& time_zone) {
+  ASSIGN_OR_RETURN(Derived derived, ComputeDerived(store, time_zone));
   VerifyReport report;
   report.events = derived.events;
   report.streams = derived.streams.size();
   report.rows = derived.rows.size();
+  report.timers = derived.timers.size();
   if (derived.events != store.LastPosition()) {
     report.problems.push_back(absl::StrCat("log has ", derived.events,
                                            " events but the head position is ",
@@ -81,10 +88,10 @@ absl::StatusOr<VerifyReport> VerifyStore(const EventStore& store) {
                                              s.version));
     }
   }
-  for (const workflow::AggregateEntry& entry : workflow::AllAggregates()) {
+  for (absl::string_view prefix : workflow::DerivedRowPrefixes()) {
     std::string after;
     for (;;) {
-      ASSIGN_OR_RETURN(std::vector<StoredRow> stored, store.ScanRows(entry.row_prefix, after, 1000));
+      ASSIGN_OR_RETURN(std::vector<StoredRow> stored, store.ScanRows(prefix, after, 1000));
       for (const StoredRow& row : stored) {
         auto it = derived.rows.find(row.key);
         if (it == derived.rows.end()) {
@@ -101,19 +108,35 @@ absl::StatusOr<VerifyReport> VerifyStore(const EventStore& store) {
     ASSIGN_OR_RETURN(std::optional<std::string> stored, store.GetRow(key));
     if (!stored.has_value()) report.problems.push_back(absl::StrCat("row missing: ", key));
   }
+  ASSIGN_OR_RETURN(auto stored_timers, store.AllTimers());
+  std::map<std::string, internal::TimerRecord> remaining = derived.timers;
+  for (const auto& [key, record] : stored_timers) {
+    auto it = remaining.find(key);
+    if (it == remaining.end()) {
+      report.problems.push_back(absl::StrCat("timer not implied by the log: ", record.stream(),
+                                             "#", record.name(), "@", record.generation()));
+    } else {
+      remaining.erase(it);
+    }
+  }
+  for (const auto& [key, record] : remaining) {
+    report.problems.push_back(absl::StrCat("timer missing: ", record.stream(), "#", record.name(),
+                                           "@", record.generation()));
+  }
   return report;
 }
 
-absl::Status RebuildDerived(EventStore& store) {
-  ASSIGN_OR_RETURN(Derived derived, ComputeDerived(store));
-  for (const workflow::AggregateEntry& entry : workflow::AllAggregates()) {
+absl::Status RebuildDerived(EventStore& store, const absl::TimeZone& time_zone) {
+  ASSIGN_OR_RETURN(Derived derived, ComputeDerived(store, time_zone));
+  for (absl::string_view prefix : workflow::DerivedRowPrefixes()) {
     std::vector<StoredRow> rows;
-    for (auto it = derived.rows.lower_bound(std::string(entry.row_prefix));
-         it != derived.rows.end() && absl::StartsWith(it->first, entry.row_prefix); ++it) {
+    for (auto it = derived.rows.lower_bound(std::string(prefix));
+         it != derived.rows.end() && absl::StartsWith(it->first, prefix); ++it) {
       rows.push_back({it->first, it->second});
     }
-    RETURN_IF_ERROR(store.ReplaceRows(entry.row_prefix, rows));
+    RETURN_IF_ERROR(store.ReplaceRows(prefix, rows));
   }
+  RETURN_IF_ERROR(store.ReplaceTimers({derived.timers.begin(), derived.timers.end()}));
   StoreBatch batch = store.NewBatch();
   for (const auto& [stream, s] : derived.streams) {
     internal::StateRecord record;

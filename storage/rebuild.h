@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "storage/event_store.h"
 #include "workflow/registry.h"
 
@@ -30,28 +31,33 @@ struct Derived {
   std::map<std::string, StreamState> streams;
   // Read-model rows of every registered aggregate, by key.
   std::map<std::string, std::string> rows;
+  // Timers implied by the final states, by key.
+  std::map<std::string, internal::TimerRecord> timers;
   uint64_t events = 0;
 };
 
 // Folds the whole log. DATA_LOSS if positions or stream versions have gaps or
 // an event is of a stream no aggregate owns.
-absl::StatusOr<Derived> ComputeDerived(const EventStore& store);
+// `time_zone` places timers (EngineOptions::time_zone).
+absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::TimeZone& time_zone);
 
 struct VerifyReport {
   uint64_t events = 0;
   uint64_t streams = 0;
   uint64_t rows = 0;
+  uint64_t timers = 0;
   // One line per difference, e.g. "row missing: actions/eastbrook/all/000000000003".
   std::vector<std::string> problems;
 };
 
 // Compares stored state records, stream index and read-model rows with a
 // fold of the log.
-absl::StatusOr<VerifyReport> VerifyStore(const EventStore& store);
+absl::StatusOr<VerifyReport> VerifyStore(const EventStore& store,
+                                         const absl::TimeZone& time_zone);
 
 // Replaces state records and read-model rows with a fold of the log. REQUIRES:
 // no engine is writing to `store`.
-absl::Status RebuildDerived(EventStore& store);
+absl::Status RebuildDerived(EventStore& store, const absl::TimeZone& time_zone);
 
 }  // namespace casework::storage
 

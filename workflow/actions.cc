@@ -1,6 +1,7 @@
 #include "workflow/actions.h"
 
 #include "absl/strings/str_cat.h"
+#include "workflow/deadlines.h"
 #include "workflow/status.h"
 #include "workflow/validation.h"
 
@@ -51,6 +52,14 @@ struct Validator {
     Common(r);
     CheckText("reason", r.reason(), true, kMaxNote, errors);
   }
+  void operator()(const v1::PutActionOnHoldRequest& r) {
+    Common(r);
+    CheckText("reason", r.reason(), true, kMaxNote, errors);
+  }
+  void operator()(const v1::ResumeActionRequest& r) {
+    Common(r);
+    CheckText("note", r.note(), false, kMaxNote, errors);
+  }
   template <typename R>
   void Common(const R& r) {
     CheckName(r.name(), errors);
@@ -65,6 +74,9 @@ struct Decider {
   const v1::Action& state;
   const DecideContext& ctx;
 
+  // Stream version the n-th event (1-based) of this decision will have.
+  int64_t VersionOf(size_t n) const { return ctx.version + static_cast<int64_t>(n); }
+
   absl::StatusOr<Events> operator()(const v1::CreateActionRequest& r) const {
     v1::ActionCreated e;
     FieldErrors ignored;
@@ -74,7 +86,8 @@ struct Decider {
     e.set_owner_agency(r.owner_agency());
     *e.mutable_due_date() = r.due_date();
     e.set_source(r.source());
-    return MakeEvents(std::move(e));
+    return MakeEvents(std::move(e), SetFixedDeadline(*ctx.calendar, kCompleteBy, ctx.today,
+                                                     ToCivilDay(r.due_date()), VersionOf(2)));
   }
   absl::StatusOr<Events> operator()(const v1::RecordProgressRequest& r) const {
     v1::ActionProgressRecorded e;
@@ -90,22 +103,51 @@ struct Decider {
     *e.mutable_previous_due_date() = state.due_date();
     *e.mutable_due_date() = r.due_date();
     e.set_reason(r.reason());
-    return MakeEvents(std::move(e));
+    return MakeEvents(std::move(e), SetFixedDeadline(*ctx.calendar, kCompleteBy, ctx.today,
+                                                     ToCivilDay(r.due_date()), VersionOf(2)));
   }
   absl::StatusOr<Events> operator()(const v1::CompleteActionRequest& r) const {
     v1::ActionCompleted e;
     e.set_note(r.note());
-    return MakeEvents(std::move(e));
+    Events events = MakeEvents(std::move(e));
+    if (auto met = MeetDeadline(state.deadlines(), kCompleteBy)) {
+      events.push_back(std::make_unique<v1::DeadlineMet>(*std::move(met)));
+    }
+    return events;
   }
   absl::StatusOr<Events> operator()(const v1::CancelActionRequest& r) const {
     v1::ActionCancelled e;
     e.set_reason(r.reason());
-    return MakeEvents(std::move(e));
+    Events events = MakeEvents(std::move(e));
+    for (v1::DeadlineCancelled& c : CancelOpenDeadlines(state.deadlines(), r.reason())) {
+      events.push_back(std::make_unique<v1::DeadlineCancelled>(std::move(c)));
+    }
+    return events;
   }
   absl::StatusOr<Events> operator()(const v1::ReopenActionRequest& r) const {
     v1::ActionReopened e;
     e.set_reason(r.reason());
-    return MakeEvents(std::move(e));
+    return MakeEvents(std::move(e), SetFixedDeadline(*ctx.calendar, kCompleteBy, ctx.today,
+                                                     ToCivilDay(state.due_date()), VersionOf(2)));
+  }
+  absl::StatusOr<Events> operator()(const v1::PutActionOnHoldRequest& r) const {
+    v1::ActionPutOnHold e;
+    e.set_reason(r.reason());
+    Events events = MakeEvents(std::move(e));
+    if (auto paused = PauseDeadlines(*ctx.calendar, state.deadlines(), ctx.today, r.reason())) {
+      events.push_back(std::make_unique<v1::DeadlinesPaused>(*std::move(paused)));
+    }
+    return events;
+  }
+  absl::StatusOr<Events> operator()(const v1::ResumeActionRequest& r) const {
+    v1::ActionResumed e;
+    e.set_note(r.note());
+    Events events = MakeEvents(std::move(e));
+    if (auto resumed =
+            ResumeDeadlines(*ctx.calendar, state.deadlines(), ctx.today, VersionOf(2))) {
+      events.push_back(std::make_unique<v1::DeadlinesResumed>(*std::move(resumed)));
+    }
+    return events;
   }
 };
 
@@ -119,6 +161,14 @@ class ActionAggregateImpl final : public TypedAggregate<v1::Action> {
                           const google::protobuf::Message& payload) const override {
     *a.mutable_update_time() = env.recorded_time();
     a.set_version(env.stream_version());
+    if (ApplyDeadlineEvent(payload, env, a.mutable_deadlines())) {
+      // A resumed clock moves the action's due date with it.
+      if (const v1::Deadline* d = FindDeadline(a.deadlines(), kCompleteBy);
+          d != nullptr && ShortTypeName(payload) == "DeadlinesResumed") {
+        *a.mutable_due_date() = d->due();
+      }
+      return absl::OkStatus();
+    }
     absl::string_view type = ShortTypeName(payload);
     if (type == "ActionCreated") {
       const auto& e = static_cast<const v1::ActionCreated&>(payload);
@@ -147,6 +197,11 @@ class ActionAggregateImpl final : public TypedAggregate<v1::Action> {
     } else if (type == "ActionReopened") {
       a.set_state(v1::Action::OPEN);
       a.set_resolution(static_cast<const v1::ActionReopened&>(payload).reason());
+    } else if (type == "ActionPutOnHold") {
+      a.set_state(v1::Action::ON_HOLD);
+      a.set_resolution(static_cast<const v1::ActionPutOnHold&>(payload).reason());
+    } else if (type == "ActionResumed") {
+      a.set_state(v1::Action::OPEN);
     } else {
       return absl::InternalError(
           absl::StrCat("action stream cannot apply event type ", type));
@@ -173,6 +228,16 @@ class ActionAggregateImpl final : public TypedAggregate<v1::Action> {
           {absl::StrCat(ActionRowPrefix(p, "due"), FormatDate(a.due_date()), "/", n),
            ""});
     }
+    DeadlineRows(p, stream, a.deadlines(), rows);
+  }
+
+  void TimersTyped(const v1::Action& a, std::vector<TimerSpec>* timers) const override {
+    DeadlineTimers(a.deadlines(), timers);
+  }
+
+  absl::StatusOr<Events> OnTimerTyped(const v1::Action& a, absl::string_view name,
+                                      const DecideContext& context) const override {
+    return OnDeadlineTimer(a.deadlines(), name, context);
   }
 
   std::string StateNameTyped(const v1::Action& a) const override {
@@ -185,7 +250,7 @@ class ActionAggregateImpl final : public TypedAggregate<v1::Action> {
 absl::string_view CommandName(const ActionCommand& command) {
   static constexpr absl::string_view kNames[] = {
       "CreateAction", "RecordProgress", "ChangeDueDate",
-      "CompleteAction", "CancelAction", "ReopenAction"};
+      "CompleteAction", "CancelAction", "ReopenAction", "PutActionOnHold", "ResumeAction"};
   return kNames[command.index()];
 }
 
@@ -196,7 +261,10 @@ const TransitionTable& ActionTransitions() {
       {"OPEN", "ChangeDueDate", "OPEN"},
       {"OPEN", "CompleteAction", "COMPLETED"},
       {"OPEN", "CancelAction", "CANCELLED"},
+      {"OPEN", "PutActionOnHold", "ON_HOLD"},
       {"COMPLETED", "ReopenAction", "OPEN"},
+      {"ON_HOLD", "ResumeAction", "OPEN"},
+      {"ON_HOLD", "CancelAction", "CANCELLED"},
   });
   return *table;
 }

@@ -21,7 +21,8 @@ namespace casework::workflow {
 using ActionCommand =
     std::variant<v1::CreateActionRequest, v1::RecordProgressRequest,
                  v1::ChangeDueDateRequest, v1::CompleteActionRequest,
-                 v1::CancelActionRequest, v1::ReopenActionRequest>;
+                 v1::CancelActionRequest, v1::ReopenActionRequest,
+                 v1::PutActionOnHoldRequest, v1::ResumeActionRequest>;
 
 // "CreateAction", "RecordProgress", ...: the transition table's command name.
 absl::string_view CommandName(const ActionCommand& command);
@@ -34,14 +35,18 @@ const TransitionTable& ActionTransitions();
 absl::Status ValidateActionCommand(const ActionCommand& command);
 
 // Decides what `command` does to an action in `state`. `state` is empty for a
-// new stream (CreateAction only). Errors: FAILED_PRECONDITION with the allowed
-// commands for an illegal transition; NOT_FOUND when the action does not
-// exist; INVALID_ARGUMENT for a due date that does not change.
+// new stream (CreateAction only). Needs context.calendar and context.today.
+// Errors: FAILED_PRECONDITION with the allowed commands for an illegal
+// transition; NOT_FOUND when the action does not exist; INVALID_ARGUMENT for
+// a due date that does not change.
 absl::StatusOr<Events> DecideAction(const v1::Action& state,
                                     const ActionCommand& command,
                                     const DecideContext& context);
 
-// The action aggregate (apply, rows, state names).
+// The name of an action's deadline.
+inline constexpr absl::string_view kCompleteBy = "complete_by";
+
+// The action aggregate (apply, rows, timers, state names).
 const TypedAggregate<v1::Action>& ActionAggregate();
 
 // Read-model key prefixes, for the list queries in services/.

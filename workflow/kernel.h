@@ -23,12 +23,15 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "casework/v1/common.pb.h"
 #include "casework/v1/events.pb.h"
 #include "google/protobuf/message.h"
 
 namespace casework::workflow {
+
+class Calendar;
 
 // An event produced by Decide, before the engine wraps it in an envelope.
 using Event = std::unique_ptr<google::protobuf::Message>;
@@ -47,6 +50,10 @@ Events MakeEvents(E&&... events) {
 struct DecideContext {
   // The command's recorded time (injected clock).
   absl::Time now;
+  // `now` as a civil date in Europe/London.
+  absl::CivilDay today;
+  // The working-day calendar in force; null for commands that need none.
+  const Calendar* calendar = nullptr;
   // Who issued the command.
   const v1::Actor* actor = nullptr;
   // The stream the command targets, e.g. "partnerships/eastbrook/actions/3".
@@ -65,6 +72,19 @@ struct Row {
   std::string value;
   friend bool operator==(const Row& a, const Row& b) {
     return a.key == b.key && a.value == b.value;
+  }
+};
+
+// A durable timer implied by a state: it fires once, at the start of
+// `fire_on` (Europe/London), unless the state stops implying it first. `name`
+// and `generation` identify it within its stream: a timer that is set again
+// gets a new generation and so fires again.
+struct TimerSpec {
+  std::string name;
+  int64_t generation = 0;
+  absl::CivilDay fire_on;
+  friend bool operator==(const TimerSpec& a, const TimerSpec& b) {
+    return a.name == b.name && a.generation == b.generation && a.fire_on == b.fire_on;
   }
 };
 
@@ -102,6 +122,17 @@ class Aggregate {
 
   // Name of the state `state` is in, e.g. "OPEN"; "NEW" for an empty stream.
   virtual std::string StateName(const google::protobuf::Message& state) const = 0;
+
+  // Appends the timers `state` implies. Pure, like Rows. Default: none.
+  virtual void Timers(const google::protobuf::Message& state,
+                      std::vector<TimerSpec>* timers) const {}
+
+  // Decides what timer `name` does when it fires. Default: nothing.
+  virtual absl::StatusOr<Events> OnTimer(const google::protobuf::Message& state,
+                                         absl::string_view name,
+                                         const DecideContext& context) const {
+    return Events();
+  }
 };
 
 // Typed convenience base: implement the *Typed methods for State.
@@ -123,6 +154,14 @@ class TypedAggregate : public Aggregate {
   std::string StateName(const google::protobuf::Message& state) const final {
     return StateNameTyped(static_cast<const State&>(state));
   }
+  void Timers(const google::protobuf::Message& state,
+              std::vector<TimerSpec>* timers) const final {
+    TimersTyped(static_cast<const State&>(state), timers);
+  }
+  absl::StatusOr<Events> OnTimer(const google::protobuf::Message& state, absl::string_view name,
+                                 const DecideContext& context) const final {
+    return OnTimerTyped(static_cast<const State&>(state), name, context);
+  }
 
  protected:
   virtual absl::Status ApplyTyped(State& state, const v1::EventEnvelope& envelope,
@@ -130,6 +169,11 @@ class TypedAggregate : public Aggregate {
   virtual void RowsTyped(absl::string_view stream, const State& state,
                          std::vector<Row>* rows) const = 0;
   virtual std::string StateNameTyped(const State& state) const = 0;
+  virtual void TimersTyped(const State& state, std::vector<TimerSpec>* timers) const {}
+  virtual absl::StatusOr<Events> OnTimerTyped(const State& state, absl::string_view name,
+                                              const DecideContext& context) const {
+    return Events();
+  }
 };
 
 // One allowed move of a state machine.

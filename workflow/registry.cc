@@ -2,21 +2,35 @@
 
 #include "absl/strings/str_split.h"
 #include "workflow/actions.h"
+#include "workflow/calendar_stream.h"
 
 namespace casework::workflow {
 
 const std::vector<AggregateEntry>& AllAggregates() {
   static const auto* all = new std::vector<AggregateEntry>{
-      {"actions", "actions/", &ActionAggregate()},
+      {"actions", &ActionAggregate()},
+      {"calendars", &CalendarAggregate()},
   };
   return *all;
 }
 
+const std::vector<absl::string_view>& DerivedRowPrefixes() {
+  static const auto* prefixes = new std::vector<absl::string_view>{"actions/", "deadlines/"};
+  return *prefixes;
+}
+
 const AggregateEntry* AggregateForStream(absl::string_view stream) {
   std::vector<absl::string_view> parts = absl::StrSplit(stream, '/');
-  if (parts.size() < 4 || parts[0] != "partnerships") return nullptr;
+  absl::string_view collection;
+  if (parts.size() == 4 && parts[0] == "partnerships") {
+    collection = parts[2];
+  } else if (parts.size() == 2) {
+    collection = parts[0];
+  } else {
+    return nullptr;
+  }
   for (const AggregateEntry& entry : AllAggregates()) {
-    if (entry.collection == parts[2]) return &entry;
+    if (entry.collection == collection) return &entry;
   }
   return nullptr;
 }

@@ -12,15 +12,19 @@
 namespace casework::workflow {
 
 struct AggregateEntry {
-  // The collection segment of the stream name, e.g. "actions".
+  // The collection segment of the stream name, e.g. "actions" in
+  // "partnerships/{p}/actions/{n}", or the first segment of a stream outside
+  // partnerships ("calendars" in "calendars/england-and-wales").
   absl::string_view collection;
-  // Every read-model row of this aggregate starts with this, e.g. "actions/".
-  absl::string_view row_prefix;
   const Aggregate* aggregate;
 };
 
 // Every aggregate of the product.
 const std::vector<AggregateEntry>& AllAggregates();
+
+// Every read-model row any aggregate derives starts with one of these
+// ("actions/", "deadlines/", ...). Rows under them are rebuilt from the log.
+const std::vector<absl::string_view>& DerivedRowPrefixes();
 
 // The entry owning `stream`, or null for a stream name of no known collection.
 const AggregateEntry* AggregateForStream(absl::string_view stream);

@@ -116,7 +116,7 @@ TEST_F(ServerTest, CreateGetAndRetryOverTheNetwork) {
   v1::Action action;
   ASSERT_TRUE(actions_->GetAction(&context, get, &action).ok());
   EXPECT_EQ(action.title(), "Visit the flats");
-  EXPECT_EQ(action.version(), 1);
+  EXPECT_EQ(action.version(), 2);
   EXPECT_EQ(action.create_time().seconds(), absl::ToUnixSeconds(kStart));
 }
 
@@ -164,7 +164,7 @@ TEST_F(ServerTest, ErrorsCarryTypedDetailsInTheStandardTrailer) {
   std::optional<v1::VersionConflict> vc = DetailOf<v1::VersionConflict>(conflict);
   ASSERT_TRUE(vc.has_value());
   EXPECT_EQ(vc->expected_version(), 7);
-  EXPECT_EQ(vc->actual_version(), 1);
+  EXPECT_EQ(vc->actual_version(), 2);
 }
 
 TEST_F(ServerTest, ListActionsFiltersAndPages) {
@@ -214,17 +214,17 @@ TEST_F(ServerTest, ReadStreamAndReadLogPage) {
 
   grpc::ClientContext c1;
   v1::ReadLogRequest log;
-  log.set_page_size(2);
+  log.set_page_size(4);
   v1::ReadLogResponse page;
   ASSERT_TRUE(events_->ReadLog(&c1, log, &page).ok());
-  ASSERT_EQ(page.events_size(), 2);
-  EXPECT_EQ(page.head_position(), 3u);
+  ASSERT_EQ(page.events_size(), 4);  // each action: ActionCreated, DeadlineSet
+  EXPECT_EQ(page.head_position(), 6u);
   log.set_page_token(page.next_page_token());
   grpc::ClientContext c2;
   v1::ReadLogResponse rest;
   ASSERT_TRUE(events_->ReadLog(&c2, log, &rest).ok());
-  ASSERT_EQ(rest.events_size(), 1);
-  EXPECT_EQ(rest.events(0).global_position(), 3u);
+  ASSERT_EQ(rest.events_size(), 2);
+  EXPECT_EQ(rest.events(0).global_position(), 5u);
   // At the head the token still points past the last event, for polling.
   log.set_page_token(rest.next_page_token());
   grpc::ClientContext c3;
@@ -237,9 +237,9 @@ TEST_F(ServerTest, ReadStreamAndReadLogPage) {
   stream.set_stream("partnerships/eastbrook/actions/2");
   v1::ReadStreamResponse events;
   ASSERT_TRUE(events_->ReadStream(&c4, stream, &events).ok());
-  ASSERT_EQ(events.events_size(), 1);
-  EXPECT_EQ(events.events(0).global_position(), 2u);
-  EXPECT_EQ(events.stream_version(), 1);
+  ASSERT_EQ(events.events_size(), 2);
+  EXPECT_EQ(events.events(0).global_position(), 3u);
+  EXPECT_EQ(events.stream_version(), 2);
 
   grpc::ClientContext c5;
   stream.set_stream("partnerships/eastbrook/actions/99");
@@ -422,7 +422,7 @@ TEST(CaseworkdProcessTest, SigtermDrainsAndExitsCleanly) {
     EXPECT_EQ(events[0].stream(), call->response.commit().stream());
   }
   EXPECT_GE(acknowledged, 1);
-  EXPECT_EQ(store->LastPosition(), static_cast<uint64_t>(acknowledged));
+  EXPECT_EQ(store->LastPosition(), static_cast<uint64_t>(2 * acknowledged));
 }
 
 }  // namespace

@@ -30,9 +30,14 @@ void Emit(const std::string& line) {
   if (::write(STDOUT_FILENO, line.data(), line.size()) < 0) _exit(3);
 }
 
+const std::shared_ptr<const casework::workflow::Calendar> calendar =
+    std::make_shared<const casework::workflow::Calendar>(
+        *casework::workflow::Calendar::FromBankHolidaysJson(
+            casework::workflow::BundledBankHolidaysJson(), 1));
+
 absl::StatusOr<casework::v1::ActionResponse> Run(casework::storage::Engine& engine,
                                                  casework::workflow::ActionCommand command) {
-  casework::storage::Command c = casework::services::BuildActionCommand(std::move(command));
+  casework::storage::Command c = casework::services::BuildActionCommand(std::move(command), calendar);
   c.meta.actor.set_agency("eastbrook-council");
   c.meta.actor.set_user("crash-child");
   c.meta.actor.set_role("system");

@@ -86,13 +86,16 @@ TEST_F(EngineTest, CommandsAppendEventsAndMaintainRowsInTheSameWrite) {
   ActionOutcome progress =
       RunAction(*engine_, ProgressRequest("r-2", "partnerships/eastbrook/actions/1"));
   ASSERT_TRUE(progress.response.ok()) << progress.response.status();
-  EXPECT_EQ(progress.response->commit().first_version(), 2);
-  EXPECT_EQ(progress.response->commit().last_position(), 2u);
+  EXPECT_EQ(progress.response->commit().first_version(), 3);
+  EXPECT_EQ(progress.response->commit().last_position(), 3u);
   ASSERT_EQ(progress.response->action().notes_size(), 1);
   EXPECT_EQ(progress.response->action().notes(0).author().agency(), "eastbrook-council");
 
   EXPECT_EQ(History("partnerships/eastbrook/actions/1"),
-            "ActionCreated@1/1 ActionProgressRecorded@2/2");
+            "ActionCreated@1/1 DeadlineSet@2/2 ActionProgressRecorded@3/3");
+  EXPECT_THAT(RowKeys("deadlines/eastbrook/"),
+              ElementsAre("deadlines/eastbrook/running/2026-12-04/"
+                          "partnerships/eastbrook/actions/1#complete_by"));
   EXPECT_THAT(RowKeys("actions/eastbrook/"),
               ElementsAre("actions/eastbrook/all/000000000001",
                           "actions/eastbrook/due/2026-12-04/000000000001",
@@ -103,22 +106,27 @@ TEST_F(EngineTest, CommandsAppendEventsAndMaintainRowsInTheSameWrite) {
   complete.set_name("partnerships/eastbrook/actions/1");
   complete.set_request_id("r-3");
   complete.set_note("Visit done with housing");
-  ASSERT_TRUE(RunAction(*engine_, complete).response.ok());
+  ActionOutcome completed = RunAction(*engine_, complete);
+  ASSERT_TRUE(completed.response.ok());
+  EXPECT_EQ(completed.response->action().deadlines(0).state(), v1::Deadline::MET);
+  EXPECT_THAT(RowKeys("deadlines/eastbrook/"), ::testing::IsEmpty());
   // Completing drops the open-by-due-date row and moves the state row.
   EXPECT_THAT(RowKeys("actions/eastbrook/"),
               ElementsAre("actions/eastbrook/all/000000000001",
                           "actions/eastbrook/owner/eastbrook-homes/000000000001",
                           "actions/eastbrook/state/COMPLETED/000000000001"));
-  absl::StatusOr<VerifyReport> report = VerifyStore(*store_);
+  absl::StatusOr<VerifyReport> report = VerifyStore(*store_, absl::UTCTimeZone());
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_THAT(report->problems, ::testing::IsEmpty());
-  EXPECT_EQ(report->events, 3u);
+  EXPECT_EQ(report->events, 5u);
 }
 
 TEST_F(EngineTest, EnvelopeCarriesMetadata) {
   Create("r-meta");
   std::vector<v1::EventEnvelope> events = *store_->ReadLog(1, 10);
-  ASSERT_EQ(events.size(), 1u);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].payload().type_url(), "type.googleapis.com/casework.v1.DeadlineSet");
+  EXPECT_EQ(events[1].request_id(), "r-meta");
   const v1::EventEnvelope& e = events[0];
   EXPECT_EQ(e.stream(), "partnerships/eastbrook/actions/1");
   EXPECT_EQ(e.stream_version(), 1);
@@ -135,7 +143,7 @@ TEST_F(EngineTest, EnvelopeCarriesMetadata) {
 TEST_F(EngineTest, ConcurrentAppendsAtTheSameExpectedVersionExactlyOneWins) {
   const std::string name = Create("r-create").action().name();
   for (int round = 0; round < 40; ++round) {
-    const int64_t version = 1 + round;
+    const int64_t version = 2 + round;
     std::mutex mu;
     std::condition_variable cv;
     bool go = false;
@@ -176,7 +184,7 @@ TEST_F(EngineTest, ConcurrentAppendsAtTheSameExpectedVersionExactlyOneWins) {
     }
     EXPECT_EQ(winners, 1) << "round " << round;
   }
-  EXPECT_EQ(*store_->StreamVersion(name), 41);
+  EXPECT_EQ(*store_->StreamVersion(name), 42);
 }
 
 TEST_F(EngineTest, RetriedRequestReturnsTheOriginalResultAlsoAfterReopening) {
@@ -184,7 +192,7 @@ TEST_F(EngineTest, RetriedRequestReturnsTheOriginalResultAlsoAfterReopening) {
   ActionOutcome first = RunAction(*engine_, CreateRequest("r-once"));
   ASSERT_TRUE(first.response.ok());
   EXPECT_FALSE(first.replayed);
-  EXPECT_EQ(first.response->commit().first_position(), 2u);
+  EXPECT_EQ(first.response->commit().first_position(), 3u);
 
   clock_.Advance(absl::Minutes(5));
   ActionOutcome retry = RunAction(*engine_, CreateRequest("r-once"));
@@ -196,11 +204,11 @@ TEST_F(EngineTest, RetriedRequestReturnsTheOriginalResultAlsoAfterReopening) {
   ActionOutcome after_restart = RunAction(*engine_, CreateRequest("r-once"));
   ASSERT_TRUE(after_restart.response.ok());
   EXPECT_TRUE(after_restart.replayed);
-  EXPECT_EQ(after_restart.response->commit().first_position(), 2u);
+  EXPECT_EQ(after_restart.response->commit().first_position(), 3u);
   EXPECT_EQ(after_restart.response->commit().stream(), "partnerships/eastbrook/actions/2");
   EXPECT_EQ(after_restart.response->SerializeAsString(), first.response->SerializeAsString());
   // Nothing was written twice.
-  EXPECT_EQ(store_->LastPosition(), 2u);
+  EXPECT_EQ(store_->LastPosition(), 4u);
   EXPECT_EQ(*store_->GetSequence("partnerships/eastbrook/actions/"), 2);
 }
 
@@ -218,7 +226,7 @@ TEST_F(EngineTest, RetriesInsideOneGroupAreAnsweredOnce) {
     if (!o.replayed) ++originals;
   }
   EXPECT_EQ(originals, 1);
-  EXPECT_EQ(store_->LastPosition(), 1u);
+  EXPECT_EQ(store_->LastPosition(), 2u);
 }
 
 TEST_F(EngineTest, RequestIdReusedForADifferentRequestIsRefused) {
@@ -229,7 +237,7 @@ TEST_F(EngineTest, RequestIdReusedForADifferentRequestIsRefused) {
   ASSERT_TRUE(detail.has_value());
   EXPECT_EQ(detail->request_id(), "r-1");
   EXPECT_EQ(detail->original_method(), "casework.v1.ActionService/CreateAction");
-  EXPECT_EQ(store_->LastPosition(), 1u);
+  EXPECT_EQ(store_->LastPosition(), 2u);
 }
 
 TEST_F(EngineTest, IllegalTransitionNamesStateAndAllowedCommands) {
@@ -251,7 +259,7 @@ TEST_F(EngineTest, IllegalTransitionNamesStateAndAllowedCommands) {
   EXPECT_EQ(detail->current_state(), "CANCELLED");
   EXPECT_EQ(detail->command(), "RecordProgress");
   EXPECT_THAT(detail->allowed_commands(), ::testing::IsEmpty());
-  EXPECT_EQ(store_->LastPosition(), 2u);
+  EXPECT_EQ(store_->LastPosition(), 4u);  // created + deadline, cancelled + deadline cancelled
 }
 
 TEST_F(EngineTest, CommandOnAMissingStreamIsNotFound) {
@@ -275,9 +283,9 @@ TEST_F(EngineTest, ConcurrentCommandsShareSyncedWrites) {
   EngineStats stats = engine_->stats();
   EXPECT_EQ(stats.commands, static_cast<uint64_t>(kThreads * kPerThread));
   EXPECT_LT(stats.groups, stats.commands);  // group commit batched some of them
-  EXPECT_EQ(store_->LastPosition(), static_cast<uint64_t>(kThreads * kPerThread));
+  EXPECT_EQ(store_->LastPosition(), static_cast<uint64_t>(2 * kThreads * kPerThread));
   EXPECT_EQ(*store_->GetSequence("partnerships/eastbrook/actions/"), kThreads * kPerThread);
-  EXPECT_THAT(VerifyStore(*store_)->problems, ::testing::IsEmpty());
+  EXPECT_THAT(VerifyStore(*store_, absl::UTCTimeZone())->problems, ::testing::IsEmpty());
 }
 
 TEST_F(EngineTest, ColdStartLoadsTheStoredStateWithoutReplay) {
@@ -299,15 +307,15 @@ TEST_F(EngineTest, ColdStartLoadsTheStoredStateWithoutReplay) {
   for (const ActionOutcome& out : casework::testing::RunActions(*engine_, std::move(notes))) {
     ASSERT_TRUE(out.response.ok()) << out.response.status();
   }
-  ASSERT_EQ(store_->LastPosition(), 2001u + 4000u + 299u);
+  ASSERT_EQ(store_->LastPosition(), 2 * 2001u + 4000u + 299u);
 
   Reopen();
-  EXPECT_EQ(store_->LastPosition(), 6300u);  // the head is found, nothing replayed
+  EXPECT_EQ(store_->LastPosition(), 8301u);  // the head is found, nothing replayed
   ActionOutcome out = RunAction(*engine_, ProgressRequest("b-last", busy));
   ASSERT_TRUE(out.response.ok());
   EXPECT_EQ(out.response->action().notes_size(), 300);
-  EXPECT_EQ(out.response->commit().last_version(), 301);
-  EXPECT_EQ(out.response->commit().first_position(), 6301u);
+  EXPECT_EQ(out.response->commit().last_version(), 302);
+  EXPECT_EQ(out.response->commit().first_position(), 8302u);
   EngineStats stats = engine_->stats();
   EXPECT_EQ(stats.state_loads, 1u);
   EXPECT_EQ(stats.replayed_events, 0u);
@@ -332,30 +340,30 @@ TEST_F(EngineTest, InjectedWriteFailureDisablesWritesButNotReads) {
   EXPECT_EQ(store_->write_status().code(), absl::StatusCode::kUnavailable);
 
   // Reads keep working and show only what was acknowledged.
-  EXPECT_EQ(History(name), "ActionCreated@1/1");
+  EXPECT_EQ(History(name), "ActionCreated@1/1 DeadlineSet@2/2");
   absl::StatusOr<LoadedState> state = LoadState(*store_, workflow::ActionAggregate(), name);
   ASSERT_TRUE(state.ok()) << state.status();
-  EXPECT_EQ(state->version, 1);
+  EXPECT_EQ(state->version, 2);
 
   // A restart recovers: the failed command is absent and writes work again.
   Reopen();
-  EXPECT_EQ(History(name), "ActionCreated@1/1");
+  EXPECT_EQ(History(name), "ActionCreated@1/1 DeadlineSet@2/2");
   ActionOutcome retried = RunAction(*engine_, ProgressRequest("r-2", name));
   ASSERT_TRUE(retried.response.ok()) << retried.response.status();
   EXPECT_FALSE(retried.replayed);
-  EXPECT_EQ(History(name), "ActionCreated@1/1 ActionProgressRecorded@2/2");
+  EXPECT_EQ(History(name), "ActionCreated@1/1 DeadlineSet@2/2 ActionProgressRecorded@3/3");
 }
 
 TEST_F(EngineTest, RebuildRestoresDamagedReadModels) {
   for (int i = 0; i < 5; ++i) Create(absl::StrCat("r-", i));
   ASSERT_TRUE(store_->ReplaceRows("actions/eastbrook/state/", {{"actions/eastbrook/state/OPEN/999", ""}}).ok());
-  std::vector<std::string> problems = VerifyStore(*store_)->problems;
+  std::vector<std::string> problems = VerifyStore(*store_, absl::UTCTimeZone())->problems;
   EXPECT_THAT(problems, ::testing::Contains("row not implied by the log: actions/eastbrook/state/OPEN/999"));
   EXPECT_THAT(problems, ::testing::Contains("row missing: actions/eastbrook/state/OPEN/000000000003"));
 
   engine_.reset();
-  ASSERT_TRUE(RebuildDerived(*store_).ok());
-  EXPECT_THAT(VerifyStore(*store_)->problems, ::testing::IsEmpty());
+  ASSERT_TRUE(RebuildDerived(*store_, absl::UTCTimeZone()).ok());
+  EXPECT_THAT(VerifyStore(*store_, absl::UTCTimeZone())->problems, ::testing::IsEmpty());
   EXPECT_EQ(RowKeys("actions/eastbrook/state/").size(), 5u);
 }
 
@@ -364,7 +372,7 @@ TEST_F(EngineTest, StopAnswersQueuedCommandsThenRefusesNewOnes) {
   engine_->Stop();
   ActionOutcome refused = RunAction(*engine_, ProgressRequest("r-2", name));
   EXPECT_EQ(refused.response.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(store_->LastPosition(), 1u);
+  EXPECT_EQ(store_->LastPosition(), 2u);
 }
 
 }  // namespace

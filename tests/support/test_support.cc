@@ -42,9 +42,16 @@ google::rpc::Status RichStatus(const grpc::Status& status) {
   return rich;
 }
 
+std::shared_ptr<const workflow::Calendar> TestCalendar() {
+  static const auto* calendar = new std::shared_ptr<const workflow::Calendar>(
+      std::make_shared<const workflow::Calendar>(
+          *workflow::Calendar::FromBankHolidaysJson(workflow::BundledBankHolidaysJson(), 1)));
+  return *calendar;
+}
+
 ActionOutcome RunAction(storage::Engine& engine, workflow::ActionCommand command,
                         const std::string& agency) {
-  storage::Command c = services::BuildActionCommand(std::move(command));
+  storage::Command c = services::BuildActionCommand(std::move(command), TestCalendar());
   c.meta.actor.set_agency(agency);
   c.meta.actor.set_user("u-test");
   c.meta.actor.set_role("caseworker");
@@ -73,7 +80,7 @@ std::vector<ActionOutcome> RunActions(storage::Engine& engine,
   std::condition_variable cv;
   size_t remaining = commands.size();
   for (size_t i = 0; i < commands.size(); ++i) {
-    storage::Command c = services::BuildActionCommand(std::move(commands[i]));
+    storage::Command c = services::BuildActionCommand(std::move(commands[i]), TestCalendar());
     c.meta.actor.set_agency("eastbrook-council");
     c.meta.actor.set_user("u-test");
     c.meta.actor.set_role("caseworker");

@@ -15,6 +15,7 @@
 #include "google/rpc/status.pb.h"
 #include "storage/engine.h"
 #include "workflow/actions.h"
+#include "workflow/calendar.h"
 
 namespace casework::testing {
 
@@ -58,6 +59,9 @@ std::optional<T> DetailOf(const absl::Status& status) {
   if (!probe.ParseFromString(std::string(*payload))) return std::nullopt;
   return probe;
 }
+
+// The bundled England and Wales calendar (version 1).
+std::shared_ptr<const workflow::Calendar> TestCalendar();
 
 // The outcome of one command run through an engine.
 struct ActionOutcome {

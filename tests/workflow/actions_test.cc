@@ -5,6 +5,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/test_support.h"
+#include "workflow/validation.h"
 
 namespace casework::workflow {
 namespace {
@@ -42,6 +43,8 @@ Events Created() {
 absl::StatusOr<Events> When(const v1::Action& state, const ActionCommand& command) {
   DecideContext context;
   context.now = kNow;
+  context.today = absl::CivilDay(2026, 11, 20);
+  context.calendar = casework::testing::TestCalendar().get();
   context.stream = "partnerships/eastbrook/actions/7";
   context.version = state.version();
   context.number = 7;
@@ -58,12 +61,21 @@ TEST(ActionWorkflowTest, CreateOpensTheAction) {
   v1::CreateActionRequest create;
   create.set_parent("partnerships/eastbrook");
   create.set_title("Visit the flats");
+  *create.mutable_due_date() = ToCivilDate(absl::CivilDay(2026, 12, 4));
   absl::StatusOr<Events> events = When(v1::Action(), create);
   ASSERT_TRUE(events.ok());
-  EXPECT_THAT(Types(*events), ElementsAre("ActionCreated"));
+  EXPECT_THAT(Types(*events), ElementsAre("ActionCreated", "DeadlineSet"));
   v1::Action state = Given(*events);
   EXPECT_EQ(state.name(), "partnerships/eastbrook/actions/7");
   EXPECT_EQ(state.state(), v1::Action::OPEN);
+  ASSERT_EQ(state.deadlines_size(), 1);
+  const v1::Deadline& d = state.deadlines(0);
+  EXPECT_EQ(d.name(), "complete_by");
+  EXPECT_EQ(d.rule(), "fixed date");
+  EXPECT_EQ(d.state(), v1::Deadline::RUNNING);
+  EXPECT_EQ(d.set_at_version(), 2);
+  EXPECT_EQ(d.calendar_version(), 1);
+  EXPECT_EQ(d.explanation(), "due 2026-12-04 as set on 2026-11-20");
 }
 
 TEST(ActionWorkflowTest, CompletedActionOnlyAllowsReopen) {
@@ -85,7 +97,7 @@ TEST(ActionWorkflowTest, CompletedActionOnlyAllowsReopen) {
   reopen.set_reason("The residents report it again");
   absl::StatusOr<Events> reopened = When(state, reopen);
   ASSERT_TRUE(reopened.ok());
-  EXPECT_THAT(Types(*reopened), ElementsAre("ActionReopened"));
+  EXPECT_THAT(Types(*reopened), ElementsAre("ActionReopened", "DeadlineSet"));
 }
 
 TEST(ActionWorkflowTest, DueDateChangeRecordsThePreviousDate) {
@@ -136,7 +148,9 @@ TEST(ActionWorkflowTest, TransitionTableIsTheDocumentedOne) {
   EXPECT_THAT(rows, ElementsAre("NEW --CreateAction--> OPEN", "OPEN --RecordProgress--> OPEN",
                                 "OPEN --ChangeDueDate--> OPEN", "OPEN --CompleteAction--> COMPLETED",
                                 "OPEN --CancelAction--> CANCELLED",
-                                "COMPLETED --ReopenAction--> OPEN"));
+                                "OPEN --PutActionOnHold--> ON_HOLD",
+                                "COMPLETED --ReopenAction--> OPEN", "ON_HOLD --ResumeAction--> OPEN",
+                                "ON_HOLD --CancelAction--> CANCELLED"));
 }
 
 }  // namespace

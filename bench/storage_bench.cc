@@ -1,0 +1,223 @@
+// Log generation, replay and restart figures; see storage_bench.h.
+#include "bench/storage_bench.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "bench/child_process.h"
+#include "casework/v1/actions.grpc.pb.h"
+#include "services/action_service.h"
+#include "services/call_context.h"
+#include "storage/clock.h"
+#include "storage/event_store.h"
+#include "storage/rebuild.h"
+#include "workflow/validation.h"
+
+namespace casework::bench {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr int kEventsPerAction = 5;
+// Commands queued in the engine at most; the engine takes up to 512 a group.
+constexpr int64_t kMaxOutstanding = 8192;
+constexpr const char* kPartnerships[] = {"eastbrook", "westmere", "northfield", "southwick"};
+
+double MillisSince(SteadyClock::time_point start) {
+  return std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
+}
+
+// Counts commands queued in the engine and remembers the first failure.
+class Outstanding {
+ public:
+  // Counts one more command, first waiting while kMaxOutstanding are queued;
+  // false after `timeout`.
+  bool Acquire(absl::Duration timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!cv_.wait_for(lock, absl::ToChronoNanoseconds(timeout),
+                      [&] { return count_ < kMaxOutstanding; })) {
+      return false;
+    }
+    ++count_;
+    return true;
+  }
+  void Add(int64_t n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    count_ += n;
+  }
+  void Release(const absl::Status& outcome) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!outcome.ok() && error_.ok()) error_ = outcome;
+    // Wake the submitter once half the queue has drained (and WaitIdle at 0).
+    if (--count_ < kMaxOutstanding / 2) cv_.notify_all();
+  }
+  bool WaitIdle(absl::Duration timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, absl::ToChronoNanoseconds(timeout), [&] { return count_ == 0; });
+  }
+  absl::Status error() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return error_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  int64_t count_ = 0;    // guarded by mu_
+  absl::Status error_;  // guarded by mu_
+};
+
+storage::Command ToCommand(workflow::ActionCommand request,
+                           std::function<void(absl::StatusOr<std::string>)> done) {
+  storage::Command command = services::BuildActionCommand(std::move(request));
+  command.meta.actor.set_agency("eastbrook-council");
+  command.meta.actor.set_user("u-bench");
+  command.meta.actor.set_role("caseworker");
+  command.done = [done = std::move(done)](absl::StatusOr<std::string> reply, bool) {
+    done(std::move(reply));
+  };
+  return command;
+}
+
+// The follow-up commands of a new action, after its ActionCreated.
+std::vector<workflow::ActionCommand> FollowUps(const v1::Action& action, uint64_t n) {
+  auto id = [&](int k) { return absl::StrCat("gen-", n, "-", k); };
+  v1::RecordProgressRequest progress;
+  progress.set_name(action.name());
+  progress.set_note("Visited with housing officer; residents report less noise");
+  v1::ChangeDueDateRequest due;
+  due.set_name(action.name());
+  *due.mutable_due_date() = workflow::ToCivilDate(workflow::ToCivilDay(action.due_date()) + 14);
+  due.set_reason("Partner agency needs more time; agreed at the tasking meeting");
+  std::vector<workflow::ActionCommand> commands;
+  for (int k : {1, 2, 4}) {
+    progress.set_request_id(id(k));
+    commands.push_back(progress);
+    if (k == 2) {
+      due.set_request_id(id(3));
+      commands.push_back(due);
+    }
+  }
+  return commands;
+}
+
+}  // namespace
+
+absl::StatusOr<GeneratedLog> GenerateLog(const std::string& dir, uint64_t min_events) {
+  storage::StoreOptions options;
+  options.path = dir;
+  options.sync = false;
+  absl::StatusOr<std::unique_ptr<storage::EventStore>> store = storage::EventStore::Open(options);
+  if (!store.ok()) return store.status();
+  SystemClock clock;
+  GeneratedLog log;
+  log.actions = (min_events + kEventsPerAction - 1) / kEventsPerAction;
+  log.sample_action = "partnerships/eastbrook/actions/1";  // the first command's
+  const SteadyClock::time_point start = SteadyClock::now();
+  Outstanding outstanding;  // outlives the engine, whose Stop() runs every `done`
+  {
+    storage::Engine engine(store->get(), &clock);
+    storage::Engine* engine_ptr = &engine;
+    for (uint64_t n = 0; n < log.actions; ++n) {
+      if (!outstanding.Acquire(absl::Minutes(2))) {
+        return absl::DeadlineExceededError("the engine stopped taking commands");
+      }
+      v1::CreateActionRequest create;
+      const char* partnership = kPartnerships[n % std::size(kPartnerships)];
+      create.set_parent(absl::StrCat("partnerships/", partnership));
+      create.set_request_id(absl::StrCat("gen-", n, "-0"));
+      create.set_title("Arrange joint visit to the flats with housing and neighbourhood police");
+      create.set_owner_agency("eastbrook-homes");
+      *create.mutable_due_date() =
+          workflow::ToCivilDate(absl::CivilDay(2026, 11, 1) + static_cast<int>(n % 120));
+      create.set_source(absl::StrCat("partnerships/", partnership, "/meetings/2026-11"));
+      // Runs on the engine's writer thread, which never holds the queue lock
+      // while calling `done`: submitting from here is safe.
+      engine.Submit(ToCommand(create, [&outstanding, engine_ptr, n](
+                                          absl::StatusOr<std::string> reply) {
+        v1::ActionResponse response;
+        if (reply.ok() && !response.ParseFromString(*reply)) {
+          reply = absl::DataLossError("CreateAction reply does not parse");
+        }
+        if (reply.ok()) {
+          std::vector<workflow::ActionCommand> follow_ups = FollowUps(response.action(), n);
+          outstanding.Add(static_cast<int64_t>(follow_ups.size()));
+          for (workflow::ActionCommand& c : follow_ups) {
+            engine_ptr->Submit(ToCommand(std::move(c), [&outstanding](auto r) {
+              outstanding.Release(r.status());
+            }));
+          }
+        }
+        outstanding.Release(reply.status());
+      }));
+    }
+    if (!outstanding.WaitIdle(absl::Minutes(10))) {
+      return absl::DeadlineExceededError("generated commands did not finish within 10 minutes");
+    }
+    log.stats = engine.stats();
+  }
+  if (!outstanding.error().ok()) return outstanding.error();
+  log.seconds = MillisSince(start) / 1000.0;
+  log.events = (*store)->LastPosition();
+  return log;
+}
+
+absl::StatusOr<ReplayResult> MeasureReplay(const std::string& dir) {
+  ReplayResult result;
+  SteadyClock::time_point start = SteadyClock::now();
+  storage::StoreOptions options;
+  options.path = dir;
+  absl::StatusOr<std::unique_ptr<storage::EventStore>> store = storage::EventStore::Open(options);
+  if (!store.ok()) return store.status();
+  result.open_ms = MillisSince(start);
+  start = SteadyClock::now();
+  absl::StatusOr<storage::Derived> derived = storage::ComputeDerived(**store);
+  result.seconds = MillisSince(start) / 1000.0;
+  if (!derived.ok()) return derived.status();
+  result.events = derived->events;
+  result.streams = derived->streams.size();
+  result.rows = derived->rows.size();
+  result.events_per_s = result.seconds > 0 ? static_cast<double>(result.events) / result.seconds : 0;
+  return result;
+}
+
+absl::StatusOr<RestartResult> MeasureRestart(const std::string& caseworkd, const std::string& dir,
+                                             const std::string& action, bool sync) {
+  RestartResult result;
+  const SteadyClock::time_point start = SteadyClock::now();
+  absl::StatusOr<ServerProcess> server =
+      StartServer({caseworkd, "--listen=127.0.0.1:0", absl::StrCat("--data_dir=", dir),
+                   sync ? "--sync" : "--nosync", "--norequest_log"},
+                  absl::Minutes(5));
+  if (!server.ok()) return server.status();
+  result.serving_ms = MillisSince(start);
+
+  auto stub = v1::ActionService::NewStub(
+      grpc::CreateChannel(server->address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  context.set_wait_for_ready(true);
+  context.AddMetadata(services::kAgencyHeader, "eastbrook-council");
+  context.AddMetadata(services::kUserHeader, "u-bench");
+  context.AddMetadata(services::kRoleHeader, "caseworker");
+  v1::GetActionRequest request;
+  request.set_name(action);
+  v1::Action reply;
+  const grpc::Status status = stub->GetAction(&context, request, &reply);
+  if (!status.ok()) {
+    return absl::UnavailableError(absl::StrCat("GetAction ", action, " after restart: ",
+                                               status.error_message()));
+  }
+  result.first_get_ms = MillisSince(start);
+  absl::Status stopped = server->process->Stop(absl::Seconds(30));
+  if (!stopped.ok()) return stopped;
+  return result;
+}
+
+}  // namespace casework::bench

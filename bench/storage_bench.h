@@ -1,0 +1,54 @@
+// casework-bench's data-directory figures: generating a large event log,
+// rebuilding the read models from it (replay) and restarting caseworkd on it.
+#ifndef CASEWORK_BENCH_STORAGE_BENCH_H_
+#define CASEWORK_BENCH_STORAGE_BENCH_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "storage/engine.h"
+
+namespace casework::bench {
+
+struct GeneratedLog {
+  uint64_t events = 0;
+  uint64_t actions = 0;
+  double seconds = 0;
+  storage::EngineStats stats;
+  // An action that exists, for the first GetAction after a restart.
+  std::string sample_action;
+};
+
+// Fills the fresh data directory `dir` with at least `min_events` events
+// through an in-process storage::Engine with the WAL not synced, thousands of
+// commands queued at once: action streams of five events each (created,
+// progress, progress, due date changed, progress) across four partnerships.
+absl::StatusOr<GeneratedLog> GenerateLog(const std::string& dir, uint64_t min_events);
+
+struct ReplayResult {
+  uint64_t events = 0;
+  uint64_t streams = 0;
+  uint64_t rows = 0;
+  double open_ms = 0;  // opening the data directory
+  double seconds = 0;  // storage::ComputeDerived alone
+  double events_per_s = 0;
+};
+
+// Opens `dir` and times storage::ComputeDerived, the fold of the whole log
+// into every stream's state and every read-model row.
+absl::StatusOr<ReplayResult> MeasureReplay(const std::string& dir);
+
+struct RestartResult {
+  double serving_ms = 0;    // spawn -> "serving on" line
+  double first_get_ms = 0;  // spawn -> first successful GetAction
+};
+
+// Starts `caseworkd` on `dir` (listening on 127.0.0.1, port 0), reads
+// `action` with GetAction, then stops it with SIGTERM.
+absl::StatusOr<RestartResult> MeasureRestart(const std::string& caseworkd, const std::string& dir,
+                                             const std::string& action, bool sync);
+
+}  // namespace casework::bench
+
+#endif  // CASEWORK_BENCH_STORAGE_BENCH_H_

@@ -1,0 +1,100 @@
+#include "services/timer_worker.h"
+
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "workflow/registry.h"
+
+namespace casework::services {
+namespace {
+
+constexpr int kBatch = 256;
+
+}  // namespace
+
+TimerWorker::TimerWorker(const storage::EventStore* store, storage::Engine* engine,
+                         const Clock* clock, const CalendarProvider* calendars)
+    : store_(store), engine_(engine), clock_(clock), calendars_(calendars) {}
+
+TimerWorker::~TimerWorker() { Stop(); }
+
+absl::StatusOr<int> TimerWorker::FireDue() {
+  const int64_t now = absl::ToUnixSeconds(clock_->Now());
+  absl::StatusOr<std::vector<std::pair<std::string, internal::TimerRecord>>> due =
+      store_->DueTimers(now, kBatch);
+  if (!due.ok()) return due.status();
+
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t remaining = due->size();
+  int fired = 0;
+  absl::Status first_error;
+  for (const auto& [key, timer] : *due) {
+    const workflow::AggregateEntry* entry = workflow::AggregateForStream(timer.stream());
+    if (entry == nullptr) {
+      return absl::DataLossError(absl::StrCat("timer on unknown stream ", timer.stream()));
+    }
+    storage::Command c;
+    c.meta.method = kTimerFireMethod;
+    c.meta.request_id =
+        absl::StrCat("timer:", timer.stream(), "#", timer.name(), "@", timer.generation());
+    c.meta.causation_id = c.meta.request_id;
+    c.meta.actor.set_agency("casework");
+    c.meta.actor.set_user("timer");
+    c.meta.actor.set_role("system");
+    c.aggregate = entry->aggregate;
+    c.stream = timer.stream();
+    c.calendar = calendars_->Current();
+    c.decide = [aggregate = entry->aggregate, name = timer.name()](
+                   const google::protobuf::Message& state,
+                   const workflow::DecideContext& context) {
+      return aggregate->OnTimer(state, name, context);
+    };
+    c.reply = [](const google::protobuf::Message&, const v1::CommitInfo& commit) {
+      return commit.SerializeAsString();
+    };
+    c.done = [&](absl::StatusOr<std::string> reply, bool replayed) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!reply.ok()) {
+        if (first_error.ok()) first_error = reply.status();
+      } else if (!replayed) {
+        v1::CommitInfo commit;
+        commit.ParseFromString(*reply);
+        if (commit.first_position() != 0) ++fired;
+      }
+      if (--remaining == 0) cv.notify_all();
+    };
+    engine_->Submit(std::move(c));
+  }
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return remaining == 0; });
+  if (!first_error.ok()) return first_error;
+  return fired;
+}
+
+void TimerWorker::Start(absl::Duration poll) {
+  thread_ = std::thread([this, poll] {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stopping_) {
+      lock.unlock();
+      absl::StatusOr<int> fired = FireDue();
+      if (!fired.ok()) {
+        std::fprintf(stderr, "caseworkd: firing timers failed: %s\n",
+                     std::string(fired.status().ToString()).c_str());
+      }
+      lock.lock();
+      cv_.wait_for(lock, absl::ToChronoNanoseconds(poll), [this] { return stopping_; });
+    }
+  });
+}
+
+void TimerWorker::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace casework::services

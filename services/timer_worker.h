@@ -1,0 +1,55 @@
+// Fires durable timers. Every timer whose time has come is turned into an
+// internal command on its stream ("casework.internal.Timers/Fire") through the
+// normal engine pipeline. The command's request_id is the timer's identity
+// (stream, name, generation), so a timer fires exactly once even if it is
+// picked up twice or the process dies half-way; and the state change it
+// records removes the timer in the same atomic write.
+#ifndef CASEWORK_SERVICES_TIMER_WORKER_H_
+#define CASEWORK_SERVICES_TIMER_WORKER_H_
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/calendar_provider.h"
+#include "storage/clock.h"
+#include "storage/engine.h"
+#include "storage/event_store.h"
+
+namespace casework::services {
+
+inline constexpr char kTimerFireMethod[] = "casework.internal.Timers/Fire";
+
+class TimerWorker {
+ public:
+  // All pointers must outlive the worker.
+  TimerWorker(const storage::EventStore* store, storage::Engine* engine, const Clock* clock,
+              const CalendarProvider* calendars);
+  ~TimerWorker();
+
+  // Fires every timer due at clock->Now() and waits until each fire command
+  // has completed. Returns how many timers recorded an event.
+  absl::StatusOr<int> FireDue();
+
+  // Starts a thread that calls FireDue at once (timers that fell due while
+  // the server was down) and then every `poll` (real time) until Stop().
+  void Start(absl::Duration poll);
+  void Stop();
+
+ private:
+  const storage::EventStore* store_;
+  storage::Engine* engine_;
+  const Clock* clock_;
+  const CalendarProvider* calendars_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace casework::services
+
+#endif  // CASEWORK_SERVICES_TIMER_WORKER_H_
