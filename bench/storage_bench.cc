@@ -3,6 +3,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "bench/child_process.h"
 #include "casework/v1/actions.grpc.pb.h"
 #include "services/action_service.h"
+#include "services/calendar_provider.h"
 #include "services/call_context.h"
 #include "storage/clock.h"
 #include "storage/event_store.h"
@@ -24,7 +26,6 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr int kEventsPerAction = 5;
 // Commands queued in the engine at most; the engine takes up to 512 a group.
 constexpr int64_t kMaxOutstanding = 8192;
 constexpr const char* kPartnerships[] = {"eastbrook", "westmere", "northfield", "southwick"};
@@ -73,9 +74,19 @@ class Outstanding {
   absl::Status error_;  // guarded by mu_
 };
 
+// The zone caseworkd runs its engine in (timers, due dates).
+absl::StatusOr<absl::TimeZone> London() {
+  absl::TimeZone london;
+  if (!absl::LoadTimeZone("Europe/London", &london)) {
+    return absl::FailedPreconditionError("cannot load time zone Europe/London (install tzdata)");
+  }
+  return london;
+}
+
 storage::Command ToCommand(workflow::ActionCommand request,
+                           const std::shared_ptr<const workflow::Calendar>& calendar,
                            std::function<void(absl::StatusOr<std::string>)> done) {
-  storage::Command command = services::BuildActionCommand(std::move(request));
+  storage::Command command = services::BuildActionCommand(std::move(request), calendar);
   command.meta.actor.set_agency("eastbrook-council");
   command.meta.actor.set_user("u-bench");
   command.meta.actor.set_role("caseworker");
@@ -115,56 +126,81 @@ absl::StatusOr<GeneratedLog> GenerateLog(const std::string& dir, uint64_t min_ev
   options.sync = false;
   absl::StatusOr<std::unique_ptr<storage::EventStore>> store = storage::EventStore::Open(options);
   if (!store.ok()) return store.status();
+  absl::StatusOr<absl::TimeZone> london = London();
+  if (!london.ok()) return london.status();
+  absl::StatusOr<std::unique_ptr<services::CalendarProvider>> calendars =
+      services::CalendarProvider::Load(**store);
+  if (!calendars.ok()) return calendars.status();
+  const std::shared_ptr<const workflow::Calendar> calendar = (*calendars)->Current();
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), *london);
   SystemClock clock;
+  storage::EngineOptions engine_options;
+  engine_options.time_zone = *london;
+
   GeneratedLog log;
-  log.actions = (min_events + kEventsPerAction - 1) / kEventsPerAction;
   log.sample_action = "partnerships/eastbrook/actions/1";  // the first command's
   const SteadyClock::time_point start = SteadyClock::now();
   Outstanding outstanding;  // outlives the engine, whose Stop() runs every `done`
   {
-    storage::Engine engine(store->get(), &clock);
+    storage::Engine engine(store->get(), &clock, engine_options);
     storage::Engine* engine_ptr = &engine;
-    for (uint64_t n = 0; n < log.actions; ++n) {
-      if (!outstanding.Acquire(absl::Minutes(2))) {
-        return absl::DeadlineExceededError("the engine stopped taking commands");
-      }
+    // Creates action `n`; its `done` queues the follow-ups. `done` runs on
+    // the engine's writer thread, which never holds the queue lock while
+    // calling it: submitting from there is safe.
+    auto submit_action = [&](uint64_t n) {
       v1::CreateActionRequest create;
       const char* partnership = kPartnerships[n % std::size(kPartnerships)];
       create.set_parent(absl::StrCat("partnerships/", partnership));
       create.set_request_id(absl::StrCat("gen-", n, "-0"));
       create.set_title("Arrange joint visit to the flats with housing and neighbourhood police");
       create.set_owner_agency("eastbrook-homes");
-      *create.mutable_due_date() =
-          workflow::ToCivilDate(absl::CivilDay(2026, 11, 1) + static_cast<int>(n % 120));
+      *create.mutable_due_date() = workflow::ToCivilDate(today + 7 + static_cast<int>(n % 120));
       create.set_source(absl::StrCat("partnerships/", partnership, "/meetings/2026-11"));
-      // Runs on the engine's writer thread, which never holds the queue lock
-      // while calling `done`: submitting from here is safe.
-      engine.Submit(ToCommand(create, [&outstanding, engine_ptr, n](
-                                          absl::StatusOr<std::string> reply) {
-        v1::ActionResponse response;
-        if (reply.ok() && !response.ParseFromString(*reply)) {
-          reply = absl::DataLossError("CreateAction reply does not parse");
+      engine.Submit(ToCommand(
+          create, calendar,
+          [&outstanding, engine_ptr, calendar, n](absl::StatusOr<std::string> reply) {
+            v1::ActionResponse response;
+            if (reply.ok() && !response.ParseFromString(*reply)) {
+              reply = absl::DataLossError("CreateAction reply does not parse");
+            }
+            if (reply.ok()) {
+              std::vector<workflow::ActionCommand> follow_ups = FollowUps(response.action(), n);
+              outstanding.Add(static_cast<int64_t>(follow_ups.size()));
+              for (workflow::ActionCommand& c : follow_ups) {
+                engine_ptr->Submit(ToCommand(std::move(c), calendar, [&outstanding](auto r) {
+                  outstanding.Release(r.status());
+                }));
+              }
+            }
+            outstanding.Release(reply.status());
+          }));
+    };
+    // How many events an action makes is the workflow's business: a first
+    // round of 1000 actions tells, the next rounds make up the rest.
+    for (int round = 0; round < 4 && (*store)->LastPosition() < min_events; ++round) {
+      const uint64_t have = (*store)->LastPosition();
+      const uint64_t more =
+          round == 0 ? std::min<uint64_t>(1000, (min_events + 4) / 5)
+                     : (min_events - have) * log.actions / std::max<uint64_t>(have, 1) + 1;
+      for (uint64_t n = log.actions; n < log.actions + more; ++n) {
+        if (!outstanding.Acquire(absl::Minutes(2))) {
+          return absl::DeadlineExceededError("the engine stopped taking commands");
         }
-        if (reply.ok()) {
-          std::vector<workflow::ActionCommand> follow_ups = FollowUps(response.action(), n);
-          outstanding.Add(static_cast<int64_t>(follow_ups.size()));
-          for (workflow::ActionCommand& c : follow_ups) {
-            engine_ptr->Submit(ToCommand(std::move(c), [&outstanding](auto r) {
-              outstanding.Release(r.status());
-            }));
-          }
-        }
-        outstanding.Release(reply.status());
-      }));
-    }
-    if (!outstanding.WaitIdle(absl::Minutes(10))) {
-      return absl::DeadlineExceededError("generated commands did not finish within 10 minutes");
+        submit_action(n);
+      }
+      log.actions += more;
+      if (!outstanding.WaitIdle(absl::Minutes(10))) {
+        return absl::DeadlineExceededError("generated commands did not finish within 10 minutes");
+      }
+      if (!outstanding.error().ok()) return outstanding.error();
     }
     log.stats = engine.stats();
   }
-  if (!outstanding.error().ok()) return outstanding.error();
   log.seconds = MillisSince(start) / 1000.0;
   log.events = (*store)->LastPosition();
+  if (log.events < min_events) {
+    return absl::InternalError(absl::StrCat("generated ", log.events, " of ", min_events, " events"));
+  }
   return log;
 }
 
@@ -176,10 +212,16 @@ absl::StatusOr<ReplayResult> MeasureReplay(const std::string& dir) {
   absl::StatusOr<std::unique_ptr<storage::EventStore>> store = storage::EventStore::Open(options);
   if (!store.ok()) return store.status();
   result.open_ms = MillisSince(start);
+  absl::StatusOr<absl::TimeZone> london = London();
+  if (!london.ok()) return london.status();
   start = SteadyClock::now();
-  absl::StatusOr<storage::Derived> derived = storage::ComputeDerived(**store);
+  absl::StatusOr<storage::Derived> derived = storage::ComputeDerived(**store, *london);
   result.seconds = MillisSince(start) / 1000.0;
   if (!derived.ok()) return derived.status();
+  if (derived->events != (*store)->LastPosition()) {
+    return absl::DataLossError(absl::StrCat("replay folded ", derived->events, " events, the log has ",
+                                            (*store)->LastPosition()));
+  }
   result.events = derived->events;
   result.streams = derived->streams.size();
   result.rows = derived->rows.size();

@@ -22,8 +22,9 @@ struct GeneratedLog {
 
 // Fills the fresh data directory `dir` with at least `min_events` events
 // through an in-process storage::Engine with the WAL not synced, thousands of
-// commands queued at once: action streams of five events each (created,
-// progress, progress, due date changed, progress) across four partnerships.
+// commands queued at once: per action, CreateAction, RecordProgress twice,
+// ChangeDueDate, RecordProgress (whatever events the workflow makes of them),
+// across four partnerships.
 absl::StatusOr<GeneratedLog> GenerateLog(const std::string& dir, uint64_t min_events);
 
 struct ReplayResult {

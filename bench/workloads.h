@@ -66,6 +66,7 @@ class EngineWorkload {
   std::unique_ptr<v1::ActionService::Stub> actions_;
   std::unique_ptr<v1::EventService::Stub> events_;
   const std::string run_id_;
+  const absl::CivilDay today_;
   std::atomic<uint64_t> next_request_{0};
   std::atomic<uint64_t> head_position_{0};
   mutable std::mutex mu_;

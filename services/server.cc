@@ -75,7 +75,12 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen,
                                                " (address in use or not available)"));
   }
-  if (config.timer_poll > absl::ZeroDuration()) server->timers_->Start(config.timer_poll);
+  if (config.timer_poll > absl::ZeroDuration()) {
+    // Timers that fell due while the server was down fire before it serves.
+    absl::StatusOr<int> fired = server->timers_->FireDue();
+    if (!fired.ok()) return fired.status();
+    server->timers_->Start(config.timer_poll);
+  }
   server->server_->GetHealthCheckService()->SetServingStatus(true);
   return server;
 }

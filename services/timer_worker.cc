@@ -20,20 +20,33 @@ TimerWorker::~TimerWorker() { Stop(); }
 
 absl::StatusOr<int> TimerWorker::FireDue() {
   const int64_t now = absl::ToUnixSeconds(clock_->Now());
-  absl::StatusOr<std::vector<std::pair<std::string, internal::TimerRecord>>> due =
-      store_->DueTimers(now, kBatch);
-  if (!due.ok()) return due.status();
+  int total = 0;
+  for (;;) {
+    absl::StatusOr<std::vector<std::pair<std::string, internal::TimerRecord>>> due =
+        store_->DueTimers(now, kBatch);
+    if (!due.ok()) return due.status();
+    absl::StatusOr<int> fired = FireBatch(*due);
+    if (!fired.ok()) return fired.status();
+    total += *fired;
+    // A full batch that made progress may have more behind it.
+    if (static_cast<int>(due->size()) < kBatch || *fired == 0) return total;
+  }
+}
 
+absl::StatusOr<int> TimerWorker::FireBatch(
+    const std::vector<std::pair<std::string, internal::TimerRecord>>& due) {
   std::mutex mu;
   std::condition_variable cv;
-  size_t remaining = due->size();
+  size_t remaining = due.size();
   int fired = 0;
   absl::Status first_error;
-  for (const auto& [key, timer] : *due) {
-    const workflow::AggregateEntry* entry = workflow::AggregateForStream(timer.stream());
-    if (entry == nullptr) {
+  for (const auto& [key, timer] : due) {
+    if (workflow::AggregateForStream(timer.stream()) == nullptr) {
       return absl::DataLossError(absl::StrCat("timer on unknown stream ", timer.stream()));
     }
+  }
+  for (const auto& [key, timer] : due) {
+    const workflow::AggregateEntry* entry = workflow::AggregateForStream(timer.stream());
     storage::Command c;
     c.meta.method = kTimerFireMethod;
     c.meta.request_id =
@@ -66,6 +79,7 @@ absl::StatusOr<int> TimerWorker::FireDue() {
     };
     engine_->Submit(std::move(c));
   }
+  if (due.empty()) return 0;
   std::unique_lock<std::mutex> lock(mu);
   cv.wait(lock, [&] { return remaining == 0; });
   if (!first_error.ok()) return first_error;
@@ -75,7 +89,7 @@ absl::StatusOr<int> TimerWorker::FireDue() {
 void TimerWorker::Start(absl::Duration poll) {
   thread_ = std::thread([this, poll] {
     std::unique_lock<std::mutex> lock(mu_);
-    while (!stopping_) {
+    while (!cv_.wait_for(lock, absl::ToChronoNanoseconds(poll), [this] { return stopping_; })) {
       lock.unlock();
       absl::StatusOr<int> fired = FireDue();
       if (!fired.ok()) {
@@ -83,7 +97,6 @@ void TimerWorker::Start(absl::Duration poll) {
                      std::string(fired.status().ToString()).c_str());
       }
       lock.lock();
-      cv_.wait_for(lock, absl::ToChronoNanoseconds(poll), [this] { return stopping_; });
     }
   });
 }

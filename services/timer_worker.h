@@ -33,12 +33,16 @@ class TimerWorker {
   // has completed. Returns how many timers recorded an event.
   absl::StatusOr<int> FireDue();
 
-  // Starts a thread that calls FireDue at once (timers that fell due while
-  // the server was down) and then every `poll` (real time) until Stop().
+  // Starts a thread that calls FireDue every `poll` (real time) until Stop().
+  // The server calls FireDue once itself before it starts serving, so timers
+  // that fell due while it was down fire at start-up.
   void Start(absl::Duration poll);
   void Stop();
 
  private:
+  absl::StatusOr<int> FireBatch(
+      const std::vector<std::pair<std::string, internal::TimerRecord>>& due);
+
   const storage::EventStore* store_;
   storage::Engine* engine_;
   const Clock* clock_;

@@ -365,7 +365,9 @@ TEST(CaseworkdProcessTest, SigtermDrainsAndExitsCleanly) {
   while (port == 0 && fgets(line, sizeof line, err) != nullptr) {
     std::string s(line);
     size_t at = s.find("(port ");
-    if (at != std::string::npos) ASSERT_TRUE(absl::SimpleAtoi(s.substr(at + 6, s.find(')', at) - at - 6), &port));
+    if (at != std::string::npos) {
+      ASSERT_TRUE(absl::SimpleAtoi(s.substr(at + 6, s.find(')', at) - at - 6), &port));
+    }
   }
   ASSERT_GT(port, 0) << "caseworkd did not report its port";
 
