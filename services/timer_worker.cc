@@ -27,6 +27,7 @@ absl::StatusOr<int> TimerWorker::FireDue() {
     if (!due.ok()) return due.status();
     absl::StatusOr<int> fired = FireBatch(*due);
     if (!fired.ok()) return fired.status();
+    if (*fired > 0) std::fprintf(stderr, "caseworkd: timers: %d fired\n", *fired);
     total += *fired;
     // A full batch that made progress may have more behind it.
     if (static_cast<int>(due->size()) < kBatch || *fired == 0) return total;
