@@ -40,6 +40,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "bench/child_process.h"
 #include "bench/load.h"
 #include "bench/storage_bench.h"
@@ -227,6 +229,14 @@ struct StorageFigures {
 };
 
 struct Report {
+  // One progress line on stderr, stamped with the seconds since `start`.
+  template <typename... Args>
+  void Progress(const absl::FormatSpec<Args...>& format, const Args&... args) const {
+    absl::FPrintF(stderr, "casework-bench [%5.1fs] %s\n", absl::ToDoubleSeconds(absl::Now() - start),
+                  absl::StrFormat(format, args...));
+  }
+
+  absl::Time start = absl::Now();
   Settings settings;
   std::string machine;
   std::vector<Server> servers;  // echo, batched-write, engine
@@ -268,7 +278,7 @@ absl::Status MeasureLoad(Report& report, const ScratchDir& scratch) {
   batched.name = "batched-write";
   engine.name = "engine";
 
-  std::fprintf(stderr, "casework-bench: starting servers\n");
+  report.Progress("starting servers");
   if (absl::Status s = StartChild(echo, {absl::GetFlag(FLAGS_echo_server),
                                          "--listen=127.0.0.1:0"});
       !s.ok()) {
@@ -298,8 +308,7 @@ absl::Status MeasureLoad(Report& report, const ScratchDir& scratch) {
   batched.mix = batched_workload.Mix();
   engine.mix = engine_workload.Mix();
 
-  std::fprintf(stderr, "casework-bench: seeding %llu actions\n",
-               static_cast<unsigned long long>(kSeedActions));
+  report.Progress("seeding %d actions", kSeedActions);
   LevelOptions seed;
   seed.in_flight = 32;
   seed.warmup = absl::ZeroDuration();
@@ -316,8 +325,7 @@ absl::Status MeasureLoad(Report& report, const ScratchDir& scratch) {
 
   for (int in_flight : settings.in_flight) {
     for (Server& server : report.servers) {
-      std::fprintf(stderr, "casework-bench: %s at %d in flight\n", server.name.c_str(),
-                   in_flight);
+      report.Progress("%s at %d in flight", server.name, in_flight);
       if (server.process != nullptr && !server.process->ResetPeakRss().ok()) {
         report.rss_per_level = false;
       }
@@ -342,21 +350,18 @@ absl::Status MeasureLoad(Report& report, const ScratchDir& scratch) {
 absl::Status MeasureStorage(Report& report, const ScratchDir& scratch) {
   StorageFigures figures;
   const std::string dir = scratch.Sub("replay");
-  std::fprintf(stderr, "casework-bench: generating %llu events\n",
-               static_cast<unsigned long long>(report.settings.replay_events));
+  report.Progress("generating %d events", report.settings.replay_events);
   absl::StatusOr<GeneratedLog> log = GenerateLog(dir, report.settings.replay_events);
   if (!log.ok()) return log.status();
   figures.log = *log;
   // Restart first: like caseworkd after a clean stop, the data directory
   // still has its unflushed write-ahead log to recover.
-  std::fprintf(stderr, "casework-bench: restarting caseworkd on %llu events\n",
-               static_cast<unsigned long long>(log->events));
+  report.Progress("restarting caseworkd on %d events", log->events);
   absl::StatusOr<RestartResult> restart = MeasureRestart(
       absl::GetFlag(FLAGS_caseworkd), dir, log->sample_action, report.settings.sync);
   if (!restart.ok()) return restart.status();
   figures.restart = *restart;
-  std::fprintf(stderr, "casework-bench: replaying %llu events\n",
-               static_cast<unsigned long long>(log->events));
+  report.Progress("replaying %d events", log->events);
   absl::StatusOr<ReplayResult> replay = MeasureReplay(dir);
   if (!replay.ok()) return replay.status();
   figures.replay = *replay;
@@ -500,6 +505,7 @@ int Main() {
   // Stop the servers (they must exit cleanly) before the disk-heavy part.
   for (Server& server : report.servers) {
     if (server.process != nullptr) {
+      report.Progress("stopping %s", server.name);
       if (absl::Status s = server.process->Stop(kStopGrace); !s.ok()) {
         report.failures.push_back(std::string(s.message()));
       }
@@ -511,6 +517,7 @@ int Main() {
     }
   }
   report.threshold_eval_ms = MeasureThresholdEvaluation();
+  report.Progress("done");
   PrintReport(report);
   return report.failures.empty() && report.errors() == 0 ? 0 : 1;
 }
