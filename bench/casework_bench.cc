@@ -201,7 +201,7 @@ struct Server {
   std::string name;
   std::unique_ptr<ChildProcess> process;  // null for --target
   std::shared_ptr<grpc::Channel> channel;
-  std::vector<Operation> mix;
+  std::vector<Operation> mix;  // calls into workloads that live in MeasureLoad
   std::vector<LevelResult> levels;
   std::vector<std::optional<double>> peak_rss_mb;
 };
@@ -414,7 +414,7 @@ void PrintReport(const Report& report) {
     for (size_t i = 0; i < top.operations.size(); ++i) {
       const OperationResult& op = top.operations[i];
       absl::PrintF("%-16s %6d %9.0f %8.2f %8.2f %8.2f %7d\n", op.name,
-                   report.engine().mix[i].weight,
+                   op.weight,
                    top.seconds > 0 ? static_cast<double>(op.ok_calls) / top.seconds : 0,
                    op.latency.p50_ms, op.latency.p99_ms, op.latency.max_ms, op.errors);
     }
@@ -503,7 +503,11 @@ int Main() {
     report.failures.push_back(absl::StrCat("load: ", s.ToString()));
   }
   // Stop the servers (they must exit cleanly) before the disk-heavy part.
+  // Close the connections first: a graceful stop waits for clients to go
+  // away, and nothing polls an idle client channel to see the GOAWAY.
   for (Server& server : report.servers) {
+    server.mix.clear();
+    server.channel.reset();
     if (server.process != nullptr) {
       report.Progress("stopping %s", server.name);
       if (absl::Status s = server.process->Stop(kStopGrace); !s.ok()) {

@@ -152,7 +152,10 @@ class LevelRun {
     std::vector<float> all;
     std::vector<std::vector<float>> by_op(mix_.size());
     r.operations.resize(mix_.size());
-    for (size_t i = 0; i < mix_.size(); ++i) r.operations[i].name = mix_[i].name;
+    for (size_t i = 0; i < mix_.size(); ++i) {
+      r.operations[i].name = mix_[i].name;
+      r.operations[i].weight = mix_[i].weight;
+    }
     for (Slot& slot : slots_) {
       for (const Sample& s : slot.samples) {
         all.push_back(s.latency_us);

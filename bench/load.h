@@ -117,6 +117,7 @@ struct LatencySummary {
 
 struct OperationResult {
   std::string name;
+  int weight = 0;
   uint64_t ok_calls = 0;  // in the window
   uint64_t errors = 0;    // warm-up included
   LatencySummary latency;

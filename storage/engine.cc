@@ -1,9 +1,11 @@
 #include "storage/engine.h"
 
 #include <algorithm>
+#include <map>
 #include <utility>
 
 #include "absl/random/random.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/descriptor.h"
@@ -115,6 +117,8 @@ struct Engine::Group {
   absl::flat_hash_map<std::string, LoadedState> states;
   absl::flat_hash_map<std::string, internal::RequestRecord> requests;
   absl::flat_hash_map<std::string, int64_t> sequences;
+  // Read-model rows written (value) or deleted (nullopt) by this group.
+  std::map<std::string, std::optional<std::string>> rows;
   absl::BitGen* bitgen;
 };
 
@@ -179,7 +183,7 @@ void Engine::Run() {
 
 void Engine::CommitGroup(std::vector<Command>& commands) {
   static thread_local absl::BitGen bitgen;
-  Group g{store_->NewBatch(), clock_->Now(), store_->LastPosition() + 1, {}, {}, {}, &bitgen};
+  Group g{store_->NewBatch(), clock_->Now(), store_->LastPosition() + 1, {}, {}, {}, {}, &bitgen};
   struct Outcome {
     absl::StatusOr<std::string> reply;
     bool replayed = false;
@@ -237,7 +241,20 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
 
   std::string stream = c.stream;
   int64_t number = 0;
-  if (c.numbered) {
+  bool numbered = c.numbered;
+  if (!c.natural_key.empty()) {
+    std::optional<std::string> owner;
+    if (auto it = g.rows.find(c.natural_key); it != g.rows.end()) {
+      owner = it->second;
+    } else {
+      ASSIGN_OR_RETURN(owner, store_->GetRow(c.natural_key));
+    }
+    if (owner.has_value()) {
+      stream = *owner;
+      numbered = false;
+    }
+  }
+  if (numbered) {
     int64_t last = 0;
     if (auto it = g.sequences.find(c.stream); it != g.sequences.end()) {
       last = it->second;
@@ -261,6 +278,12 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
   context.stream = stream;
   context.version = current.version;
   context.number = number;
+  context.read_state = [this, &g](const workflow::Aggregate& aggregate, absl::string_view other)
+      -> absl::StatusOr<std::shared_ptr<const google::protobuf::Message>> {
+    ASSIGN_OR_RETURN(LoadedState loaded, Load(aggregate, std::string(other), g));
+    return loaded.state;
+  };
+  context.scan_rows = [this, &g](absl::string_view prefix) { return ScanRows(prefix, g); };
   ASSIGN_OR_RETURN(workflow::Events events, c.decide(*current.state, context));
 
   // Fold the new events into a copy of the state.
@@ -315,10 +338,16 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
     for (const workflow::Row& r : before) old_rows[r.key] = r.value;
     for (const workflow::Row& r : after) {
       auto it = old_rows.find(r.key);
-      if (it == old_rows.end() || it->second != r.value) g.batch.PutRow(r.key, r.value);
+      if (it == old_rows.end() || it->second != r.value) {
+        g.batch.PutRow(r.key, r.value);
+        g.rows[r.key] = r.value;
+      }
       if (it != old_rows.end()) old_rows.erase(it);
     }
-    for (const auto& [key, value] : old_rows) g.batch.DeleteRow(key);
+    for (const auto& [key, value] : old_rows) {
+      g.batch.DeleteRow(key);
+      g.rows[std::string(key)] = std::nullopt;
+    }
 
     std::vector<workflow::TimerSpec> timers_before, timers_after;
     c.aggregate->Timers(*current.state, &timers_before);
@@ -338,7 +367,7 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
     g.next_position += events.size();
     g.states[stream] = LoadedState{std::move(next), new_version};
   }
-  if (c.numbered) {
+  if (numbered) {
     g.batch.PutSequence(c.stream, number);
     g.sequences[c.stream] = number;
   }
@@ -353,6 +382,25 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
   g.batch.PutRequest(request_key, record);
   g.requests[request_key] = std::move(record);
   return reply;
+}
+
+absl::StatusOr<std::vector<workflow::Row>> Engine::ScanRows(absl::string_view prefix,
+                                                            const Group& g) {
+  ASSIGN_OR_RETURN(std::vector<StoredRow> stored, store_->ScanRows(prefix, "", INT32_MAX));
+  std::map<std::string, std::string> merged;
+  for (StoredRow& row : stored) merged.emplace(std::move(row.key), std::move(row.value));
+  for (auto it = g.rows.lower_bound(std::string(prefix));
+       it != g.rows.end() && absl::StartsWith(it->first, prefix); ++it) {
+    if (it->second.has_value()) {
+      merged[it->first] = *it->second;
+    } else {
+      merged.erase(it->first);
+    }
+  }
+  std::vector<workflow::Row> rows;
+  rows.reserve(merged.size());
+  for (auto& [key, value] : merged) rows.push_back({key, std::move(value)});
+  return rows;
 }
 
 absl::StatusOr<LoadedState> Engine::Load(const workflow::Aggregate& aggregate,

@@ -66,6 +66,12 @@ struct Command {
   // of the sequence named by that prefix (1, 2, 3, ...).
   std::string stream;
   bool numbered = false;
+  // Optional natural key of a new stream: a read-model row key that the
+  // aggregate's Rows() writes with the stream name as its value (e.g.
+  // "complaints/eastbrook/source/sentinel/ASB-1"). If the row exists the
+  // command goes to that stream instead of creating one, so a create is
+  // de-duplicated by its key even across request_ids.
+  std::string natural_key;
   // The working-day calendar Decide may use (DecideContext::calendar).
   std::shared_ptr<const workflow::Calendar> calendar;
   // Pure decision on the current state. Runs on the writer thread.
@@ -159,6 +165,8 @@ class Engine {
   absl::StatusOr<LoadedState> Load(const workflow::Aggregate& aggregate,
                                    const std::string& stream, Group& group);
   void CachePut(const std::string& stream, LoadedState state);
+  // Rows under `prefix`: the store's, with this group's writes applied.
+  absl::StatusOr<std::vector<workflow::Row>> ScanRows(absl::string_view prefix, const Group& g);
 
   EventStore* const store_;
   const Clock* const clock_;

@@ -45,6 +45,14 @@ v1::DeadlineSet SetDeadline(const Calendar& calendar, absl::string_view name,
   return event;
 }
 
+v1::DeadlineSet SetWindow(const Calendar& calendar, absl::string_view name,
+                          const DeadlineRule& rule, absl::CivilDay start,
+                          int64_t set_at_version) {
+  v1::DeadlineSet event = SetDeadline(calendar, name, rule, start, set_at_version);
+  event.mutable_deadline()->set_window(true);
+  return event;
+}
+
 v1::DeadlineSet SetFixedDeadline(const Calendar& calendar, absl::string_view name,
                                  absl::CivilDay start, absl::CivilDay due,
                                  int64_t set_at_version) {
@@ -147,7 +155,7 @@ bool ApplyDeadlineEvent(const google::protobuf::Message& payload,
     v1::Deadline* d =
         FindMutable(deadlines, static_cast<const v1::DeadlineMissed&>(payload).name());
     if (d != nullptr) {
-      d->set_state(v1::Deadline::MISSED);
+      d->set_state(d->window() ? v1::Deadline::EXPIRED : v1::Deadline::MISSED);
       *d->mutable_closed_time() = envelope.recorded_time();
     }
   } else if (type == "DeadlineCancelled") {

@@ -28,6 +28,12 @@ v1::DeadlineSet SetDeadline(const Calendar& calendar, absl::string_view name,
                             const DeadlineRule& rule, absl::CivilDay start,
                             int64_t set_at_version);
 
+// The same, as a window for someone else to act (Deadline::window): it
+// EXPIRES instead of being missed.
+v1::DeadlineSet SetWindow(const Calendar& calendar, absl::string_view name,
+                          const DeadlineRule& rule, absl::CivilDay start,
+                          int64_t set_at_version);
+
 // A running deadline on a date chosen by a person ("complete by").
 v1::DeadlineSet SetFixedDeadline(const Calendar& calendar, absl::string_view name,
                                  absl::CivilDay start, absl::CivilDay due,

@@ -16,6 +16,7 @@
 #define CASEWORK_WORKFLOW_KERNEL_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include "absl/strings/string_view.h"
@@ -46,6 +47,18 @@ Events MakeEvents(E&&... events) {
   return out;
 }
 
+// A read-model row: a key in the rows keyspace and its value. Keys are
+// namespaced by workflow, e.g. "actions/eastbrook/state/OPEN/000000000003".
+struct Row {
+  std::string key;
+  std::string value;
+  friend bool operator==(const Row& a, const Row& b) {
+    return a.key == b.key && a.value == b.value;
+  }
+};
+
+class Aggregate;
+
 // What Decide may know beyond the state and the command.
 struct DecideContext {
   // The command's recorded time (injected clock).
@@ -63,16 +76,20 @@ struct DecideContext {
   // For a command that creates a stream with a partnership-scoped number:
   // the number the engine allocated. 0 otherwise.
   int64_t number = 0;
-};
 
-// A read-model row: a key in the rows keyspace and its value. Keys are
-// namespaced by workflow, e.g. "actions/eastbrook/state/OPEN/000000000003".
-struct Row {
-  std::string key;
-  std::string value;
-  friend bool operator==(const Row& a, const Row& b) {
-    return a.key == b.key && a.value == b.value;
-  }
+  // Cross-stream reads for decisions that depend on other streams (the
+  // policy in force, a complainant's ledger, officers' workloads). They see
+  // every committed write and the writes of earlier commands in the same
+  // group, so decisions stay consistent without locks. Null when the caller
+  // provides none (pure unit tests set them to fakes).
+  //
+  // The current state of `stream` of `aggregate` (an empty state, version 0,
+  // if it has no events).
+  std::function<absl::StatusOr<std::shared_ptr<const google::protobuf::Message>>(
+      const Aggregate& aggregate, absl::string_view stream)>
+      read_state;
+  // Every read-model row whose key starts with `prefix`, in key order.
+  std::function<absl::StatusOr<std::vector<Row>>(absl::string_view prefix)> scan_rows;
 };
 
 // A durable timer implied by a state: it fires once, at the start of
