@@ -23,8 +23,7 @@ int RunBaselineServer(const char* name, const char* usage, int argc, char** argv
   const std::string listen = absl::GetFlag(FLAGS_listen);
   if (!absl::StartsWith(listen, "127.") && !absl::StartsWith(listen, "localhost:") &&
       !absl::StartsWith(listen, "[::1]:")) {
-    std::fprintf(stderr, "%s: --listen must be a loopback address, got %s\n", name,
-                 listen.c_str());
+    std::fprintf(stderr, "%s: --listen must be a loopback address, got %s\n", name, listen.c_str());
     return 1;
   }
 

@@ -51,8 +51,8 @@ class BatchedWriteServer final : public EchoService::CallbackService {
     db_->Close().PermitUncheckedError();  // every finished call is already in the WAL
   }
 
-  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* context,
-                                 const EchoMessage* request, EchoMessage* response) override {
+  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* context, const EchoMessage* request,
+                                 EchoMessage* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     {
       std::lock_guard<std::mutex> lock(mu_);

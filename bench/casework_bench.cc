@@ -179,22 +179,57 @@ std::string DescribeMachine(const std::string& data_dir) {
   }
   utsname uts{};
   uname(&uts);
-  std::string fs = "unknown filesystem";
+  struct Filesystem {
+    unsigned long magic;  // statfs f_type
+    const char* name;
+  };
+  static constexpr Filesystem kFilesystems[] = {
+      {0xEF53, "ext4"},
+      {0x58465342, "xfs"},
+      {0x9123683E, "btrfs"},
+      {0x794C7630, "overlayfs"},
+      {0x01021994, "tmpfs (fsync is free: not representative)"},
+  };
+  std::string fs = "an unknown filesystem";
   struct statfs st {};
   if (statfs(data_dir.c_str(), &st) == 0) {
-    switch (static_cast<unsigned long>(st.f_type)) {
-      case 0xEF53: fs = "ext4"; break;
-      case 0x58465342: fs = "xfs"; break;
-      case 0x9123683E: fs = "btrfs"; break;
-      case 0x01021994: fs = "tmpfs (fsync is free: not representative)"; break;
-      case 0x794C7630: fs = "overlayfs"; break;
-      default: fs = absl::StrFormat("filesystem 0x%x", static_cast<unsigned long>(st.f_type));
+    fs = absl::StrFormat("filesystem 0x%x", static_cast<unsigned long>(st.f_type));
+    for (const Filesystem& f : kFilesystems) {
+      if (f.magic == static_cast<unsigned long>(st.f_type)) fs = f.name;
     }
   }
   return absl::StrFormat("%d CPUs, %s, %.1f GiB RAM, kernel %s; data on %s",
-                         static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)), cpu, mem_gib,
-                         uts.release, fs);
+                         static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)), cpu, mem_gib, uts.release,
+                         fs);
 }
+
+// What the processes used during one measured window.
+struct ProcessFigures {
+  std::optional<double> peak_rss_mb;   // the server's; na for --target
+  std::optional<double> server_cores;  // the server's CPU seconds per second
+  std::optional<double> client_cores;  // casework-bench's own
+};
+
+// CPU seconds per second of `pid` (0: this process) between two calls.
+class CpuMeter {
+ public:
+  explicit CpuMeter(pid_t pid) : pid_(pid) {}
+  void Start() {
+    start_cpu_ = ProcessCpuSeconds(pid_);
+    start_ = absl::Now();
+  }
+  std::optional<double> Cores() const {
+    absl::StatusOr<double> now = ProcessCpuSeconds(pid_);
+    const double seconds = absl::ToDoubleSeconds(absl::Now() - start_);
+    if (!now.ok() || !start_cpu_.ok() || seconds <= 0) return std::nullopt;
+    return (*now - *start_cpu_) / seconds;
+  }
+
+ private:
+  const pid_t pid_;
+  absl::StatusOr<double> start_cpu_ = absl::UnavailableError("not started");
+  absl::Time start_;
+};
 
 // One server measured at every level.
 struct Server {
@@ -203,7 +238,7 @@ struct Server {
   std::shared_ptr<grpc::Channel> channel;
   std::vector<Operation> mix;  // calls into workloads that live in MeasureLoad
   std::vector<LevelResult> levels;
-  std::vector<std::optional<double>> peak_rss_mb;
+  std::vector<ProcessFigures> figures;  // per level
 };
 
 absl::Status Connect(Server& server, const std::string& address) {
@@ -232,8 +267,8 @@ struct Report {
   // One progress line on stderr, stamped with the seconds since `start`.
   template <typename... Args>
   void Progress(const absl::FormatSpec<Args...>& format, const Args&... args) const {
-    absl::FPrintF(stderr, "casework-bench [%5.1fs] %s\n", absl::ToDoubleSeconds(absl::Now() - start),
-                  absl::StrFormat(format, args...));
+    absl::FPrintF(stderr, "casework-bench [%5.1fs] %s\n",
+                  absl::ToDoubleSeconds(absl::Now() - start), absl::StrFormat(format, args...));
   }
 
   absl::Time start = absl::Now();
@@ -279,15 +314,13 @@ absl::Status MeasureLoad(Report& report, const ScratchDir& scratch) {
   engine.name = "engine";
 
   report.Progress("starting servers");
-  if (absl::Status s = StartChild(echo, {absl::GetFlag(FLAGS_echo_server),
-                                         "--listen=127.0.0.1:0"});
+  if (absl::Status s = StartChild(echo, {absl::GetFlag(FLAGS_echo_server), "--listen=127.0.0.1:0"});
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = StartChild(batched, {absl::GetFlag(FLAGS_batched_write_server),
-                                            "--listen=127.0.0.1:0",
-                                            absl::StrCat("--data_dir=", scratch.Sub("batched")),
-                                            sync_flag});
+  if (absl::Status s =
+          StartChild(batched, {absl::GetFlag(FLAGS_batched_write_server), "--listen=127.0.0.1:0",
+                               absl::StrCat("--data_dir=", scratch.Sub("batched")), sync_flag});
       !s.ok()) {
     return s;
   }
@@ -319,8 +352,7 @@ absl::Status MeasureLoad(Report& report, const ScratchDir& scratch) {
   if (seeded->errors > 0 || engine_workload.known_actions() < kSeedActions) {
     return absl::InternalError(absl::StrCat(
         "seeding failed: ", engine_workload.known_actions(), " of ", kSeedActions,
-        " actions created; ",
-        seeded->error_samples.empty() ? "" : seeded->error_samples.front()));
+        " actions created; ", seeded->error_samples.empty() ? "" : seeded->error_samples.front()));
   }
 
   for (int in_flight : settings.in_flight) {
@@ -329,19 +361,31 @@ absl::Status MeasureLoad(Report& report, const ScratchDir& scratch) {
       if (server.process != nullptr && !server.process->ResetPeakRss().ok()) {
         report.rss_per_level = false;
       }
+      ProcessFigures figures;
+      CpuMeter client_cpu(0);
+      std::optional<CpuMeter> server_cpu;
+      if (server.process != nullptr) server_cpu.emplace(server.process->pid());
       LevelOptions options;
       options.in_flight = in_flight;
       options.warmup = settings.warmup;
       options.duration = settings.duration;
+      options.on_window = [&](bool opens) {
+        if (opens) {
+          client_cpu.Start();
+          if (server_cpu) server_cpu->Start();
+          return;
+        }
+        figures.client_cores = client_cpu.Cores();
+        if (server_cpu) figures.server_cores = server_cpu->Cores();
+      };
       absl::StatusOr<LevelResult> level = RunLevel(server.mix, options);
       if (!level.ok()) return level.status();
-      std::optional<double> rss;
       if (server.process != nullptr) {
         absl::StatusOr<double> mb = server.process->PeakRssMb();
-        if (mb.ok()) rss = *mb;
+        if (mb.ok()) figures.peak_rss_mb = *mb;
       }
       server.levels.push_back(*std::move(level));
-      server.peak_rss_mb.push_back(rss);
+      server.figures.push_back(figures);
     }
   }
   return absl::OkStatus();
@@ -357,8 +401,8 @@ absl::Status MeasureStorage(Report& report, const ScratchDir& scratch) {
   // Restart first: like caseworkd after a clean stop, the data directory
   // still has its unflushed write-ahead log to recover.
   report.Progress("restarting caseworkd on %d events", log->events);
-  absl::StatusOr<RestartResult> restart = MeasureRestart(
-      absl::GetFlag(FLAGS_caseworkd), dir, log->sample_action, report.settings.sync);
+  absl::StatusOr<RestartResult> restart =
+      MeasureRestart(absl::GetFlag(FLAGS_caseworkd), dir, log->sample_action, report.settings.sync);
   if (!restart.ok()) return restart.status();
   figures.restart = *restart;
   report.Progress("replaying %d events", log->events);
@@ -383,22 +427,28 @@ void PrintReport(const Report& report) {
                s.target.empty() ? "" : absl::StrCat(" target=", s.target));
   absl::PrintF("machine: %s\n\n", report.machine);
 
-  const bool loaded = report.servers.size() == 3 &&
-                      report.engine().levels.size() == s.in_flight.size();
+  const bool loaded =
+      report.servers.size() == 3 && report.engine().levels.size() == s.in_flight.size();
   if (loaded) {
     absl::PrintF("Closed-loop load: same client and levels for every server (latency in ms)\n");
-    absl::PrintF("%-14s %9s %10s %8s %8s %8s %8s %7s %12s\n", "server", "in_flight", "ops/s",
-                 "p50", "p90", "p99", "p99.9", "errors",
-                 report.rss_per_level ? "peak_rss_mb" : "rss_hwm_mb");
+    absl::PrintF("%-14s %9s %9s %7s %7s %7s %7s %6s %8s %8s %8s %8s\n", "server", "in_flight",
+                 "ops/s", "p50", "p90", "p99", "p99.9", "errors",
+                 report.rss_per_level ? "peak_rss" : "rss_hwm", "srv_cpu", "srv_us/op", "cli_cpu");
     for (size_t i = 0; i < s.in_flight.size(); ++i) {
       for (const Server& server : report.servers) {
         const LevelResult& l = server.levels[i];
-        absl::PrintF("%-14s %9d %10.0f %8.2f %8.2f %8.2f %8.2f %7d %12s\n", server.name,
+        const ProcessFigures& f = server.figures[i];
+        std::optional<double> us_per_op;
+        if (f.server_cores && l.calls_per_s > 0) us_per_op = *f.server_cores / l.calls_per_s * 1e6;
+        absl::PrintF("%-14s %9d %9.0f %7.2f %7.2f %7.2f %7.2f %6d %8s %8s %8s %8s\n", server.name,
                      l.in_flight, l.calls_per_s, l.latency.p50_ms, l.latency.p90_ms,
-                     l.latency.p99_ms, l.latency.p999_ms, l.errors,
-                     OrNa(server.peak_rss_mb[i], 1));
+                     l.latency.p99_ms, l.latency.p999_ms, l.errors, OrNa(f.peak_rss_mb, 1),
+                     OrNa(f.server_cores, 2), OrNa(us_per_op, 0), OrNa(f.client_cores, 2));
       }
     }
+    absl::PrintF(
+        "(peak_rss in MB; srv_cpu and cli_cpu: CPU seconds per second of the server and of "
+        "this client;\n srv_us/op: server CPU microseconds per call)\n");
     absl::PrintF("\nEngine throughput as a ratio of each baseline at the same level\n");
     absl::PrintF("%9s %9s %17s\n", "in_flight", "vs_echo", "vs_batched_write");
     for (size_t i = 0; i < s.in_flight.size(); ++i) {
@@ -413,8 +463,7 @@ void PrintReport(const Report& report) {
                  "max", "errors");
     for (size_t i = 0; i < top.operations.size(); ++i) {
       const OperationResult& op = top.operations[i];
-      absl::PrintF("%-16s %6d %9.0f %8.2f %8.2f %8.2f %7d\n", op.name,
-                   op.weight,
+      absl::PrintF("%-16s %6d %9.0f %8.2f %8.2f %8.2f %7d\n", op.name, op.weight,
                    top.seconds > 0 ? static_cast<double>(op.ok_calls) / top.seconds : 0,
                    op.latency.p50_ms, op.latency.p99_ms, op.latency.max_ms, op.errors);
     }
@@ -437,8 +486,9 @@ void PrintReport(const Report& report) {
         f.log.seconds, Ratio(static_cast<double>(f.log.events), f.log.seconds),
         f.log.stats.commands, f.log.stats.groups,
         Ratio(static_cast<double>(f.log.stats.commands), static_cast<double>(f.log.stats.groups)));
-    absl::PrintF("replay    ComputeDerived %.2f s = %.0f events/s (%d read-model rows; open %.0f ms)\n",
-                 f.replay.seconds, f.replay.events_per_s, f.replay.rows, f.replay.open_ms);
+    absl::PrintF(
+        "replay    ComputeDerived %.2f s = %.0f events/s (%d read-model rows; open %.0f ms)\n",
+        f.replay.seconds, f.replay.events_per_s, f.replay.rows, f.replay.open_ms);
     absl::PrintF("restart   caseworkd serving after %.0f ms, first GetAction after %.0f ms\n",
                  f.restart.serving_ms, f.restart.first_get_ms);
   }
@@ -470,18 +520,17 @@ void PrintReport(const Report& report) {
                          {"batched_write_ops_per_s", Fixed(batched, 0)},
                          {"ratio_vs_echo", Fixed(Ratio(e.calls_per_s, echo), 3)},
                          {"ratio_vs_batched_write", Fixed(ratio, 3)},
-                         {"rss_mb", OrNa(report.engine().peak_rss_mb.back(), 1)},
+                         {"rss_mb", OrNa(report.engine().figures.back().peak_rss_mb, 1)},
                          {"target_met", met ? "yes" : "no"}});
   }
   const std::optional<StorageFigures>& f = report.storage;
-  kv.insert(kv.end(),
-            {{"replay_events", f ? absl::StrCat(f->replay.events) : "na"},
-             {"replay_events_per_s", f ? Fixed(f->replay.events_per_s, 0) : "na"},
-             {"restart_serving_ms", f ? Fixed(f->restart.serving_ms, 0) : "na"},
-             {"restart_ms", f ? Fixed(f->restart.first_get_ms, 0) : "na"},
-             {"threshold_eval_ms", OrNa(report.threshold_eval_ms, 1)},
-             {"sync", s.sync ? "on" : "off"},
-             {"errors", absl::StrCat(report.errors())}});
+  kv.insert(kv.end(), {{"replay_events", f ? absl::StrCat(f->replay.events) : "na"},
+                       {"replay_events_per_s", f ? Fixed(f->replay.events_per_s, 0) : "na"},
+                       {"restart_serving_ms", f ? Fixed(f->restart.serving_ms, 0) : "na"},
+                       {"restart_ms", f ? Fixed(f->restart.first_get_ms, 0) : "na"},
+                       {"threshold_eval_ms", OrNa(report.threshold_eval_ms, 1)},
+                       {"sync", s.sync ? "on" : "off"},
+                       {"errors", absl::StrCat(report.errors())}});
   absl::PrintF("%s\n", absl::StrJoin(kv, " ", absl::PairFormatter("=")));
 }
 

@@ -15,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
 namespace casework::bench {
@@ -49,8 +50,7 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(std::vector<st
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);
     const int null_fd = open("/dev/null", O_RDWR);
-    if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(null_fd, 1) < 0 ||
-        dup2(pipe_fds[1], 2) < 0) {
+    if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(null_fd, 1) < 0 || dup2(pipe_fds[1], 2) < 0) {
       _exit(127);
     }
     execv(args[0], args.data());
@@ -112,12 +112,11 @@ absl::StatusOr<std::string> ChildProcess::WaitForLine(absl::string_view needle,
   };
   auto seen = [&] { return find_in(head_) || find_in(tail_) || eof_; };
   if (!cv_.wait_for(lock, absl::ToChronoNanoseconds(timeout), seen)) {
-    return absl::DeadlineExceededError(absl::StrCat(name_, " printed no \"", needle, "\" within ",
-                                                    absl::FormatDuration(timeout)));
+    return absl::DeadlineExceededError(
+        absl::StrCat(name_, " printed no \"", needle, "\" within ", absl::FormatDuration(timeout)));
   }
   if (found.empty()) {
-    return absl::UnavailableError(
-        absl::StrCat(name_, " exited before printing \"", needle, "\""));
+    return absl::UnavailableError(absl::StrCat(name_, " exited before printing \"", needle, "\""));
   }
   return found;
 }
@@ -133,6 +132,27 @@ absl::StatusOr<double> ChildProcess::PeakRssMb() const {
     if (absl::SimpleAtod(absl::StripAsciiWhitespace(rest), &kib)) return kib / 1024.0;
   }
   return absl::UnavailableError(absl::StrCat("no VmHWM in /proc/", pid_, "/status"));
+}
+
+absl::StatusOr<double> ChildProcess::CpuSeconds() const { return ProcessCpuSeconds(pid_); }
+
+absl::StatusOr<double> ProcessCpuSeconds(pid_t pid) {
+  const std::string path = pid == 0 ? "/proc/self/stat" : absl::StrCat("/proc/", pid, "/stat");
+  std::ifstream file(path);
+  std::string stat;
+  std::getline(file, stat);
+  // Fields after the parenthesised command name: state is field 3, utime 14
+  // and stime 15 (man 5 proc).
+  const size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) return absl::UnavailableError(absl::StrCat("cannot read ", path));
+  std::vector<absl::string_view> fields =
+      absl::StrSplit(absl::string_view(stat).substr(paren + 2), ' ');
+  uint64_t utime = 0, stime = 0;
+  if (fields.size() < 13 || !absl::SimpleAtoi(fields[11], &utime) ||
+      !absl::SimpleAtoi(fields[12], &stime)) {
+    return absl::UnavailableError(absl::StrCat("unexpected format of ", path));
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 absl::Status ChildProcess::ResetPeakRss() const {
@@ -167,10 +187,10 @@ absl::Status ChildProcess::Stop(absl::Duration grace) {
   }
   if (done < 0) return ErrnoError(absl::StrCat("waitpid ", name_));
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return absl::OkStatus();
-  return absl::InternalError(absl::StrCat(
-      name_, WIFSIGNALED(status) ? " died of signal " : " exited with status ",
-      WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), "; stderr tail:\n",
-      StderrTail()));
+  return absl::InternalError(
+      absl::StrCat(name_, WIFSIGNALED(status) ? " died of signal " : " exited with status ",
+                   WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), "; stderr tail:\n",
+                   StderrTail()));
 }
 
 std::string ChildProcess::StderrTail() const {

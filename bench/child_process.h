@@ -47,6 +47,9 @@ class ChildProcess {
   // lifetime.
   absl::Status ResetPeakRss() const;
 
+  // CPU time (user + system) the child has used so far, in seconds.
+  absl::StatusOr<double> CpuSeconds() const;
+
   // SIGTERM, up to `grace` to exit, then SIGKILL; always reaps. OK only for
   // a clean exit with status 0.
   absl::Status Stop(absl::Duration grace);
@@ -69,6 +72,10 @@ class ChildProcess {
   bool eof_ = false;               // guarded by mu_
   std::thread reader_;
 };
+
+// CPU time (user + system) used so far by process `pid` (0: this process),
+// in seconds, from /proc/PID/stat.
+absl::StatusOr<double> ProcessCpuSeconds(pid_t pid);
 
 // A started server and the loopback address it listens on.
 struct ServerProcess {

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
 namespace casework::bench {
@@ -16,17 +17,6 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr size_t kErrorSamples = 5;
-
-const char* CodeName(grpc::StatusCode code) {
-  static constexpr const char* kNames[] = {
-      "OK",        "CANCELLED",         "UNKNOWN",           "INVALID_ARGUMENT",
-      "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",    "PERMISSION_DENIED",
-      "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-      "UNIMPLEMENTED", "INTERNAL",      "UNAVAILABLE",       "DATA_LOSS",
-      "UNAUTHENTICATED"};
-  const int i = static_cast<int>(code);
-  return i >= 0 && i < 17 ? kNames[i] : "UNKNOWN_CODE";
-}
 
 // `sorted_us` ascending, in microseconds.
 LatencySummary Summarise(const std::vector<float>& sorted_us) {
@@ -61,15 +51,18 @@ class LevelRun {
       pollers_.emplace_back([this] { Poll(); });
     }
     for (int slot = 0; slot < options_.in_flight; ++slot) Next(slot);
-    {
-      // Every call has a deadline, so the slots drain by then.
-      const absl::Duration bound =
-          options_.warmup + options_.duration + options_.call_deadline + absl::Seconds(30);
+    auto wait_until = [&](SteadyClock::time_point t) {  // true once every slot retired
       std::unique_lock<std::mutex> lock(mu_);
-      if (!cv_.wait_for(lock, absl::ToChronoNanoseconds(bound),
-                        [&] { return active_slots_ == 0; })) {
-        return absl::DeadlineExceededError("calls did not drain within their deadlines");
-      }
+      return cv_.wait_until(lock, t, [&] { return active_slots_ == 0; });
+    };
+    if (!wait_until(measure_start_)) {  // else a call limit ended the level early
+      if (options_.on_window) options_.on_window(true);
+      wait_until(end_);
+      if (options_.on_window) options_.on_window(false);
+    }
+    // Every call has a deadline, so the slots drain by then.
+    if (!wait_until(end_ + absl::ToChronoNanoseconds(options_.call_deadline + absl::Seconds(30)))) {
+      return absl::DeadlineExceededError("calls did not drain within their deadlines");
     }
     cq_.Shutdown();
     for (std::thread& t : pollers_) t.join();
@@ -96,8 +89,8 @@ class LevelRun {
   void Next(int slot_index) {
     Slot& slot = slots_[slot_index];
     const SteadyClock::time_point now = SteadyClock::now();
-    const bool over = now >= end_ || (options_.max_calls > 0 &&
-                                      issued_.fetch_add(1) >= options_.max_calls);
+    const bool over =
+        now >= end_ || (options_.max_calls > 0 && issued_.fetch_add(1) >= options_.max_calls);
     if (over) {
       std::lock_guard<std::mutex> lock(mu_);
       if (--active_slots_ == 0) cv_.notify_all();
@@ -131,9 +124,10 @@ class LevelRun {
       if (slot.errors_by_operation.empty()) slot.errors_by_operation.resize(mix_.size());
       ++slot.errors_by_operation[call->operation];
       if (slot.error_samples.size() < kErrorSamples) {
-        slot.error_samples.push_back(absl::StrCat(mix_[call->operation].name, ": ",
-                                                  CodeName(call->status.error_code()), " ",
-                                                  call->status.error_message()));
+        slot.error_samples.push_back(absl::StrCat(
+            mix_[call->operation].name, ": ",
+            absl::StatusCodeToString(static_cast<absl::StatusCode>(call->status.error_code())), " ",
+            call->status.error_message()));
       }
     } else if (call->start >= measure_start_ && now <= end_) {
       const auto latency = std::chrono::duration<float, std::micro>(now - call->start);
@@ -147,8 +141,8 @@ class LevelRun {
   LevelResult Collect() {
     LevelResult r;
     r.in_flight = options_.in_flight;
-    r.seconds = std::chrono::duration<double>(std::min(end_, SteadyClock::now()) - measure_start_)
-                    .count();
+    r.seconds =
+        std::chrono::duration<double>(std::min(end_, SteadyClock::now()) - measure_start_).count();
     std::vector<float> all;
     std::vector<std::vector<float>> by_op(mix_.size());
     r.operations.resize(mix_.size());
@@ -167,8 +161,7 @@ class LevelRun {
       }
       for (std::string& e : slot.error_samples) {
         if (r.error_samples.size() < kErrorSamples &&
-            std::find(r.error_samples.begin(), r.error_samples.end(), e) ==
-                r.error_samples.end()) {
+            std::find(r.error_samples.begin(), r.error_samples.end(), e) == r.error_samples.end()) {
           r.error_samples.push_back(std::move(e));
         }
       }

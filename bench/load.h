@@ -85,7 +85,7 @@ std::unique_ptr<Call> MakeCall(
     typename NonDeduced<Request>::type request,
     std::function<void(const typename NonDeduced<Response>::type&)> on_ok = nullptr) {
   return std::make_unique<UnaryCall<Stub, Request, Response>>(stub, prepare, std::move(request),
-                                                               std::move(on_ok));
+                                                              std::move(on_ok));
 }
 
 // One row of an operation mix.
@@ -108,6 +108,9 @@ struct LevelOptions {
   absl::Duration call_deadline = absl::Seconds(10);
   // Threads draining the completion queue.
   int completion_threads = 2;
+  // Called (on the calling thread) as the measured window opens (true) and
+  // closes (false), e.g. to sample CPU counters. Optional.
+  std::function<void(bool opens)> on_window;
 };
 
 struct LatencySummary {
@@ -125,11 +128,11 @@ struct OperationResult {
 
 struct LevelResult {
   int in_flight = 0;
-  double seconds = 0;       // length of the measured window
-  uint64_t ok_calls = 0;    // successful calls inside the window
-  double calls_per_s = 0;   // ok_calls / seconds
-  uint64_t errors = 0;      // non-OK replies, warm-up included
-  LatencySummary latency;   // successful calls inside the window
+  double seconds = 0;                       // length of the measured window
+  uint64_t ok_calls = 0;                    // successful calls inside the window
+  double calls_per_s = 0;                   // ok_calls / seconds
+  uint64_t errors = 0;                      // non-OK replies, warm-up included
+  LatencySummary latency;                   // successful calls inside the window
   std::vector<OperationResult> operations;  // in mix order
   std::vector<std::string> error_samples;   // a few, "Operation: CODE message"
 };

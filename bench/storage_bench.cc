@@ -70,7 +70,7 @@ class Outstanding {
  private:
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  int64_t count_ = 0;    // guarded by mu_
+  int64_t count_ = 0;   // guarded by mu_
   absl::Status error_;  // guarded by mu_
 };
 
@@ -199,7 +199,8 @@ absl::StatusOr<GeneratedLog> GenerateLog(const std::string& dir, uint64_t min_ev
   log.seconds = MillisSince(start) / 1000.0;
   log.events = (*store)->LastPosition();
   if (log.events < min_events) {
-    return absl::InternalError(absl::StrCat("generated ", log.events, " of ", min_events, " events"));
+    return absl::InternalError(
+        absl::StrCat("generated ", log.events, " of ", min_events, " events"));
   }
   return log;
 }
@@ -219,13 +220,14 @@ absl::StatusOr<ReplayResult> MeasureReplay(const std::string& dir) {
   result.seconds = MillisSince(start) / 1000.0;
   if (!derived.ok()) return derived.status();
   if (derived->events != (*store)->LastPosition()) {
-    return absl::DataLossError(absl::StrCat("replay folded ", derived->events, " events, the log has ",
-                                            (*store)->LastPosition()));
+    return absl::DataLossError(absl::StrCat("replay folded ", derived->events,
+                                            " events, the log has ", (*store)->LastPosition()));
   }
   result.events = derived->events;
   result.streams = derived->streams.size();
   result.rows = derived->rows.size();
-  result.events_per_s = result.seconds > 0 ? static_cast<double>(result.events) / result.seconds : 0;
+  result.events_per_s =
+      result.seconds > 0 ? static_cast<double>(result.events) / result.seconds : 0;
   return result;
 }
 
@@ -253,8 +255,8 @@ absl::StatusOr<RestartResult> MeasureRestart(const std::string& caseworkd, const
   v1::Action reply;
   const grpc::Status status = stub->GetAction(&context, request, &reply);
   if (!status.ok()) {
-    return absl::UnavailableError(absl::StrCat("GetAction ", action, " after restart: ",
-                                               status.error_message()));
+    return absl::UnavailableError(
+        absl::StrCat("GetAction ", action, " after restart: ", status.error_message()));
   }
   result.first_get_ms = MillisSince(start);
   absl::Status stopped = server->process->Stop(absl::Seconds(30));

@@ -4,10 +4,9 @@
 #include <algorithm>
 #include <iterator>
 
-#include "absl/time/clock.h"
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
 #include "services/call_context.h"
 #include "workflow/validation.h"
 
@@ -17,8 +16,8 @@ namespace {
 // Fictional partnerships, agencies and action titles in the style of a CSP
 // action log.
 constexpr const char* kPartnerships[] = {"eastbrook", "westmere", "northfield", "southwick"};
-constexpr const char* kAgencies[] = {"eastbrook-council", "shire-police", "shire-fire",
-                                     "nhs-shire-icb", "probation-shire", "eastbrook-homes"};
+constexpr const char* kAgencies[] = {"eastbrook-council", "shire-police",    "shire-fire",
+                                     "nhs-shire-icb",     "probation-shire", "eastbrook-homes"};
 constexpr const char* kTitles[] = {
     "Arrange joint visit to the flats with housing and neighbourhood police",
     "Share ASB hotspot data for the town centre with the licensing team",
@@ -145,10 +144,10 @@ v1::CreateActionRequest EngineWorkload::NewCreateRequest(absl::BitGen& rng) {
 }
 
 std::unique_ptr<Call> EngineWorkload::CreateAction(absl::BitGen& rng) {
-  return Identified(MakeCall(actions_.get(), &v1::ActionService::Stub::PrepareAsyncCreateAction,
-                             NewCreateRequest(rng),
-                             [this](const v1::ActionResponse& r) { Remember(r); }),
-                    rng);
+  return Identified(
+      MakeCall(actions_.get(), &v1::ActionService::Stub::PrepareAsyncCreateAction,
+               NewCreateRequest(rng), [this](const v1::ActionResponse& r) { Remember(r); }),
+      rng);
 }
 
 std::unique_ptr<Call> EngineWorkload::RecordProgress(absl::BitGen& rng) {
@@ -202,8 +201,8 @@ std::unique_ptr<Call> EngineWorkload::ListActions(absl::BitGen& rng) {
       *r.mutable_today() = workflow::ToCivilDate(today_ + 60);
       break;
   }
-  return Identified(
-      MakeCall(actions_.get(), &v1::ActionService::Stub::PrepareAsyncListActions, r), rng);
+  return Identified(MakeCall(actions_.get(), &v1::ActionService::Stub::PrepareAsyncListActions, r),
+                    rng);
 }
 
 std::unique_ptr<Call> EngineWorkload::ReadStream(absl::BitGen& rng) {
@@ -220,8 +219,7 @@ std::unique_ptr<Call> EngineWorkload::ReadLog(absl::BitGen& rng) {
   r.set_from_position(absl::Uniform<uint64_t>(absl::IntervalClosed, rng, 1,
                                               std::max<uint64_t>(head_position_.load(), 1)));
   r.set_page_size(kReadLogPageSize);
-  return Identified(MakeCall(events_.get(), &v1::EventService::Stub::PrepareAsyncReadLog, r),
-                    rng);
+  return Identified(MakeCall(events_.get(), &v1::EventService::Stub::PrepareAsyncReadLog, r), rng);
 }
 
 EchoWorkload::EchoWorkload(std::shared_ptr<grpc::Channel> channel, size_t payload_bytes)

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/action_service.h"
 #include "services/call_context.h"
+#include "services/case_review_service.h"
 #include "services/deadline_service.h"
 #include "services/event_service.h"
 #include "services/request_log.h"
@@ -56,6 +57,10 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   server->services_.push_back(
       std::make_unique<DeadlineService>(store_ptr, clock, calendars_ptr, london));
   server->services_.push_back(std::make_unique<CalendarService>(store_ptr, engine_ptr, calendars_ptr));
+  CaseReviewDeps deps{store_ptr, engine_ptr, clock, calendars_ptr, london};
+  server->services_.push_back(std::make_unique<CaseReviewService>(deps));
+  server->services_.push_back(std::make_unique<ComplaintService>(deps));
+  server->services_.push_back(std::make_unique<PolicyService>(deps));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -15,18 +15,15 @@ namespace {
 
 // Checks a deadline rule field: required, parses, and (when
 // `calendar_only`) is not counted in working days.
-void CheckRule(absl::string_view field, const std::string& text,
-               absl::string_view example, bool calendar_only,
-               FieldErrors& errors) {
+void CheckRule(absl::string_view field, const std::string& text, absl::string_view example,
+               bool calendar_only, FieldErrors& errors) {
   if (text.empty()) {
-    errors.Add(std::string(field), "required",
-               absl::StrCat("is required, e.g. \"", example, "\""));
+    errors.Add(std::string(field), "required", absl::StrCat("is required, e.g. \"", example, "\""));
     return;
   }
   absl::StatusOr<DeadlineRule> rule = ParseDeadlineRule(text);
   if (!rule.ok()) {
-    errors.Add(std::string(field), "deadline_rule",
-               std::string(rule.status().message()));
+    errors.Add(std::string(field), "deadline_rule", std::string(rule.status().message()));
     return;
   }
   if (calendar_only && rule->unit == DeadlineUnit::kWorkingDays) {
@@ -37,14 +34,12 @@ void CheckRule(absl::string_view field, const std::string& text,
   }
 }
 
-void CheckThreshold(const v1::ThresholdPolicy& threshold,
-                    FieldErrors& errors) {
+void CheckThreshold(const v1::ThresholdPolicy& threshold, FieldErrors& errors) {
   const std::string prefix = "case_review.threshold.";
   const int count = threshold.complaint_count();
   if (count < 1) {
     errors.Add(prefix + "complaint_count", "range",
-               absl::StrCat("must be 1-", kMaxThresholdComplaintCount,
-                            ", got ", count));
+               absl::StrCat("must be 1-", kMaxThresholdComplaintCount, ", got ", count));
   } else if (count > kMaxThresholdComplaintCount) {
     errors.Add(prefix + "complaint_count", "statutory_cap",
                absl::StrCat("must be 1-", kMaxThresholdComplaintCount,
@@ -63,25 +58,21 @@ void CheckThreshold(const v1::ThresholdPolicy& threshold,
   std::map<int, int> first_index;
   for (int i = 0; i < threshold.relevant_agencies_size(); ++i) {
     const int kind = threshold.relevant_agencies(i);
-    const std::string field =
-        absl::StrCat(prefix, "relevant_agencies[", i, "]");
+    const std::string field = absl::StrCat(prefix, "relevant_agencies[", i, "]");
     if (kind == v1::AGENCY_KIND_UNSPECIFIED) {
       errors.Add(field, "unspecified",
                  "must not be AGENCY_KIND_UNSPECIFIED: name the kind of body");
       continue;
     }
     if (!v1::AgencyKind_IsValid(kind)) {
-      errors.Add(field, "unknown",
-                 absl::StrCat(kind, " is not a known agency kind"));
+      errors.Add(field, "unknown", absl::StrCat(kind, " is not a known agency kind"));
       continue;
     }
     auto [it, inserted] = first_index.emplace(kind, i);
     if (!inserted) {
       errors.Add(field, "duplicate",
-                 absl::StrCat(v1::AgencyKind_Name(
-                                  static_cast<v1::AgencyKind>(kind)),
-                              " is already listed at relevant_agencies[",
-                              it->second, "]"));
+                 absl::StrCat(v1::AgencyKind_Name(static_cast<v1::AgencyKind>(kind)),
+                              " is already listed at relevant_agencies[", it->second, "]"));
     }
   }
 
@@ -112,12 +103,9 @@ void CheckThreshold(const v1::ThresholdPolicy& threshold,
 void CheckTimescales(const v1::CaseReviewTimescales& t, FieldErrors& errors) {
   const std::string prefix = "case_review.timescales.";
   const std::pair<absl::string_view, const std::string*> rules[] = {
-      {"acknowledge", &t.acknowledge()},
-      {"threshold_decision", &t.threshold_decision()},
-      {"review_meeting", &t.review_meeting()},
-      {"outcome_letter", &t.outcome_letter()},
-      {"appeal_window", &t.appeal_window()},
-      {"appeal_papers", &t.appeal_papers()},
+      {"acknowledge", &t.acknowledge()},       {"threshold_decision", &t.threshold_decision()},
+      {"review_meeting", &t.review_meeting()}, {"outcome_letter", &t.outcome_letter()},
+      {"appeal_window", &t.appeal_window()},   {"appeal_papers", &t.appeal_papers()},
   };
   for (const auto& [name, text] : rules) {
     CheckRule(absl::StrCat(prefix, name), *text, "10 working days",
@@ -137,8 +125,7 @@ void CheckOfficers(const v1::CaseReviewPolicy& review, FieldErrors& errors) {
       auto [it, inserted] = first_index.emplace(officer.id(), i);
       if (!inserted) {
         errors.Add(field + ".id", "duplicate",
-                   absl::StrCat("\"", officer.id(),
-                                "\" is already used by case_review.officers[",
+                   absl::StrCat("\"", officer.id(), "\" is already used by case_review.officers[",
                                 it->second, "]"));
       }
     }
@@ -175,8 +162,8 @@ void CheckAppeal(const v1::AppealPolicy& appeal, FieldErrors& errors) {
   }
 }
 
-v1::ReviewOfficer Officer(absl::string_view id, absl::string_view agency,
-                          absl::string_view label, bool trained) {
+v1::ReviewOfficer Officer(absl::string_view id, absl::string_view agency, absl::string_view label,
+                          bool trained) {
   v1::ReviewOfficer officer;
   officer.set_id(std::string(id));
   officer.set_agency(std::string(agency));
@@ -190,8 +177,7 @@ v1::ReviewOfficer Officer(absl::string_view id, absl::string_view agency,
 
 absl::Status ValidatePolicy(const v1::Policy& policy) {
   FieldErrors errors;
-  CheckText("title", policy.title(), /*required=*/false, kMaxPolicyTitleChars,
-            errors);
+  CheckText("title", policy.title(), /*required=*/false, kMaxPolicyTitleChars, errors);
   if (!policy.has_case_review()) {
     errors.Add("case_review", "required",
                "is required: the case review threshold, timescales, officers "
@@ -246,22 +232,16 @@ v1::Policy LlrDefaultPolicy(absl::string_view partnership) {
     police = absl::StrCat(partnership, "-police");
     homes = absl::StrCat(partnership, "-homes");
   }
-  *review.add_officers() = Officer("off-council-1", council,
-                                   "Community Safety Officer 1", true);
-  *review.add_officers() = Officer("off-council-2", council,
-                                   "Community Safety Officer 2", false);
-  *review.add_officers() = Officer("off-police-1", police,
-                                   "Neighbourhood Sergeant 1", true);
-  *review.add_officers() = Officer("off-police-2", police,
-                                   "Neighbourhood Sergeant 2", true);
-  *review.add_officers() = Officer("off-homes-1", homes,
-                                   "Tenancy Enforcement Officer 1", true);
+  *review.add_officers() = Officer("off-council-1", council, "Community Safety Officer 1", true);
+  *review.add_officers() = Officer("off-council-2", council, "Community Safety Officer 2", false);
+  *review.add_officers() = Officer("off-police-1", police, "Neighbourhood Sergeant 1", true);
+  *review.add_officers() = Officer("off-police-2", police, "Neighbourhood Sergeant 2", true);
+  *review.add_officers() = Officer("off-homes-1", homes, "Tenancy Enforcement Officer 1", true);
 
   v1::AppealPolicy& appeal = *review.mutable_appeal();
   appeal.set_enabled(true);
   appeal.add_grounds("The case review process was not followed");
-  appeal.add_grounds(
-      "The outcome did not consider all the information provided");
+  appeal.add_grounds("The outcome did not consider all the information provided");
   return policy;
 }
 

@@ -3,6 +3,9 @@
 #include "absl/strings/str_split.h"
 #include "workflow/actions.h"
 #include "workflow/calendar_stream.h"
+#include "workflow/case_reviews.h"
+#include "workflow/complaints.h"
+#include "workflow/policy_stream.h"
 
 namespace casework::workflow {
 
@@ -10,12 +13,16 @@ const std::vector<AggregateEntry>& AllAggregates() {
   static const auto* all = new std::vector<AggregateEntry>{
       {"actions", &ActionAggregate()},
       {"calendars", &CalendarAggregate()},
+      {"caseReviews", &CaseReviewAggregate()},
+      {"complaints", &ComplaintAggregate()},
+      {"policy", &PolicyAggregate()},
   };
   return *all;
 }
 
 const std::vector<absl::string_view>& DerivedRowPrefixes() {
-  static const auto* prefixes = new std::vector<absl::string_view>{"actions/", "deadlines/"};
+  static const auto* prefixes = new std::vector<absl::string_view>{
+      "actions/", "caseReviews/", "complaints/", "deadlines/", "notices/"};
   return *prefixes;
 }
 

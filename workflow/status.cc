@@ -40,6 +40,17 @@ absl::Status FieldErrors::ToStatus() const {
   return status;
 }
 
+absl::Status PrefixFieldErrors(const absl::Status& status, absl::string_view prefix) {
+  v1::BadRequest detail;
+  auto payload = status.GetPayload(TypeUrlOf(detail));
+  if (!payload.has_value() || !detail.ParseFromString(std::string(*payload))) return status;
+  FieldErrors errors;
+  for (const v1::FieldViolation& v : detail.violations()) {
+    errors.Add(absl::StrCat(prefix, v.field()), v.rule(), v.description());
+  }
+  return errors.ToStatus();
+}
+
 absl::Status FieldError(std::string field, std::string rule,
                         std::string description) {
   FieldErrors errors;

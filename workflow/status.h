@@ -60,6 +60,11 @@ class FieldErrors {
   std::vector<v1::FieldViolation> violations_;
 };
 
+// `status` with every BadRequest field path prefixed by `prefix` (e.g.
+// "policy."), for checks of a sub-message reported against the request.
+// Statuses without a BadRequest detail are returned unchanged.
+absl::Status PrefixFieldErrors(const absl::Status& status, absl::string_view prefix);
+
 // INVALID_ARGUMENT for a single broken rule on a single field.
 absl::Status FieldError(std::string field, std::string rule,
                         std::string description);

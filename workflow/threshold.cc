@@ -22,10 +22,10 @@
 namespace casework::workflow {
 namespace {
 
-// The statutory defaults, used when a policy rule is unusable.
-const DeadlineRule kDefaultWindow{DeadlineUnit::kCalendarMonths, 6, "window"};
-const DeadlineRule kDefaultReportWithin{DeadlineUnit::kCalendarMonths, 1,
-                                        "report_within"};
+// The statutory defaults ("6 months", "1 month"), used when a policy rule is
+// unusable.
+constexpr int kDefaultWindowMonths = 6;
+constexpr int kDefaultReportWithinMonths = 1;
 
 // Returns the day `months` calendar months after `day` (before it when
 // negative), clamped to the last day of the target month when the day of the
@@ -46,39 +46,37 @@ absl::CivilDay Shift(absl::CivilDay day, const DeadlineRule& rule, int sign) {
   return day + sign * rule.amount;
 }
 
-// The policy's rule, or `fallback` when it does not parse or is counted in
+// The policy's rule, or `fallback_months` months when it does not parse or is counted in
 // working days (which need a holiday calendar).
-DeadlineRule RuleOr(const std::string& text, const DeadlineRule& fallback) {
+DeadlineRule RuleOr(const std::string& text, int fallback_months) {
   absl::StatusOr<DeadlineRule> rule = ParseDeadlineRule(text);
-  if (!rule.ok() || rule->unit == DeadlineUnit::kWorkingDays) return fallback;
+  if (!rule.ok() || rule->unit == DeadlineUnit::kWorkingDays) {
+    return DeadlineRule{DeadlineUnit::kCalendarMonths, fallback_months, ""};
+  }
   return *rule;
 }
 
 // The date when `date` is a valid calendar date.
 std::optional<absl::CivilDay> ValidDay(const v1::CivilDate& date) {
-  if (date.year() < 1 || date.month() < 1 || date.month() > 12 ||
-      date.day() < 1) {
+  if (date.year() < 1 || date.month() < 1 || date.month() > 12 || date.day() < 1) {
     return std::nullopt;
   }
   const absl::CivilDay day(date.year(), date.month(), date.day());
-  if (day.year() != date.year() || day.month() != date.month() ||
-      day.day() != date.day()) {
+  if (day.year() != date.year() || day.month() != date.month() || day.day() != date.day()) {
     return std::nullopt;
   }
   return day;
 }
 
-std::string FormatDay(absl::CivilDay day) {
-  return FormatDate(ToCivilDate(day));
-}
+std::string FormatDay(absl::CivilDay day) { return FormatDate(ToCivilDate(day)); }
 
 // The number after the last '/' of a complaint name, or the largest int64
 // when there is none (such names sort last).
 int64_t TrailingNumber(const std::string& name) {
   const size_t slash = name.rfind('/');
-  const absl::string_view tail =
-      slash == std::string::npos ? absl::string_view(name)
-                                 : absl::string_view(name).substr(slash + 1);
+  const absl::string_view tail = slash == std::string::npos
+                                     ? absl::string_view(name)
+                                     : absl::string_view(name).substr(slash + 1);
   int64_t number = 0;
   if (tail.empty() || !absl::SimpleAtoi(tail, &number)) {
     return std::numeric_limits<int64_t>::max();
@@ -100,8 +98,7 @@ bool ReportedBefore(const v1::LedgerEntry* a, const v1::LedgerEntry* b) {
 
 // `entries` without repeated complaint names (the first is kept), sorted by
 // ReportedBefore. The pointers point into `entries`.
-std::vector<const v1::LedgerEntry*> SortedUnique(
-    const std::vector<v1::LedgerEntry>& entries) {
+std::vector<const v1::LedgerEntry*> SortedUnique(const std::vector<v1::LedgerEntry>& entries) {
   std::vector<const v1::LedgerEntry*> out;
   std::set<std::string> names;
   for (const v1::LedgerEntry& e : entries) {
@@ -132,8 +129,7 @@ std::string CategoryName(v1::ComplaintCategory category) {
   return name;
 }
 
-v1::ConsideredComplaint Considered(const v1::LedgerEntry& e,
-                                   absl::string_view rule, bool counted,
+v1::ConsideredComplaint Considered(const v1::LedgerEntry& e, absl::string_view rule, bool counted,
                                    std::string reason) {
   v1::ConsideredComplaint c;
   c.set_complaint(e.complaint());
@@ -155,8 +151,8 @@ class Window {
   Window(const v1::ThresholdPolicy& policy, absl::CivilDay application_date)
       : policy_(policy),
         application_date_(application_date),
-        window_(RuleOr(policy.window(), kDefaultWindow)),
-        report_within_(RuleOr(policy.report_within(), kDefaultReportWithin)),
+        window_(RuleOr(policy.window(), kDefaultWindowMonths)),
+        report_within_(RuleOr(policy.report_within(), kDefaultReportWithinMonths)),
         start_(Shift(application_date, window_, -1)) {
     for (int kind : policy.relevant_agencies()) relevant_.insert(kind);
   }
@@ -167,9 +163,7 @@ class Window {
   const DeadlineRule& report_within() const { return report_within_; }
 
   // Reported within [start, application date].
-  bool Contains(absl::CivilDay day) const {
-    return start_ <= day && day <= application_date_;
-  }
+  bool Contains(absl::CivilDay day) const { return start_ <= day && day <= application_date_; }
   bool Relevant(v1::AgencyKind kind) const { return relevant_.count(kind) > 0; }
 
   // The R1 reason an applicant complaint is excluded for before the
@@ -179,20 +173,18 @@ class Window {
     if (!reported) return "has no valid reported date";
     if (*reported > application_date_) return "reported after the application";
     if (*reported < start_) {
-      return absl::StrCat("outside the window (reported ", FormatDay(*reported),
-                          ", window starts ", FormatDay(start_), ")");
+      return absl::StrCat("outside the window (reported ", FormatDay(*reported), ", window starts ",
+                          FormatDay(start_), ")");
     }
     if (!Relevant(e.agency_kind())) {
       return absl::StrCat("made to ", KindName(e.agency_kind()),
                           ", not a relevant body in this policy");
     }
-    const std::optional<absl::CivilDay> behaviour =
-        ValidDay(e.behaviour_date());
+    const std::optional<absl::CivilDay> behaviour = ValidDay(e.behaviour_date());
     if (!behaviour) return "has no valid behaviour date";
     if (*reported > Shift(*behaviour, report_within_, +1)) {
       return absl::StrCat("reported ", Plural(*reported - *behaviour, "day", "days"),
-                          " after the behaviour (more than ",
-                          report_within_.ToString(), ")");
+                          " after the behaviour (more than ", report_within_.ToString(), ")");
     }
     return std::nullopt;
   }
@@ -201,8 +193,7 @@ class Window {
   bool MeetsR2(const v1::LedgerEntry& e) const {
     if (!e.hate_related() || !Relevant(e.agency_kind())) return false;
     const std::optional<absl::CivilDay> reported = ValidDay(e.reported_date());
-    const std::optional<absl::CivilDay> behaviour =
-        ValidDay(e.behaviour_date());
+    const std::optional<absl::CivilDay> behaviour = ValidDay(e.behaviour_date());
     if (!reported || !behaviour) return false;
     return *reported <= application_date_ && Contains(*behaviour);
   }
@@ -224,8 +215,7 @@ struct R1Result {
   int counted = 0;
 };
 
-R1Result ClassifyR1(const Window& window,
-                    const std::vector<const v1::LedgerEntry*>& sorted) {
+R1Result ClassifyR1(const Window& window, const std::vector<const v1::LedgerEntry*>& sorted) {
   R1Result result;
   std::map<std::string, std::string> first_of_incident;
   for (const v1::LedgerEntry* e : sorted) {
@@ -233,14 +223,12 @@ R1Result ClassifyR1(const Window& window,
     if (!excluded) {
       ++result.qualifying;
       if (!e->incident_reference().empty()) {
-        auto [it, inserted] =
-            first_of_incident.emplace(e->incident_reference(), e->complaint());
+        auto [it, inserted] = first_of_incident.emplace(e->incident_reference(), e->complaint());
         if (!inserted) excluded = absl::StrCat("same incident as ", it->second);
       }
     }
     if (excluded) {
-      result.considered.push_back(
-          Considered(*e, "R1", false, *std::move(excluded)));
+      result.considered.push_back(Considered(*e, "R1", false, *std::move(excluded)));
     } else {
       ++result.counted;
       result.considered.push_back(Considered(*e, "R1", true, "counted"));
@@ -266,8 +254,7 @@ struct CommunityResult {
   std::set<std::string> complainants;
 };
 
-CommunityResult EvaluateCommunity(const Window& window,
-                                  const ThresholdInput& input) {
+CommunityResult EvaluateCommunity(const Window& window, const ThresholdInput& input) {
   CommunityResult result;
   const v1::CommunityRule& rule = window.policy().community();
   if (!rule.enabled() || input.category == v1::COMPLAINT_CATEGORY_UNSPECIFIED) {
@@ -276,21 +263,18 @@ CommunityResult EvaluateCommunity(const Window& window,
   std::set<std::string> incidents;
   for (const v1::LedgerEntry* e : SortedUnique(input.locality_complaints)) {
     const std::optional<absl::CivilDay> reported = ValidDay(e->reported_date());
-    if (!reported || !window.Contains(*reported) ||
-        e->category() != input.category || !window.Relevant(e->agency_kind())) {
+    if (!reported || !window.Contains(*reported) || e->category() != input.category ||
+        !window.Relevant(e->agency_kind())) {
       continue;
     }
-    if (!e->incident_reference().empty() &&
-        !incidents.insert(e->incident_reference()).second) {
+    if (!e->incident_reference().empty() && !incidents.insert(e->incident_reference()).second) {
       continue;
     }
     result.counted.push_back(e);
     result.complainants.insert(e->complainant_reference());
   }
-  result.met =
-      static_cast<int>(result.counted.size()) >= std::max(1, rule.complaint_count()) &&
-      static_cast<int>(result.complainants.size()) >=
-          std::max(1, rule.min_complainants());
+  result.met = static_cast<int>(result.counted.size()) >= std::max(1, rule.complaint_count()) &&
+               static_cast<int>(result.complainants.size()) >= std::max(1, rule.min_complainants());
   return result;
 }
 
@@ -312,8 +296,7 @@ SameIncidentResult EvaluateSameIncident(
   std::set<std::string> tried;
   for (const v1::LedgerEntry* mine : applicant_sorted) {
     const std::string& incident = mine->incident_reference();
-    const std::optional<absl::CivilDay> reported =
-        ValidDay(mine->reported_date());
+    const std::optional<absl::CivilDay> reported = ValidDay(mine->reported_date());
     if (incident.empty() || !reported || !window.Contains(*reported) ||
         !tried.insert(incident).second) {
       continue;
@@ -343,20 +326,17 @@ SameIncidentResult EvaluateSameIncident(
 }
 
 std::string QualifyingText(int qualifying, int incidents) {
-  std::string text =
-      qualifying == 0 ? "No qualifying complaints"
-                      : absl::StrCat(Plural(qualifying, "qualifying complaint",
-                                            "qualifying complaints"));
+  std::string text = qualifying == 0
+                         ? "No qualifying complaints"
+                         : Plural(qualifying, "qualifying complaint", "qualifying complaints");
   if (qualifying > 0) {
     absl::StrAppend(&text, " about ",
-                    incidents == 1 ? "1 incident"
-                                   : absl::StrCat(incidents, " separate incidents"));
+                    incidents == 1 ? "1 incident" : absl::StrCat(incidents, " separate incidents"));
   }
   return text;
 }
 
-v1::Notice MakeNotice(v1::Notice::Kind kind, const v1::LedgerEntry& added,
-                      std::string reason) {
+v1::Notice MakeNotice(v1::Notice::Kind kind, const v1::LedgerEntry& added, std::string reason) {
   v1::Notice notice;
   notice.set_kind(kind);
   notice.set_complainant_reference(added.complainant_reference());
@@ -381,8 +361,7 @@ v1::ThresholdEvaluation EvaluateThreshold(const ThresholdInput& input) {
   const Window window(policy, input.application_date);
   *out.mutable_window_start() = ToCivilDate(window.start());
 
-  const std::vector<const v1::LedgerEntry*> applicant =
-      SortedUnique(input.applicant_complaints);
+  const std::vector<const v1::LedgerEntry*> applicant = SortedUnique(input.applicant_complaints);
   R1Result r1 = ClassifyR1(window, applicant);
   for (v1::ConsideredComplaint& c : r1.considered) {
     *out.add_considered() = std::move(c);
@@ -390,28 +369,28 @@ v1::ThresholdEvaluation EvaluateThreshold(const ThresholdInput& input) {
   const int needed = std::max(1, policy.complaint_count());
 
   std::string summary = absl::StrCat(
-      QualifyingText(r1.qualifying, r1.counted), " reported from ",
-      FormatDay(window.start()), " to ", FormatDay(input.application_date),
-      " (policy needs ", policy.complaint_count(), ")");
+      QualifyingText(r1.qualifying, r1.counted), " reported from ", FormatDay(window.start()),
+      " to ", FormatDay(input.application_date), " (policy needs ", policy.complaint_count(), ")");
 
-  auto decide = [&](absl::string_view rule, std::string clause) {
+  // Records that `rule` decided; `clause` ends the summary.
+  auto decide = [&](absl::string_view rule, absl::string_view clause) {
     out.set_met(true);
     out.set_deciding_rule(std::string(rule));
     absl::StrAppend(&summary, clause);
     out.set_summary(summary);
-    return out;
   };
 
-  if (r1.counted >= needed) return decide(kRuleR1, ": threshold met (R1).");
+  if (r1.counted >= needed) {
+    decide(kRuleR1, ": threshold met (R1).");
+    return out;
+  }
 
   if (policy.hate_incident_rule()) {
     if (const v1::LedgerEntry* hate = FindR2(window, applicant)) {
-      *out.add_considered() =
-          Considered(*hate, "R2", true, "hate incident within the window");
-      return decide(kRuleR2,
-                    absl::StrCat("; hate incident ", hate->complaint(), " on ",
-                                 FormatDate(hate->behaviour_date()),
-                                 ": threshold met (R2)."));
+      *out.add_considered() = Considered(*hate, "R2", true, "hate incident within the window");
+      decide(kRuleR2, absl::StrCat("; hate incident ", hate->complaint(), " on ",
+                                   FormatDate(hate->behaviour_date()), ": threshold met (R2)."));
+      return out;
     }
     absl::StrAppend(&summary, "; no hate incident");
   }
@@ -423,19 +402,16 @@ v1::ThresholdEvaluation EvaluateThreshold(const ThresholdInput& input) {
         if (e->complainant_reference() == input.applicant) continue;
         *out.add_considered() = Considered(*e, "COMMUNITY", true, "counted");
       }
-      return decide(
-          kRuleCommunity,
-          absl::StrCat(
-              "; community rule met (",
-              Plural(static_cast<int64_t>(community.counted.size()),
-                     "complaint", "complaints"),
-              " about ", CategoryName(input.category),
-              input.locality.empty() ? "" : " in ", input.locality, " from ",
-              Plural(static_cast<int64_t>(community.complainants.size()),
-                     "person", "people"),
-              ", policy needs ", policy.community().complaint_count(),
-              " from ", policy.community().min_complainants(),
-              "): threshold met (COMMUNITY)."));
+      decide(kRuleCommunity,
+             absl::StrCat(
+                 "; community rule met (",
+                 Plural(static_cast<int64_t>(community.counted.size()), "complaint", "complaints"),
+                 " about ", CategoryName(input.category), input.locality.empty() ? "" : " in ",
+                 input.locality, " from ",
+                 Plural(static_cast<int64_t>(community.complainants.size()), "person", "people"),
+                 ", policy needs ", policy.community().complaint_count(), " from ",
+                 policy.community().min_complainants(), "): threshold met (COMMUNITY)."));
+      return out;
     }
     absl::StrAppend(&summary, "; community rule not met");
   }
@@ -446,12 +422,12 @@ v1::ThresholdEvaluation EvaluateThreshold(const ThresholdInput& input) {
       for (const v1::LedgerEntry* e : same.others) {
         *out.add_considered() = Considered(*e, "SAME_INCIDENT", true, "counted");
       }
-      return decide(kRuleSameIncident,
-                    absl::StrCat("; ", same.complainants,
-                                 " people complained about incident ",
-                                 same.incident, " (policy needs ",
-                                 policy.same_incident().min_complainants(),
-                                 "): threshold met (SAME_INCIDENT)."));
+      decide(
+          kRuleSameIncident,
+          absl::StrCat("; ", same.complainants, " people complained about incident ", same.incident,
+                       " (policy needs ", policy.same_incident().min_complainants(),
+                       "): threshold met (SAME_INCIDENT)."));
+      return out;
     }
     absl::StrAppend(&summary, "; same-incident rule not met");
   }
@@ -463,9 +439,9 @@ v1::ThresholdEvaluation EvaluateThreshold(const ThresholdInput& input) {
   return out;
 }
 
-std::vector<v1::Notice> ProactiveNotices(
-    const v1::ThresholdPolicy& policy,
-    const std::vector<v1::LedgerEntry>& earlier, const v1::LedgerEntry& added) {
+std::vector<v1::Notice> ProactiveNotices(const v1::ThresholdPolicy& policy,
+                                         const std::vector<v1::LedgerEntry>& earlier,
+                                         const v1::LedgerEntry& added) {
   std::vector<v1::Notice> notices;
   const std::optional<absl::CivilDay> today = ValidDay(added.reported_date());
   if (!today) return notices;
@@ -488,25 +464,22 @@ std::vector<v1::Notice> ProactiveNotices(
   if (counted_after == 2 && counted_before == 1) {
     notices.push_back(MakeNotice(
         v1::Notice::EXPLAIN_CASE_REVIEW, added,
-        absl::StrCat("2 complaints in the window to ", date,
-                     ": explain the case review")));
+        absl::StrCat("2 complaints in the window to ", date, ": explain the case review")));
   }
 
   const int needed = std::max(1, policy.complaint_count());
   const bool r1_reached = counted_after >= needed && counted_before < needed;
-  const bool r2_reached = policy.hate_incident_rule() &&
-                          window.MeetsR2(added) &&
+  const bool r2_reached = policy.hate_incident_rule() && window.MeetsR2(added) &&
                           FindR2(window, before_sorted) == nullptr;
   if (r1_reached || r2_reached) {
     std::string reason;
     if (r1_reached) {
-      reason = absl::StrCat(Plural(counted_after, "complaint", "complaints"),
-                            " in the window to ", date,
-                            " (policy needs ", policy.complaint_count(), ")");
+      reason = absl::StrCat(Plural(counted_after, "complaint", "complaints"), " in the window to ",
+                            date, " (policy needs ", policy.complaint_count(), ")");
     }
     if (r2_reached) {
-      absl::StrAppend(&reason, r1_reached ? " and a " : "A ",
-                      "hate incident on ", FormatDate(added.behaviour_date()),
+      absl::StrAppend(&reason, r1_reached ? " and a " : "A ", "hate incident on ",
+                      FormatDate(added.behaviour_date()),
                       r1_reached ? "" : absl::StrCat(" in the window to ", date));
     }
     absl::StrAppend(&reason, ": threshold reached (",
@@ -514,8 +487,7 @@ std::vector<v1::Notice> ProactiveNotices(
                     : r1_reached             ? "R1"
                                              : "R2",
                     "), direct the victim to the case review");
-    notices.push_back(
-        MakeNotice(v1::Notice::THRESHOLD_REACHED, added, std::move(reason)));
+    notices.push_back(MakeNotice(v1::Notice::THRESHOLD_REACHED, added, std::move(reason)));
   }
   return notices;
 }

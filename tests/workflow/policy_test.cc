@@ -73,12 +73,13 @@ TEST(PolicyTest, LlrDefaultPolicyHasTheShippedRules) {
                                     o.trained() ? " trained" : " untrained",
                                     o.active() ? " active" : " inactive"));
   }
-  EXPECT_THAT(officers,
-              ElementsAre("off-council-1 eastbrook-council Community Safety Officer 1 trained active",
-                          "off-council-2 eastbrook-council Community Safety Officer 2 untrained active",
-                          "off-police-1 shire-police Neighbourhood Sergeant 1 trained active",
-                          "off-police-2 shire-police Neighbourhood Sergeant 2 trained active",
-                          "off-homes-1 eastbrook-homes Tenancy Enforcement Officer 1 trained active"));
+  EXPECT_THAT(
+      officers,
+      ElementsAre("off-council-1 eastbrook-council Community Safety Officer 1 trained active",
+                  "off-council-2 eastbrook-council Community Safety Officer 2 untrained active",
+                  "off-police-1 shire-police Neighbourhood Sergeant 1 trained active",
+                  "off-police-2 shire-police Neighbourhood Sergeant 2 trained active",
+                  "off-homes-1 eastbrook-homes Tenancy Enforcement Officer 1 trained active"));
 }
 
 TEST(PolicyTest, OtherPartnershipsGetTheirOwnAgencyIds) {
@@ -87,9 +88,8 @@ TEST(PolicyTest, OtherPartnershipsGetTheirOwnAgencyIds) {
   for (const v1::ReviewOfficer& o : policy.case_review().officers()) {
     agencies.push_back(o.agency());
   }
-  EXPECT_THAT(agencies, ElementsAre("westvale-council", "westvale-council",
-                                    "westvale-police", "westvale-police",
-                                    "westvale-homes"));
+  EXPECT_THAT(agencies, ElementsAre("westvale-council", "westvale-council", "westvale-police",
+                                    "westvale-police", "westvale-homes"));
 }
 
 TEST(PolicyTest, ComplaintCountAboveTheStatutoryCapIsRefused) {

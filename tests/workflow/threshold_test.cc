@@ -27,16 +27,14 @@ constexpr absl::string_view kPrefix = "partnerships/eastbrook/";
 // "partnerships/eastbrook/complaints/<n>".
 std::string C(int n) { return absl::StrCat(kPrefix, "complaints/", n); }
 
-absl::CivilDay D(int year, int month, int day) {
-  return absl::CivilDay(year, month, day);
-}
+absl::CivilDay D(int year, int month, int day) { return absl::CivilDay(year, month, day); }
 
 // A ledger row: complaint `n` by `complainant` about behaviour on `behaviour`,
 // reported on `reported` to an agency of `kind`, about `incident`. Personal
 // category, locality "town-centre", not hate related.
-v1::LedgerEntry Entry(int n, absl::string_view complainant,
-                      absl::CivilDay behaviour, absl::CivilDay reported,
-                      v1::AgencyKind kind, absl::string_view incident = "") {
+v1::LedgerEntry Entry(int n, absl::string_view complainant, absl::CivilDay behaviour,
+                      absl::CivilDay reported, v1::AgencyKind kind,
+                      absl::string_view incident = "") {
   v1::LedgerEntry e;
   e.set_complaint(C(n));
   e.set_complainant_reference(std::string(complainant));
@@ -73,14 +71,11 @@ v1::LedgerEntry Nuisance(v1::LedgerEntry e) {
   return e;
 }
 
-v1::ThresholdPolicy Llr() {
-  return LlrDefaultPolicy("eastbrook").case_review().threshold();
-}
+v1::ThresholdPolicy Llr() { return LlrDefaultPolicy("eastbrook").case_review().threshold(); }
 
 // An application by cmp-1 on 20 Nov 2026 (window from 20 May 2026), about a
 // personal problem in the town centre.
-ThresholdInput Application(const v1::ThresholdPolicy& policy,
-                           std::vector<v1::LedgerEntry> mine,
+ThresholdInput Application(const v1::ThresholdPolicy& policy, std::vector<v1::LedgerEntry> mine,
                            absl::CivilDay date = D(2026, 11, 20)) {
   ThresholdInput input;
   input.policy = &policy;
@@ -100,8 +95,7 @@ std::vector<std::string> Explain(const v1::ThresholdEvaluation& evaluation) {
     absl::string_view name = c.complaint();
     if (absl::StartsWith(name, kPrefix)) name.remove_prefix(kPrefix.size());
     out.push_back(absl::StrCat(c.rule(), " ", name, " ", c.complainant_reference(),
-                               c.counted() ? " counted: " : " excluded: ",
-                               c.reason()));
+                               c.counted() ? " counted: " : " excluded: ", c.reason()));
   }
   return out;
 }
@@ -110,8 +104,8 @@ std::vector<std::string> Explain(const v1::ThresholdEvaluation& evaluation) {
 std::vector<std::string> Render(const std::vector<v1::Notice>& notices) {
   std::vector<std::string> out;
   for (const v1::Notice& n : notices) {
-    out.push_back(absl::StrCat(v1::Notice::Kind_Name(n.kind()), " ", n.complaint(),
-                               " ", n.complainant_reference(), ": ", n.reason(),
+    out.push_back(absl::StrCat(v1::Notice::Kind_Name(n.kind()), " ", n.complaint(), " ",
+                               n.complainant_reference(), ": ", n.reason(),
                                n.acknowledged() ? " (acknowledged)" : ""));
   }
   return out;
@@ -122,8 +116,7 @@ TEST(ThresholdTest, ThreeSeparateIncidentsMeetR1) {
   const v1::ThresholdEvaluation e = EvaluateThreshold(Application(
       policy, {Entry(3, "cmp-1", D(2026, 6, 1), D(2026, 6, 2), v1::POLICE, "INC-1"),
                Entry(8, "cmp-1", D(2026, 8, 10), D(2026, 8, 11), v1::COUNCIL, "INC-2"),
-               Entry(12, "cmp-1", D(2026, 11, 1), D(2026, 11, 3), v1::HOUSING_PROVIDER,
-                     "INC-3")}));
+               Entry(12, "cmp-1", D(2026, 11, 1), D(2026, 11, 3), v1::HOUSING_PROVIDER, "INC-3")}));
   EXPECT_TRUE(e.met());
   EXPECT_EQ(e.deciding_rule(), "R1_COMPLAINTS");
   EXPECT_THAT(Explain(e), ElementsAre("R1 complaints/3 cmp-1 counted: counted",
@@ -147,27 +140,26 @@ TEST(ThresholdTest, ThreeSeparateIncidentsMeetR1) {
 TEST(ThresholdTest, ReportWithinIsOneCalendarMonthOfTheBehaviour) {
   const v1::ThresholdPolicy policy = Llr();
   // Application on 30 Apr 2026: window from 30 Oct 2025.
-  const v1::ThresholdEvaluation e = EvaluateThreshold(Application(
-      policy,
-      {// 10 Feb -> 13 Mar: 31 days, more than a calendar month.
-       Entry(1, "cmp-1", D(2026, 2, 10), D(2026, 3, 13), v1::POLICE, "INC-1"),
-       // 10 Feb -> 10 Mar: exactly one calendar month.
-       Entry(2, "cmp-1", D(2026, 2, 10), D(2026, 3, 10), v1::COUNCIL, "INC-2"),
-       // 31 Jan -> 28 Feb: one month, clamped to the end of February.
-       Entry(3, "cmp-1", D(2026, 1, 31), D(2026, 2, 28), v1::COUNCIL, "INC-3"),
-       // 30 Jan -> 1 Mar: one month from 30 Jan ends on 28 Feb.
-       Entry(4, "cmp-1", D(2026, 1, 30), D(2026, 3, 1), v1::COUNCIL, "INC-4")},
-      D(2026, 4, 30)));
+  const v1::ThresholdEvaluation e = EvaluateThreshold(
+      Application(policy,
+                  {// 10 Feb -> 13 Mar: 31 days, more than a calendar month.
+                   Entry(1, "cmp-1", D(2026, 2, 10), D(2026, 3, 13), v1::POLICE, "INC-1"),
+                   // 10 Feb -> 10 Mar: exactly one calendar month.
+                   Entry(2, "cmp-1", D(2026, 2, 10), D(2026, 3, 10), v1::COUNCIL, "INC-2"),
+                   // 31 Jan -> 28 Feb: one month, clamped to the end of February.
+                   Entry(3, "cmp-1", D(2026, 1, 31), D(2026, 2, 28), v1::COUNCIL, "INC-3"),
+                   // 30 Jan -> 1 Mar: one month from 30 Jan ends on 28 Feb.
+                   Entry(4, "cmp-1", D(2026, 1, 30), D(2026, 3, 1), v1::COUNCIL, "INC-4")},
+                  D(2026, 4, 30)));
   EXPECT_FALSE(e.met());
   EXPECT_EQ(e.deciding_rule(), "NOT_MET");
-  EXPECT_THAT(
-      Explain(e),
-      ElementsAre("R1 complaints/3 cmp-1 counted: counted",
-                  "R1 complaints/4 cmp-1 excluded: reported 30 days after the behaviour "
-                  "(more than 1 month)",
-                  "R1 complaints/2 cmp-1 counted: counted",
-                  "R1 complaints/1 cmp-1 excluded: reported 31 days after the behaviour "
-                  "(more than 1 month)"));
+  EXPECT_THAT(Explain(e),
+              ElementsAre("R1 complaints/3 cmp-1 counted: counted",
+                          "R1 complaints/4 cmp-1 excluded: reported 30 days after the behaviour "
+                          "(more than 1 month)",
+                          "R1 complaints/2 cmp-1 counted: counted",
+                          "R1 complaints/1 cmp-1 excluded: reported 31 days after the behaviour "
+                          "(more than 1 month)"));
   EXPECT_EQ(e.summary(),
             "2 qualifying complaints about 2 separate incidents reported from "
             "2025-10-30 to 2026-04-30 (policy needs 3); no hate incident; community "
@@ -197,8 +189,7 @@ TEST(ThresholdTest, WindowBoundaries) {
 
 TEST(ThresholdTest, WindowStartIsClampedToTheEndOfFebruary) {
   const v1::ThresholdPolicy policy = Llr();
-  const v1::ThresholdEvaluation e =
-      EvaluateThreshold(Application(policy, {}, D(2026, 8, 31)));
+  const v1::ThresholdEvaluation e = EvaluateThreshold(Application(policy, {}, D(2026, 8, 31)));
   EXPECT_EQ(FormatDate(e.window_start()), "2026-02-28");
   EXPECT_THAT(e.considered(), IsEmpty());
   EXPECT_EQ(e.deciding_rule(), "NOT_MET");
@@ -206,8 +197,7 @@ TEST(ThresholdTest, WindowStartIsClampedToTheEndOfFebruary) {
             "No qualifying complaints reported from 2026-02-28 to 2026-08-31 "
             "(policy needs 3); no hate incident; community rule not met: threshold "
             "not met.");
-  const v1::ThresholdEvaluation leap =
-      EvaluateThreshold(Application(policy, {}, D(2028, 8, 31)));
+  const v1::ThresholdEvaluation leap = EvaluateThreshold(Application(policy, {}, D(2028, 8, 31)));
   EXPECT_EQ(FormatDate(leap.window_start()), "2028-02-29");
 }
 
@@ -220,17 +210,16 @@ TEST(ThresholdTest, WindowInCalendarDays) {
 
 TEST(ThresholdTest, OneIncidentReportedToPoliceAndCouncilCountsOnce) {
   const v1::ThresholdPolicy policy = Llr();
-  const v1::ThresholdEvaluation e = EvaluateThreshold(Application(
-      policy, {Entry(5, "cmp-1", D(2026, 6, 1), D(2026, 6, 3), v1::COUNCIL, "INC-1"),
-               Entry(3, "cmp-1", D(2026, 6, 1), D(2026, 6, 2), v1::POLICE, "INC-1"),
-               Entry(6, "cmp-1", D(2026, 7, 1), D(2026, 7, 1), v1::COUNCIL, "INC-2")}));
+  const v1::ThresholdEvaluation e = EvaluateThreshold(
+      Application(policy, {Entry(5, "cmp-1", D(2026, 6, 1), D(2026, 6, 3), v1::COUNCIL, "INC-1"),
+                           Entry(3, "cmp-1", D(2026, 6, 1), D(2026, 6, 2), v1::POLICE, "INC-1"),
+                           Entry(6, "cmp-1", D(2026, 7, 1), D(2026, 7, 1), v1::COUNCIL, "INC-2")}));
   EXPECT_FALSE(e.met());
   EXPECT_EQ(e.deciding_rule(), "NOT_MET");
-  EXPECT_THAT(Explain(e),
-              ElementsAre("R1 complaints/3 cmp-1 counted: counted",
-                          "R1 complaints/5 cmp-1 excluded: same incident as "
-                          "partnerships/eastbrook/complaints/3",
-                          "R1 complaints/6 cmp-1 counted: counted"));
+  EXPECT_THAT(Explain(e), ElementsAre("R1 complaints/3 cmp-1 counted: counted",
+                                      "R1 complaints/5 cmp-1 excluded: same incident as "
+                                      "partnerships/eastbrook/complaints/3",
+                                      "R1 complaints/6 cmp-1 counted: counted"));
   EXPECT_EQ(e.summary(),
             "3 qualifying complaints about 2 separate incidents reported from "
             "2026-05-20 to 2026-11-20 (policy needs 3); no hate incident; community "
@@ -239,10 +228,10 @@ TEST(ThresholdTest, OneIncidentReportedToPoliceAndCouncilCountsOnce) {
 
 TEST(ThresholdTest, ComplaintsWithoutIncidentReferenceAreSeparateIncidents) {
   const v1::ThresholdPolicy policy = Llr();
-  const v1::ThresholdEvaluation e = EvaluateThreshold(Application(
-      policy, {Entry(1, "cmp-1", D(2026, 6, 1), D(2026, 6, 2), v1::POLICE),
-               Entry(2, "cmp-1", D(2026, 6, 1), D(2026, 6, 2), v1::COUNCIL),
-               Entry(3, "cmp-1", D(2026, 6, 1), D(2026, 6, 2), v1::HEALTH)}));
+  const v1::ThresholdEvaluation e = EvaluateThreshold(
+      Application(policy, {Entry(1, "cmp-1", D(2026, 6, 1), D(2026, 6, 2), v1::POLICE),
+                           Entry(2, "cmp-1", D(2026, 6, 1), D(2026, 6, 2), v1::COUNCIL),
+                           Entry(3, "cmp-1", D(2026, 6, 1), D(2026, 6, 2), v1::HEALTH)}));
   EXPECT_TRUE(e.met());
   EXPECT_EQ(e.deciding_rule(), "R1_COMPLAINTS");
   EXPECT_THAT(Explain(e), ElementsAre("R1 complaints/1 cmp-1 counted: counted",
@@ -252,13 +241,12 @@ TEST(ThresholdTest, ComplaintsWithoutIncidentReferenceAreSeparateIncidents) {
 
 TEST(ThresholdTest, SameIncidentTieGoesToTheSmallestComplaintNumber) {
   const v1::ThresholdPolicy policy = Llr();
-  const v1::ThresholdEvaluation e = EvaluateThreshold(Application(
-      policy, {Entry(10, "cmp-1", D(2026, 9, 1), D(2026, 9, 2), v1::POLICE, "INC-9"),
-               Entry(9, "cmp-1", D(2026, 9, 1), D(2026, 9, 2), v1::COUNCIL, "INC-9")}));
-  EXPECT_THAT(Explain(e),
-              ElementsAre("R1 complaints/9 cmp-1 counted: counted",
-                          "R1 complaints/10 cmp-1 excluded: same incident as "
-                          "partnerships/eastbrook/complaints/9"));
+  const v1::ThresholdEvaluation e = EvaluateThreshold(
+      Application(policy, {Entry(10, "cmp-1", D(2026, 9, 1), D(2026, 9, 2), v1::POLICE, "INC-9"),
+                           Entry(9, "cmp-1", D(2026, 9, 1), D(2026, 9, 2), v1::COUNCIL, "INC-9")}));
+  EXPECT_THAT(Explain(e), ElementsAre("R1 complaints/9 cmp-1 counted: counted",
+                                      "R1 complaints/10 cmp-1 excluded: same incident as "
+                                      "partnerships/eastbrook/complaints/9"));
 }
 
 TEST(ThresholdTest, AgencyKindNotInThePolicyIsExcluded) {
@@ -267,12 +255,11 @@ TEST(ThresholdTest, AgencyKindNotInThePolicyIsExcluded) {
   policy.add_relevant_agencies(v1::COUNCIL);
   policy.add_relevant_agencies(v1::POLICE);
   const v1::ThresholdEvaluation e = EvaluateThreshold(Application(
-      policy,
-      {Entry(1, "cmp-1", D(2026, 6, 1), D(2026, 6, 2), v1::HEALTH, "INC-1"),
-       Entry(2, "cmp-1", D(2026, 7, 1), D(2026, 7, 2), v1::HOUSING_PROVIDER, "INC-2"),
-       // The same incident as complaint 1, but made to the police: it counts,
-       // because complaint 1 does not qualify.
-       Entry(3, "cmp-1", D(2026, 6, 1), D(2026, 6, 5), v1::POLICE, "INC-1")}));
+      policy, {Entry(1, "cmp-1", D(2026, 6, 1), D(2026, 6, 2), v1::HEALTH, "INC-1"),
+               Entry(2, "cmp-1", D(2026, 7, 1), D(2026, 7, 2), v1::HOUSING_PROVIDER, "INC-2"),
+               // The same incident as complaint 1, but made to the police: it counts,
+               // because complaint 1 does not qualify.
+               Entry(3, "cmp-1", D(2026, 6, 1), D(2026, 6, 5), v1::POLICE, "INC-1")}));
   EXPECT_EQ(e.deciding_rule(), "NOT_MET");
   EXPECT_THAT(Explain(e),
               ElementsAre("R1 complaints/1 cmp-1 excluded: made to health, not a relevant "
@@ -285,8 +272,7 @@ TEST(ThresholdTest, AgencyKindNotInThePolicyIsExcluded) {
 TEST(ThresholdTest, SingleHateIncidentMeetsR2) {
   const v1::ThresholdPolicy policy = Llr();
   const v1::ThresholdEvaluation e = EvaluateThreshold(Application(
-      policy,
-      {Hate(Entry(4, "cmp-1", D(2026, 10, 1), D(2026, 10, 2), v1::POLICE, "INC-4"))}));
+      policy, {Hate(Entry(4, "cmp-1", D(2026, 10, 1), D(2026, 10, 2), v1::POLICE, "INC-4"))}));
   EXPECT_TRUE(e.met());
   EXPECT_EQ(e.deciding_rule(), "R2_HATE_INCIDENT");
   EXPECT_THAT(Explain(e),
@@ -304,8 +290,7 @@ TEST(ThresholdTest, R2LooksAtTheBehaviourDate) {
   // Behaviour on the first day of the window, reported 36 days later: not an
   // R1 complaint, but a hate incident within the window.
   const v1::ThresholdEvaluation late = EvaluateThreshold(Application(
-      policy,
-      {Hate(Entry(2, "cmp-1", D(2026, 5, 20), D(2026, 6, 25), v1::POLICE, "INC-2"))}));
+      policy, {Hate(Entry(2, "cmp-1", D(2026, 5, 20), D(2026, 6, 25), v1::POLICE, "INC-2"))}));
   EXPECT_EQ(late.deciding_rule(), "R2_HATE_INCIDENT");
   EXPECT_THAT(Explain(late),
               ElementsAre("R1 complaints/2 cmp-1 excluded: reported 36 days after the "
@@ -315,8 +300,7 @@ TEST(ThresholdTest, R2LooksAtTheBehaviourDate) {
   // Behaviour the day before the window, reported within it: R1 counts the
   // complaint, R2 does not.
   const v1::ThresholdEvaluation before = EvaluateThreshold(Application(
-      policy,
-      {Hate(Entry(1, "cmp-1", D(2026, 5, 19), D(2026, 5, 25), v1::POLICE, "INC-1"))}));
+      policy, {Hate(Entry(1, "cmp-1", D(2026, 5, 19), D(2026, 5, 25), v1::POLICE, "INC-1"))}));
   EXPECT_EQ(before.deciding_rule(), "NOT_MET");
   EXPECT_THAT(Explain(before), ElementsAre("R1 complaints/1 cmp-1 counted: counted"));
 }
@@ -326,8 +310,7 @@ TEST(ThresholdTest, HateRuleOffMeansNoR2) {
   policy.set_hate_incident_rule(false);
   policy.mutable_community()->set_enabled(false);
   const v1::ThresholdEvaluation e = EvaluateThreshold(Application(
-      policy,
-      {Hate(Entry(4, "cmp-1", D(2026, 10, 1), D(2026, 10, 2), v1::POLICE, "INC-4"))}));
+      policy, {Hate(Entry(4, "cmp-1", D(2026, 10, 1), D(2026, 10, 2), v1::POLICE, "INC-4"))}));
   EXPECT_EQ(e.deciding_rule(), "NOT_MET");
   EXPECT_EQ(e.summary(),
             "1 qualifying complaint about 1 incident reported from 2026-05-20 to "
@@ -413,8 +396,7 @@ v1::ThresholdPolicy SameIncidentPolicy() {
 
 TEST(ThresholdTest, SameIncidentRuleThreePeopleAboutOneIncident) {
   const v1::ThresholdPolicy policy = SameIncidentPolicy();
-  const v1::LedgerEntry mine =
-      Entry(1, "cmp-1", D(2026, 9, 1), D(2026, 9, 1), v1::POLICE, "INC-7");
+  const v1::LedgerEntry mine = Entry(1, "cmp-1", D(2026, 9, 1), D(2026, 9, 1), v1::POLICE, "INC-7");
   ThresholdInput input = Application(policy, {mine});
   input.incident_complaints["INC-7"] = {
       mine,
@@ -436,8 +418,7 @@ TEST(ThresholdTest, SameIncidentRuleThreePeopleAboutOneIncident) {
 
 TEST(ThresholdTest, SameIncidentRuleCountsOnlyTheWindow) {
   const v1::ThresholdPolicy policy = SameIncidentPolicy();
-  const v1::LedgerEntry mine =
-      Entry(1, "cmp-1", D(2026, 9, 1), D(2026, 9, 1), v1::POLICE, "INC-7");
+  const v1::LedgerEntry mine = Entry(1, "cmp-1", D(2026, 9, 1), D(2026, 9, 1), v1::POLICE, "INC-7");
   ThresholdInput input = Application(policy, {mine});
   input.incident_complaints["INC-7"] = {
       mine,
@@ -512,10 +493,8 @@ TEST(ProactiveNoticesTest, SameIncidentAgainRaisesNothing) {
 
 TEST(ProactiveNoticesTest, ASecondComplaintAfterTheFirstLeftTheWindowExplainsNothing) {
   const v1::ThresholdPolicy policy = Llr();
-  const v1::LedgerEntry old =
-      Entry(1, "cmp-1", D(2026, 1, 5), D(2026, 1, 5), v1::POLICE, "INC-1");
-  const v1::LedgerEntry now =
-      Entry(2, "cmp-1", D(2026, 9, 1), D(2026, 9, 1), v1::COUNCIL, "INC-2");
+  const v1::LedgerEntry old = Entry(1, "cmp-1", D(2026, 1, 5), D(2026, 1, 5), v1::POLICE, "INC-1");
+  const v1::LedgerEntry now = Entry(2, "cmp-1", D(2026, 9, 1), D(2026, 9, 1), v1::COUNCIL, "INC-2");
   EXPECT_THAT(ProactiveNotices(policy, {old}, now), IsEmpty());
 }
 
