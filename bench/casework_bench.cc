@@ -478,8 +478,7 @@ void PrintReport(const Report& report) {
 
   if (report.storage.has_value()) {
     const StorageFigures& f = *report.storage;
-    absl::PrintF("\nData directory: %d events in %d action streams\n", f.replay.events,
-                 f.replay.streams);
+    absl::PrintF("\nData directory: %d events in %d streams\n", f.replay.events, f.replay.streams);
     absl::PrintF(
         "generate  %.1f s, %.0f events/s (in-process engine, WAL not synced; %d commands in %d "
         "groups, %.1f per group)\n",
@@ -498,39 +497,59 @@ void PrintReport(const Report& report) {
                    : "na (the complaint-intake workflow does not exist yet)");
   for (const std::string& failure : report.failures) absl::PrintF("FAILED: %s\n", failure);
 
-  // The summary: the last line.
-  std::vector<std::pair<std::string, std::string>> kv = {{"mode", s.mode}};
+  // The summary, always the last line, always with every key ("na" when a
+  // figure could not be measured).
+  std::optional<double> engine, p50, p99, p999, echo, batched, ratio_echo, ratio_batched, rss;
+  std::string in_flight = absl::StrCat(s.in_flight.back()), target_met = "na";
   if (loaded) {
     const LevelResult& e = report.engine().levels.back();
-    const double echo = report.echo().levels.back().calls_per_s;
-    const double batched = report.batched_write().levels.back().calls_per_s;
-    const double ratio = Ratio(e.calls_per_s, batched);
-    const bool met = ratio >= kTargetRatioVsBatchedWrite && e.latency.p99_ms < kTargetP99Ms;
+    engine = e.calls_per_s;
+    p50 = e.latency.p50_ms;
+    p99 = e.latency.p99_ms;
+    p999 = e.latency.p999_ms;
+    echo = report.echo().levels.back().calls_per_s;
+    batched = report.batched_write().levels.back().calls_per_s;
+    ratio_echo = Ratio(*engine, *echo);
+    ratio_batched = Ratio(*engine, *batched);
+    rss = report.engine().figures.back().peak_rss_mb;
+    const bool met = *ratio_batched >= kTargetRatioVsBatchedWrite && *p99 < kTargetP99Ms;
+    target_met = met ? "yes" : "no";
     absl::PrintF(
-        "\nDESIGN TARGET at %d in flight: ratio_vs_batched_write >= %.1f and p99 < %.0f ms: %s "
+        "\nDESIGN TARGET at %s in flight: ratio_vs_batched_write >= %.1f and p99 < %.0f ms: %s "
         "(%.3f, %.2f ms)\n",
-        e.in_flight, kTargetRatioVsBatchedWrite, kTargetP99Ms, met ? "MET" : "MISSED", ratio,
-        e.latency.p99_ms);
-    kv.insert(kv.end(), {{"in_flight", absl::StrCat(e.in_flight)},
-                         {"engine_ops_per_s", Fixed(e.calls_per_s, 0)},
-                         {"p50_ms", Fixed(e.latency.p50_ms, 2)},
-                         {"p99_ms", Fixed(e.latency.p99_ms, 2)},
-                         {"p999_ms", Fixed(e.latency.p999_ms, 2)},
-                         {"echo_ops_per_s", Fixed(echo, 0)},
-                         {"batched_write_ops_per_s", Fixed(batched, 0)},
-                         {"ratio_vs_echo", Fixed(Ratio(e.calls_per_s, echo), 3)},
-                         {"ratio_vs_batched_write", Fixed(ratio, 3)},
-                         {"rss_mb", OrNa(report.engine().figures.back().peak_rss_mb, 1)},
-                         {"target_met", met ? "yes" : "no"}});
+        in_flight, kTargetRatioVsBatchedWrite, kTargetP99Ms, met ? "MET" : "MISSED", *ratio_batched,
+        *p99);
   }
   const std::optional<StorageFigures>& f = report.storage;
-  kv.insert(kv.end(), {{"replay_events", f ? absl::StrCat(f->replay.events) : "na"},
-                       {"replay_events_per_s", f ? Fixed(f->replay.events_per_s, 0) : "na"},
-                       {"restart_serving_ms", f ? Fixed(f->restart.serving_ms, 0) : "na"},
-                       {"restart_ms", f ? Fixed(f->restart.first_get_ms, 0) : "na"},
-                       {"threshold_eval_ms", OrNa(report.threshold_eval_ms, 1)},
-                       {"sync", s.sync ? "on" : "off"},
-                       {"errors", absl::StrCat(report.errors())}});
+  std::optional<double> replay_events, replay_rate, restart_serving, restart;
+  if (f) {
+    replay_events = static_cast<double>(f->replay.events);
+    replay_rate = f->replay.events_per_s;
+    restart_serving = f->restart.serving_ms;
+    restart = f->restart.first_get_ms;
+  }
+  const std::vector<std::pair<std::string, std::string>> kv = {
+      {"mode", s.mode},
+      {"in_flight", in_flight},
+      {"engine_ops_per_s", OrNa(engine, 0)},
+      {"p50_ms", OrNa(p50, 2)},
+      {"p99_ms", OrNa(p99, 2)},
+      {"p999_ms", OrNa(p999, 2)},
+      {"echo_ops_per_s", OrNa(echo, 0)},
+      {"batched_write_ops_per_s", OrNa(batched, 0)},
+      {"ratio_vs_echo", OrNa(ratio_echo, 3)},
+      {"ratio_vs_batched_write", OrNa(ratio_batched, 3)},
+      {"rss_mb", OrNa(rss, 1)},
+      {"target_met", target_met},
+      {"replay_events", OrNa(replay_events, 0)},
+      {"replay_events_per_s", OrNa(replay_rate, 0)},
+      {"restart_serving_ms", OrNa(restart_serving, 0)},
+      {"restart_ms", OrNa(restart, 0)},
+      {"threshold_eval_ms", OrNa(report.threshold_eval_ms, 1)},
+      {"sync", s.sync ? "on" : "off"},
+      {"errors", absl::StrCat(report.errors())},
+      {"failures", absl::StrCat(report.failures.size())},
+  };
   absl::PrintF("%s\n", absl::StrJoin(kv, " ", absl::PairFormatter("=")));
 }
 
