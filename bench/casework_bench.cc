@@ -244,7 +244,7 @@ struct Server {
 absl::Status Connect(Server& server, const std::string& address) {
   server.channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
   if (!server.channel->WaitForConnected(std::chrono::system_clock::now() +
-                                        std::chrono::seconds(30))) {
+                                        std::chrono::seconds(10))) {
     return absl::UnavailableError(absl::StrCat("cannot connect to ", server.name, " at ", address));
   }
   return absl::OkStatus();

@@ -54,6 +54,11 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(std::vector<st
       _exit(127);
     }
     execv(args[0], args.data());
+    static constexpr char kExecFailed[] = "cannot execute ";
+    if (write(2, kExecFailed, sizeof(kExecFailed) - 1) >= 0 &&
+        write(2, args[0], strlen(args[0])) >= 0) {
+      static_cast<void>(write(2, "\n", 1));
+    }
     _exit(127);
   }
   close(pipe_fds[1]);
