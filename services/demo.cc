@@ -2,7 +2,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "casework/v1/actions.grpc.pb.h"
+#include "casework/v1/case_reviews.grpc.pb.h"
+#include "casework/v1/complaints.grpc.pb.h"
+#include "casework/v1/policy.grpc.pb.h"
 #include "services/call_context.h"
+#include "workflow/policy.h"
+#include "workflow/status.h"
 
 namespace casework::services {
 namespace {
@@ -26,17 +31,117 @@ constexpr DemoAction kActions[] = {
      "shire-police", 2027, 1, 15, "YJAG November 2026"},
 };
 
+struct DemoComplaint {
+  const char* source_reference;
+  const char* complainant;
+  const char* agency;
+  v1::AgencyKind kind;
+  const char* incident;
+  int behaviour_month, behaviour_day, reported_month, reported_day;
+  bool hate;
+};
+
+// A fictional ledger: cmp-demo-1 has three complaints about separate
+// incidents (one reported to two agencies), cmp-demo-2 one hate incident,
+// cmp-demo-3 a single complaint.
+constexpr DemoComplaint kComplaints[] = {
+    {"SEN-2026-0411", "cmp-demo-1", "shire-police", v1::POLICE, "INC-2026-101", 7, 3, 7, 4, false},
+    {"SEN-2026-0412", "cmp-demo-1", "eastbrook-council", v1::COUNCIL, "INC-2026-101", 7, 3, 7, 6, false},
+    {"SEN-2026-0519", "cmp-demo-1", "eastbrook-homes", v1::HOUSING_PROVIDER, "INC-2026-140", 8, 14, 8, 15, false},
+    {"SEN-2026-0602", "cmp-demo-1", "shire-police", v1::POLICE, "INC-2026-188", 9, 20, 9, 21, false},
+    {"SEN-2026-0655", "cmp-demo-2", "shire-police", v1::POLICE, "INC-2026-201", 10, 2, 10, 2, true},
+    {"SEN-2026-0700", "cmp-demo-3", "eastbrook-council", v1::COUNCIL, "INC-2026-230", 10, 12, 10, 30, false},
+};
+
+void SetDemoIdentity(grpc::ClientContext& context, const char* role = "system") {
+  context.AddMetadata(kAgencyHeader, "eastbrook-council");
+  context.AddMetadata(kUserHeader, "demo-loader");
+  context.AddMetadata(kRoleHeader, role);
+}
+
+absl::Status Check(const grpc::Status& status, absl::string_view what) {
+  if (status.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      absl::StrCat("demo ", what, ": ", status.error_message()));
+}
+
 }  // namespace
 
 absl::Status LoadDemoPartnership(std::shared_ptr<grpc::Channel> channel) {
+  {
+    auto policies = v1::PolicyService::NewStub(channel);
+    grpc::ClientContext context;
+    SetDemoIdentity(context, "admin");
+    v1::PublishPolicyRequest request;
+    request.set_parent("partnerships/eastbrook");
+    request.set_request_id("demo-policy-1");
+    *request.mutable_policy() = workflow::LlrDefaultPolicy("eastbrook");
+    request.mutable_policy()->set_title("Eastbrook CSP case review policy (LLR model)");
+    v1::Policy policy;
+    RETURN_IF_ERROR(Check(policies->PublishPolicy(&context, request, &policy), "policy"));
+  }
+  {
+    auto complaints = v1::ComplaintService::NewStub(channel);
+    for (const DemoComplaint& d : kComplaints) {
+      grpc::ClientContext context;
+      SetDemoIdentity(context);
+      v1::RecordComplaintRequest request;
+      request.set_parent("partnerships/eastbrook");
+      request.set_request_id(absl::StrCat("demo-", d.source_reference));
+      v1::Complaint& c = *request.mutable_complaint();
+      c.set_complainant_reference(d.complainant);
+      c.set_agency(d.agency);
+      c.set_agency_kind(d.kind);
+      c.set_source_system("sentinel");
+      c.set_source_reference(d.source_reference);
+      c.set_incident_reference(d.incident);
+      c.mutable_behaviour_date()->set_year(2026);
+      c.mutable_behaviour_date()->set_month(d.behaviour_month);
+      c.mutable_behaviour_date()->set_day(d.behaviour_day);
+      c.mutable_reported_date()->set_year(2026);
+      c.mutable_reported_date()->set_month(d.reported_month);
+      c.mutable_reported_date()->set_day(d.reported_day);
+      c.set_category(d.hate ? v1::PERSONAL : v1::NUISANCE);
+      c.set_hate_related(d.hate);
+      if (d.hate) c.set_hate_strand(v1::RELIGION);
+      c.set_locality("mill-lane");
+      c.set_summary("Fictional demo complaint");
+      v1::RecordComplaintResponse response;
+      RETURN_IF_ERROR(Check(complaints->RecordComplaint(&context, request, &response), "complaint"));
+    }
+  }
+  {
+    // One application, evaluated, with a lead officer.
+    auto reviews = v1::CaseReviewService::NewStub(channel);
+    v1::ReceiveApplicationRequest application;
+    application.set_parent("partnerships/eastbrook");
+    application.set_request_id("demo-review-1");
+    application.mutable_applicant()->set_kind(v1::Applicant::INDIVIDUAL);
+    application.mutable_applicant()->set_complainant_reference("cmp-demo-1");
+    application.mutable_applicant()->set_locality("mill-lane");
+    application.mutable_applicant()->set_category(v1::NUISANCE);
+    application.mutable_received_date()->set_year(2026);
+    application.mutable_received_date()->set_month(11);
+    application.mutable_received_date()->set_day(2);
+    application.set_description("Noise and intimidation from a neighbouring flat over several months");
+    v1::CaseReviewResponse response;
+    grpc::ClientContext c1;
+    SetDemoIdentity(c1);
+    RETURN_IF_ERROR(Check(reviews->ReceiveApplication(&c1, application, &response), "application"));
+    const std::string name = response.case_review().name();
+    v1::CaseReviewCommand evaluate;
+    evaluate.set_name(name);
+    evaluate.set_request_id("demo-review-1-threshold");
+    grpc::ClientContext c2;
+    SetDemoIdentity(c2);
+    RETURN_IF_ERROR(Check(reviews->EvaluateThreshold(&c2, evaluate, &response), "threshold"));
+  }
   auto stub = v1::ActionService::NewStub(channel);
   int i = 0;
   for (const DemoAction& a : kActions) {
     ++i;
     grpc::ClientContext context;
-    context.AddMetadata(kAgencyHeader, "eastbrook-council");
-    context.AddMetadata(kUserHeader, "demo-loader");
-    context.AddMetadata(kRoleHeader, "system");
+    SetDemoIdentity(context);
     v1::CreateActionRequest request;
     request.set_parent("partnerships/eastbrook");
     request.set_request_id(absl::StrCat("demo-action-", i));
@@ -48,10 +153,7 @@ absl::Status LoadDemoPartnership(std::shared_ptr<grpc::Channel> channel) {
     request.set_source(a.source);
     v1::ActionResponse response;
     grpc::Status status = stub->CreateAction(&context, request, &response);
-    if (!status.ok()) {
-      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                          absl::StrCat("demo action ", i, ": ", status.error_message()));
-    }
+    RETURN_IF_ERROR(Check(status, absl::StrCat("action ", i)));
   }
   return absl::OkStatus();
 }

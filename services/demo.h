@@ -1,5 +1,7 @@
 // The demo partnership: a fictional Community Safety Partnership ("eastbrook")
-// with a few agencies and an action log, for trying caseworkd out.
+// with the LLR-model case review policy, a small complaint ledger, one case
+// review application (threshold evaluated) and an action log, for trying
+// caseworkd out. Every name in it is invented.
 #ifndef CASEWORK_SERVICES_DEMO_H_
 #define CASEWORK_SERVICES_DEMO_H_
 

@@ -1,0 +1,354 @@
+// casework-fault-harness: runs caseworkd as a child process, drives commands
+// over gRPC with known request ids and intake references, kills it with
+// SIGKILL at random moments, restarts it, and checks that
+//   * every acknowledged command is present exactly once (lost, duplicated),
+//   * retried requests return their original results,
+//   * read models, states, stream indexes and timers equal a full rebuild
+//     from the log (mismatched),
+//   * every timer that fell due fired exactly once.
+// The last line is: rounds=N acked=N lost=N duplicated=N mismatched=N
+//
+//   casework-fault-harness --caseworkd=PATH [--rounds=20] [--seed=N] [--threads=6]
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "casework/v1/actions.grpc.pb.h"
+#include "casework/v1/complaints.grpc.pb.h"
+#include "services/call_context.h"
+#include "storage/event_store.h"
+#include "storage/keys.h"
+#include "storage/rebuild.h"
+
+ABSL_FLAG(std::string, caseworkd, "", "Path of the caseworkd binary.");
+ABSL_FLAG(int, rounds, 20, "Kill-and-restart rounds.");
+ABSL_FLAG(int, seed, 20261121, "Random seed (kill moments).");
+ABSL_FLAG(int, threads, 6, "Concurrent clients.");
+ABSL_FLAG(std::string, data_dir, "", "Data directory (default: a new temporary one).");
+
+namespace casework {
+namespace {
+
+struct Child {
+  pid_t pid = 0;
+  int port = 0;
+};
+
+Child StartServer(const std::string& binary, const std::string& data_dir) {
+  int fds[2];
+  if (pipe(fds) != 0) std::abort();
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], STDERR_FILENO);
+    close(fds[0]);
+    std::string data = "--data_dir=" + data_dir;
+    execl(binary.c_str(), "caseworkd", "--listen=127.0.0.1:0", data.c_str(),
+          "--request_log=false", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(fds[1]);
+  FILE* err = fdopen(fds[0], "r");
+  Child child{pid, 0};
+  char line[512];
+  while (child.port == 0 && fgets(line, sizeof line, err) != nullptr) {
+    std::string s(line);
+    size_t at = s.find("(port ");
+    if (at != std::string::npos) {
+      (void)absl::SimpleAtoi(s.substr(at + 6, s.find(')', at) - at - 6), &child.port);
+    }
+  }
+  // Keep draining stderr so the child never blocks on a full pipe.
+  std::thread([err] {
+    char buf[512];
+    while (fgets(buf, sizeof buf, err) != nullptr) {
+    }
+    fclose(err);
+  }).detach();
+  if (child.port == 0) {
+    std::fprintf(stderr, "caseworkd did not start\n");
+    std::exit(2);
+  }
+  return child;
+}
+
+int Reap(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return status;
+}
+
+void Identity(grpc::ClientContext& context) {
+  context.AddMetadata(services::kAgencyHeader, "eastbrook-council");
+  context.AddMetadata(services::kUserHeader, "fault-harness");
+  context.AddMetadata(services::kRoleHeader, "system");
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+}
+
+// Deterministic requests, so a retry can resend exactly the same one.
+v1::RecordComplaintRequest Complaint(const std::string& id) {
+  v1::RecordComplaintRequest r;
+  r.set_parent("partnerships/harness");
+  r.set_request_id("c-" + id);
+  v1::Complaint& c = *r.mutable_complaint();
+  c.set_complainant_reference("cmp-" + id.substr(0, id.find('-', id.find('-') + 1)));
+  c.set_agency("harness-police");
+  c.set_agency_kind(v1::POLICE);
+  c.set_source_system("harness");
+  c.set_source_reference("SRC-" + id);
+  c.set_incident_reference("INC-" + id);
+  c.mutable_behaviour_date()->set_year(2026);
+  c.mutable_behaviour_date()->set_month(3);
+  c.mutable_behaviour_date()->set_day(2);
+  c.mutable_reported_date()->set_year(2026);
+  c.mutable_reported_date()->set_month(3);
+  c.mutable_reported_date()->set_day(3);
+  c.set_category(v1::NUISANCE);
+  return r;
+}
+
+v1::CreateActionRequest Action(const std::string& id) {
+  v1::CreateActionRequest r;
+  r.set_parent("partnerships/harness");
+  r.set_request_id("a-" + id);
+  r.set_title("Harness action " + id);
+  r.set_owner_agency("harness-council");
+  // Due in the past: its timer is due at once and must fire exactly once.
+  r.mutable_due_date()->set_year(2026);
+  r.mutable_due_date()->set_month(1);
+  r.mutable_due_date()->set_day(5);
+  return r;
+}
+
+struct Ack {
+  char kind;  // 'c' complaint, 'a' action
+  std::string id;
+  uint64_t first_position;
+};
+
+class Harness {
+ public:
+  Harness(std::string binary, std::string data_dir)
+      : binary_(std::move(binary)), data_dir_(std::move(data_dir)) {}
+
+  // One round: load, kill at a random moment, restart, retry a sample.
+  void Round(int round, std::mt19937& random) {
+    Child child = StartServer(binary_, data_dir_);
+    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", child.port),
+                                       grpc::InsecureChannelCredentials());
+    const size_t kill_after = acks_.size() + std::uniform_int_distribution<int>(20, 400)(random);
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> clients;
+    for (int t = 0; t < absl::GetFlag(FLAGS_threads); ++t) {
+      clients.emplace_back([&, t] {
+        auto complaints = v1::ComplaintService::NewStub(channel);
+        auto actions = v1::ActionService::NewStub(channel);
+        for (int i = 0; !stop.load(); ++i) {
+          const std::string id = absl::StrCat(round, "-", t, "-", i);
+          grpc::ClientContext context;
+          Identity(context);
+          grpc::Status status;
+          Ack ack;
+          if (i % 2 == 0) {
+            v1::RecordComplaintResponse response;
+            status = complaints->RecordComplaint(&context, Complaint(id), &response);
+            ack = {'c', id, response.commit().first_position()};
+          } else {
+            v1::ActionResponse response;
+            status = actions->CreateAction(&context, Action(id), &response);
+            ack = {'a', id, response.commit().first_position()};
+          }
+          if (!status.ok()) return;  // the server is gone
+          std::lock_guard<std::mutex> lock(mu_);
+          acks_.push_back(ack);
+          if (acks_.size() >= kill_after) cv_.notify_all();
+        }
+      });
+    }
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait_for(lock, std::chrono::seconds(60), [&] { return acks_.size() >= kill_after; });
+    }
+    kill(child.pid, SIGKILL);
+    stop = true;
+    for (std::thread& c : clients) c.join();
+    Reap(child.pid);
+
+    // Restart; retries of acknowledged commands return the original result.
+    channel.reset();
+    child = StartServer(binary_, data_dir_);
+    Retry(child.port, random);
+    kill(child.pid, SIGTERM);
+    if (int status = Reap(child.pid); !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      std::fprintf(stderr, "caseworkd did not exit cleanly on SIGTERM (status %d)\n", status);
+      ++mismatched_;
+    }
+  }
+
+  // Retries a sample of acknowledged commands: each must return its original
+  // result.
+  void Retry(int port, std::mt19937& random) {
+    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                                       grpc::InsecureChannelCredentials());
+    auto complaints = v1::ComplaintService::NewStub(channel);
+    auto actions = v1::ActionService::NewStub(channel);
+    std::uniform_int_distribution<size_t> pick(0, acks_.size() - 1);
+    for (int n = 0; n < 25 && !acks_.empty(); ++n) {
+      const Ack& ack = acks_[pick(random)];
+      grpc::ClientContext context;
+      Identity(context);
+      uint64_t first = 0;
+      grpc::Status status;
+      if (ack.kind == 'c') {
+        v1::RecordComplaintResponse response;
+        status = complaints->RecordComplaint(&context, Complaint(ack.id), &response);
+        first = response.commit().first_position();
+      } else {
+        v1::ActionResponse response;
+        status = actions->CreateAction(&context, Action(ack.id), &response);
+        first = response.commit().first_position();
+      }
+      if (!status.ok() || first != ack.first_position) {
+        std::fprintf(stderr, "retry of %c-%s returned %s position %llu, originally %llu\n",
+                     ack.kind, ack.id.c_str(), status.error_message().c_str(),
+                     static_cast<unsigned long long>(first),
+                     static_cast<unsigned long long>(ack.first_position));
+        ++mismatched_;
+      }
+    }
+  }
+
+  // Opens the data directory and checks everything. Returns the summary.
+  std::string Check(int rounds) {
+    storage::StoreOptions options;
+    options.path = data_dir_;
+    absl::StatusOr<std::unique_ptr<storage::EventStore>> store = storage::EventStore::Open(options);
+    if (!store.ok()) {
+      std::fprintf(stderr, "cannot open the data directory: %s\n",
+                   std::string(store.status().message()).c_str());
+      std::exit(2);
+    }
+    absl::flat_hash_map<std::string, int> recorded;  // request id -> first events
+    absl::flat_hash_map<std::string, int> misses;     // stream -> DeadlineMissed
+    absl::flat_hash_map<std::string, int> sources;    // source reference -> ComplaintRecorded
+    absl::flat_hash_map<uint64_t, std::string> at_position;
+    absl::Status scan = (*store)->ScanLog(1, [&](const v1::EventEnvelope& e) {
+      const std::string& type = e.payload().type_url();
+      if (absl::EndsWith(type, ".ComplaintRecorded")) {
+        v1::ComplaintRecorded recorded_event;
+        e.payload().UnpackTo(&recorded_event);
+        ++sources[recorded_event.complaint().source_reference()];
+        ++recorded[e.request_id()];
+      } else if (absl::EndsWith(type, ".ActionCreated")) {
+        ++recorded[e.request_id()];
+      } else if (absl::EndsWith(type, ".DeadlineMissed")) {
+        ++misses[e.stream()];
+      }
+      at_position[e.global_position()] = e.request_id();
+      return true;
+    });
+    if (!scan.ok()) ++mismatched_;
+    int lost = 0, duplicated = 0;
+    for (const Ack& ack : acks_) {
+      const std::string request_id = absl::StrCat(std::string(1, ack.kind), "-", ack.id);
+      auto it = recorded.find(request_id);
+      if (it == recorded.end()) {
+        ++lost;
+        std::fprintf(stderr, "lost: %s\n", request_id.c_str());
+      } else if (it->second != 1) {
+        ++duplicated;
+      } else if (at_position[ack.first_position] != request_id) {
+        ++mismatched_;
+        std::fprintf(stderr, "position %llu does not hold %s\n",
+                     static_cast<unsigned long long>(ack.first_position), request_id.c_str());
+      }
+    }
+    for (const auto& [source, count] : sources) duplicated += count > 1 ? 1 : 0;
+    for (const auto& [stream, count] : misses) duplicated += count > 1 ? 1 : 0;
+    int actions_created = 0;
+    for (const auto& [request_id, count] : recorded) actions_created += request_id[0] == 'a';
+    // Every action's timer was due: after the last clean start it fired once.
+    if (static_cast<int>(misses.size()) != actions_created) {
+      std::fprintf(stderr, "%d actions but %zu timers fired\n", actions_created, misses.size());
+      ++mismatched_;
+    }
+    absl::TimeZone london;
+    absl::LoadTimeZone("Europe/London", &london);
+    absl::StatusOr<storage::VerifyReport> report = storage::VerifyStore(**store, london);
+    if (!report.ok()) {
+      ++mismatched_;
+    } else {
+      for (const std::string& problem : report->problems) {
+        std::fprintf(stderr, "mismatch: %s\n", problem.c_str());
+      }
+      mismatched_ += static_cast<int>(report->problems.size());
+    }
+    return absl::StrCat("rounds=", rounds, " acked=", acks_.size(), " lost=", lost,
+                        " duplicated=", duplicated, " mismatched=", mismatched_);
+  }
+
+  // Starts and cleanly stops the server once more, so that every due timer
+  // has had its start-up firing.
+  void SettleTimers() {
+    Child child = StartServer(binary_, data_dir_);
+    kill(child.pid, SIGTERM);
+    Reap(child.pid);
+  }
+
+ private:
+  const std::string binary_;
+  const std::string data_dir_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Ack> acks_;
+  int mismatched_ = 0;
+};
+
+}  // namespace
+}  // namespace casework
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  const std::string binary = absl::GetFlag(FLAGS_caseworkd);
+  if (binary.empty()) {
+    std::fprintf(stderr, "usage: casework-fault-harness --caseworkd=PATH [--rounds=N]\n");
+    return 2;
+  }
+  std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  bool temporary = false;
+  if (data_dir.empty()) {
+    const char* base = getenv("TEST_TMPDIR");
+    std::string pattern = std::string(base != nullptr ? base : "/tmp") + "/casework-fault-XXXXXX";
+    if (mkdtemp(pattern.data()) == nullptr) return 2;
+    data_dir = pattern + "/data";
+    temporary = true;
+  }
+  std::mt19937 random(absl::GetFlag(FLAGS_seed));
+  casework::Harness harness(binary, data_dir);
+  const int rounds = absl::GetFlag(FLAGS_rounds);
+  for (int round = 0; round < rounds; ++round) harness.Round(round, random);
+  harness.SettleTimers();
+  const std::string summary = harness.Check(rounds);
+  if (temporary) {
+    std::error_code ignored;
+    std::filesystem::remove_all(std::filesystem::path(data_dir).parent_path(), ignored);
+  }
+  std::printf("%s\n", summary.c_str());
+  return absl::StrContains(summary, "lost=0 duplicated=0 mismatched=0") ? 0 : 1;
+}
