@@ -16,6 +16,7 @@
 #include "services/demo.h"
 #include "services/server.h"
 #include "storage/clock.h"
+#include "storage/rebuild.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "HOST:PORT to serve gRPC on. Must be a loopback address until authentication is "
@@ -29,11 +30,60 @@ ABSL_FLAG(bool, demo, false,
           "Load the demo partnership (fictional 'eastbrook' CSP) if it is not there yet.");
 ABSL_FLAG(double, shutdown_grace_seconds, 10,
           "On SIGTERM/SIGINT, how long calls in flight may take to finish.");
+ABSL_FLAG(bool, verify, false,
+          "Do not serve: fold the whole log and compare stream indexes, states, read-model rows "
+          "and timers with what is stored; print the differences; exit 0 if there are none, 1 "
+          "otherwise. Run it on a stopped server's data directory.");
+ABSL_FLAG(bool, rebuild, false,
+          "Do not serve: recompute states, read-model rows and timers from the log and replace "
+          "the stored ones, then exit. Run it on a stopped server's data directory.");
+
+namespace {
+
+// --verify and --rebuild: offline maintenance of a data directory.
+int Maintain(const std::string& data_dir, bool rebuild) {
+  casework::storage::StoreOptions options;
+  options.path = data_dir;
+  absl::StatusOr<std::unique_ptr<casework::storage::EventStore>> store =
+      casework::storage::EventStore::Open(options);
+  if (!store.ok()) {
+    std::fprintf(stderr, "caseworkd: %s\n", std::string(store.status().ToString()).c_str());
+    return 1;
+  }
+  absl::TimeZone london;
+  if (!absl::LoadTimeZone("Europe/London", &london)) {
+    std::fprintf(stderr, "caseworkd: cannot load time zone Europe/London: install tzdata\n");
+    return 1;
+  }
+  if (rebuild) {
+    absl::Status rebuilt = casework::storage::RebuildDerived(**store, london);
+    if (!rebuilt.ok()) {
+      std::fprintf(stderr, "caseworkd: rebuild failed: %s\n", std::string(rebuilt.ToString()).c_str());
+      return 1;
+    }
+  }
+  absl::StatusOr<casework::storage::VerifyReport> report =
+      casework::storage::VerifyStore(**store, london);
+  if (!report.ok()) {
+    std::fprintf(stderr, "caseworkd: verify failed: %s\n", std::string(report.status().ToString()).c_str());
+    return 1;
+  }
+  for (const std::string& problem : report->problems) std::printf("%s\n", problem.c_str());
+  std::printf("events=%llu streams=%llu rows=%llu timers=%llu problems=%zu\n",
+              static_cast<unsigned long long>(report->events),
+              static_cast<unsigned long long>(report->streams),
+              static_cast<unsigned long long>(report->rows),
+              static_cast<unsigned long long>(report->timers), report->problems.size());
+  return report->problems.empty() ? 0 : 1;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "casework gRPC server for Community Safety Partnership case work.\n"
-      "Usage: caseworkd --data_dir=DIR [--listen=127.0.0.1:50051] [--demo] [--nosync]");
+      "Usage: caseworkd --data_dir=DIR [--listen=127.0.0.1:50051] [--demo] [--nosync]\n"
+      "       caseworkd --data_dir=DIR --verify | --rebuild");
   absl::ParseCommandLine(argc, argv);
 
   // Block the stop signals before any thread starts, so that only the sigwait
@@ -52,6 +102,9 @@ int main(int argc, char** argv) {
   if (config.data_dir.empty()) {
     std::fprintf(stderr, "caseworkd: --data_dir is required (see --help)\n");
     return 2;
+  }
+  if (absl::GetFlag(FLAGS_verify) || absl::GetFlag(FLAGS_rebuild)) {
+    return Maintain(config.data_dir, absl::GetFlag(FLAGS_rebuild));
   }
 
   casework::SystemClock clock;
