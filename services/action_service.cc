@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/command_runner.h"
+#include "services/paging.h"
 #include "workflow/actions.h"
 #include "workflow/status.h"
 #include "workflow/validation.h"
@@ -14,8 +15,6 @@
 namespace casework::services {
 namespace {
 
-constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 500;
 constexpr absl::string_view kMethodPrefix = "casework.v1.ActionService/";
 
 }  // namespace
@@ -137,23 +136,13 @@ absl::Status ActionService::List(const v1::ListActionsRequest& request,
   std::optional<std::string> partnership =
       workflow::ParsePartnershipName("parent", request.parent(), errors);
   if (!request.owner_agency().empty()) workflow::CheckId("owner_agency", request.owner_agency(), errors);
-  if (request.page_size() < 0 || request.page_size() > kMaxPageSize) {
-    errors.Add("page_size", "range", absl::StrCat("must be between 0 and ", kMaxPageSize));
-  }
-  std::optional<absl::CivilDay> today;
-  if (request.has_today()) {
-    today = workflow::CheckDate("today", request.today(), errors);
-  } else {
-    today = absl::CivilDay(absl::ToCivilDay(clock_->Now(), london_));
-  }
-  std::string start_after;
-  if (!request.page_token().empty() &&
-      !absl::WebSafeBase64Unescape(request.page_token(), &start_after)) {
-    errors.Add("page_token", "format", "is not a token returned by ListActions");
-  }
+  const PageRequest page = CheckPage(request.page_size(), request.page_token(), errors);
+  std::optional<absl::CivilDay> today =
+      request.has_today() ? workflow::CheckDate("today", request.today(), errors)
+                          : absl::ToCivilDay(clock_->Now(), london_);
   RETURN_IF_ERROR(errors.ToStatus());
 
-  // Scan the most selective index; check the other filters on each action.
+  // Walk the most selective index; check the other filters on each action.
   std::string prefix;
   if (request.overdue_only()) {
     prefix = workflow::ActionRowPrefix(*partnership, "due");
@@ -165,40 +154,31 @@ absl::Status ActionService::List(const v1::ListActionsRequest& request,
   } else {
     prefix = workflow::ActionRowPrefix(*partnership, "all");
   }
-  if (!start_after.empty() && !absl::StartsWith(start_after, prefix)) {
-    return FieldError("page_token", "mismatch", "belongs to a different filter or parent");
-  }
   const std::string today_key = workflow::FormatDate(workflow::ToCivilDate(*today));
-  const int page_size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
-  std::string last_key = start_after;
-  bool exhausted = false;
-  while (response->actions_size() < page_size && !exhausted) {
-    ASSIGN_OR_RETURN(std::vector<storage::StoredRow> rows,
-                     store_->ScanRows(prefix, last_key, page_size - response->actions_size()));
-    if (rows.size() < static_cast<size_t>(page_size - response->actions_size())) exhausted = true;
-    for (const storage::StoredRow& row : rows) {
-      absl::string_view rest = absl::string_view(row.key).substr(prefix.size());
-      if (request.overdue_only() && rest.substr(0, 10) >= today_key) {
-        exhausted = true;  // due-date order: nothing further is overdue
-        break;
-      }
-      last_key = row.key;
-      absl::string_view number = rest.substr(rest.rfind('/') + 1);
-      int64_t n = 0;
-      if (!absl::SimpleAtoi(number, &n)) {
-        return absl::DataLossError(absl::StrCat("malformed action index key ", row.key));
-      }
-      std::string stream = workflow::ActionStream(*partnership, n);
-      ASSIGN_OR_RETURN(storage::LoadedState loaded,
-                       storage::LoadState(*store_, workflow::ActionAggregate(), stream));
-      const auto& action = static_cast<const v1::Action&>(*loaded.state);
-      if (request.state() != v1::Action::STATE_UNSPECIFIED && action.state() != request.state()) continue;
-      if (!request.owner_agency().empty() && action.owner_agency() != request.owner_agency()) continue;
-      *response->add_actions() = action;
-    }
-  }
-  if (!exhausted) response->set_next_page_token(absl::WebSafeBase64Escape(last_key));
-  return absl::OkStatus();
+  return PageRows(
+      *store_, prefix, page,
+      [&](const storage::StoredRow& row) -> absl::StatusOr<Visit> {
+        absl::string_view rest = absl::string_view(row.key).substr(prefix.size());
+        // The due index sorts by date: nothing after today is overdue.
+        if (request.overdue_only() && rest.substr(0, 10) >= today_key) return Visit::kEnd;
+        int64_t n = 0;
+        if (!absl::SimpleAtoi(rest.substr(rest.rfind('/') + 1), &n)) {
+          return absl::DataLossError(absl::StrCat("malformed action index key ", row.key));
+        }
+        ASSIGN_OR_RETURN(storage::LoadedState loaded,
+                         storage::LoadState(*store_, workflow::ActionAggregate(),
+                                            workflow::ActionStream(*partnership, n)));
+        const auto& action = static_cast<const v1::Action&>(*loaded.state);
+        if (request.state() != v1::Action::STATE_UNSPECIFIED && action.state() != request.state()) {
+          return Visit::kSkipped;
+        }
+        if (!request.owner_agency().empty() && action.owner_agency() != request.owner_agency()) {
+          return Visit::kSkipped;
+        }
+        *response->add_actions() = action;
+        return Visit::kTaken;
+      },
+      response->mutable_next_page_token());
 }
 
 }  // namespace casework::services

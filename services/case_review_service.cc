@@ -183,7 +183,7 @@ absl::Status CaseReviewService::List(const v1::ListCaseReviewsRequest& request,
   const std::string all = workflow::CaseReviewRowPrefix(*p, "all");
   return PageRows(
       *deps_.store, prefix, page,
-      [&](const storage::StoredRow& row) -> absl::StatusOr<bool> {
+      [&](const storage::StoredRow& row) -> absl::StatusOr<Visit> {
         const std::string number = row.key.substr(row.key.rfind('/') + 1);
         ASSIGN_OR_RETURN(std::optional<std::string> value, deps_.store->GetRow(all + number));
         v1::CaseReview review;
@@ -191,13 +191,13 @@ absl::Status CaseReviewService::List(const v1::ListCaseReviewsRequest& request,
           return absl::DataLossError(absl::StrCat("index row ", row.key, " has no case review"));
         }
         if (request.state() != v1::CaseReview::STATE_UNSPECIFIED && review.state() != request.state()) {
-          return false;
+          return Visit::kSkipped;
         }
         if (!request.lead_officer().empty() && review.lead_officer() != request.lead_officer()) {
-          return false;
+          return Visit::kSkipped;
         }
         *response->add_case_reviews() = std::move(review);
-        return true;
+        return Visit::kTaken;
       },
       response->mutable_next_page_token());
 }
@@ -383,7 +383,7 @@ grpc::ServerUnaryReactor* ComplaintService::ListComplaints(
   if (!errors.empty()) return FinishNow(context, errors.ToStatus());
   absl::Status status = PageRows(
       *deps_.store, workflow::ComplainantLedgerPrefix(*p, request->complainant_reference()), page,
-      [&](const storage::StoredRow& row) -> absl::StatusOr<bool> {
+      [&](const storage::StoredRow& row) -> absl::StatusOr<Visit> {
         v1::LedgerEntry entry;
         if (!entry.ParseFromString(row.value)) {
           return absl::DataLossError(absl::StrCat("corrupt ledger row ", row.key));
@@ -391,7 +391,7 @@ grpc::ServerUnaryReactor* ComplaintService::ListComplaints(
         ASSIGN_OR_RETURN(*response->add_complaints(),
                          ReadState<v1::Complaint>(*deps_.store, workflow::ComplaintAggregate(),
                                                   entry.complaint()));
-        return true;
+        return Visit::kTaken;
       },
       response->mutable_next_page_token());
   return FinishNow(context, status);
@@ -406,11 +406,11 @@ grpc::ServerUnaryReactor* ComplaintService::ListNotices(grpc::CallbackServerCont
   if (!errors.empty()) return FinishNow(context, errors.ToStatus());
   absl::Status status = PageRows(
       *deps_.store, workflow::OpenNoticesPrefix(*p), page,
-      [&](const storage::StoredRow& row) -> absl::StatusOr<bool> {
+      [&](const storage::StoredRow& row) -> absl::StatusOr<Visit> {
         if (!response->add_notices()->ParseFromString(row.value)) {
           return absl::DataLossError(absl::StrCat("corrupt notice row ", row.key));
         }
-        return true;
+        return Visit::kTaken;
       },
       response->mutable_next_page_token());
   return FinishNow(context, status);

@@ -8,6 +8,7 @@
 #include "services/call_context.h"
 #include "services/command_runner.h"
 #include "services/grpc_status.h"
+#include "services/paging.h"
 #include "workflow/calendar_stream.h"
 #include "workflow/deadline.h"
 #include "workflow/deadlines.h"
@@ -17,8 +18,6 @@
 namespace casework::services {
 namespace {
 
-constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 500;
 constexpr int kDefaultHorizon = 5;
 constexpr int kMaxHorizon = 60;
 
@@ -45,51 +44,30 @@ absl::Status DeadlineService::List(const v1::ListDeadlinesRequest& request,
   if (request.within_working_days() < 0 || request.within_working_days() > kMaxHorizon) {
     errors.Add("within_working_days", "range", absl::StrCat("must be between 0 and ", kMaxHorizon));
   }
-  if (request.page_size() < 0 || request.page_size() > kMaxPageSize) {
-    errors.Add("page_size", "range", absl::StrCat("must be between 0 and ", kMaxPageSize));
-  }
-  std::optional<absl::CivilDay> today;
-  if (request.has_today()) {
-    today = workflow::CheckDate("today", request.today(), errors);
-  } else {
-    today = absl::ToCivilDay(clock_->Now(), london_);
-  }
-  std::string start_after;
-  if (!request.page_token().empty() &&
-      !absl::WebSafeBase64Unescape(request.page_token(), &start_after)) {
-    errors.Add("page_token", "format", "is not a token returned by ListDeadlines");
-  }
+  const PageRequest page = CheckPage(request.page_size(), request.page_token(), errors);
+  std::optional<absl::CivilDay> today =
+      request.has_today() ? workflow::CheckDate("today", request.today(), errors)
+                          : absl::ToCivilDay(clock_->Now(), london_);
   RETURN_IF_ERROR(errors.ToStatus());
 
   const bool due_soon = request.queue() == v1::ListDeadlinesRequest::DUE_SOON;
   const std::string prefix =
       workflow::DeadlineRowPrefix(*partnership, due_soon ? "running" : "overdue");
-  if (!start_after.empty() && !absl::StartsWith(start_after, prefix)) {
-    return FieldError("page_token", "mismatch", "belongs to a different queue or parent");
-  }
   // Rows sort by due date: DUE_SOON stops at the horizon.
   const int horizon = request.within_working_days() == 0 ? kDefaultHorizon
                                                          : request.within_working_days();
   const std::string limit_date = workflow::FormatDate(workflow::ToCivilDate(
       workflow::AddWorkingDays(*calendars_->Current(), *today, horizon)));
-  const int page_size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
-
-  ASSIGN_OR_RETURN(std::vector<storage::StoredRow> rows,
-                   store_->ScanRows(prefix, start_after, page_size + 1));
-  for (const storage::StoredRow& row : rows) {
-    if (due_soon && row.key.compare(prefix.size(), 10, limit_date) > 0) {
-      return absl::OkStatus();
-    }
-    if (response->items_size() == page_size) {
-      response->set_next_page_token(absl::WebSafeBase64Escape(start_after));
-      return absl::OkStatus();
-    }
-    if (!response->add_items()->ParseFromString(row.value)) {
-      return absl::DataLossError(absl::StrCat("corrupt deadline row ", row.key));
-    }
-    start_after = row.key;
-  }
-  return absl::OkStatus();
+  return PageRows(
+      *store_, prefix, page,
+      [&](const storage::StoredRow& row) -> absl::StatusOr<Visit> {
+        if (due_soon && row.key.compare(prefix.size(), 10, limit_date) > 0) return Visit::kEnd;
+        if (!response->add_items()->ParseFromString(row.value)) {
+          return absl::DataLossError(absl::StrCat("corrupt deadline row ", row.key));
+        }
+        return Visit::kTaken;
+      },
+      response->mutable_next_page_token());
 }
 
 v1::CalendarYear DescribeYear(const workflow::Calendar& calendar, int year) {

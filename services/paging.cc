@@ -22,7 +22,7 @@ PageRequest CheckPage(int page_size, absl::string_view page_token, FieldErrors& 
 
 absl::Status PageRows(const storage::EventStore& store, absl::string_view prefix,
                       const PageRequest& page,
-                      const std::function<absl::StatusOr<bool>(const storage::StoredRow&)>& take,
+                      const std::function<absl::StatusOr<Visit>(const storage::StoredRow&)>& visit,
                       std::string* next_page_token) {
   if (!page.start_after.empty() && !absl::StartsWith(page.start_after, prefix)) {
     return FieldError("page_token", "mismatch", "belongs to a different filter or parent");
@@ -33,9 +33,10 @@ absl::Status PageRows(const storage::EventStore& store, absl::string_view prefix
     ASSIGN_OR_RETURN(std::vector<storage::StoredRow> rows,
                      store.ScanRows(prefix, last, page.page_size));
     for (const storage::StoredRow& row : rows) {
-      ASSIGN_OR_RETURN(bool took, take(row));
+      ASSIGN_OR_RETURN(Visit result, visit(row));
+      if (result == Visit::kEnd) return absl::OkStatus();
       last = row.key;
-      if (took && ++taken == page.page_size) {
+      if (result == Visit::kTaken && ++taken == page.page_size) {
         *next_page_token = absl::WebSafeBase64Escape(last);
         return absl::OkStatus();
       }

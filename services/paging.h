@@ -22,13 +22,20 @@ struct PageRequest {
 };
 PageRequest CheckPage(int page_size, absl::string_view page_token, FieldErrors& errors);
 
+// What a PageRows visitor did with a row.
+enum class Visit {
+  kTaken,    // added an item to the page
+  kSkipped,  // filtered out
+  kEnd,      // nothing further can match (e.g. past a date horizon): stop
+};
+
 // Walks the rows under `prefix` after `page.start_after`, passing each to
-// `take`, which returns true if it added an item to the page. Stops when
-// page.page_size items were taken, and sets `next_page_token` when rows may
-// remain. `take` may also stop the walk early by returning an error.
+// `visit`. Stops when page.page_size items were taken (setting
+// `next_page_token`), when the rows end, or when `visit` returns kEnd or an
+// error (which is returned).
 absl::Status PageRows(const storage::EventStore& store, absl::string_view prefix,
                       const PageRequest& page,
-                      const std::function<absl::StatusOr<bool>(const storage::StoredRow&)>& take,
+                      const std::function<absl::StatusOr<Visit>(const storage::StoredRow&)>& visit,
                       std::string* next_page_token);
 
 }  // namespace casework::services
