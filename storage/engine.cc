@@ -145,15 +145,12 @@ void Engine::Submit(Command command) {
 void Engine::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) {
-      if (stopped_) return;
-    }
     stopping_ = true;
   }
   cv_.notify_all();
+  // REQUIRES: Stop is not called from two threads at once (main() and the
+  // destructor call it in turn).
   if (writer_.joinable()) writer_.join();
-  std::lock_guard<std::mutex> lock(mu_);
-  stopped_ = true;
 }
 
 EngineStats Engine::stats() const {

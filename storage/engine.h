@@ -176,7 +176,6 @@ class Engine {
   std::condition_variable cv_;
   std::vector<Command> queue_;  // guarded by mu_
   bool stopping_ = false;       // guarded by mu_
-  bool stopped_ = false;        // guarded by mu_
 
   // Writer-thread state.
   absl::flat_hash_map<std::string, CacheEntry> cache_;
