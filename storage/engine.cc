@@ -262,7 +262,14 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
     stream = absl::StrCat(c.stream, number);
   }
 
-  ASSIGN_OR_RETURN(LoadedState current, Load(*c.aggregate, stream, g));
+  LoadedState current;
+  if (numbered) {
+    // A freshly numbered stream has no events: the sequence and the stream's
+    // first events are always written in the same batch.
+    current.state = std::shared_ptr<const google::protobuf::Message>(c.aggregate->NewState());
+  } else {
+    ASSIGN_OR_RETURN(current, Load(*c.aggregate, stream, g));
+  }
   if (c.meta.expected_version.has_value() && *c.meta.expected_version != current.version) {
     return VersionConflictError(stream, *c.meta.expected_version, current.version);
   }
