@@ -729,8 +729,11 @@ absl::Status ValidateCaseReviewCommand(const CaseReviewCommandSpec& command,
                  "is required: anonymous applications cannot be accepted (the review needs the "
                  "victim's complaint history)");
     }
-    if (a.kind() == v1::Applicant::KIND_UNSPECIFIED) {
+    if (a.kind() == v1::Applicant::KIND_UNSPECIFIED || !v1::Applicant::Kind_IsValid(a.kind())) {
       errors.Add("applicant.kind", "required", "is required: INDIVIDUAL, BUSINESS or COMMUNITY_GROUP");
+    }
+    if (!v1::ComplaintCategory_IsValid(a.category())) {
+      errors.Add("applicant.category", "known_value", "must be PERSONAL, NUISANCE or ENVIRONMENTAL");
     }
     if (!a.representative_reference().empty() && !a.consent_recorded()) {
       errors.Add("applicant.consent_recorded", "consent_required",

@@ -195,7 +195,9 @@ absl::Status ValidateRecordComplaint(const v1::RecordComplaintRequest& request,
       !v1::ComplaintCategory_IsValid(c.category())) {
     errors.Add("complaint.category", "required", "is required: PERSONAL, NUISANCE or ENVIRONMENTAL");
   }
-  if (c.hate_related() && c.hate_strand() == v1::HATE_STRAND_UNSPECIFIED) {
+  if (!v1::HateStrand_IsValid(c.hate_strand())) {
+    errors.Add("complaint.hate_strand", "known_value", "is not a known hate strand");
+  } else if (c.hate_related() && c.hate_strand() == v1::HATE_STRAND_UNSPECIFIED) {
     errors.Add("complaint.hate_strand", "required", "is required when hate_related is true");
   }
   if (!c.hate_related() && c.hate_strand() != v1::HATE_STRAND_UNSPECIFIED) {
@@ -216,7 +218,7 @@ absl::Status ValidateAcknowledgeNotice(const v1::AcknowledgeNoticeRequest& reque
   FieldErrors errors;
   ParseResourceName("name", request.name(), kCollection, errors);
   CheckRequestId(request.request_id(), errors);
-  if (request.kind() == v1::Notice::KIND_UNSPECIFIED) {
+  if (request.kind() == v1::Notice::KIND_UNSPECIFIED || !v1::Notice::Kind_IsValid(request.kind())) {
     errors.Add("kind", "required", "is required: EXPLAIN_CASE_REVIEW or THRESHOLD_REACHED");
   }
   CheckText("note", request.note(), true, 2000, errors);

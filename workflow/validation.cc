@@ -1,5 +1,7 @@
 #include "workflow/validation.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -128,9 +130,13 @@ std::optional<ResourceName> ParseResourceName(absl::string_view field,
   }
   std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
   ResourceName out;
+  auto all_digits = [](absl::string_view s) {
+    return !s.empty() && s.size() <= 18 &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
   if (parts.size() != 4 || parts[0] != "partnerships" || !IsValidId(parts[1]) ||
-      parts[2] != collection || !absl::SimpleAtoi(parts[3], &out.number) ||
-      out.number <= 0 || parts[3][0] == '0' || parts[3][0] == '+') {
+      parts[2] != collection || !all_digits(parts[3]) || parts[3][0] == '0' ||
+      !absl::SimpleAtoi(parts[3], &out.number)) {
     errors.Add(std::string(field), "format",
                absl::StrCat("\"", name, "\" is not of the form partnerships/{partnership}/",
                             collection, "/{number}"));

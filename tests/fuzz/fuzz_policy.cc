@@ -5,7 +5,7 @@
 // (OK or INVALID_ARGUMENT with a parseable BadRequest detail); every rule
 // string in it goes through ParseDeadlineRule; a policy that validates is
 // then published (ValidatePublishPolicy must agree), its threshold is
-// evaluated over a small fixed ledger and its timescales are turned into
+// evaluated over three small fixed ledgers and its timescales are turned into
 // deadlines on the bundled calendar.
 #include <climits>
 #include <cstddef>
@@ -63,20 +63,27 @@ v1::LedgerEntry Entry(int n, absl::string_view complainant, absl::CivilDay behav
   return e;
 }
 
-// A ledger that gives every rule something to count or exclude: complaints
-// inside and outside the window, late reports, a shared incident, a hate
-// incident, other people's complaints in the locality and about the
-// applicant's incident, and one reported after the application.
-const workflow::ThresholdInput& LedgerTemplate() {
-  static const workflow::ThresholdInput* input = [] {
+workflow::ThresholdInput ThresholdInputBase(const char* applicant, v1::ComplaintCategory category) {
+  workflow::ThresholdInput in;
+  in.policy_version = 3;
+  in.application_date = kApplicationDate;
+  in.applicant = applicant;
+  in.locality = "town-centre";
+  in.category = category;
+  return in;
+}
+
+// Fixed ledgers that give every rule something to count, exclude or decide.
+const std::vector<workflow::ThresholdInput>& Ledgers() {
+  static const std::vector<workflow::ThresholdInput>* ledgers = [] {
     using D = absl::CivilDay;
-    auto* in = new workflow::ThresholdInput;
-    in->policy_version = 3;
-    in->application_date = kApplicationDate;
-    in->applicant = "cmp-1";
-    in->locality = "town-centre";
-    in->category = v1::PERSONAL;
-    in->applicant_complaints = {
+    auto* all = new std::vector<workflow::ThresholdInput>;
+
+    // Complaints inside and outside the window, late reports, a shared
+    // incident, a hate incident, other people's complaints in the locality
+    // and about the applicant's incident, one reported after the application.
+    workflow::ThresholdInput busy = ThresholdInputBase("cmp-1", v1::PERSONAL);
+    busy.applicant_complaints = {
         Entry(1, "cmp-1", D(2026, 2, 1), D(2026, 2, 3), v1::POLICE, "INC-1"),
         Entry(2, "cmp-1", D(2026, 6, 1), D(2026, 6, 2), v1::COUNCIL, "INC-2"),
         Entry(3, "cmp-1", D(2026, 7, 10), D(2026, 8, 20), v1::POLICE, ""),
@@ -86,23 +93,54 @@ const workflow::ThresholdInput& LedgerTemplate() {
         Entry(10, "cmp-1", D(2026, 11, 19), D(2026, 11, 19), v1::COUNCIL, ""),
         Entry(11, "cmp-1", D(2026, 11, 20), D(2026, 11, 21), v1::COUNCIL, "INC-5"),
     };
-    in->locality_complaints = {
-        Entry(7, "cmp-2", D(2026, 8, 1), D(2026, 8, 1), v1::POLICE, "INC-6", false, v1::PERSONAL),
-        Entry(8, "cmp-3", D(2026, 8, 2), D(2026, 8, 3), v1::COUNCIL, "INC-6", false, v1::PERSONAL),
+    busy.locality_complaints = {
+        Entry(7, "cmp-2", D(2026, 8, 1), D(2026, 8, 1), v1::POLICE, "INC-6"),
+        Entry(8, "cmp-3", D(2026, 8, 2), D(2026, 8, 3), v1::COUNCIL, "INC-6"),
         Entry(9, "cmp-3", D(2026, 9, 2), D(2026, 9, 3), v1::COUNCIL, "", false, v1::NUISANCE),
     };
-    in->locality_complaints.insert(in->locality_complaints.end(),
-                                   in->applicant_complaints.begin(),
-                                   in->applicant_complaints.end());
-    in->incident_complaints["INC-2"] = {
-        in->applicant_complaints[1],
+    busy.locality_complaints.insert(busy.locality_complaints.end(),
+                                    busy.applicant_complaints.begin(),
+                                    busy.applicant_complaints.end());
+    busy.incident_complaints["INC-2"] = {
+        busy.applicant_complaints[1],
         Entry(12, "cmp-2", D(2026, 6, 1), D(2026, 6, 4), v1::POLICE, "INC-2"),
         Entry(13, "cmp-4", D(2026, 6, 1), D(2026, 6, 5), v1::COUNCIL, "INC-2"),
     };
-    in->incident_complaints["INC-4"] = {in->applicant_complaints[5]};
-    return in;
+    busy.incident_complaints["INC-4"] = {busy.applicant_complaints[5]};
+    all->push_back(busy);
+
+    // Too few applicant complaints and no hate incident, so the community
+    // and same-incident rules get to decide; same-day ties between
+    // complaints 9 and 10 of one incident, and a name without a number.
+    workflow::ThresholdInput quiet = ThresholdInputBase("cmp-1", v1::NUISANCE);
+    quiet.applicant_complaints = {
+        Entry(10, "cmp-1", D(2026, 7, 1), D(2026, 7, 2), v1::POLICE, "INC-8", false, v1::NUISANCE),
+        Entry(9, "cmp-1", D(2026, 7, 1), D(2026, 7, 2), v1::COUNCIL, "INC-8", false, v1::NUISANCE),
+    };
+    quiet.applicant_complaints.back().set_complaint("imported-without-number");
+    for (int i = 0; i < 6; ++i) {
+      quiet.locality_complaints.push_back(Entry(20 + i, i % 2 == 0 ? "cmp-2" : "cmp-3",
+                                                D(2026, 8, 1 + i), D(2026, 8, 2 + i), v1::COUNCIL,
+                                                i < 2 ? "INC-9" : "", false, v1::NUISANCE));
+    }
+    quiet.locality_complaints.push_back(quiet.applicant_complaints[0]);
+    quiet.incident_complaints["INC-8"] = {
+        quiet.applicant_complaints[0],
+        Entry(30, "cmp-5", D(2026, 7, 1), D(2026, 7, 3), v1::POLICE, "INC-8", false, v1::NUISANCE),
+        Entry(31, "cmp-6", D(2026, 7, 1), D(2026, 7, 3), v1::HEALTH, "INC-8", false, v1::NUISANCE),
+        Entry(32, "cmp-7", D(2025, 1, 1), D(2025, 1, 2), v1::POLICE, "INC-8", false, v1::NUISANCE),
+    };
+    all->push_back(quiet);
+
+    // The same with an unspecified category (the community rule never
+    // applies) and no applicant reference.
+    workflow::ThresholdInput anonymous = quiet;
+    anonymous.category = v1::COMPLAINT_CATEGORY_UNSPECIFIED;
+    anonymous.applicant.clear();
+    all->push_back(anonymous);
+    return all;
   }();
-  return *input;
+  return *ledgers;
 }
 
 // ParseDeadlineRule on any text: INVALID_ARGUMENT naming the text, or a
@@ -131,30 +169,35 @@ void CheckValidPolicy(const v1::Policy& policy) {
   FUZZ_CHECK(workflow::ValidatePublishPolicy(publish).ok());
 
   const v1::ThresholdPolicy& threshold = policy.case_review().threshold();
-  workflow::ThresholdInput input = LedgerTemplate();
-  input.policy = &threshold;
-  const v1::ThresholdEvaluation evaluation = workflow::EvaluateThreshold(input);
-  const std::string& rule = evaluation.deciding_rule();
-  FUZZ_CHECK(rule == workflow::kRuleR1 || rule == workflow::kRuleR2 ||
-             rule == workflow::kRuleCommunity || rule == workflow::kRuleSameIncident ||
-             rule == workflow::kRuleNotMet);
-  FUZZ_CHECK(evaluation.met() == (rule != workflow::kRuleNotMet));
-  FUZZ_CHECK(evaluation.policy_version() == input.policy_version);
-  FUZZ_CHECK(workflow::ToCivilDay(evaluation.evaluated_on()) == kApplicationDate);
-  FUZZ_CHECK(workflow::ToCivilDay(evaluation.window_start()) <= kApplicationDate);
-  FUZZ_CHECK(!evaluation.summary().empty());
-  FUZZ_CHECK(evaluation.considered_size() >= static_cast<int>(input.applicant_complaints.size()));
-
-  // The notices each applicant complaint raises given the others before it.
-  std::vector<v1::LedgerEntry> earlier;
-  for (const v1::LedgerEntry& added : input.applicant_complaints) {
-    for (const v1::Notice& notice : workflow::ProactiveNotices(threshold, earlier, added)) {
-      FUZZ_CHECK(notice.kind() == v1::Notice::EXPLAIN_CASE_REVIEW ||
-                 notice.kind() == v1::Notice::THRESHOLD_REACHED);
-      FUZZ_CHECK(notice.complaint() == added.complaint());
-      FUZZ_CHECK(!notice.acknowledged());
+  for (workflow::ThresholdInput input : Ledgers()) {
+    input.policy = &threshold;
+    const v1::ThresholdEvaluation evaluation = workflow::EvaluateThreshold(input);
+    const std::string& rule = evaluation.deciding_rule();
+    FUZZ_CHECK(rule == workflow::kRuleR1 || rule == workflow::kRuleR2 ||
+               rule == workflow::kRuleCommunity || rule == workflow::kRuleSameIncident ||
+               rule == workflow::kRuleNotMet);
+    FUZZ_CHECK(evaluation.met() == (rule != workflow::kRuleNotMet));
+    FUZZ_CHECK(evaluation.policy_version() == input.policy_version);
+    FUZZ_CHECK(workflow::ToCivilDay(evaluation.evaluated_on()) == kApplicationDate);
+    FUZZ_CHECK(workflow::ToCivilDay(evaluation.window_start()) <= kApplicationDate);
+    FUZZ_CHECK(!evaluation.summary().empty());
+    FUZZ_CHECK(evaluation.considered_size() >=
+               static_cast<int>(input.applicant_complaints.size()));
+    if (input.category == v1::COMPLAINT_CATEGORY_UNSPECIFIED) {
+      FUZZ_CHECK(rule != workflow::kRuleCommunity);
     }
-    earlier.push_back(added);
+
+    // The notices each applicant complaint raises given the ones before it.
+    std::vector<v1::LedgerEntry> earlier;
+    for (const v1::LedgerEntry& added : input.applicant_complaints) {
+      for (const v1::Notice& notice : workflow::ProactiveNotices(threshold, earlier, added)) {
+        FUZZ_CHECK(notice.kind() == v1::Notice::EXPLAIN_CASE_REVIEW ||
+                   notice.kind() == v1::Notice::THRESHOLD_REACHED);
+        FUZZ_CHECK(notice.complaint() == added.complaint());
+        FUZZ_CHECK(!notice.acknowledged());
+      }
+      earlier.push_back(added);
+    }
   }
 
   // Valid timescales are valid deadline rules; compute each once.
@@ -195,7 +238,7 @@ void RunPolicy(const v1::Policy& policy) {
 extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
   casework::fuzz::SilenceProtobufLogs();
   casework::fuzz::BundledCalendar();
-  casework::fuzz::LedgerTemplate();
+  casework::fuzz::Ledgers();
   return 0;
 }
 

@@ -248,6 +248,12 @@ void WriteRequests(const fs::path& dir) {
   invalid("RecordOfficerHours", "record-officer-hours-range", [](Message& m) {
     static_cast<v1::RecordOfficerHoursRequest&>(m).set_hours(201);
   });
+  invalid("AddHoliday", "add-holiday-lengths", [](Message& m) {
+    auto& r = static_cast<v1::AddHolidayRequest&>(m);
+    r.set_request_id(std::string(129, 'r'));
+    r.set_title(std::string(201, 't'));
+    r.clear_date();
+  });
   invalid("PublishPolicy", "publish-policy-over-cap", [](Message& m) {
     auto& r = static_cast<v1::PublishPolicyRequest&>(m);
     r.mutable_policy()->mutable_case_review()->mutable_threshold()->set_complaint_count(4);
@@ -360,21 +366,26 @@ void WriteCalendars(const fs::path& dir) {
            .ok()) {
     Fail("bundled bank holidays do not parse");
   }
-  google::protobuf::Struct trimmed = root;
-  auto& events = *(*trimmed.mutable_fields())["england-and-wales"]
-                      .mutable_struct_value()
-                      ->mutable_fields()
-                      ->at("events")
-                      .mutable_list_value()
-                      ->mutable_values();
-  google::protobuf::RepeatedPtrField<google::protobuf::Value> kept;
-  for (const google::protobuf::Value& e : events) {
-    const std::string& date = e.struct_value().fields().at("date").string_value();
-    if (absl::StartsWith(date, "2024-") || absl::StartsWith(date, "2025-")) *kept.Add() = e;
+  // (Rebuilt event by event: printing a Struct has no stable key order.)
+  std::vector<std::string> kept;
+  for (const google::protobuf::Value& e : root.fields()
+                                              .at("england-and-wales")
+                                              .struct_value()
+                                              .fields()
+                                              .at("events")
+                                              .list_value()
+                                              .values()) {
+    const auto& f = e.struct_value().fields();
+    const std::string& date = f.at("date").string_value();
+    if (!absl::StartsWith(date, "2024-") && !absl::StartsWith(date, "2025-")) continue;
+    kept.push_back(Event(f.at("title").string_value(), date,
+                         absl::StrCat(R"("notes": ")", f.at("notes").string_value(),
+                                      R"(", "bunting": )",
+                                      f.at("bunting").bool_value() ? "true" : "false")));
   }
-  events.Swap(&kept);
-  (*trimmed.mutable_fields())["scotland"].mutable_struct_value();
-  WriteFile(dir / "trimmed-2024-2025.json", ToJson(trimmed));
+  std::string trimmed = Feed(kept);
+  trimmed.insert(trimmed.size() - 2, R"(, "scotland": {"division": "scotland", "events": []})");
+  WriteFile(dir / "trimmed-2024-2025.json", trimmed);
 
   // One year, leaving out Good Friday and Christmas Day (filled in).
   WriteFile(dir / "one-year-2026.json",

@@ -140,6 +140,20 @@ TEST(ActionWorkflowTest, ValidationNamesEveryBrokenField) {
               ::testing::HasSubstr("due_date.day: 2026-02 has no day 30 [range]"));
 }
 
+TEST(ActionWorkflowTest, ResourceNumbersAreDigitsOnly) {
+  for (const char* name : {"partnerships/eastbrook/actions/12 ", "partnerships/eastbrook/actions/ 12",
+                           "partnerships/eastbrook/actions/012", "partnerships/eastbrook/actions/+1",
+                           "partnerships/eastbrook/actions/0"}) {
+    v1::CompleteActionRequest complete;
+    complete.set_name(name);
+    complete.set_request_id("r-1");
+    complete.set_note("done");
+    absl::Status status = ValidateActionCommand(complete);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << name;
+    EXPECT_EQ(DetailOf<v1::BadRequest>(status)->violations(0).rule(), "format") << name;
+  }
+}
+
 TEST(ActionWorkflowTest, TransitionTableIsTheDocumentedOne) {
   std::vector<std::string> rows;
   for (const Transition& t : ActionTransitions().transitions()) {
