@@ -18,10 +18,12 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +44,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bench/threshold_bench.h"
 #include "bench/child_process.h"
 #include "bench/load.h"
 #include "bench/storage_bench.h"
@@ -61,6 +64,9 @@ ABSL_FLAG(std::string, target, "",
 ABSL_FLAG(bool, sync, true,
           "Sync the WAL in caseworkd and the batched-write baseline. --nosync measures both "
           "acknowledging from the page cache.");
+ABSL_FLAG(std::string, mix, "",
+          "Weights replacing the engine's operation mix, e.g. CreateAction=1,GetAction=1 "
+          "(operations not named are left out). Default: the mix of workloads.cc.");
 ABSL_FLAG(uint64_t, replay_events, 0,
           "Events generated for the replay and restart figures; 0: the mode's.");
 ABSL_FLAG(bool, storage, true, "Measure replay and restart (--nostorage skips them).");
@@ -208,25 +214,26 @@ struct ProcessFigures {
   std::optional<double> peak_rss_mb;   // the server's; na for --target
   std::optional<double> server_cores;  // the server's CPU seconds per second
   std::optional<double> client_cores;  // casework-bench's own
+  std::optional<double> other_cores;   // everything else on the machine
 };
 
-// CPU seconds per second of `pid` (0: this process) between two calls.
+// CPU seconds per second of a CPU-time counter between Start() and Cores().
 class CpuMeter {
  public:
-  explicit CpuMeter(pid_t pid) : pid_(pid) {}
+  explicit CpuMeter(std::function<absl::StatusOr<double>()> read) : read_(std::move(read)) {}
   void Start() {
-    start_cpu_ = ProcessCpuSeconds(pid_);
+    start_cpu_ = read_();
     start_ = absl::Now();
   }
   std::optional<double> Cores() const {
-    absl::StatusOr<double> now = ProcessCpuSeconds(pid_);
+    absl::StatusOr<double> now = read_();
     const double seconds = absl::ToDoubleSeconds(absl::Now() - start_);
     if (!now.ok() || !start_cpu_.ok() || seconds <= 0) return std::nullopt;
     return (*now - *start_cpu_) / seconds;
   }
 
  private:
-  const pid_t pid_;
+  const std::function<absl::StatusOr<double>()> read_;
   absl::StatusOr<double> start_cpu_ = absl::UnavailableError("not started");
   absl::Time start_;
 };
@@ -292,15 +299,40 @@ struct Report {
   }
 };
 
-// ---------------------------------------------------------------------------
-// THRESHOLD EVALUATION — not measured yet.
-// The complaint-intake workflow does not exist yet. When it lands, measure
-// here how long evaluating the case-review threshold takes for one applicant
-// with 10,000 complaints: record the complaints with an in-process engine
-// (as GenerateLog does for actions), then time the evaluation call and return
-// its milliseconds. Until then the report says threshold_eval_ms=na.
-// ---------------------------------------------------------------------------
-std::optional<double> MeasureThresholdEvaluation() { return std::nullopt; }
+// Threshold evaluation for one applicant with 10,000 complaints on record
+// (bench/threshold_bench.h): the median of five EvaluateThreshold commands
+// through an in-process engine, ledger scan and write included.
+std::optional<double> MeasureThresholdEvaluation() {
+  absl::StatusOr<ThresholdFigures> figures = MeasureThreshold(10000, 5);
+  if (!figures.ok()) {
+    absl::FPrintF(stderr, "threshold evaluation failed: %s\n", figures.status().ToString());
+    return std::nullopt;
+  }
+  return figures->median_ms;
+}
+
+// Applies --mix ("Name=weight,...") to `mix`.
+absl::Status OverrideWeights(const std::string& weights, std::vector<Operation>& mix) {
+  if (weights.empty()) return absl::OkStatus();
+  std::vector<Operation> chosen;
+  for (absl::string_view item : absl::StrSplit(weights, ',')) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(item, absl::MaxSplits('=', 1));
+    int weight = 0;
+    auto op = std::find_if(mix.begin(), mix.end(),
+                           [&](const Operation& o) { return o.name == kv.first; });
+    if (op == mix.end() || !absl::SimpleAtoi(kv.second, &weight) || weight <= 0) {
+      std::vector<std::string> names;
+      for (const Operation& o : mix) names.push_back(o.name);
+      return absl::InvalidArgumentError(absl::StrCat("--mix: \"", item,
+                                                     "\" is not NAME=WEIGHT>0 with NAME one of ",
+                                                     absl::StrJoin(names, ", ")));
+    }
+    chosen.push_back(*op);
+    chosen.back().weight = weight;
+  }
+  mix = std::move(chosen);
+  return absl::OkStatus();
+}
 
 absl::Status MeasureLoad(Report& report, const ScratchDir& scratch) {
   const Settings& settings = report.settings;
@@ -340,6 +372,7 @@ absl::Status MeasureLoad(Report& report, const ScratchDir& scratch) {
   echo.mix = echo_workload.Mix();
   batched.mix = batched_workload.Mix();
   engine.mix = engine_workload.Mix();
+  if (absl::Status s = OverrideWeights(absl::GetFlag(FLAGS_mix), engine.mix); !s.ok()) return s;
 
   report.Progress("seeding %d actions", kSeedActions);
   LevelOptions seed;
@@ -362,9 +395,12 @@ absl::Status MeasureLoad(Report& report, const ScratchDir& scratch) {
         report.rss_per_level = false;
       }
       ProcessFigures figures;
-      CpuMeter client_cpu(0);
+      CpuMeter client_cpu([] { return ProcessCpuSeconds(0); });
+      CpuMeter machine_cpu(MachineCpuSeconds);
       std::optional<CpuMeter> server_cpu;
-      if (server.process != nullptr) server_cpu.emplace(server.process->pid());
+      if (server.process != nullptr) {
+        server_cpu.emplace([pid = server.process->pid()] { return ProcessCpuSeconds(pid); });
+      }
       LevelOptions options;
       options.in_flight = in_flight;
       options.warmup = settings.warmup;
@@ -372,11 +408,17 @@ absl::Status MeasureLoad(Report& report, const ScratchDir& scratch) {
       options.on_window = [&](bool opens) {
         if (opens) {
           client_cpu.Start();
+          machine_cpu.Start();
           if (server_cpu) server_cpu->Start();
           return;
         }
         figures.client_cores = client_cpu.Cores();
         if (server_cpu) figures.server_cores = server_cpu->Cores();
+        std::optional<double> machine = machine_cpu.Cores();
+        if (machine && figures.client_cores) {
+          figures.other_cores =
+              std::max(0.0, *machine - *figures.client_cores - figures.server_cores.value_or(0.0));
+        }
       };
       absl::StatusOr<LevelResult> level = RunLevel(server.mix, options);
       if (!level.ok()) return level.status();
@@ -386,6 +428,10 @@ absl::Status MeasureLoad(Report& report, const ScratchDir& scratch) {
       }
       server.levels.push_back(*std::move(level));
       server.figures.push_back(figures);
+      if (server.process != nullptr && server.process->Exited()) {
+        return absl::UnavailableError(
+            absl::StrCat(server.name, " exited during the level at ", in_flight, " in flight"));
+      }
     }
   }
   return absl::OkStatus();
@@ -421,58 +467,66 @@ double Ratio(double a, double b) { return b > 0 ? a / b : 0; }
 
 void PrintReport(const Report& report) {
   const Settings& s = report.settings;
-  absl::PrintF("casework-bench mode=%s sync=%s duration=%s warmup=%s in_flight=%s%s\n", s.mode,
-               s.sync ? "on" : "off", absl::FormatDuration(s.duration),
-               absl::FormatDuration(s.warmup), absl::StrJoin(s.in_flight, ","),
-               s.target.empty() ? "" : absl::StrCat(" target=", s.target));
+  absl::PrintF(
+      "casework-bench mode=%s sync=%s duration=%s warmup=%s in_flight=%s%s%s\n", s.mode,
+      s.sync ? "on" : "off", absl::FormatDuration(s.duration), absl::FormatDuration(s.warmup),
+      absl::StrJoin(s.in_flight, ","), s.target.empty() ? "" : absl::StrCat(" target=", s.target),
+      absl::GetFlag(FLAGS_mix).empty() ? "" : absl::StrCat(" mix=", absl::GetFlag(FLAGS_mix)));
   absl::PrintF("machine: %s\n\n", report.machine);
 
-  const bool loaded =
-      report.servers.size() == 3 && report.engine().levels.size() == s.in_flight.size();
-  if (loaded) {
+  // Levels measured on all three servers (fewer than asked if one failed).
+  size_t complete = report.servers.size() == 3 ? s.in_flight.size() : 0;
+  for (const Server& server : report.servers) complete = std::min(complete, server.levels.size());
+  const bool loaded = complete == s.in_flight.size() && complete > 0;
+  if (!report.servers.empty()) {
     absl::PrintF("Closed-loop load: same client and levels for every server (latency in ms)\n");
-    absl::PrintF("%-14s %9s %9s %7s %7s %7s %7s %6s %8s %8s %8s %8s\n", "server", "in_flight",
+    absl::PrintF("%-14s %9s %9s %7s %7s %7s %7s %6s %8s %8s %9s %8s %9s\n", "server", "in_flight",
                  "ops/s", "p50", "p90", "p99", "p99.9", "errors",
-                 report.rss_per_level ? "peak_rss" : "rss_hwm", "srv_cpu", "srv_us/op", "cli_cpu");
+                 report.rss_per_level ? "peak_rss" : "rss_hwm", "srv_cpu", "srv_us/op", "cli_cpu",
+                 "other_cpu");
     for (size_t i = 0; i < s.in_flight.size(); ++i) {
       for (const Server& server : report.servers) {
+        if (i >= server.levels.size()) continue;
         const LevelResult& l = server.levels[i];
         const ProcessFigures& f = server.figures[i];
         std::optional<double> us_per_op;
         if (f.server_cores && l.calls_per_s > 0) us_per_op = *f.server_cores / l.calls_per_s * 1e6;
-        absl::PrintF("%-14s %9d %9.0f %7.2f %7.2f %7.2f %7.2f %6d %8s %8s %8s %8s\n", server.name,
-                     l.in_flight, l.calls_per_s, l.latency.p50_ms, l.latency.p90_ms,
+        absl::PrintF("%-14s %9d %9.0f %7.2f %7.2f %7.2f %7.2f %6d %8s %8s %9s %8s %9s\n",
+                     server.name, l.in_flight, l.calls_per_s, l.latency.p50_ms, l.latency.p90_ms,
                      l.latency.p99_ms, l.latency.p999_ms, l.errors, OrNa(f.peak_rss_mb, 1),
-                     OrNa(f.server_cores, 2), OrNa(us_per_op, 0), OrNa(f.client_cores, 2));
+                     OrNa(f.server_cores, 2), OrNa(us_per_op, 0), OrNa(f.client_cores, 2),
+                     OrNa(f.other_cores, 2));
       }
     }
     absl::PrintF(
-        "(peak_rss in MB; srv_cpu and cli_cpu: CPU seconds per second of the server and of "
-        "this client;\n srv_us/op: server CPU microseconds per call)\n");
-    absl::PrintF("\nEngine throughput as a ratio of each baseline at the same level\n");
-    absl::PrintF("%9s %9s %17s\n", "in_flight", "vs_echo", "vs_batched_write");
-    for (size_t i = 0; i < s.in_flight.size(); ++i) {
-      const double engine = report.engine().levels[i].calls_per_s;
-      absl::PrintF("%9d %9.3f %17.3f\n", s.in_flight[i],
-                   Ratio(engine, report.echo().levels[i].calls_per_s),
-                   Ratio(engine, report.batched_write().levels[i].calls_per_s));
-    }
-    const LevelResult& top = report.engine().levels.back();
-    absl::PrintF("\nEngine operations at %d in flight (latency in ms)\n", top.in_flight);
-    absl::PrintF("%-16s %6s %9s %8s %8s %8s %7s\n", "operation", "weight", "ops/s", "p50", "p99",
-                 "max", "errors");
-    for (size_t i = 0; i < top.operations.size(); ++i) {
-      const OperationResult& op = top.operations[i];
-      absl::PrintF("%-16s %6d %9.0f %8.2f %8.2f %8.2f %7d\n", op.name, op.weight,
-                   top.seconds > 0 ? static_cast<double>(op.ok_calls) / top.seconds : 0,
-                   op.latency.p50_ms, op.latency.p99_ms, op.latency.max_ms, op.errors);
-    }
+        "(peak_rss in MB; srv_cpu, cli_cpu, other_cpu: CPU seconds per second used by the "
+        "server,\n this client and every other process of the machine; srv_us/op: server CPU "
+        "microseconds per call)\n");
     for (const Server& server : report.servers) {
       for (const LevelResult& l : server.levels) {
         for (const std::string& e : l.error_samples) {
           absl::PrintF("error: %s at %d in flight: %s\n", server.name, l.in_flight, e);
         }
       }
+    }
+  }
+  if (complete > 0) {
+    absl::PrintF("\nEngine throughput as a ratio of each baseline at the same level\n");
+    absl::PrintF("%9s %9s %17s\n", "in_flight", "vs_echo", "vs_batched_write");
+    for (size_t i = 0; i < complete; ++i) {
+      const double engine = report.engine().levels[i].calls_per_s;
+      absl::PrintF("%9d %9.3f %17.3f\n", s.in_flight[i],
+                   Ratio(engine, report.echo().levels[i].calls_per_s),
+                   Ratio(engine, report.batched_write().levels[i].calls_per_s));
+    }
+    const LevelResult& top = report.engine().levels[complete - 1];
+    absl::PrintF("\nEngine operations at %d in flight (latency in ms)\n", top.in_flight);
+    absl::PrintF("%-16s %6s %9s %8s %8s %8s %7s\n", "operation", "weight", "ops/s", "p50", "p99",
+                 "max", "errors");
+    for (const OperationResult& op : top.operations) {
+      absl::PrintF("%-16s %6d %9.0f %8.2f %8.2f %8.2f %7d\n", op.name, op.weight,
+                   top.seconds > 0 ? static_cast<double>(op.ok_calls) / top.seconds : 0,
+                   op.latency.p50_ms, op.latency.p99_ms, op.latency.max_ms, op.errors);
     }
   }
 
@@ -494,7 +548,7 @@ void PrintReport(const Report& report) {
   absl::PrintF("threshold evaluation, one applicant with 10,000 complaints: %s\n",
                report.threshold_eval_ms.has_value()
                    ? absl::StrCat(Fixed(*report.threshold_eval_ms, 1), " ms")
-                   : "na (the complaint-intake workflow does not exist yet)");
+                   : "na (failed)");
   for (const std::string& failure : report.failures) absl::PrintF("FAILED: %s\n", failure);
 
   // The summary, always the last line, always with every key ("na" when a

@@ -69,9 +69,7 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(std::vector<st
 ChildProcess::ChildProcess(std::string name, pid_t pid, int stderr_fd)
     : name_(std::move(name)), pid_(pid), reader_([this, stderr_fd] { ReadStderr(stderr_fd); }) {}
 
-ChildProcess::~ChildProcess() {
-  if (!reaped_) Stop(absl::Seconds(5)).IgnoreError();
-}
+ChildProcess::~ChildProcess() { Stop(absl::Seconds(5)).IgnoreError(); }
 
 void ChildProcess::ReadStderr(int fd) {
   std::string pending;
@@ -160,6 +158,21 @@ absl::StatusOr<double> ProcessCpuSeconds(pid_t pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+absl::StatusOr<double> MachineCpuSeconds() {
+  std::ifstream file("/proc/stat");
+  std::string cpu;
+  uint64_t busy = 0;
+  file >> cpu;  // "cpu": the sum over all CPUs
+  // user nice system idle iowait irq softirq steal (guest time is in user).
+  for (int field = 0; field < 8; ++field) {
+    uint64_t ticks = 0;
+    if (!(file >> ticks)) return absl::UnavailableError("unexpected format of /proc/stat");
+    if (field != 3 && field != 4) busy += ticks;
+  }
+  if (cpu != "cpu") return absl::UnavailableError("unexpected format of /proc/stat");
+  return static_cast<double>(busy) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 absl::Status ChildProcess::ResetPeakRss() const {
   std::ofstream clear_refs(absl::StrCat("/proc/", pid_, "/clear_refs"));
   clear_refs << "5";
@@ -168,34 +181,42 @@ absl::Status ChildProcess::ResetPeakRss() const {
   return absl::OkStatus();
 }
 
-absl::Status ChildProcess::Stop(absl::Duration grace) {
-  if (reaped_) return absl::OkStatus();
-  kill(pid_, SIGTERM);
+bool ChildProcess::Exited() {
   int status = 0;
-  const absl::Time deadline = absl::Now() + grace;
-  pid_t done = 0;
-  while ((done = waitpid(pid_, &status, WNOHANG)) == 0 && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(10));
-  }
+  if (!wait_status_.has_value() && waitpid(pid_, &status, WNOHANG) == pid_) wait_status_ = status;
+  return wait_status_.has_value();
+}
+
+absl::Status ChildProcess::Stop(absl::Duration grace) {
+  if (stopped_) return absl::OkStatus();
+  stopped_ = true;
+  const bool exited_early = Exited();
   bool killed = false;
-  if (done == 0) {
-    kill(pid_, SIGKILL);
-    killed = true;
-    while ((done = waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {
+  if (!exited_early) {
+    kill(pid_, SIGTERM);
+    const absl::Time deadline = absl::Now() + grace;
+    while (!Exited() && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(10));
+    if (!Exited()) {
+      kill(pid_, SIGKILL);
+      killed = true;
+      int status = 0;
+      while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+      }
+      wait_status_ = status;
     }
   }
-  reaped_ = true;
   if (reader_.joinable()) reader_.join();
   if (killed) {
     return absl::DeadlineExceededError(
         absl::StrCat(name_, " did not exit within ", absl::FormatDuration(grace), " of SIGTERM"));
   }
-  if (done < 0) return ErrnoError(absl::StrCat("waitpid ", name_));
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return absl::OkStatus();
-  return absl::InternalError(
-      absl::StrCat(name_, WIFSIGNALED(status) ? " died of signal " : " exited with status ",
-                   WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), "; stderr tail:\n",
-                   StderrTail()));
+  const int status = *wait_status_;
+  if (!exited_early && WIFEXITED(status) && WEXITSTATUS(status) == 0) return absl::OkStatus();
+  return absl::InternalError(absl::StrCat(
+      name_, exited_early ? " had exited before it was stopped" : " did not stop cleanly", " (",
+      WIFSIGNALED(status) ? "signal " : "exit status ",
+      WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), "); stderr tail:\n",
+      StderrTail()));
 }
 
 std::string ChildProcess::StderrTail() const {

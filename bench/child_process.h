@@ -11,6 +11,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,8 +51,12 @@ class ChildProcess {
   // CPU time (user + system) the child has used so far, in seconds.
   absl::StatusOr<double> CpuSeconds() const;
 
+  // True once the child has exited (it is then reaped).
+  bool Exited();
+
   // SIGTERM, up to `grace` to exit, then SIGKILL; always reaps. OK only for
-  // a clean exit with status 0.
+  // a clean exit with status 0 after the SIGTERM: a child that had exited
+  // on its own is an error. Later calls return OK and do nothing.
   absl::Status Stop(absl::Duration grace);
 
   // The last stderr lines, for error messages.
@@ -63,7 +68,8 @@ class ChildProcess {
 
   const std::string name_;
   const pid_t pid_;
-  bool reaped_ = false;
+  bool stopped_ = false;
+  std::optional<int> wait_status_;  // set once reaped
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -76,6 +82,10 @@ class ChildProcess {
 // CPU time (user + system) used so far by process `pid` (0: this process),
 // in seconds, from /proc/PID/stat.
 absl::StatusOr<double> ProcessCpuSeconds(pid_t pid);
+
+// CPU time all processes of the machine have spent busy (not idle, not
+// waiting for I/O) so far, in seconds, from /proc/stat.
+absl::StatusOr<double> MachineCpuSeconds();
 
 // A started server and the loopback address it listens on.
 struct ServerProcess {

@@ -70,9 +70,6 @@ class LevelRun {
     return Collect();
   }
 
-  // Only after Run() returned OK: pollers are joined, no call is pending.
-  ~LevelRun() = default;
-
  private:
   struct Sample {
     int operation;
@@ -89,8 +86,8 @@ class LevelRun {
   void Next(int slot_index) {
     Slot& slot = slots_[slot_index];
     const SteadyClock::time_point now = SteadyClock::now();
-    const bool over =
-        now >= end_ || (options_.max_calls > 0 && issued_.fetch_add(1) >= options_.max_calls);
+    const bool over = now >= end_ || (options_.max_errors > 0 && errors_ >= options_.max_errors) ||
+                      (options_.max_calls > 0 && issued_.fetch_add(1) >= options_.max_calls);
     if (over) {
       std::lock_guard<std::mutex> lock(mu_);
       if (--active_slots_ == 0) cv_.notify_all();
@@ -121,6 +118,7 @@ class LevelRun {
     const SteadyClock::time_point now = SteadyClock::now();
     Slot& slot = slots_[call->slot];
     if (!call->status.ok()) {
+      ++errors_;
       if (slot.errors_by_operation.empty()) slot.errors_by_operation.resize(mix_.size());
       ++slot.errors_by_operation[call->operation];
       if (slot.error_samples.size() < kErrorSamples) {
@@ -186,6 +184,7 @@ class LevelRun {
   std::vector<std::thread> pollers_;
   SteadyClock::time_point start_, measure_start_, end_;
   std::atomic<uint64_t> issued_{0};
+  std::atomic<uint64_t> errors_{0};
   std::mutex mu_;
   std::condition_variable cv_;
   int active_slots_ = 0;  // guarded by mu_

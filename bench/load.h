@@ -104,6 +104,9 @@ struct LevelOptions {
   absl::Duration duration = absl::Seconds(5);
   // Stop starting calls after this many in all (0: no limit).
   uint64_t max_calls = 0;
+  // Stop starting calls once this many failed (0: no limit), so that a dead
+  // server fails a level fast.
+  uint64_t max_errors = 1000;
   // Deadline of every call.
   absl::Duration call_deadline = absl::Seconds(10);
   // Threads draining the completion queue.

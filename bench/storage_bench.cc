@@ -96,26 +96,22 @@ storage::Command ToCommand(workflow::ActionCommand request,
   return command;
 }
 
-// The follow-up commands of a new action, after its ActionCreated.
+// The follow-up commands of new action number `n`: progress, progress, a
+// due date two weeks later, progress.
 std::vector<workflow::ActionCommand> FollowUps(const v1::Action& action, uint64_t n) {
-  auto id = [&](int k) { return absl::StrCat("gen-", n, "-", k); };
-  v1::RecordProgressRequest progress;
-  progress.set_name(action.name());
-  progress.set_note("Visited with housing officer; residents report less noise");
+  auto progress = [&](int k) {
+    v1::RecordProgressRequest r;
+    r.set_name(action.name());
+    r.set_request_id(absl::StrCat("gen-", n, "-", k));
+    r.set_note("Visited with housing officer; residents report less noise");
+    return r;
+  };
   v1::ChangeDueDateRequest due;
   due.set_name(action.name());
+  due.set_request_id(absl::StrCat("gen-", n, "-3"));
   *due.mutable_due_date() = workflow::ToCivilDate(workflow::ToCivilDay(action.due_date()) + 14);
   due.set_reason("Partner agency needs more time; agreed at the tasking meeting");
-  std::vector<workflow::ActionCommand> commands;
-  for (int k : {1, 2, 4}) {
-    progress.set_request_id(id(k));
-    commands.push_back(progress);
-    if (k == 2) {
-      due.set_request_id(id(3));
-      commands.push_back(due);
-    }
-  }
-  return commands;
+  return {progress(1), progress(2), due, progress(4)};
 }
 
 }  // namespace
