@@ -20,17 +20,13 @@ namespace casework::services {
 namespace {
 
 using ::casework::testing::DetailOf;
+using ::casework::testing::London;
 using ::casework::testing::SetIdentity;
 using ::casework::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using Review = v1::CaseReviewService::Stub;
 
-absl::TimeZone London() {
-  absl::TimeZone tz;
-  absl::LoadTimeZone("Europe/London", &tz);
-  return tz;
-}
 absl::Time At(int y, int m, int d) {
   return absl::FromCivil(absl::CivilSecond(y, m, d, 10, 0, 0), London());
 }
@@ -117,15 +113,23 @@ class CaseReviewTest : public ::testing::Test {
     return out;
   }
 
-  // Runs a case review command that must succeed; fills name and request_id.
+  // Sends a case review command, filling name (but for an application) and a
+  // fresh request_id.
+  template <typename Req>
+  grpc::Status Send(grpc::Status (Review::*method)(grpc::ClientContext*, const Req&,
+                                                   v1::CaseReviewResponse*),
+                    Req request, const std::string& role, v1::CaseReviewResponse* out) {
+    if constexpr (!std::is_same_v<Req, v1::ReceiveApplicationRequest>) request.set_name(name_);
+    request.set_request_id(absl::StrCat("cr-", ++request_counter_));
+    return Call(method, reviews_.get(), request, out, role);
+  }
+  // Runs a case review command that must succeed.
   template <typename Req>
   v1::CaseReview Do(grpc::Status (Review::*method)(grpc::ClientContext*, const Req&,
                                                    v1::CaseReviewResponse*),
                     Req request, const std::string& role = "caseworker") {
-    if constexpr (!std::is_same_v<Req, v1::ReceiveApplicationRequest>) request.set_name(name_);
-    request.set_request_id(absl::StrCat("cr-", ++request_counter_));
     v1::CaseReviewResponse out;
-    grpc::Status status = Call(method, reviews_.get(), request, &out, role);
+    grpc::Status status = Send(method, std::move(request), role, &out);
     EXPECT_TRUE(status.ok()) << status.error_message();
     if (std::is_same_v<Req, v1::ReceiveApplicationRequest>) name_ = out.case_review().name();
     return out.case_review();
@@ -135,10 +139,8 @@ class CaseReviewTest : public ::testing::Test {
   grpc::Status Fail(grpc::Status (Review::*method)(grpc::ClientContext*, const Req&,
                                                    v1::CaseReviewResponse*),
                     Req request, const std::string& role = "caseworker") {
-    if constexpr (!std::is_same_v<Req, v1::ReceiveApplicationRequest>) request.set_name(name_);
-    request.set_request_id(absl::StrCat("cr-", ++request_counter_));
     v1::CaseReviewResponse out;
-    grpc::Status status = Call(method, reviews_.get(), request, &out, role);
+    grpc::Status status = Send(method, std::move(request), role, &out);
     EXPECT_FALSE(status.ok());
     return status;
   }

@@ -17,15 +17,11 @@ namespace casework::services {
 namespace {
 
 using ::casework::testing::CreateRequest;
+using ::casework::testing::London;
 using ::casework::testing::SetIdentity;
 using ::casework::testing::TempDir;
 using ::testing::ElementsAre;
 
-absl::TimeZone London() {
-  absl::TimeZone tz;
-  EXPECT_TRUE(absl::LoadTimeZone("Europe/London", &tz));
-  return tz;
-}
 
 absl::Time LondonTime(int y, int m, int d, int hh, int mm) {
   return absl::FromCivil(absl::CivilSecond(y, m, d, hh, mm, 0), London());

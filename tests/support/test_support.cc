@@ -42,6 +42,12 @@ google::rpc::Status RichStatus(const grpc::Status& status) {
   return rich;
 }
 
+absl::TimeZone London() {
+  absl::TimeZone tz;
+  EXPECT_TRUE(absl::LoadTimeZone("Europe/London", &tz)) << "install tzdata";
+  return tz;
+}
+
 std::shared_ptr<const workflow::Calendar> TestCalendar() {
   static const auto* calendar = new std::shared_ptr<const workflow::Calendar>(
       std::make_shared<const workflow::Calendar>(

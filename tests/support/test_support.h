@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "casework/v1/actions.pb.h"
 #include "casework/v1/errors.pb.h"
@@ -59,6 +60,9 @@ std::optional<T> DetailOf(const absl::Status& status) {
   if (!probe.ParseFromString(std::string(*payload))) return std::nullopt;
   return probe;
 }
+
+// Europe/London from the system time-zone database.
+absl::TimeZone London();
 
 // The bundled England and Wales calendar (version 1).
 std::shared_ptr<const workflow::Calendar> TestCalendar();
