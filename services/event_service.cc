@@ -26,7 +26,7 @@ bool DecodeToken(absl::string_view token, absl::string_view kind, uint64_t* n) {
   return absl::SimpleAtoi(rest, n);
 }
 
-absl::StatusOr<int> PageSize(int requested, FieldErrors& errors) {
+int PageSize(int requested, FieldErrors& errors) {
   if (requested < 0 || requested > kMaxPageSize) {
     errors.Add("page_size", "range", absl::StrCat("must be between 0 and ", kMaxPageSize,
                                                   ", got ", requested));
@@ -44,7 +44,7 @@ grpc::ServerUnaryReactor* EventService::ReadStream(grpc::CallbackServerContext* 
   if (request->stream().find('\0') != std::string::npos) {
     errors.Add("stream", "format", "must not contain NUL characters");
   }
-  int page_size = *PageSize(request->page_size(), errors);
+  int page_size = PageSize(request->page_size(), errors);
   uint64_t from = static_cast<uint64_t>(std::max<int64_t>(request->from_version(), 1));
   if (request->from_version() < 0) errors.Add("from_version", "range", "must not be negative");
   if (!request->page_token().empty() && !DecodeToken(request->page_token(), "v", &from)) {
@@ -74,7 +74,7 @@ grpc::ServerUnaryReactor* EventService::ReadLog(grpc::CallbackServerContext* con
                                                 const v1::ReadLogRequest* request,
                                                 v1::ReadLogResponse* response) {
   FieldErrors errors;
-  int page_size = *PageSize(request->page_size(), errors);
+  int page_size = PageSize(request->page_size(), errors);
   uint64_t from = std::max<uint64_t>(request->from_position(), 1);
   if (!request->page_token().empty() && !DecodeToken(request->page_token(), "p", &from)) {
     errors.Add("page_token", "format", "is not a token returned by ReadLog");

@@ -390,19 +390,20 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
 
 absl::StatusOr<std::vector<workflow::Row>> Engine::ScanRows(absl::string_view prefix,
                                                             const Group& g) {
-  ASSIGN_OR_RETURN(std::vector<StoredRow> stored, store_->ScanRows(prefix, "", INT32_MAX));
+  ASSIGN_OR_RETURN(std::vector<workflow::Row> rows, store_->ScanRows(prefix, "", INT32_MAX));
+  auto first = g.rows.lower_bound(std::string(prefix));
+  if (first == g.rows.end() || !absl::StartsWith(first->first, prefix)) return rows;
+  // This group wrote under the prefix: merge its writes over the store's.
   std::map<std::string, std::string> merged;
-  for (StoredRow& row : stored) merged.emplace(std::move(row.key), std::move(row.value));
-  for (auto it = g.rows.lower_bound(std::string(prefix));
-       it != g.rows.end() && absl::StartsWith(it->first, prefix); ++it) {
+  for (workflow::Row& row : rows) merged.emplace(std::move(row.key), std::move(row.value));
+  for (auto it = first; it != g.rows.end() && absl::StartsWith(it->first, prefix); ++it) {
     if (it->second.has_value()) {
       merged[it->first] = *it->second;
     } else {
       merged.erase(it->first);
     }
   }
-  std::vector<workflow::Row> rows;
-  rows.reserve(merged.size());
+  rows.clear();
   for (auto& [key, value] : merged) rows.push_back({key, std::move(value)});
   return rows;
 }

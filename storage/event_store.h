@@ -27,6 +27,7 @@
 #include "casework/internal/records.pb.h"
 #include "casework/v1/events.pb.h"
 #include "storage/fault_injection.h"
+#include "workflow/kernel.h"
 
 namespace casework::storage {
 
@@ -44,11 +45,8 @@ struct StoreOptions {
   std::shared_ptr<FaultInjector> faults;
 };
 
-// A read-model row as stored.
-struct StoredRow {
-  std::string key;
-  std::string value;
-};
+// A read-model row as stored: the rows the workflows derive, unchanged.
+using StoredRow = workflow::Row;
 
 // The writes of one group of commands. Built by the engine, applied by
 // EventStore::Write atomically.
