@@ -13,13 +13,13 @@
 #include "absl/strings/str_cat.h"
 #include "bench/child_process.h"
 #include "casework/v1/actions.grpc.pb.h"
-#include "services/action_service.h"
 #include "services/calendar_provider.h"
 #include "services/call_context.h"
 #include "storage/clock.h"
 #include "storage/event_store.h"
 #include "storage/rebuild.h"
-#include "workflow/validation.h"
+#include "workflow/actions/commands.h"
+#include "workflow/common/validation.h"
 
 namespace casework::bench {
 namespace {
@@ -83,10 +83,22 @@ absl::StatusOr<absl::TimeZone> London() {
   return london;
 }
 
-storage::Command ToCommand(workflow::ActionCommand request,
+// One action command: what to run and its request.
+struct ActionCall {
+  const workflow::CommandType* type;
+  std::shared_ptr<const google::protobuf::Message> request;
+};
+template <typename Request>
+ActionCall Action(workflow::CommandName<Request> name, Request request) {
+  return {&workflow::actions::ActionWorkflow().Command(name),
+          std::make_shared<const Request>(std::move(request))};
+}
+
+storage::Command ToCommand(ActionCall call,
                            const std::shared_ptr<const workflow::Calendar>& calendar,
                            std::function<void(absl::StatusOr<std::string>)> done) {
-  storage::Command command = services::BuildActionCommand(std::move(request), calendar);
+  storage::Command command =
+      storage::MakeCommand(*call.type, std::move(call.request), calendar);
   command.meta.actor.set_agency("eastbrook-council");
   command.meta.actor.set_user("u-bench");
   command.meta.actor.set_role("caseworker");
@@ -98,7 +110,7 @@ storage::Command ToCommand(workflow::ActionCommand request,
 
 // The follow-up commands of new action number `n`: progress, progress, a
 // due date two weeks later, progress.
-std::vector<workflow::ActionCommand> FollowUps(const v1::Action& action, uint64_t n) {
+std::vector<ActionCall> FollowUps(const v1::Action& action, uint64_t n) {
   auto progress = [&](int k) {
     v1::RecordProgressRequest r;
     r.set_name(action.name());
@@ -111,7 +123,10 @@ std::vector<workflow::ActionCommand> FollowUps(const v1::Action& action, uint64_
   due.set_request_id(absl::StrCat("gen-", n, "-3"));
   *due.mutable_due_date() = workflow::ToCivilDate(workflow::ToCivilDay(action.due_date()) + 14);
   due.set_reason("Partner agency needs more time; agreed at the tasking meeting");
-  return {progress(1), progress(2), due, progress(4)};
+  return {Action(workflow::actions::kRecordProgress, progress(1)),
+          Action(workflow::actions::kRecordProgress, progress(2)),
+          Action(workflow::actions::kChangeDueDate, due),
+          Action(workflow::actions::kRecordProgress, progress(4))};
 }
 
 }  // namespace
@@ -153,16 +168,16 @@ absl::StatusOr<GeneratedLog> GenerateLog(const std::string& dir, uint64_t min_ev
       *create.mutable_due_date() = workflow::ToCivilDate(today + 7 + static_cast<int>(n % 120));
       create.set_source(absl::StrCat("partnerships/", partnership, "/meetings/2026-11"));
       engine.Submit(ToCommand(
-          create, calendar,
+          Action(workflow::actions::kCreateAction, create), calendar,
           [&outstanding, engine_ptr, calendar, n](absl::StatusOr<std::string> reply) {
             v1::ActionResponse response;
             if (reply.ok() && !response.ParseFromString(*reply)) {
               reply = absl::DataLossError("CreateAction reply does not parse");
             }
             if (reply.ok()) {
-              std::vector<workflow::ActionCommand> follow_ups = FollowUps(response.action(), n);
+              std::vector<ActionCall> follow_ups = FollowUps(response.action(), n);
               outstanding.Add(static_cast<int64_t>(follow_ups.size()));
-              for (workflow::ActionCommand& c : follow_ups) {
+              for (ActionCall& c : follow_ups) {
                 engine_ptr->Submit(ToCommand(std::move(c), calendar, [&outstanding](auto r) {
                   outstanding.Release(r.status());
                 }));

@@ -9,14 +9,26 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "services/case_review_service.h"
 #include "storage/engine.h"
-#include "workflow/policy.h"
-#include "workflow/status.h"
-#include "workflow/validation.h"
+#include "workflow/case_review/commands.h"
+#include "workflow/case_review/complaints.h"
+#include "workflow/common/status.h"
+#include "workflow/common/validation.h"
+#include "workflow/policy/policy_workflow.h"
+#include "workflow/registry.h"
+#include "workflow/time/calendar.h"
 
 namespace casework::bench {
 namespace {
+
+// The engine command for `request` of command `name` of `workflow`.
+template <typename Request>
+storage::Command Make(const workflow::Workflow& workflow, workflow::CommandName<Request> name,
+                      const Request& request,
+                      const std::shared_ptr<const workflow::Calendar>& calendar) {
+  return storage::MakeCommand(workflow.Command(name), std::make_shared<const Request>(request),
+                              calendar);
+}
 
 // Submits every command at once and waits for all; returns the first error.
 absl::StatusOr<std::vector<std::string>> RunAll(storage::Engine& engine,
@@ -92,7 +104,8 @@ absl::StatusOr<ThresholdFigures> MeasureThreshold(int complaints, int evaluation
       c.set_category(v1::NUISANCE);
       c.set_hate_related(false);
       c.set_locality("mill-lane");
-      intake.push_back(services::BuildRecordComplaintCommand(r, calendar));
+      intake.push_back(Make(workflow::case_review::ComplaintWorkflow(),
+                            workflow::case_review::kRecordComplaint, r, calendar));
     }
     RETURN_IF_ERROR(RunAll(engine, std::move(intake)).status());
 
@@ -101,7 +114,8 @@ absl::StatusOr<ThresholdFigures> MeasureThreshold(int complaints, int evaluation
     publish.set_request_id("policy-1");
     *publish.mutable_policy() = workflow::LlrDefaultPolicy("bench");
     std::vector<storage::Command> policy;
-    policy.push_back(services::BuildPublishPolicyCommand(publish));
+    policy.push_back(
+        Make(workflow::PolicyWorkflow(), workflow::kPublishPolicy, publish, calendar));
     RETURN_IF_ERROR(RunAll(engine, std::move(policy)).status());
 
     std::vector<double> times;
@@ -114,10 +128,8 @@ absl::StatusOr<ThresholdFigures> MeasureThreshold(int complaints, int evaluation
       application.mutable_applicant()->set_locality("mill-lane");
       application.mutable_applicant()->set_category(v1::NUISANCE);
       std::vector<storage::Command> receive;
-      receive.push_back(services::BuildCaseReviewCommand(
-          {workflow::ReviewCommand::kReceiveApplication,
-           std::make_shared<const v1::ReceiveApplicationRequest>(application)},
-          calendar));
+      receive.push_back(Make(workflow::case_review::CaseReviewWorkflow(),
+                             workflow::case_review::kReceiveApplication, application, calendar));
       ASSIGN_OR_RETURN(std::vector<std::string> received, RunAll(engine, std::move(receive)));
       v1::CaseReviewResponse response;
       response.ParseFromString(received[0]);
@@ -126,10 +138,8 @@ absl::StatusOr<ThresholdFigures> MeasureThreshold(int complaints, int evaluation
       evaluate.set_name(response.case_review().name());
       evaluate.set_request_id(absl::StrCat("eval-", n));
       std::vector<storage::Command> run;
-      run.push_back(services::BuildCaseReviewCommand(
-          {workflow::ReviewCommand::kEvaluateThreshold,
-           std::make_shared<const v1::CaseReviewCommand>(evaluate)},
-          calendar));
+      run.push_back(Make(workflow::case_review::CaseReviewWorkflow(),
+                         workflow::case_review::kEvaluateThreshold, evaluate, calendar));
       const absl::Time start = absl::Now();
       ASSIGN_OR_RETURN(std::vector<std::string> evaluated, RunAll(engine, std::move(run)));
       times.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));

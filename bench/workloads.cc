@@ -8,7 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "services/call_context.h"
-#include "workflow/validation.h"
+#include "workflow/common/validation.h"
 
 namespace casework::bench {
 namespace {

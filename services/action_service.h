@@ -2,53 +2,26 @@
 #ifndef CASEWORK_SERVICES_ACTION_SERVICE_H_
 #define CASEWORK_SERVICES_ACTION_SERVICE_H_
 
-#include "absl/time/time.h"
 #include "casework/v1/actions.grpc.pb.h"
-#include "services/calendar_provider.h"
-#include "storage/clock.h"
-#include "storage/engine.h"
-#include "storage/event_store.h"
-#include "workflow/actions.h"
+#include "services/command_runner.h"
+#include "services/service_deps.h"
+#include "workflow/actions/commands.h"
 
 namespace casework::services {
 
-// The engine command for one action command: target stream (a new numbered
-// stream for CreateAction), request_id, fingerprint, expected version, the
-// decision and the ActionResponse reply. `done` and the actor are left to the
-// caller. The command must be valid (workflow::ValidateActionCommand).
-storage::Command BuildActionCommand(workflow::ActionCommand command,
-                                    std::shared_ptr<const workflow::Calendar> calendar);
-
 class ActionService final : public v1::ActionService::CallbackService {
  public:
-  // All pointers must outlive the service.
-  ActionService(const storage::EventStore* store, storage::Engine* engine, const Clock* clock,
-                const CalendarProvider* calendars, absl::TimeZone london);
+  explicit ActionService(const ServiceDeps& deps) : deps_(deps) {}
 
-  grpc::ServerUnaryReactor* CreateAction(grpc::CallbackServerContext* context,
-                                         const v1::CreateActionRequest* request,
-                                         v1::ActionResponse* response) override;
-  grpc::ServerUnaryReactor* RecordProgress(grpc::CallbackServerContext* context,
-                                           const v1::RecordProgressRequest* request,
-                                           v1::ActionResponse* response) override;
-  grpc::ServerUnaryReactor* ChangeDueDate(grpc::CallbackServerContext* context,
-                                          const v1::ChangeDueDateRequest* request,
-                                          v1::ActionResponse* response) override;
-  grpc::ServerUnaryReactor* CompleteAction(grpc::CallbackServerContext* context,
-                                           const v1::CompleteActionRequest* request,
-                                           v1::ActionResponse* response) override;
-  grpc::ServerUnaryReactor* CancelAction(grpc::CallbackServerContext* context,
-                                         const v1::CancelActionRequest* request,
-                                         v1::ActionResponse* response) override;
-  grpc::ServerUnaryReactor* ReopenAction(grpc::CallbackServerContext* context,
-                                         const v1::ReopenActionRequest* request,
-                                         v1::ActionResponse* response) override;
-  grpc::ServerUnaryReactor* PutActionOnHold(grpc::CallbackServerContext* context,
-                                            const v1::PutActionOnHoldRequest* request,
-                                            v1::ActionResponse* response) override;
-  grpc::ServerUnaryReactor* ResumeAction(grpc::CallbackServerContext* context,
-                                         const v1::ResumeActionRequest* request,
-                                         v1::ActionResponse* response) override;
+  CASEWORK_COMMAND_METHOD(workflow::actions, CreateAction, v1::ActionResponse)
+  CASEWORK_COMMAND_METHOD(workflow::actions, RecordProgress, v1::ActionResponse)
+  CASEWORK_COMMAND_METHOD(workflow::actions, ChangeDueDate, v1::ActionResponse)
+  CASEWORK_COMMAND_METHOD(workflow::actions, CompleteAction, v1::ActionResponse)
+  CASEWORK_COMMAND_METHOD(workflow::actions, CancelAction, v1::ActionResponse)
+  CASEWORK_COMMAND_METHOD(workflow::actions, ReopenAction, v1::ActionResponse)
+  CASEWORK_COMMAND_METHOD(workflow::actions, PutActionOnHold, v1::ActionResponse)
+  CASEWORK_COMMAND_METHOD(workflow::actions, ResumeAction, v1::ActionResponse)
+
   grpc::ServerUnaryReactor* GetAction(grpc::CallbackServerContext* context,
                                       const v1::GetActionRequest* request,
                                       v1::Action* response) override;
@@ -57,16 +30,10 @@ class ActionService final : public v1::ActionService::CallbackService {
                                         v1::ListActionsResponse* response) override;
 
  private:
-  template <typename Request>
-  grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* context, const Request& request,
-                                   v1::ActionResponse* response);
   absl::Status List(const v1::ListActionsRequest& request, v1::ListActionsResponse* response) const;
 
-  const storage::EventStore* store_;
-  storage::Engine* engine_;
-  const Clock* clock_;
-  const CalendarProvider* calendars_;
-  absl::TimeZone london_;
+  const ServiceDeps deps_;
+  const workflow::Workflow& workflow_ = workflow::actions::ActionWorkflow();
 };
 
 }  // namespace casework::services

@@ -9,7 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "storage/event_store.h"
-#include "workflow/calendar.h"
+#include "workflow/time/calendar.h"
 
 namespace casework::services {
 

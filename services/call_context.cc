@@ -2,8 +2,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "workflow/status.h"
-#include "workflow/validation.h"
+#include "workflow/common/status.h"
+#include "workflow/common/validation.h"
 
 namespace casework::services {
 

@@ -15,21 +15,32 @@ grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
   return reactor;
 }
 
-grpc::ServerUnaryReactor* RunCommand(grpc::CallbackServerContext* context,
-                                     storage::Engine& engine, const absl::Status& validation,
-                                     storage::Command command,
+absl::StatusOr<storage::Command> BuildCommand(
+    const ServiceDeps& deps, const workflow::CommandType& type,
+    std::shared_ptr<const google::protobuf::Message> request) {
+  workflow::ValidateContext validate;
+  validate.today = deps.Today();
+  validate.registry = deps.registry;
+  RETURN_IF_ERROR(type.Validate(*request, validate));
+  return storage::MakeCommand(type, std::move(request), deps.calendars->Current());
+}
+
+grpc::ServerUnaryReactor* RunCommand(const ServiceDeps& deps, grpc::CallbackServerContext* context,
+                                     const workflow::CommandType& type,
+                                     std::shared_ptr<const google::protobuf::Message> request,
                                      google::protobuf::Message* response,
                                      std::function<void()> on_committed) {
   absl::StatusOr<v1::Actor> actor = ActorFromMetadata(*context);
   if (!actor.ok()) return FinishNow(context, actor.status());
-  if (!validation.ok()) return FinishNow(context, validation);
-  command.meta.actor = *std::move(actor);
-  command.meta.correlation_id = MetadataValue(*context, kCorrelationHeader);
-  if (command.meta.correlation_id.size() > 128) command.meta.correlation_id.resize(128);
+  absl::StatusOr<storage::Command> command = BuildCommand(deps, type, std::move(request));
+  if (!command.ok()) return FinishNow(context, command.status());
+  command->meta.actor = *std::move(actor);
+  command->meta.correlation_id = MetadataValue(*context, kCorrelationHeader);
+  if (command->meta.correlation_id.size() > 128) command->meta.correlation_id.resize(128);
 
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  command.done = [context, reactor, response, on_committed = std::move(on_committed)](
-                     absl::StatusOr<std::string> reply, bool replayed) {
+  command->done = [context, reactor, response, on_committed = std::move(on_committed)](
+                      absl::StatusOr<std::string> reply, bool replayed) {
     if (!reply.ok()) {
       reactor->Finish(ToGrpcStatus(reply.status()));
       return;
@@ -43,7 +54,7 @@ grpc::ServerUnaryReactor* RunCommand(grpc::CallbackServerContext* context,
     if (!replayed && on_committed) on_committed();
     reactor->Finish(grpc::Status::OK);
   };
-  engine.Submit(std::move(command));
+  deps.engine->Submit(*std::move(command));
   return reactor;
 }
 

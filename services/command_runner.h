@@ -1,34 +1,97 @@
-// Glue between a unary callback handler and the engine: validates, attaches
-// the caller's identity, submits the command and finishes the call when the
-// engine reports the outcome. The handler thread never waits for the disk.
+// Runs workflow commands for the gRPC services: checks the caller's identity,
+// validates the request, builds the engine command, submits it and finishes
+// the call when the engine reports the outcome. The handler thread never
+// waits for the disk, and no service builds an engine command by hand.
+//
+// A service defines each command method with one line:
+//
+//   CASEWORK_COMMAND_METHOD(case_review, LodgeAppeal, v1::CaseReviewResponse)
+//
+// which overrides the generated gRPC method LodgeAppeal to run
+// case_review::kLodgeAppeal of the service's `workflow_` with its `deps_`. It
+// does not compile if the method's request type is not the command's.
 #ifndef CASEWORK_SERVICES_COMMAND_RUNNER_H_
 #define CASEWORK_SERVICES_COMMAND_RUNNER_H_
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
+#include <memory>
+#include <type_traits>
+
 #include "absl/status/status.h"
 #include "google/protobuf/message.h"
+#include "services/service_deps.h"
 #include "storage/engine.h"
+#include "workflow/common/validation.h"
+#include "workflow/kernel/workflow.h"
 
 namespace casework::services {
 
-// If `validation` is not OK, or the caller's identity is missing, finishes
-// the call with that error. Otherwise fills `command.meta.actor`,
-// `correlation_id` and `done`, and submits it; `done` parses the reply into
-// `response`, adds the x-casework-replayed trailer to retried replies and
-// finishes the call. `on_committed`, if set, runs once the command is durable
-// and before the call finishes (not for retried replies). Returns the call's
-// reactor.
-grpc::ServerUnaryReactor* RunCommand(grpc::CallbackServerContext* context,
-                                     storage::Engine& engine, const absl::Status& validation,
-                                     storage::Command command,
+// Validates `request` as command `type` (against today in London) and builds
+// its engine command with the calendar in force. The actor, correlation id
+// and `done` are left to the caller.
+absl::StatusOr<storage::Command> BuildCommand(const ServiceDeps& deps,
+                                              const workflow::CommandType& type,
+                                              std::shared_ptr<const google::protobuf::Message> request);
+
+// If the caller's identity is missing or the request is invalid, finishes the
+// call with that error. Otherwise submits the command; once it is durable (or
+// fails) parses the reply into `response`, adds the x-casework-replayed
+// trailer to retried replies and finishes the call. `on_committed`, if set,
+// runs once the command is durable and before the call finishes (not for
+// retried replies), on the engine's writer thread: it must not block.
+grpc::ServerUnaryReactor* RunCommand(const ServiceDeps& deps, grpc::CallbackServerContext* context,
+                                     const workflow::CommandType& type,
+                                     std::shared_ptr<const google::protobuf::Message> request,
                                      google::protobuf::Message* response,
                                      std::function<void()> on_committed = nullptr);
+
+// The same, for command `name` of `workflow` (checked at compile time to take
+// `request`'s type).
+template <typename Request>
+grpc::ServerUnaryReactor* RunCommand(const ServiceDeps& deps, grpc::CallbackServerContext* context,
+                                     const workflow::Workflow& workflow,
+                                     workflow::CommandName<Request> name, const Request& request,
+                                     google::protobuf::Message* response,
+                                     std::function<void()> on_committed = nullptr) {
+  return RunCommand(deps, context, workflow.Command(name), std::make_shared<const Request>(request),
+                    response, std::move(on_committed));
+}
 
 // Finishes a call at once with `status` (OK or an error).
 grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
                                     const absl::Status& status);
 
+// Answers a Get method: `name` must be a resource name of `workflow`'s
+// collection (INVALID_ARGUMENT otherwise); its state into `response`, or
+// NOT_FOUND.
+template <typename State>
+grpc::ServerUnaryReactor* FinishGet(const ServiceDeps& deps, grpc::CallbackServerContext* context,
+                                    const workflow::Workflow& workflow, const std::string& name,
+                                    State* response) {
+  FieldErrors errors;
+  workflow::ParseResourceName("name", name, workflow.collection(), errors);
+  if (!errors.empty()) return FinishNow(context, errors.ToStatus());
+  absl::StatusOr<State> state = ReadState<State>(*deps.store, workflow, name);
+  if (state.ok()) *response = *std::move(state);
+  return FinishNow(context, state.status());
+}
+
+template <typename Command>
+using RequestOf = typename std::decay_t<Command>::Request;
+
 }  // namespace casework::services
+
+// Overrides gRPC method `Method` of the enclosing service class to run
+// command `ns::k##Method` of its `workflow_`, with its `deps_`.
+#define CASEWORK_COMMAND_METHOD(ns, Method, Response)                                      \
+  grpc::ServerUnaryReactor* Method(                                                        \
+      grpc::CallbackServerContext* context,                                                \
+      const ::casework::services::RequestOf<decltype(ns::k##Method)>* request,             \
+      Response* response) override {                                                       \
+    return ::casework::services::RunCommand(deps_, context, workflow_, ns::k##Method, *request, \
+                                            response);                                     \
+  }
 
 #endif  // CASEWORK_SERVICES_COMMAND_RUNNER_H_

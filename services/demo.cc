@@ -6,8 +6,8 @@
 #include "casework/v1/complaints.grpc.pb.h"
 #include "casework/v1/policy.grpc.pb.h"
 #include "services/call_context.h"
-#include "workflow/policy.h"
-#include "workflow/status.h"
+#include "workflow/registry.h"
+#include "workflow/common/status.h"
 
 namespace casework::services {
 namespace {

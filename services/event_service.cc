@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "services/command_runner.h"
-#include "workflow/status.h"
+#include "workflow/common/status.h"
 
 namespace casework::services {
 namespace {

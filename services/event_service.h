@@ -3,14 +3,13 @@
 #define CASEWORK_SERVICES_EVENT_SERVICE_H_
 
 #include "casework/v1/events.grpc.pb.h"
-#include "storage/event_store.h"
+#include "services/service_deps.h"
 
 namespace casework::services {
 
 class EventService final : public v1::EventService::CallbackService {
  public:
-  // `store` must outlive the service.
-  explicit EventService(const storage::EventStore* store) : store_(store) {}
+  explicit EventService(const ServiceDeps& deps) : store_(deps.store) {}
 
   grpc::ServerUnaryReactor* ReadStream(grpc::CallbackServerContext* context,
                                        const v1::ReadStreamRequest* request,

@@ -7,7 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "storage/event_store.h"
-#include "workflow/status.h"
+#include "workflow/common/status.h"
 
 namespace casework::services {
 

@@ -5,13 +5,45 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/action_service.h"
+#include "services/calendar_service.h"
 #include "services/call_context.h"
 #include "services/case_review_service.h"
+#include "services/complaint_service.h"
 #include "services/deadline_service.h"
 #include "services/event_service.h"
+#include "services/policy_service.h"
 #include "services/request_log.h"
+#include "workflow/registry.h"
 
 namespace casework::services {
+namespace {
+
+template <typename Service>
+std::unique_ptr<grpc::Service> Make(const ServiceDeps& deps) {
+  return std::make_unique<Service>(deps);
+}
+
+}  // namespace
+
+const std::vector<std::pair<absl::string_view, ServiceFactory>>& ServiceFactories() {
+  static const auto* factories = new std::vector<std::pair<absl::string_view, ServiceFactory>>{
+      {"casework.v1.EventService", &Make<EventService>},
+      {"casework.v1.DeadlineService", &Make<DeadlineService>},
+      {"casework.v1.ActionService", &Make<ActionService>},
+      {"casework.v1.CalendarService", &Make<CalendarService>},
+      {"casework.v1.CaseReviewService", &Make<CaseReviewService>},
+      {"casework.v1.ComplaintService", &Make<ComplaintService>},
+      {"casework.v1.PolicyService", &Make<PolicyService>},
+  };
+  return *factories;
+}
+
+ServiceFactory FindFactory(absl::string_view service) {
+  for (const auto& [name, make] : ServiceFactories()) {
+    if (name == service) return make;
+  }
+  return nullptr;
+}
 
 absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const ServerConfig& config,
                                                                       const Clock* clock) {
@@ -46,21 +78,23 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   server->engine_ =
       std::make_unique<storage::Engine>(server->store_.get(), clock, engine_options);
   server->timers_ = std::make_unique<TimerWorker>(server->store_.get(), server->engine_.get(),
-                                                  clock, server->calendars_.get());
+                                                  clock, server->calendars_.get(),
+                                                  &workflow::Workflows());
 
-  storage::EventStore* store_ptr = server->store_.get();
-  storage::Engine* engine_ptr = server->engine_.get();
-  CalendarProvider* calendars_ptr = server->calendars_.get();
-  server->services_.push_back(std::make_unique<EventService>(store_ptr));
-  server->services_.push_back(
-      std::make_unique<ActionService>(store_ptr, engine_ptr, clock, calendars_ptr, london));
-  server->services_.push_back(
-      std::make_unique<DeadlineService>(store_ptr, clock, calendars_ptr, london));
-  server->services_.push_back(std::make_unique<CalendarService>(store_ptr, engine_ptr, calendars_ptr));
-  CaseReviewDeps deps{store_ptr, engine_ptr, clock, calendars_ptr, london};
-  server->services_.push_back(std::make_unique<CaseReviewService>(deps));
-  server->services_.push_back(std::make_unique<ComplaintService>(deps));
-  server->services_.push_back(std::make_unique<PolicyService>(deps));
+  ServiceDeps deps;
+  deps.store = server->store_.get();
+  deps.engine = server->engine_.get();
+  deps.clock = clock;
+  deps.calendars = server->calendars_.get();
+  deps.registry = &workflow::Workflows();
+  deps.london = london;
+  for (const auto& [name, make] : ServiceFactories()) server->services_.push_back(make(deps));
+  for (const workflow::Workflow* w : deps.registry->workflows()) {
+    if (!w->service().empty() && FindFactory(w->service()) == nullptr) {
+      return absl::InternalError(absl::StrCat("workflow ", w->name(), " is served by ",
+                                              w->service(), ", which caseworkd does not host"));
+    }
+  }
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

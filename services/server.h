@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/calendar_provider.h"
+#include "services/service_deps.h"
 #include "services/timer_worker.h"
 #include "storage/clock.h"
 #include "storage/engine.h"
@@ -39,6 +40,16 @@ struct ServerConfig {
   // Test hook. Default: null.
   std::shared_ptr<storage::FaultInjector> faults;
 };
+
+// Makes one gRPC service.
+using ServiceFactory = std::unique_ptr<grpc::Service> (*)(const ServiceDeps& deps);
+
+// Every gRPC service caseworkd hosts, by full name ("casework.v1.ActionService").
+// A workflow's commands are served by the service its WorkflowInfo names;
+// Start fails for a registered workflow whose service is missing here.
+const std::vector<std::pair<absl::string_view, ServiceFactory>>& ServiceFactories();
+// The factory of `service`, or null.
+ServiceFactory FindFactory(absl::string_view service);
 
 class CaseworkServer {
  public:

@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
-#include "workflow/registry.h"
+#include "workflow/kernel/registry.h"
 
 namespace casework::services {
 namespace {
@@ -13,8 +13,9 @@ constexpr int kBatch = 256;
 }  // namespace
 
 TimerWorker::TimerWorker(const storage::EventStore* store, storage::Engine* engine,
-                         const Clock* clock, const CalendarProvider* calendars)
-    : store_(store), engine_(engine), clock_(clock), calendars_(calendars) {}
+                         const Clock* clock, const CalendarProvider* calendars,
+                         const workflow::Registry* registry)
+    : store_(store), engine_(engine), clock_(clock), calendars_(calendars), registry_(registry) {}
 
 TimerWorker::~TimerWorker() { Stop(); }
 
@@ -42,31 +43,24 @@ absl::StatusOr<int> TimerWorker::FireBatch(
   int fired = 0;
   absl::Status first_error;
   for (const auto& [key, timer] : due) {
-    if (workflow::AggregateForStream(timer.stream()) == nullptr) {
+    if (registry_->ForStream(timer.stream()) == nullptr) {
       return absl::DataLossError(absl::StrCat("timer on unknown stream ", timer.stream()));
     }
   }
   for (const auto& [key, timer] : due) {
-    const workflow::AggregateEntry* entry = workflow::AggregateForStream(timer.stream());
-    storage::Command c;
-    c.meta.method = kTimerFireMethod;
-    c.meta.request_id =
-        absl::StrCat("timer:", timer.stream(), "#", timer.name(), "@", timer.generation());
+    auto request = std::make_shared<internal::FireTimerRequest>();
+    request->set_request_id(
+        absl::StrCat("timer:", timer.stream(), "#", timer.name(), "@", timer.generation()));
+    request->set_stream(timer.stream());
+    request->set_name(timer.name());
+    request->set_generation(timer.generation());
+    storage::Command c =
+        storage::MakeCommand(registry_->ForStream(timer.stream())->timer_command(),
+                             std::move(request), calendars_->Current());
     c.meta.causation_id = c.meta.request_id;
     c.meta.actor.set_agency("casework");
     c.meta.actor.set_user("timer");
     c.meta.actor.set_role("system");
-    c.aggregate = entry->aggregate;
-    c.stream = timer.stream();
-    c.calendar = calendars_->Current();
-    c.decide = [aggregate = entry->aggregate, name = timer.name()](
-                   const google::protobuf::Message& state,
-                   const workflow::DecideContext& context) {
-      return aggregate->OnTimer(state, name, context);
-    };
-    c.reply = [](const google::protobuf::Message&, const v1::CommitInfo& commit) {
-      return commit.SerializeAsString();
-    };
     c.done = [&](absl::StatusOr<std::string> reply, bool replayed) {
       std::lock_guard<std::mutex> lock(mu);
       if (!reply.ok()) {

@@ -1,6 +1,6 @@
-// Fires durable timers. Every timer whose time has come is turned into an
-// internal command on its stream ("casework.internal.Timers/Fire") through the
-// normal engine pipeline. The command's request_id is the timer's identity
+// Fires durable timers. Every timer whose time has come is turned into the
+// built-in command of its workflow that fires it ("casework.internal.Timers/Fire",
+// Workflow::timer_command) through the normal engine pipeline. The command's request_id is the timer's identity
 // (stream, name, generation), so a timer fires exactly once even if it is
 // picked up twice or the process dies half-way; and the state change it
 // records removes the timer in the same atomic write.
@@ -17,16 +17,15 @@
 #include "storage/clock.h"
 #include "storage/engine.h"
 #include "storage/event_store.h"
+#include "workflow/kernel/registry.h"
 
 namespace casework::services {
-
-inline constexpr char kTimerFireMethod[] = "casework.internal.Timers/Fire";
 
 class TimerWorker {
  public:
   // All pointers must outlive the worker.
   TimerWorker(const storage::EventStore* store, storage::Engine* engine, const Clock* clock,
-              const CalendarProvider* calendars);
+              const CalendarProvider* calendars, const workflow::Registry* registry);
   ~TimerWorker();
 
   // Fires every timer due at clock->Now() and waits until each fire command
@@ -47,6 +46,7 @@ class TimerWorker {
   storage::Engine* engine_;
   const Clock* clock_;
   const CalendarProvider* calendars_;
+  const workflow::Registry* registry_;
 
   std::mutex mu_;
   std::condition_variable cv_;

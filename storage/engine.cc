@@ -13,7 +13,8 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/time_util.h"
 #include "storage/keys.h"
-#include "workflow/status.h"
+#include "workflow/common/status.h"
+#include "workflow/common/validation.h"
 
 namespace casework::storage {
 namespace {
@@ -73,18 +74,32 @@ uint64_t Fingerprint(const google::protobuf::Message& message) {
   return hash;
 }
 
+Command MakeCommand(const workflow::CommandType& type,
+                    std::shared_ptr<const google::protobuf::Message> request,
+                    std::shared_ptr<const workflow::Calendar> calendar) {
+  Command c;
+  c.type = &type;
+  c.meta.method = type.method();
+  c.meta.request_id = type.RequestId(*request);
+  c.meta.fingerprint = Fingerprint(*request);
+  c.address = type.AddressOf(*request);
+  c.request = std::move(request);
+  c.calendar = std::move(calendar);
+  return c;
+}
+
 absl::StatusOr<LoadedState> LoadState(const EventStore& store,
-                                      const workflow::Aggregate& aggregate,
+                                      const workflow::Workflow& workflow,
                                       absl::string_view stream, uint64_t* replayed_events) {
   ASSIGN_OR_RETURN(std::optional<internal::StateRecord> record, store.GetState(stream));
-  std::shared_ptr<google::protobuf::Message> state = aggregate.NewState();
+  std::shared_ptr<google::protobuf::Message> state = workflow.NewState();
   int64_t version = 0;
   if (record.has_value()) {
-    if (record->aggregate() != aggregate.Name()) {
+    if (record->aggregate() != workflow.name()) {
       return absl::InvalidArgumentError(absl::StrCat(stream, " is a ", record->aggregate(),
-                                                     " stream, not a ", aggregate.Name()));
+                                                     " stream, not a ", workflow.name()));
     }
-    if (record->schema() == aggregate.StateSchema()) {
+    if (record->schema() == workflow.state_schema()) {
       if (!state->ParseFromString(record->state())) {
         return absl::DataLossError(absl::StrCat("corrupt state record of ", stream));
       }
@@ -99,7 +114,7 @@ absl::StatusOr<LoadedState> LoadState(const EventStore& store,
     for (const v1::EventEnvelope& e : events) {
       ASSIGN_OR_RETURN(std::unique_ptr<google::protobuf::Message> payload,
                        workflow::UnpackPayload(e));
-      RETURN_IF_ERROR(aggregate.Apply(*state, e, *payload));
+      RETURN_IF_ERROR(workflow.Apply(*state, e, *payload));
       version = e.stream_version();
     }
     if (replayed_events != nullptr) *replayed_events += events.size();
@@ -236,15 +251,17 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
     return std::move(*prior->mutable_reply());
   }
 
-  std::string stream = c.stream;
+  const workflow::Workflow& workflow = c.type->workflow();
+  const workflow::Address& address = c.address;
+  std::string stream = address.stream;
   int64_t number = 0;
-  bool numbered = c.numbered;
-  if (!c.natural_key.empty()) {
+  bool numbered = address.numbered;
+  if (!address.natural_key.empty()) {
     std::optional<std::string> owner;
-    if (auto it = g.rows.find(c.natural_key); it != g.rows.end()) {
+    if (auto it = g.rows.find(address.natural_key); it != g.rows.end()) {
       owner = it->second;
     } else {
-      ASSIGN_OR_RETURN(owner, store_->GetRow(c.natural_key));
+      ASSIGN_OR_RETURN(owner, store_->GetRow(address.natural_key));
     }
     if (owner.has_value()) {
       stream = *owner;
@@ -253,25 +270,25 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
   }
   if (numbered) {
     int64_t last = 0;
-    if (auto it = g.sequences.find(c.stream); it != g.sequences.end()) {
+    if (auto it = g.sequences.find(address.stream); it != g.sequences.end()) {
       last = it->second;
     } else {
-      ASSIGN_OR_RETURN(last, store_->GetSequence(c.stream));
+      ASSIGN_OR_RETURN(last, store_->GetSequence(address.stream));
     }
     number = last + 1;
-    stream = absl::StrCat(c.stream, number);
+    stream = absl::StrCat(address.stream, number);
   }
 
   LoadedState current;
   if (numbered) {
     // A freshly numbered stream has no events: the sequence and the stream's
     // first events are always written in the same batch.
-    current.state = std::shared_ptr<const google::protobuf::Message>(c.aggregate->NewState());
+    current.state = std::shared_ptr<const google::protobuf::Message>(workflow.NewState());
   } else {
-    ASSIGN_OR_RETURN(current, Load(*c.aggregate, stream, g));
+    ASSIGN_OR_RETURN(current, Load(workflow, stream, g));
   }
-  if (c.meta.expected_version.has_value() && *c.meta.expected_version != current.version) {
-    return VersionConflictError(stream, *c.meta.expected_version, current.version);
+  if (address.expected_version.has_value() && *address.expected_version != current.version) {
+    return VersionConflictError(stream, *address.expected_version, current.version);
   }
 
   workflow::DecideContext context;
@@ -280,15 +297,18 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
   context.calendar = c.calendar.get();
   context.actor = &c.meta.actor;
   context.stream = stream;
+  context.partnership = workflow::PartnershipOfStream(stream);
   context.version = current.version;
   context.number = number;
-  context.read_state = [this, &g](const workflow::Aggregate& aggregate, absl::string_view other)
+  context.read_state = [this, &g](const workflow::Workflow& other_workflow,
+                                   absl::string_view other)
       -> absl::StatusOr<std::shared_ptr<const google::protobuf::Message>> {
-    ASSIGN_OR_RETURN(LoadedState loaded, Load(aggregate, std::string(other), g));
+    ASSIGN_OR_RETURN(LoadedState loaded, Load(other_workflow, std::string(other), g));
     return loaded.state;
   };
   context.scan_rows = [this, &g](absl::string_view prefix) { return ScanRows(prefix, g); };
-  ASSIGN_OR_RETURN(workflow::Events events, c.decide(*current.state, context));
+  ASSIGN_OR_RETURN(workflow::Events events,
+                   workflow.Decide(*c.type, *current.state, *c.request, context));
 
   // Fold the new events into a copy of the state.
   std::shared_ptr<google::protobuf::Message> next(current.state->New());
@@ -309,10 +329,14 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
                                                          : c.meta.correlation_id);
     env.set_causation_id(c.meta.causation_id);
     env.set_policy_version(c.meta.policy_version);
-    RETURN_IF_ERROR(c.aggregate->Apply(*next, env, *events[i]));
+    if (const int meaning = workflow.CurrentEventVersion(events[i]->GetDescriptor()); meaning > 1) {
+      env.set_event_version(meaning);
+    }
+    RETURN_IF_ERROR(workflow.Apply(*next, env, *events[i]));
     env.mutable_payload()->PackFrom(*events[i]);
   }
   const int64_t new_version = current.version + static_cast<int64_t>(events.size());
+  RETURN_IF_ERROR(workflow.CheckLanding(*c.type, stream, workflow.StateName(*current.state), *next));
 
   v1::CommitInfo commit;
   commit.set_stream(stream);
@@ -323,21 +347,24 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
     commit.set_last_position(g.next_position + events.size() - 1);
   }
   *commit.mutable_recorded_time() = recorded;
-  std::string reply = c.reply(*next, commit);
+  std::string reply = c.type->Reply(*next, *c.request, commit);
+
+  std::vector<workflow::Row> before, after;
+  if (!events.empty()) {
+    RETURN_IF_ERROR(workflow.Rows(stream, *current.state, &before));
+    RETURN_IF_ERROR(workflow.Rows(stream, *next, &after));
+  }
 
   // Stage everything; nothing below can fail.
   if (!events.empty()) {
     for (const v1::EventEnvelope& env : envelopes) g.batch.PutEvent(env);
     internal::StateRecord record;
-    record.set_aggregate(std::string(c.aggregate->Name()));
-    record.set_schema(c.aggregate->StateSchema());
+    record.set_aggregate(std::string(workflow.name()));
+    record.set_schema(workflow.state_schema());
     record.set_version(new_version);
     next->SerializeToString(record.mutable_state());
     g.batch.PutState(stream, record);
 
-    std::vector<workflow::Row> before, after;
-    c.aggregate->Rows(stream, *current.state, &before);
-    c.aggregate->Rows(stream, *next, &after);
     absl::flat_hash_map<absl::string_view, absl::string_view> old_rows;
     for (const workflow::Row& r : before) old_rows[r.key] = r.value;
     for (const workflow::Row& r : after) {
@@ -354,8 +381,8 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
     }
 
     std::vector<workflow::TimerSpec> timers_before, timers_after;
-    c.aggregate->Timers(*current.state, &timers_before);
-    c.aggregate->Timers(*next, &timers_after);
+    workflow.Timers(*current.state, &timers_before);
+    workflow.Timers(*next, &timers_after);
     for (const workflow::TimerSpec& t : timers_before) {
       if (std::find(timers_after.begin(), timers_after.end(), t) == timers_after.end()) {
         g.batch.DeleteTimer(TimerEntry(stream, t, options_.time_zone).first);
@@ -372,8 +399,8 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
     g.states[stream] = LoadedState{std::move(next), new_version};
   }
   if (numbered) {
-    g.batch.PutSequence(c.stream, number);
-    g.sequences[c.stream] = number;
+    g.batch.PutSequence(address.stream, number);
+    g.sequences[address.stream] = number;
   }
   internal::RequestRecord record;
   record.set_method(c.meta.method);
@@ -408,7 +435,7 @@ absl::StatusOr<std::vector<workflow::Row>> Engine::ScanRows(absl::string_view pr
   return rows;
 }
 
-absl::StatusOr<LoadedState> Engine::Load(const workflow::Aggregate& aggregate,
+absl::StatusOr<LoadedState> Engine::Load(const workflow::Workflow& workflow,
                                          const std::string& stream, Group& g) {
   if (auto it = g.states.find(stream); it != g.states.end()) return it->second;
   if (auto it = cache_.find(stream); it != cache_.end()) {
@@ -416,7 +443,7 @@ absl::StatusOr<LoadedState> Engine::Load(const workflow::Aggregate& aggregate,
     return LoadedState{it->second.state, it->second.version};
   }
   uint64_t replayed = 0;
-  ASSIGN_OR_RETURN(LoadedState loaded, LoadState(*store_, aggregate, stream, &replayed));
+  ASSIGN_OR_RETURN(LoadedState loaded, LoadState(*store_, workflow, stream, &replayed));
   {
     std::lock_guard<std::mutex> lock(stats_mu_);
     stats_.state_loads += 1;

@@ -35,8 +35,9 @@
 #include "casework/v1/common.pb.h"
 #include "storage/clock.h"
 #include "storage/event_store.h"
-#include "workflow/calendar.h"
-#include "workflow/kernel.h"
+#include "workflow/time/calendar.h"
+#include "workflow/kernel/command.h"
+#include "workflow/kernel/workflow.h"
 
 namespace casework::storage {
 
@@ -53,40 +54,31 @@ struct CommandMeta {
   std::string correlation_id;
   std::string causation_id;
   int64_t policy_version = 0;
-  // When set, the command fails with ABORTED unless the stream is at exactly
-  // this version.
-  std::optional<int64_t> expected_version;
 };
 
+// One command of a workflow, as the engine runs it. Build it with
+// MakeCommand; the caller sets the actor, correlation id and `done`.
 struct Command {
   CommandMeta meta;
-  const workflow::Aggregate* aggregate = nullptr;
-  // The target stream. When `numbered`, `stream` is a prefix such as
-  // "partnerships/eastbrook/actions/" and the engine appends the next number
-  // of the sequence named by that prefix (1, 2, 3, ...).
-  std::string stream;
-  bool numbered = false;
-  // Optional natural key of a new stream: a read-model row key that the
-  // aggregate's Rows() writes with the stream name as its value (e.g.
-  // "complaints/eastbrook/source/sentinel/ASB-1"). If the row exists the
-  // command goes to that stream instead of creating one, so a create is
-  // de-duplicated by its key even across request_ids.
-  std::string natural_key;
-  // The working-day calendar Decide may use (DecideContext::calendar).
+  // What to run, and on what (CommandType::AddressOf the request).
+  const workflow::CommandType* type = nullptr;
+  std::shared_ptr<const google::protobuf::Message> request;
+  workflow::Address address;
+  // The working-day calendar the decision may use (DecideContext::calendar).
   std::shared_ptr<const workflow::Calendar> calendar;
-  // Pure decision on the current state. Runs on the writer thread.
-  std::function<absl::StatusOr<workflow::Events>(const google::protobuf::Message& state,
-                                                 const workflow::DecideContext& context)>
-      decide;
-  // Builds the serialised reply from the state after the command and what
-  // was written. Runs on the writer thread; stored for retries.
-  std::function<std::string(const google::protobuf::Message& state, const v1::CommitInfo& commit)>
-      reply;
   // Called exactly once: with the serialised reply once durable, or with the
   // error. `replayed` is true when the reply is the stored original of an
-  // earlier call with the same request_id.
+  // earlier call with the same request_id. Runs on the engine's writer
+  // thread: it must not block (finish the call and return).
   std::function<void(absl::StatusOr<std::string> reply, bool replayed)> done;
 };
+
+// The engine command for `request` of command `type`: its method,
+// request_id, fingerprint and address. `request` must have passed
+// type.Validate. The actor, correlation id and `done` are the caller's.
+Command MakeCommand(const workflow::CommandType& type,
+                    std::shared_ptr<const google::protobuf::Message> request,
+                    std::shared_ptr<const workflow::Calendar> calendar);
 
 struct EngineOptions {
   // Stream states kept in memory by the writer. Default: 100000.
@@ -126,7 +118,7 @@ uint64_t Fingerprint(const google::protobuf::Message& message);
 // events after it; the whole stream if the record is missing or of another
 // schema. `replayed_events`, if given, is increased by the events folded.
 absl::StatusOr<LoadedState> LoadState(const EventStore& store,
-                                      const workflow::Aggregate& aggregate,
+                                      const workflow::Workflow& workflow,
                                       absl::string_view stream,
                                       uint64_t* replayed_events = nullptr);
 
@@ -162,7 +154,7 @@ class Engine {
   void CommitGroup(std::vector<Command>& commands);
   // Decides one command into `group`; returns its outcome for `done`.
   absl::StatusOr<std::string> Prepare(Command& command, Group& group, bool* replayed);
-  absl::StatusOr<LoadedState> Load(const workflow::Aggregate& aggregate,
+  absl::StatusOr<LoadedState> Load(const workflow::Workflow& workflow,
                                    const std::string& stream, Group& group);
   void CachePut(const std::string& stream, LoadedState state);
   // Rows under `prefix`: the store's, with this group's writes applied.

@@ -12,7 +12,7 @@
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "storage/keys.h"
-#include "workflow/status.h"
+#include "workflow/common/status.h"
 
 namespace casework::storage {
 namespace {

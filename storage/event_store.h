@@ -27,7 +27,7 @@
 #include "casework/internal/records.pb.h"
 #include "casework/v1/events.pb.h"
 #include "storage/fault_injection.h"
-#include "workflow/kernel.h"
+#include "workflow/kernel/context.h"
 
 namespace casework::storage {
 

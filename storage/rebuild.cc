@@ -3,11 +3,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "storage/engine.h"
-#include "workflow/status.h"
+#include "workflow/common/status.h"
 
 namespace casework::storage {
 
-absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::TimeZone& time_zone) {
+absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::TimeZone& time_zone,
+                                       const workflow::Registry& registry) {
   Derived derived;
   uint64_t expected_position = 1;
   absl::Status failure;
@@ -19,14 +20,14 @@ absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::Time
     }
     ++expected_position;
     Derived::StreamState& s = derived.streams[e.stream()];
-    if (s.entry == nullptr) {
-      s.entry = workflow::AggregateForStream(e.stream());
-      if (s.entry == nullptr) {
+    if (s.workflow == nullptr) {
+      s.workflow = registry.ForStream(e.stream());
+      if (s.workflow == nullptr) {
         failure = absl::DataLossError(absl::StrCat("event ", e.global_position(),
                                                    " belongs to unknown stream ", e.stream()));
         return false;
       }
-      s.state = s.entry->aggregate->NewState();
+      s.state = s.workflow->NewState();
     }
     if (e.stream_version() != s.version + 1) {
       failure = absl::DataLossError(absl::StrCat("stream ", e.stream(), " jumps from version ",
@@ -39,7 +40,7 @@ absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::Time
       failure = payload.status();
       return false;
     }
-    failure = s.entry->aggregate->Apply(*s.state, e, **payload);
+    failure = s.workflow->Apply(*s.state, e, **payload);
     if (!failure.ok()) return false;
     s.version = e.stream_version();
     ++derived.events;
@@ -50,18 +51,19 @@ absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::Time
   std::vector<workflow::TimerSpec> timers;
   for (const auto& [stream, s] : derived.streams) {
     rows.clear();
-    s.entry->aggregate->Rows(stream, *s.state, &rows);
+    RETURN_IF_ERROR(s.workflow->Rows(stream, *s.state, &rows));
     for (workflow::Row& row : rows) derived.rows[std::move(row.key)] = std::move(row.value);
     timers.clear();
-    s.entry->aggregate->Timers(*s.state, &timers);
+    s.workflow->Timers(*s.state, &timers);
     for (const workflow::TimerSpec& t : timers) derived.timers.insert(TimerEntry(stream, t, time_zone));
   }
   return derived;
 }
 
 absl::StatusOr<VerifyReport> VerifyStore(const EventStore& store,
-                                         const absl::TimeZone& time_zone) {
-  ASSIGN_OR_RETURN(Derived derived, ComputeDerived(store, time_zone));
+                                         const absl::TimeZone& time_zone,
+                                         const workflow::Registry& registry) {
+  ASSIGN_OR_RETURN(Derived derived, ComputeDerived(store, time_zone, registry));
   VerifyReport report;
   report.events = derived.events;
   report.streams = derived.streams.size();
@@ -88,7 +90,7 @@ absl::StatusOr<VerifyReport> VerifyStore(const EventStore& store,
                                              s.version));
     }
   }
-  for (absl::string_view prefix : workflow::DerivedRowPrefixes()) {
+  for (absl::string_view prefix : registry.row_prefixes()) {
     std::string after;
     for (;;) {
       ASSIGN_OR_RETURN(std::vector<StoredRow> stored, store.ScanRows(prefix, after, 1000));
@@ -126,9 +128,10 @@ absl::StatusOr<VerifyReport> VerifyStore(const EventStore& store,
   return report;
 }
 
-absl::Status RebuildDerived(EventStore& store, const absl::TimeZone& time_zone) {
-  ASSIGN_OR_RETURN(Derived derived, ComputeDerived(store, time_zone));
-  for (absl::string_view prefix : workflow::DerivedRowPrefixes()) {
+absl::Status RebuildDerived(EventStore& store, const absl::TimeZone& time_zone,
+                            const workflow::Registry& registry) {
+  ASSIGN_OR_RETURN(Derived derived, ComputeDerived(store, time_zone, registry));
+  for (absl::string_view prefix : registry.row_prefixes()) {
     std::vector<StoredRow> rows;
     for (auto it = derived.rows.lower_bound(std::string(prefix));
          it != derived.rows.end() && absl::StartsWith(it->first, prefix); ++it) {
@@ -140,8 +143,8 @@ absl::Status RebuildDerived(EventStore& store, const absl::TimeZone& time_zone) 
   StoreBatch batch = store.NewBatch();
   for (const auto& [stream, s] : derived.streams) {
     internal::StateRecord record;
-    record.set_aggregate(std::string(s.entry->aggregate->Name()));
-    record.set_schema(s.entry->aggregate->StateSchema());
+    record.set_aggregate(std::string(s.workflow->name()));
+    record.set_schema(s.workflow->state_schema());
     record.set_version(s.version);
     s.state->SerializeToString(record.mutable_state());
     batch.PutState(stream, record);

@@ -24,22 +24,24 @@ namespace casework::storage {
 // Everything derived from the log, as a fold of it.
 struct Derived {
   struct StreamState {
-    const workflow::AggregateEntry* entry = nullptr;
+    const workflow::Workflow* workflow = nullptr;
     std::shared_ptr<google::protobuf::Message> state;
     int64_t version = 0;
   };
   std::map<std::string, StreamState> streams;
-  // Read-model rows of every registered aggregate, by key.
+  // Read-model rows of every registered workflow, by key.
   std::map<std::string, std::string> rows;
   // Timers implied by the final states, by key.
   std::map<std::string, internal::TimerRecord> timers;
   uint64_t events = 0;
 };
 
-// Folds the whole log. DATA_LOSS if positions or stream versions have gaps or
-// an event is of a stream no aggregate owns.
-// `time_zone` places timers (EngineOptions::time_zone).
-absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::TimeZone& time_zone);
+// Folds the whole log with the workflows of `registry`. DATA_LOSS if
+// positions or stream versions have gaps or an event is of a stream no
+// workflow owns. `time_zone` places timers (EngineOptions::time_zone).
+absl::StatusOr<Derived> ComputeDerived(
+    const EventStore& store, const absl::TimeZone& time_zone,
+    const workflow::Registry& registry = workflow::Workflows());
 
 struct VerifyReport {
   uint64_t events = 0;
@@ -50,14 +52,16 @@ struct VerifyReport {
   std::vector<std::string> problems;
 };
 
-// Compares stored state records, stream index and read-model rows with a
-// fold of the log.
-absl::StatusOr<VerifyReport> VerifyStore(const EventStore& store,
-                                         const absl::TimeZone& time_zone);
+// Compares stored state records, stream index, read-model rows (under every
+// row namespace of `registry`) and timers with a fold of the log.
+absl::StatusOr<VerifyReport> VerifyStore(
+    const EventStore& store, const absl::TimeZone& time_zone,
+    const workflow::Registry& registry = workflow::Workflows());
 
-// Replaces state records and read-model rows with a fold of the log. REQUIRES:
-// no engine is writing to `store`.
-absl::Status RebuildDerived(EventStore& store, const absl::TimeZone& time_zone);
+// Replaces state records, read-model rows and timers with a fold of the log.
+// REQUIRES: no engine is writing to `store`.
+absl::Status RebuildDerived(EventStore& store, const absl::TimeZone& time_zone,
+                            const workflow::Registry& registry = workflow::Workflows());
 
 }  // namespace casework::storage
 

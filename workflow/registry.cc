@@ -1,45 +1,30 @@
 #include "workflow/registry.h"
 
-#include "absl/strings/str_split.h"
-#include "workflow/actions.h"
-#include "workflow/calendar_stream.h"
-#include "workflow/case_reviews.h"
-#include "workflow/complaints.h"
-#include "workflow/policy_stream.h"
+#include "workflow/actions/commands.h"
+#include "workflow/case_review/commands.h"
+#include "workflow/case_review/complaints.h"
+#include "workflow/policy/document.h"
+#include "workflow/policy/policy_workflow.h"
+#include "workflow/time/calendar_workflow.h"
 
 namespace casework::workflow {
 
-const std::vector<AggregateEntry>& AllAggregates() {
-  static const auto* all = new std::vector<AggregateEntry>{
-      {"actions", &ActionAggregate()},
-      {"calendars", &CalendarAggregate()},
-      {"caseReviews", &CaseReviewAggregate()},
-      {"complaints", &ComplaintAggregate()},
-      {"policy", &PolicyAggregate()},
-  };
-  return *all;
+const Registry& Workflows() {
+  // Append only: the fuzz corpus selects commands by their position.
+  static const Registry* registry = new Registry({
+      &actions::ActionWorkflow(),
+      &case_review::ComplaintWorkflow(),
+      &case_review::CaseReviewWorkflow(),
+      &PolicyWorkflow(),
+      &CalendarWorkflow(),
+  });
+  return *registry;
 }
 
-const std::vector<absl::string_view>& DerivedRowPrefixes() {
-  static const auto* prefixes = new std::vector<absl::string_view>{
-      "actions/", "caseReviews/", "complaints/", "deadlines/", "notices/"};
-  return *prefixes;
-}
-
-const AggregateEntry* AggregateForStream(absl::string_view stream) {
-  std::vector<absl::string_view> parts = absl::StrSplit(stream, '/');
-  absl::string_view collection;
-  if (parts.size() == 4 && parts[0] == "partnerships") {
-    collection = parts[2];
-  } else if (parts.size() == 2) {
-    collection = parts[0];
-  } else {
-    return nullptr;
-  }
-  for (const AggregateEntry& entry : AllAggregates()) {
-    if (entry.collection == collection) return &entry;
-  }
-  return nullptr;
+v1::Policy LlrDefaultPolicy(absl::string_view partnership) {
+  v1::Policy policy = DefaultPolicy(partnership, Workflows());
+  policy.set_title("Default ASB case review policy (LLR model)");
+  return policy;
 }
 
 }  // namespace casework::workflow

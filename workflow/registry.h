@@ -1,33 +1,21 @@
-// Which aggregate owns which streams: the one table that maps a stream's
-// collection ("partnerships/{p}/{collection}/{n}") to its workflow. Used to
-// replay and verify the whole log.
+// Every workflow of casework, registered once. Adding a workflow is one line
+// in registry.cc (docs/adding-a-workflow.md).
 #ifndef CASEWORK_WORKFLOW_REGISTRY_H_
 #define CASEWORK_WORKFLOW_REGISTRY_H_
 
-#include <vector>
-
 #include "absl/strings/string_view.h"
-#include "workflow/kernel.h"
+#include "casework/v1/policy.pb.h"
+#include "workflow/kernel/registry.h"
 
 namespace casework::workflow {
 
-struct AggregateEntry {
-  // The collection segment of the stream name, e.g. "actions" in
-  // "partnerships/{p}/actions/{n}", or the first segment of a stream outside
-  // partnerships ("calendars" in "calendars/england-and-wales").
-  absl::string_view collection;
-  const Aggregate* aggregate;
-};
+// The product's workflows, in registration order.
+const Registry& Workflows();
 
-// Every aggregate of the product.
-const std::vector<AggregateEntry>& AllAggregates();
-
-// Every read-model row any aggregate derives starts with one of these
-// ("actions/", "deadlines/", ...). Rows under them are rebuilt from the log.
-const std::vector<absl::string_view>& DerivedRowPrefixes();
-
-// The entry owning `stream`, or null for a stream name of no known collection.
-const AggregateEntry* AggregateForStream(absl::string_view stream);
+// The policy a new partnership starts from (every workflow's default
+// section, titled as the LLR model the defaults follow). `partnership` is an
+// identifier such as "eastbrook"; version and publish_time are unset.
+v1::Policy LlrDefaultPolicy(absl::string_view partnership);
 
 }  // namespace casework::workflow
 

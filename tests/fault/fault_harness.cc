@@ -252,7 +252,11 @@ class Harness {
       const std::string& type = e.payload().type_url();
       if (absl::EndsWith(type, ".ComplaintRecorded")) {
         v1::ComplaintRecorded recorded_event;
-        e.payload().UnpackTo(&recorded_event);
+        if (!e.payload().UnpackTo(&recorded_event)) {
+          std::fprintf(stderr, "event at %llu does not unpack\n",
+                       static_cast<unsigned long long>(e.global_position()));
+          ++mismatched_;
+        }
         ++sources[recorded_event.complaint().source_reference()];
         ++recorded[e.request_id()];
       } else if (absl::EndsWith(type, ".ActionCreated")) {

@@ -16,8 +16,8 @@
 
 #include "absl/time/civil_time.h"
 #include "tests/fuzz/fuzz_support.h"
-#include "workflow/calendar.h"
-#include "workflow/deadline.h"
+#include "workflow/time/calendar.h"
+#include "workflow/time/deadline_rules.h"
 
 namespace casework::fuzz {
 namespace {

@@ -4,9 +4,10 @@
 // casework.v1.Policy. A document that parses goes through ValidatePolicy
 // (OK or INVALID_ARGUMENT with a parseable BadRequest detail); every rule
 // string in it goes through ParseDeadlineRule; a policy that validates is
-// then published (ValidatePublishPolicy must agree), its threshold is
-// evaluated over three small fixed ledgers and its timescales are turned into
-// deadlines on the bundled calendar.
+// then published (the PublishPolicy command's validation must agree) and, when
+// it has a case review section, its threshold is evaluated over three small
+// fixed ledgers and its timescales are turned into deadlines on the bundled
+// calendar.
 #include <climits>
 #include <cstddef>
 #include <cstdint>
@@ -22,16 +23,19 @@
 #include "casework/v1/policy.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "tests/fuzz/fuzz_support.h"
-#include "workflow/calendar.h"
-#include "workflow/deadline.h"
-#include "workflow/policy.h"
-#include "workflow/policy_stream.h"
-#include "workflow/threshold.h"
-#include "workflow/validation.h"
+#include "workflow/case_review/threshold.h"
+#include "workflow/common/validation.h"
+#include "workflow/kernel/context.h"
+#include "workflow/policy/document.h"
+#include "workflow/policy/policy_workflow.h"
+#include "workflow/registry.h"
+#include "workflow/time/calendar.h"
+#include "workflow/time/deadline_rules.h"
 
 namespace casework::fuzz {
 namespace {
 
+namespace review = workflow::case_review;
 using workflow::DeadlineRule;
 using workflow::DeadlineUnit;
 
@@ -63,8 +67,8 @@ v1::LedgerEntry Entry(int n, absl::string_view complainant, absl::CivilDay behav
   return e;
 }
 
-workflow::ThresholdInput ThresholdInputBase(const char* applicant, v1::ComplaintCategory category) {
-  workflow::ThresholdInput in;
+review::ThresholdInput ThresholdInputBase(const char* applicant, v1::ComplaintCategory category) {
+  review::ThresholdInput in;
   in.policy_version = 3;
   in.application_date = kApplicationDate;
   in.applicant = applicant;
@@ -74,15 +78,15 @@ workflow::ThresholdInput ThresholdInputBase(const char* applicant, v1::Complaint
 }
 
 // Fixed ledgers that give every rule something to count, exclude or decide.
-const std::vector<workflow::ThresholdInput>& Ledgers() {
-  static const std::vector<workflow::ThresholdInput>* ledgers = [] {
+const std::vector<review::ThresholdInput>& Ledgers() {
+  static const std::vector<review::ThresholdInput>* ledgers = [] {
     using D = absl::CivilDay;
-    auto* all = new std::vector<workflow::ThresholdInput>;
+    auto* all = new std::vector<review::ThresholdInput>;
 
     // Complaints inside and outside the window, late reports, a shared
     // incident, a hate incident, other people's complaints in the locality
     // and about the applicant's incident, one reported after the application.
-    workflow::ThresholdInput busy = ThresholdInputBase("cmp-1", v1::PERSONAL);
+    review::ThresholdInput busy = ThresholdInputBase("cmp-1", v1::PERSONAL);
     busy.applicant_complaints = {
         Entry(1, "cmp-1", D(2026, 2, 1), D(2026, 2, 3), v1::POLICE, "INC-1"),
         Entry(2, "cmp-1", D(2026, 6, 1), D(2026, 6, 2), v1::COUNCIL, "INC-2"),
@@ -112,7 +116,7 @@ const std::vector<workflow::ThresholdInput>& Ledgers() {
     // Too few applicant complaints and no hate incident, so the community
     // and same-incident rules get to decide; same-day ties between
     // complaints 9 and 10 of one incident, and a name without a number.
-    workflow::ThresholdInput quiet = ThresholdInputBase("cmp-1", v1::NUISANCE);
+    review::ThresholdInput quiet = ThresholdInputBase("cmp-1", v1::NUISANCE);
     quiet.applicant_complaints = {
         Entry(10, "cmp-1", D(2026, 7, 1), D(2026, 7, 2), v1::POLICE, "INC-8", false, v1::NUISANCE),
         Entry(9, "cmp-1", D(2026, 7, 1), D(2026, 7, 2), v1::COUNCIL, "INC-8", false, v1::NUISANCE),
@@ -134,7 +138,7 @@ const std::vector<workflow::ThresholdInput>& Ledgers() {
 
     // The same with an unspecified category (the community rule never
     // applies) and no applicant reference.
-    workflow::ThresholdInput anonymous = quiet;
+    review::ThresholdInput anonymous = quiet;
     anonymous.category = v1::COMPLAINT_CATEGORY_UNSPECIFIED;
     anonymous.applicant.clear();
     all->push_back(anonymous);
@@ -166,17 +170,23 @@ void CheckValidPolicy(const v1::Policy& policy) {
   publish.set_parent("partnerships/eastbrook");
   publish.set_request_id("fuzz-publish-1");
   *publish.mutable_policy() = policy;
-  FUZZ_CHECK(workflow::ValidatePublishPolicy(publish).ok());
+  const workflow::ValidateContext context{kApplicationDate, &workflow::Workflows()};
+  const workflow::CommandType& command =
+      workflow::PolicyWorkflow().Command(workflow::kPublishPolicy);
+  FUZZ_CHECK(command.Validate(publish, context).ok());
 
+  // No section is required: a document without the case review's has
+  // nothing more to check.
+  if (!policy.has_case_review()) return;
   const v1::ThresholdPolicy& threshold = policy.case_review().threshold();
-  for (workflow::ThresholdInput input : Ledgers()) {
+  for (review::ThresholdInput input : Ledgers()) {
     input.policy = &threshold;
-    const v1::ThresholdEvaluation evaluation = workflow::EvaluateThreshold(input);
+    const v1::ThresholdEvaluation evaluation = review::EvaluateThreshold(input);
     const std::string& rule = evaluation.deciding_rule();
-    FUZZ_CHECK(rule == workflow::kRuleR1 || rule == workflow::kRuleR2 ||
-               rule == workflow::kRuleCommunity || rule == workflow::kRuleSameIncident ||
-               rule == workflow::kRuleNotMet);
-    FUZZ_CHECK(evaluation.met() == (rule != workflow::kRuleNotMet));
+    FUZZ_CHECK(rule == review::kRuleR1 || rule == review::kRuleR2 ||
+               rule == review::kRuleCommunity || rule == review::kRuleSameIncident ||
+               rule == review::kRuleNotMet);
+    FUZZ_CHECK(evaluation.met() == (rule != review::kRuleNotMet));
     FUZZ_CHECK(evaluation.policy_version() == input.policy_version);
     FUZZ_CHECK(workflow::ToCivilDay(evaluation.evaluated_on()) == kApplicationDate);
     FUZZ_CHECK(workflow::ToCivilDay(evaluation.window_start()) <= kApplicationDate);
@@ -184,13 +194,13 @@ void CheckValidPolicy(const v1::Policy& policy) {
     FUZZ_CHECK(evaluation.considered_size() >=
                static_cast<int>(input.applicant_complaints.size()));
     if (input.category == v1::COMPLAINT_CATEGORY_UNSPECIFIED) {
-      FUZZ_CHECK(rule != workflow::kRuleCommunity);
+      FUZZ_CHECK(rule != review::kRuleCommunity);
     }
 
     // The notices each applicant complaint raises given the ones before it.
     std::vector<v1::LedgerEntry> earlier;
     for (const v1::LedgerEntry& added : input.applicant_complaints) {
-      for (const v1::Notice& notice : workflow::ProactiveNotices(threshold, earlier, added)) {
+      for (const v1::Notice& notice : review::ProactiveNotices(threshold, earlier, added)) {
         FUZZ_CHECK(notice.kind() == v1::Notice::EXPLAIN_CASE_REVIEW ||
                    notice.kind() == v1::Notice::THRESHOLD_REACHED);
         FUZZ_CHECK(notice.complaint() == added.complaint());
@@ -216,7 +226,7 @@ void CheckValidPolicy(const v1::Policy& policy) {
 }
 
 void RunPolicy(const v1::Policy& policy) {
-  const absl::Status status = workflow::ValidatePolicy(policy);
+  const absl::Status status = workflow::ValidatePolicy(policy, workflow::Workflows());
   CheckValidationStatus(status);
 
   // Every rule string of the document, valid or not.

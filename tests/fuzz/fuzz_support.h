@@ -12,9 +12,9 @@
 #include "absl/status/status.h"
 #include "casework/v1/errors.pb.h"
 #include "google/protobuf/stubs/logging.h"
-#include "workflow/calendar.h"
-#include "workflow/deadline.h"
-#include "workflow/status.h"
+#include "workflow/time/calendar.h"
+#include "workflow/time/deadline_rules.h"
+#include "workflow/common/status.h"
 
 // Traps (a crash the fuzzer records) when `cond` is false.
 #define FUZZ_CHECK(cond)                                                    \
@@ -53,7 +53,7 @@ inline void CheckValidationStatus(const absl::Status& status) {
   }
 }
 
-// ComputeDeadline of a positive `rule` from `start` (see workflow/deadline.h):
+// ComputeDeadline of a positive `rule` from `start` (see workflow/time/deadline_rules.h):
 // the due date is after the start; a working-day deadline falls on the
 // rule.amount-th working day; calendar days are added as they are; a month
 // keeps the day of the month or clamps it to the end of a shorter month.

@@ -30,9 +30,10 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "tests/fuzz/request_kinds.h"
-#include "workflow/calendar.h"
-#include "workflow/policy.h"
-#include "workflow/validation.h"
+#include "workflow/common/validation.h"
+#include "workflow/policy/document.h"
+#include "workflow/registry.h"
+#include "workflow/time/calendar.h"
 
 namespace casework::fuzz {
 namespace {
@@ -275,7 +276,7 @@ std::string ToJson(const Message& m, bool snake_case = false) {
 void WritePolicies(const fs::path& dir) {
   const v1::Policy llr = workflow::LlrDefaultPolicy("eastbrook");
   auto write = [&](const std::string& name, const v1::Policy& policy, bool valid) {
-    if (workflow::ValidatePolicy(policy).ok() != valid) {
+    if (workflow::ValidatePolicy(policy, workflow::Workflows()).ok() != valid) {
       Fail(absl::StrCat("policy seed ", name, valid ? " is refused" : " is accepted"));
     }
     WriteFile(dir / name, absl::EndsWith(name, ".pb") ? policy.SerializeAsString()

@@ -12,9 +12,10 @@
 #include "services/call_context.h"
 #include "services/server.h"
 #include "storage/rebuild.h"
+#include "tests/support/server_fixture.h"
 #include "tests/support/test_support.h"
-#include "workflow/policy.h"
-#include "workflow/validation.h"
+#include "workflow/common/validation.h"
+#include "workflow/registry.h"
 
 namespace casework::services {
 namespace {
@@ -22,7 +23,6 @@ namespace {
 using ::casework::testing::DetailOf;
 using ::casework::testing::London;
 using ::casework::testing::SetIdentity;
-using ::casework::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using Review = v1::CaseReviewService::Stub;
@@ -42,33 +42,17 @@ std::string Due(const v1::CaseReview& review, const std::string& deadline) {
   return "none";
 }
 
-class CaseReviewTest : public ::testing::Test {
+class CaseReviewTest : public casework::testing::ServerFixture {
  protected:
-  void SetUp() override { Start(); }
-  void Start() {
-    ServerConfig config;
-    config.listen = "127.0.0.1:0";
-    config.data_dir = dir_.Sub("data");
-    config.request_log = false;
-    config.timer_poll = absl::ZeroDuration();
-    server_ = *CaseworkServer::Start(config, &clock_);
-    auto channel = server_->InProcessChannel();
-    reviews_ = v1::CaseReviewService::NewStub(channel);
-    complaints_ = v1::ComplaintService::NewStub(channel);
-    policies_ = v1::PolicyService::NewStub(channel);
-  }
-  void Restart() {
-    server_.reset();
-    Start();
-  }
+  CaseReviewTest() : ServerFixture(At(2026, 11, 2)) {}  // Monday 2 November 2026
 
-  template <typename Stub, typename Req, typename Resp>
-  grpc::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
-                    Stub* stub, const Req& request, Resp* response,
-                    const std::string& role = "caseworker") {
-    grpc::ClientContext context;
-    SetIdentity(context, "eastbrook-council", "u-1", role);
-    return (stub->*method)(&context, request, response);
+  // Stubs over the in-process channel of the running server.
+  std::unique_ptr<Review> Reviews() { return v1::CaseReviewService::NewStub(InProcess()); }
+  std::unique_ptr<v1::ComplaintService::Stub> Complaints() {
+    return v1::ComplaintService::NewStub(InProcess());
+  }
+  std::unique_ptr<v1::PolicyService::Stub> Policies() {
+    return v1::PolicyService::NewStub(InProcess());
   }
 
   v1::Policy Publish(v1::Policy policy, const std::string& request_id = "policy-1") {
@@ -77,7 +61,7 @@ class CaseReviewTest : public ::testing::Test {
     request.set_request_id(request_id);
     *request.mutable_policy() = std::move(policy);
     v1::Policy out;
-    grpc::Status status = Call(&v1::PolicyService::Stub::PublishPolicy, policies_.get(), request,
+    grpc::Status status = Call(&v1::PolicyService::Stub::PublishPolicy, Policies().get(), request,
                                &out, "admin");
     EXPECT_TRUE(status.ok()) << status.error_message();
     return out;
@@ -108,7 +92,7 @@ class CaseReviewTest : public ::testing::Test {
   v1::RecordComplaintResponse Record(const v1::RecordComplaintRequest& request) {
     v1::RecordComplaintResponse out;
     grpc::Status status =
-        Call(&v1::ComplaintService::Stub::RecordComplaint, complaints_.get(), request, &out);
+        Call(&v1::ComplaintService::Stub::RecordComplaint, Complaints().get(), request, &out);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return out;
   }
@@ -121,7 +105,7 @@ class CaseReviewTest : public ::testing::Test {
                     Req request, const std::string& role, v1::CaseReviewResponse* out) {
     if constexpr (!std::is_same_v<Req, v1::ReceiveApplicationRequest>) request.set_name(name_);
     request.set_request_id(absl::StrCat("cr-", ++request_counter_));
-    return Call(method, reviews_.get(), request, out, role);
+    return Call(method, Reviews().get(), request, out, role);
   }
   // Runs a case review command that must succeed.
   template <typename Req>
@@ -134,14 +118,15 @@ class CaseReviewTest : public ::testing::Test {
     if (std::is_same_v<Req, v1::ReceiveApplicationRequest>) name_ = out.case_review().name();
     return out.case_review();
   }
-  // Runs a case review command that must fail; returns its status.
+  // Runs a case review command that must fail with `code`; returns its
+  // status.
   template <typename Req>
   grpc::Status Fail(grpc::Status (Review::*method)(grpc::ClientContext*, const Req&,
                                                    v1::CaseReviewResponse*),
-                    Req request, const std::string& role = "caseworker") {
+                    Req request, grpc::StatusCode code, const std::string& role = "caseworker") {
     v1::CaseReviewResponse out;
     grpc::Status status = Send(method, std::move(request), role, &out);
-    EXPECT_FALSE(status.ok());
+    EXPECT_EQ(status.error_code(), code) << status.error_message();
     return status;
   }
 
@@ -168,12 +153,6 @@ class CaseReviewTest : public ::testing::Test {
     return types;
   }
 
-  TempDir dir_;
-  ManualClock clock_{At(2026, 11, 2)};  // Monday 2 November 2026
-  std::unique_ptr<CaseworkServer> server_;
-  std::unique_ptr<Review> reviews_;
-  std::unique_ptr<v1::ComplaintService::Stub> complaints_;
-  std::unique_ptr<v1::PolicyService::Stub> policies_;
   std::string name_;
   int request_counter_ = 0;
 };
@@ -194,7 +173,7 @@ TEST_F(CaseReviewTest, IntakeRetriesAndSourceReferencesNeverDuplicate) {
   EXPECT_TRUE(resent.duplicate());
   EXPECT_EQ(resent.complaint().name(), first.complaint().name());
 
-  Restart();
+  ASSERT_NO_FATAL_FAILURE(Restart());
   request.set_request_id("after-restart");
   v1::RecordComplaintResponse later = Record(request);
   EXPECT_TRUE(later.duplicate());
@@ -214,7 +193,8 @@ TEST_F(CaseReviewTest, IntakeValidatesEveryField) {
   bad.mutable_complaint()->set_agency_kind(v1::AGENCY_KIND_UNSPECIFIED);
   bad.mutable_complaint()->set_hate_related(true);
   v1::RecordComplaintResponse out;
-  grpc::Status status = Call(&v1::ComplaintService::Stub::RecordComplaint, complaints_.get(), bad, &out);
+  grpc::Status status =
+      Call(&v1::ComplaintService::Stub::RecordComplaint, Complaints().get(), bad, &out);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   std::optional<v1::BadRequest> detail = DetailOf<v1::BadRequest>(status);
   ASSERT_TRUE(detail.has_value());
@@ -229,7 +209,7 @@ TEST_F(CaseReviewTest, IntakeValidatesEveryField) {
 
   v1::RecordComplaintRequest future =
       ComplaintRequest("S-2", "cmp-1", Date(2026, 11, 1), Date(2026, 11, 3));
-  status = Call(&v1::ComplaintService::Stub::RecordComplaint, complaints_.get(), future, &out);
+  status = Call(&v1::ComplaintService::Stub::RecordComplaint, Complaints().get(), future, &out);
   EXPECT_THAT(status.error_message(),
               HasSubstr("complaint.reported_date: must not be in the future (today is 2026-11-02)"));
 }
@@ -238,7 +218,8 @@ TEST_F(CaseReviewTest, StreamedIntakeAnswersEachItem) {
   grpc::ClientContext context;
   SetIdentity(context);
   v1::StreamComplaintsResponse response;
-  auto writer = complaints_->StreamComplaints(&context, &response);
+  std::unique_ptr<v1::ComplaintService::Stub> complaints = Complaints();
+  auto writer = complaints->StreamComplaints(&context, &response);
   ASSERT_TRUE(writer->Write(ComplaintRequest("B-1", "cmp-7", Date(2026, 9, 1), Date(2026, 9, 2))));
   v1::RecordComplaintRequest bad = ComplaintRequest("B-2", "", Date(2026, 9, 1), Date(2026, 9, 2));
   ASSERT_TRUE(writer->Write(bad));
@@ -272,7 +253,8 @@ TEST_F(CaseReviewTest, SecondComplaintExplainsAndThirdReachesTheThreshold) {
   v1::ListNoticesRequest list;
   list.set_parent("partnerships/eastbrook");
   v1::ListNoticesResponse notices;
-  ASSERT_TRUE(Call(&v1::ComplaintService::Stub::ListNotices, complaints_.get(), list, &notices).ok());
+  ASSERT_TRUE(
+      Call(&v1::ComplaintService::Stub::ListNotices, Complaints().get(), list, &notices).ok());
   ASSERT_EQ(notices.notices_size(), 2);
   EXPECT_EQ(notices.notices(0).complaint(), "partnerships/eastbrook/complaints/2");
   EXPECT_EQ(notices.notices(1).kind(), v1::Notice::THRESHOLD_REACHED);
@@ -283,10 +265,20 @@ TEST_F(CaseReviewTest, SecondComplaintExplainsAndThirdReachesTheThreshold) {
   ack.set_kind(v1::Notice::THRESHOLD_REACHED);
   ack.set_note("Phoned the victim and sent the case review leaflet");
   v1::RecordComplaintResponse acked;
-  ASSERT_TRUE(Call(&v1::ComplaintService::Stub::AcknowledgeNotice, complaints_.get(), ack, &acked).ok());
+  ASSERT_TRUE(
+      Call(&v1::ComplaintService::Stub::AcknowledgeNotice, Complaints().get(), ack, &acked).ok());
+  EXPECT_EQ(acked.complaint().name(), "partnerships/eastbrook/complaints/3");
+  ASSERT_EQ(acked.complaint().notices_size(), 1);
+  EXPECT_EQ(acked.complaint().notices(0).kind(), v1::Notice::THRESHOLD_REACHED);
+  EXPECT_TRUE(acked.complaint().notices(0).acknowledged());
+  EXPECT_EQ(acked.complaint().notices(0).acknowledged_by(), "eastbrook-council/u-1");
   notices.Clear();
-  ASSERT_TRUE(Call(&v1::ComplaintService::Stub::ListNotices, complaints_.get(), list, &notices).ok());
-  EXPECT_EQ(notices.notices_size(), 1);
+  ASSERT_TRUE(
+      Call(&v1::ComplaintService::Stub::ListNotices, Complaints().get(), list, &notices).ok());
+  // Only the second complaint's notice is still open.
+  ASSERT_EQ(notices.notices_size(), 1);
+  EXPECT_EQ(notices.notices(0).complaint(), "partnerships/eastbrook/complaints/2");
+  EXPECT_EQ(notices.notices(0).kind(), v1::Notice::EXPLAIN_CASE_REVIEW);
 }
 
 TEST_F(CaseReviewTest, PolicyAboveTheStatutoryCapIsRefusedAndCasesArePinned) {
@@ -298,7 +290,7 @@ TEST_F(CaseReviewTest, PolicyAboveTheStatutoryCapIsRefusedAndCasesArePinned) {
   *request.mutable_policy() = too_strict;
   v1::Policy out;
   grpc::Status status =
-      Call(&v1::PolicyService::Stub::PublishPolicy, policies_.get(), request, &out, "admin");
+      Call(&v1::PolicyService::Stub::PublishPolicy, Policies().get(), request, &out, "admin");
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   std::optional<v1::BadRequest> detail = DetailOf<v1::BadRequest>(status);
   ASSERT_TRUE(detail.has_value());
@@ -306,13 +298,17 @@ TEST_F(CaseReviewTest, PolicyAboveTheStatutoryCapIsRefusedAndCasesArePinned) {
   EXPECT_EQ(detail->violations(0).field(), "policy.case_review.threshold.complaint_count");
   EXPECT_EQ(detail->violations(0).rule(), "statutory_cap");
 
-  status = Call(&v1::PolicyService::Stub::PublishPolicy, policies_.get(), request, &out, "caseworker");
+  status =
+      Call(&v1::PolicyService::Stub::PublishPolicy, Policies().get(), request, &out, "caseworker");
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 
   // No policy yet: an application is refused with a clear reason.
-  grpc::Status no_policy = Fail(&Review::ReceiveApplication, Application("cmp-1"));
-  EXPECT_EQ(no_policy.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  grpc::Status no_policy = Fail(&Review::ReceiveApplication, Application("cmp-1"),
+                                grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(no_policy.error_message(), HasSubstr("has no published policy"));
+  std::optional<v1::ErrorInfo> no_policy_info = DetailOf<v1::ErrorInfo>(no_policy);
+  ASSERT_TRUE(no_policy_info.has_value());
+  EXPECT_EQ(no_policy_info->reason(), "NO_POLICY");
 
   EXPECT_EQ(Publish(workflow::LlrDefaultPolicy("eastbrook")).version(), 1);
   v1::CaseReview review = Do(&Review::ReceiveApplication, Application("cmp-1"));
@@ -324,17 +320,57 @@ TEST_F(CaseReviewTest, PolicyAboveTheStatutoryCapIsRefusedAndCasesArePinned) {
   EXPECT_EQ(Do(&Review::ReceiveApplication, Application("cmp-2")).policy_version(), 2);
 }
 
+// Policy sections belong to workflows and the document requires none: a
+// policy without the case review's section is published, complaints are
+// recorded under it without notices, and case review commands are refused
+// with NO_POLICY_SECTION until a policy with the section is published.
+TEST_F(CaseReviewTest, PolicyWithoutTheCaseReviewSectionRefusesReviewsUntilOneIsPublished) {
+  v1::Policy bare;
+  bare.set_title("Interim policy, case review section to follow");
+  const v1::Policy published = Publish(bare);
+  EXPECT_EQ(published.version(), 1);
+  EXPECT_FALSE(published.has_case_review());
+  const uint64_t after_publish = server_->store().LastPosition();
+
+  grpc::Status no_section = Fail(&Review::ReceiveApplication, Application("cmp-1"),
+                                 grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(no_section.error_message(), HasSubstr("has no case_review section"));
+  std::optional<v1::ErrorInfo> info = DetailOf<v1::ErrorInfo>(no_section);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->reason(), "NO_POLICY_SECTION");
+  EXPECT_EQ(server_->store().LastPosition(), after_publish);  // nothing written
+
+  // Complaints are still recorded; without a threshold they raise no notice.
+  for (int i = 1; i <= 3; ++i) {
+    v1::RecordComplaintResponse recorded = Record(ComplaintRequest(
+        absl::StrCat("X-", i), "cmp-1", Date(2026, 9, i * 5), Date(2026, 9, i * 5 + 1)));
+    EXPECT_EQ(recorded.complaint().name(), absl::StrCat("partnerships/eastbrook/complaints/", i));
+    EXPECT_EQ(recorded.complaint().notices_size(), 0);
+  }
+
+  EXPECT_EQ(Publish(workflow::LlrDefaultPolicy("eastbrook"), "policy-2").version(), 2);
+  v1::CaseReview review = Do(&Review::ReceiveApplication, Application("cmp-1"));
+  EXPECT_EQ(review.state(), v1::CaseReview::RECEIVED);
+  EXPECT_EQ(review.policy_version(), 2);
+}
+
 TEST_F(CaseReviewTest, AnonymousApplicationsAndMissingConsentAreRefused) {
   Publish(workflow::LlrDefaultPolicy("eastbrook"));
   v1::ReceiveApplicationRequest anonymous = Application("");
-  grpc::Status status = Fail(&Review::ReceiveApplication, anonymous);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(DetailOf<v1::BadRequest>(status)->violations(0).rule(), "not_anonymous");
+  grpc::Status status =
+      Fail(&Review::ReceiveApplication, anonymous, grpc::StatusCode::INVALID_ARGUMENT);
+  std::optional<v1::BadRequest> detail = DetailOf<v1::BadRequest>(status);
+  ASSERT_TRUE(detail.has_value());
+  ASSERT_GE(detail->violations_size(), 1);
+  EXPECT_EQ(detail->violations(0).rule(), "not_anonymous");
 
   v1::ReceiveApplicationRequest on_behalf = Application("cmp-1");
   on_behalf.mutable_applicant()->set_representative_reference("cllr-ward-4");
-  status = Fail(&Review::ReceiveApplication, on_behalf);
-  EXPECT_EQ(DetailOf<v1::BadRequest>(status)->violations(0).field(), "applicant.consent_recorded");
+  status = Fail(&Review::ReceiveApplication, on_behalf, grpc::StatusCode::INVALID_ARGUMENT);
+  detail = DetailOf<v1::BadRequest>(status);
+  ASSERT_TRUE(detail.has_value());
+  ASSERT_GE(detail->violations_size(), 1);
+  EXPECT_EQ(detail->violations(0).field(), "applicant.consent_recorded");
   on_behalf.mutable_applicant()->set_consent_recorded(true);
   EXPECT_EQ(Do(&Review::ReceiveApplication, on_behalf).state(), v1::CaseReview::RECEIVED);
 }
@@ -353,8 +389,8 @@ TEST_F(CaseReviewTest, FullLifecycleThroughAppealAndClosure) {
   // Illegal now: the outcome before anything else.
   v1::RecordOutcomeRequest early;
   early.set_no_further_action_reason("n/a");
-  grpc::Status illegal = Fail(&Review::RecordOutcome, early);
-  EXPECT_EQ(illegal.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  grpc::Status illegal =
+      Fail(&Review::RecordOutcome, early, grpc::StatusCode::FAILED_PRECONDITION);
   std::optional<v1::IllegalTransition> t = DetailOf<v1::IllegalTransition>(illegal);
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->current_state(), "RECEIVED");
@@ -419,8 +455,8 @@ TEST_F(CaseReviewTest, FullLifecycleThroughAppealAndClosure) {
 
   v1::LodgeAppealRequest appeal;
   appeal.set_ground("Not happy");
-  grpc::Status bad_ground = Fail(&Review::LodgeAppeal, appeal);
-  EXPECT_EQ(bad_ground.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  grpc::Status bad_ground =
+      Fail(&Review::LodgeAppeal, appeal, grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(bad_ground.error_message(), HasSubstr("ground: must be one of the policy's grounds"));
   appeal.set_ground("The outcome did not consider all the information provided");
   r = Do(&Review::LodgeAppeal, appeal);
@@ -455,8 +491,8 @@ TEST_F(CaseReviewTest, FullLifecycleThroughAppealAndClosure) {
   Do(&Review::CommunicateOutcome, v1::CaseReviewCommand());
   // The chair's decision is final: no second appeal.
   appeal.set_details("again");
-  grpc::Status final_decision = Fail(&Review::LodgeAppeal, appeal);
-  EXPECT_EQ(final_decision.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  grpc::Status final_decision =
+      Fail(&Review::LodgeAppeal, appeal, grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(final_decision.error_message(), HasSubstr("the decision is final"));
 
   v1::RecommendationProgressRequest progress;
@@ -471,9 +507,12 @@ TEST_F(CaseReviewTest, FullLifecycleThroughAppealAndClosure) {
   EXPECT_EQ(r.state(), v1::CaseReview::CLOSED);
   EXPECT_EQ(Due(r, "appeal_window"), "2027-01-08 CANCELLED");
 
-  grpc::Status after_close = Fail(&Review::RecordOfficerHours, hours);
-  EXPECT_EQ(after_close.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_THAT(DetailOf<v1::IllegalTransition>(after_close)->allowed_commands(), ::testing::IsEmpty());
+  grpc::Status after_close =
+      Fail(&Review::RecordOfficerHours, hours, grpc::StatusCode::FAILED_PRECONDITION);
+  std::optional<v1::IllegalTransition> closed = DetailOf<v1::IllegalTransition>(after_close);
+  ASSERT_TRUE(closed.has_value());
+  EXPECT_EQ(closed->current_state(), "CLOSED");
+  EXPECT_THAT(closed->allowed_commands(), ::testing::IsEmpty());
 
   EXPECT_THAT(EventTypes(r.name()),
               ElementsAre("ApplicationReceived", "DeadlineSet", "DeadlineSet",
@@ -507,15 +546,14 @@ TEST_F(CaseReviewTest, ThresholdNotMetMustBeToldBeforeClosing) {
   EXPECT_EQ(r.threshold().deciding_rule(), "NOT_MET");
   v1::CloseCaseReviewRequest close;
   close.set_reason("Threshold not met");
-  grpc::Status not_told = Fail(&Review::CloseCaseReview, close);
-  EXPECT_EQ(not_told.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  grpc::Status not_told =
+      Fail(&Review::CloseCaseReview, close, grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(not_told.error_message(), HasSubstr("NotifyApplicant"));
 
   // The SPOC may still use discretion; only a SPOC.
   v1::OverrideThresholdRequest override_request;
   override_request.set_reason("Victim is elderly and isolated");
-  EXPECT_EQ(Fail(&Review::OverrideThreshold, override_request).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  Fail(&Review::OverrideThreshold, override_request, grpc::StatusCode::PERMISSION_DENIED);
   r = Do(&Review::OverrideThreshold, override_request, "spoc");
   EXPECT_EQ(r.state(), v1::CaseReview::THRESHOLD_MET);
   EXPECT_EQ(r.threshold().deciding_rule(), "SPOC_OVERRIDE");
@@ -642,7 +680,7 @@ TEST_F(CaseReviewTest, ScriptedYearGivesExactStatutoryFigures) {
   request.set_csv(true);
   v1::CaseReviewFigures f;
   grpc::Status status =
-      Call(&Review::GetCaseReviewFigures, reviews_.get(), request, &f);
+      Call(&Review::GetCaseReviewFigures, Reviews().get(), request, &f);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(f.applications_received(), 5);
   EXPECT_EQ(f.threshold_not_met(), 1);

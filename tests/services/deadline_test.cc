@@ -4,14 +4,17 @@
 // service and calendar versions.
 #include <grpcpp/grpcpp.h>
 
+#include <thread>
+
 #include "casework/v1/actions.grpc.pb.h"
 #include "casework/v1/deadlines.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/server.h"
 #include "storage/rebuild.h"
+#include "tests/support/server_fixture.h"
 #include "tests/support/test_support.h"
-#include "workflow/validation.h"
+#include "workflow/common/validation.h"
 
 namespace casework::services {
 namespace {
@@ -19,34 +22,25 @@ namespace {
 using ::casework::testing::CreateRequest;
 using ::casework::testing::London;
 using ::casework::testing::SetIdentity;
-using ::casework::testing::TempDir;
 using ::testing::ElementsAre;
-
 
 absl::Time LondonTime(int y, int m, int d, int hh, int mm) {
   return absl::FromCivil(absl::CivilSecond(y, m, d, hh, mm, 0), London());
 }
 
-class DeadlineTest : public ::testing::Test {
+class DeadlineTest : public casework::testing::ServerFixture {
  protected:
-  void SetUp() override { Start(); }
+  // Monday 23 November 2026, 09:00 in London; the test fires timers itself.
+  DeadlineTest() : ServerFixture(LondonTime(2026, 11, 23, 9, 0)) {}
 
-  void Start() {
-    ServerConfig config;
-    config.listen = "127.0.0.1:0";
-    config.data_dir = dir_.Sub("data");
-    config.request_log = false;
-    config.timer_poll = absl::ZeroDuration();  // the test fires timers itself
-    absl::StatusOr<std::unique_ptr<CaseworkServer>> server = CaseworkServer::Start(config, &clock_);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    actions_ = v1::ActionService::NewStub(server_->InProcessChannel());
-    deadlines_ = v1::DeadlineService::NewStub(server_->InProcessChannel());
-    calendar_ = v1::CalendarService::NewStub(server_->InProcessChannel());
+  std::unique_ptr<v1::ActionService::Stub> Actions() {
+    return v1::ActionService::NewStub(InProcess());
   }
-  void Restart() {
-    server_.reset();
-    Start();
+  std::unique_ptr<v1::DeadlineService::Stub> Deadlines() {
+    return v1::DeadlineService::NewStub(InProcess());
+  }
+  std::unique_ptr<v1::CalendarService::Stub> Calendars() {
+    return v1::CalendarService::NewStub(InProcess());
   }
 
   v1::Action Create(const std::string& request_id, absl::CivilDay due) {
@@ -55,7 +49,7 @@ class DeadlineTest : public ::testing::Test {
     grpc::ClientContext context;
     SetIdentity(context);
     v1::ActionResponse response;
-    grpc::Status status = actions_->CreateAction(&context, request, &response);
+    grpc::Status status = Actions()->CreateAction(&context, request, &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response.action();
   }
@@ -65,7 +59,7 @@ class DeadlineTest : public ::testing::Test {
     v1::GetActionRequest request;
     request.set_name(name);
     v1::Action action;
-    EXPECT_TRUE(actions_->GetAction(&context, request, &action).ok());
+    EXPECT_TRUE(Actions()->GetAction(&context, request, &action).ok());
     return action;
   }
 
@@ -77,7 +71,7 @@ class DeadlineTest : public ::testing::Test {
     request.set_queue(queue);
     request.set_within_working_days(within);
     v1::ListDeadlinesResponse response;
-    grpc::Status status = deadlines_->ListDeadlines(&context, request, &response);
+    grpc::Status status = Deadlines()->ListDeadlines(&context, request, &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     std::vector<std::string> out;
     for (const v1::DeadlineItem& item : response.items()) {
@@ -103,14 +97,6 @@ class DeadlineTest : public ::testing::Test {
     EXPECT_TRUE(fired.ok()) << fired.status();
     return fired.ok() ? *fired : -1;
   }
-
-  TempDir dir_;
-  // Monday 23 November 2026, 09:00 in London.
-  ManualClock clock_{LondonTime(2026, 11, 23, 9, 0)};
-  std::unique_ptr<CaseworkServer> server_;
-  std::unique_ptr<v1::ActionService::Stub> actions_;
-  std::unique_ptr<v1::DeadlineService::Stub> deadlines_;
-  std::unique_ptr<v1::CalendarService::Stub> calendar_;
 };
 
 TEST_F(DeadlineTest, TimerFiresOnceWhenTheDueDateHasPassed) {
@@ -143,7 +129,7 @@ TEST_F(DeadlineTest, TimerFiresOnceWhenTheDueDateHasPassed) {
   complete.set_request_id("a-1-done");
   complete.set_note("Done after the date");
   v1::ActionResponse response;
-  ASSERT_TRUE(actions_->CompleteAction(&context, complete, &response).ok());
+  ASSERT_TRUE(Actions()->CompleteAction(&context, complete, &response).ok());
   EXPECT_EQ(response.action().deadlines(0).state(), v1::Deadline::MET_LATE);
   EXPECT_THAT(Queue(v1::ListDeadlinesRequest::OVERDUE), ::testing::IsEmpty());
 }
@@ -153,18 +139,14 @@ TEST_F(DeadlineTest, TimerThatFellDueWhileDownFiresAtStartUp) {
   server_.reset();
   clock_.Set(LondonTime(2026, 12, 1, 8, 0));
 
-  ServerConfig config;
-  config.listen = "127.0.0.1:0";
-  config.data_dir = dir_.Sub("data");
-  config.request_log = false;
-  config.timer_poll = absl::Hours(1);  // production mode: fire at start-up
-  server_ = *CaseworkServer::Start(config, &clock_);
+  // Production mode: due timers fire at start-up.
+  ASSERT_NO_FATAL_FAILURE(Start(nullptr, absl::Hours(1)));
   EXPECT_EQ(CountEvents(action.name(), "DeadlineMissed"), 1);
   EXPECT_EQ(FireDue(), 0);
 
   // And a further restart does not fire it again.
   server_.reset();
-  server_ = *CaseworkServer::Start(config, &clock_);
+  ASSERT_NO_FATAL_FAILURE(Start(nullptr, absl::Hours(1)));
   EXPECT_EQ(CountEvents(action.name(), "DeadlineMissed"), 1);
   absl::StatusOr<storage::VerifyReport> report =
       storage::VerifyStore(server_->store(), London());
@@ -178,10 +160,13 @@ TEST_F(DeadlineTest, ConcurrentFiringRecordsTheMissOnce) {
   for (int i = 0; i < 20; ++i) names.push_back(Create(absl::StrCat("a-", i), absl::CivilDay(2026, 11, 24)).name());
   clock_.Set(LondonTime(2026, 11, 26, 9, 0));
   std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) threads.emplace_back([&] { FireDue(); });
+  std::vector<int> fired(4, 0);
+  for (int t = 0; t < 4; ++t) threads.emplace_back([&, t] { fired[t] = FireDue(); });
   for (std::thread& t : threads) t.join();
+  // Each timer recorded its event exactly once, whichever thread fired it.
+  EXPECT_EQ(fired[0] + fired[1] + fired[2] + fired[3], 20);
   for (const std::string& name : names) EXPECT_EQ(CountEvents(name, "DeadlineMissed"), 1) << name;
-  Restart();
+  ASSERT_NO_FATAL_FAILURE(Restart());
   EXPECT_EQ(FireDue(), 0);
   for (const std::string& name : names) EXPECT_EQ(CountEvents(name, "DeadlineMissed"), 1) << name;
 }
@@ -195,7 +180,7 @@ TEST_F(DeadlineTest, PauseAndResumeKeepTheRemainingWorkingDays) {
   hold.set_request_id("hold-1");
   hold.set_reason("Waiting for the court date");
   v1::ActionResponse held;
-  ASSERT_TRUE(actions_->PutActionOnHold(&hold_context, hold, &held).ok());
+  ASSERT_TRUE(Actions()->PutActionOnHold(&hold_context, hold, &held).ok());
   // Paused on Mon 23 Nov: 24-27 Nov and 30 Nov-4 Dec are left.
   EXPECT_EQ(held.action().deadlines(0).state(), v1::Deadline::PAUSED);
   EXPECT_EQ(held.action().deadlines(0).remaining_working_days(), 9);
@@ -211,7 +196,7 @@ TEST_F(DeadlineTest, PauseAndResumeKeepTheRemainingWorkingDays) {
   resume.set_name(action.name());
   resume.set_request_id("resume-1");
   v1::ActionResponse resumed;
-  ASSERT_TRUE(actions_->ResumeAction(&resume_context, resume, &resumed).ok());
+  ASSERT_TRUE(Actions()->ResumeAction(&resume_context, resume, &resumed).ok());
   // 9 working days from Mon 14 Dec 2026: 15-18, 21-24 Dec, then 25 Dec
   // (Christmas) and 28 Dec (Boxing Day substitute) are skipped: Tue 29 Dec.
   const v1::Deadline& d = resumed.action().deadlines(0);
@@ -241,7 +226,7 @@ TEST_F(DeadlineTest, CalendarAdditionMakesANewVersionUsedByLaterDeadlines) {
   v1::GetCalendarRequest get;
   get.set_year(2026);
   v1::CalendarYear year;
-  ASSERT_TRUE(calendar_->GetCalendar(&get_context, get, &year).ok());
+  ASSERT_TRUE(Calendars()->GetCalendar(&get_context, get, &year).ok());
   EXPECT_EQ(year.version(), 1);
   EXPECT_EQ(year.holidays_size(), 8);
 
@@ -253,14 +238,14 @@ TEST_F(DeadlineTest, CalendarAdditionMakesANewVersionUsedByLaterDeadlines) {
     grpc::ClientContext context;
     SetIdentity(context, "eastbrook-council", "u-1", "caseworker");
     v1::CalendarYear out;
-    EXPECT_EQ(calendar_->AddHoliday(&context, add, &out).error_code(),
+    EXPECT_EQ(Calendars()->AddHoliday(&context, add, &out).error_code(),
               grpc::StatusCode::PERMISSION_DENIED);
   }
   {
     grpc::ClientContext context;
     SetIdentity(context, "eastbrook-council", "u-admin", "admin");
     v1::CalendarYear out;
-    ASSERT_TRUE(calendar_->AddHoliday(&context, add, &out).ok());
+    ASSERT_TRUE(Calendars()->AddHoliday(&context, add, &out).ok());
     EXPECT_EQ(out.version(), 2);
     EXPECT_EQ(out.holidays_size(), 9);
   }
@@ -270,7 +255,7 @@ TEST_F(DeadlineTest, CalendarAdditionMakesANewVersionUsedByLaterDeadlines) {
     grpc::ClientContext context;
     SetIdentity(context, "eastbrook-council", "u-admin", "admin");
     v1::CalendarYear out;
-    EXPECT_EQ(calendar_->AddHoliday(&context, again, &out).error_code(),
+    EXPECT_EQ(Calendars()->AddHoliday(&context, again, &out).error_code(),
               grpc::StatusCode::ALREADY_EXISTS);
   }
   // A new action's deadline records version 2; its due date is a fixed date,
@@ -279,7 +264,7 @@ TEST_F(DeadlineTest, CalendarAdditionMakesANewVersionUsedByLaterDeadlines) {
   EXPECT_EQ(action.deadlines(0).calendar_version(), 2);
   EXPECT_EQ(action.deadlines(0).explanation(), "due 2026-12-02 as set on 2026-11-23 (not a working day)");
 
-  Restart();
+  ASSERT_NO_FATAL_FAILURE(Restart());
   EXPECT_EQ(server_->calendars().Current()->version(), 2);
   EXPECT_FALSE(server_->calendars().Current()->IsWorkingDay(absl::CivilDay(2026, 12, 2)));
 }

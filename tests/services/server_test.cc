@@ -17,6 +17,7 @@
 #include "google/protobuf/dynamic_message.h"
 #include "gtest/gtest.h"
 #include "services/call_context.h"
+#include "tests/support/server_fixture.h"
 #include "tests/support/test_support.h"
 
 namespace casework::services {
@@ -56,21 +57,18 @@ grpc::Status GenericUnary(grpc::Channel* channel, const std::string& method,
   return status;
 }
 
-class ServerTest : public ::testing::Test {
+class ServerTest : public casework::testing::ServerFixture {
  protected:
-  void SetUp() override { Start(); }
+  ServerTest() : ServerFixture(kStart) {}
 
-  void Start(std::shared_ptr<storage::FaultInjector> faults = nullptr) {
-    ServerConfig config;
-    config.listen = "127.0.0.1:0";
-    config.data_dir = dir_.Sub("data");
-    config.request_log = false;
-    config.faults = std::move(faults);
-    absl::StatusOr<std::unique_ptr<CaseworkServer>> server = CaseworkServer::Start(config, &clock_);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                   grpc::InsecureChannelCredentials());
+  void SetUp() override {
+    ServerFixture::SetUp();
+    Connect();
+  }
+
+  // Stubs over loopback TCP to the running server.
+  void Connect() {
+    channel_ = Network();
     actions_ = v1::ActionService::NewStub(channel_);
     events_ = v1::EventService::NewStub(channel_);
   }
@@ -89,9 +87,6 @@ class ServerTest : public ::testing::Test {
     return status;
   }
 
-  TempDir dir_;
-  ManualClock clock_{kStart};
-  std::unique_ptr<CaseworkServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::ActionService::Stub> actions_;
   std::unique_ptr<v1::EventService::Stub> events_;
@@ -309,6 +304,7 @@ TEST_F(ServerTest, InjectedWriteFailureTurnsWritesUnavailableWhileReadsWork) {
   server_.reset();
   auto faults = std::make_shared<storage::FaultInjector>();
   Start(faults);
+  Connect();
   v1::ActionResponse response;
   ASSERT_TRUE(Create(CreateRequest("w-1"), &response).ok());
   faults->FailWrites(true);

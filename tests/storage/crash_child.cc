@@ -16,9 +16,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "services/action_service.h"
 #include "storage/engine.h"
 #include "tests/storage/crash_commands.h"
+#include "workflow/actions/commands.h"
+#include "workflow/time/calendar.h"
 
 namespace {
 
@@ -35,9 +36,14 @@ const std::shared_ptr<const casework::workflow::Calendar> calendar =
         *casework::workflow::Calendar::FromBankHolidaysJson(
             casework::workflow::BundledBankHolidaysJson(), 1));
 
+// Runs action command `name` with `request`, as ActionService would.
+template <typename Request>
 absl::StatusOr<casework::v1::ActionResponse> Run(casework::storage::Engine& engine,
-                                                 casework::workflow::ActionCommand command) {
-  casework::storage::Command c = casework::services::BuildActionCommand(std::move(command), calendar);
+                                                 casework::workflow::CommandName<Request> name,
+                                                 const Request& request) {
+  casework::storage::Command c = casework::storage::MakeCommand(
+      casework::workflow::actions::ActionWorkflow().Command(name),
+      std::make_shared<const Request>(request), calendar);
   c.meta.actor.set_agency("eastbrook-council");
   c.meta.actor.set_user("crash-child");
   c.meta.actor.set_role("system");
@@ -76,12 +82,14 @@ int main(int argc, char** argv) {
     workers.emplace_back([&, t] {
       for (int i = 0;; ++i) {
         const std::string id = absl::StrCat(round, "-", t, "-", i);
-        auto created = Run(engine, casework::testing::CrashCreate("c-" + id, t));
+        auto created = Run(engine, casework::workflow::actions::kCreateAction,
+                           casework::testing::CrashCreate("c-" + id, t));
         if (!created.ok()) _exit(4);
         const auto& commit = created->commit();
         Emit(absl::StrCat("C c-", id, " ", commit.stream(), " ", commit.first_position(), " ",
                           commit.last_position(), "\n"));
-        auto noted = Run(engine, casework::testing::CrashProgress("p-" + id, commit.stream()));
+        auto noted = Run(engine, casework::workflow::actions::kRecordProgress,
+                         casework::testing::CrashProgress("p-" + id, commit.stream()));
         if (!noted.ok()) _exit(5);
         Emit(absl::StrCat("P p-", id, " ", noted->commit().stream(), " ",
                           noted->commit().first_position(), " ", noted->commit().last_position(),

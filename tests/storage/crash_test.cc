@@ -18,11 +18,14 @@
 #include "storage/keys.h"
 #include "storage/rebuild.h"
 #include "tests/storage/crash_commands.h"
+#include "tests/support/engine_harness.h"
 #include "tests/support/test_support.h"
 
 namespace casework::storage {
 namespace {
 
+using ::casework::testing::ActionRequest;
+using ::casework::testing::AsActionRequest;
 using ::casework::testing::RunAction;
 using ::casework::testing::TempDir;
 
@@ -124,11 +127,11 @@ TEST(CrashTest, AcknowledgedCommandsSurviveSigkillExactlyOnce) {
     for (size_t i = 0; i < acks.size(); i += std::max<size_t>(1, acks.size() / 10)) {
       const Ack& ack = acks[i];
       int thread = std::stoi(ack.request_id.substr(ack.request_id.find('-', 2) + 1));
-      workflow::ActionCommand command;
+      ActionRequest command;
       if (ack.kind == 'C') {
-        command = casework::testing::CrashCreate(ack.request_id, thread);
+        command = AsActionRequest(casework::testing::CrashCreate(ack.request_id, thread));
       } else {
-        command = casework::testing::CrashProgress(ack.request_id, ack.stream);
+        command = AsActionRequest(casework::testing::CrashProgress(ack.request_id, ack.stream));
       }
       casework::testing::ActionOutcome retry = RunAction(engine, command);
       ASSERT_TRUE(retry.response.ok()) << retry.response.status();
@@ -182,11 +185,11 @@ TEST(CrashTest, KilledWhileFiringTimersFiresEachExactlyOnce) {
     EngineOptions engine_options;
     absl::LoadTimeZone("Europe/London", &engine_options.time_zone);
     Engine engine(store.get(), &clock, engine_options);
-    std::vector<workflow::ActionCommand> creates;
+    std::vector<ActionRequest> creates;
     for (int i = 0; i < kActions; ++i) {
       v1::CreateActionRequest request = casework::testing::CreateRequest(absl::StrCat("old-", i));
       request.mutable_due_date()->set_year(2025);  // long past: due at start-up
-      creates.push_back(request);
+      creates.push_back(AsActionRequest(std::move(request)));
     }
     for (const auto& out : casework::testing::RunActions(engine, std::move(creates))) {
       ASSERT_TRUE(out.response.ok()) << out.response.status();

@@ -3,49 +3,36 @@
 #include "storage/engine.h"
 
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <thread>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/rebuild.h"
+#include "tests/support/engine_harness.h"
 #include "tests/support/test_support.h"
+#include "workflow/actions/commands.h"
 
 namespace casework::storage {
 namespace {
 
 using ::casework::testing::ActionOutcome;
+using ::casework::testing::ActionRequest;
+using ::casework::testing::AsActionRequest;
 using ::casework::testing::CreateRequest;
 using ::casework::testing::DetailOf;
 using ::casework::testing::ProgressRequest;
 using ::casework::testing::RunAction;
-using ::casework::testing::TempDir;
+using ::casework::testing::TestCalendar;
 using ::testing::ElementsAre;
 
 const absl::Time kStart = absl::FromCivil(absl::CivilSecond(2026, 11, 2, 9, 30, 0), absl::UTCTimeZone());
 
-class EngineTest : public ::testing::Test {
+class EngineTest : public casework::testing::EngineHarness {
  protected:
-  void SetUp() override { Open(); }
-  void TearDown() override { Close(); }
+  EngineTest() : EngineHarness(kStart) {}
 
-  void Open(std::shared_ptr<FaultInjector> faults = nullptr) {
-    StoreOptions options;
-    options.path = dir_.Sub("data");
-    options.faults = std::move(faults);
-    absl::StatusOr<std::unique_ptr<EventStore>> store = EventStore::Open(options);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-    engine_ = std::make_unique<Engine>(store_.get(), &clock_);
-  }
-  void Close() {
-    engine_.reset();
-    store_.reset();
-  }
-  void Reopen() {
-    Close();
-    Open();
-  }
   v1::ActionResponse Create(const std::string& request_id) {
     ActionOutcome out = RunAction(*engine_, CreateRequest(request_id));
     EXPECT_TRUE(out.response.ok()) << out.response.status();
@@ -63,6 +50,16 @@ class EngineTest : public ::testing::Test {
     }
     return out;
   }
+  // Submits a prepared command and waits for its outcome.
+  absl::StatusOr<std::string> Submit(Command command) {
+    std::promise<absl::StatusOr<std::string>> promise;
+    command.done = [&promise](absl::StatusOr<std::string> reply, bool) {
+      promise.set_value(std::move(reply));
+    };
+    std::future<absl::StatusOr<std::string>> future = promise.get_future();
+    engine_->Submit(std::move(command));
+    return future.get();
+  }
   std::vector<std::string> RowKeys(const std::string& prefix) {
     std::vector<std::string> keys;
     absl::StatusOr<std::vector<StoredRow>> rows = store_->ScanRows(prefix, "", 1000);
@@ -70,11 +67,6 @@ class EngineTest : public ::testing::Test {
     for (const StoredRow& row : *rows) keys.push_back(row.key);
     return keys;
   }
-
-  TempDir dir_;
-  ManualClock clock_{kStart};
-  std::unique_ptr<EventStore> store_;
-  std::unique_ptr<Engine> engine_;
 };
 
 TEST_F(EngineTest, CommandsAppendEventsAndMaintainRowsInTheSameWrite) {
@@ -122,6 +114,8 @@ TEST_F(EngineTest, CommandsAppendEventsAndMaintainRowsInTheSameWrite) {
 }
 
 TEST_F(EngineTest, EnvelopeCarriesMetadata) {
+  // A command without correlation or causation: the correlation id is the
+  // request_id, there is no cause and no policy version.
   Create("r-meta");
   std::vector<v1::EventEnvelope> events = *store_->ReadLog(1, 10);
   ASSERT_EQ(events.size(), 2u);
@@ -133,11 +127,57 @@ TEST_F(EngineTest, EnvelopeCarriesMetadata) {
   EXPECT_EQ(e.global_position(), 1u);
   EXPECT_EQ(e.request_id(), "r-meta");
   EXPECT_EQ(e.correlation_id(), "r-meta");
+  EXPECT_EQ(e.causation_id(), "");
+  EXPECT_EQ(e.policy_version(), 0);
   EXPECT_EQ(e.actor().agency(), "eastbrook-council");
+  EXPECT_EQ(e.actor().user(), "u-test");
   EXPECT_EQ(e.actor().role(), "caseworker");
   EXPECT_EQ(e.recorded_time().seconds(), absl::ToUnixSeconds(kStart));
   EXPECT_EQ(e.event_id().size(), 32u);
   EXPECT_EQ(e.payload().type_url(), "type.googleapis.com/casework.v1.ActionCreated");
+  EXPECT_EQ(e.event_version(), 0);
+  EXPECT_NE(events[1].event_id(), e.event_id());
+
+  // A command carrying every piece of metadata a caller can set: each event
+  // it records carries all of it.
+  clock_.Advance(absl::Minutes(3));
+  v1::CompleteActionRequest complete;
+  complete.set_name("partnerships/eastbrook/actions/1");
+  complete.set_request_id("r-meta-2");
+  complete.set_note("Visit done");
+  Command c = MakeCommand(
+      workflow::actions::ActionWorkflow().Command(workflow::actions::kCompleteAction),
+      std::make_shared<const v1::CompleteActionRequest>(complete), TestCalendar());
+  c.meta.actor.set_agency("shire-police");
+  c.meta.actor.set_user("u-officer");
+  c.meta.actor.set_role("admin");
+  c.meta.correlation_id = "corr-42";
+  c.meta.causation_id = "0123456789abcdef0123456789abcdef";
+  c.meta.policy_version = 7;
+  absl::StatusOr<std::string> reply = Submit(std::move(c));
+  ASSERT_TRUE(reply.ok()) << reply.status();
+
+  std::vector<v1::EventEnvelope> later = *store_->ReadLog(3, 10);
+  ASSERT_EQ(later.size(), 2u);
+  EXPECT_EQ(later[0].payload().type_url(), "type.googleapis.com/casework.v1.ActionCompleted");
+  EXPECT_EQ(later[1].payload().type_url(), "type.googleapis.com/casework.v1.DeadlineMet");
+  EXPECT_NE(later[0].event_id(), later[1].event_id());
+  for (int i = 0; i < 2; ++i) {
+    const v1::EventEnvelope& m = later[i];
+    EXPECT_EQ(m.stream(), "partnerships/eastbrook/actions/1");
+    EXPECT_EQ(m.stream_version(), 3 + i);
+    EXPECT_EQ(m.global_position(), 3u + i);
+    EXPECT_EQ(m.request_id(), "r-meta-2");
+    EXPECT_EQ(m.correlation_id(), "corr-42");
+    EXPECT_EQ(m.causation_id(), "0123456789abcdef0123456789abcdef");
+    EXPECT_EQ(m.policy_version(), 7);
+    EXPECT_EQ(m.actor().agency(), "shire-police");
+    EXPECT_EQ(m.actor().user(), "u-officer");
+    EXPECT_EQ(m.actor().role(), "admin");
+    EXPECT_EQ(m.recorded_time().seconds(), absl::ToUnixSeconds(kStart + absl::Minutes(3)));
+    EXPECT_EQ(m.event_id().size(), 32u);
+    EXPECT_EQ(m.event_version(), 0);
+  }
 }
 
 TEST_F(EngineTest, ConcurrentAppendsAtTheSameExpectedVersionExactlyOneWins) {
@@ -290,20 +330,24 @@ TEST_F(EngineTest, ConcurrentCommandsShareSyncedWrites) {
 
 TEST_F(EngineTest, ColdStartLoadsTheStoredStateWithoutReplay) {
   // 2000 actions with three events each, and one with 300 events.
-  std::vector<workflow::ActionCommand> creates;
-  for (int i = 1; i <= 2001; ++i) creates.push_back(CreateRequest(absl::StrCat("c-", i)));
+  std::vector<ActionRequest> creates;
+  for (int i = 1; i <= 2001; ++i) {
+    creates.push_back(AsActionRequest(CreateRequest(absl::StrCat("c-", i))));
+  }
   for (const ActionOutcome& out : casework::testing::RunActions(*engine_, std::move(creates))) {
     ASSERT_TRUE(out.response.ok()) << out.response.status();
   }
-  std::vector<workflow::ActionCommand> notes;
+  std::vector<ActionRequest> notes;
   for (int i = 1; i <= 2000; ++i) {
     for (int n = 0; n < 2; ++n) {
-      notes.push_back(ProgressRequest(absl::StrCat("n-", i, "-", n),
-                                      absl::StrCat("partnerships/eastbrook/actions/", i)));
+      notes.push_back(AsActionRequest(ProgressRequest(
+          absl::StrCat("n-", i, "-", n), absl::StrCat("partnerships/eastbrook/actions/", i))));
     }
   }
   const std::string busy = "partnerships/eastbrook/actions/2001";
-  for (int n = 1; n < 300; ++n) notes.push_back(ProgressRequest(absl::StrCat("b-", n), busy));
+  for (int n = 1; n < 300; ++n) {
+    notes.push_back(AsActionRequest(ProgressRequest(absl::StrCat("b-", n), busy)));
+  }
   for (const ActionOutcome& out : casework::testing::RunActions(*engine_, std::move(notes))) {
     ASSERT_TRUE(out.response.ok()) << out.response.status();
   }
@@ -341,7 +385,7 @@ TEST_F(EngineTest, InjectedWriteFailureDisablesWritesButNotReads) {
 
   // Reads keep working and show only what was acknowledged.
   EXPECT_EQ(History(name), "ActionCreated@1/1 DeadlineSet@2/2");
-  absl::StatusOr<LoadedState> state = LoadState(*store_, workflow::ActionAggregate(), name);
+  absl::StatusOr<LoadedState> state = LoadState(*store_, workflow::actions::ActionWorkflow(), name);
   ASSERT_TRUE(state.ok()) << state.status();
   EXPECT_EQ(state->version, 2);
 
@@ -369,10 +413,36 @@ TEST_F(EngineTest, RebuildRestoresDamagedReadModels) {
 
 TEST_F(EngineTest, StopAnswersQueuedCommandsThenRefusesNewOnes) {
   const std::string name = Create("r-1").action().name();
+  // Commands still queued when Stop is called are finished, not dropped.
+  constexpr int kQueued = 20;
+  std::mutex mu;
+  std::vector<absl::Status> answers;
+  for (int i = 0; i < kQueued; ++i) {
+    Command c = MakeCommand(
+        workflow::actions::ActionWorkflow().Command(workflow::actions::kRecordProgress),
+        std::make_shared<const v1::RecordProgressRequest>(
+            ProgressRequest(absl::StrCat("q-", i), name)),
+        TestCalendar());
+    c.meta.actor.set_agency("eastbrook-council");
+    c.meta.actor.set_user("u-test");
+    c.meta.actor.set_role("caseworker");
+    c.done = [&](absl::StatusOr<std::string> reply, bool) {
+      std::lock_guard<std::mutex> lock(mu);
+      answers.push_back(reply.status());
+    };
+    engine_->Submit(std::move(c));
+  }
   engine_->Stop();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    ASSERT_EQ(answers.size(), static_cast<size_t>(kQueued));
+    for (const absl::Status& answer : answers) EXPECT_TRUE(answer.ok()) << answer;
+  }
+  EXPECT_EQ(store_->LastPosition(), 2u + kQueued);
+
   ActionOutcome refused = RunAction(*engine_, ProgressRequest("r-2", name));
   EXPECT_EQ(refused.response.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(store_->LastPosition(), 2u);
+  EXPECT_EQ(store_->LastPosition(), 2u + kQueued);
 }
 
 }  // namespace

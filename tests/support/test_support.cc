@@ -4,11 +4,6 @@
 
 #include <filesystem>
 
-#include <condition_variable>
-#include <future>
-#include <mutex>
-
-#include "services/action_service.h"
 #include "services/call_context.h"
 
 namespace casework::testing {
@@ -53,61 +48,6 @@ std::shared_ptr<const workflow::Calendar> TestCalendar() {
       std::make_shared<const workflow::Calendar>(
           *workflow::Calendar::FromBankHolidaysJson(workflow::BundledBankHolidaysJson(), 1)));
   return *calendar;
-}
-
-ActionOutcome RunAction(storage::Engine& engine, workflow::ActionCommand command,
-                        const std::string& agency) {
-  storage::Command c = services::BuildActionCommand(std::move(command), TestCalendar());
-  c.meta.actor.set_agency(agency);
-  c.meta.actor.set_user("u-test");
-  c.meta.actor.set_role("caseworker");
-  std::promise<ActionOutcome> promise;
-  c.done = [&promise](absl::StatusOr<std::string> reply, bool replayed) {
-    ActionOutcome outcome;
-    outcome.replayed = replayed;
-    if (reply.ok()) {
-      v1::ActionResponse response;
-      response.ParseFromString(*reply);
-      outcome.response = response;
-    } else {
-      outcome.response = reply.status();
-    }
-    promise.set_value(std::move(outcome));
-  };
-  std::future<ActionOutcome> future = promise.get_future();
-  engine.Submit(std::move(c));
-  return future.get();
-}
-
-std::vector<ActionOutcome> RunActions(storage::Engine& engine,
-                                      std::vector<workflow::ActionCommand> commands) {
-  std::vector<ActionOutcome> outcomes(commands.size());
-  std::mutex mu;
-  std::condition_variable cv;
-  size_t remaining = commands.size();
-  for (size_t i = 0; i < commands.size(); ++i) {
-    storage::Command c = services::BuildActionCommand(std::move(commands[i]), TestCalendar());
-    c.meta.actor.set_agency("eastbrook-council");
-    c.meta.actor.set_user("u-test");
-    c.meta.actor.set_role("caseworker");
-    c.done = [&, i](absl::StatusOr<std::string> reply, bool replayed) {
-      ActionOutcome& outcome = outcomes[i];
-      outcome.replayed = replayed;
-      if (reply.ok()) {
-        v1::ActionResponse response;
-        response.ParseFromString(*reply);
-        outcome.response = response;
-      } else {
-        outcome.response = reply.status();
-      }
-      std::lock_guard<std::mutex> lock(mu);
-      if (--remaining == 0) cv.notify_all();
-    };
-    engine.Submit(std::move(c));
-  }
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return remaining == 0; });
-  return outcomes;
 }
 
 v1::CreateActionRequest CreateRequest(const std::string& request_id,

@@ -1,5 +1,7 @@
-// Shared test helpers: temporary directories, status assertions, gRPC
-// metadata and rich-error decoding.
+// Shared test helpers: temporary directories, gRPC metadata, rich-error
+// decoding, the calendar and request builders. The engine harness is
+// engine_harness.h, the server fixture server_fixture.h, the pure workflow
+// harness world.h and table_check.h.
 #ifndef CASEWORK_TESTS_SUPPORT_TEST_SUPPORT_H_
 #define CASEWORK_TESTS_SUPPORT_TEST_SUPPORT_H_
 
@@ -14,9 +16,7 @@
 #include "casework/v1/actions.pb.h"
 #include "casework/v1/errors.pb.h"
 #include "google/rpc/status.pb.h"
-#include "storage/engine.h"
-#include "workflow/actions.h"
-#include "workflow/calendar.h"
+#include "workflow/time/calendar.h"
 
 namespace casework::testing {
 
@@ -66,22 +66,6 @@ absl::TimeZone London();
 
 // The bundled England and Wales calendar (version 1).
 std::shared_ptr<const workflow::Calendar> TestCalendar();
-
-// The outcome of one command run through an engine.
-struct ActionOutcome {
-  absl::StatusOr<v1::ActionResponse> response;
-  bool replayed = false;
-};
-
-// Submits `command` (as ActionService would, acting as `agency`) and waits
-// for its outcome.
-ActionOutcome RunAction(storage::Engine& engine, workflow::ActionCommand command,
-                        const std::string& agency = "eastbrook-council");
-
-// Submits all `commands` at once (so the engine groups them) and waits for
-// every outcome, returned in submission order.
-std::vector<ActionOutcome> RunActions(storage::Engine& engine,
-                                      std::vector<workflow::ActionCommand> commands);
 
 // Request builders with sensible defaults.
 v1::CreateActionRequest CreateRequest(const std::string& request_id,

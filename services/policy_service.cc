@@ -1,0 +1,52 @@
+#include "services/policy_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/call_context.h"
+#include "workflow/common/status.h"
+#include "workflow/common/validation.h"
+
+namespace casework::services {
+
+absl::Status RequireAdmin(const grpc::ServerContextBase& context, absl::string_view what) {
+  absl::StatusOr<v1::Actor> actor = ActorFromMetadata(context);
+  if (!actor.ok()) return actor.status();
+  if (actor->role() != "admin") {
+    return ErrorWithReason(absl::StatusCode::kPermissionDenied, "ADMIN_ONLY",
+                           absl::StrCat(what, " requires role \"admin\""));
+  }
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* PolicyService::PublishPolicy(grpc::CallbackServerContext* context,
+                                                       const v1::PublishPolicyRequest* request,
+                                                       v1::Policy* response) {
+  if (absl::Status admin = RequireAdmin(*context, "publishing a policy"); !admin.ok()) {
+    return FinishNow(context, admin);
+  }
+  return RunCommand(deps_, context, workflow_, workflow::kPublishPolicy, *request, response);
+}
+
+grpc::ServerUnaryReactor* PolicyService::GetPolicy(grpc::CallbackServerContext* context,
+                                                   const v1::GetPolicyRequest* request,
+                                                   v1::Policy* response) {
+  FieldErrors errors;
+  std::optional<std::string> p = workflow::ParsePartnershipName("parent", request->parent(), errors);
+  if (request->version() < 0) errors.Add("version", "range", "must not be negative");
+  if (!errors.empty()) return FinishNow(context, errors.ToStatus());
+  absl::StatusOr<v1::PolicyHistory> history =
+      ReadState<v1::PolicyHistory>(*deps_.store, workflow_, workflow::PolicyStream(*p));
+  if (!history.ok()) {
+    return FinishNow(context, absl::NotFoundError(absl::StrCat(
+                                  "partnership ", *p, " has published no policy")));
+  }
+  const int64_t version = request->version() == 0 ? history->versions_size() : request->version();
+  if (version > history->versions_size()) {
+    return FinishNow(context, absl::NotFoundError(absl::StrCat(
+                                  "policy version ", version, " of ", *p, " does not exist; ",
+                                  "the latest is ", history->versions_size())));
+  }
+  *response = history->versions(static_cast<int>(version - 1));
+  return FinishNow(context, absl::OkStatus());
+}
+
+}  // namespace casework::services

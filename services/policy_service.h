@@ -1,0 +1,35 @@
+// casework.v1.PolicyService: publishes and reads partnership policy.
+#ifndef CASEWORK_SERVICES_POLICY_SERVICE_H_
+#define CASEWORK_SERVICES_POLICY_SERVICE_H_
+
+#include "casework/v1/policy.grpc.pb.h"
+#include "services/command_runner.h"
+#include "services/service_deps.h"
+#include "workflow/policy/policy_workflow.h"
+
+namespace casework::services {
+
+class PolicyService final : public v1::PolicyService::CallbackService {
+ public:
+  explicit PolicyService(const ServiceDeps& deps) : deps_(deps) {}
+
+  // Requires role "admin".
+  grpc::ServerUnaryReactor* PublishPolicy(grpc::CallbackServerContext* context,
+                                          const v1::PublishPolicyRequest* request,
+                                          v1::Policy* response) override;
+  grpc::ServerUnaryReactor* GetPolicy(grpc::CallbackServerContext* context,
+                                      const v1::GetPolicyRequest* request,
+                                      v1::Policy* response) override;
+
+ private:
+  const ServiceDeps deps_;
+  const workflow::Workflow& workflow_ = workflow::PolicyWorkflow();
+};
+
+// OK if the caller's role is "admin"; PERMISSION_DENIED (reason ADMIN_ONLY)
+// naming `what` otherwise, UNAUTHENTICATED without an identity.
+absl::Status RequireAdmin(const grpc::ServerContextBase& context, absl::string_view what);
+
+}  // namespace casework::services
+
+#endif  // CASEWORK_SERVICES_POLICY_SERVICE_H_

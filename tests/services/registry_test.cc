@@ -1,0 +1,67 @@
+// Every gRPC service of the public contract is hosted by caseworkd, every
+// mutating method is a command of a registered workflow taking the same
+// request type, and every registered workflow's commands are methods of its
+// service: a workflow written but not registered (or registered without its
+// service) fails here, not in production.
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/descriptor.h"
+#include "gtest/gtest.h"
+#include "services/server.h"
+#include "workflow/registry.h"
+
+namespace casework::services {
+namespace {
+
+std::vector<const google::protobuf::ServiceDescriptor*> ContractServices() {
+  std::vector<const google::protobuf::ServiceDescriptor*> services;
+  for (absl::string_view file : absl::StrSplit(CASEWORK_PROTO_FILES, ',')) {
+    const google::protobuf::FileDescriptor* fd =
+        google::protobuf::DescriptorPool::generated_pool()->FindFileByName(std::string(file));
+    EXPECT_NE(fd, nullptr) << file;
+    if (fd == nullptr) continue;
+    for (int i = 0; i < fd->service_count(); ++i) services.push_back(fd->service(i));
+  }
+  return services;
+}
+
+TEST(ServiceRegistryTest, EveryMutatingMethodIsARegisteredCommand) {
+  const workflow::Registry& registry = workflow::Workflows();
+  std::vector<const google::protobuf::ServiceDescriptor*> services = ContractServices();
+  ASSERT_EQ(services.size(), 7u);
+  int commands = 0;
+  for (const google::protobuf::ServiceDescriptor* s : services) {
+    EXPECT_NE(FindFactory(s->full_name()), nullptr) << s->full_name() << " is not hosted";
+    for (int i = 0; i < s->method_count(); ++i) {
+      const google::protobuf::MethodDescriptor* m = s->method(i);
+      // Streaming intake runs each item as its unary command.
+      if (m->client_streaming() || m->input_type()->FindFieldByName("request_id") == nullptr) {
+        continue;
+      }
+      const std::string method = absl::StrCat(s->full_name(), "/", m->name());
+      const workflow::CommandType* command = registry.ForMethod(method);
+      ASSERT_NE(command, nullptr) << method << " takes a request_id but is no registered command";
+      EXPECT_EQ(command->request_type(), m->input_type()) << method;
+      ++commands;
+    }
+  }
+  EXPECT_EQ(commands, static_cast<int>(registry.AllCommands().size()));
+}
+
+TEST(ServiceRegistryTest, EveryRegisteredCommandIsAMethodOfItsService) {
+  for (const workflow::Workflow* w : workflow::Workflows().workflows()) {
+    const google::protobuf::ServiceDescriptor* s =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+            std::string(w->service()));
+    ASSERT_NE(s, nullptr) << w->name() << ": no service " << w->service();
+    for (const workflow::CommandType* c : w->commands()) {
+      const google::protobuf::MethodDescriptor* m = s->FindMethodByName(std::string(c->name()));
+      ASSERT_NE(m, nullptr) << c->method();
+      EXPECT_EQ(m->input_type(), c->request_type()) << c->method();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace casework::services

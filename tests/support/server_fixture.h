@@ -1,0 +1,54 @@
+// A caseworkd server in a temporary data directory with a manual clock, for
+// tests through the real gRPC API: start, restart on the same data, stubs
+// over an in-process channel or the network, and calls with an identity.
+#ifndef CASEWORK_TESTS_SUPPORT_SERVER_FIXTURE_H_
+#define CASEWORK_TESTS_SUPPORT_SERVER_FIXTURE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "services/server.h"
+#include "storage/clock.h"
+#include "tests/support/test_support.h"
+
+namespace casework::testing {
+
+class ServerFixture : public ::testing::Test {
+ protected:
+  explicit ServerFixture(absl::Time start) : clock_(start) {}
+
+  void SetUp() override { Start(); }
+
+  // Starts a server on the fixture's data directory (port 0, no request log,
+  // timers fired only by the test unless `timer_poll` is set).
+  void Start(std::shared_ptr<storage::FaultInjector> faults = nullptr,
+             absl::Duration timer_poll = absl::ZeroDuration());
+  // Stops the server (it drains) and starts a new one on the same data.
+  void Restart();
+
+  // A channel that bypasses the network, and one over loopback TCP.
+  std::shared_ptr<grpc::Channel> InProcess() { return server_->InProcessChannel(); }
+  std::shared_ptr<grpc::Channel> Network();
+
+  // Calls `method` on `stub` as agency/user/role.
+  template <typename Stub, typename Request, typename Response>
+  grpc::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                    Stub* stub, const Request& request, Response* response,
+                    const std::string& role = "caseworker",
+                    const std::string& agency = "eastbrook-council") {
+    grpc::ClientContext context;
+    SetIdentity(context, agency, "u-1", role);
+    return (stub->*method)(&context, request, response);
+  }
+
+  TempDir dir_;
+  ManualClock clock_;
+  std::unique_ptr<services::CaseworkServer> server_;
+};
+
+}  // namespace casework::testing
+
+#endif  // CASEWORK_TESTS_SUPPORT_SERVER_FIXTURE_H_

@@ -1,0 +1,541 @@
+// The case review's decisions, pure: every error path of every decision
+// (exact code, exact message or detail, nothing written) and every rule they
+// apply, given events -> when command -> then events. The pattern panels and
+// death reviews copy.
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/support/test_support.h"
+#include "tests/support/world.h"
+#include "tests/workflow/case_review/case_review_world.h"
+#include "workflow/case_review/commands.h"
+#include "workflow/case_review/complaints.h"
+#include "workflow/common/validation.h"
+#include "workflow/registry.h"
+
+namespace casework::workflow::case_review {
+namespace {
+
+using ::casework::testing::Application;
+using ::casework::testing::At;
+using ::casework::testing::Date;
+using ::casework::testing::DetailOf;
+using ::casework::testing::Outcome;
+using ::casework::testing::World;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr char kReview[] = "partnerships/eastbrook/caseReviews/1";
+
+// The type names of rendered events.
+std::vector<std::string> Types(const std::vector<std::string>& events) {
+  std::vector<std::string> types;
+  for (const std::string& e : events) types.push_back(e.substr(0, e.find('{')));
+  return types;
+}
+
+class CaseReviewDecideTest : public ::testing::Test {
+ protected:
+  // Monday 2 November 2026.
+  CaseReviewDecideTest() : world_(At(2026, 11, 2), Workflows()) {}
+
+  void SetUp() override {
+    testing::PublishDefault(world_);
+    testing::RecordThreeComplaints(world_);
+  }
+
+  // Sends `request` to the review, with a fresh request_id.
+  template <typename Request>
+  Outcome Send(CommandName<Request> command, Request request = Request()) {
+    if constexpr (!std::is_same_v<Request, v1::ReceiveApplicationRequest>) request.set_name(kReview);
+    request.set_request_id(absl::StrCat("rq-", ++requests_));
+    return world_.When(command, request);
+  }
+  // Sends a command that must succeed.
+  template <typename Request>
+  Outcome Do(CommandName<Request> command, Request request = Request()) {
+    Outcome out = Send(command, std::move(request));
+    EXPECT_TRUE(out.status.ok()) << command.name << ": " << out.status;
+    return out;
+  }
+  // Sends a command that must be refused with exactly `status`'s code and
+  // message, writing nothing.
+  template <typename Request>
+  void Refused(CommandName<Request> command, Request request, const absl::Status& status) {
+    const int64_t version = world_.Version(kReview);
+    Outcome out = Send(command, std::move(request));
+    EXPECT_EQ(out.status.code(), status.code()) << command.name;
+    EXPECT_EQ(out.status.message(), status.message()) << command.name;
+    EXPECT_THAT(out.events, ElementsAre()) << command.name;
+    EXPECT_EQ(world_.Version(kReview), version) << command.name;
+  }
+
+  const v1::CaseReview& Review() { return world_.StateAs<v1::CaseReview>(kReview); }
+  std::string Deadline(const std::string& name) {
+    for (const v1::Deadline& d : Review().deadlines()) {
+      if (d.name() == name) {
+        return absl::StrCat(FormatDate(d.due()), " ", v1::Deadline::State_Name(d.state()));
+      }
+    }
+    return "none";
+  }
+
+  // The review of "cmp-met", to the state named.
+  void Received() { Do(kReceiveApplication, Application("cmp-met")); }
+  void Met() {
+    Received();
+    Do(kEvaluateThreshold, v1::CaseReviewCommand());
+  }
+  void InReview() {
+    Met();
+    Do(kAssignLeadOfficer, v1::AssignLeadOfficerRequest());
+  }
+  v1::RecordReviewMeetingRequest Meeting(v1::CivilDate date) {
+    v1::RecordReviewMeetingRequest m;
+    *m.mutable_date() = date;
+    m.add_attendees("eastbrook-council");
+    m.add_attendees("shire-police");
+    return m;
+  }
+  v1::RecordOutcomeRequest TwoRecommendations() {
+    v1::RecordOutcomeRequest outcome;
+    v1::Recommendation* rec = outcome.add_recommendations();
+    rec->set_text("Joint visit");
+    rec->set_lead_agency("eastbrook-homes");
+    *rec->mutable_due_date() = Date(2026, 12, 4);
+    rec = outcome.add_recommendations();
+    rec->set_text("Refer to the JAG");
+    rec->set_lead_agency("shire-police");
+    *rec->mutable_due_date() = Date(2026, 12, 18);
+    return outcome;
+  }
+  void Communicated() {
+    InReview();
+    Do(kRecordReviewMeeting, Meeting(Date(2026, 11, 2)));
+    Do(kRecordOutcome, TwoRecommendations());
+    Do(kCommunicateOutcome, v1::CaseReviewCommand());
+  }
+  v1::LodgeAppealRequest Appeal() {
+    v1::LodgeAppealRequest appeal;
+    appeal.set_ground("The case review process was not followed");
+    return appeal;
+  }
+  void WithChair() {
+    Communicated();
+    Do(kLodgeAppeal, Appeal());
+    v1::SendAppealPapersRequest papers;
+    papers.set_chair("csp-chair");
+    Do(kSendAppealPapers, papers);
+  }
+  v1::Policy DefaultPolicy() { return LlrDefaultPolicy("eastbrook"); }
+
+  World world_;
+  int requests_ = 0;
+};
+
+// ---- Intake ----
+
+TEST_F(CaseReviewDecideTest, ReceiveSetsTheAcknowledgeAndThresholdDeadlines) {
+  Outcome out = Do(kReceiveApplication, Application("cmp-met"));
+  EXPECT_EQ(out.stream, kReview);
+  EXPECT_THAT(Types(out.events), ElementsAre("ApplicationReceived", "DeadlineSet", "DeadlineSet"));
+  EXPECT_EQ(out.events[0],
+            "ApplicationReceived{partnership: \"eastbrook\" number: 1 applicant { kind: INDIVIDUAL "
+            "complainant_reference: \"cmp-met\" locality: \"mill-lane\" category: PERSONAL } "
+            "received_date { year: 2026 month: 11 day: 2 } description: \"Repeated noise and "
+            "intimidation from a neighbouring flat\" policy_version: 1}");
+  EXPECT_EQ(Review().state(), v1::CaseReview::RECEIVED);
+  EXPECT_EQ(Review().round(), 1);
+  EXPECT_EQ(Deadline("acknowledge"), "2026-11-09 RUNNING");
+  EXPECT_EQ(Deadline("threshold_decision"), "2026-11-16 RUNNING");
+}
+
+TEST_F(CaseReviewDecideTest, ReceiveWithoutAPolicyIsRefused) {
+  World empty(At(2026, 11, 2), Workflows());
+  v1::ReceiveApplicationRequest r = Application("cmp-met");
+  Outcome out = empty.When(kReceiveApplication, r);
+  EXPECT_EQ(out.status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(out.status.message(),
+            "partnership eastbrook has no published policy; an administrator publishes one with "
+            "PolicyService.PublishPolicy");
+  EXPECT_EQ(DetailOf<v1::ErrorInfo>(out.status)->reason(), "NO_POLICY");
+  EXPECT_EQ(empty.Version(kReview), 0);
+}
+
+TEST_F(CaseReviewDecideTest, ReceiveUnderAPolicyWithoutACaseReviewSectionIsRefused) {
+  v1::Policy panels_only;
+  panels_only.set_title("A policy for other workflows only");
+  testing::Publish(world_, panels_only);
+  Outcome out = Send(kReceiveApplication, Application("cmp-met"));
+  EXPECT_EQ(out.status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(out.status.message(),
+            "policy version 2 of partnership eastbrook has no case_review section; an "
+            "administrator publishes one with PolicyService.PublishPolicy");
+  EXPECT_EQ(DetailOf<v1::ErrorInfo>(out.status)->reason(), "NO_POLICY_SECTION");
+  EXPECT_EQ(world_.Version(kReview), 0);
+}
+
+TEST_F(CaseReviewDecideTest, AReceivedDateInTheFutureIsRefused) {
+  v1::ReceiveApplicationRequest r = Application("cmp-met");
+  *r.mutable_received_date() = Date(2026, 11, 3);
+  Outcome out = Send(kReceiveApplication, r);
+  EXPECT_EQ(out.status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(out.status.message(), "received_date: must not be after today (2026-11-02) [not_future]");
+  EXPECT_EQ(world_.Version(kReview), 0);
+}
+
+TEST_F(CaseReviewDecideTest, AnonymousApplicationsAndMissingConsentAreRefused) {
+  Outcome anonymous = Send(kReceiveApplication, Application(""));
+  EXPECT_EQ(anonymous.status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(DetailOf<v1::BadRequest>(anonymous.status)->violations(0).rule(), "not_anonymous");
+  v1::ReceiveApplicationRequest on_behalf = Application("cmp-met");
+  on_behalf.mutable_applicant()->set_representative_reference("cllr-ward-4");
+  Outcome no_consent = Send(kReceiveApplication, on_behalf);
+  EXPECT_EQ(DetailOf<v1::BadRequest>(no_consent.status)->violations(0).field(),
+            "applicant.consent_recorded");
+  EXPECT_EQ(world_.Version(kReview), 0);
+}
+
+TEST_F(CaseReviewDecideTest, AcknowledgingTwiceIsRefused) {
+  Received();
+  Outcome out = Do(kAcknowledgeApplication, v1::CaseReviewCommand());
+  EXPECT_THAT(out.events, ElementsAre("ApplicationAcknowledged{}", "DeadlineMet{name: \"acknowledge\"}"));
+  Refused(kAcknowledgeApplication, v1::CaseReviewCommand(),
+          absl::FailedPreconditionError(absl::StrCat(kReview, " was already acknowledged")));
+}
+
+// ---- Threshold ----
+
+TEST_F(CaseReviewDecideTest, ThresholdMetStartsTheReviewMeetingDeadline) {
+  Received();
+  Outcome out = Do(kEvaluateThreshold, v1::CaseReviewCommand());
+  EXPECT_THAT(Types(out.events), ElementsAre("ThresholdEvaluated", "DeadlineMet", "DeadlineSet"));
+  EXPECT_EQ(Review().state(), v1::CaseReview::THRESHOLD_MET);
+  EXPECT_EQ(Review().threshold().deciding_rule(), "R1_COMPLAINTS");
+  EXPECT_EQ(Review().threshold().considered_size(), 3);
+  EXPECT_EQ(Review().threshold().decided_by().role(), "caseworker");
+  EXPECT_EQ(Deadline("threshold_decision"), "2026-11-16 MET");
+  EXPECT_EQ(Deadline("review_meeting"), "2026-12-07 RUNNING");
+}
+
+TEST_F(CaseReviewDecideTest, ThresholdNotMetStartsNothing) {
+  Do(kReceiveApplication, Application("cmp-none"));
+  Outcome out = Do(kEvaluateThreshold, v1::CaseReviewCommand());
+  EXPECT_THAT(Types(out.events), ElementsAre("ThresholdEvaluated", "DeadlineMet"));
+  EXPECT_EQ(Review().state(), v1::CaseReview::THRESHOLD_NOT_MET);
+  EXPECT_EQ(Review().threshold().deciding_rule(), "NOT_MET");
+  EXPECT_EQ(Deadline("review_meeting"), "none");
+}
+
+TEST_F(CaseReviewDecideTest, TheSpocMayTreatTheThresholdAsMetKeepingWhatWasConsidered) {
+  Do(kReceiveApplication, Application("cmp-none"));
+  Do(kEvaluateThreshold, v1::CaseReviewCommand());  // not met
+  world_.SetActor("eastbrook-council", "u-spoc", "spoc");
+  v1::OverrideThresholdRequest override_request;
+  override_request.set_reason("Vulnerable victim");
+  Outcome out = Do(kOverrideThreshold, override_request);
+  EXPECT_THAT(Types(out.events), ElementsAre("ThresholdEvaluated", "DeadlineSet"));
+  const v1::CaseReview& review = Review();
+  EXPECT_EQ(review.state(), v1::CaseReview::THRESHOLD_MET);
+  EXPECT_EQ(review.threshold().deciding_rule(), "SPOC_OVERRIDE");
+  EXPECT_TRUE(review.threshold().met());
+  EXPECT_EQ(review.threshold().summary(),
+            "Threshold treated as met by the SPOC's discretion: Vulnerable victim");
+  EXPECT_EQ(review.threshold().window_start().month(), 5);  // kept from the evaluation
+  EXPECT_EQ(review.threshold().decided_by().user(), "u-spoc");
+}
+
+TEST_F(CaseReviewDecideTest, AnOverrideTheSpocMayNotMakeIsRefused) {
+  Received();
+  v1::OverrideThresholdRequest override_request;
+  override_request.set_reason("Vulnerable victim");
+  Refused(kOverrideThreshold, override_request,
+          absl::PermissionDeniedError(
+              "only the single point of contact (role \"spoc\") may override the threshold"));
+  Outcome denied = Send(kOverrideThreshold, override_request);
+  EXPECT_EQ(DetailOf<v1::ErrorInfo>(denied.status)->reason(), "SPOC_ONLY");
+}
+
+TEST_F(CaseReviewDecideTest, AnOverrideThePolicyDoesNotAllowIsRefused) {
+  v1::Policy strict = DefaultPolicy();
+  strict.mutable_case_review()->mutable_threshold()->set_spoc_override(false);
+  testing::Publish(world_, strict);  // version 2, in force for new applications
+  Received();
+  world_.SetActor("eastbrook-council", "u-spoc", "spoc");
+  v1::OverrideThresholdRequest override_request;
+  override_request.set_reason("Vulnerable victim");
+  Refused(kOverrideThreshold, override_request,
+          absl::FailedPreconditionError(
+              "policy version 2 of eastbrook does not allow a SPOC override of the threshold"));
+}
+
+TEST_F(CaseReviewDecideTest, ApplicantNoticesRecordWhatTheyWereToldOf) {
+  Met();
+  v1::NotifyApplicantRequest notify;
+  notify.set_channel("letter");
+  EXPECT_THAT(Do(kNotifyApplicant, notify).events,
+              ElementsAre("ApplicantNotified{notice { subject: \"threshold_met\" on { year: 2026 "
+                          "month: 11 day: 2 } channel: \"letter\" }}"));
+}
+
+TEST_F(CaseReviewDecideTest, APinnedPolicyVersionThatIsMissingIsDataLoss) {
+  v1::ApplicationReceived received;
+  received.set_partnership("eastbrook");
+  received.set_number(1);
+  received.mutable_applicant()->set_complainant_reference("cmp-met");
+  *received.mutable_received_date() = Date(2026, 11, 2);
+  received.set_policy_version(7);
+  world_.Given(kReview, MakeEvents(std::move(received)));
+  Refused(kEvaluateThreshold, v1::CaseReviewCommand(),
+          absl::DataLossError("policy version 7 of eastbrook is missing"));
+}
+
+// ---- Lead officer ----
+
+TEST_F(CaseReviewDecideTest, TheLeadIsTheTrainedOfficerWithFewestOpenReviews) {
+  InReview();
+  EXPECT_EQ(Review().lead_officer(), "off-council-1");
+  EXPECT_EQ(Review().lead_agency(), "eastbrook-council");
+  // Review 2 goes to the next free officer in pool order.
+  ASSERT_TRUE(world_.When(kReceiveApplication, Application("cmp-met")).status.ok());
+  v1::CaseReviewCommand evaluate;
+  evaluate.set_name("partnerships/eastbrook/caseReviews/2");
+  evaluate.set_request_id("ev-2");
+  ASSERT_TRUE(world_.When(kEvaluateThreshold, evaluate).status.ok());
+  v1::AssignLeadOfficerRequest assign;
+  assign.set_name("partnerships/eastbrook/caseReviews/2");
+  assign.set_request_id("lead-2");
+  Outcome out = world_.When(kAssignLeadOfficer, assign);
+  EXPECT_THAT(out.events,
+              ElementsAre("LeadOfficerAssigned{officer: \"off-police-1\" agency: \"shire-police\" "
+                          "basis: \"pool: fewest open reviews (0)\"}"));
+}
+
+TEST_F(CaseReviewDecideTest, ANamedOfficerMustBeTrainedActiveNewAndInThePool) {
+  Met();
+  v1::AssignLeadOfficerRequest assign;
+  assign.set_officer("off-council-2");
+  Refused(kAssignLeadOfficer, assign,
+          absl::FailedPreconditionError(
+              "officer off-council-2 is not a trained, active member of the review pool"));
+  assign.set_officer("off-nobody");
+  Outcome unknown = Send(kAssignLeadOfficer, assign);
+  EXPECT_EQ(unknown.status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(unknown.status.message(),
+            "officer: \"off-nobody\" is not in the policy's officer pool [pool_member]");
+  assign.set_officer("off-homes-1");
+  Do(kAssignLeadOfficer, assign);
+  Refused(kAssignLeadOfficer, assign,
+          absl::FailedPreconditionError(
+              "officer off-homes-1 has already led this review; choose another officer"));
+}
+
+TEST_F(CaseReviewDecideTest, NoFreeOfficerIsRefused) {
+  v1::Policy one_officer = DefaultPolicy();
+  auto* officers = one_officer.mutable_case_review()->mutable_officers();
+  for (v1::ReviewOfficer& o : *officers) o.set_active(o.id() == "off-council-1");
+  testing::Publish(world_, one_officer);
+  InReview();
+  EXPECT_EQ(Review().lead_officer(), "off-council-1");
+  Refused(kAssignLeadOfficer, v1::AssignLeadOfficerRequest(),
+          absl::FailedPreconditionError(
+              "no trained, active officer in the policy's pool is free to lead this review"));
+}
+
+// ---- The review ----
+
+TEST_F(CaseReviewDecideTest, AgencyInformationIsRecordedAgainstARequestForIt) {
+  InReview();
+  v1::AgencyInformationRequest info;
+  info.set_agency("eastbrook-homes");
+  info.set_summary("Two warning letters");
+  Refused(kRecordAgencyInformation, info,
+          absl::FailedPreconditionError("no outstanding information request to eastbrook-homes; "
+                                        "record RequestAgencyInformation first"));
+  v1::AgencyInformationRequest ask;
+  ask.set_agency("eastbrook-homes");
+  Do(kRequestAgencyInformation, ask);
+  EXPECT_THAT(Do(kRecordAgencyInformation, info).events,
+              ElementsAre("AgencyInformationReceived{agency: \"eastbrook-homes\" on { year: 2026 "
+                          "month: 11 day: 2 } summary: \"Two warning letters\"}"));
+  EXPECT_EQ(Review().agency_requests(0).summary(), "Two warning letters");
+}
+
+TEST_F(CaseReviewDecideTest, AMeetingIsRecordedAfterItTookPlaceAndStartsTheOutcomeLetter) {
+  InReview();
+  const int64_t version = world_.Version(kReview);
+  Outcome future = Send(kRecordReviewMeeting, Meeting(Date(2026, 11, 3)));
+  EXPECT_EQ(future.status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(future.status.message(), "date: a meeting is recorded after it took place [not_future]");
+  EXPECT_EQ(DetailOf<v1::BadRequest>(future.status)->violations(0).rule(), "not_future");
+  EXPECT_EQ(world_.Version(kReview), version);
+  world_.SetNow(At(2026, 11, 6));
+  Outcome out = Do(kRecordReviewMeeting, Meeting(Date(2026, 11, 4)));
+  EXPECT_THAT(Types(out.events), ElementsAre("ReviewMeetingRecorded", "DeadlineMet", "DeadlineSet"));
+  EXPECT_EQ(Deadline("review_meeting"), "2026-12-07 MET");
+  EXPECT_EQ(Deadline("outcome_letter"), "2026-11-11 RUNNING");  // 5 working days from the 4th
+}
+
+TEST_F(CaseReviewDecideTest, OfficerHoursDefaultToTheCallersAgency) {
+  InReview();
+  v1::RecordOfficerHoursRequest hours;
+  hours.set_hours(2.5);
+  EXPECT_THAT(Do(kRecordOfficerHours, hours).events,
+              ElementsAre("OfficerHoursRecorded{hours: 2.5 agency: \"eastbrook-council\"}"));
+  hours.set_agency("shire-police");
+  Do(kRecordOfficerHours, hours);
+  EXPECT_EQ(Review().officer_hours(), 5.0);
+}
+
+TEST_F(CaseReviewDecideTest, TheOutcomeFollowsTheMeetingAndEachRecommendationGetsADeadline) {
+  InReview();
+  Refused(kRecordOutcome, TwoRecommendations(),
+          absl::FailedPreconditionError(
+              "record the review meeting (RecordReviewMeeting) before the outcome"));
+  Do(kRecordReviewMeeting, Meeting(Date(2026, 11, 2)));
+  Outcome out = Do(kRecordOutcome, TwoRecommendations());
+  EXPECT_THAT(Types(out.events), ElementsAre("OutcomeRecorded", "DeadlineSet", "DeadlineSet"));
+  EXPECT_EQ(Review().state(), v1::CaseReview::OUTCOME_DECIDED);
+  EXPECT_EQ(Review().outcome().recommendations(1).id(), 2);
+  EXPECT_EQ(Deadline("recommendation_1"), "2026-12-04 RUNNING");
+  EXPECT_EQ(Deadline("recommendation_2"), "2026-12-18 RUNNING");
+}
+
+// ---- Outcome, appeal, closure ----
+
+TEST_F(CaseReviewDecideTest, CommunicatingTheOutcomeOpensTheAppealWindow) {
+  Communicated();
+  EXPECT_EQ(Deadline("outcome_letter"), "2026-11-09 MET");
+  EXPECT_EQ(Deadline("appeal_window"), "2026-11-30 RUNNING");
+  EXPECT_TRUE(Review().deadlines().rbegin()->window());
+}
+
+TEST_F(CaseReviewDecideTest, AnAppealOnAGroundOutsideThePolicyIsRefused) {
+  Communicated();
+  v1::LodgeAppealRequest appeal;
+  appeal.set_ground("I did not like it");
+  Outcome out = Send(kLodgeAppeal, appeal);
+  EXPECT_EQ(out.status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(out.status.message(),
+            "ground: must be one of the policy's grounds: \"The case review process was not "
+            "followed\", \"The outcome did not consider all the information provided\" "
+            "[policy_ground]");
+  EXPECT_THAT(out.events, ElementsAre());
+}
+
+TEST_F(CaseReviewDecideTest, AnAppealAfterTheWindowIsRefused) {
+  Communicated();
+  world_.SetNow(At(2026, 12, 1));
+  Refused(kLodgeAppeal, Appeal(),
+          absl::FailedPreconditionError("the appeal window closed on 2026-11-30"));
+}
+
+TEST_F(CaseReviewDecideTest, AnAppealUnderAPolicyWithoutAppealsIsRefused) {
+  v1::Policy no_appeals = DefaultPolicy();
+  no_appeals.mutable_case_review()->mutable_appeal()->set_enabled(false);
+  testing::Publish(world_, no_appeals);
+  Communicated();
+  EXPECT_EQ(Deadline("appeal_window"), "none");
+  Refused(kLodgeAppeal, Appeal(),
+          absl::FailedPreconditionError("policy version 2 of eastbrook has no appeal process"));
+}
+
+TEST_F(CaseReviewDecideTest, TheChairsDecisionIsFinal) {
+  WithChair();
+  v1::DecideAppealRequest dismissed;
+  dismissed.set_reason("The process was followed");
+  Do(kDecideAppeal, dismissed);
+  EXPECT_EQ(Review().state(), v1::CaseReview::OUTCOME_COMMUNICATED);
+  Refused(kLodgeAppeal, Appeal(),
+          absl::FailedPreconditionError("the independent chair has decided an appeal on this "
+                                        "review; the decision is final"));
+}
+
+TEST_F(CaseReviewDecideTest, AnUpheldAppealReopensTheReviewWithANewLead) {
+  WithChair();
+  EXPECT_EQ(Deadline("appeal_papers"), "2026-11-03 MET");
+  v1::DecideAppealRequest upheld;
+  upheld.set_upheld(true);
+  upheld.set_reason("The housing reports were missed");
+  Outcome out = Do(kDecideAppeal, upheld);
+  EXPECT_THAT(Types(out.events),
+              ElementsAre("AppealDecided", "DeadlineCancelled", "DeadlineCancelled",
+                          "ReviewReopened", "LeadOfficerAssigned", "DeadlineSet"));
+  EXPECT_EQ(out.events[3], "ReviewReopened{round: 2}");
+  EXPECT_EQ(Review().state(), v1::CaseReview::IN_REVIEW);
+  EXPECT_EQ(Review().lead_officer(), "off-police-1");
+  EXPECT_THAT(Review().previous_lead_officers(), ElementsAre("off-council-1"));
+  EXPECT_FALSE(Review().has_outcome());
+  EXPECT_EQ(Deadline("recommendation_1"), "2026-12-04 CANCELLED");
+  // Set again from the chair's decision (today): 25 working days.
+  EXPECT_EQ(Deadline("review_meeting"), "2026-12-07 RUNNING");
+  EXPECT_EQ(Review().deadlines_size(), 8);
+}
+
+TEST_F(CaseReviewDecideTest, RecommendationProgressNeedsAnOpenRecommendation) {
+  Communicated();
+  v1::RecommendationProgressRequest progress;
+  progress.set_recommendation_id(5);
+  progress.set_note("Visit booked");
+  Outcome missing = Send(kRecordRecommendationProgress, progress);
+  EXPECT_EQ(missing.status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(missing.status.message(),
+            "recommendation_id: this review has no recommendation 5 [exists]");
+  progress.set_recommendation_id(1);
+  progress.set_completed(true);
+  EXPECT_THAT(Do(kRecordRecommendationProgress, progress).events,
+              ElementsAre("RecommendationProgressed{recommendation_id: 1 note: \"Visit booked\" "
+                          "completed: true}",
+                          "DeadlineMet{name: \"recommendation_1\"}"));
+  Refused(kRecordRecommendationProgress, progress,
+          absl::FailedPreconditionError("recommendation 1 is already completed"));
+}
+
+TEST_F(CaseReviewDecideTest, ANotMetCaseClosesOnlyOnceTheApplicantWasTold) {
+  Do(kReceiveApplication, Application("cmp-none"));
+  Do(kEvaluateThreshold, v1::CaseReviewCommand());
+  v1::CloseCaseReviewRequest close;
+  close.set_reason("Threshold not met");
+  Refused(kCloseCaseReview, close,
+          absl::FailedPreconditionError(
+              "tell the applicant the threshold was not met (NotifyApplicant) before closing"));
+  v1::NotifyApplicantRequest notify;
+  notify.set_channel("email");
+  Do(kNotifyApplicant, notify);
+  Outcome out = Do(kCloseCaseReview, close);
+  EXPECT_THAT(Types(out.events), ElementsAre("CaseReviewClosed", "ApplicantNotified", "DeadlineCancelled"));
+  EXPECT_EQ(Review().state(), v1::CaseReview::CLOSED);
+  EXPECT_EQ(Deadline("acknowledge"), "2026-11-09 CANCELLED");
+}
+
+TEST_F(CaseReviewDecideTest, WithdrawalCancelsEveryOpenDeadline) {
+  Received();
+  v1::WithdrawApplicationRequest withdraw;
+  withdraw.set_reason("The applicant moved away");
+  Outcome out = Do(kWithdrawApplication, withdraw);
+  EXPECT_THAT(out.events,
+              ElementsAre("ApplicationWithdrawn{reason: \"The applicant moved away\" on { year: "
+                          "2026 month: 11 day: 2 }}",
+                          "DeadlineCancelled{name: \"acknowledge\" reason: \"application withdrawn\"}",
+                          "DeadlineCancelled{name: \"threshold_decision\" reason: \"application "
+                          "withdrawn\"}"));
+  EXPECT_EQ(Review().state(), v1::CaseReview::WITHDRAWN);
+}
+
+// ---- What every command gets from the kit ----
+
+TEST_F(CaseReviewDecideTest, AMissingReviewIsNotFoundAndAStaleVersionIsAborted) {
+  Outcome missing = Send(kEvaluateThreshold, v1::CaseReviewCommand());
+  EXPECT_EQ(missing.status, absl::NotFoundError(absl::StrCat(kReview, " does not exist")));
+  Received();
+  v1::CaseReviewCommand stale;
+  stale.set_expected_version(1);
+  Outcome aborted = Send(kEvaluateThreshold, stale);
+  EXPECT_EQ(aborted.status.code(), absl::StatusCode::kAborted);
+  std::optional<v1::VersionConflict> conflict = DetailOf<v1::VersionConflict>(aborted.status);
+  ASSERT_TRUE(conflict.has_value());
+  EXPECT_EQ(conflict->expected_version(), 1);
+  EXPECT_EQ(conflict->actual_version(), 3);
+}
+
+}  // namespace
+}  // namespace casework::workflow::case_review

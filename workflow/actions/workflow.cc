@@ -1,0 +1,51 @@
+// The action workflow's definition: its table, commands, appliers and rows.
+#include "workflow/actions/internal.h"
+#include "workflow/time/case_deadlines.h"
+
+namespace casework::workflow::actions {
+
+const Workflow& ActionWorkflow() {
+  static const Workflow* workflow = [] {
+    Definition<State> d({"action", "actions", 1, "casework.v1.ActionService",
+                         "docs/workflows/actions.md"});
+    d.StateField(&v1::Action::state);
+    d.Transitions({
+        {kNewState, kCreateAction.name, {"OPEN"}},
+        {"OPEN", kRecordProgress.name, {"OPEN"}},
+        {"OPEN", kChangeDueDate.name, {"OPEN"}},
+        {"OPEN", kCompleteAction.name, {"COMPLETED"}},
+        {"OPEN", kCancelAction.name, {"CANCELLED"}},
+        {"OPEN", kPutActionOnHold.name, {"ON_HOLD"}},
+        {"COMPLETED", kReopenAction.name, {"OPEN"}},
+        {"ON_HOLD", kResumeAction.name, {"OPEN"}},
+        {"ON_HOLD", kCancelAction.name, {"CANCELLED"}},
+    });
+
+    d.Create(kCreateAction, DecideCreate, ValidateCreate);
+    d.Update(kRecordProgress, DecideProgress, ValidateProgress);
+    d.Update(kChangeDueDate, DecideDueDate, ValidateDueDate);
+    d.Update(kCompleteAction, DecideComplete, ValidateComplete);
+    d.Update(kCancelAction, DecideCancel, ValidateCancel);
+    d.Update(kReopenAction, DecideReopen, ValidateReopen);
+    d.Update(kPutActionOnHold, DecideHold, ValidateHold);
+    d.Update(kResumeAction, DecideResume, ValidateResume);
+    d.Reply(ActionReply);
+
+    d.On<v1::ActionCreated>(ApplyCreated);
+    d.On<v1::ActionProgressRecorded>(ApplyProgress);
+    d.On<v1::ActionDueDateChanged>(ApplyDueDateChanged);
+    d.On<v1::ActionCompleted>(ApplyCompleted);
+    d.On<v1::ActionCancelled>(ApplyCancelled);
+    d.On<v1::ActionReopened>(ApplyReopened);
+    d.On<v1::ActionPutOnHold>(ApplyPutOnHold);
+    d.On<v1::ActionResumed>(ApplyResumed);
+    d.On<v1::DeadlinesResumed>(ApplyResumedClock);
+    AddDeadlines(d);
+
+    d.Rows(ActionRows, {"actions"});
+    return std::move(d).Build();
+  }();
+  return *workflow;
+}
+
+}  // namespace casework::workflow::actions

@@ -1,0 +1,280 @@
+#include "workflow/case_review/complaints.h"
+
+#include "absl/strings/str_cat.h"
+#include "workflow/case_review/threshold.h"
+#include "workflow/common/status.h"
+#include "workflow/common/validation.h"
+#include "workflow/policy/policy_workflow.h"
+
+namespace casework::workflow::case_review {
+namespace {
+
+using State = v1::Complaint;
+constexpr absl::string_view kCollection = "complaints";
+
+void CheckReference(absl::string_view field, absl::string_view value, bool required,
+                    FieldErrors& errors) {
+  if (value.empty()) {
+    if (required) errors.Add(std::string(field), "required", "is required");
+    return;
+  }
+  if (value.size() > 100) {
+    errors.Add(std::string(field), "length", "must be at most 100 characters");
+    return;
+  }
+  for (char c : value) {
+    if (c < 0x20 || c > 0x7e) {
+      errors.Add(std::string(field), "format", "must be printable ASCII");
+      return;
+    }
+  }
+}
+
+void ValidateRecordComplaint(const v1::RecordComplaintRequest& request,
+                             const ValidateContext& context, FieldErrors& errors) {
+  const absl::CivilDay today = context.today;
+  if (!request.has_complaint()) {
+    errors.Add("complaint", "required", "is required");
+    return;
+  }
+  const v1::Complaint& c = request.complaint();
+  CheckReference("complaint.complainant_reference", c.complainant_reference(), true, errors);
+  CheckId("complaint.agency", c.agency(), errors);
+  if (c.agency_kind() == v1::AGENCY_KIND_UNSPECIFIED) {
+    errors.Add("complaint.agency_kind", "required",
+               "is required: COUNCIL, POLICE, HOUSING_PROVIDER or HEALTH");
+  } else if (!v1::AgencyKind_IsValid(c.agency_kind())) {
+    errors.Add("complaint.agency_kind", "known_agency", "is not a known kind of agency");
+  }
+  CheckReference("complaint.source_system", c.source_system(), true, errors);
+  CheckReference("complaint.source_reference", c.source_reference(), true, errors);
+  CheckReference("complaint.incident_reference", c.incident_reference(), false, errors);
+  CheckReference("complaint.locality", c.locality(), false, errors);
+  std::optional<absl::CivilDay> behaviour =
+      CheckDate("complaint.behaviour_date", c.behaviour_date(), errors);
+  std::optional<absl::CivilDay> reported =
+      CheckDate("complaint.reported_date", c.reported_date(), errors);
+  if (behaviour && reported && *reported < *behaviour) {
+    errors.Add("complaint.reported_date", "date_order",
+               absl::StrCat("must not be before behaviour_date (", FormatDate(c.behaviour_date()),
+                            "), got ", FormatDate(c.reported_date())));
+  }
+  if (reported && *reported > today) {
+    errors.Add("complaint.reported_date", "not_future",
+               absl::StrCat("must not be in the future (today is ", FormatDate(ToCivilDate(today)),
+                            ")"));
+  }
+  if (c.category() == v1::COMPLAINT_CATEGORY_UNSPECIFIED ||
+      !v1::ComplaintCategory_IsValid(c.category())) {
+    errors.Add("complaint.category", "required", "is required: PERSONAL, NUISANCE or ENVIRONMENTAL");
+  }
+  if (!v1::HateStrand_IsValid(c.hate_strand())) {
+    errors.Add("complaint.hate_strand", "known_value", "is not a known hate strand");
+  } else if (c.hate_related() && c.hate_strand() == v1::HATE_STRAND_UNSPECIFIED) {
+    errors.Add("complaint.hate_strand", "required", "is required when hate_related is true");
+  }
+  if (!c.hate_related() && c.hate_strand() != v1::HATE_STRAND_UNSPECIFIED) {
+    errors.Add("complaint.hate_strand", "consistency", "is set but hate_related is false");
+  }
+  for (int i = 0; i < c.perpetrator_references_size(); ++i) {
+    CheckReference(absl::StrCat("complaint.perpetrator_references[", i, "]"),
+                   c.perpetrator_references(i), true, errors);
+  }
+  CheckText("complaint.summary", c.summary(), false, 2000, errors);
+  if (!c.name().empty() || c.version() != 0 || c.notices_size() > 0) {
+    errors.Add("complaint.name", "output_only", "name, version and notices are set by the server");
+  }
+}
+
+void ValidateAcknowledgeNotice(const v1::AcknowledgeNoticeRequest& request, const ValidateContext&,
+                               FieldErrors& errors) {
+  if (request.kind() == v1::Notice::KIND_UNSPECIFIED || !v1::Notice::Kind_IsValid(request.kind())) {
+    errors.Add("kind", "required", "is required: EXPLAIN_CASE_REVIEW or THRESHOLD_REACHED");
+  }
+  CheckText("note", request.note(), true, 2000, errors);
+}
+
+std::string SourceKeyOf(const v1::RecordComplaintRequest& request) {
+  FieldErrors ignored;
+  return ComplaintSourceKey(
+      ParsePartnershipName("parent", request.parent(), ignored).value_or(""),
+      request.complaint().source_system(), request.complaint().source_reference());
+}
+
+// Records the complaint and the notices it raises for its complainant. On a
+// stream that already holds it (same source), decides nothing.
+absl::Status DecideRecordComplaint(const State& state, const v1::RecordComplaintRequest& request,
+                                   const DecideContext& context, Decision& out) {
+  if (!state.name().empty()) return absl::OkStatus();  // already recorded from this source
+  v1::ComplaintRecorded recorded;
+  *recorded.mutable_complaint() = request.complaint();
+  recorded.set_number(context.number);
+  recorded.set_partnership(std::string(context.partnership));
+  out.Emit(std::move(recorded));
+
+  absl::StatusOr<v1::Policy> policy = PolicyInForce(context, context.partnership);
+  if (absl::IsFailedPrecondition(policy.status())) return absl::OkStatus();  // no rules yet
+  RETURN_IF_ERROR(policy.status());
+  if (!policy->has_case_review()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::vector<v1::LedgerEntry> earlier,
+                   ReadLedger(context, ComplainantLedgerPrefix(
+                                           context.partnership,
+                                           request.complaint().complainant_reference())));
+  v1::Complaint added = request.complaint();
+  added.set_name(FormatResourceName(context.partnership, kCollection, context.number));
+  for (v1::Notice& notice :
+       ProactiveNotices(policy->case_review().threshold(), earlier, LedgerEntryOf(added))) {
+    v1::NoticeRaised raised;
+    *raised.mutable_notice() = std::move(notice);
+    out.Emit(std::move(raised));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DecideAcknowledgeNotice(const State& state, const v1::AcknowledgeNoticeRequest& request,
+                                     const DecideContext& context, Decision& out) {
+  for (const v1::Notice& n : state.notices()) {
+    if (n.kind() == request.kind() && !n.acknowledged()) {
+      v1::NoticeAcknowledged e;
+      e.set_kind(request.kind());
+      e.set_note(request.note());
+      out.Emit(std::move(e));
+      return absl::OkStatus();
+    }
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      context.stream, " has no open ", v1::Notice::Kind_Name(request.kind()), " notice"));
+}
+
+void ApplyComplaintRecorded(State& c, const v1::ComplaintRecorded& e,
+                            const v1::EventEnvelope& env) {
+  c = e.complaint();
+  c.set_name(FormatResourceName(e.partnership(), kCollection, e.number()));
+  c.set_version(env.stream_version());
+  *c.mutable_record_time() = env.recorded_time();
+}
+
+void ApplyNoticeRaised(State& c, const v1::NoticeRaised& e) { *c.add_notices() = e.notice(); }
+
+void ApplyNoticeAcknowledged(State& c, const v1::NoticeAcknowledged& e,
+                             const v1::EventEnvelope& env) {
+  for (v1::Notice& n : *c.mutable_notices()) {
+    if (n.kind() == e.kind()) {
+      n.set_acknowledged(true);
+      n.set_acknowledged_by(absl::StrCat(env.actor().agency(), "/", env.actor().user()));
+    }
+  }
+}
+
+void ComplaintRows(absl::string_view stream, const State& c, std::vector<Row>* rows) {
+  if (c.name().empty()) return;
+  FieldErrors ignored;
+  std::optional<ResourceName> name = ParseResourceName("name", c.name(), kCollection, ignored);
+  if (!name) return;
+  const std::string& p = name->partnership;
+  const std::string n = SortableNumber(name->number);
+  const std::string entry = LedgerEntryOf(c).SerializeAsString();
+  rows->push_back(
+      {ComplaintSourceKey(p, c.source_system(), c.source_reference()), std::string(stream)});
+  rows->push_back({absl::StrCat(ComplainantLedgerPrefix(p, c.complainant_reference()), n), entry});
+  if (!c.locality().empty()) {
+    rows->push_back({absl::StrCat(LocalityLedgerPrefix(p, c.locality()), n), entry});
+  }
+  if (!c.incident_reference().empty()) {
+    rows->push_back({absl::StrCat(IncidentLedgerPrefix(p, c.incident_reference()), n), entry});
+  }
+  for (const v1::Notice& notice : c.notices()) {
+    if (notice.acknowledged()) continue;
+    rows->push_back(
+        {absl::StrCat(OpenNoticesPrefix(p), n, "/", v1::Notice::Kind_Name(notice.kind())),
+         notice.SerializeAsString()});
+  }
+}
+
+std::string StateName(const State& c) {
+  return c.name().empty() ? std::string(kNewState) : "RECORDED";
+}
+
+// The complaint, and whether it was recorded before (a command that wrote
+// nothing).
+v1::RecordComplaintResponse ComplaintReply(const State& c, const v1::CommitInfo& commit) {
+  v1::RecordComplaintResponse reply;
+  *reply.mutable_complaint() = c;
+  reply.set_duplicate(commit.first_position() == 0);
+  *reply.mutable_commit() = commit;
+  return reply;
+}
+
+}  // namespace
+
+const Workflow& ComplaintWorkflow() {
+  static const Workflow* workflow = [] {
+    Definition<State> d({"complaint", "complaints", 1, "casework.v1.ComplaintService", ""});
+    d.States(StateName, {std::string(kNewState), "RECORDED"});
+    d.Transitions({
+        {kNewState, kRecordComplaint.name, {"RECORDED"}},
+        // The same source again: the recorded complaint, nothing written.
+        {"RECORDED", kRecordComplaint.name, {"RECORDED"}},
+        {"RECORDED", kAcknowledgeNotice.name, {"RECORDED"}},
+    });
+    d.Create(kRecordComplaint, DecideRecordComplaint, ValidateRecordComplaint)
+        .NaturalKey(SourceKeyOf);
+    d.Update(kAcknowledgeNotice, DecideAcknowledgeNotice, ValidateAcknowledgeNotice);
+    d.Reply(ComplaintReply);
+    d.On<v1::ComplaintRecorded>(ApplyComplaintRecorded);
+    d.On<v1::NoticeRaised>(ApplyNoticeRaised);
+    d.On<v1::NoticeAcknowledged>(ApplyNoticeAcknowledged);
+    d.Rows(ComplaintRows, {"complaints", "notices"});
+    return std::move(d).Build();
+  }();
+  return *workflow;
+}
+
+std::string ComplaintSourceKey(absl::string_view partnership, absl::string_view system,
+                               absl::string_view reference) {
+  return absl::StrCat("complaints/", partnership, "/source/", EscapeKeyPart(system), "/",
+                      EscapeKeyPart(reference));
+}
+
+std::string ComplainantLedgerPrefix(absl::string_view partnership, absl::string_view complainant) {
+  return absl::StrCat("complaints/", partnership, "/complainant/", EscapeKeyPart(complainant), "/");
+}
+std::string LocalityLedgerPrefix(absl::string_view partnership, absl::string_view locality) {
+  return absl::StrCat("complaints/", partnership, "/locality/", EscapeKeyPart(locality), "/");
+}
+std::string IncidentLedgerPrefix(absl::string_view partnership, absl::string_view incident) {
+  return absl::StrCat("complaints/", partnership, "/incident/", EscapeKeyPart(incident), "/");
+}
+std::string OpenNoticesPrefix(absl::string_view partnership) {
+  return absl::StrCat("notices/", partnership, "/open/");
+}
+
+v1::LedgerEntry LedgerEntryOf(const v1::Complaint& c) {
+  v1::LedgerEntry e;
+  e.set_complaint(c.name());
+  e.set_complainant_reference(c.complainant_reference());
+  e.set_agency(c.agency());
+  e.set_agency_kind(c.agency_kind());
+  e.set_incident_reference(c.incident_reference());
+  *e.mutable_behaviour_date() = c.behaviour_date();
+  *e.mutable_reported_date() = c.reported_date();
+  e.set_category(c.category());
+  e.set_hate_related(c.hate_related());
+  e.set_locality(c.locality());
+  return e;
+}
+
+absl::StatusOr<std::vector<v1::LedgerEntry>> ReadLedger(const DecideContext& context,
+                                                        absl::string_view prefix) {
+  if (!context.scan_rows) return absl::InternalError("decision needs scan_rows");
+  ASSIGN_OR_RETURN(std::vector<Row> rows, context.scan_rows(prefix));
+  std::vector<v1::LedgerEntry> entries(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!entries[i].ParseFromString(rows[i].value)) {
+      return absl::DataLossError(absl::StrCat("corrupt ledger row ", rows[i].key));
+    }
+  }
+  return entries;
+}
+
+}  // namespace casework::workflow::case_review

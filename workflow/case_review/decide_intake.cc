@@ -1,0 +1,211 @@
+// Case review decisions from the application to the threshold decision, and
+// the steps every decision shares (Review).
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "workflow/case_review/complaints.h"
+#include "workflow/case_review/internal.h"
+#include "workflow/case_review/threshold.h"
+#include "workflow/common/validation.h"
+#include "workflow/policy/document.h"
+#include "workflow/policy/policy_workflow.h"
+#include "workflow/time/case_deadlines.h"
+
+namespace casework::workflow::case_review {
+namespace {
+
+// The policy in force for a new application, which must have a case_review
+// section.
+absl::StatusOr<v1::Policy> PolicyForNewApplication(const DecideContext& ctx) {
+  ASSIGN_OR_RETURN(v1::Policy policy, PolicyInForce(ctx, ctx.partnership));
+  if (!policy.has_case_review()) return MissingPolicySectionError(policy, "case_review");
+  return policy;
+}
+
+}  // namespace
+
+std::string RecommendationDeadline(int id) { return absl::StrCat("recommendation_", id); }
+
+v1::CivilDate Review::Today() const { return ToCivilDate(ctx.today); }
+
+absl::StatusOr<v1::Policy> Review::Pinned() const {
+  ASSIGN_OR_RETURN(v1::Policy policy, PolicyVersion(ctx, ctx.partnership, s.policy_version()));
+  if (!policy.has_case_review()) return MissingPolicySectionError(policy, "case_review");
+  return policy;
+}
+
+void Review::Met(absl::string_view deadline) { out.Emit(MeetDeadline(s.deadlines(), deadline)); }
+
+absl::Status Review::Start(const v1::Policy& policy, absl::string_view deadline,
+                           absl::CivilDay from, bool window) {
+  ASSIGN_OR_RETURN(DeadlineRule rule, TimescaleRule(policy.case_review().timescales(), deadline));
+  out.Emit(window ? SetWindow(*ctx.calendar, deadline, rule, from, out.NextVersion())
+                  : SetDeadline(*ctx.calendar, deadline, rule, from, out.NextVersion()));
+  return absl::OkStatus();
+}
+
+void Review::CancelOpen(absl::string_view reason) {
+  out.EmitAll(CancelOpenDeadlines(s.deadlines(), reason));
+}
+
+absl::StatusOr<v1::LeadOfficerAssigned> Review::ChooseLead(
+    const v1::Policy& policy, absl::string_view requested,
+    const std::vector<std::string>& exclude) const {
+  v1::LeadOfficerAssigned assigned;
+  const auto& pool = policy.case_review().officers();
+  if (!requested.empty()) {
+    for (const v1::ReviewOfficer& o : pool) {
+      if (o.id() != requested) continue;
+      if (!o.trained() || !o.active()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "officer ", requested, " is not a trained, active member of the review pool"));
+      }
+      if (std::find(exclude.begin(), exclude.end(), o.id()) != exclude.end()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "officer ", requested, " has already led this review; choose another officer"));
+      }
+      assigned.set_officer(o.id());
+      assigned.set_agency(o.agency());
+      assigned.set_basis("chosen by the caller");
+      return assigned;
+    }
+    return FieldError("officer", "pool_member",
+                      absl::StrCat("\"", requested, "\" is not in the policy's officer pool"));
+  }
+  int best = -1;
+  size_t best_load = 0;
+  for (int i = 0; i < pool.size(); ++i) {
+    const v1::ReviewOfficer& o = pool[i];
+    if (!o.trained() || !o.active()) continue;
+    if (std::find(exclude.begin(), exclude.end(), o.id()) != exclude.end()) continue;
+    ASSIGN_OR_RETURN(std::vector<Row> open,
+                     ctx.scan_rows(absl::StrCat(CaseReviewRowPrefix(ctx.partnership, "lead"),
+                                                EscapeKeyPart(o.id()), "/")));
+    if (best < 0 || open.size() < best_load) {
+      best = i;
+      best_load = open.size();
+    }
+  }
+  if (best < 0) {
+    return absl::FailedPreconditionError(
+        "no trained, active officer in the policy's pool is free to lead this review");
+  }
+  assigned.set_officer(pool[best].id());
+  assigned.set_agency(pool[best].agency());
+  assigned.set_basis(absl::StrCat("pool: fewest open reviews (", best_load, ")"));
+  return assigned;
+}
+
+absl::Status DecideReceiveApplication(const State& s, const v1::ReceiveApplicationRequest& r,
+                                      const DecideContext& ctx, Decision& out) {
+  Review review(s, ctx, out);
+  ASSIGN_OR_RETURN(v1::Policy policy, PolicyForNewApplication(ctx));
+  absl::CivilDay received = r.has_received_date() ? ToCivilDay(r.received_date()) : ctx.today;
+  if (received > ctx.today) {
+    return FieldError("received_date", "not_future",
+                      absl::StrCat("must not be after today (", FormatDate(review.Today()), ")"));
+  }
+  v1::ApplicationReceived e;
+  e.set_partnership(std::string(ctx.partnership));
+  e.set_number(ctx.number);
+  *e.mutable_applicant() = r.applicant();
+  *e.mutable_received_date() = ToCivilDate(received);
+  e.set_description(r.description());
+  e.set_policy_version(policy.version());
+  out.Emit(std::move(e));
+  RETURN_IF_ERROR(review.Start(policy, kAcknowledge, received));
+  return review.Start(policy, kThresholdDecision, received);
+}
+
+absl::Status DecideAcknowledgeApplication(const State& s, const v1::CaseReviewCommand& r,
+                                          const DecideContext& ctx, Decision& out) {
+  const v1::Deadline* d = FindDeadline(s.deadlines(), kAcknowledge);
+  if (d != nullptr && (d->state() == v1::Deadline::MET || d->state() == v1::Deadline::MET_LATE)) {
+    return absl::FailedPreconditionError(absl::StrCat(ctx.stream, " was already acknowledged"));
+  }
+  v1::ApplicationAcknowledged e;
+  e.set_note(r.note());
+  out.Emit(std::move(e));
+  Review(s, ctx, out).Met(kAcknowledge);
+  return absl::OkStatus();
+}
+
+absl::Status DecideEvaluateThreshold(const State& s, const v1::CaseReviewCommand&,
+                                     const DecideContext& ctx, Decision& out) {
+  Review review(s, ctx, out);
+  ASSIGN_OR_RETURN(v1::Policy policy, review.Pinned());
+  const v1::Applicant& applicant = s.applicant();
+  ThresholdInput input;
+  input.policy = &policy.case_review().threshold();
+  input.policy_version = policy.version();
+  input.application_date = ToCivilDay(s.received_date());
+  input.applicant = applicant.complainant_reference();
+  input.locality = applicant.locality();
+  input.category = applicant.category();
+  ASSIGN_OR_RETURN(input.applicant_complaints,
+                   ReadLedger(ctx, ComplainantLedgerPrefix(ctx.partnership, input.applicant)));
+  if (input.policy->community().enabled() && !input.locality.empty()) {
+    ASSIGN_OR_RETURN(input.locality_complaints,
+                     ReadLedger(ctx, LocalityLedgerPrefix(ctx.partnership, input.locality)));
+  }
+  if (input.policy->same_incident().enabled()) {
+    for (const v1::LedgerEntry& e : input.applicant_complaints) {
+      if (e.incident_reference().empty() || input.incident_complaints.count(e.incident_reference())) {
+        continue;
+      }
+      ASSIGN_OR_RETURN(input.incident_complaints[e.incident_reference()],
+                       ReadLedger(ctx, IncidentLedgerPrefix(ctx.partnership, e.incident_reference())));
+    }
+  }
+  v1::ThresholdEvaluated e;
+  *e.mutable_evaluation() = EvaluateThreshold(input);
+  *e.mutable_evaluation()->mutable_decided_by() = *ctx.actor;
+  const bool met = e.evaluation().met();
+  out.Emit(std::move(e));
+  review.Met(kThresholdDecision);
+  if (met) return review.Start(policy, kReviewMeeting, ctx.today);
+  return absl::OkStatus();
+}
+
+absl::Status DecideOverrideThreshold(const State& s, const v1::OverrideThresholdRequest& r,
+                                     const DecideContext& ctx, Decision& out) {
+  Review review(s, ctx, out);
+  ASSIGN_OR_RETURN(v1::Policy policy, review.Pinned());
+  if (!policy.case_review().threshold().spoc_override()) {
+    return absl::FailedPreconditionError(absl::StrCat("policy version ", policy.version(), " of ",
+                                                      ctx.partnership,
+                                                      " does not allow a SPOC override of the threshold"));
+  }
+  if (ctx.actor->role() != "spoc") {
+    return ErrorWithReason(absl::StatusCode::kPermissionDenied, "SPOC_ONLY",
+                           "only the single point of contact (role \"spoc\") may override the "
+                           "threshold");
+  }
+  v1::ThresholdEvaluated e;
+  v1::ThresholdEvaluation& ev = *e.mutable_evaluation();
+  ev = s.threshold();  // keep what was considered, if evaluated before
+  ev.set_met(true);
+  ev.set_deciding_rule("SPOC_OVERRIDE");
+  ev.set_override_reason(r.reason());
+  ev.set_summary(
+      absl::StrCat("Threshold treated as met by the SPOC's discretion: ", ev.override_reason()));
+  ev.set_policy_version(policy.version());
+  *ev.mutable_evaluated_on() = review.Today();
+  *ev.mutable_decided_by() = *ctx.actor;
+  out.Emit(std::move(e));
+  review.Met(kThresholdDecision);
+  return review.Start(policy, kReviewMeeting, ctx.today);
+}
+
+absl::Status DecideNotifyApplicant(const State& s, const v1::NotifyApplicantRequest& r,
+                                   const DecideContext& ctx, Decision& out) {
+  v1::ApplicantNotified e;
+  e.mutable_notice()->set_subject(s.state() == State::THRESHOLD_MET ? "threshold_met"
+                                                                     : "threshold_not_met");
+  *e.mutable_notice()->mutable_on() = ToCivilDate(ctx.today);
+  e.mutable_notice()->set_channel(r.channel());
+  out.Emit(std::move(e));
+  return absl::OkStatus();
+}
+
+}  // namespace casework::workflow::case_review

@@ -1,0 +1,160 @@
+// Case review decisions from the outcome to the appeal and closure.
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "workflow/case_review/internal.h"
+#include "workflow/common/validation.h"
+#include "workflow/time/case_deadlines.h"
+
+namespace casework::workflow::case_review {
+
+absl::Status DecideCommunicateOutcome(const State& s, const v1::CaseReviewCommand&,
+                                      const DecideContext& ctx, Decision& out) {
+  Review review(s, ctx, out);
+  ASSIGN_OR_RETURN(v1::Policy policy, review.Pinned());
+  v1::OutcomeCommunicated e;
+  *e.mutable_on() = review.Today();
+  out.Emit(std::move(e));
+  review.Met(kOutcomeLetter);
+  if (policy.case_review().appeal().enabled()) {
+    return review.Start(policy, kAppealWindow, ctx.today, /*window=*/true);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DecideLodgeAppeal(const State& s, const v1::LodgeAppealRequest& r,
+                               const DecideContext& ctx, Decision& out) {
+  Review review(s, ctx, out);
+  ASSIGN_OR_RETURN(v1::Policy policy, review.Pinned());
+  const v1::AppealPolicy& appeal = policy.case_review().appeal();
+  if (!appeal.enabled()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "policy version ", policy.version(), " of ", ctx.partnership, " has no appeal process"));
+  }
+  if (s.appeal().decided()) {
+    return absl::FailedPreconditionError(
+        "the independent chair has decided an appeal on this review; the decision is final");
+  }
+  const v1::Deadline* window = FindDeadline(s.deadlines(), kAppealWindow);
+  if (window == nullptr || window->state() != v1::Deadline::RUNNING ||
+      ctx.today > ToCivilDay(window->due())) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the appeal window closed on ",
+        window == nullptr ? std::string("(never opened)") : FormatDate(window->due())));
+  }
+  if (std::find(appeal.grounds().begin(), appeal.grounds().end(), r.ground()) ==
+      appeal.grounds().end()) {
+    return FieldError("ground", "policy_ground",
+                      absl::StrCat("must be one of the policy's grounds: \"",
+                                   absl::StrJoin(appeal.grounds(), "\", \""), "\""));
+  }
+  v1::AppealLodged e;
+  e.set_ground(r.ground());
+  e.set_details(r.details());
+  *e.mutable_on() = review.Today();
+  out.Emit(std::move(e));
+  review.Met(kAppealWindow);
+  return review.Start(policy, kAppealPapers, ctx.today);
+}
+
+absl::Status DecideSendAppealPapers(const State& s, const v1::SendAppealPapersRequest& r,
+                                    const DecideContext& ctx, Decision& out) {
+  v1::AppealPapersSent e;
+  e.set_chair(r.chair());
+  *e.mutable_on() = ToCivilDate(ctx.today);
+  out.Emit(std::move(e));
+  Review(s, ctx, out).Met(kAppealPapers);
+  return absl::OkStatus();
+}
+
+absl::Status DecideDecideAppeal(const State& s, const v1::DecideAppealRequest& r,
+                                const DecideContext& ctx, Decision& out) {
+  Review review(s, ctx, out);
+  v1::AppealDecided e;
+  e.set_upheld(r.upheld());
+  e.set_reason(r.reason());
+  *e.mutable_on() = review.Today();
+  out.Emit(std::move(e));
+  if (!r.upheld()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(v1::Policy policy, review.Pinned());
+  std::vector<std::string> exclude(s.previous_lead_officers().begin(),
+                                   s.previous_lead_officers().end());
+  exclude.push_back(s.lead_officer());
+  ASSIGN_OR_RETURN(v1::LeadOfficerAssigned lead,
+                   review.ChooseLead(policy, r.new_lead_officer(), exclude));
+  for (const v1::Recommendation& rec : s.outcome().recommendations()) {
+    const v1::Deadline* d = FindDeadline(s.deadlines(), RecommendationDeadline(rec.id()));
+    if (d != nullptr &&
+        (d->state() == v1::Deadline::RUNNING || d->state() == v1::Deadline::MISSED)) {
+      v1::DeadlineCancelled c;
+      c.set_name(d->name());
+      c.set_reason("review re-opened on appeal");
+      out.Emit(std::move(c));
+    }
+  }
+  v1::ReviewReopened reopened;
+  reopened.set_round(s.round() + 1);
+  out.Emit(std::move(reopened));
+  out.Emit(std::move(lead));
+  return review.Start(policy, kReviewMeeting, ctx.today);
+}
+
+absl::Status DecideRecommendationProgress(const State& s,
+                                          const v1::RecommendationProgressRequest& r,
+                                          const DecideContext& ctx, Decision& out) {
+  for (const v1::Recommendation& rec : s.outcome().recommendations()) {
+    if (rec.id() != r.recommendation_id()) continue;
+    if (rec.completed()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("recommendation ", rec.id(), " is already completed"));
+    }
+    v1::RecommendationProgressed e;
+    e.set_recommendation_id(rec.id());
+    e.set_note(r.note());
+    e.set_completed(r.completed());
+    out.Emit(std::move(e));
+    if (r.completed()) Review(s, ctx, out).Met(RecommendationDeadline(rec.id()));
+    return absl::OkStatus();
+  }
+  return FieldError("recommendation_id", "exists",
+                    absl::StrCat("this review has no recommendation ", r.recommendation_id()));
+}
+
+absl::Status DecideCloseCaseReview(const State& s, const v1::CloseCaseReviewRequest& r,
+                                   const DecideContext& ctx, Decision& out) {
+  Review review(s, ctx, out);
+  if (s.state() == State::THRESHOLD_NOT_MET) {
+    bool told = false;
+    for (const v1::ApplicantNotice& n : s.applicant_notices()) {
+      told |= n.subject() == "threshold_not_met";
+    }
+    if (!told) {
+      return absl::FailedPreconditionError(
+          "tell the applicant the threshold was not met (NotifyApplicant) before closing");
+    }
+  }
+  v1::CaseReviewClosed e;
+  e.set_reason(r.reason());
+  *e.mutable_on() = review.Today();
+  out.Emit(std::move(e));
+  v1::ApplicantNotified told;
+  told.mutable_notice()->set_subject("closure");
+  *told.mutable_notice()->mutable_on() = review.Today();
+  out.Emit(std::move(told));
+  review.CancelOpen("case review closed");
+  return absl::OkStatus();
+}
+
+absl::Status DecideWithdrawApplication(const State& s, const v1::WithdrawApplicationRequest& r,
+                                       const DecideContext& ctx, Decision& out) {
+  Review review(s, ctx, out);
+  v1::ApplicationWithdrawn e;
+  e.set_reason(r.reason());
+  *e.mutable_on() = review.Today();
+  out.Emit(std::move(e));
+  review.CancelOpen("application withdrawn");
+  return absl::OkStatus();
+}
+
+}  // namespace casework::workflow::case_review

@@ -1,0 +1,42 @@
+// The case review's read-model rows and its reply.
+#include "absl/strings/str_cat.h"
+#include "workflow/case_review/internal.h"
+#include "workflow/common/validation.h"
+
+namespace casework::workflow::case_review {
+
+void CaseReviewRows(absl::string_view, const State& s, std::vector<Row>* rows) {
+  if (s.name().empty()) return;
+  FieldErrors ignored;
+  std::optional<ResourceName> name = ParseResourceName("name", s.name(), "caseReviews", ignored);
+  if (!name) return;
+  const std::string& p = name->partnership;
+  const std::string n = SortableNumber(name->number);
+  const std::string state = State::State_Name(s.state());
+  rows->push_back({absl::StrCat(CaseReviewRowPrefix(p, "all"), n), s.SerializeAsString()});
+  rows->push_back({absl::StrCat(CaseReviewRowPrefix(p, "state"), state, "/", n), ""});
+  const bool open = s.state() != State::CLOSED && s.state() != State::WITHDRAWN;
+  if (open && !s.lead_officer().empty()) {
+    rows->push_back(
+        {absl::StrCat(CaseReviewRowPrefix(p, "lead"), EscapeKeyPart(s.lead_officer()), "/", n), ""});
+  }
+  for (const v1::Deadline& d : s.deadlines()) {
+    if (d.state() == v1::Deadline::MISSED) {
+      rows->push_back({absl::StrCat(CaseReviewRowPrefix(p, "overdue"), n), ""});
+      break;
+    }
+  }
+}
+
+v1::CaseReviewResponse CaseReviewReply(const State& s, const v1::CommitInfo& commit) {
+  v1::CaseReviewResponse reply;
+  *reply.mutable_case_review() = s;
+  *reply.mutable_commit() = commit;
+  return reply;
+}
+
+std::string CaseReviewRowPrefix(absl::string_view partnership, absl::string_view index) {
+  return absl::StrCat("caseReviews/", partnership, "/", index, "/");
+}
+
+}  // namespace casework::workflow::case_review

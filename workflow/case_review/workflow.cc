@@ -1,0 +1,106 @@
+// The case review workflow's definition: its table, commands, appliers, rows
+// and policy section.
+#include "workflow/case_review/internal.h"
+#include "workflow/case_review/policy_section.h"
+#include "workflow/time/case_deadlines.h"
+
+namespace casework::workflow::case_review {
+
+const Workflow& CaseReviewWorkflow() {
+  static const Workflow* workflow = [] {
+    Definition<State> d({"case_review", "caseReviews", 1, "casework.v1.CaseReviewService",
+                         "docs/workflows/case-review.md"});
+    d.StateField(&State::state);
+    d.Transitions({
+        {kNewState, kReceiveApplication.name, {"RECEIVED"}},
+        {"RECEIVED", kAcknowledgeApplication.name, {"RECEIVED"}},
+        {"RECEIVED", kEvaluateThreshold.name, {"THRESHOLD_MET", "THRESHOLD_NOT_MET"}},
+        {"RECEIVED", kOverrideThreshold.name, {"THRESHOLD_MET"}},
+        {"RECEIVED", kWithdrawApplication.name, {"WITHDRAWN"}},
+        {"THRESHOLD_NOT_MET", kNotifyApplicant.name, {"THRESHOLD_NOT_MET"}},
+        {"THRESHOLD_NOT_MET", kOverrideThreshold.name, {"THRESHOLD_MET"}},
+        {"THRESHOLD_NOT_MET", kCloseCaseReview.name, {"CLOSED"}},
+        {"THRESHOLD_NOT_MET", kWithdrawApplication.name, {"WITHDRAWN"}},
+        {"THRESHOLD_MET", kNotifyApplicant.name, {"THRESHOLD_MET"}},
+        {"THRESHOLD_MET", kAssignLeadOfficer.name, {"IN_REVIEW"}},
+        {"THRESHOLD_MET", kWithdrawApplication.name, {"WITHDRAWN"}},
+        {"IN_REVIEW", kAssignLeadOfficer.name, {"IN_REVIEW"}},
+        {"IN_REVIEW", kRequestAgencyInformation.name, {"IN_REVIEW"}},
+        {"IN_REVIEW", kRecordAgencyInformation.name, {"IN_REVIEW"}},
+        {"IN_REVIEW", kInviteVictim.name, {"IN_REVIEW"}},
+        {"IN_REVIEW", kRecordReviewMeeting.name, {"IN_REVIEW"}},
+        {"IN_REVIEW", kRecordOfficerHours.name, {"IN_REVIEW"}},
+        {"IN_REVIEW", kRecordOutcome.name, {"OUTCOME_DECIDED"}},
+        {"IN_REVIEW", kWithdrawApplication.name, {"WITHDRAWN"}},
+        {"OUTCOME_DECIDED", kRecordOfficerHours.name, {"OUTCOME_DECIDED"}},
+        {"OUTCOME_DECIDED", kCommunicateOutcome.name, {"OUTCOME_COMMUNICATED"}},
+        {"OUTCOME_DECIDED", kWithdrawApplication.name, {"WITHDRAWN"}},
+        {"OUTCOME_COMMUNICATED", kLodgeAppeal.name, {"APPEAL_LODGED"}},
+        {"OUTCOME_COMMUNICATED", kRecordRecommendationProgress.name, {"OUTCOME_COMMUNICATED"}},
+        {"OUTCOME_COMMUNICATED", kRecordOfficerHours.name, {"OUTCOME_COMMUNICATED"}},
+        {"OUTCOME_COMMUNICATED", kCloseCaseReview.name, {"CLOSED"}},
+        {"OUTCOME_COMMUNICATED", kWithdrawApplication.name, {"WITHDRAWN"}},
+        {"APPEAL_LODGED", kSendAppealPapers.name, {"WITH_APPEAL_CHAIR"}},
+        {"APPEAL_LODGED", kRecordRecommendationProgress.name, {"APPEAL_LODGED"}},
+        {"APPEAL_LODGED", kRecordOfficerHours.name, {"APPEAL_LODGED"}},
+        {"APPEAL_LODGED", kWithdrawApplication.name, {"WITHDRAWN"}},
+        // Upheld: the review re-opens (IN_REVIEW); dismissed: final.
+        {"WITH_APPEAL_CHAIR", kDecideAppeal.name, {"IN_REVIEW", "OUTCOME_COMMUNICATED"}},
+        {"WITH_APPEAL_CHAIR", kRecordRecommendationProgress.name, {"WITH_APPEAL_CHAIR"}},
+        {"WITH_APPEAL_CHAIR", kRecordOfficerHours.name, {"WITH_APPEAL_CHAIR"}},
+        {"WITH_APPEAL_CHAIR", kWithdrawApplication.name, {"WITHDRAWN"}},
+    });
+
+    d.Create(kReceiveApplication, DecideReceiveApplication, ValidateReceiveApplication);
+    d.Update(kAcknowledgeApplication, DecideAcknowledgeApplication);
+    d.Update(kEvaluateThreshold, DecideEvaluateThreshold);
+    d.Update(kOverrideThreshold, DecideOverrideThreshold, ValidateOverrideThreshold);
+    d.Update(kNotifyApplicant, DecideNotifyApplicant, ValidateNotifyApplicant);
+    d.Update(kAssignLeadOfficer, DecideAssignLeadOfficer, ValidateAssignLeadOfficer);
+    d.Update(kRequestAgencyInformation, DecideRequestAgencyInformation,
+             ValidateRequestAgencyInformation);
+    d.Update(kRecordAgencyInformation, DecideRecordAgencyInformation,
+             ValidateRecordAgencyInformation);
+    d.Update(kInviteVictim, DecideInviteVictim);
+    d.Update(kRecordReviewMeeting, DecideRecordReviewMeeting, ValidateRecordReviewMeeting);
+    d.Update(kRecordOfficerHours, DecideRecordOfficerHours, ValidateRecordOfficerHours);
+    d.Update(kRecordOutcome, DecideRecordOutcome, ValidateRecordOutcome);
+    d.Update(kCommunicateOutcome, DecideCommunicateOutcome);
+    d.Update(kLodgeAppeal, DecideLodgeAppeal, ValidateLodgeAppeal);
+    d.Update(kSendAppealPapers, DecideSendAppealPapers, ValidateSendAppealPapers);
+    d.Update(kDecideAppeal, DecideDecideAppeal, ValidateDecideAppeal);
+    d.Update(kRecordRecommendationProgress, DecideRecommendationProgress,
+             ValidateRecommendationProgress);
+    d.Update(kCloseCaseReview, DecideCloseCaseReview, ValidateCloseCaseReview);
+    d.Update(kWithdrawApplication, DecideWithdrawApplication, ValidateWithdrawApplication);
+    d.Reply(CaseReviewReply);
+
+    d.On<v1::ApplicationReceived>(ApplyApplicationReceived);
+    d.On<v1::ApplicationAcknowledged>(ApplyApplicationAcknowledged);
+    d.On<v1::ThresholdEvaluated>(ApplyThresholdEvaluated);
+    d.On<v1::ApplicantNotified>(ApplyApplicantNotified);
+    d.On<v1::LeadOfficerAssigned>(ApplyLeadOfficerAssigned);
+    d.On<v1::AgencyInformationRequested>(ApplyAgencyInformationRequested);
+    d.On<v1::AgencyInformationReceived>(ApplyAgencyInformationReceived);
+    d.On<v1::VictimInvited>(ApplyVictimInvited);
+    d.On<v1::ReviewMeetingRecorded>(ApplyReviewMeetingRecorded);
+    d.On<v1::OfficerHoursRecorded>(ApplyOfficerHoursRecorded);
+    d.On<v1::OutcomeRecorded>(ApplyOutcomeRecorded);
+    d.On<v1::OutcomeCommunicated>(ApplyOutcomeCommunicated);
+    d.On<v1::AppealLodged>(ApplyAppealLodged);
+    d.On<v1::AppealPapersSent>(ApplyAppealPapersSent);
+    d.On<v1::AppealDecided>(ApplyAppealDecided);
+    d.On<v1::ReviewReopened>(ApplyReviewReopened);
+    d.On<v1::RecommendationProgressed>(ApplyRecommendationProgressed);
+    d.On<v1::CaseReviewClosed>(ApplyCaseReviewClosed);
+    d.On<v1::ApplicationWithdrawn>(ApplyApplicationWithdrawn);
+    AddDeadlines(d);
+
+    d.Rows(CaseReviewRows, {"caseReviews"});
+    d.Policy(kPolicySection);
+    return std::move(d).Build();
+  }();
+  return *workflow;
+}
+
+}  // namespace casework::workflow::case_review

@@ -1,0 +1,90 @@
+#include "workflow/policy/document.h"
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "workflow/common/validation.h"
+
+namespace casework::workflow {
+
+absl::Status ValidatePolicy(const v1::Policy& policy, const Registry& registry) {
+  FieldErrors errors;
+  CheckPolicy(policy, registry, errors);
+  return errors.ToStatus();
+}
+
+void CheckPolicy(const v1::Policy& policy, const Registry& registry, FieldErrors& errors) {
+  CheckText("title", policy.title(), /*required=*/false, kMaxPolicyTitleChars, errors);
+  const google::protobuf::Descriptor* descriptor = policy.GetDescriptor();
+  for (const Workflow* workflow : registry.workflows()) {
+    const PolicySection* section = workflow->policy_section();
+    if (section == nullptr) continue;
+    const google::protobuf::FieldDescriptor* field =
+        descriptor->FindFieldByName(std::string(section->field));
+    if (field == nullptr) {
+      AbortWithMessage(absl::StrCat("workflow ", workflow->name(), " owns policy section ",
+                                    section->field, ", which casework.v1.Policy does not have"));
+    }
+    if (policy.GetReflection()->HasField(policy, field)) section->validate(policy, errors);
+  }
+}
+
+v1::Policy DefaultPolicy(absl::string_view partnership, const Registry& registry) {
+  v1::Policy policy;
+  policy.set_partnership(std::string(partnership));
+  for (const Workflow* workflow : registry.workflows()) {
+    if (const PolicySection* section = workflow->policy_section()) {
+      section->set_default(partnership, &policy);
+    }
+  }
+  return policy;
+}
+
+void CheckDeadlineRuleField(absl::string_view field, const std::string& text,
+                            absl::string_view example, bool calendar_only, FieldErrors& errors) {
+  if (text.empty()) {
+    errors.Add(std::string(field), "required", absl::StrCat("is required, e.g. \"", example, "\""));
+    return;
+  }
+  absl::StatusOr<DeadlineRule> rule = ParseDeadlineRule(text);
+  if (!rule.ok()) {
+    errors.Add(std::string(field), "deadline_rule", std::string(rule.status().message()));
+    return;
+  }
+  if (calendar_only && rule->unit == DeadlineUnit::kWorkingDays) {
+    errors.Add(std::string(field), "unit",
+               absl::StrCat("must be in calendar days, weeks or months (the "
+                            "threshold is counted on calendar dates), got \"",
+                            text, "\""));
+  }
+}
+
+void CheckTimescales(const google::protobuf::Message& timescales, absl::string_view prefix,
+                     FieldErrors& errors) {
+  const google::protobuf::Descriptor* d = timescales.GetDescriptor();
+  const google::protobuf::Reflection* r = timescales.GetReflection();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* field = d->field(i);
+    if (field->type() != google::protobuf::FieldDescriptor::TYPE_STRING || field->is_repeated()) {
+      continue;
+    }
+    CheckDeadlineRuleField(absl::StrCat(prefix, field->name()), r->GetString(timescales, field),
+                           "10 working days", /*calendar_only=*/false, errors);
+  }
+}
+
+absl::StatusOr<DeadlineRule> TimescaleRule(const google::protobuf::Message& timescales,
+                                           absl::string_view name) {
+  const google::protobuf::FieldDescriptor* field =
+      timescales.GetDescriptor()->FindFieldByName(std::string(name));
+  if (field == nullptr || field->type() != google::protobuf::FieldDescriptor::TYPE_STRING ||
+      field->is_repeated()) {
+    return absl::InvalidArgumentError(absl::StrCat(timescales.GetDescriptor()->full_name(),
+                                                   " has no timescale called ", name));
+  }
+  ASSIGN_OR_RETURN(DeadlineRule rule,
+                   ParseDeadlineRule(timescales.GetReflection()->GetString(timescales, field)));
+  rule.name = std::string(name);
+  return rule;
+}
+
+}  // namespace casework::workflow
