@@ -27,9 +27,9 @@ google::protobuf::Timestamp ToTimestamp(absl::Time t) {
 
 absl::Status RequestIdReusedError(const CommandMeta& meta, const std::string& method) {
   absl::Status status = absl::InvalidArgumentError(absl::StrCat(
-      "request_id \"", meta.request_id,
-      "\" was already used for a different request; use a new request_id for a new "
-      "request and resend a retry unchanged"));
+      "request_id \"", meta.request_id, "\" was already used by agency ", meta.actor.agency(),
+      " for a different request (", method,
+      "); use a new request_id for a new request and resend a retry unchanged"));
   v1::RequestIdReused detail;
   detail.set_request_id(meta.request_id);
   detail.set_original_method(method);
@@ -235,16 +235,22 @@ void Engine::CommitGroup(std::vector<Command>& commands) {
 absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed) {
   RETURN_IF_ERROR(store_->write_status());
 
-  // Idempotency: a request_id seen before returns the original reply.
-  const std::string request_key = keys::RequestKey(c.meta.method, c.meta.request_id);
+  // Idempotency: a request_id the agency used before returns the original
+  // reply if it is the same request, and is refused for any other.
+  const std::string request_key = keys::RequestKey(c.meta.actor.agency(), c.meta.request_id);
   std::optional<internal::RequestRecord> prior;
   if (auto it = g.requests.find(request_key); it != g.requests.end()) {
     prior = it->second;
   } else {
     ASSIGN_OR_RETURN(prior, store_->GetRequest(request_key));
+    if (!prior.has_value()) {
+      // Recorded before request ids were scoped to the agency.
+      ASSIGN_OR_RETURN(prior, store_->GetRequest(
+                                  keys::MethodScopedRequestKey(c.meta.method, c.meta.request_id)));
+    }
   }
   if (prior.has_value()) {
-    if (prior->fingerprint() != c.meta.fingerprint) {
+    if (prior->method() != c.meta.method || prior->fingerprint() != c.meta.fingerprint) {
       return RequestIdReusedError(c.meta, prior->method());
     }
     *replayed = true;
@@ -328,11 +334,11 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
     env.set_correlation_id(c.meta.correlation_id.empty() ? c.meta.request_id
                                                          : c.meta.correlation_id);
     env.set_causation_id(c.meta.causation_id);
-    env.set_policy_version(c.meta.policy_version);
     if (const int meaning = workflow.CurrentEventVersion(events[i]->GetDescriptor()); meaning > 1) {
       env.set_event_version(meaning);
     }
     RETURN_IF_ERROR(workflow.Apply(*next, env, *events[i]));
+    env.set_policy_version(workflow.PinnedPolicyVersion(*next));
     env.mutable_payload()->PackFrom(*events[i]);
   }
   const int64_t new_version = current.version + static_cast<int64_t>(events.size());

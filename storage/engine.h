@@ -44,16 +44,15 @@ namespace casework::storage {
 // Identity and bookkeeping of one mutating command.
 struct CommandMeta {
   // Fully qualified method, e.g. "casework.v1.ActionService/CreateAction".
-  // request_ids are scoped by method.
   std::string method;
-  // The caller's idempotency key. Required.
+  // The caller's idempotency key. Required. Scoped to the actor's agency:
+  // the same id on another method or with another request is refused.
   std::string request_id;
   // Fingerprint of the request without its request_id (see Fingerprint()).
   uint64_t fingerprint = 0;
   v1::Actor actor;
   std::string correlation_id;
   std::string causation_id;
-  int64_t policy_version = 0;
 };
 
 // One command of a workflow, as the engine runs it. Build it with

@@ -39,7 +39,14 @@ std::string StreamKey(absl::string_view stream, int64_t version) {
   return key;
 }
 
-std::string RequestKey(absl::string_view method, absl::string_view request_id) {
+std::string RequestKey(absl::string_view agency, absl::string_view request_id) {
+  std::string key = absl::StrCat("agency/", agency);
+  key.push_back('\0');
+  key.append(request_id.data(), request_id.size());
+  return key;
+}
+
+std::string MethodScopedRequestKey(absl::string_view method, absl::string_view request_id) {
   std::string key(method.data(), method.size());
   key.push_back('\0');
   key.append(request_id.data(), request_id.size());

@@ -13,8 +13,13 @@
 //              Per-stream index into the log. Stream names never contain '\0'.
 //   state      stream                        -> casework.internal.StateRecord
 //              The folded state after the stream's last event.
-//   requests   method + '\0' + request_id    -> casework.internal.RequestRecord
+//   requests   "agency/" + agency + '\0' + request_id -> casework.internal.RequestRecord
 //              Idempotency: the original reply of every acknowledged command.
+//              A request_id is scoped to the calling agency and bound to the
+//              first command it carried (the record names its method).
+//              Records written before request ids were scoped to the agency
+//              are keyed method + '\0' + request_id (methods never start with
+//              "agency/") and are still honoured.
 //   rows       row key                       -> row value
 //              Read models (queues, indexes) owned by each workflow; keys are
 //              "{workflow}/{partnership}/{index}/...".
@@ -55,7 +60,10 @@ std::string LogKey(uint64_t position);
 std::string StreamKey(absl::string_view stream, int64_t version);
 // The prefix of every StreamKey of `stream`: stream + '\0'.
 std::string StreamPrefix(absl::string_view stream);
-std::string RequestKey(absl::string_view method, absl::string_view request_id);
+// The idempotency key of `request_id` sent by `agency`.
+std::string RequestKey(absl::string_view agency, absl::string_view request_id);
+// The key the previous format used: per method.
+std::string MethodScopedRequestKey(absl::string_view method, absl::string_view request_id);
 std::string SequenceKey(absl::string_view name);
 std::string TimerKey(int64_t fire_at_unix_seconds, absl::string_view stream,
                      absl::string_view name, int64_t generation);

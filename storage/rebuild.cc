@@ -42,6 +42,17 @@ absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::Time
     }
     failure = s.workflow->Apply(*s.state, e, **payload);
     if (!failure.ok()) return false;
+    // Every event records the policy version its case is pinned to; events
+    // written before versions were recorded carry 0, but only before the
+    // stream's first that does.
+    const int64_t pinned = s.workflow->PinnedPolicyVersion(*s.state);
+    if (e.policy_version() != pinned &&
+        (e.policy_version() != 0 || s.policy_versions_recorded)) {
+      derived.event_problems.push_back(absl::StrCat(
+          "event ", e.global_position(), " of ", e.stream(), " records policy version ",
+          e.policy_version(), ", its case is pinned to ", pinned));
+    }
+    s.policy_versions_recorded |= e.policy_version() != 0;
     s.version = e.stream_version();
     ++derived.events;
     return true;
@@ -69,6 +80,7 @@ absl::StatusOr<VerifyReport> VerifyStore(const EventStore& store,
   report.streams = derived.streams.size();
   report.rows = derived.rows.size();
   report.timers = derived.timers.size();
+  report.problems = derived.event_problems;
   if (derived.events != store.LastPosition()) {
     report.problems.push_back(absl::StrCat("log has ", derived.events,
                                            " events but the head position is ",

@@ -27,6 +27,8 @@ struct Derived {
     const workflow::Workflow* workflow = nullptr;
     std::shared_ptr<google::protobuf::Message> state;
     int64_t version = 0;
+    // True once an event of the stream recorded a policy version.
+    bool policy_versions_recorded = false;
   };
   std::map<std::string, StreamState> streams;
   // Read-model rows of every registered workflow, by key.
@@ -34,6 +36,9 @@ struct Derived {
   // Timers implied by the final states, by key.
   std::map<std::string, internal::TimerRecord> timers;
   uint64_t events = 0;
+  // Events whose envelope disagrees with the fold (a policy version other
+  // than the one the case is pinned to), one line each.
+  std::vector<std::string> event_problems;
 };
 
 // Folds the whole log with the workflows of `registry`. DATA_LOSS if

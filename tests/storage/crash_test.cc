@@ -104,9 +104,10 @@ TEST(CrashTest, AcknowledgedCommandsSurviveSigkillExactlyOnce) {
     for (const auto& [request_id, count] : events_by_request) {
       const char* method = request_id[0] == 'c' ? "casework.v1.ActionService/CreateAction"
                                                 : "casework.v1.ActionService/RecordProgress";
-      auto record = store->GetRequest(keys::RequestKey(method, request_id));
+      auto record = store->GetRequest(keys::RequestKey("eastbrook-council", request_id));
       ASSERT_TRUE(record.ok());
       ASSERT_TRUE(record->has_value()) << "events of " << request_id << " without its request record";
+      EXPECT_EQ((*record)->method(), method) << request_id;
       EXPECT_EQ(static_cast<uint64_t>(count),
                 (*record)->last_position() - (*record)->first_position() + 1)
           << request_id;

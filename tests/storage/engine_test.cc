@@ -153,7 +153,6 @@ TEST_F(EngineTest, EnvelopeCarriesMetadata) {
   c.meta.actor.set_role("admin");
   c.meta.correlation_id = "corr-42";
   c.meta.causation_id = "0123456789abcdef0123456789abcdef";
-  c.meta.policy_version = 7;
   absl::StatusOr<std::string> reply = Submit(std::move(c));
   ASSERT_TRUE(reply.ok()) << reply.status();
 
@@ -170,7 +169,7 @@ TEST_F(EngineTest, EnvelopeCarriesMetadata) {
     EXPECT_EQ(m.request_id(), "r-meta-2");
     EXPECT_EQ(m.correlation_id(), "corr-42");
     EXPECT_EQ(m.causation_id(), "0123456789abcdef0123456789abcdef");
-    EXPECT_EQ(m.policy_version(), 7);
+    EXPECT_EQ(m.policy_version(), 0);  // actions are not pinned to a policy
     EXPECT_EQ(m.actor().agency(), "shire-police");
     EXPECT_EQ(m.actor().user(), "u-officer");
     EXPECT_EQ(m.actor().role(), "admin");

@@ -73,24 +73,33 @@ void ApplyOutcomeCommunicated(State& s, const v1::OutcomeCommunicated& e) {
 }
 
 void ApplyAppealLodged(State& s, const v1::AppealLodged& e) {
-  s.mutable_appeal()->set_ground(e.ground());
-  s.mutable_appeal()->set_details(e.details());
-  *s.mutable_appeal()->mutable_lodged_on() = e.on();
+  v1::Appeal* appeal = MutableAppealOf(s, e.against());
+  appeal->set_against(e.against());
+  appeal->set_ground(e.ground());
+  appeal->set_details(e.details());
+  *appeal->mutable_lodged_on() = e.on();
+  // An appeal in time re-opens a closed case.
+  s.clear_closed_date();
+  s.clear_closure_reason();
   s.set_state(State::APPEAL_LODGED);
 }
 
 void ApplyAppealPapersSent(State& s, const v1::AppealPapersSent& e) {
-  s.mutable_appeal()->set_chair(e.chair());
-  *s.mutable_appeal()->mutable_papers_sent_on() = e.on();
+  v1::Appeal* appeal = MutableAppealOf(s, AppealAgainst(s));
+  appeal->set_chair(e.chair());
+  *appeal->mutable_papers_sent_on() = e.on();
   s.set_state(State::WITH_APPEAL_CHAIR);
 }
 
 void ApplyAppealDecided(State& s, const v1::AppealDecided& e) {
-  s.mutable_appeal()->set_decided(true);
-  s.mutable_appeal()->set_upheld(e.upheld());
-  s.mutable_appeal()->set_decision_reason(e.reason());
-  *s.mutable_appeal()->mutable_decided_on() = e.on();
-  s.set_state(State::OUTCOME_COMMUNICATED);
+  v1::Appeal* appeal = MutableAppealOf(s, e.against());
+  appeal->set_decided(true);
+  appeal->set_upheld(e.upheld());
+  appeal->set_decision_reason(e.reason());
+  *appeal->mutable_decided_on() = e.on();
+  // Against an outcome the case goes back to it (upheld, ReviewReopened
+  // follows); against a threshold decision the events that follow say where.
+  if (e.against() != v1::Appeal::THRESHOLD_DECISION) s.set_state(State::OUTCOME_COMMUNICATED);
 }
 
 void ApplyReviewReopened(State& s, const v1::ReviewReopened& e) {

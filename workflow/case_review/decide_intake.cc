@@ -48,6 +48,31 @@ void Review::CancelOpen(absl::string_view reason) {
   out.EmitAll(CancelOpenDeadlines(s.deadlines(), reason));
 }
 
+void Review::CancelOpenButAppealWindow(absl::string_view reason) {
+  const bool appeal_possible = !AppealOf(s, AppealAgainst(s)).decided();
+  for (v1::DeadlineCancelled& c : CancelOpenDeadlines(s.deadlines(), reason)) {
+    const v1::Deadline* d = FindDeadline(s.deadlines(), c.name());
+    if (appeal_possible && c.name() == kAppealWindow && d->state() == v1::Deadline::RUNNING) {
+      continue;
+    }
+    out.Emit(std::move(c));
+  }
+}
+
+v1::Appeal::Against AppealAgainst(const State& s) {
+  return s.threshold().met() || s.has_outcome() ? v1::Appeal::OUTCOME
+                                                : v1::Appeal::THRESHOLD_DECISION;
+}
+
+const v1::Appeal& AppealOf(const State& s, v1::Appeal::Against against) {
+  return against == v1::Appeal::THRESHOLD_DECISION ? s.threshold_appeal() : s.appeal();
+}
+
+v1::Appeal* MutableAppealOf(State& s, v1::Appeal::Against against) {
+  return against == v1::Appeal::THRESHOLD_DECISION ? s.mutable_threshold_appeal()
+                                                   : s.mutable_appeal();
+}
+
 absl::StatusOr<v1::LeadOfficerAssigned> Review::ChooseLead(
     const v1::Policy& policy, absl::string_view requested,
     const std::vector<std::string>& exclude) const {
@@ -199,13 +224,19 @@ absl::Status DecideOverrideThreshold(const State& s, const v1::OverrideThreshold
 
 absl::Status DecideNotifyApplicant(const State& s, const v1::NotifyApplicantRequest& r,
                                    const DecideContext& ctx, Decision& out) {
+  Review review(s, ctx, out);
+  const bool not_met = s.state() == State::THRESHOLD_NOT_MET;
   v1::ApplicantNotified e;
-  e.mutable_notice()->set_subject(s.state() == State::THRESHOLD_MET ? "threshold_met"
-                                                                     : "threshold_not_met");
-  *e.mutable_notice()->mutable_on() = ToCivilDate(ctx.today);
+  e.mutable_notice()->set_subject(not_met ? "threshold_not_met" : "threshold_met");
+  *e.mutable_notice()->mutable_on() = review.Today();
   e.mutable_notice()->set_channel(r.channel());
   out.Emit(std::move(e));
-  return absl::OkStatus();
+  // Told the threshold was not met, the applicant may ask for the matter to
+  // be considered further: the appeal window opens the day they were told.
+  if (!not_met || FindDeadline(s.deadlines(), kAppealWindow) != nullptr) return absl::OkStatus();
+  ASSIGN_OR_RETURN(v1::Policy policy, review.Pinned());
+  if (!policy.case_review().appeal().enabled()) return absl::OkStatus();
+  return review.Start(policy, kAppealWindow, ctx.today, /*window=*/true);
 }
 
 }  // namespace casework::workflow::case_review

@@ -32,9 +32,12 @@ absl::Status DecideLodgeAppeal(const State& s, const v1::LodgeAppealRequest& r,
     return absl::FailedPreconditionError(absl::StrCat(
         "policy version ", policy.version(), " of ", ctx.partnership, " has no appeal process"));
   }
-  if (s.appeal().decided()) {
-    return absl::FailedPreconditionError(
-        "the independent chair has decided an appeal on this review; the decision is final");
+  const v1::Appeal::Against against = AppealAgainst(s);
+  if (AppealOf(s, against).decided()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the independent chair has decided an appeal against the ",
+        against == v1::Appeal::THRESHOLD_DECISION ? "threshold decision" : "outcome",
+        " of this review; the decision is final"));
   }
   const v1::Deadline* window = FindDeadline(s.deadlines(), kAppealWindow);
   if (window == nullptr || window->state() != v1::Deadline::RUNNING ||
@@ -53,6 +56,7 @@ absl::Status DecideLodgeAppeal(const State& s, const v1::LodgeAppealRequest& r,
   e.set_ground(r.ground());
   e.set_details(r.details());
   *e.mutable_on() = review.Today();
+  e.set_against(against);
   out.Emit(std::move(e));
   review.Met(kAppealWindow);
   return review.Start(policy, kAppealPapers, ctx.today);
@@ -71,11 +75,44 @@ absl::Status DecideSendAppealPapers(const State& s, const v1::SendAppealPapersRe
 absl::Status DecideDecideAppeal(const State& s, const v1::DecideAppealRequest& r,
                                 const DecideContext& ctx, Decision& out) {
   Review review(s, ctx, out);
+  const v1::Appeal::Against against = AppealAgainst(s);
   v1::AppealDecided e;
   e.set_upheld(r.upheld());
   e.set_reason(r.reason());
   *e.mutable_on() = review.Today();
+  e.set_against(against);
   out.Emit(std::move(e));
+  if (against == v1::Appeal::THRESHOLD_DECISION) {
+    if (!r.upheld()) {
+      // The chair's decision is final: the matter is closed.
+      v1::CaseReviewClosed closed;
+      closed.set_reason(
+          absl::StrCat("The appeal against the threshold decision was dismissed: ", r.reason()));
+      *closed.mutable_on() = review.Today();
+      out.Emit(std::move(closed));
+      v1::ApplicantNotified told;
+      told.mutable_notice()->set_subject("closure");
+      *told.mutable_notice()->mutable_on() = review.Today();
+      out.Emit(std::move(told));
+      review.CancelOpen("appeal dismissed");
+      return absl::OkStatus();
+    }
+    // Upheld: the threshold is treated as met, as an appeal decision.
+    ASSIGN_OR_RETURN(v1::Policy policy, review.Pinned());
+    v1::ThresholdEvaluated met;
+    v1::ThresholdEvaluation& ev = *met.mutable_evaluation();
+    ev = s.threshold();  // keep what was considered
+    ev.set_met(true);
+    ev.set_deciding_rule("APPEAL_UPHELD");
+    ev.set_summary(absl::StrCat(
+        "Threshold treated as met: the independent chair upheld the appeal against the "
+        "threshold decision: ",
+        r.reason()));
+    *ev.mutable_evaluated_on() = review.Today();
+    *ev.mutable_decided_by() = *ctx.actor;
+    out.Emit(std::move(met));
+    return review.Start(policy, kReviewMeeting, ctx.today);
+  }
   if (!r.upheld()) return absl::OkStatus();
   ASSIGN_OR_RETURN(v1::Policy policy, review.Pinned());
   std::vector<std::string> exclude(s.previous_lead_officers().begin(),
@@ -142,7 +179,7 @@ absl::Status DecideCloseCaseReview(const State& s, const v1::CloseCaseReviewRequ
   told.mutable_notice()->set_subject("closure");
   *told.mutable_notice()->mutable_on() = review.Today();
   out.Emit(std::move(told));
-  review.CancelOpen("case review closed");
+  review.CancelOpenButAppealWindow("case review closed");
   return absl::OkStatus();
 }
 

@@ -114,6 +114,12 @@ v1::CaseReviewFigures ComputeCaseReviewFigures(
     if (review.appeal().decided() && review.appeal().upheld()) {
       figures.set_appeals_upheld(figures.appeals_upheld() + 1);
     }
+    if (IsSet(review.threshold_appeal().lodged_on())) {
+      figures.set_threshold_appeals_received(figures.threshold_appeals_received() + 1);
+    }
+    if (review.threshold_appeal().decided() && review.threshold_appeal().upheld()) {
+      figures.set_threshold_appeals_upheld(figures.threshold_appeals_upheld() + 1);
+    }
 
     hours_total += review.officer_hours();
     if (review.officer_hours() > 0) positive_hours.push_back(review.officer_hours());
@@ -187,6 +193,8 @@ std::string CaseReviewFiguresCsv(const v1::CaseReviewFigures& figures) {
   AppendRow(out, {"withdrawn", absl::StrCat(figures.withdrawn())});
   AppendRow(out, {"appeals_received", absl::StrCat(figures.appeals_received())});
   AppendRow(out, {"appeals_upheld", absl::StrCat(figures.appeals_upheld())});
+  AppendRow(out, {"threshold_appeals_received", absl::StrCat(figures.threshold_appeals_received())});
+  AppendRow(out, {"threshold_appeals_upheld", absl::StrCat(figures.threshold_appeals_upheld())});
   AppendRow(out, {"officer_hours_total", Hours(figures.officer_hours_total())});
   AppendRow(out, {"officer_hours_mean", Hours(figures.officer_hours_mean())});
   AppendRow(out, {"officer_hours_median", Hours(figures.officer_hours_median())});

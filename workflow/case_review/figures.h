@@ -32,7 +32,9 @@ namespace casework::workflow::case_review {
 //   recommendation.
 // * withdrawn: state WITHDRAWN.
 // * appeals_received: appeal.lodged_on set; appeals_upheld: appeal.decided &&
-//   appeal.upheld.
+//   appeal.upheld (appeals against outcomes).
+// * threshold_appeals_received / threshold_appeals_upheld: the same for
+//   threshold_appeal (appeals against "threshold not met" decisions).
 // * officer hours: total over all received reviews; mean and median over
 //   reviews with officer_hours > 0 (0 when none); median of an even count is
 //   the mean of the two middle values.
@@ -66,6 +68,8 @@ v1::CaseReviewFigures ComputeCaseReviewFigures(
 //   withdrawn,N
 //   appeals_received,N
 //   appeals_upheld,N
+//   threshold_appeals_received,N
+//   threshold_appeals_upheld,N
 //   officer_hours_total,H
 //   officer_hours_mean,H
 //   officer_hours_median,H

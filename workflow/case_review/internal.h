@@ -28,6 +28,14 @@ inline constexpr absl::string_view kAppealPapers = "appeal_papers";
 // The deadline of recommendation `id`: its own due date.
 std::string RecommendationDeadline(int id);
 
+// The appeal a case in `s` is waiting on or would take next: against the
+// threshold decision while the threshold stands not met, else against the
+// outcome.
+v1::Appeal::Against AppealAgainst(const State& s);
+// The appeal record of `against` in `s`.
+const v1::Appeal& AppealOf(const State& s, v1::Appeal::Against against);
+v1::Appeal* MutableAppealOf(State& s, v1::Appeal::Against against);
+
 // What every case review decision works with: the state, the context, the
 // events so far, and the steps many decisions share.
 class Review {
@@ -50,6 +58,9 @@ class Review {
                      bool window = false);
   // Cancels every deadline still open.
   void CancelOpen(absl::string_view reason);
+  // The same, but a running appeal window stays open while an appeal is
+  // still possible: closing a case never takes away an appeal in time.
+  void CancelOpenButAppealWindow(absl::string_view reason);
   // The officer to lead: `requested` if given (must be trained and active in
   // the pool and not in `exclude`), else the trained, active officer with the
   // fewest open reviews, not in `exclude` (pool order breaks ties).

@@ -18,6 +18,7 @@ const Workflow& CaseReviewWorkflow() {
         {"RECEIVED", kOverrideThreshold.name, {"THRESHOLD_MET"}},
         {"RECEIVED", kWithdrawApplication.name, {"WITHDRAWN"}},
         {"THRESHOLD_NOT_MET", kNotifyApplicant.name, {"THRESHOLD_NOT_MET"}},
+        {"THRESHOLD_NOT_MET", kLodgeAppeal.name, {"APPEAL_LODGED"}},
         {"THRESHOLD_NOT_MET", kOverrideThreshold.name, {"THRESHOLD_MET"}},
         {"THRESHOLD_NOT_MET", kCloseCaseReview.name, {"CLOSED"}},
         {"THRESHOLD_NOT_MET", kWithdrawApplication.name, {"WITHDRAWN"}},
@@ -44,11 +45,17 @@ const Workflow& CaseReviewWorkflow() {
         {"APPEAL_LODGED", kRecordRecommendationProgress.name, {"APPEAL_LODGED"}},
         {"APPEAL_LODGED", kRecordOfficerHours.name, {"APPEAL_LODGED"}},
         {"APPEAL_LODGED", kWithdrawApplication.name, {"WITHDRAWN"}},
-        // Upheld: the review re-opens (IN_REVIEW); dismissed: final.
-        {"WITH_APPEAL_CHAIR", kDecideAppeal.name, {"IN_REVIEW", "OUTCOME_COMMUNICATED"}},
+        // Against an outcome: upheld re-opens the review (IN_REVIEW), dismissed
+        // is final. Against a threshold decision: upheld, the threshold is met;
+        // dismissed, the case closes.
+        {"WITH_APPEAL_CHAIR",
+         kDecideAppeal.name,
+         {"IN_REVIEW", "OUTCOME_COMMUNICATED", "THRESHOLD_MET", "CLOSED"}},
         {"WITH_APPEAL_CHAIR", kRecordRecommendationProgress.name, {"WITH_APPEAL_CHAIR"}},
         {"WITH_APPEAL_CHAIR", kRecordOfficerHours.name, {"WITH_APPEAL_CHAIR"}},
         {"WITH_APPEAL_CHAIR", kWithdrawApplication.name, {"WITHDRAWN"}},
+        // An appeal lodged while the window is still open re-opens the case.
+        {"CLOSED", kLodgeAppeal.name, {"APPEAL_LODGED"}},
     });
 
     d.Create(kReceiveApplication, DecideReceiveApplication, ValidateReceiveApplication);
@@ -98,6 +105,7 @@ const Workflow& CaseReviewWorkflow() {
 
     d.Rows(CaseReviewRows, {"caseReviews"});
     d.Policy(kPolicySection);
+    d.PinnedPolicy(+[](const State& s) { return s.policy_version(); });
     return std::move(d).Build();
   }();
   return *workflow;

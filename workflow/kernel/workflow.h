@@ -164,6 +164,13 @@ class Workflow {
   absl::Status CheckLanding(const CommandType& command, absl::string_view stream,
                             absl::string_view from, const google::protobuf::Message& next) const;
 
+  // The partnership policy version `state` is pinned to, recorded on every
+  // event of the stream (EventEnvelope.policy_version); 0 for a workflow
+  // whose streams are not pinned to a policy.
+  int64_t PinnedPolicyVersion(const google::protobuf::Message& state) const {
+    return pinned_policy_ ? pinned_policy_(state) : 0;
+  }
+
   // The section of the policy document this workflow owns, or null.
   const PolicySection* policy_section() const {
     return policy_section_.field.empty() ? nullptr : &policy_section_;
@@ -205,6 +212,7 @@ class Workflow {
   std::vector<std::string> row_namespaces_;
   std::vector<TimersFn> timers_;
   OnTimerFn on_timer_;
+  std::function<int64_t(const google::protobuf::Message&)> pinned_policy_;
   TransitionTable transitions_;
   std::vector<std::unique_ptr<CommandType>> owned_commands_;
   std::vector<const CommandType*> command_list_;
@@ -542,6 +550,15 @@ class Definition {
   Definition& Reply(Response (*reply)(const State&, const v1::CommitInfo&)) {
     *default_reply_ = [reply](const State& s, const v1::CommitInfo& c) {
       return reply(s, c).SerializeAsString();
+    };
+    return *this;
+  }
+
+  // The policy version a state is pinned to (see
+  // Workflow::PinnedPolicyVersion). Default: none (0).
+  Definition& PinnedPolicy(int64_t (*version)(const State&)) {
+    workflow_->pinned_policy_ = [version](const google::protobuf::Message& m) {
+      return version(kernel_internal::As<State>(m));
     };
     return *this;
   }

@@ -71,6 +71,8 @@ const Workflow& PolicyWorkflow() {
     d.OnDerivedStream(kPublishPolicy, PolicyStreamOf, DecidePublishPolicy, ValidatePublishPolicy);
     d.On<v1::PolicyPublished>(ApplyPublished);
     d.Reply(PublishReply);
+    // A publishing event records the version it creates.
+    d.PinnedPolicy(+[](const State& s) { return static_cast<int64_t>(s.versions_size()); });
     return std::move(d).Build();
   }();
   return *workflow;

@@ -99,6 +99,10 @@ WorkflowExamples CaseReviewExamples() {
   const std::vector<Step> not_met_path = {step(kReceiveApplication, Fixed(not_met)),
                                           step(kEvaluateThreshold, Named<v1::CaseReviewCommand>())};
   ex.paths["THRESHOLD_NOT_MET"] = not_met_path;
+  std::vector<Step> threshold_appeal = not_met_path;
+  threshold_appeal.push_back(step(kNotifyApplicant, Named(notify)));
+  threshold_appeal.push_back(step(kLodgeAppeal, Named(appeal)));
+  threshold_appeal.push_back(step(kSendAppealPapers, Named(papers)));
   ex.paths["WITHDRAWN"] = {step(kReceiveApplication, Fixed(met)),
                            step(kWithdrawApplication, Named(withdraw))};
 
@@ -117,6 +121,11 @@ WorkflowExamples CaseReviewExamples() {
       // The chair upholds (the review re-opens) or dismisses (final).
       {"WITH_APPEAL_CHAIR", {}, step(kDecideAppeal, Named(upheld))},
       {"WITH_APPEAL_CHAIR", {}, step(kDecideAppeal, Named(dismissed))},
+      // Told "not met", the applicant may appeal; the chair's decision
+      // treats the threshold as met or closes the case.
+      {"THRESHOLD_NOT_MET", {step(kNotifyApplicant, Named(notify))}, step(kLodgeAppeal, Named(appeal))},
+      {"WITH_APPEAL_CHAIR", {}, step(kDecideAppeal, Named(upheld)), threshold_appeal},
+      {"WITH_APPEAL_CHAIR", {}, step(kDecideAppeal, Named(dismissed)), threshold_appeal},
   };
   return ex;
 }

@@ -362,6 +362,8 @@ TEST(CaseReviewFiguresTest, EastbrookYearCsv) {
             "withdrawn,2\n"
             "appeals_received,3\n"
             "appeals_upheld,1\n"
+            "threshold_appeals_received,0\n"
+            "threshold_appeals_upheld,0\n"
             "officer_hours_total,524.0\n"
             "officer_hours_mean,65.5\n"
             "officer_hours_median,62.0\n"
@@ -396,6 +398,8 @@ TEST(CaseReviewFiguresTest, EmptyPeriodGivesZeros) {
   EXPECT_EQ(f.withdrawn(), 0);
   EXPECT_EQ(f.appeals_received(), 0);
   EXPECT_EQ(f.appeals_upheld(), 0);
+  EXPECT_EQ(f.threshold_appeals_received(), 0);
+  EXPECT_EQ(f.threshold_appeals_upheld(), 0);
   EXPECT_EQ(f.officer_hours_total(), 0.0);
   EXPECT_EQ(f.officer_hours_mean(), 0.0);
   EXPECT_EQ(f.officer_hours_median(), 0.0);
@@ -414,6 +418,8 @@ TEST(CaseReviewFiguresTest, EmptyPeriodGivesZeros) {
             "withdrawn,0\n"
             "appeals_received,0\n"
             "appeals_upheld,0\n"
+            "threshold_appeals_received,0\n"
+            "threshold_appeals_upheld,0\n"
             "officer_hours_total,0.0\n"
             "officer_hours_mean,0.0\n"
             "officer_hours_median,0.0\n"
