@@ -5,15 +5,20 @@
 //   -------------                 -------------
 //   Submit(cmd) --queue-->        take every queued command (a group)
 //   (returns at once)             for each: idempotency check, load state
-//                                   (cache -> stored state -> replay),
+//                                   (cache -> state record + tail events),
 //                                   expected-version check, Decide, Apply,
 //                                   read-model row diff, stage in the batch
 //                                 one EventStore::Write (WAL synced)
-//                                 then call every command's `done`
+//                                 hand every outcome to the completion thread,
+//                                   which calls each command's `done`
 //
 // A command's `done` runs only after its writes are durable, or with the
-// error that stopped it; a command that fails to decide writes nothing and
-// does not disturb the others in its group. Because one thread decides every
+// error that stopped it, on the engine's completion thread (never on the
+// writer); a command that fails to decide writes nothing and does not
+// disturb the others in its group. Decisions fold their events into the
+// cached state in place (no copy of the state per command); an internal
+// error after that point (an applier or row bug) abandons the whole group,
+// whose other commands are answered ABORTED to be retried. Because one thread decides every
 // command, commands on the same stream are serialised without locks and a
 // command sees the effects of those before it in the same group.
 #ifndef CASEWORK_STORAGE_ENGINE_H_
@@ -23,6 +28,7 @@
 #include <cstdint>
 #include <functional>
 #include <list>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -32,6 +38,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "casework/v1/common.pb.h"
 #include "storage/clock.h"
 #include "storage/event_store.h"
@@ -66,9 +73,11 @@ struct Command {
   // The working-day calendar the decision may use (DecideContext::calendar).
   std::shared_ptr<const workflow::Calendar> calendar;
   // Called exactly once: with the serialised reply once durable, or with the
-  // error. `replayed` is true when the reply is the stored original of an
-  // earlier call with the same request_id. Runs on the engine's writer
-  // thread: it must not block (finish the call and return).
+  // error. `replayed` is true when the call is a retry of an earlier one with
+  // the same request_id: the reply then carries the original CommitInfo (same
+  // versions and positions) and the stream's current state. Runs on the
+  // engine's completion thread, one call after another: it must not block
+  // (finish the call and return).
   std::function<void(absl::StatusOr<std::string> reply, bool replayed)> done;
 };
 
@@ -80,21 +89,40 @@ Command MakeCommand(const workflow::CommandType& type,
                     std::shared_ptr<const workflow::Calendar> calendar);
 
 struct EngineOptions {
-  // Stream states kept in memory by the writer. Default: 100000.
+  // Stream states kept in memory by the writer, at most. Default: 100000.
   size_t state_cache_entries = 100000;
+  // Serialised bytes of the states kept in memory, at most (least recently
+  // used go first). Default: 64 MiB.
+  size_t state_cache_bytes = 64 << 20;
   // Most commands committed in one group (one synced write). Default: 512.
   size_t max_group_commands = 512;
+  // A stream's state record is rewritten once the stream has moved this many
+  // events past it, so loading a state replays fewer events than this after
+  // its record. 1 writes it on every command. Default: 32.
+  int64_t state_record_interval = 32;
   // The zone of civil dates: DecideContext::today and timer firing days.
   // Default: UTC; caseworkd uses Europe/London.
   absl::TimeZone time_zone = absl::UTCTimeZone();
 };
 
+// How long one kind of command held the writer thread.
+struct WriterHold {
+  uint64_t commands = 0;
+  absl::Duration total;
+  absl::Duration longest;
+};
+
 struct EngineStats {
-  uint64_t commands = 0;      // commands completed (any outcome)
-  uint64_t groups = 0;        // synced writes
-  uint64_t replays = 0;       // retries answered from the idempotency record
-  uint64_t state_loads = 0;   // states read from the state family
+  uint64_t commands = 0;         // commands completed (any outcome)
+  uint64_t groups = 0;           // synced writes
+  uint64_t replays = 0;          // retries answered from the idempotency record
+  uint64_t state_loads = 0;      // states read from the state family
   uint64_t replayed_events = 0;  // events folded to rebuild states
+  uint64_t state_records = 0;    // state records written
+  uint64_t aborted_groups = 0;   // groups abandoned after an internal error
+  // Writer time spent deciding and staging each method's commands (not the
+  // group's synced write), by method.
+  std::map<std::string, WriterHold> holds;
 };
 
 // A stream's state as of a version.
@@ -113,17 +141,25 @@ std::pair<std::string, internal::TimerRecord> TimerEntry(absl::string_view strea
 // field (if any) cleared: what a retry must repeat exactly.
 uint64_t Fingerprint(const google::protobuf::Message& message);
 
-// Reads `stream`'s state from the store: the stored state record, then any
-// events after it; the whole stream if the record is missing or of another
-// schema. `replayed_events`, if given, is increased by the events folded.
+// Reads `stream`'s state from the store: the stored state record, then the
+// events after it (fewer than EngineOptions::state_record_interval); the
+// whole stream if the record is missing or of another schema.
+// `replayed_events`, if given, is increased by the events folded.
 absl::StatusOr<LoadedState> LoadState(const EventStore& store,
                                       const workflow::Workflow& workflow,
                                       absl::string_view stream,
                                       uint64_t* replayed_events = nullptr);
 
+// The state of `stream` after its first `version` events, folded from the
+// log without its state record (for verification).
+absl::StatusOr<std::shared_ptr<google::protobuf::Message>> FoldStream(
+    const EventStore& store, const workflow::Workflow& workflow, absl::string_view stream,
+    int64_t version);
+
 class Engine {
  public:
-  // Starts the writer thread. `store` and `clock` must outlive the engine.
+  // Starts the writer and completion threads. `store` and `clock` must
+  // outlive the engine.
   Engine(EventStore* store, const Clock* clock, EngineOptions options = {});
   // Stop()s.
   ~Engine();
@@ -134,28 +170,44 @@ class Engine {
   // Queues `command`. Never blocks on disk. After Stop(), fails the command
   // with UNAVAILABLE at once.
   void Submit(Command command);
+  // Queues `commands` together: they are committed in one group (one synced
+  // write) when there are at most EngineOptions::max_group_commands.
+  void SubmitAll(std::vector<Command> commands);
 
-  // Finishes every queued command, then stops the writer thread. Idempotent.
+  // Finishes every queued command (and calls every `done`), then stops the
+  // threads. Idempotent.
   void Stop();
 
   EngineStats stats() const;
 
  private:
-  struct Pending;
   struct Group;
+  struct GroupStream;
   struct CacheEntry {
-    std::shared_ptr<const google::protobuf::Message> state;
-    int64_t version;
+    std::shared_ptr<google::protobuf::Message> state;
+    int64_t version = 0;
+    int64_t persisted_version = 0;  // of the stored state record
+    size_t bytes = 0;
     std::list<std::string>::iterator lru;
+  };
+  // A command's outcome, for its `done`.
+  struct Completion {
+    std::function<void(absl::StatusOr<std::string> reply, bool replayed)> done;
+    absl::StatusOr<std::string> reply;
+    bool replayed = false;
   };
 
   void Run();
+  void Complete();
   void CommitGroup(std::vector<Command>& commands);
   // Decides one command into `group`; returns its outcome for `done`.
   absl::StatusOr<std::string> Prepare(Command& command, Group& group, bool* replayed);
-  absl::StatusOr<LoadedState> Load(const workflow::Workflow& workflow,
-                                   const std::string& stream, Group& group);
-  void CachePut(const std::string& stream, LoadedState state);
+  // The group's copy of `stream`'s state (loaded from the cache or the store
+  // on first use).
+  absl::StatusOr<GroupStream*> Load(const workflow::Workflow& workflow,
+                                    const std::string& stream, Group& group);
+  void CachePut(const std::string& stream, const GroupStream& state);
+  void CacheEvict(const std::string& stream);
   // Rows under `prefix`: the store's, with this group's writes applied.
   absl::StatusOr<std::vector<workflow::Row>> ScanRows(absl::string_view prefix, const Group& g);
 
@@ -171,11 +223,20 @@ class Engine {
   // Writer-thread state.
   absl::flat_hash_map<std::string, CacheEntry> cache_;
   std::list<std::string> lru_;  // most recent at front
+  size_t cache_bytes_ = 0;
+
+  // Outcomes waiting for their `done`, run by the completion thread so the
+  // writer never waits for a caller.
+  std::mutex completion_mu_;
+  std::condition_variable completion_cv_;
+  std::vector<Completion> completions_;  // guarded by completion_mu_
+  bool completion_stopping_ = false;     // guarded by completion_mu_
 
   mutable std::mutex stats_mu_;
   EngineStats stats_;
 
   std::thread writer_;
+  std::thread completer_;
 };
 
 }  // namespace casework::storage

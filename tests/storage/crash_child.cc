@@ -6,6 +6,8 @@
 // Lines (written whole, after the command is durable):
 //   C <request_id> <stream> <first_position> <last_position>    CreateAction
 //   P <request_id> <stream> <first_position> <last_position>    RecordProgress
+//
+// Each thread also keeps adding notes to its first action, which grows long.
 #include <unistd.h>
 
 #include <cstdio>
@@ -94,6 +96,15 @@ int main(int argc, char** argv) {
         Emit(absl::StrCat("P p-", id, " ", noted->commit().stream(), " ",
                           noted->commit().first_position(), " ", noted->commit().last_position(),
                           "\n"));
+        // Each thread's first action grows long, so its state record lags its
+        // tail when the kill comes.
+        const std::string first = absl::StrCat("partnerships/crash", t, "/actions/1");
+        auto long_note = Run(engine, casework::workflow::actions::kRecordProgress,
+                             casework::testing::CrashProgress("q-" + id, first));
+        if (!long_note.ok()) _exit(6);
+        Emit(absl::StrCat("P q-", id, " ", long_note->commit().stream(), " ",
+                          long_note->commit().first_position(), " ",
+                          long_note->commit().last_position(), "\n"));
       }
     });
   }

@@ -12,6 +12,8 @@
 #include "storage/rebuild.h"
 #include "tests/support/engine_harness.h"
 #include "tests/support/test_support.h"
+#include "tests/support/widget_workflow.h"
+#include "storage/keys.h"
 #include "workflow/actions/commands.h"
 
 namespace casework::storage {
@@ -251,6 +253,70 @@ TEST_F(EngineTest, RetriedRequestReturnsTheOriginalResultAlsoAfterReopening) {
   EXPECT_EQ(*store_->GetSequence("partnerships/eastbrook/actions/"), 2);
 }
 
+TEST_F(EngineTest, ARetryAfterTheStreamMovedOnKeepsItsCommitAndShowsTheStateNow) {
+  ActionOutcome first = RunAction(*engine_, CreateRequest("r-1"));
+  ASSERT_TRUE(first.response.ok());
+  const std::string name = first.response->action().name();
+  ASSERT_TRUE(RunAction(*engine_, ProgressRequest("r-2", name)).response.ok());
+  ActionOutcome retry = RunAction(*engine_, CreateRequest("r-1"));
+  ASSERT_TRUE(retry.response.ok()) << retry.response.status();
+  EXPECT_TRUE(retry.replayed);
+  EXPECT_EQ(retry.response->commit().SerializeAsString(),
+            first.response->commit().SerializeAsString());
+  EXPECT_EQ(retry.response->action().version(), 3);
+  // The request record keeps what the command wrote, not a copy of the reply.
+  absl::StatusOr<std::optional<internal::RequestRecord>> record =
+      store_->GetRequest(keys::RequestKey("eastbrook-council", "r-1"));
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_EQ((*record)->reply(), "");
+  EXPECT_EQ((*record)->method(), "casework.v1.ActionService/CreateAction");
+  EXPECT_EQ((*record)->stream(), name);
+  EXPECT_EQ((*record)->first_version(), 1);
+  EXPECT_EQ((*record)->last_version(), 2);
+  EXPECT_EQ((*record)->first_position(), 1u);
+  EXPECT_EQ((*record)->last_position(), 2u);
+  EXPECT_EQ(store_->LastPosition(), 3u);
+}
+
+TEST_F(EngineTest, AnInternalErrorAbandonsItsGroupAndItsPartnersAreToldToRetry) {
+  // A widget workflow whose table says Finish lands in CANCELLED while its
+  // applier makes it COMPLETED: a bug found only after folding.
+  std::unique_ptr<const workflow::Workflow> widgets = testing::Widgets("CANCELLED");
+  testing::EngineOutcome made = testing::RunCommand(
+      *engine_, widgets->Command(testing::kMakeWidget),
+      std::make_shared<const v1::CreateActionRequest>(testing::MakeWidget("w-1")));
+  ASSERT_TRUE(made.reply.ok()) << made.reply.status();
+  const uint64_t head = store_->LastPosition();
+  const std::string widget = "partnerships/eastbrook/widgets/1";
+  const workflow::CommandType& create =
+      workflow::actions::ActionWorkflow().Command(workflow::actions::kCreateAction);
+  std::vector<testing::EngineOutcome> outcomes = testing::RunCommands(
+      *engine_, {{&create, AsActionRequest(CreateRequest("a-1"))},
+                 {&widgets->Command(testing::kFinishWidget),
+                  std::make_shared<const v1::CompleteActionRequest>(
+                      testing::FinishWidget("w-2", widget))}});
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(outcomes[1].reply.status(),
+            absl::InternalError("Finish on partnerships/eastbrook/widgets/1 in state OPEN left it "
+                                "in state COMPLETED, which the transition table does not allow "
+                                "(allowed: CANCELLED); nothing was written"));
+  EXPECT_EQ(outcomes[0].reply.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(store_->LastPosition(), head);
+  EXPECT_EQ(engine_->stats().aborted_groups, 1u);
+
+  // The widget's state folded in place was dropped, not kept half changed:
+  // the same command meets the same OPEN widget (not a COMPLETED one).
+  testing::EngineOutcome again = testing::RunCommand(
+      *engine_, widgets->Command(testing::kFinishWidget),
+      std::make_shared<const v1::CompleteActionRequest>(testing::FinishWidget("w-3", widget)));
+  EXPECT_EQ(again.reply.status().code(), absl::StatusCode::kInternal);
+  // The partner's retry goes through.
+  ActionOutcome retried = RunAction(*engine_, CreateRequest("a-1"));
+  ASSERT_TRUE(retried.response.ok()) << retried.response.status();
+  EXPECT_FALSE(retried.replayed);
+  EXPECT_EQ(retried.response->commit().first_position(), head + 1);
+}
+
 TEST_F(EngineTest, RetriesInsideOneGroupAreAnsweredOnce) {
   std::vector<std::thread> threads;
   std::vector<ActionOutcome> outcomes(8);
@@ -327,7 +393,7 @@ TEST_F(EngineTest, ConcurrentCommandsShareSyncedWrites) {
   EXPECT_THAT(VerifyStore(*store_, absl::UTCTimeZone())->problems, ::testing::IsEmpty());
 }
 
-TEST_F(EngineTest, ColdStartLoadsTheStoredStateWithoutReplay) {
+TEST_F(EngineTest, ColdStartLoadsTheStateRecordAndOnlyItsShortTail) {
   // 2000 actions with three events each, and one with 300 events.
   std::vector<ActionRequest> creates;
   for (int i = 1; i <= 2001; ++i) {
@@ -361,7 +427,16 @@ TEST_F(EngineTest, ColdStartLoadsTheStoredStateWithoutReplay) {
   EXPECT_EQ(out.response->commit().first_position(), 8302u);
   EngineStats stats = engine_->stats();
   EXPECT_EQ(stats.state_loads, 1u);
-  EXPECT_EQ(stats.replayed_events, 0u);
+  // The busy stream's record was rewritten every 32 events: at version 288
+  // of 301, so 13 events are folded after it, never the whole history.
+  EXPECT_EQ(stats.replayed_events, 13u);
+  absl::StatusOr<std::optional<internal::StateRecord>> record = store_->GetState(busy);
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_EQ((*record)->version(), 288);
+  // The short streams (4 events) never needed a record.
+  record = store_->GetState("partnerships/eastbrook/actions/1");
+  ASSERT_TRUE(record.ok());
+  EXPECT_FALSE(record->has_value());
 }
 
 TEST_F(EngineTest, InjectedWriteFailureDisablesWritesButNotReads) {

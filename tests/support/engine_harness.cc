@@ -49,6 +49,7 @@ std::vector<EngineOutcome> RunCommands(
   std::mutex mu;
   std::condition_variable cv;
   size_t remaining = commands.size();
+  std::vector<storage::Command> prepared;
   for (size_t i = 0; i < commands.size(); ++i) {
     storage::Command c = Prepare(*commands[i].first, std::move(commands[i].second),
                                  "eastbrook-council");
@@ -58,8 +59,9 @@ std::vector<EngineOutcome> RunCommands(
       outcomes[i].replayed = replayed;
       if (--remaining == 0) cv.notify_all();
     };
-    engine.Submit(std::move(c));
+    prepared.push_back(std::move(c));
   }
+  engine.SubmitAll(std::move(prepared));
   std::unique_lock<std::mutex> lock(mu);
   cv.wait(lock, [&] { return remaining == 0; });
   return outcomes;

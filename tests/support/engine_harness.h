@@ -31,8 +31,8 @@ EngineOutcome RunCommand(storage::Engine& engine, const workflow::CommandType& t
                          std::shared_ptr<const google::protobuf::Message> request,
                          const std::string& agency = "eastbrook-council");
 
-// Submits every command at once (so the engine groups them) and waits for all
-// outcomes, returned in submission order.
+// Submits every command together (Engine::SubmitAll: one group when they
+// fit) and waits for all outcomes, returned in submission order.
 std::vector<EngineOutcome> RunCommands(
     storage::Engine& engine,
     std::vector<std::pair<const workflow::CommandType*,
