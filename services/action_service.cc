@@ -46,6 +46,8 @@ absl::Status ActionService::List(const v1::ListActionsRequest& request,
   } else {
     prefix = workflow::actions::ActionRowPrefix(*partnership, "all");
   }
+  const bool all = !request.overdue_only() && request.owner_agency().empty() &&
+                   request.state() == v1::Action::STATE_UNSPECIFIED;
   const std::string today_key = workflow::FormatDate(workflow::ToCivilDate(*today));
   return PageRows(
       *deps_.store, prefix, page,
@@ -57,9 +59,17 @@ absl::Status ActionService::List(const v1::ListActionsRequest& request,
         if (!absl::SimpleAtoi(rest.substr(rest.rfind('/') + 1), &n)) {
           return absl::DataLossError(absl::StrCat("malformed action index key ", row.key));
         }
-        ASSIGN_OR_RETURN(const v1::Action action,
-                         ReadState<v1::Action>(*deps_.store, workflow_,
-                                               workflow::actions::ActionStream(*partnership, n)));
+        // The "all" index is the summary row itself; the others point at it.
+        v1::Action action;
+        if (all) {
+          if (!action.ParseFromString(row.value)) {
+            return absl::DataLossError(absl::StrCat("corrupt action row ", row.key));
+          }
+        } else {
+          ASSIGN_OR_RETURN(action,
+                           ReadState<v1::Action>(*deps_.store, workflow_,
+                                                 workflow::actions::ActionStream(*partnership, n)));
+        }
         if (request.state() != v1::Action::STATE_UNSPECIFIED && action.state() != request.state()) {
           return Visit::kSkipped;
         }
@@ -69,7 +79,33 @@ absl::Status ActionService::List(const v1::ListActionsRequest& request,
         *response->add_actions() = action;
         return Visit::kTaken;
       },
-      response->mutable_next_page_token());
+      response);
+}
+
+grpc::ServerUnaryReactor* ActionService::ListActionNotes(
+    grpc::CallbackServerContext* context, const v1::ListActionNotesRequest* request,
+    v1::ListActionNotesResponse* response) {
+  return FinishNow(context, ListNotes(*request, response));
+}
+
+absl::Status ActionService::ListNotes(const v1::ListActionNotesRequest& request,
+                                      v1::ListActionNotesResponse* response) const {
+  FieldErrors errors;
+  std::optional<workflow::ResourceName> name =
+      workflow::ParseResourceName("name", request.name(), workflow_.collection(), errors);
+  const PageRequest page = CheckPage(request.page_size(), request.page_token(), errors);
+  RETURN_IF_ERROR(errors.ToStatus());
+  // NOT_FOUND for an action that does not exist (not an empty page).
+  RETURN_IF_ERROR(ReadState<v1::Action>(*deps_.store, workflow_, request.name()).status());
+  return PageRows(
+      *deps_.store, workflow::actions::ActionNotesPrefix(name->partnership, name->number), page,
+      [&](const storage::StoredRow& row) -> absl::StatusOr<Visit> {
+        if (!response->add_notes()->ParseFromString(row.value)) {
+          return absl::DataLossError(absl::StrCat("corrupt note row ", row.key));
+        }
+        return Visit::kTaken;
+      },
+      response);
 }
 
 }  // namespace casework::services

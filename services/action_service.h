@@ -28,9 +28,14 @@ class ActionService final : public v1::ActionService::CallbackService {
   grpc::ServerUnaryReactor* ListActions(grpc::CallbackServerContext* context,
                                         const v1::ListActionsRequest* request,
                                         v1::ListActionsResponse* response) override;
+  grpc::ServerUnaryReactor* ListActionNotes(grpc::CallbackServerContext* context,
+                                            const v1::ListActionNotesRequest* request,
+                                            v1::ListActionNotesResponse* response) override;
 
  private:
   absl::Status List(const v1::ListActionsRequest& request, v1::ListActionsResponse* response) const;
+  absl::Status ListNotes(const v1::ListActionNotesRequest& request,
+                         v1::ListActionNotesResponse* response) const;
 
   const ServiceDeps deps_;
   const workflow::Workflow& workflow_ = workflow::actions::ActionWorkflow();

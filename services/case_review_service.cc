@@ -59,7 +59,7 @@ absl::Status CaseReviewService::List(const v1::ListCaseReviewsRequest& request,
         *response->add_case_reviews() = std::move(review);
         return Visit::kTaken;
       },
-      response->mutable_next_page_token());
+      response);
 }
 
 grpc::ServerUnaryReactor* CaseReviewService::GetCaseReviewFigures(

@@ -2,21 +2,33 @@
 //
 // main() is the only place the world is built: flags are read, the server is
 // started, the demo partnership is loaded if asked, and SIGTERM/SIGINT stop it
-// gracefully (stop accepting, finish in-flight commands, close the data
-// directory, exit 0).
+// gracefully (health NOT_SERVING for --drain_notice_seconds, stop accepting,
+// finish in-flight commands, close the data directory, exit 0).
+//
+// Exit codes: 0 stopped cleanly (or --verify found nothing); 1 --verify or
+// --rebuild found problems, or another failure; 2 bad command line; 3 the
+// data directory cannot be used (locked by another process, not a directory,
+// no permission, damaged, another format); 4 not enough free disk space;
+// 5 cannot listen (address in use or not loopback). Every failure prints one
+// line "caseworkd: ..." naming the cause.
 #include <signal.h>
 
+#include <cstdint>
 #include <cstdio>
+#include <ctime>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "casework/v1/errors.pb.h"
 #include "services/demo.h"
 #include "services/server.h"
 #include "storage/clock.h"
 #include "storage/rebuild.h"
+#include "workflow/common/status.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "HOST:PORT to serve gRPC on. Must be a loopback address until authentication is "
@@ -25,7 +37,37 @@ ABSL_FLAG(std::string, data_dir, "", "RocksDB data directory (created if missing
 ABSL_FLAG(bool, sync, true,
           "Sync the write-ahead log before acknowledging a command. --nosync is for development "
           "only: a power cut or kernel crash may lose the last acknowledged commands.");
-ABSL_FLAG(bool, request_log, true, "Write one line per call to stderr.");
+ABSL_FLAG(bool, request_log, true,
+          "Write one JSON object per call to stderr (time, method, code, latency, peer, caller; "
+          "caller-supplied values escaped and cut short).");
+ABSL_FLAG(int, request_log_lines_per_second, 100,
+          "Most request-log lines a second; lines beyond are dropped and counted in the next line "
+          "(\"suppressed\").");
+ABSL_FLAG(int64_t, min_free_disk_mb, 256,
+          "Free-space floor, in MiB, of the data directory's filesystem. Below it writes are "
+          "refused with UNAVAILABLE and health reports NOT_SERVING (reads keep working); writes "
+          "resume by themselves once more than the floor plus an eighth is free. caseworkd does "
+          "not start below it. 0 disables the floor.");
+ABSL_FLAG(int64_t, max_data_mb, 0,
+          "Cap, in MiB, on the data directory's table files (as RocksDB counts them); at the cap "
+          "writes are refused as below the floor. 0: no cap.");
+ABSL_FLAG(int64_t, grpc_memory_mb, 512,
+          "Memory, in MiB, gRPC may use for connections, their buffers and calls (resource "
+          "quota).");
+ABSL_FLAG(int, max_streams_per_connection, 32,
+          "Calls at once on one client connection (HTTP/2 MAX_CONCURRENT_STREAMS).");
+ABSL_FLAG(int64_t, max_reply_backlog_mb, 64,
+          "Most MiB of large replies (64 KiB and more) waiting for clients that have not read "
+          "them; beyond it such calls fail with RESOURCE_EXHAUSTED.");
+ABSL_FLAG(double, keepalive_seconds, 60,
+          "Ping a connection after this long without traffic; close it if the ping is not "
+          "answered within --keepalive_timeout_seconds.");
+ABSL_FLAG(double, keepalive_timeout_seconds, 20, "See --keepalive_seconds.");
+ABSL_FLAG(double, idle_timeout_seconds, 300, "Close a connection without calls after this long.");
+ABSL_FLAG(double, drain_notice_seconds, 1,
+          "On SIGTERM/SIGINT, how long health reports NOT_SERVING while calls (and new "
+          "connections) are still served, before the server stops accepting calls. A second "
+          "signal cuts it short.");
 ABSL_FLAG(bool, demo, false,
           "Load the demo partnership (fictional 'eastbrook' CSP) if it is not there yet.");
 ABSL_FLAG(double, shutdown_grace_seconds, 10,
@@ -40,16 +82,42 @@ ABSL_FLAG(bool, rebuild, false,
 
 namespace {
 
+constexpr int kExitOther = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitDataDir = 3;
+constexpr int kExitNoSpace = 4;
+constexpr int kExitListen = 5;
+
+// The exit code for a failed start, from the error's reason.
+int ExitCodeOf(const absl::Status& status) {
+  std::string reason;
+  if (auto payload = status.GetPayload(casework::TypeUrlOf(casework::v1::ErrorInfo()))) {
+    casework::v1::ErrorInfo info;
+    if (info.ParseFromString(std::string(*payload))) reason = info.reason();
+  }
+  if (reason == "DISK_SPACE_LOW") return kExitNoSpace;
+  if (absl::StartsWith(reason, "DATA_DIR_")) return kExitDataDir;
+  if (absl::StartsWith(reason, "LISTEN_")) return kExitListen;
+  if (status.code() == absl::StatusCode::kInvalidArgument) return kExitUsage;
+  return kExitOther;
+}
+
+// One line on stderr for a failed start; returns its exit code.
+int StartFailed(const absl::Status& status) {
+  std::fprintf(stderr, "caseworkd: cannot start: %s\n", std::string(status.message()).c_str());
+  return ExitCodeOf(status);
+}
+
+uint64_t Mebibytes(int64_t mb) { return mb <= 0 ? 0 : static_cast<uint64_t>(mb) << 20; }
+
 // --verify and --rebuild: offline maintenance of a data directory.
 int Maintain(const std::string& data_dir, bool rebuild) {
   casework::storage::StoreOptions options;
   options.path = data_dir;
+  options.min_free_bytes = Mebibytes(absl::GetFlag(FLAGS_min_free_disk_mb));
   absl::StatusOr<std::unique_ptr<casework::storage::EventStore>> store =
       casework::storage::EventStore::Open(options);
-  if (!store.ok()) {
-    std::fprintf(stderr, "caseworkd: %s\n", std::string(store.status().ToString()).c_str());
-    return 1;
-  }
+  if (!store.ok()) return StartFailed(store.status());
   absl::TimeZone london;
   if (!absl::LoadTimeZone("Europe/London", &london)) {
     std::fprintf(stderr, "caseworkd: cannot load time zone Europe/London: install tzdata\n");
@@ -57,10 +125,32 @@ int Maintain(const std::string& data_dir, bool rebuild) {
   }
   if (rebuild) {
     absl::Status rebuilt = casework::storage::RebuildDerived(**store, london);
+    if (rebuilt.ok()) {
+      rebuilt = (*store)->PutMeta("derived", absl::StrCat(casework::storage::kDerivedFormat));
+    }
     if (!rebuilt.ok()) {
       std::fprintf(stderr, "caseworkd: rebuild failed: %s\n", std::string(rebuilt.ToString()).c_str());
       return 1;
     }
+  }
+  absl::StatusOr<int> format = casework::storage::DerivedFormat(**store);
+  if (!format.ok()) return StartFailed(format.status());
+  if (*format < casework::storage::kDerivedFormat) {
+    // Derived by an older build: only the log is checked; the derived data
+    // is rebuilt when the server next starts.
+    absl::StatusOr<casework::storage::Derived> derived =
+        casework::storage::ComputeDerived(**store, london);
+    if (!derived.ok()) {
+      std::fprintf(stderr, "caseworkd: verify failed: %s\n",
+                   std::string(derived.status().ToString()).c_str());
+      return 1;
+    }
+    std::printf("derived data is of format %d; this build derives format %d and rebuilds it "
+                "when it next starts (or run --rebuild)\n",
+                *format, casework::storage::kDerivedFormat);
+    std::printf("events=%llu streams=%zu problems=0\n",
+                static_cast<unsigned long long>(derived->events), derived->streams.size());
+    return 0;
   }
   absl::StatusOr<casework::storage::VerifyReport> report =
       casework::storage::VerifyStore(**store, london);
@@ -83,7 +173,10 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "casework gRPC server for Community Safety Partnership case work.\n"
       "Usage: caseworkd --data_dir=DIR [--listen=127.0.0.1:50051] [--demo] [--nosync]\n"
-      "       caseworkd --data_dir=DIR --verify | --rebuild");
+      "       caseworkd --data_dir=DIR --verify | --rebuild\n"
+      "Exit codes: 0 clean stop; 1 --verify found problems, or another failure; 2 bad command "
+      "line; 3 data directory unusable (locked, not a directory, no permission, damaged); 4 not "
+      "enough free disk space; 5 cannot listen (address in use or not loopback).");
   absl::ParseCommandLine(argc, argv);
 
   // Block the stop signals before any thread starts, so that only the sigwait
@@ -99,9 +192,31 @@ int main(int argc, char** argv) {
   config.data_dir = absl::GetFlag(FLAGS_data_dir);
   config.sync = absl::GetFlag(FLAGS_sync);
   config.request_log = absl::GetFlag(FLAGS_request_log);
+  config.request_log_lines_per_second = absl::GetFlag(FLAGS_request_log_lines_per_second);
+  config.min_free_bytes = Mebibytes(absl::GetFlag(FLAGS_min_free_disk_mb));
+  config.max_data_bytes = Mebibytes(absl::GetFlag(FLAGS_max_data_mb));
+  config.grpc_memory_bytes = Mebibytes(absl::GetFlag(FLAGS_grpc_memory_mb));
+  config.max_streams_per_connection = absl::GetFlag(FLAGS_max_streams_per_connection);
+  config.max_reply_backlog_bytes = Mebibytes(absl::GetFlag(FLAGS_max_reply_backlog_mb));
+  config.keepalive_time = absl::Seconds(absl::GetFlag(FLAGS_keepalive_seconds));
+  config.keepalive_timeout = absl::Seconds(absl::GetFlag(FLAGS_keepalive_timeout_seconds));
+  config.idle_timeout = absl::Seconds(absl::GetFlag(FLAGS_idle_timeout_seconds));
   if (config.data_dir.empty()) {
     std::fprintf(stderr, "caseworkd: --data_dir is required (see --help)\n");
-    return 2;
+    return kExitUsage;
+  }
+  if (config.grpc_memory_bytes < (size_t{16} << 20) || config.max_streams_per_connection < 1 ||
+      config.max_reply_backlog_bytes < (size_t{8} << 20) ||
+      config.request_log_lines_per_second < 1 || absl::GetFlag(FLAGS_min_free_disk_mb) < 0 ||
+      absl::GetFlag(FLAGS_max_data_mb) < 0 ||
+      config.keepalive_time < absl::Seconds(1) || config.keepalive_timeout < absl::Seconds(1) ||
+      config.idle_timeout < absl::Seconds(1) || absl::GetFlag(FLAGS_drain_notice_seconds) < 0) {
+    std::fprintf(stderr,
+                 "caseworkd: out of range: --grpc_memory_mb must be at least 16, "
+                 "--max_reply_backlog_mb at least 8, --max_streams_per_connection and "
+                 "--request_log_lines_per_second at least 1, the keepalive and idle times at "
+                 "least 1 second, and sizes and --drain_notice_seconds not negative\n");
+    return kExitUsage;
   }
   if (absl::GetFlag(FLAGS_verify) || absl::GetFlag(FLAGS_rebuild)) {
     return Maintain(config.data_dir, absl::GetFlag(FLAGS_rebuild));
@@ -110,10 +225,7 @@ int main(int argc, char** argv) {
   casework::SystemClock clock;
   absl::StatusOr<std::unique_ptr<casework::services::CaseworkServer>> server =
       casework::services::CaseworkServer::Start(config, &clock);
-  if (!server.ok()) {
-    std::fprintf(stderr, "caseworkd: %s\n", std::string(server.status().ToString()).c_str());
-    return 1;
-  }
+  if (!server.ok()) return StartFailed(server.status());
   std::fprintf(stderr, "caseworkd: serving on %s (port %d), data in %s, sync %s\n",
                config.listen.c_str(), (*server)->port(), config.data_dir.c_str(),
                config.sync ? "on" : "OFF (development only)");
@@ -132,7 +244,27 @@ int main(int argc, char** argv) {
   sigwait(&stop_signals, &signal_number);
   std::fprintf(stderr, "caseworkd: %s received, draining\n",
                signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+  // Health turns NOT_SERVING while everything is still served, so that new
+  // connections see the drain before the server stops accepting calls.
+  (*server)->StartDraining();
+  const double notice = absl::GetFlag(FLAGS_drain_notice_seconds);
+  if (notice > 0) {
+    const absl::Duration d = absl::Seconds(notice);
+    struct timespec wait = absl::ToTimespec(d);
+    // A second signal ends the notice early; a timeout is the normal case.
+    (void)sigtimedwait(&stop_signals, nullptr, &wait);
+  }
   (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
+  // How long each kind of command held the writer thread, for operators and
+  // the bench (bench/README.md).
+  for (const auto& [method, hold] : (*server)->engine().stats().holds) {
+    std::fprintf(stderr, "caseworkd: writer hold method=%s commands=%llu mean_us=%.1f max_us=%.1f\n",
+                 method.c_str(), static_cast<unsigned long long>(hold.commands),
+                 hold.commands == 0 ? 0.0
+                                    : absl::ToDoubleMicroseconds(hold.total) /
+                                          static_cast<double>(hold.commands),
+                 absl::ToDoubleMicroseconds(hold.longest));
+  }
   std::fprintf(stderr, "caseworkd: stopped cleanly\n");
   return 0;
 }

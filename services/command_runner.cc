@@ -18,6 +18,15 @@ grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
 absl::StatusOr<storage::Command> BuildCommand(
     const ServiceDeps& deps, const workflow::CommandType& type,
     std::shared_ptr<const google::protobuf::Message> request) {
+  // Fields this build does not know are dropped before anything reads the
+  // request: they are never stored, and a retry that differs only in them is
+  // the same request.
+  {
+    std::shared_ptr<google::protobuf::Message> known(request->New());
+    known->CopyFrom(*request);
+    known->DiscardUnknownFields();
+    request = std::move(known);
+  }
   workflow::ValidateContext validate;
   validate.today = deps.Today();
   validate.registry = deps.registry;

@@ -14,6 +14,13 @@ namespace casework::services {
 namespace {
 
 constexpr int kMaxStreamedComplaints = 10000;
+// Items of one stream submitted and not yet complete: beyond it the stream is
+// not read further until some complete (HTTP/2 flow control then holds the
+// client back). Reading resumes below kResumeReadingBelow.
+constexpr int kMaxPendingItems = 64;
+constexpr int kResumeReadingBelow = 32;
+// Results are filled in full while the reply stays under this many bytes.
+constexpr size_t kMaxReplyDetailBytes = 1 << 20;
 
 // Client-streaming intake: each request is submitted as it arrives; the call
 // finishes once the client has half-closed and every item has its result.
@@ -30,6 +37,7 @@ class ComplaintStreamReactor final : public grpc::ServerReadReactor<v1::RecordCo
     }
     actor_ = *std::move(actor);
     correlation_id_ = MetadataValue(*context, kCorrelationHeader);
+    if (correlation_id_.size() > 128) correlation_id_.resize(128);
     StartRead(&request_);
   }
 
@@ -52,45 +60,70 @@ class ComplaintStreamReactor final : public grpc::ServerReadReactor<v1::RecordCo
     }
     absl::StatusOr<storage::Command> command =
         BuildCommand(deps_, type_, std::make_shared<const v1::RecordComplaintRequest>(request_));
+    bool read_on = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
       ++pending_;
+      read_on = pending_ < kMaxPendingItems;
+      if (!read_on) read_paused_ = true;
     }
     if (!command.ok()) {
-      Complete(index, command.status());
+      Complete(index, command.status(), false);
     } else {
       storage::Command& c = *command;
       c.meta.actor = actor_;
       c.meta.correlation_id = correlation_id_;
-      c.done = [this, index](absl::StatusOr<std::string> reply, bool) {
-        if (!reply.ok()) return Complete(index, reply.status());
+      c.done = [this, index](absl::StatusOr<std::string> reply, bool replayed) {
+        if (!reply.ok()) return Complete(index, reply.status(), replayed);
         v1::RecordComplaintResponse response;
         response.ParseFromString(*reply);
-        Complete(index, std::move(response));
+        Complete(index, std::move(response), replayed);
       };
       deps_.engine->Submit(std::move(c));
     }
-    StartRead(&request_);
+    if (read_on) StartRead(&request_);
   }
 
   void OnDone() override { delete this; }
 
  private:
-  void Complete(int index, absl::StatusOr<v1::RecordComplaintResponse> outcome) {
+  // Records item `index`'s outcome, keeping only what its result carries.
+  void Complete(int index, absl::StatusOr<v1::RecordComplaintResponse> outcome, bool replayed) {
     v1::ComplaintResult result;
     result.set_index(index);
+    bool duplicate = false;
     if (outcome.ok()) {
-      *result.mutable_response() = *std::move(outcome);
+      v1::RecordComplaintResponse& full = *outcome;
+      duplicate = full.duplicate() || replayed;
+      v1::RecordComplaintResponse& slim = *result.mutable_response();
+      slim.mutable_complaint()->set_name(full.complaint().name());
+      slim.set_duplicate(full.duplicate());
+      *slim.mutable_commit() = std::move(*full.mutable_commit());
     } else {
       grpc::Status status = ToGrpcStatus(outcome.status());
       result.set_code(status.error_code());
       result.set_message(status.error_message());
       result.set_error_details(status.error_details());
     }
-    std::lock_guard<std::mutex> lock(mu_);
-    results_.emplace(index, std::move(result));
-    --pending_;
-    MaybeFinishLocked();
+    bool resume_reading = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!outcome.ok()) {
+        ++failed_;
+      } else if (duplicate) {
+        ++duplicates_;
+      } else {
+        ++recorded_;
+      }
+      results_.emplace(index, std::move(result));
+      --pending_;
+      if (read_paused_ && pending_ < kResumeReadingBelow) {
+        read_paused_ = false;
+        resume_reading = true;
+      }
+      MaybeFinishLocked();
+    }
+    if (resume_reading) StartRead(&request_);
   }
 
   void MaybeFinishLocked() {
@@ -102,7 +135,25 @@ class ComplaintStreamReactor final : public grpc::ServerReadReactor<v1::RecordCo
                                        " complaints per stream; split the upload")));
       return;
     }
-    for (auto& [index, result] : results_) *response_->add_results() = std::move(result);
+    size_t bytes = 0;
+    int omitted = 0;
+    for (auto& [index, result] : results_) {
+      v1::ComplaintResult* out = response_->add_results();
+      const size_t size = result.ByteSizeLong();
+      if (bytes + size <= kMaxReplyDetailBytes) {
+        bytes += size;
+        *out = std::move(result);
+      } else {
+        out->set_index(result.index());
+        out->set_code(result.code());
+        ++omitted;
+      }
+    }
+    response_->set_recorded(recorded_);
+    response_->set_duplicates(duplicates_);
+    response_->set_failed(failed_);
+    response_->set_details_omitted(omitted);
+    results_.clear();
     Finish(grpc::Status::OK);
   }
 
@@ -116,6 +167,8 @@ class ComplaintStreamReactor final : public grpc::ServerReadReactor<v1::RecordCo
   std::mutex mu_;
   std::map<int, v1::ComplaintResult> results_;  // guarded by mu_
   int pending_ = 0;                              // guarded by mu_
+  int recorded_ = 0, duplicates_ = 0, failed_ = 0;  // guarded by mu_
+  bool read_paused_ = false;                     // guarded by mu_
   bool reading_done_ = false;                    // guarded by mu_
   bool overflow_ = false;                        // guarded by mu_
   bool finished_ = false;                        // guarded by mu_
@@ -141,6 +194,10 @@ grpc::ServerUnaryReactor* ComplaintService::ListComplaints(
   std::optional<std::string> p = workflow::ParsePartnershipName("parent", request->parent(), errors);
   if (request->complainant_reference().empty()) {
     errors.Add("complainant_reference", "required", "is required");
+  } else if (request->complainant_reference().size() > 100) {
+    errors.Add("complainant_reference", "length",
+               absl::StrCat("must be at most 100 characters, got ",
+                            request->complainant_reference().size()));
   }
   PageRequest page = CheckPage(request->page_size(), request->page_token(), errors);
   if (!errors.empty()) return FinishNow(context, errors.ToStatus());
@@ -155,7 +212,7 @@ grpc::ServerUnaryReactor* ComplaintService::ListComplaints(
                          ReadState<v1::Complaint>(*deps_.store, workflow_, entry.complaint()));
         return Visit::kTaken;
       },
-      response->mutable_next_page_token());
+      response);
   return FinishNow(context, status);
 }
 
@@ -174,7 +231,7 @@ grpc::ServerUnaryReactor* ComplaintService::ListNotices(grpc::CallbackServerCont
         }
         return Visit::kTaken;
       },
-      response->mutable_next_page_token());
+      response);
   return FinishNow(context, status);
 }
 

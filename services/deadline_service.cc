@@ -56,7 +56,7 @@ absl::Status DeadlineService::List(const v1::ListDeadlinesRequest& request,
         }
         return Visit::kTaken;
       },
-      response->mutable_next_page_token());
+      response);
 }
 
 }  // namespace casework::services

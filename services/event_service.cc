@@ -5,13 +5,19 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "services/command_runner.h"
+#include "services/paging.h"
 #include "workflow/common/status.h"
+#include "workflow/common/validation.h"
 
 namespace casework::services {
 namespace {
 
-constexpr int kDefaultPageSize = 100;
-constexpr int kMaxPageSize = 1000;
+constexpr int kDefaultEventPageSize = 100;
+constexpr int kMaxEventPageSize = 1000;
+// Longest stream name accepted.
+constexpr size_t kMaxStreamName = 512;
+// Events read from the store at a time while filling a ReadStream page.
+constexpr int kReadBatch = 100;
 
 // Page tokens are opaque to callers: web-safe base64 of "<kind>:<number>".
 std::string EncodeToken(absl::string_view kind, uint64_t n) {
@@ -19,6 +25,7 @@ std::string EncodeToken(absl::string_view kind, uint64_t n) {
 }
 
 bool DecodeToken(absl::string_view token, absl::string_view kind, uint64_t* n) {
+  if (token.size() > kMaxPageTokenBytes) return false;
   std::string raw;
   if (!absl::WebSafeBase64Unescape(token, &raw)) return false;
   absl::string_view rest = raw;
@@ -26,12 +33,25 @@ bool DecodeToken(absl::string_view token, absl::string_view kind, uint64_t* n) {
   return absl::SimpleAtoi(rest, n);
 }
 
+// Decodes a non-empty `token` of `kind` into `*n`, or records why not.
+void CheckToken(absl::string_view token, absl::string_view kind, absl::string_view method,
+                uint64_t* n, FieldErrors& errors) {
+  if (token.empty()) return;
+  if (token.size() > kMaxPageTokenBytes) {
+    errors.Add("page_token", "length",
+               absl::StrCat("must be at most ", kMaxPageTokenBytes, " characters, got ",
+                            token.size()));
+  } else if (!DecodeToken(token, kind, n)) {
+    errors.Add("page_token", "format", absl::StrCat("is not a token returned by ", method));
+  }
+}
+
 int PageSize(int requested, FieldErrors& errors) {
-  if (requested < 0 || requested > kMaxPageSize) {
-    errors.Add("page_size", "range", absl::StrCat("must be between 0 and ", kMaxPageSize,
+  if (requested < 0 || requested > kMaxEventPageSize) {
+    errors.Add("page_size", "range", absl::StrCat("must be between 0 and ", kMaxEventPageSize,
                                                   ", got ", requested));
   }
-  return requested == 0 ? kDefaultPageSize : requested;
+  return requested == 0 ? kDefaultEventPageSize : requested;
 }
 
 }  // namespace
@@ -40,33 +60,50 @@ grpc::ServerUnaryReactor* EventService::ReadStream(grpc::CallbackServerContext* 
                                                    const v1::ReadStreamRequest* request,
                                                    v1::ReadStreamResponse* response) {
   FieldErrors errors;
-  if (request->stream().empty()) errors.Add("stream", "required", "is required");
-  if (request->stream().find('\0') != std::string::npos) {
+  if (request->stream().empty()) {
+    errors.Add("stream", "required", "is required");
+  } else if (request->stream().size() > kMaxStreamName) {
+    errors.Add("stream", "length",
+               absl::StrCat("must be at most ", kMaxStreamName, " characters, got ",
+                            request->stream().size()));
+  } else if (request->stream().find('\0') != std::string::npos) {
     errors.Add("stream", "format", "must not contain NUL characters");
   }
   int page_size = PageSize(request->page_size(), errors);
   uint64_t from = static_cast<uint64_t>(std::max<int64_t>(request->from_version(), 1));
   if (request->from_version() < 0) errors.Add("from_version", "range", "must not be negative");
-  if (!request->page_token().empty() && !DecodeToken(request->page_token(), "v", &from)) {
-    errors.Add("page_token", "format", "is not a token returned by ReadStream");
-  }
+  CheckToken(request->page_token(), "v", "ReadStream", &from, errors);
   if (!errors.empty()) return FinishNow(context, errors.ToStatus());
 
   absl::StatusOr<int64_t> version = store_->StreamVersion(request->stream());
   if (!version.ok()) return FinishNow(context, version.status());
   if (*version == 0) {
-    return FinishNow(context,
-                     absl::NotFoundError(absl::StrCat("stream ", request->stream(), " has no events")));
+    return FinishNow(context, absl::NotFoundError(absl::StrCat(
+                                  "stream ", workflow::Quoted(request->stream()),
+                                  " has no events")));
   }
-  absl::StatusOr<std::vector<v1::EventEnvelope>> events =
-      store_->ReadStream(request->stream(), static_cast<int64_t>(from), page_size);
-  if (!events.ok()) return FinishNow(context, events.status());
-  for (v1::EventEnvelope& e : *events) *response->add_events() = std::move(e);
   response->set_stream_version(*version);
-  if (response->events_size() == page_size) {
-    uint64_t next = static_cast<uint64_t>(response->events(page_size - 1).stream_version()) + 1;
-    if (static_cast<int64_t>(next) <= *version) response->set_next_page_token(EncodeToken("v", next));
+  // Read in small batches until the page is full by count or by bytes.
+  size_t bytes = 0;
+  int64_t next = static_cast<int64_t>(std::min<uint64_t>(from, INT64_MAX));
+  bool more = true;
+  while (more && response->events_size() < page_size && bytes < kMaxPageBytes) {
+    const int want = std::min(page_size - response->events_size(), kReadBatch);
+    absl::StatusOr<std::vector<v1::EventEnvelope>> events =
+        store_->ReadStream(request->stream(), next, want);
+    if (!events.ok()) return FinishNow(context, events.status());
+    more = static_cast<int>(events->size()) == want;
+    for (v1::EventEnvelope& e : *events) {
+      if (bytes >= kMaxPageBytes) {
+        more = true;
+        break;
+      }
+      bytes += PageItemBytes(e);
+      next = e.stream_version() + 1;
+      *response->add_events() = std::move(e);
+    }
   }
+  if (more && next <= *version) response->set_next_page_token(EncodeToken("v", next));
   return FinishNow(context, absl::OkStatus());
 }
 
@@ -76,20 +113,26 @@ grpc::ServerUnaryReactor* EventService::ReadLog(grpc::CallbackServerContext* con
   FieldErrors errors;
   int page_size = PageSize(request->page_size(), errors);
   uint64_t from = std::max<uint64_t>(request->from_position(), 1);
-  if (!request->page_token().empty() && !DecodeToken(request->page_token(), "p", &from)) {
-    errors.Add("page_token", "format", "is not a token returned by ReadLog");
-  }
+  CheckToken(request->page_token(), "p", "ReadLog", &from, errors);
   if (!errors.empty()) return FinishNow(context, errors.ToStatus());
 
   const uint64_t head = store_->LastPosition();
-  absl::StatusOr<std::vector<v1::EventEnvelope>> events = store_->ReadLog(from, page_size);
-  if (!events.ok()) return FinishNow(context, events.status());
   uint64_t next = from;
-  for (v1::EventEnvelope& e : *events) {
+  size_t bytes = 0;
+  absl::Status read = store_->ScanLog(from, [&](const v1::EventEnvelope& e) {
+    bytes += PageItemBytes(e);
     next = e.global_position() + 1;
-    *response->add_events() = std::move(e);
-  }
-  response->set_head_position(std::max(head, next - 1));
+    *response->add_events() = e;
+    return response->events_size() < page_size && bytes < kMaxPageBytes;
+  });
+  if (!read.ok()) return FinishNow(context, read);
+  // The head as read before the page, or later if the page reached further.
+  // Never the caller's position: a page asked for beyond the head is empty
+  // and reports the real head.
+  uint64_t last_read = response->events_size() > 0
+                           ? response->events(response->events_size() - 1).global_position()
+                           : 0;
+  response->set_head_position(std::max(head, last_read));
   response->set_next_page_token(EncodeToken("p", next));
   return FinishNow(context, absl::OkStatus());
 }

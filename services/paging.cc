@@ -1,8 +1,11 @@
 #include "services/paging.h"
 
+#include <vector>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
 
 namespace casework::services {
 
@@ -14,16 +17,29 @@ PageRequest CheckPage(int page_size, absl::string_view page_token, FieldErrors& 
   } else if (page_size > 0) {
     page.page_size = page_size;
   }
-  if (!page_token.empty() && !absl::WebSafeBase64Unescape(page_token, &page.start_after)) {
+  if (page_token.size() > kMaxPageTokenBytes) {
+    errors.Add("page_token", "length",
+               absl::StrCat("must be at most ", kMaxPageTokenBytes, " characters, got ",
+                            page_token.size()));
+  } else if (!page_token.empty() && !absl::WebSafeBase64Unescape(page_token, &page.start_after)) {
     errors.Add("page_token", "format", "is not a token returned by this method");
   }
   return page;
 }
 
-absl::Status PageRows(const storage::EventStore& store, absl::string_view prefix,
-                      const PageRequest& page,
-                      const std::function<absl::StatusOr<Visit>(const storage::StoredRow&)>& visit,
-                      std::string* next_page_token) {
+size_t PageItemBytes(const google::protobuf::Message& message) {
+  // The element, its length prefix and tag.
+  return message.ByteSizeLong() + 6;
+}
+
+namespace {
+
+// The walk behind both overloads. `taken_bytes`, if set, tells the bytes
+// the items taken so far add up to.
+absl::Status Walk(const storage::EventStore& store, absl::string_view prefix,
+                  const PageRequest& page,
+                  const std::function<absl::StatusOr<Visit>(const storage::StoredRow&)>& visit,
+                  const std::function<size_t()>& taken_bytes, std::string* next_page_token) {
   if (!page.start_after.empty() && !absl::StartsWith(page.start_after, prefix)) {
     return FieldError("page_token", "mismatch", "belongs to a different filter or parent");
   }
@@ -36,13 +52,59 @@ absl::Status PageRows(const storage::EventStore& store, absl::string_view prefix
       ASSIGN_OR_RETURN(Visit result, visit(row));
       if (result == Visit::kEnd) return absl::OkStatus();
       last = row.key;
-      if (result == Visit::kTaken && ++taken == page.page_size) {
+      if (result != Visit::kTaken) continue;
+      if (++taken == page.page_size || (taken_bytes && taken_bytes() >= kMaxPageBytes)) {
         *next_page_token = absl::WebSafeBase64Escape(last);
         return absl::OkStatus();
       }
     }
     if (static_cast<int>(rows.size()) < page.page_size) return absl::OkStatus();
   }
+}
+
+}  // namespace
+
+absl::Status PageRows(const storage::EventStore& store, absl::string_view prefix,
+                      const PageRequest& page,
+                      const std::function<absl::StatusOr<Visit>(const storage::StoredRow&)>& visit,
+                      google::protobuf::Message* response) {
+  const google::protobuf::Descriptor* type = response->GetDescriptor();
+  const google::protobuf::Reflection* reflection = response->GetReflection();
+  const google::protobuf::FieldDescriptor* token = type->FindFieldByName("next_page_token");
+  std::vector<const google::protobuf::FieldDescriptor*> items;
+  for (int i = 0; i < type->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* field = type->field(i);
+    if (field->is_repeated() &&
+        field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+      items.push_back(field);
+    }
+  }
+  if (token == nullptr || token->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
+    return absl::InternalError(absl::StrCat(type->full_name(), " has no next_page_token"));
+  }
+  // Bytes of the items taken so far: each new element is measured once.
+  std::vector<int> counted(items.size(), 0);
+  size_t bytes = 0;
+  auto taken_bytes = [&]() {
+    for (size_t i = 0; i < items.size(); ++i) {
+      const int size = reflection->FieldSize(*response, items[i]);
+      for (; counted[i] < size; ++counted[i]) {
+        bytes += PageItemBytes(reflection->GetRepeatedMessage(*response, items[i], counted[i]));
+      }
+    }
+    return bytes;
+  };
+  std::string next;
+  RETURN_IF_ERROR(Walk(store, prefix, page, visit, taken_bytes, &next));
+  if (!next.empty()) reflection->SetString(response, token, std::move(next));
+  return absl::OkStatus();
+}
+
+absl::Status PageRows(const storage::EventStore& store, absl::string_view prefix,
+                      const PageRequest& page,
+                      const std::function<absl::StatusOr<Visit>(const storage::StoredRow&)>& visit,
+                      std::string* next_page_token) {
+  return Walk(store, prefix, page, visit, nullptr, next_page_token);
 }
 
 }  // namespace casework::services

@@ -1,11 +1,19 @@
 // Paged listing over read-model rows, shared by the List methods.
+//
+// A page is limited by count (page_size, at most kMaxPageSize) and by bytes:
+// once the items taken reach kMaxPageBytes the page ends early with a
+// next_page_token, so that every page fits the 4 MiB stock gRPC clients
+// accept, and a reply a slow client has not read yet holds little memory.
+// A page always holds at least one item.
 #ifndef CASEWORK_SERVICES_PAGING_H_
 #define CASEWORK_SERVICES_PAGING_H_
 
+#include <cstddef>
 #include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "google/protobuf/message.h"
 #include "storage/event_store.h"
 #include "workflow/common/status.h"
 
@@ -13,9 +21,14 @@ namespace casework::services {
 
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 500;
+// Items stop being added to a page once they add up to this many bytes.
+inline constexpr size_t kMaxPageBytes = 1 << 20;
+// Longest page_token accepted, in bytes.
+inline constexpr size_t kMaxPageTokenBytes = 1024;
 
 // Checks page_size (0..kMaxPageSize) and decodes page_token (opaque to
-// callers: web-safe base64 of the last row key), recording violations.
+// callers: web-safe base64 of the last row key, at most kMaxPageTokenBytes),
+// recording violations.
 struct PageRequest {
   int page_size = kDefaultPageSize;
   std::string start_after;
@@ -30,13 +43,26 @@ enum class Visit {
 };
 
 // Walks the rows under `prefix` after `page.start_after`, passing each to
-// `visit`. Stops when page.page_size items were taken (setting
-// `next_page_token`), when the rows end, or when `visit` returns kEnd or an
-// error (which is returned).
+// `visit`, which adds the items it takes to `response` (a List method's
+// response: one repeated message field of items and a string field
+// `next_page_token`). Stops when page.page_size items were taken or the
+// items taken reach kMaxPageBytes (setting next_page_token), when the rows
+// end, or when `visit` returns kEnd or an error (which is returned).
+absl::Status PageRows(const storage::EventStore& store, absl::string_view prefix,
+                      const PageRequest& page,
+                      const std::function<absl::StatusOr<Visit>(const storage::StoredRow&)>& visit,
+                      google::protobuf::Message* response);
+
+// The same, limited by count only, setting `*next_page_token`. For callers
+// that have not moved to the overload above; their pages are not limited by
+// bytes.
 absl::Status PageRows(const storage::EventStore& store, absl::string_view prefix,
                       const PageRequest& page,
                       const std::function<absl::StatusOr<Visit>(const storage::StoredRow&)>& visit,
                       std::string* next_page_token);
+
+// Bytes `message` adds to a page as one element of a repeated field.
+size_t PageItemBytes(const google::protobuf::Message& message);
 
 }  // namespace casework::services
 

@@ -1,8 +1,18 @@
 #include "services/server.h"
 
+#include <arpa/inet.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/action_service.h"
 #include "services/calendar_service.h"
@@ -13,6 +23,8 @@
 #include "services/event_service.h"
 #include "services/policy_service.h"
 #include "services/request_log.h"
+#include "storage/rebuild.h"
+#include "workflow/common/status.h"
 #include "workflow/registry.h"
 
 namespace casework::services {
@@ -45,13 +57,76 @@ ServiceFactory FindFactory(absl::string_view service) {
   return nullptr;
 }
 
+namespace {
+
+// Why `listen` cannot be bound, found by trying to bind it the way gRPC does
+// (SO_REUSEADDR, no SO_REUSEPORT); empty if it can.
+std::string ListenProblem(const std::string& listen) {
+  std::string host = listen;
+  std::string port;
+  if (absl::StartsWith(host, "[")) {
+    const size_t close = host.find(']');
+    if (close != std::string::npos) {
+      port = host.substr(std::min(close + 2, host.size()));
+      host = host.substr(1, close - 1);
+    }
+  } else if (const size_t colon = host.rfind(':'); colon != std::string::npos) {
+    port = host.substr(colon + 1);
+    host = host.substr(0, colon);
+  }
+  struct addrinfo hints;
+  std::memset(&hints, 0, sizeof hints);
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  struct addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), port.c_str(), &hints, &found) != 0 || found == nullptr) {
+    return "the address does not resolve";
+  }
+  std::string problem;
+  for (struct addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    const int fd = ::socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+    if (fd < 0) continue;
+    const int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    int error = 0;
+    if (::bind(fd, a->ai_addr, a->ai_addrlen) != 0) {
+      error = errno;
+    } else if (::listen(fd, 1) != 0) {
+      error = errno;
+    }
+    ::close(fd);
+    if (error == EADDRINUSE) {
+      problem = "the address is already in use (another process is listening on it)";
+      break;
+    }
+    if (error == EACCES) {
+      problem = "permission denied (ports below 1024 need privileges)";
+      break;
+    }
+    if (error != 0) problem = std::strerror(error);
+  }
+  freeaddrinfo(found);
+  return problem;
+}
+
+absl::Status ListenFailed(const std::string& listen, std::string problem) {
+  if (problem.empty()) problem = "the address is not available";
+  return ErrorWithReason(absl::StatusCode::kUnavailable, "LISTEN_FAILED",
+                         absl::StrCat("cannot listen on ", listen, ": ", problem,
+                                      "; stop the other server or choose another --listen"));
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const ServerConfig& config,
                                                                       const Clock* clock) {
   if (!IsLoopbackListen(config.listen)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "refusing to listen on ", config.listen,
-        ": callers identify themselves through request metadata, which is only safe on a "
-        "loopback address (127.0.0.1, localhost or [::1])"));
+    return ErrorWithReason(
+        absl::StatusCode::kFailedPrecondition, "LISTEN_NOT_LOOPBACK",
+        absl::StrCat("refusing to listen on ", config.listen,
+                     ": callers identify themselves through request metadata, which is only "
+                     "safe on a loopback address (127.0.0.1, localhost or [::1])"));
   }
   if (config.data_dir.empty()) return absl::InvalidArgumentError("--data_dir is required");
   absl::TimeZone london;
@@ -60,18 +135,46 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
         "cannot load time zone Europe/London: install the tzdata package");
   }
 
+  // A port in use is found before the data directory is touched.
+  if (!absl::EndsWith(config.listen, ":0")) {
+    if (std::string problem = ListenProblem(config.listen); !problem.empty()) {
+      return ListenFailed(config.listen, problem);
+    }
+  }
+
   std::unique_ptr<CaseworkServer> server(new CaseworkServer());
+  // On a failure after the data directory was opened: stop what started and,
+  // if this start created the directory, remove it again.
+  auto fail = [&server, &config](absl::Status error) -> absl::Status {
+    const bool created = server->store_ != nullptr && server->store_->created();
+    server->Shutdown(absl::ZeroDuration());
+    if (created) {
+      std::error_code ignored;
+      std::filesystem::remove_all(config.data_dir, ignored);
+    }
+    return error;
+  };
   storage::StoreOptions store_options;
   store_options.path = config.data_dir;
   store_options.sync = config.sync;
   store_options.faults = config.faults;
+  store_options.min_free_bytes = config.min_free_bytes;
+  store_options.max_data_bytes = config.max_data_bytes;
   absl::StatusOr<std::unique_ptr<storage::EventStore>> store =
       storage::EventStore::Open(store_options);
   if (!store.ok()) return store.status();
   server->store_ = *std::move(store);
+  // A data directory derived by an older build is rebuilt once, before
+  // anything reads it.
+  absl::StatusOr<bool> upgraded = storage::UpgradeDerived(*server->store_, london);
+  if (!upgraded.ok()) return fail(upgraded.status());
+  if (*upgraded) {
+    std::fprintf(stderr, "caseworkd: rebuilt derived data for this build (format %d)\n",
+                 storage::kDerivedFormat);
+  }
   absl::StatusOr<std::unique_ptr<CalendarProvider>> calendars =
       CalendarProvider::Load(*server->store_);
-  if (!calendars.ok()) return calendars.status();
+  if (!calendars.ok()) return fail(calendars.status());
   server->calendars_ = *std::move(calendars);
   storage::EngineOptions engine_options = config.engine;
   engine_options.time_zone = london;
@@ -91,53 +194,137 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   for (const auto& [name, make] : ServiceFactories()) server->services_.push_back(make(deps));
   for (const workflow::Workflow* w : deps.registry->workflows()) {
     if (!w->service().empty() && FindFactory(w->service()) == nullptr) {
-      return absl::InternalError(absl::StrCat("workflow ", w->name(), " is served by ",
-                                              w->service(), ", which caseworkd does not host"));
+      return fail(absl::InternalError(absl::StrCat("workflow ", w->name(), " is served by ",
+                                                   w->service(),
+                                                   ", which caseworkd does not host")));
     }
   }
+
+  CallGuardOptions guard;
+  guard.request_log = config.request_log;
+  guard.log_lines_per_second = config.request_log_lines_per_second;
+  guard.max_reply_backlog_bytes = config.max_reply_backlog_bytes;
+  server->guard_ = std::make_shared<CallGuardState>(guard);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &server->port_);
+  // One server per port: without SO_REUSEPORT a second server on a port in
+  // use fails to start instead of splitting connections with the first.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, config.max_streams_per_connection);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS,
+                             static_cast<int>(absl::ToInt64Milliseconds(config.keepalive_time)));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+                             static_cast<int>(absl::ToInt64Milliseconds(config.keepalive_timeout)));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+                             static_cast<int>(absl::ToInt64Milliseconds(config.idle_timeout)));
+  builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
+  builder.SetMaxSendMessageSize(kMaxReplyBytes);
+  grpc::ResourceQuota quota("caseworkd");
+  quota.Resize(config.grpc_memory_bytes);
+  builder.SetResourceQuota(quota);
   for (auto& service : server->services_) builder.RegisterService(service.get());
-  if (config.request_log) {
-    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
-    factories.push_back(std::make_unique<RequestLogFactory>());
-    builder.experimental().SetInterceptorCreators(std::move(factories));
-  }
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
+  factories.push_back(std::make_unique<CallGuardFactory>(server->guard_));
+  builder.experimental().SetInterceptorCreators(std::move(factories));
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
-    server->timers_->Stop();
-    server->engine_->Stop();
-    server->shut_down_ = true;
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen,
-                                               " (address in use or not available)"));
+    server->server_.reset();
+    return fail(ListenFailed(config.listen, ListenProblem(config.listen)));
   }
+  // Not serving until timers that fell due while the server was down fired.
+  server->server_->GetHealthCheckService()->SetServingStatus(false);
   if (config.timer_poll > absl::ZeroDuration()) {
-    // Timers that fell due while the server was down fire before it serves.
     absl::StatusOr<int> fired = server->timers_->FireDue();
-    if (!fired.ok()) return fired.status();
+    if (!fired.ok()) return fail(fired.status());
     server->timers_->Start(config.timer_poll);
   }
-  server->server_->GetHealthCheckService()->SetServingStatus(true);
+  server->CheckHealth();
+  if (config.space_poll > absl::ZeroDuration()) {
+    CaseworkServer* self = server.get();
+    const absl::Duration poll = config.space_poll;
+    server->health_thread_ = std::thread([self, poll] {
+      std::unique_lock<std::mutex> lock(self->health_mu_);
+      while (!self->stop_health_) {
+        self->health_cv_.wait_for(lock, absl::ToChronoMilliseconds(poll));
+        if (self->stop_health_) break;
+        lock.unlock();
+        self->CheckHealth();
+        lock.lock();
+      }
+    });
+  }
   return server;
 }
 
 CaseworkServer::~CaseworkServer() { Shutdown(absl::Seconds(5)); }
 
 std::shared_ptr<grpc::Channel> CaseworkServer::InProcessChannel() {
-  return server_->InProcessChannel(grpc::ChannelArguments());
+  grpc::ChannelArguments arguments;
+  arguments.SetMaxReceiveMessageSize(kMaxReplyBytes);
+  return server_->InProcessChannel(arguments);
+}
+
+void CaseworkServer::CheckHealth() {
+  if (store_ == nullptr) return;
+  storage::SpaceReport report = store_->CheckSpace();
+  SetServing(report.writes.ok(), std::string(report.writes.message()));
+}
+
+void CaseworkServer::SetServing(bool serving, const std::string& reason) {
+  std::lock_guard<std::mutex> lock(health_mu_);
+  if (draining_ || server_ == nullptr) return;
+  if (serving == serving_ && (serving || reason == not_serving_)) return;
+  const bool changed = serving != serving_;
+  serving_ = serving;
+  not_serving_ = serving ? "" : reason;
+  server_->GetHealthCheckService()->SetServingStatus(serving);
+  if (changed) {
+    const std::string line = serving
+                                 ? "caseworkd: health: SERVING\n"
+                                 : absl::StrCat("caseworkd: health: NOT_SERVING: ", reason, "\n");
+    // Intentionally ignored: a lost log line must not fail anything.
+    ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());
+    (void)ignored;
+  }
+}
+
+bool CaseworkServer::serving(std::string* reason) const {
+  std::lock_guard<std::mutex> lock(health_mu_);
+  if (reason != nullptr) *reason = not_serving_;
+  return serving_;
+}
+
+void CaseworkServer::StartDraining() {
+  std::lock_guard<std::mutex> lock(health_mu_);
+  if (draining_) return;
+  draining_ = true;
+  serving_ = false;
+  not_serving_ = "draining: the server is stopping";
+  // Shutdown() of the health service: NOT_SERVING from now on, whatever
+  // anyone sets later.
+  if (server_ != nullptr) server_->GetHealthCheckService()->Shutdown();
 }
 
 void CaseworkServer::Shutdown(absl::Duration grace) {
   if (shut_down_) return;
   shut_down_ = true;
-  server_->GetHealthCheckService()->SetServingStatus(false);
-  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
-  server_->Wait();
-  timers_->Stop();
-  engine_->Stop();
+  {
+    std::lock_guard<std::mutex> lock(health_mu_);
+    stop_health_ = true;
+  }
+  health_cv_.notify_all();
+  if (health_thread_.joinable()) health_thread_.join();
+  if (server_ != nullptr) {
+    StartDraining();
+    server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+    server_->Wait();
+  }
+  if (timers_ != nullptr) timers_->Stop();
+  if (engine_ != nullptr) engine_->Stop();
   store_.reset();
 }
 

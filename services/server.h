@@ -5,13 +5,19 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/calendar_provider.h"
+#include "services/request_log.h"
 #include "services/service_deps.h"
 #include "services/timer_worker.h"
 #include "storage/clock.h"
@@ -20,6 +26,17 @@
 #include "storage/fault_injection.h"
 
 namespace casework::services {
+
+// Largest request message accepted: 1 MiB (bigger ones fail with
+// RESOURCE_EXHAUSTED before any handler runs). Far above any valid request
+// (see the field maxima in the .proto files), and small enough that an event
+// recorded from one, with its envelope, fits a reply.
+inline constexpr int kMaxRequestBytes = 1 << 20;
+// Largest reply message sent: the 4 MiB stock gRPC clients accept. Pages are
+// sized to stay well below it (services/paging.h); a reply that would still
+// exceed it fails with RESOURCE_EXHAUSTED instead of reaching a client that
+// would refuse it.
+inline constexpr int kMaxReplyBytes = 4 << 20;
 
 struct ServerConfig {
   // "HOST:PORT" to listen on; port 0 picks a free port. Must be a loopback
@@ -39,6 +56,37 @@ struct ServerConfig {
   absl::Duration timer_poll = absl::Seconds(1);
   // Test hook. Default: null.
   std::shared_ptr<storage::FaultInjector> faults;
+
+  // --- Disk space (see storage::StoreOptions) ---
+  // Free-space floor of the data directory's filesystem: below it writes are
+  // refused with UNAVAILABLE and health reports NOT_SERVING; Start refuses
+  // below it. 0 disables. Default: 256 MiB.
+  uint64_t min_free_bytes = uint64_t{256} << 20;
+  // Cap on the data directory's table files; 0: none. Default: 0.
+  uint64_t max_data_bytes = 0;
+  // How often free space is looked at for health reporting, in real time.
+  // Zero: no background check (tests call CheckHealth()). Default: 1s.
+  absl::Duration space_poll = absl::Seconds(1);
+
+  // --- Connections and memory ---
+  // gRPC resource quota: memory for connections, their buffers and calls.
+  // Default: 512 MiB.
+  size_t grpc_memory_bytes = size_t{512} << 20;
+  // Calls at once on one connection (HTTP/2 MAX_CONCURRENT_STREAMS); more
+  // wait in the client. Default: 32.
+  int max_streams_per_connection = 32;
+  // Most bytes of large replies waiting for clients that have not read them
+  // (CallGuardOptions::max_reply_backlog_bytes). Default: 64 MiB.
+  size_t max_reply_backlog_bytes = size_t{64} << 20;
+  // Keepalive: a connection is pinged after this long without traffic and
+  // closed if the ping is not answered within keepalive_timeout.
+  // Default: 60s and 20s.
+  absl::Duration keepalive_time = absl::Seconds(60);
+  absl::Duration keepalive_timeout = absl::Seconds(20);
+  // A connection without calls for this long is closed. Default: 5 minutes.
+  absl::Duration idle_timeout = absl::Minutes(5);
+  // Most request-log lines a second. Default: 100.
+  int request_log_lines_per_second = 100;
 };
 
 // Makes one gRPC service.
@@ -53,10 +101,14 @@ ServiceFactory FindFactory(absl::string_view service);
 
 class CaseworkServer {
  public:
-  // Opens the data directory, starts the engine and starts serving.
-  // FAILED_PRECONDITION for a non-loopback listen address or a missing time
-  // zone database; UNAVAILABLE if the port cannot be bound or the data
-  // directory cannot be opened. `clock` must outlive the server.
+  // Opens the data directory, starts the engine and starts serving. Every
+  // failure is an error naming its cause, with a casework.v1.ErrorInfo
+  // reason, and leaves nothing running: FAILED_PRECONDITION
+  // (LISTEN_NOT_LOOPBACK) for a non-loopback listen address or a missing
+  // time zone database; UNAVAILABLE (LISTEN_FAILED) if the address cannot be
+  // bound, e.g. another process listens on the port (SO_REUSEPORT is off, so
+  // two servers never share a port); the data directory's errors of
+  // storage::EventStore::Open. `clock` must outlive the server.
   static absl::StatusOr<std::unique_ptr<CaseworkServer>> Start(const ServerConfig& config,
                                                                const Clock* clock);
   // Shutdown(5s) if not done yet.
@@ -68,11 +120,25 @@ class CaseworkServer {
   // demo loader).
   std::shared_ptr<grpc::Channel> InProcessChannel();
 
+  // Health turns NOT_SERVING for good while everything keeps serving, so
+  // that load balancers and new connections see the drain coming before
+  // Shutdown stops accepting calls. Idempotent.
+  void StartDraining();
+
   // Graceful stop: health turns NOT_SERVING, no new calls are accepted,
   // calls in flight get up to `grace` to finish (their commands complete and
   // are durable), timers stop, then the engine drains and the data directory
   // is closed.
   void Shutdown(absl::Duration grace);
+
+  // Looks at the data directory's free space now and sets health: SERVING
+  // while writes are accepted, NOT_SERVING (with the reason logged on
+  // stderr) while they are refused. Runs every ServerConfig::space_poll.
+  void CheckHealth();
+  // True while health reports SERVING; `reason` is why not.
+  bool serving(std::string* reason = nullptr) const;
+  // The calls seen and the replies held for clients that have not read them.
+  CallGuardState& calls() { return *guard_; }
 
   storage::EventStore& store() { return *store_; }
   storage::Engine& engine() { return *engine_; }
@@ -81,15 +147,26 @@ class CaseworkServer {
 
  private:
   CaseworkServer() = default;
+  void SetServing(bool serving, const std::string& reason);
 
   std::unique_ptr<storage::EventStore> store_;
   std::unique_ptr<storage::Engine> engine_;
   std::unique_ptr<CalendarProvider> calendars_;
   std::unique_ptr<TimerWorker> timers_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
+  std::shared_ptr<CallGuardState> guard_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool shut_down_ = false;
+
+  // Health, and the thread that checks free space for it.
+  mutable std::mutex health_mu_;
+  bool serving_ = false;       // guarded by health_mu_
+  bool draining_ = false;      // guarded by health_mu_
+  std::string not_serving_;    // guarded by health_mu_: why not serving
+  std::condition_variable health_cv_;
+  bool stop_health_ = false;   // guarded by health_mu_
+  std::thread health_thread_;
 };
 
 }  // namespace casework::services

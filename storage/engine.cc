@@ -5,27 +5,14 @@
 #include <map>
 #include <utility>
 
-#include "absl/container/node_hash_map.h"
-#include "absl/random/random.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "google/protobuf/descriptor.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "google/protobuf/util/time_util.h"
+#include "storage/engine_internal.h"
 #include "storage/keys.h"
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
 
 namespace casework::storage {
 namespace {
-
-constexpr int kReplayPage = 1000;
-
-google::protobuf::Timestamp ToTimestamp(absl::Time t) {
-  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
-}
 
 absl::Status RequestIdReusedError(const CommandMeta& meta, const std::string& method) {
   absl::Status status = absl::InvalidArgumentError(absl::StrCat(
@@ -40,138 +27,6 @@ absl::Status RequestIdReusedError(const CommandMeta& meta, const std::string& me
 }
 
 }  // namespace
-
-std::pair<std::string, internal::TimerRecord> TimerEntry(absl::string_view stream,
-                                                         const workflow::TimerSpec& spec,
-                                                         const absl::TimeZone& time_zone) {
-  const absl::Time fire_at = absl::FromCivil(absl::CivilSecond(spec.fire_on), time_zone);
-  internal::TimerRecord record;
-  record.set_stream(std::string(stream));
-  record.set_name(spec.name);
-  record.set_generation(spec.generation);
-  *record.mutable_fire_at() = ToTimestamp(fire_at);
-  return {keys::TimerKey(absl::ToUnixSeconds(fire_at), stream, spec.name, spec.generation),
-          std::move(record)};
-}
-
-uint64_t Fingerprint(const google::protobuf::Message& message) {
-  std::unique_ptr<google::protobuf::Message> copy(message.New());
-  copy->CopyFrom(message);
-  if (const google::protobuf::FieldDescriptor* field =
-          copy->GetDescriptor()->FindFieldByName("request_id")) {
-    copy->GetReflection()->ClearField(copy.get(), field);
-  }
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream raw(&bytes);
-    google::protobuf::io::CodedOutputStream out(&raw);
-    out.SetSerializationDeterministic(true);
-    copy->SerializeToCodedStream(&out);
-  }
-  uint64_t hash = 14695981039346656037ull;  // FNV-1a 64 offset basis
-  for (unsigned char c : bytes) {
-    hash ^= c;
-    hash *= 1099511628211ull;  // FNV prime
-  }
-  return hash;
-}
-
-Command MakeCommand(const workflow::CommandType& type,
-                    std::shared_ptr<const google::protobuf::Message> request,
-                    std::shared_ptr<const workflow::Calendar> calendar) {
-  Command c;
-  c.type = &type;
-  c.meta.method = type.method();
-  c.meta.request_id = type.RequestId(*request);
-  c.meta.fingerprint = Fingerprint(*request);
-  c.address = type.AddressOf(*request);
-  c.request = std::move(request);
-  c.calendar = std::move(calendar);
-  return c;
-}
-
-absl::StatusOr<LoadedState> LoadState(const EventStore& store,
-                                      const workflow::Workflow& workflow,
-                                      absl::string_view stream, uint64_t* replayed_events) {
-  ASSIGN_OR_RETURN(std::optional<internal::StateRecord> record, store.GetState(stream));
-  std::shared_ptr<google::protobuf::Message> state = workflow.NewState();
-  int64_t version = 0;
-  if (record.has_value()) {
-    if (record->aggregate() != workflow.name()) {
-      return absl::InvalidArgumentError(absl::StrCat(stream, " is a ", record->aggregate(),
-                                                     " stream, not a ", workflow.name()));
-    }
-    if (record->schema() == workflow.state_schema()) {
-      if (!state->ParseFromString(record->state())) {
-        return absl::DataLossError(absl::StrCat("corrupt state record of ", stream));
-      }
-      version = record->version();
-    }
-  }
-  // Fold the events after the record: fewer than the record interval, or the
-  // whole stream after a state schema change.
-  for (;;) {
-    ASSIGN_OR_RETURN(std::vector<v1::EventEnvelope> events,
-                     store.ReadStream(stream, version + 1, kReplayPage));
-    for (const v1::EventEnvelope& e : events) {
-      ASSIGN_OR_RETURN(std::unique_ptr<google::protobuf::Message> payload,
-                       workflow::UnpackPayload(e));
-      RETURN_IF_ERROR(workflow.Apply(*state, e, *payload));
-      version = e.stream_version();
-    }
-    if (replayed_events != nullptr) *replayed_events += events.size();
-    if (static_cast<int>(events.size()) < kReplayPage) break;
-  }
-  return LoadedState{std::move(state), version};
-}
-
-absl::StatusOr<std::shared_ptr<google::protobuf::Message>> FoldStream(
-    const EventStore& store, const workflow::Workflow& workflow, absl::string_view stream,
-    int64_t version) {
-  std::shared_ptr<google::protobuf::Message> state = workflow.NewState();
-  int64_t folded = 0;
-  while (folded < version) {
-    const int page = static_cast<int>(std::min<int64_t>(kReplayPage, version - folded));
-    ASSIGN_OR_RETURN(std::vector<v1::EventEnvelope> events,
-                     store.ReadStream(stream, folded + 1, page));
-    if (events.empty()) {
-      return absl::DataLossError(
-          absl::StrCat(stream, " has ", folded, " events, fewer than ", version));
-    }
-    for (const v1::EventEnvelope& e : events) {
-      ASSIGN_OR_RETURN(std::unique_ptr<google::protobuf::Message> payload,
-                       workflow::UnpackPayload(e));
-      RETURN_IF_ERROR(workflow.Apply(*state, e, *payload));
-      folded = e.stream_version();
-    }
-  }
-  return state;
-}
-
-// A stream's state as the group sees it: the cached object itself, folded in
-// place by each command; restored from the store if the group fails.
-struct Engine::GroupStream {
-  std::shared_ptr<google::protobuf::Message> state;
-  int64_t version = 0;
-  int64_t persisted_version = 0;
-};
-
-struct Engine::Group {
-  StoreBatch batch;
-  absl::Time now;
-  uint64_t next_position;
-  // Streams, request records and sequences this group used: later commands
-  // must see the group's writes before they reach the store.
-  absl::node_hash_map<std::string, GroupStream> states;  // pointers stay valid
-  absl::flat_hash_map<std::string, internal::RequestRecord> requests;
-  absl::flat_hash_map<std::string, int64_t> sequences;
-  // Read-model rows written (value) or deleted (nullopt) by this group.
-  std::map<std::string, std::optional<std::string>> rows;
-  absl::BitGen* bitgen;
-  // Set when a command failed after folding its events (an applier, landing
-  // or row bug): the group is abandoned and its other commands retried.
-  bool poisoned = false;
-};
 
 Engine::Engine(EventStore* store, const Clock* clock, EngineOptions options)
     : store_(store), clock_(clock), options_(options) {
@@ -330,72 +185,29 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
   // Idempotency: a request_id the agency used before is answered from its
   // record if it is the same request, and refused for any other.
   const std::string request_key = keys::RequestKey(c.meta.actor.agency(), c.meta.request_id);
-  std::optional<internal::RequestRecord> prior;
-  if (auto it = g.requests.find(request_key); it != g.requests.end()) {
-    prior = it->second;
-  } else {
-    ASSIGN_OR_RETURN(prior, store_->GetRequest(request_key));
-    if (!prior.has_value()) {
-      // Recorded before request ids were scoped to the agency.
-      ASSIGN_OR_RETURN(prior, store_->GetRequest(
-                                  keys::MethodScopedRequestKey(c.meta.method, c.meta.request_id)));
-    }
-  }
+  ASSIGN_OR_RETURN(std::optional<internal::RequestRecord> prior, FindRequest(c, request_key, g));
   if (prior.has_value()) {
     if (prior->method() != c.meta.method || prior->fingerprint() != c.meta.fingerprint) {
       return RequestIdReusedError(c.meta, prior->method());
     }
     *replayed = true;
-    if (!prior->reply().empty()) return std::move(*prior->mutable_reply());  // previous format
-    ASSIGN_OR_RETURN(GroupStream * current, Load(workflow, prior->stream(), g));
-    v1::CommitInfo commit;
-    commit.set_stream(prior->stream());
-    commit.set_first_version(prior->first_version());
-    commit.set_last_version(prior->last_version());
-    commit.set_first_position(prior->first_position());
-    commit.set_last_position(prior->last_position());
-    *commit.mutable_recorded_time() = prior->recorded_time();
-    return c.type->Reply(*current->state, *c.request, commit);
+    return Replay(c, *prior, g);
   }
 
-  const workflow::Address& address = c.address;
-  std::string stream = address.stream;
-  int64_t number = 0;
-  bool numbered = address.numbered;
-  if (!address.natural_key.empty()) {
-    std::optional<std::string> owner;
-    if (auto it = g.rows.find(address.natural_key); it != g.rows.end()) {
-      owner = it->second;
-    } else {
-      ASSIGN_OR_RETURN(owner, store_->GetRow(address.natural_key));
-    }
-    if (owner.has_value()) {
-      stream = *owner;
-      numbered = false;
-    }
-  }
-  if (numbered) {
-    int64_t last = 0;
-    if (auto it = g.sequences.find(address.stream); it != g.sequences.end()) {
-      last = it->second;
-    } else {
-      ASSIGN_OR_RETURN(last, store_->GetSequence(address.stream));
-    }
-    number = last + 1;
-    stream = absl::StrCat(address.stream, number);
-  }
+  ASSIGN_OR_RETURN(const Target target, Resolve(c, g));
+  const std::string& stream = target.stream;
 
   // A freshly numbered stream has no events: the sequence and the stream's
   // first events are always written in the same batch.
   GroupStream fresh;
   GroupStream* current = &fresh;
-  if (numbered) {
+  if (target.number > 0) {
     fresh.state = workflow.NewState();
   } else {
     ASSIGN_OR_RETURN(current, Load(workflow, stream, g));
   }
-  if (address.expected_version.has_value() && *address.expected_version != current->version) {
-    return VersionConflictError(stream, *address.expected_version, current->version);
+  if (c.address.expected_version.has_value() && *c.address.expected_version != current->version) {
+    return VersionConflictError(stream, *c.address.expected_version, current->version);
   }
 
   workflow::DecideContext context;
@@ -406,18 +218,22 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
   context.stream = stream;
   context.partnership = workflow::PartnershipOfStream(stream);
   context.version = current->version;
-  context.number = number;
+  context.number = target.number;
   context.read_state = [this, &g](const workflow::Workflow& other_workflow,
                                    absl::string_view other)
       -> absl::StatusOr<std::shared_ptr<const google::protobuf::Message>> {
     ASSIGN_OR_RETURN(GroupStream * loaded, Load(other_workflow, std::string(other), g));
     return std::shared_ptr<const google::protobuf::Message>(loaded->state);
   };
-  context.scan_rows = [this, &g](absl::string_view prefix) { return ScanRows(prefix, g); };
+  context.scan_rows = [this, &g](absl::string_view prefix) { return ScanRows(prefix, "", "", g); };
+  context.scan_range = [this, &g](absl::string_view prefix, absl::string_view after,
+                                  absl::string_view until) {
+    return ScanRows(prefix, after, until, g);
+  };
   ASSIGN_OR_RETURN(workflow::Events events,
                    workflow.Decide(*c.type, *current->state, *c.request, context));
 
-  const google::protobuf::Timestamp recorded = ToTimestamp(g.now);
+  const google::protobuf::Timestamp recorded = engine_internal::ToTimestamp(g.now);
   const int64_t new_version = current->version + static_cast<int64_t>(events.size());
   v1::CommitInfo commit;
   commit.set_stream(stream);
@@ -430,100 +246,14 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
   *commit.mutable_recorded_time() = recorded;
 
   if (!events.empty()) {
-    // What the state implied before the command, then fold in place.
-    std::vector<workflow::Row> before, after;
-    std::vector<workflow::TimerSpec> timers_before, timers_after;
-    RETURN_IF_ERROR(workflow.Rows(stream, *current->state, &before));
-    workflow.Timers(*current->state, &timers_before);
-    const std::string from = workflow.StateName(*current->state);
-    if (numbered) current = &g.states.emplace(stream, std::move(fresh)).first->second;
-
-    // From here a failure leaves the folded state half changed: a bug, which
-    // abandons the group (its states are reloaded from the store).
-    auto poison = [&g](absl::Status status) {
-      g.poisoned = true;
-      return status;
-    };
-    google::protobuf::Message& state = *current->state;
-    std::vector<v1::EventEnvelope> envelopes(events.size());
-    for (size_t i = 0; i < events.size(); ++i) {
-      v1::EventEnvelope& env = envelopes[i];
-      env.set_event_id(absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(*g.bitgen),
-                                       absl::Uniform<uint64_t>(*g.bitgen)));
-      env.set_stream(stream);
-      env.set_stream_version(current->version + static_cast<int64_t>(i) + 1);
-      env.set_global_position(g.next_position + i);
-      *env.mutable_recorded_time() = recorded;
-      *env.mutable_actor() = c.meta.actor;
-      env.set_request_id(c.meta.request_id);
-      env.set_correlation_id(c.meta.correlation_id.empty() ? c.meta.request_id
-                                                           : c.meta.correlation_id);
-      env.set_causation_id(c.meta.causation_id);
-      if (const int meaning = workflow.CurrentEventVersion(events[i]->GetDescriptor());
-          meaning > 1) {
-        env.set_event_version(meaning);
-      }
-      if (absl::Status applied = workflow.Apply(state, env, *events[i]); !applied.ok()) {
-        return poison(applied);
-      }
-      env.set_policy_version(workflow.PinnedPolicyVersion(state));
-      env.mutable_payload()->PackFrom(*events[i]);
+    ASSIGN_OR_RETURN(current, Stage(c, stream, current, current == &fresh, events, recorded, g));
+    if (target.number > 0) {
+      g.batch.PutSequence(c.address.stream, target.number);
+      g.sequences[c.address.stream] = target.number;
     }
-    if (absl::Status landed = workflow.CheckLanding(*c.type, stream, from, state); !landed.ok()) {
-      return poison(landed);
-    }
-    if (absl::Status rows = workflow.Rows(stream, state, &after); !rows.ok()) return poison(rows);
-    workflow.Timers(state, &timers_after);
-    current->version = new_version;
-
-    // Stage everything; nothing below can fail.
-    for (const v1::EventEnvelope& env : envelopes) g.batch.PutEvent(env);
-    if (new_version - current->persisted_version >= options_.state_record_interval) {
-      internal::StateRecord record;
-      record.set_aggregate(std::string(workflow.name()));
-      record.set_schema(workflow.state_schema());
-      record.set_version(new_version);
-      state.SerializeToString(record.mutable_state());
-      g.batch.PutState(stream, record);
-      current->persisted_version = new_version;
-      std::lock_guard<std::mutex> lock(stats_mu_);
-      ++stats_.state_records;
-    }
-
-    absl::flat_hash_map<absl::string_view, absl::string_view> old_rows;
-    for (const workflow::Row& r : before) old_rows[r.key] = r.value;
-    for (const workflow::Row& r : after) {
-      auto it = old_rows.find(r.key);
-      if (it == old_rows.end() || it->second != r.value) {
-        g.batch.PutRow(r.key, r.value);
-        g.rows[r.key] = r.value;
-      }
-      if (it != old_rows.end()) old_rows.erase(it);
-    }
-    for (const auto& [key, value] : old_rows) {
-      g.batch.DeleteRow(key);
-      g.rows[std::string(key)] = std::nullopt;
-    }
-
-    for (const workflow::TimerSpec& t : timers_before) {
-      if (std::find(timers_after.begin(), timers_after.end(), t) == timers_after.end()) {
-        g.batch.DeleteTimer(TimerEntry(stream, t, options_.time_zone).first);
-      }
-    }
-    for (const workflow::TimerSpec& t : timers_after) {
-      if (std::find(timers_before.begin(), timers_before.end(), t) == timers_before.end()) {
-        auto [key, record] = TimerEntry(stream, t, options_.time_zone);
-        g.batch.PutTimer(key, record);
-      }
-    }
-    g.next_position += events.size();
   }
   std::string reply = c.type->Reply(*current->state, *c.request, commit);
 
-  if (numbered && !events.empty()) {
-    g.batch.PutSequence(address.stream, number);
-    g.sequences[address.stream] = number;
-  }
   internal::RequestRecord record;
   record.set_method(c.meta.method);
   record.set_fingerprint(c.meta.fingerprint);
@@ -538,24 +268,52 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
   return reply;
 }
 
-absl::StatusOr<std::vector<workflow::Row>> Engine::ScanRows(absl::string_view prefix,
-                                                            const Group& g) {
-  ASSIGN_OR_RETURN(std::vector<workflow::Row> rows, store_->ScanRows(prefix, "", INT32_MAX));
-  auto first = g.rows.lower_bound(std::string(prefix));
-  if (first == g.rows.end() || !absl::StartsWith(first->first, prefix)) return rows;
-  // This group wrote under the prefix: merge its writes over the store's.
-  std::map<std::string, std::string> merged;
-  for (workflow::Row& row : rows) merged.emplace(std::move(row.key), std::move(row.value));
-  for (auto it = first; it != g.rows.end() && absl::StartsWith(it->first, prefix); ++it) {
-    if (it->second.has_value()) {
-      merged[it->first] = *it->second;
+absl::StatusOr<std::optional<internal::RequestRecord>> Engine::FindRequest(
+    const Command& c, const std::string& request_key, const Group& g) {
+  if (auto it = g.requests.find(request_key); it != g.requests.end()) return it->second;
+  ASSIGN_OR_RETURN(std::optional<internal::RequestRecord> prior, store_->GetRequest(request_key));
+  if (prior.has_value()) return prior;
+  // Recorded before request ids were scoped to the agency.
+  return store_->GetRequest(keys::MethodScopedRequestKey(c.meta.method, c.meta.request_id));
+}
+
+absl::StatusOr<std::string> Engine::Replay(const Command& c, internal::RequestRecord& prior,
+                                           Group& g) {
+  if (!prior.reply().empty()) return std::move(*prior.mutable_reply());  // previous format
+  ASSIGN_OR_RETURN(GroupStream * current, Load(c.type->workflow(), prior.stream(), g));
+  v1::CommitInfo commit;
+  commit.set_stream(prior.stream());
+  commit.set_first_version(prior.first_version());
+  commit.set_last_version(prior.last_version());
+  commit.set_first_position(prior.first_position());
+  commit.set_last_position(prior.last_position());
+  *commit.mutable_recorded_time() = prior.recorded_time();
+  return c.type->Reply(*current->state, *c.request, commit);
+}
+
+absl::StatusOr<Engine::Target> Engine::Resolve(const Command& c, const Group& g) {
+  const workflow::Address& address = c.address;
+  Target target{address.stream, 0};
+  if (!address.natural_key.empty()) {
+    // A stream already holds this natural key: the command goes to it.
+    std::optional<std::string> owner;
+    if (auto it = g.rows.find(address.natural_key); it != g.rows.end()) {
+      owner = it->second;
     } else {
-      merged.erase(it->first);
+      ASSIGN_OR_RETURN(owner, store_->GetRow(address.natural_key));
     }
+    if (owner.has_value()) return Target{*owner, 0};
   }
-  rows.clear();
-  for (auto& [key, value] : merged) rows.push_back({key, std::move(value)});
-  return rows;
+  if (!address.numbered) return target;
+  int64_t last = 0;
+  if (auto it = g.sequences.find(address.stream); it != g.sequences.end()) {
+    last = it->second;
+  } else {
+    ASSIGN_OR_RETURN(last, store_->GetSequence(address.stream));
+  }
+  target.number = last + 1;
+  target.stream = absl::StrCat(address.stream, target.number);
+  return target;
 }
 
 absl::StatusOr<Engine::GroupStream*> Engine::Load(const workflow::Workflow& workflow,

@@ -183,6 +183,7 @@ class Engine {
  private:
   struct Group;
   struct GroupStream;
+  struct Target;
   struct CacheEntry {
     std::shared_ptr<google::protobuf::Message> state;
     int64_t version = 0;
@@ -202,14 +203,33 @@ class Engine {
   void CommitGroup(std::vector<Command>& commands);
   // Decides one command into `group`; returns its outcome for `done`.
   absl::StatusOr<std::string> Prepare(Command& command, Group& group, bool* replayed);
+  // The request record of `request_key` (the group's, else the store's).
+  absl::StatusOr<std::optional<internal::RequestRecord>> FindRequest(
+      const Command& command, const std::string& request_key, const Group& group);
+  // The answer to a retry: the original commit, the stream's current state.
+  absl::StatusOr<std::string> Replay(const Command& command, internal::RequestRecord& prior,
+                                     Group& group);
+  // The stream `command` goes to: by natural key, numbered, or as addressed.
+  absl::StatusOr<Target> Resolve(const Command& command, const Group& group);
+  // Folds `events` into `current` (a stream's state in the group, or, when
+  // `fresh`, a new stream's state moved into the group) and stages them with
+  // the state record, rows and timers they imply (engine_stage.cc).
+  absl::StatusOr<GroupStream*> Stage(const Command& command, const std::string& stream,
+                                     GroupStream* current, bool fresh,
+                                     const workflow::Events& events,
+                                     const google::protobuf::Timestamp& recorded, Group& group);
   // The group's copy of `stream`'s state (loaded from the cache or the store
   // on first use).
   absl::StatusOr<GroupStream*> Load(const workflow::Workflow& workflow,
                                     const std::string& stream, Group& group);
   void CachePut(const std::string& stream, const GroupStream& state);
   void CacheEvict(const std::string& stream);
-  // Rows under `prefix`: the store's, with this group's writes applied.
-  absl::StatusOr<std::vector<workflow::Row>> ScanRows(absl::string_view prefix, const Group& g);
+  // Rows under `prefix` whose remainder sorts after `after` and not after
+  // `until` (empty: unbounded): the store's, with this group's writes
+  // applied.
+  absl::StatusOr<std::vector<workflow::Row>> ScanRows(absl::string_view prefix,
+                                                      absl::string_view after,
+                                                      absl::string_view until, const Group& g);
 
   EventStore* const store_;
   const Clock* const clock_;

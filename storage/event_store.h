@@ -4,10 +4,22 @@
 //
 // Reads are thread-safe and see only whole commands. Writes go through
 // Write(), which the engine's single writer thread calls with one batch per
-// group of commands. A failed write or sync is sticky: from then on every
-// Write fails with UNAVAILABLE (nothing that may be lost is ever
-// acknowledged) while reads keep working; an operator restarts the process
-// after fixing the disk, and RocksDB recovers from the WAL.
+// group of commands.
+//
+// Disk space is managed, not discovered: below a free-space floor
+// (StoreOptions::min_free_bytes) or at a cap on the tables' size
+// (StoreOptions::max_data_bytes) writes are refused with UNAVAILABLE (reason
+// STORAGE_SPACE_LOW) while reads keep working, and they resume by themselves
+// once space is back. Should the disk fill anyway (another process filled it
+// between two checks), the write that met "no space" is not acknowledged and
+// the store reopens RocksDB once space is back: a RocksDB whose write-ahead
+// log failed is never written to again. Any other failed write or sync is
+// sticky: from then on every Write fails with UNAVAILABLE (nothing that may be
+// lost is ever acknowledged) while reads keep working; an operator restarts
+// the process after fixing the disk, and RocksDB recovers from the WAL.
+//
+// RocksDB's own diagnostics (its info log) go to stderr at WARN level and
+// above, never to a file in the data directory.
 #ifndef CASEWORK_STORAGE_EVENT_STORE_H_
 #define CASEWORK_STORAGE_EVENT_STORE_H_
 
@@ -24,6 +36,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "casework/internal/records.pb.h"
 #include "casework/v1/events.pb.h"
 #include "storage/fault_injection.h"
@@ -43,6 +56,33 @@ struct StoreOptions {
   size_t block_cache_bytes = 64 << 20;
   // Test hook; null in production. Default: null.
   std::shared_ptr<FaultInjector> faults;
+  // Free-space floor, in bytes, of the filesystem holding `path`. While less
+  // is free, writes are refused (UNAVAILABLE, reason STORAGE_SPACE_LOW); they
+  // resume once more than the floor plus an eighth of it (at most 64 MiB
+  // more) is free. Open
+  // refuses to start below the floor (RESOURCE_EXHAUSTED) without creating
+  // anything. A floor also sizes RocksDB so that what it may still write
+  // after writes stop fits under it: memtables and the write-ahead log are
+  // at most a quarter of the floor each (at most 64 MiB) and a compaction
+  // must leave half of it free. 0 disables all of this. Fixed at Open.
+  // Default: 0 (caseworkd: 256 MiB, --min_free_disk_mb).
+  uint64_t min_free_bytes = 0;
+  // Cap, in bytes, on the table files RocksDB's SstFileManager counts for
+  // this directory; at the cap writes are refused like below the floor. An
+  // event store does not shrink, so writes resume only once the cap is
+  // raised. 0: no cap. Fixed at Open. Default: 0 (caseworkd: --max_data_mb).
+  uint64_t max_data_bytes = 0;
+};
+
+// The space the store sees, for health reporting and the operator.
+struct SpaceReport {
+  // Free bytes on the data directory's filesystem (available to
+  // unprivileged users; the injected figure in tests).
+  uint64_t free_bytes = 0;
+  // Bytes of table files RocksDB tracks for the directory.
+  uint64_t data_bytes = 0;
+  // OK while writes are accepted; otherwise why they are refused.
+  absl::Status writes;
 };
 
 // A read-model row as stored: the rows the workflows derive, unchanged.
@@ -79,12 +119,24 @@ class StoreBatch {
 
 class EventStore {
  public:
-  // Opens (creating if needed) the data directory. FAILED_PRECONDITION if it
-  // holds another format version; UNAVAILABLE if RocksDB cannot open it (for
-  // example another process holds its lock).
+  // Opens (creating if needed) the data directory. Every failure names the
+  // directory and its cause, with a casework.v1.ErrorInfo reason:
+  //   UNAVAILABLE         DATA_DIR_LOCKED: another process (or store) has it open
+  //   FAILED_PRECONDITION DATA_DIR_NOT_A_DIRECTORY: the path is a file
+  //   FAILED_PRECONDITION DATA_DIR_WRONG_FORMAT: another format version, or
+  //                       a RocksDB directory that is not casework's
+  //   PERMISSION_DENIED   DATA_DIR_PERMISSION_DENIED: it cannot be written
+  //   DATA_LOSS           DATA_DIR_DAMAGED: RocksDB finds it corrupt or
+  //                       incomplete (e.g. CURRENT names a missing manifest)
+  //   RESOURCE_EXHAUSTED  DISK_SPACE_LOW: less free than min_free_bytes, or
+  //                       the disk filled while opening
+  //   UNAVAILABLE         DATA_DIR_OPEN_FAILED: anything else RocksDB reports
+  // A failed Open leaves nothing behind: a directory it created is removed,
+  // and in an existing one the files the attempt created are deleted unless
+  // RocksDB had already made them part of the database.
   static absl::StatusOr<std::unique_ptr<EventStore>> Open(const StoreOptions& options);
 
-  // Flushes nothing extra: every acknowledged write is already in the WAL.
+  // Flushes the memtables (so the next open replays no WAL) and closes.
   ~EventStore();
 
   EventStore(const EventStore&) = delete;
@@ -130,30 +182,70 @@ class EventStore {
 
   StoreBatch NewBatch() const;
   // Applies `batch` atomically, syncing the WAL first when options.sync.
-  // UNAVAILABLE, and every later call too, if the write or the sync fails.
+  // UNAVAILABLE (reason STORAGE_SPACE_LOW) without writing while space is
+  // short (see StoreOptions::min_free_bytes), or when the disk turns out to be
+  // full; UNAVAILABLE (STORAGE_WRITE_FAILED), and every later call too, if
+  // the write or the sync fails for another reason.
   absl::Status Write(StoreBatch& batch);
-  // OK, or the sticky error that disabled writes.
-  absl::Status write_status() const;
+  // OK while writes are accepted, else the error Write would return. While
+  // writes are refused for lack of space it looks at the free space again,
+  // and resumes writes (reopening RocksDB first if a write met a full disk)
+  // once there is enough. Thread-safe.
+  absl::Status write_status();
+  // Looks at the free space now, resuming or refusing writes as write_status
+  // does, and reports it. Thread-safe; for a periodic health check.
+  SpaceReport CheckSpace();
 
   // Replaces every read-model row under `prefix` with `rows` (sorted or not)
   // in one synced batch. For read-model rebuilds.
   absl::Status ReplaceRows(absl::string_view prefix, const std::vector<StoredRow>& rows);
+  // A value of the store's own bookkeeping ("meta/{name}" in the default
+  // family), or nullopt. Thread-safe.
+  absl::StatusOr<std::optional<std::string>> GetMeta(absl::string_view name) const;
+  // Sets one, synced. For maintenance (no engine writing).
+  absl::Status PutMeta(absl::string_view name, absl::string_view value);
   // Replaces every timer with `timers` (key, record) in one synced batch.
   absl::Status ReplaceTimers(
       const std::vector<std::pair<std::string, internal::TimerRecord>>& timers);
 
   const StoreOptions& options() const { return options_; }
+  // True if Open created the data directory (it did not exist before).
+  bool created() const { return created_; }
 
-  struct Handles;  // RocksDB objects, defined in event_store.cc
+  struct Handles;   // one open RocksDB instance, defined in event_store.cc
+  struct Families;  // the column families' ids, for building batches
 
  private:
   EventStore(StoreOptions options, std::unique_ptr<Handles> handles, uint64_t last_position);
 
+  // The open instance for a read; UNAVAILABLE if none is open (a reopen
+  // after a full disk failed). REQUIRES: db_mu_ held (shared).
+  absl::StatusOr<const Handles*> Db() const ABSL_SHARED_LOCKS_REQUIRED(db_mu_);
+  // The space check behind write_status and CheckSpace.
+  absl::Status CheckSpaceLocked(SpaceReport* report) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Closes RocksDB and opens it again after a write met a full disk.
+  absl::Status ReopenLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  uint64_t FreeBytes() const;
+  uint64_t DataBytes() const;
+
   StoreOptions options_;
-  std::unique_ptr<Handles> h_;
+  bool created_ = false;
+  std::unique_ptr<Families> families_;
   std::atomic<uint64_t> last_position_;
-  mutable absl::Mutex mu_;
-  absl::Status write_error_ ABSL_GUARDED_BY(mu_);
+
+  // Guards which RocksDB instance is open: reads hold it shared, a reopen
+  // exclusively.
+  mutable absl::Mutex db_mu_;
+  std::unique_ptr<Handles> h_ ABSL_GUARDED_BY(db_mu_);
+
+  // Serialises writes, space checks and reopens.
+  absl::Mutex write_mu_ ABSL_ACQUIRED_BEFORE(db_mu_);
+  absl::Status write_error_ ABSL_GUARDED_BY(write_mu_);  // sticky
+  bool space_low_ ABSL_GUARDED_BY(write_mu_) = false;    // refused for space
+  bool needs_reopen_ ABSL_GUARDED_BY(write_mu_) = false; // a write met ENOSPC
+  absl::Status space_error_ ABSL_GUARDED_BY(write_mu_);  // why, while space_low_
+  absl::Time last_reopen_attempt_ ABSL_GUARDED_BY(write_mu_) = absl::InfinitePast();
+  std::atomic<bool> writes_ok_{true};  // fast path of write_status
 };
 
 }  // namespace casework::storage

@@ -1,6 +1,8 @@
 #include "storage/rebuild.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "storage/engine.h"
 #include "workflow/common/status.h"
@@ -12,6 +14,13 @@ absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::Time
   Derived derived;
   uint64_t expected_position = 1;
   absl::Status failure;
+  std::vector<workflow::Row> event_rows;
+  // One reusable payload message per event type, and the stream of the
+  // previous event (a command's events are consecutive): a fold of millions
+  // of events allocates and looks up little per event.
+  absl::flat_hash_map<std::string, std::unique_ptr<google::protobuf::Message>> payloads;
+  Derived::StreamState* last = nullptr;
+  const std::string* last_stream = nullptr;
   RETURN_IF_ERROR(store.ScanLog(1, [&](const v1::EventEnvelope& e) {
     if (e.global_position() != expected_position) {
       failure = absl::DataLossError(absl::StrCat("log gap: expected position ", expected_position,
@@ -19,7 +28,12 @@ absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::Time
       return false;
     }
     ++expected_position;
-    Derived::StreamState& s = derived.streams[e.stream()];
+    if (last == nullptr || *last_stream != e.stream()) {
+      auto [it, inserted] = derived.streams.try_emplace(e.stream());
+      last = &it->second;
+      last_stream = &it->first;
+    }
+    Derived::StreamState& s = *last;
     if (s.workflow == nullptr) {
       s.workflow = registry.ForStream(e.stream());
       if (s.workflow == nullptr) {
@@ -34,14 +48,26 @@ absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::Time
                                                  s.version, " to ", e.stream_version()));
       return false;
     }
-    absl::StatusOr<std::unique_ptr<google::protobuf::Message>> payload =
-        workflow::UnpackPayload(e);
-    if (!payload.ok()) {
-      failure = payload.status();
+    std::unique_ptr<google::protobuf::Message>& payload = payloads[e.payload().type_url()];
+    if (payload == nullptr) {
+      absl::StatusOr<std::unique_ptr<google::protobuf::Message>> first = workflow::UnpackPayload(e);
+      if (!first.ok()) {
+        failure = first.status();
+        return false;
+      }
+      payload = *std::move(first);
+    } else if (!payload->ParseFromString(e.payload().value())) {
+      failure = absl::DataLossError(absl::StrCat("event ", e.global_position(),
+                                                 " payload does not parse as ",
+                                                 payload->GetTypeName()));
       return false;
     }
-    failure = s.workflow->Apply(*s.state, e, **payload);
+    failure = s.workflow->Apply(*s.state, e, *payload);
     if (!failure.ok()) return false;
+    event_rows.clear();
+    failure = s.workflow->EventRows(e.stream(), e, *payload, &event_rows);
+    if (!failure.ok()) return false;
+    for (workflow::Row& row : event_rows) derived.rows[std::move(row.key)] = std::move(row.value);
     // Every event records the policy version its case is pinned to; events
     // written before versions were recorded carry 0, but only before the
     // stream's first that does.
@@ -174,6 +200,32 @@ absl::Status RebuildDerived(EventStore& store, const absl::TimeZone& time_zone,
     batch.PutState(stream, record);
   }
   return store.Write(batch);
+}
+
+absl::StatusOr<int> DerivedFormat(const EventStore& store) {
+  ASSIGN_OR_RETURN(std::optional<std::string> value, store.GetMeta("derived"));
+  if (!value.has_value()) return store.LastPosition() == 0 ? kDerivedFormat : 1;
+  int format = 0;
+  if (!absl::SimpleAtoi(*value, &format)) {
+    return absl::DataLossError(absl::StrCat("unreadable derived format \"", *value, "\""));
+  }
+  return format;
+}
+
+absl::StatusOr<bool> UpgradeDerived(EventStore& store, const absl::TimeZone& time_zone,
+                                    const workflow::Registry& registry) {
+  ASSIGN_OR_RETURN(int format, DerivedFormat(store));
+  if (format > kDerivedFormat) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the data directory was derived by a newer build (format ", format, ", this build knows ",
+        kDerivedFormat, "); run that build"));
+  }
+  const bool rebuild = format < kDerivedFormat;
+  if (rebuild) RETURN_IF_ERROR(RebuildDerived(store, time_zone, registry));
+  if (rebuild || !store.GetMeta("derived")->has_value()) {
+    RETURN_IF_ERROR(store.PutMeta("derived", absl::StrCat(kDerivedFormat)));
+  }
+  return rebuild;
 }
 
 }  // namespace casework::storage

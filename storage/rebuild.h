@@ -63,6 +63,24 @@ absl::StatusOr<VerifyReport> VerifyStore(
     const EventStore& store, const absl::TimeZone& time_zone,
     const workflow::Registry& registry = workflow::Workflows());
 
+// The shape of everything derived from the log (state records, rows,
+// timers). Bumped by a change that derives differently from the same events
+// (a new row key, a summary row, a state schema); a data directory derived
+// by an older build is rebuilt once, when it is opened to serve.
+//   1: the first release.
+//   2: action notes as rows, summary rows, case review appeals, ledger keys
+//      by reported date.
+inline constexpr int kDerivedFormat = 2;
+
+// The derived format of `store`: 1 for a directory that never recorded one.
+absl::StatusOr<int> DerivedFormat(const EventStore& store);
+
+// If `store` was derived by an older format, rebuilds everything derived
+// (RebuildDerived) and records kDerivedFormat; returns whether it rebuilt.
+// REQUIRES: no engine is writing to `store`.
+absl::StatusOr<bool> UpgradeDerived(EventStore& store, const absl::TimeZone& time_zone,
+                                    const workflow::Registry& registry = workflow::Workflows());
+
 // Replaces state records, read-model rows and timers with a fold of the log.
 // REQUIRES: no engine is writing to `store`.
 absl::Status RebuildDerived(EventStore& store, const absl::TimeZone& time_zone,

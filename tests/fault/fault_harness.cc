@@ -6,10 +6,18 @@
 //   * read models, states, stream indexes and timers equal a full rebuild
 //     from the log (mismatched),
 //   * every timer that fell due fired exactly once.
-// The last line is: rounds=N acked=N lost=N duplicated=N mismatched=N
+// One round (the middle one) is a disk-full round: while the clients write,
+// a ballast file takes the free space of the data directory's filesystem
+// below caseworkd's floor (--min_free_disk_mb); writes must then be refused
+// with UNAVAILABLE ("writes refused: ..."), reads must keep working, health
+// must turn NOT_SERVING, and once the ballast is gone writes and health must
+// come back by themselves, before the round's SIGKILL.
+// The last line is:
+//   rounds=N acked=N lost=N duplicated=N mismatched=N disk_full_refused=N
 //
 //   casework-fault-harness --caseworkd=PATH [--rounds=20] [--seed=N] [--threads=6]
 #include <signal.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,11 +25,14 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <random>
 #include <thread>
 
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include "absl/container/flat_hash_map.h"
@@ -32,6 +43,7 @@
 #include "absl/strings/str_cat.h"
 #include "casework/v1/actions.grpc.pb.h"
 #include "casework/v1/complaints.grpc.pb.h"
+#include "casework/v1/events.grpc.pb.h"
 #include "services/call_context.h"
 #include "storage/event_store.h"
 #include "storage/keys.h"
@@ -51,7 +63,8 @@ struct Child {
   int port = 0;
 };
 
-Child StartServer(const std::string& binary, const std::string& data_dir) {
+// Starts caseworkd on `data_dir`; `min_free_mb` is its free-space floor.
+Child StartServer(const std::string& binary, const std::string& data_dir, int64_t min_free_mb = 1) {
   int fds[2];
   if (pipe(fds) != 0) std::abort();
   pid_t pid = fork();
@@ -59,8 +72,10 @@ Child StartServer(const std::string& binary, const std::string& data_dir) {
     dup2(fds[1], STDERR_FILENO);
     close(fds[0]);
     std::string data = "--data_dir=" + data_dir;
+    std::string floor = absl::StrCat("--min_free_disk_mb=", min_free_mb);
     execl(binary.c_str(), "caseworkd", "--listen=127.0.0.1:0", data.c_str(),
-          "--request_log=false", static_cast<char*>(nullptr));
+          "--request_log=false", "--drain_notice_seconds=0", floor.c_str(),
+          static_cast<char*>(nullptr));
     _exit(127);
   }
   close(fds[1]);
@@ -142,18 +157,80 @@ struct Ack {
   uint64_t first_position;
 };
 
+// Free MiB of the filesystem holding `path`.
+int64_t FreeMiB(const std::string& path) {
+  struct statvfs st;
+  if (statvfs(path.c_str(), &st) != 0) return 0;
+  return static_cast<int64_t>(static_cast<uint64_t>(st.f_bavail) * st.f_frsize >> 20);
+}
+
+// Writes `mib` MiB to `name`; returns whether all of it was written.
+bool WriteBallast(const std::string& name, int64_t mib) {
+  FILE* f = std::fopen(name.c_str(), "wb");
+  if (f == nullptr) return false;
+  const std::string block(1 << 20, 'b');
+  bool ok = true;
+  for (int64_t i = 0; i < mib && ok; ++i)
+    ok = std::fwrite(block.data(), 1, block.size(), f) == block.size();
+  ok = std::fflush(f) == 0 && ok;
+  fsync(fileno(f));
+  std::fclose(f);
+  return ok;
+}
+
+// "SERVING", "NOT_SERVING" or "error", from grpc.health.v1.Health/Check.
+std::string Health(const std::shared_ptr<grpc::Channel>& channel) {
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  grpc::CompletionQueue cq;
+  grpc::Slice empty("", 0);
+  grpc::ByteBuffer request(&empty, 1);
+  auto call = stub.PrepareUnaryCall(&context, "/grpc.health.v1.Health/Check", request, &cq);
+  call->StartCall();
+  grpc::ByteBuffer reply;
+  grpc::Status status;
+  call->Finish(&reply, &status, reinterpret_cast<void*>(1));
+  void* tag;
+  bool ok;
+  cq.Next(&tag, &ok);
+  std::vector<grpc::Slice> slices;
+  if (!status.ok() || !reply.Dump(&slices).ok()) return "error";
+  std::string bytes;
+  for (const grpc::Slice& s : slices)
+    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  if (bytes == std::string("\x08\x01", 2)) return "SERVING";
+  if (bytes == std::string("\x08\x02", 2)) return "NOT_SERVING";
+  return "error";
+}
+
 class Harness {
  public:
   Harness(std::string binary, std::string data_dir)
       : binary_(std::move(binary)), data_dir_(std::move(data_dir)) {}
 
-  // One round: load, kill at a random moment, restart, retry a sample.
-  void Round(int round, std::mt19937& random) {
-    Child child = StartServer(binary_, data_dir_);
+  // One round: load, kill at a random moment, restart, retry a sample. In a
+  // disk-full round the free space drops below the floor while the clients
+  // write, and comes back, before the kill.
+  void Round(int round, std::mt19937& random, bool disk_full = false) {
+    // The floor of a disk-full round: 512 MiB under what is free now (room
+    // for RocksDB's preallocated files), so that a 1 GiB ballast takes the
+    // free space below it.
+    const int64_t floor_mb = disk_full ? FreeMiB(data_dir_) - 512 : 1;
+    if (disk_full && floor_mb < 16) {
+      std::fprintf(stderr, "disk-full round: too little free space to run it\n");
+      ++mismatched_;
+      return;
+    }
+    Child child = StartServer(binary_, data_dir_, floor_mb);
     auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", child.port),
                                        grpc::InsecureChannelCredentials());
-    const size_t kill_after = acks_.size() + std::uniform_int_distribution<int>(20, 400)(random);
+    size_t kill_after = acks_.size() + std::uniform_int_distribution<int>(20, 400)(random);
+    if (disk_full) kill_after = std::numeric_limits<size_t>::max();  // set after the refill
     std::atomic<bool> stop{false};
+    std::atomic<int> refused{0};
+    std::atomic<int> unexpected{0};
+    std::atomic<bool> watching{disk_full};  // errors other than refusals count
     std::vector<std::thread> clients;
     for (int t = 0; t < absl::GetFlag(FLAGS_threads); ++t) {
       clients.emplace_back([&, t] {
@@ -174,12 +251,31 @@ class Harness {
             status = actions->CreateAction(&context, Action(id), &response);
             ack = {'a', id, response.commit().first_position()};
           }
-          if (!status.ok()) return;  // the server is gone
+          if (!status.ok()) {
+            if (disk_full && status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+                absl::StartsWith(status.error_message(), "writes refused: ")) {
+              ++refused;
+              // Back off until something changes (or 5 ms pass).
+              std::unique_lock<std::mutex> lock(mu_);
+              cv_.wait_for(lock, std::chrono::milliseconds(5));
+              continue;
+            }
+            if (watching.load()) {
+              std::fprintf(stderr, "disk-full round: unexpected %d %s\n", status.error_code(),
+                           status.error_message().c_str());
+              ++unexpected;
+            }
+            return;  // the server is gone
+          }
           std::lock_guard<std::mutex> lock(mu_);
           acks_.push_back(ack);
-          if (acks_.size() >= kill_after) cv_.notify_all();
+          cv_.notify_all();
         }
       });
+    }
+    if (disk_full) {
+      DiskFull(channel, random, refused, &kill_after);
+      watching = false;
     }
     {
       std::unique_lock<std::mutex> lock(mu_);
@@ -189,6 +285,7 @@ class Harness {
     stop = true;
     for (std::thread& c : clients) c.join();
     Reap(child.pid);
+    if (unexpected.load() > 0) mismatched_ += unexpected.load();
 
     // Restart; retries of acknowledged commands return the original result.
     channel.reset();
@@ -198,6 +295,75 @@ class Harness {
     if (int status = Reap(child.pid); !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
       std::fprintf(stderr, "caseworkd did not exit cleanly on SIGTERM (status %d)\n", status);
       ++mismatched_;
+    }
+  }
+
+  // Asks `check` until it returns true, for at most `seconds`, waiting for
+  // the clients' next answers in between.
+  bool Eventually(const std::function<bool()>& check, int seconds) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (!check()) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait_until(lock, std::min(deadline, std::chrono::steady_clock::now() +
+                                                  std::chrono::milliseconds(20)));
+    }
+    return true;
+  }
+
+  // The disk-full part of a round, while the clients write: a ballast takes
+  // the free space below the floor, then goes. Sets the round's kill point.
+  void DiskFull(const std::shared_ptr<grpc::Channel>& channel, std::mt19937& random,
+                std::atomic<int>& refused, size_t* kill_after) {
+    auto acked = [&] {
+      std::lock_guard<std::mutex> lock(mu_);
+      return acks_.size();
+    };
+    auto fail = [&](const char* what) {
+      std::fprintf(stderr, "disk-full round: %s\n", what);
+      ++mismatched_;
+    };
+    const size_t before = acked();
+    if (!Eventually([&] { return acked() >= before + 50; }, 60)) fail("no writes before the fill");
+    const std::string ballast = std::filesystem::path(data_dir_).parent_path() / "ballast";
+    if (!WriteBallast(ballast, 1024)) fail("could not write the ballast");
+    if (!Eventually([&] { return refused.load() >= 20; }, 60)) fail("writes were not refused");
+    if (!Eventually([&] { return Health(channel) == "NOT_SERVING"; }, 15)) {
+      fail("health did not turn NOT_SERVING");
+    }
+    // Reads keep working: the first action acknowledged is there.
+    std::string first_action;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const Ack& ack : acks_) {
+        if (ack.kind == 'a') {
+          first_action = ack.id;
+          break;
+        }
+      }
+    }
+    auto events = v1::EventService::NewStub(channel);
+    grpc::ClientContext read;
+    read.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    v1::ReadLogRequest log;
+    log.set_page_size(10);
+    v1::ReadLogResponse page;
+    if (!events->ReadLog(&read, log, &page).ok() || page.events_size() == 0) {
+      fail("reads failed while writes were refused");
+    }
+    disk_full_refused_ += refused.load();
+    std::error_code ignored;
+    std::filesystem::remove(ballast, ignored);
+    const size_t at_refill = acked();
+    if (!Eventually([&] { return acked() >= at_refill + 50; }, 60)) {
+      fail("writes did not resume once space was back");
+    }
+    if (!Eventually([&] { return Health(channel) == "SERVING"; }, 15)) {
+      fail("health did not come back to SERVING");
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      *kill_after = acks_.size() + std::uniform_int_distribution<int>(20, 200)(random);
     }
   }
 
@@ -304,7 +470,8 @@ class Harness {
       mismatched_ += static_cast<int>(report->problems.size());
     }
     return absl::StrCat("rounds=", rounds, " acked=", acks_.size(), " lost=", lost,
-                        " duplicated=", duplicated, " mismatched=", mismatched_);
+                        " duplicated=", duplicated, " mismatched=", mismatched_,
+                        " disk_full_refused=", disk_full_refused_);
   }
 
   // Starts and cleanly stops the server once more, so that every due timer
@@ -322,6 +489,7 @@ class Harness {
   std::condition_variable cv_;
   std::vector<Ack> acks_;
   int mismatched_ = 0;
+  int disk_full_refused_ = 0;
 };
 
 }  // namespace
@@ -346,7 +514,9 @@ int main(int argc, char** argv) {
   std::mt19937 random(absl::GetFlag(FLAGS_seed));
   casework::Harness harness(binary, data_dir);
   const int rounds = absl::GetFlag(FLAGS_rounds);
-  for (int round = 0; round < rounds; ++round) harness.Round(round, random);
+  for (int round = 0; round < rounds; ++round) {
+    harness.Round(round, random, /*disk_full=*/round == rounds / 2);
+  }
   harness.SettleTimers();
   const std::string summary = harness.Check(rounds);
   if (temporary) {

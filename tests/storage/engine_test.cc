@@ -82,8 +82,9 @@ TEST_F(EngineTest, CommandsAppendEventsAndMaintainRowsInTheSameWrite) {
   ASSERT_TRUE(progress.response.ok()) << progress.response.status();
   EXPECT_EQ(progress.response->commit().first_version(), 3);
   EXPECT_EQ(progress.response->commit().last_position(), 3u);
-  ASSERT_EQ(progress.response->action().notes_size(), 1);
-  EXPECT_EQ(progress.response->action().notes(0).author().agency(), "eastbrook-council");
+  EXPECT_EQ(progress.response->action().notes_size(), 0);  // notes are rows now
+  EXPECT_EQ(progress.response->action().note_count(), 1);
+  EXPECT_EQ(progress.response->action().last_note().author().agency(), "eastbrook-council");
 
   EXPECT_EQ(History("partnerships/eastbrook/actions/1"),
             "ActionCreated@1/1 DeadlineSet@2/2 ActionProgressRecorded@3/3");
@@ -93,8 +94,17 @@ TEST_F(EngineTest, CommandsAppendEventsAndMaintainRowsInTheSameWrite) {
   EXPECT_THAT(RowKeys("actions/eastbrook/"),
               ElementsAre("actions/eastbrook/all/000000000001",
                           "actions/eastbrook/due/2026-12-04/000000000001",
+                          "actions/eastbrook/notes/000000000001/000000000003",
                           "actions/eastbrook/owner/eastbrook-homes/000000000001",
                           "actions/eastbrook/state/OPEN/000000000001"));
+  // The summary row holds the action itself; the note row, the note.
+  v1::Action summary;
+  ASSERT_TRUE(summary.ParseFromString(**store_->GetRow("actions/eastbrook/all/000000000001")));
+  EXPECT_EQ(summary.SerializeAsString(), progress.response->action().SerializeAsString());
+  v1::ProgressNote note;
+  ASSERT_TRUE(note.ParseFromString(
+      **store_->GetRow("actions/eastbrook/notes/000000000001/000000000003")));
+  EXPECT_EQ(note.text(), "Visited, spoke to residents");
 
   v1::CompleteActionRequest complete;
   complete.set_name("partnerships/eastbrook/actions/1");
@@ -104,9 +114,11 @@ TEST_F(EngineTest, CommandsAppendEventsAndMaintainRowsInTheSameWrite) {
   ASSERT_TRUE(completed.response.ok());
   EXPECT_EQ(completed.response->action().deadlines(0).state(), v1::Deadline::MET);
   EXPECT_THAT(RowKeys("deadlines/eastbrook/"), ::testing::IsEmpty());
-  // Completing drops the open-by-due-date row and moves the state row.
+  // Completing drops the open-by-due-date row and moves the state row; the
+  // note stays.
   EXPECT_THAT(RowKeys("actions/eastbrook/"),
               ElementsAre("actions/eastbrook/all/000000000001",
+                          "actions/eastbrook/notes/000000000001/000000000003",
                           "actions/eastbrook/owner/eastbrook-homes/000000000001",
                           "actions/eastbrook/state/COMPLETED/000000000001"));
   absl::StatusOr<VerifyReport> report = VerifyStore(*store_, absl::UTCTimeZone());
@@ -422,7 +434,7 @@ TEST_F(EngineTest, ColdStartLoadsTheStateRecordAndOnlyItsShortTail) {
   EXPECT_EQ(store_->LastPosition(), 8301u);  // the head is found, nothing replayed
   ActionOutcome out = RunAction(*engine_, ProgressRequest("b-last", busy));
   ASSERT_TRUE(out.response.ok());
-  EXPECT_EQ(out.response->action().notes_size(), 300);
+  EXPECT_EQ(out.response->action().note_count(), 300);
   EXPECT_EQ(out.response->commit().last_version(), 302);
   EXPECT_EQ(out.response->commit().first_position(), 8302u);
   EngineStats stats = engine_->stats();

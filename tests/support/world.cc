@@ -88,14 +88,19 @@ workflow::DecideContext World::Context(const std::string& stream) {
     }
     return State(name);
   };
-  ctx.scan_rows = [this](absl::string_view prefix) -> absl::StatusOr<std::vector<workflow::Row>> {
+  ctx.scan_range = [this](absl::string_view prefix, absl::string_view after,
+                          absl::string_view until) -> absl::StatusOr<std::vector<workflow::Row>> {
+    const std::string first = absl::StrCat(prefix, after);
+    const std::string last = absl::StrCat(prefix, until);
     std::vector<workflow::Row> rows;
-    for (auto it = rows_.lower_bound(std::string(prefix));
+    for (auto it = after.empty() ? rows_.lower_bound(std::string(prefix)) : rows_.upper_bound(first);
          it != rows_.end() && absl::StartsWith(it->first, prefix); ++it) {
+      if (!until.empty() && it->first > last) break;
       rows.push_back({it->first, it->second});
     }
     return rows;
   };
+  ctx.scan_rows = [scan = ctx.scan_range](absl::string_view prefix) { return scan(prefix, "", ""); };
   return ctx;
 }
 
@@ -106,6 +111,7 @@ absl::Status World::Append(const std::string& stream, const workflow::CommandTyp
   std::shared_ptr<google::protobuf::Message> next(s.state->New());
   next->CopyFrom(*s.state);
   std::vector<v1::EventEnvelope> envelopes(events.size());
+  std::vector<workflow::Row> event_rows;
   for (size_t i = 0; i < events.size(); ++i) {
     v1::EventEnvelope& env = envelopes[i];
     env.set_stream(stream);
@@ -118,6 +124,8 @@ absl::Status World::Append(const std::string& stream, const workflow::CommandTyp
       env.set_event_version(meaning);
     }
     RETURN_IF_ERROR(w.Apply(*next, env, *events[i]));
+    env.set_policy_version(w.PinnedPolicyVersion(*next));
+    RETURN_IF_ERROR(w.EventRows(stream, env, *events[i], &event_rows));
     env.mutable_payload()->PackFrom(*events[i]);
   }
   if (type != nullptr) {
@@ -128,6 +136,7 @@ absl::Status World::Append(const std::string& stream, const workflow::CommandTyp
   RETURN_IF_ERROR(w.Rows(stream, *next, &after));
   for (const workflow::Row& r : before) rows_.erase(r.key);
   for (const workflow::Row& r : after) rows_[r.key] = r.value;
+  for (const workflow::Row& r : event_rows) rows_[r.key] = r.value;
   position_ += events.size();
   s.version += static_cast<int64_t>(events.size());
   s.state = std::move(next);

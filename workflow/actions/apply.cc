@@ -14,11 +14,18 @@ void ApplyCreated(State& a, const v1::ActionCreated& e, const v1::EventEnvelope&
   *a.mutable_create_time() = env.recorded_time();
 }
 
+v1::ProgressNote NoteOf(const v1::ActionProgressRecorded& e, const v1::EventEnvelope& env) {
+  v1::ProgressNote note;
+  note.set_text(e.note());
+  *note.mutable_author() = env.actor();
+  *note.mutable_time() = env.recorded_time();
+  return note;
+}
+
+// The notes themselves are rows (NoteRows); the state keeps a summary.
 void ApplyProgress(State& a, const v1::ActionProgressRecorded& e, const v1::EventEnvelope& env) {
-  v1::ProgressNote* note = a.add_notes();
-  note->set_text(e.note());
-  *note->mutable_author() = env.actor();
-  *note->mutable_time() = env.recorded_time();
+  a.set_note_count(a.note_count() + 1);
+  *a.mutable_last_note() = NoteOf(e, env);
 }
 
 void ApplyDueDateChanged(State& a, const v1::ActionDueDateChanged& e) {

@@ -32,11 +32,16 @@ const Workflow& ActionWorkflow();
 inline constexpr absl::string_view kCompleteBy = "complete_by";
 
 // Read-model key prefixes, for the list queries in services/:
-//   actions/{p}/all/{n}                 every action
+//   actions/{p}/all/{n}                 -> Action, every action (its summary row)
 //   actions/{p}/state/{STATE}/{n}       by state
 //   actions/{p}/owner/{agency}/{n}      by owning agency
 //   actions/{p}/due/{yyyy-mm-dd}/{n}    open actions by due date
+//   actions/{p}/notes/{n}/{version}     -> ProgressNote, one per note
 std::string ActionRowPrefix(absl::string_view partnership, absl::string_view index);
+// The summary row of action stream `stream` (actions/{p}/all/{n}).
+std::string ActionSummaryRow(absl::string_view stream);
+// The prefix of action `number`'s note rows, oldest first.
+std::string ActionNotesPrefix(absl::string_view partnership, int64_t number);
 std::string ActionStream(absl::string_view partnership, int64_t number);
 
 }  // namespace casework::workflow::actions

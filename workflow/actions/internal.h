@@ -50,6 +50,7 @@ absl::Status DecideResume(const State& s, const v1::ResumeActionRequest& r,
 
 // apply.cc: one applier per event type.
 void ApplyCreated(State& a, const v1::ActionCreated& e, const v1::EventEnvelope& env);
+v1::ProgressNote NoteOf(const v1::ActionProgressRecorded& e, const v1::EventEnvelope& env);
 void ApplyProgress(State& a, const v1::ActionProgressRecorded& e, const v1::EventEnvelope& env);
 void ApplyDueDateChanged(State& a, const v1::ActionDueDateChanged& e);
 void ApplyCompleted(State& a, const v1::ActionCompleted& e);
@@ -62,6 +63,9 @@ void ApplyResumedClock(State& a, const v1::DeadlinesResumed& e);
 
 // rows.cc
 void ActionRows(absl::string_view stream, const State& a, std::vector<Row>* rows);
+// One row per progress note: actions/{p}/notes/{n}/{stream version}.
+void NoteRows(absl::string_view stream, const v1::ActionProgressRecorded& e,
+              const v1::EventEnvelope& env, std::vector<Row>* rows);
 v1::ActionResponse ActionReply(const State& a, const v1::CommitInfo& commit);
 
 }  // namespace casework::workflow::actions

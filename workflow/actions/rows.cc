@@ -22,12 +22,32 @@ void ActionRows(absl::string_view stream, const State& a, std::vector<Row>* rows
   if (!name) return;
   const std::string n = SortableNumber(name->number);
   const std::string& p = name->partnership;
-  rows->push_back({absl::StrCat(ActionRowPrefix(p, "all"), n), ""});
   rows->push_back({absl::StrCat(ActionRowPrefix(p, "state"), StateLabel(a.state()), "/", n), ""});
   rows->push_back({absl::StrCat(ActionRowPrefix(p, "owner"), a.owner_agency(), "/", n), ""});
   if (a.state() == v1::Action::OPEN) {
     rows->push_back({absl::StrCat(ActionRowPrefix(p, "due"), FormatDate(a.due_date()), "/", n), ""});
   }
+}
+
+std::string ActionSummaryRow(absl::string_view stream) {
+  FieldErrors ignored;
+  std::optional<ResourceName> name = ParseResourceName("name", stream, kCollection, ignored);
+  if (!name) return std::string(stream);
+  return absl::StrCat(ActionRowPrefix(name->partnership, "all"), SortableNumber(name->number));
+}
+
+void NoteRows(absl::string_view stream, const v1::ActionProgressRecorded& e,
+              const v1::EventEnvelope& env, std::vector<Row>* rows) {
+  FieldErrors ignored;
+  std::optional<ResourceName> name = ParseResourceName("name", stream, kCollection, ignored);
+  if (!name) return;
+  rows->push_back({absl::StrCat(ActionNotesPrefix(name->partnership, name->number),
+                                SortableNumber(env.stream_version())),
+                   NoteOf(e, env).SerializeAsString()});
+}
+
+std::string ActionNotesPrefix(absl::string_view partnership, int64_t number) {
+  return absl::StrCat(ActionRowPrefix(partnership, "notes"), SortableNumber(number), "/");
 }
 
 v1::ActionResponse ActionReply(const State& a, const v1::CommitInfo& commit) {

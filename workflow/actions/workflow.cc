@@ -6,7 +6,9 @@ namespace casework::workflow::actions {
 
 const Workflow& ActionWorkflow() {
   static const Workflow* workflow = [] {
-    Definition<State> d({"action", "actions", 1, "casework.v1.ActionService",
+    // Schema 2: notes left the state for rows (state records of schema 1
+    // are ignored and the state folded from the events).
+    Definition<State> d({"action", "actions", 2, "casework.v1.ActionService",
                          "docs/workflows/actions.md"});
     d.StateField(&v1::Action::state);
     d.Transitions({
@@ -43,6 +45,8 @@ const Workflow& ActionWorkflow() {
     AddDeadlines(d);
 
     d.Rows(ActionRows, {"actions"});
+    d.SummaryRow(ActionSummaryRow);
+    d.EventRows(NoteRows, {"actions"});
     return std::move(d).Build();
   }();
   return *workflow;

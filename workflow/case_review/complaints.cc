@@ -12,23 +12,10 @@ namespace {
 using State = v1::Complaint;
 constexpr absl::string_view kCollection = "complaints";
 
-void CheckReference(absl::string_view field, absl::string_view value, bool required,
-                    FieldErrors& errors) {
-  if (value.empty()) {
-    if (required) errors.Add(std::string(field), "required", "is required");
-    return;
-  }
-  if (value.size() > 100) {
-    errors.Add(std::string(field), "length", "must be at most 100 characters");
-    return;
-  }
-  for (char c : value) {
-    if (c < 0x20 || c > 0x7e) {
-      errors.Add(std::string(field), "format", "must be printable ASCII");
-      return;
-    }
-  }
-}
+// Most perpetrator references on one complaint.
+constexpr int kMaxPerpetrators = 50;
+// Most characters of a complaint's summary and of a notice acknowledgement.
+constexpr size_t kMaxSummary = 2000;
 
 void ValidateRecordComplaint(const v1::RecordComplaintRequest& request,
                              const ValidateContext& context, FieldErrors& errors) {
@@ -76,13 +63,17 @@ void ValidateRecordComplaint(const v1::RecordComplaintRequest& request,
   if (!c.hate_related() && c.hate_strand() != v1::HATE_STRAND_UNSPECIFIED) {
     errors.Add("complaint.hate_strand", "consistency", "is set but hate_related is false");
   }
-  for (int i = 0; i < c.perpetrator_references_size(); ++i) {
-    CheckReference(absl::StrCat("complaint.perpetrator_references[", i, "]"),
-                   c.perpetrator_references(i), true, errors);
+  if (CheckCount("complaint.perpetrator_references", c.perpetrator_references_size(),
+                 kMaxPerpetrators, errors)) {
+    for (int i = 0; i < c.perpetrator_references_size(); ++i) {
+      CheckReference(absl::StrCat("complaint.perpetrator_references[", i, "]"),
+                     c.perpetrator_references(i), true, errors);
+    }
   }
-  CheckText("complaint.summary", c.summary(), false, 2000, errors);
-  if (!c.name().empty() || c.version() != 0 || c.notices_size() > 0) {
-    errors.Add("complaint.name", "output_only", "name, version and notices are set by the server");
+  CheckText("complaint.summary", c.summary(), false, kMaxSummary, errors);
+  if (!c.name().empty() || c.version() != 0 || c.notices_size() > 0 || c.has_record_time()) {
+    errors.Add("complaint.name", "output_only",
+               "name, version, record_time and notices are set by the server");
   }
 }
 
@@ -91,7 +82,7 @@ void ValidateAcknowledgeNotice(const v1::AcknowledgeNoticeRequest& request, cons
   if (request.kind() == v1::Notice::KIND_UNSPECIFIED || !v1::Notice::Kind_IsValid(request.kind())) {
     errors.Add("kind", "required", "is required: EXPLAIN_CASE_REVIEW or THRESHOLD_REACHED");
   }
-  CheckText("note", request.note(), true, 2000, errors);
+  CheckText("note", request.note(), true, kMaxSummary, errors);
 }
 
 std::string SourceKeyOf(const v1::RecordComplaintRequest& request) {
@@ -116,14 +107,18 @@ absl::Status DecideRecordComplaint(const State& state, const v1::RecordComplaint
   if (absl::IsFailedPrecondition(policy.status())) return absl::OkStatus();  // no rules yet
   RETURN_IF_ERROR(policy.status());
   if (!policy->has_case_review()) return absl::OkStatus();
+  // The notices look at the window that ends on the day this one was reported.
+  const absl::CivilDay reported = ToCivilDay(request.complaint().reported_date());
+  const v1::ThresholdPolicy& threshold = policy->case_review().threshold();
   ASSIGN_OR_RETURN(std::vector<v1::LedgerEntry> earlier,
-                   ReadLedger(context, ComplainantLedgerPrefix(
-                                           context.partnership,
-                                           request.complaint().complainant_reference())));
+                   ReadLedgerWindow(context,
+                                    ComplainantLedgerPrefix(
+                                        context.partnership,
+                                        request.complaint().complainant_reference()),
+                                    ThresholdWindowStart(threshold, reported), reported));
   v1::Complaint added = request.complaint();
   added.set_name(FormatResourceName(context.partnership, kCollection, context.number));
-  for (v1::Notice& notice :
-       ProactiveNotices(policy->case_review().threshold(), earlier, LedgerEntryOf(added))) {
+  for (v1::Notice& notice : ProactiveNotices(threshold, earlier, LedgerEntryOf(added))) {
     v1::NoticeRaised raised;
     *raised.mutable_notice() = std::move(notice);
     out.Emit(std::move(raised));
@@ -176,9 +171,12 @@ void ComplaintRows(absl::string_view stream, const State& c, std::vector<Row>* r
   const std::string entry = LedgerEntryOf(c).SerializeAsString();
   rows->push_back(
       {ComplaintSourceKey(p, c.source_system(), c.source_reference()), std::string(stream)});
-  rows->push_back({absl::StrCat(ComplainantLedgerPrefix(p, c.complainant_reference()), n), entry});
+  // By reported date: the threshold reads its window and nothing else.
+  const std::string reported = FormatDate(c.reported_date());
+  rows->push_back(
+      {absl::StrCat(ComplainantLedgerPrefix(p, c.complainant_reference()), reported, "/", n), entry});
   if (!c.locality().empty()) {
-    rows->push_back({absl::StrCat(LocalityLedgerPrefix(p, c.locality()), n), entry});
+    rows->push_back({absl::StrCat(LocalityLedgerPrefix(p, c.locality()), reported, "/", n), entry});
   }
   if (!c.incident_reference().empty()) {
     rows->push_back({absl::StrCat(IncidentLedgerPrefix(p, c.incident_reference()), n), entry});
@@ -264,10 +262,9 @@ v1::LedgerEntry LedgerEntryOf(const v1::Complaint& c) {
   return e;
 }
 
-absl::StatusOr<std::vector<v1::LedgerEntry>> ReadLedger(const DecideContext& context,
-                                                        absl::string_view prefix) {
-  if (!context.scan_rows) return absl::InternalError("decision needs scan_rows");
-  ASSIGN_OR_RETURN(std::vector<Row> rows, context.scan_rows(prefix));
+namespace {
+
+absl::StatusOr<std::vector<v1::LedgerEntry>> ParseLedger(const std::vector<Row>& rows) {
   std::vector<v1::LedgerEntry> entries(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
     if (!entries[i].ParseFromString(rows[i].value)) {
@@ -275,6 +272,28 @@ absl::StatusOr<std::vector<v1::LedgerEntry>> ReadLedger(const DecideContext& con
     }
   }
   return entries;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<v1::LedgerEntry>> ReadLedger(const DecideContext& context,
+                                                        absl::string_view prefix) {
+  if (!context.scan_rows) return absl::InternalError("decision needs scan_rows");
+  ASSIGN_OR_RETURN(std::vector<Row> rows, context.scan_rows(prefix));
+  return ParseLedger(rows);
+}
+
+absl::StatusOr<std::vector<v1::LedgerEntry>> ReadLedgerWindow(const DecideContext& context,
+                                                              absl::string_view prefix,
+                                                              absl::CivilDay from,
+                                                              absl::CivilDay to) {
+  if (!context.scan_range) return absl::InternalError("decision needs scan_range");
+  // Keys continue "{yyyy-mm-dd}/{n}": '~' sorts after '/', so the slice runs
+  // from the first complaint reported on `from` to the last reported on `to`.
+  ASSIGN_OR_RETURN(std::vector<Row> rows,
+                   context.scan_range(prefix, absl::StrCat(FormatDate(ToCivilDate(from - 1)), "~"),
+                                      absl::StrCat(FormatDate(ToCivilDate(to)), "~")));
+  return ParseLedger(rows);
 }
 
 }  // namespace casework::workflow::case_review

@@ -5,8 +5,8 @@
 //
 // Read-model rows (key parts escaped with EscapeKeyPart):
 //   complaints/{p}/source/{system}/{reference}     -> stream name (natural key)
-//   complaints/{p}/complainant/{ref}/{n}           -> LedgerEntry
-//   complaints/{p}/locality/{locality}/{n}         -> LedgerEntry
+//   complaints/{p}/complainant/{ref}/{reported yyyy-mm-dd}/{n}       -> LedgerEntry
+//   complaints/{p}/locality/{locality}/{reported yyyy-mm-dd}/{n}     -> LedgerEntry
 //   complaints/{p}/incident/{incident}/{n}         -> LedgerEntry
 //   notices/{p}/open/{n}/{kind}                    -> Notice (until acknowledged)
 #ifndef CASEWORK_WORKFLOW_CASE_REVIEW_COMPLAINTS_H_
@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "casework/v1/complaints.pb.h"
 #include "workflow/kernel/workflow.h"
 
@@ -48,6 +49,13 @@ std::string OpenNoticesPrefix(absl::string_view partnership);
 // Reads ledger entries under `prefix` through context.scan_rows.
 absl::StatusOr<std::vector<v1::LedgerEntry>> ReadLedger(const DecideContext& context,
                                                         absl::string_view prefix);
+// Reads the entries of a complainant or locality ledger reported from `from`
+// to `to` (both included), through context.scan_range: the cost follows the
+// window, not the ledger.
+absl::StatusOr<std::vector<v1::LedgerEntry>> ReadLedgerWindow(const DecideContext& context,
+                                                              absl::string_view prefix,
+                                                              absl::CivilDay from,
+                                                              absl::CivilDay to);
 
 }  // namespace casework::workflow::case_review
 

@@ -167,11 +167,15 @@ absl::Status DecideEvaluateThreshold(const State& s, const v1::CaseReviewCommand
   input.applicant = applicant.complainant_reference();
   input.locality = applicant.locality();
   input.category = applicant.category();
+  // Only the window counts: read it, not the whole ledger.
+  const absl::CivilDay window_start = ThresholdWindowStart(*input.policy, input.application_date);
   ASSIGN_OR_RETURN(input.applicant_complaints,
-                   ReadLedger(ctx, ComplainantLedgerPrefix(ctx.partnership, input.applicant)));
+                   ReadLedgerWindow(ctx, ComplainantLedgerPrefix(ctx.partnership, input.applicant),
+                                    window_start, input.application_date));
   if (input.policy->community().enabled() && !input.locality.empty()) {
     ASSIGN_OR_RETURN(input.locality_complaints,
-                     ReadLedger(ctx, LocalityLedgerPrefix(ctx.partnership, input.locality)));
+                     ReadLedgerWindow(ctx, LocalityLedgerPrefix(ctx.partnership, input.locality),
+                                      window_start, input.application_date));
   }
   if (input.policy->same_incident().enabled()) {
     for (const v1::LedgerEntry& e : input.applicant_complaints) {
@@ -183,8 +187,15 @@ absl::Status DecideEvaluateThreshold(const State& s, const v1::CaseReviewCommand
     }
   }
   v1::ThresholdEvaluated e;
-  *e.mutable_evaluation() = EvaluateThreshold(input);
-  *e.mutable_evaluation()->mutable_decided_by() = *ctx.actor;
+  v1::ThresholdEvaluation& evaluation = *e.mutable_evaluation();
+  evaluation = EvaluateThreshold(input);
+  *evaluation.mutable_decided_by() = *ctx.actor;
+  // The case keeps a bounded explanation; the ledger lists the rest.
+  evaluation.set_considered_total(evaluation.considered_size());
+  if (evaluation.considered_size() > kMaxConsidered) {
+    evaluation.mutable_considered()->DeleteSubrange(
+        kMaxConsidered, evaluation.considered_size() - kMaxConsidered);
+  }
   const bool met = e.evaluation().met();
   out.Emit(std::move(e));
   review.Met(kThresholdDecision);

@@ -71,6 +71,8 @@ class Review {
 
 // validate.cc: each command's own field rules (the kit checks parent or
 // name, request_id and expected_version).
+void ValidateCaseReviewCommand(const v1::CaseReviewCommand& r, const ValidateContext&,
+                               FieldErrors& errors);
 void ValidateReceiveApplication(const v1::ReceiveApplicationRequest& r, const ValidateContext& ctx,
                                 FieldErrors& errors);
 void ValidateOverrideThreshold(const v1::OverrideThresholdRequest& r, const ValidateContext&,
@@ -171,6 +173,8 @@ void ApplyApplicationWithdrawn(State& s, const v1::ApplicationWithdrawn& e);
 
 // rows.cc
 void CaseReviewRows(absl::string_view stream, const State& s, std::vector<Row>* rows);
+// caseReviews/{p}/all/{n}: the review itself, for lists and figures.
+std::string CaseReviewSummaryRow(absl::string_view stream);
 v1::CaseReviewResponse CaseReviewReply(const State& s, const v1::CommitInfo& commit);
 
 }  // namespace casework::workflow::case_review

@@ -13,7 +13,6 @@ void CaseReviewRows(absl::string_view, const State& s, std::vector<Row>* rows) {
   const std::string& p = name->partnership;
   const std::string n = SortableNumber(name->number);
   const std::string state = State::State_Name(s.state());
-  rows->push_back({absl::StrCat(CaseReviewRowPrefix(p, "all"), n), s.SerializeAsString()});
   rows->push_back({absl::StrCat(CaseReviewRowPrefix(p, "state"), state, "/", n), ""});
   const bool open = s.state() != State::CLOSED && s.state() != State::WITHDRAWN;
   if (open && !s.lead_officer().empty()) {
@@ -26,6 +25,13 @@ void CaseReviewRows(absl::string_view, const State& s, std::vector<Row>* rows) {
       break;
     }
   }
+}
+
+std::string CaseReviewSummaryRow(absl::string_view stream) {
+  FieldErrors ignored;
+  std::optional<ResourceName> name = ParseResourceName("name", stream, "caseReviews", ignored);
+  if (!name) return std::string(stream);
+  return absl::StrCat(CaseReviewRowPrefix(name->partnership, "all"), SortableNumber(name->number));
 }
 
 v1::CaseReviewResponse CaseReviewReply(const State& s, const v1::CommitInfo& commit) {

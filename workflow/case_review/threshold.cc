@@ -347,6 +347,11 @@ v1::Notice MakeNotice(v1::Notice::Kind kind, const v1::LedgerEntry& added, std::
 
 }  // namespace
 
+absl::CivilDay ThresholdWindowStart(const v1::ThresholdPolicy& policy,
+                                    absl::CivilDay application_date) {
+  return Window(policy, application_date).start();
+}
+
 v1::ThresholdEvaluation EvaluateThreshold(const ThresholdInput& input) {
   v1::ThresholdEvaluation out;
   out.set_policy_version(input.policy_version);

@@ -121,6 +121,17 @@ struct ThresholdInput {
   std::map<std::string, std::vector<v1::LedgerEntry>> incident_complaints;
 };
 
+// The first day of the window of an application received on
+// `application_date` (the "Window" paragraph above): complaints reported
+// from then to the application date are all the threshold and the notices
+// ever read, so the ledger is read for that window only.
+absl::CivilDay ThresholdWindowStart(const v1::ThresholdPolicy& policy,
+                                    absl::CivilDay application_date);
+
+// The explanation a case keeps lists at most this many complaints (the
+// applicant's first, then the other rules'); considered_total counts all.
+inline constexpr int kMaxConsidered = 200;
+
 // Evaluates the threshold as described at the top of this file. Sets met,
 // deciding_rule, summary, considered, policy_version, evaluated_on (=
 // application_date) and window_start. Never fails: a window or report_within

@@ -7,15 +7,29 @@ namespace casework::workflow::case_review {
 namespace {
 
 constexpr size_t kMaxText = 4000;
+// Most agencies at one review meeting, and recommendations in one outcome.
+constexpr int kMaxAttendees = 50;
+constexpr int kMaxRecommendations = 50;
 
 void ValidateRecommendation(int i, const v1::Recommendation& r, FieldErrors& errors) {
   const std::string field = absl::StrCat("recommendations[", i, "]");
   CheckText(absl::StrCat(field, ".text"), r.text(), true, kMaxText, errors);
   CheckId(absl::StrCat(field, ".lead_agency"), r.lead_agency(), errors);
   CheckDate(absl::StrCat(field, ".due_date"), r.due_date(), errors);
+  if (r.id() != 0 || r.completed() || r.progress_size() > 0) {
+    errors.Add(absl::StrCat(field, ".id"), "output_only",
+               "id, completed and progress are set by the server");
+  }
 }
 
 }  // namespace
+
+// For the commands that take a CaseReviewCommand (AcknowledgeApplication,
+// EvaluateThreshold, InviteVictim, CommunicateOutcome).
+void ValidateCaseReviewCommand(const v1::CaseReviewCommand& r, const ValidateContext&,
+                               FieldErrors& errors) {
+  CheckText("note", r.note(), false, kMaxText, errors);
+}
 
 void ValidateReceiveApplication(const v1::ReceiveApplicationRequest& r, const ValidateContext& ctx,
                                 FieldErrors& errors) {
@@ -24,7 +38,12 @@ void ValidateReceiveApplication(const v1::ReceiveApplicationRequest& r, const Va
     errors.Add("applicant.complainant_reference", "not_anonymous",
                "is required: anonymous applications cannot be accepted (the review needs the "
                "victim's complaint history)");
+  } else {
+    CheckReference("applicant.complainant_reference", a.complainant_reference(), true, errors);
   }
+  CheckReference("applicant.representative_reference", a.representative_reference(), false,
+                 errors);
+  CheckReference("applicant.locality", a.locality(), false, errors);
   if (a.kind() == v1::Applicant::KIND_UNSPECIFIED || !v1::Applicant::Kind_IsValid(a.kind())) {
     errors.Add("applicant.kind", "required", "is required: INDIVIDUAL, BUSINESS or COMMUNITY_GROUP");
   }
@@ -75,8 +94,10 @@ void ValidateRecordReviewMeeting(const v1::RecordReviewMeetingRequest& r, const 
                                  FieldErrors& errors) {
   CheckDate("date", r.date(), errors);
   if (r.attendees().empty()) errors.Add("attendees", "required", "list the agencies present");
-  for (int i = 0; i < r.attendees_size(); ++i) {
-    CheckId(absl::StrCat("attendees[", i, "]"), r.attendees(i), errors);
+  if (CheckCount("attendees", r.attendees_size(), kMaxAttendees, errors)) {
+    for (int i = 0; i < r.attendees_size(); ++i) {
+      CheckId(absl::StrCat("attendees[", i, "]"), r.attendees(i), errors);
+    }
   }
   CheckText("notes", r.notes(), false, kMaxText, errors);
 }
@@ -91,9 +112,12 @@ void ValidateRecordOfficerHours(const v1::RecordOfficerHoursRequest& r, const Va
 
 void ValidateRecordOutcome(const v1::RecordOutcomeRequest& r, const ValidateContext&,
                            FieldErrors& errors) {
-  for (int i = 0; i < r.recommendations_size(); ++i) {
-    ValidateRecommendation(i, r.recommendations(i), errors);
+  if (CheckCount("recommendations", r.recommendations_size(), kMaxRecommendations, errors)) {
+    for (int i = 0; i < r.recommendations_size(); ++i) {
+      ValidateRecommendation(i, r.recommendations(i), errors);
+    }
   }
+  CheckText("no_further_action_reason", r.no_further_action_reason(), false, kMaxText, errors);
   if (r.recommendations().empty() && r.no_further_action_reason().empty()) {
     errors.Add("no_further_action_reason", "required",
                "is required when there are no recommendations");

@@ -59,8 +59,8 @@ const Workflow& CaseReviewWorkflow() {
     });
 
     d.Create(kReceiveApplication, DecideReceiveApplication, ValidateReceiveApplication);
-    d.Update(kAcknowledgeApplication, DecideAcknowledgeApplication);
-    d.Update(kEvaluateThreshold, DecideEvaluateThreshold);
+    d.Update(kAcknowledgeApplication, DecideAcknowledgeApplication, ValidateCaseReviewCommand);
+    d.Update(kEvaluateThreshold, DecideEvaluateThreshold, ValidateCaseReviewCommand);
     d.Update(kOverrideThreshold, DecideOverrideThreshold, ValidateOverrideThreshold);
     d.Update(kNotifyApplicant, DecideNotifyApplicant, ValidateNotifyApplicant);
     d.Update(kAssignLeadOfficer, DecideAssignLeadOfficer, ValidateAssignLeadOfficer);
@@ -68,11 +68,11 @@ const Workflow& CaseReviewWorkflow() {
              ValidateRequestAgencyInformation);
     d.Update(kRecordAgencyInformation, DecideRecordAgencyInformation,
              ValidateRecordAgencyInformation);
-    d.Update(kInviteVictim, DecideInviteVictim);
+    d.Update(kInviteVictim, DecideInviteVictim, ValidateCaseReviewCommand);
     d.Update(kRecordReviewMeeting, DecideRecordReviewMeeting, ValidateRecordReviewMeeting);
     d.Update(kRecordOfficerHours, DecideRecordOfficerHours, ValidateRecordOfficerHours);
     d.Update(kRecordOutcome, DecideRecordOutcome, ValidateRecordOutcome);
-    d.Update(kCommunicateOutcome, DecideCommunicateOutcome);
+    d.Update(kCommunicateOutcome, DecideCommunicateOutcome, ValidateCaseReviewCommand);
     d.Update(kLodgeAppeal, DecideLodgeAppeal, ValidateLodgeAppeal);
     d.Update(kSendAppealPapers, DecideSendAppealPapers, ValidateSendAppealPapers);
     d.Update(kDecideAppeal, DecideDecideAppeal, ValidateDecideAppeal);
@@ -104,6 +104,7 @@ const Workflow& CaseReviewWorkflow() {
     AddDeadlines(d);
 
     d.Rows(CaseReviewRows, {"caseReviews"});
+    d.SummaryRow(CaseReviewSummaryRow);
     d.Policy(kPolicySection);
     d.PinnedPolicy(+[](const State& s) { return s.policy_version(); });
     return std::move(d).Build();

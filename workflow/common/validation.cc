@@ -4,12 +4,20 @@
 
 #include <algorithm>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 
 namespace casework::workflow {
+
+std::string Quoted(absl::string_view value) {
+  const bool cut = value.size() > kMaxEchoedBytes;
+  std::string out = absl::StrCat("\"", absl::CHexEscape(value.substr(0, kMaxEchoedBytes)), "\"");
+  if (cut) absl::StrAppend(&out, "... (", value.size(), " bytes)");
+  return out;
+}
 
 bool IsValidId(absl::string_view id) {
   if (id.empty() || id.size() > 40) return false;
@@ -26,8 +34,8 @@ void CheckId(absl::string_view field, absl::string_view value, FieldErrors& erro
     errors.Add(std::string(field), "required", "is required");
   } else if (!IsValidId(value)) {
     errors.Add(std::string(field), "format",
-               absl::StrCat("\"", value,
-                            "\" must be 1-40 characters of a-z, 0-9 and '-', "
+               absl::StrCat(Quoted(value),
+                            " must be 1-40 characters of a-z, 0-9 and '-', "
                             "starting with a letter"));
   }
 }
@@ -58,6 +66,33 @@ void CheckText(absl::string_view field, absl::string_view value, bool required,
     errors.Add(std::string(field), "length",
                absl::StrCat("must be at most ", max_chars, " characters, got ",
                             value.size()));
+  }
+}
+
+bool CheckCount(absl::string_view field, int items, int max_items, FieldErrors& errors) {
+  if (items <= max_items) return true;
+  errors.Add(std::string(field), "count",
+             absl::StrCat("must have at most ", max_items, " items, got ", items));
+  return false;
+}
+
+void CheckReference(absl::string_view field, absl::string_view value, bool required,
+                    FieldErrors& errors) {
+  if (value.empty()) {
+    if (required) errors.Add(std::string(field), "required", "is required");
+    return;
+  }
+  if (value.size() > kMaxReference) {
+    errors.Add(std::string(field), "length",
+               absl::StrCat("must be at most ", kMaxReference, " characters, got ",
+                            value.size()));
+    return;
+  }
+  for (char c : value) {
+    if (c < 0x20 || c > 0x7e) {
+      errors.Add(std::string(field), "format", "must be printable ASCII");
+      return;
+    }
   }
 }
 
@@ -114,7 +149,7 @@ std::optional<std::string> ParsePartnershipName(absl::string_view field,
   }
   if (parts.size() != 2 || parts[0] != "partnerships" || !IsValidId(parts[1])) {
     errors.Add(std::string(field), "format",
-               absl::StrCat("\"", name, "\" is not of the form partnerships/{partnership}"));
+               absl::StrCat(Quoted(name), " is not of the form partnerships/{partnership}"));
     return std::nullopt;
   }
   return std::string(parts[1]);
@@ -140,7 +175,7 @@ std::optional<ResourceName> ParseResourceName(absl::string_view field,
       parts[2] != collection || !all_digits(parts[3]) || parts[3][0] == '0' ||
       !absl::SimpleAtoi(parts[3], &out.number)) {
     errors.Add(std::string(field), "format",
-               absl::StrCat("\"", name, "\" is not of the form partnerships/{partnership}/",
+               absl::StrCat(Quoted(name), " is not of the form partnerships/{partnership}/",
                             collection, "/{number}"));
     return std::nullopt;
   }

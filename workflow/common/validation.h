@@ -19,6 +19,15 @@
 
 namespace casework::workflow {
 
+// Longest caller-supplied value echoed in an error message, in bytes.
+inline constexpr size_t kMaxEchoedBytes = 64;
+
+// `value` in double quotes for an error message: at most kMaxEchoedBytes of
+// it, with quotes, backslashes, control and non-ASCII bytes escaped (C
+// style), and "... (N bytes)" after the closing quote when it was cut. A
+// message never carries a caller's long or multi-line input back.
+std::string Quoted(absl::string_view value);
+
 // Identifiers of partnerships and agencies: 1-40 characters of a-z, 0-9 and
 // '-', starting with a letter, e.g. "eastbrook", "shire-police".
 bool IsValidId(absl::string_view id);
@@ -32,6 +41,17 @@ void CheckRequestId(absl::string_view value, FieldErrors& errors);
 // Free text: required when `required`, at most `max_chars` bytes.
 void CheckText(absl::string_view field, absl::string_view value, bool required,
                size_t max_chars, FieldErrors& errors);
+
+// A repeated field: at most `max_items` items ("count" violation).
+// Returns false (so callers skip checking each item) when there are more.
+bool CheckCount(absl::string_view field, int items, int max_items, FieldErrors& errors);
+
+// A reference from another system (complainant, source, incident,
+// perpetrator, locality): required when `required`, at most kMaxReference
+// bytes of printable ASCII.
+inline constexpr size_t kMaxReference = 100;
+void CheckReference(absl::string_view field, absl::string_view value, bool required,
+                    FieldErrors& errors);
 
 // A civil date: all of year (1900-2999), month and day set and valid.
 // Returns the date when valid.

@@ -81,6 +81,12 @@ struct DecideContext {
       read_state;
   // Every read-model row whose key starts with `prefix`, in key order.
   std::function<absl::StatusOr<std::vector<Row>>(absl::string_view prefix)> scan_rows;
+  // The rows whose key starts with `prefix` and whose remainder sorts after
+  // `after` and not after `until`, in key order: a slice of an index ordered
+  // by its keys (e.g. a ledger by reported date), read without the rest.
+  std::function<absl::StatusOr<std::vector<Row>>(absl::string_view prefix, absl::string_view after,
+                                                 absl::string_view until)>
+      scan_range;
 };
 
 // What a validation may know beyond the request.

@@ -117,7 +117,9 @@ void Workflow::Finish() {
   std::sort(row_namespaces_.begin(), row_namespaces_.end());
   row_namespaces_.erase(std::unique(row_namespaces_.begin(), row_namespaces_.end()),
                         row_namespaces_.end());
-  if (!rows_.empty() && row_namespaces_.empty()) fail("rows are defined without a namespace");
+  if ((!rows_.empty() || !event_rows_.empty()) && row_namespaces_.empty()) {
+    fail("rows are defined without a namespace");
+  }
   timer_command_ = std::make_unique<TimerCommand>(this, on_timer_);
   timer_command_->method_ = std::string(kTimerMethod);
 }
@@ -144,8 +146,32 @@ absl::Status Workflow::Rows(absl::string_view stream, const google::protobuf::Me
                             std::vector<Row>* rows) const {
   const size_t first = rows->size();
   for (const RowsFn& fn : rows_) fn(stream, state, rows);
-  for (size_t i = first; i < rows->size(); ++i) {
-    const std::string& key = (*rows)[i].key;
+  if (summary_row_ && StateName(state) != kNewState) {
+    rows->push_back({summary_row_(stream), state.SerializeAsString()});
+  }
+  return CheckRowNamespaces(*rows, first);
+}
+
+absl::Status Workflow::IndexRows(absl::string_view stream, const google::protobuf::Message& state,
+                                 std::vector<Row>* rows) const {
+  const size_t first = rows->size();
+  for (const RowsFn& fn : rows_) fn(stream, state, rows);
+  return CheckRowNamespaces(*rows, first);
+}
+
+absl::Status Workflow::EventRows(absl::string_view stream, const v1::EventEnvelope& envelope,
+                                 const google::protobuf::Message& payload,
+                                 std::vector<Row>* rows) const {
+  auto it = event_rows_.find(payload.GetDescriptor());
+  if (it == event_rows_.end()) return absl::OkStatus();
+  const size_t first = rows->size();
+  it->second(stream, envelope, payload, rows);
+  return CheckRowNamespaces(*rows, first);
+}
+
+absl::Status Workflow::CheckRowNamespaces(const std::vector<Row>& rows, size_t first) const {
+  for (size_t i = first; i < rows.size(); ++i) {
+    const std::string& key = rows[i].key;
     const absl::string_view space = absl::string_view(key).substr(0, key.find('/'));
     if (key.find('/') == std::string::npos ||
         !std::binary_search(row_namespaces_.begin(), row_namespaces_.end(), space)) {

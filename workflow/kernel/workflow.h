@@ -129,6 +129,21 @@ class Workflow {
   // row falls outside the workflow's declared row namespaces.
   absl::Status Rows(absl::string_view stream, const google::protobuf::Message& state,
                     std::vector<Row>* rows) const;
+  // Rows() without the summary row: what the engine diffs before and after
+  // a command (it rewrites the summary row whenever the state changes).
+  absl::Status IndexRows(absl::string_view stream, const google::protobuf::Message& state,
+                         std::vector<Row>* rows) const;
+  // Appends the rows event `payload` (of `envelope`) adds for good: an
+  // entry of an unbounded list (a progress note) kept out of the state.
+  // Written with the event, never removed by a later state; rebuilt from the
+  // log like every row. INTERNAL outside the row namespaces.
+  absl::Status EventRows(absl::string_view stream, const v1::EventEnvelope& envelope,
+                         const google::protobuf::Message& payload, std::vector<Row>* rows) const;
+  // The key of the row that holds the state itself (Definition::SummaryRow),
+  // so reads take one row instead of folding events; empty for none.
+  std::string SummaryRowKey(absl::string_view stream) const {
+    return summary_row_ ? summary_row_(stream) : std::string();
+  }
   // The namespaces (first key segment) of its rows, e.g. {"caseReviews",
   // "deadlines"}.
   const std::vector<std::string>& row_namespaces() const { return row_namespaces_; }
@@ -190,6 +205,8 @@ class Workflow {
                                      const google::protobuf::Message&)>;
   using RowsFn = std::function<void(absl::string_view, const google::protobuf::Message&,
                                     std::vector<Row>*)>;
+  using EventRowsFn = std::function<void(absl::string_view, const v1::EventEnvelope&,
+                                         const google::protobuf::Message&, std::vector<Row>*)>;
   using TimersFn =
       std::function<void(const google::protobuf::Message&, std::vector<TimerSpec>*)>;
   using OnTimerFn = std::function<absl::StatusOr<Events>(
@@ -208,7 +225,12 @@ class Workflow {
   std::vector<std::string> states_;
   // Appliers by event type; index v-1 holds meaning version v.
   absl::flat_hash_map<const google::protobuf::Descriptor*, std::vector<Applier>> appliers_;
+  // INTERNAL unless every row from `first` on is under a row namespace.
+  absl::Status CheckRowNamespaces(const std::vector<Row>& rows, size_t first) const;
+
   std::vector<RowsFn> rows_;
+  std::function<std::string(absl::string_view)> summary_row_;
+  absl::flat_hash_map<const google::protobuf::Descriptor*, EventRowsFn> event_rows_;
   std::vector<std::string> row_namespaces_;
   std::vector<TimersFn> timers_;
   OnTimerFn on_timer_;
@@ -523,6 +545,33 @@ class Definition {
                                       std::vector<Row>* out) {
       rows(stream, kernel_internal::As<State>(m), out);
     });
+    for (std::string& n : namespaces) workflow_->row_namespaces_.push_back(std::move(n));
+    return *this;
+  }
+  // The row `key(stream)` holds the whole state (not NEW) for reads: Get and
+  // List answer from it without folding events. Its namespace must be
+  // declared with Rows. The state must be bounded (keep unbounded lists in
+  // EventRows), since the row is rewritten by every command.
+  Definition& SummaryRow(std::string (*key)(absl::string_view stream)) {
+    workflow_->summary_row_ = key;
+    return *this;
+  }
+  // Rows event type E adds for good (Workflow::EventRows), all under the
+  // given namespaces. At most one function per event type.
+  template <typename E>
+  Definition& EventRows(void (*rows)(absl::string_view stream, const E& event,
+                                     const v1::EventEnvelope& envelope, std::vector<Row>* out),
+                        std::vector<std::string> namespaces) {
+    if (!workflow_->event_rows_
+             .emplace(E::descriptor(),
+                      [rows](absl::string_view stream, const v1::EventEnvelope& env,
+                             const google::protobuf::Message& e, std::vector<Row>* out) {
+                        rows(stream, kernel_internal::As<E>(e), env, out);
+                      })
+             .second) {
+      AbortWithMessage(absl::StrCat("workflow ", workflow_->name(), ": event rows of ",
+                                    E::descriptor()->full_name(), " defined twice"));
+    }
     for (std::string& n : namespaces) workflow_->row_namespaces_.push_back(std::move(n));
     return *this;
   }

@@ -9,6 +9,7 @@
 #include "tests/workflow/case_review/case_review_world.h"
 #include "workflow/case_review/commands.h"
 #include "workflow/case_review/complaints.h"
+#include "workflow/case_review/threshold.h"
 #include "workflow/common/validation.h"
 #include "workflow/registry.h"
 
@@ -224,6 +225,38 @@ TEST_F(CaseReviewDecideTest, ThresholdNotMetStartsNothing) {
   EXPECT_EQ(Review().state(), v1::CaseReview::THRESHOLD_NOT_MET);
   EXPECT_EQ(Review().threshold().deciding_rule(), "NOT_MET");
   EXPECT_EQ(Deadline("review_meeting"), "none");
+}
+
+TEST_F(CaseReviewDecideTest, TheThresholdReadsOnlyItsWindowAndKeepsABoundedExplanation) {
+  // Two complaints a year before the application: outside the window, not
+  // even read.
+  for (const auto& r :
+       {testing::ComplaintRequest("OLD-1", "cmp-met", Date(2025, 9, 1), Date(2025, 9, 2)),
+        testing::ComplaintRequest("OLD-2", "cmp-met", Date(2025, 10, 1), Date(2025, 10, 2))}) {
+    ASSERT_TRUE(world_.When(kRecordComplaint, r).status.ok());
+  }
+  Met();
+  EXPECT_EQ(Review().threshold().considered_size(), 3);
+  EXPECT_EQ(Review().threshold().considered_total(), 3);
+  EXPECT_EQ(FormatDate(Review().threshold().window_start()), "2026-05-02");
+
+  // A complainant with 250 complaints in the window: the case keeps 200.
+  for (int i = 0; i < 250; ++i) {
+    ASSERT_TRUE(world_
+                    .When(kRecordComplaint,
+                          testing::ComplaintRequest(absl::StrCat("MANY-", i), "cmp-many",
+                                                    Date(2026, 10, 1), Date(2026, 10, 2)))
+                    .status.ok());
+  }
+  ASSERT_TRUE(world_.When(kReceiveApplication, Application("cmp-many")).status.ok());
+  v1::CaseReviewCommand evaluate;
+  evaluate.set_name("partnerships/eastbrook/caseReviews/2");
+  evaluate.set_request_id("many");
+  ASSERT_TRUE(world_.When(kEvaluateThreshold, evaluate).status.ok());
+  const auto& many = world_.StateAs<v1::CaseReview>("partnerships/eastbrook/caseReviews/2");
+  EXPECT_EQ(many.threshold().considered_size(), kMaxConsidered);
+  EXPECT_EQ(many.threshold().considered_total(), 250);
+  EXPECT_EQ(many.threshold().deciding_rule(), "R1_COMPLAINTS");
 }
 
 TEST_F(CaseReviewDecideTest, TheSpocMayTreatTheThresholdAsMetKeepingWhatWasConsidered) {

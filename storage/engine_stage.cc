@@ -1,0 +1,175 @@
+// The writer's second half of a command: fold the decided events into the
+// group's state in place and stage everything they imply in the group's
+// batch (events, state record, read-model rows, timers). Also the row scans
+// decisions make, which see the group's staged rows.
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "storage/engine.h"
+#include "storage/engine_internal.h"
+#include "workflow/common/status.h"
+#include "workflow/kernel/transitions.h"
+
+namespace casework::storage {
+
+using engine_internal::kReplayPage;
+
+absl::StatusOr<Engine::GroupStream*> Engine::Stage(const Command& c, const std::string& stream,
+                                                   GroupStream* current, bool fresh,
+                                                   const workflow::Events& events,
+                                                   const google::protobuf::Timestamp& recorded,
+                                                   Group& g) {
+  const workflow::Workflow& workflow = c.type->workflow();
+  // What the state implied before the command, then fold in place.
+  std::vector<workflow::Row> before, after;
+  std::vector<workflow::TimerSpec> timers_before, timers_after;
+  RETURN_IF_ERROR(workflow.IndexRows(stream, *current->state, &before));
+  workflow.Timers(*current->state, &timers_before);
+  const std::string from = workflow.StateName(*current->state);
+  if (fresh) current = &g.states.emplace(stream, std::move(*current)).first->second;
+
+  // From here a failure leaves the folded state half changed: a bug, which
+  // abandons the group (its states are reloaded from the store).
+  auto poison = [&g](absl::Status status) {
+    g.poisoned = true;
+    return status;
+  };
+  google::protobuf::Message& state = *current->state;
+  const int64_t new_version = current->version + static_cast<int64_t>(events.size());
+  std::vector<v1::EventEnvelope> envelopes(events.size());
+  std::vector<workflow::Row> event_rows;
+  for (size_t i = 0; i < events.size(); ++i) {
+    v1::EventEnvelope& env = envelopes[i];
+    env.set_event_id(absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(*g.bitgen),
+                                     absl::Uniform<uint64_t>(*g.bitgen)));
+    env.set_stream(stream);
+    env.set_stream_version(current->version + static_cast<int64_t>(i) + 1);
+    env.set_global_position(g.next_position + i);
+    *env.mutable_recorded_time() = recorded;
+    *env.mutable_actor() = c.meta.actor;
+    env.set_request_id(c.meta.request_id);
+    env.set_correlation_id(c.meta.correlation_id.empty() ? c.meta.request_id
+                                                         : c.meta.correlation_id);
+    env.set_causation_id(c.meta.causation_id);
+    if (const int meaning = workflow.CurrentEventVersion(events[i]->GetDescriptor());
+        meaning > 1) {
+      env.set_event_version(meaning);
+    }
+    if (absl::Status applied = workflow.Apply(state, env, *events[i]); !applied.ok()) {
+      return poison(applied);
+    }
+    env.set_policy_version(workflow.PinnedPolicyVersion(state));
+    if (absl::Status added = workflow.EventRows(stream, env, *events[i], &event_rows);
+        !added.ok()) {
+      return poison(added);
+    }
+    env.mutable_payload()->PackFrom(*events[i]);
+  }
+  if (absl::Status landed = workflow.CheckLanding(*c.type, stream, from, state); !landed.ok()) {
+    return poison(landed);
+  }
+  if (absl::Status rows = workflow.IndexRows(stream, state, &after); !rows.ok()) {
+    return poison(rows);
+  }
+  workflow.Timers(state, &timers_after);
+  current->version = new_version;
+
+  // Stage everything; nothing below can fail.
+  for (const v1::EventEnvelope& env : envelopes) g.batch.PutEvent(env);
+  if (new_version - current->persisted_version >= options_.state_record_interval) {
+    internal::StateRecord record;
+    record.set_aggregate(std::string(workflow.name()));
+    record.set_schema(workflow.state_schema());
+    record.set_version(new_version);
+    state.SerializeToString(record.mutable_state());
+    g.batch.PutState(stream, record);
+    current->persisted_version = new_version;
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    ++stats_.state_records;
+  }
+
+  auto put_row = [&g](const std::string& key, std::string value) {
+    g.batch.PutRow(key, value);
+    g.rows[key] = std::move(value);
+  };
+  for (workflow::Row& r : event_rows) put_row(r.key, std::move(r.value));
+  // The summary row holds the state: it changed with the events.
+  if (const std::string summary = workflow.SummaryRowKey(stream);
+      !summary.empty() && workflow.StateName(state) != workflow::kNewState) {
+    put_row(summary, state.SerializeAsString());
+  }
+  absl::flat_hash_map<absl::string_view, absl::string_view> old_rows;
+  for (const workflow::Row& r : before) old_rows[r.key] = r.value;
+  for (const workflow::Row& r : after) {
+    auto it = old_rows.find(r.key);
+    if (it == old_rows.end() || it->second != r.value) put_row(r.key, r.value);
+    if (it != old_rows.end()) old_rows.erase(it);
+  }
+  for (const auto& [key, value] : old_rows) {
+    g.batch.DeleteRow(key);
+    g.rows[std::string(key)] = std::nullopt;
+  }
+
+  for (const workflow::TimerSpec& t : timers_before) {
+    if (std::find(timers_after.begin(), timers_after.end(), t) == timers_after.end()) {
+      g.batch.DeleteTimer(TimerEntry(stream, t, options_.time_zone).first);
+    }
+  }
+  for (const workflow::TimerSpec& t : timers_after) {
+    if (std::find(timers_before.begin(), timers_before.end(), t) == timers_before.end()) {
+      auto [key, record] = TimerEntry(stream, t, options_.time_zone);
+      g.batch.PutTimer(key, record);
+    }
+  }
+  g.next_position += events.size();
+  return current;
+}
+
+absl::StatusOr<std::vector<workflow::Row>> Engine::ScanRows(absl::string_view prefix,
+                                                            absl::string_view after,
+                                                            absl::string_view until,
+                                                            const Group& g) {
+  const std::string first = absl::StrCat(prefix, after);  // rows sort after this key
+  const std::string last = absl::StrCat(prefix, until);   // and not after this one
+  auto in_range = [&](absl::string_view key) {
+    return absl::StartsWith(key, prefix) && (after.empty() || key > first) &&
+           (until.empty() || key <= last);
+  };
+  std::vector<workflow::Row> rows;
+  std::string start = after.empty() ? std::string() : first;
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<workflow::Row> page, store_->ScanRows(prefix, start, kReplayPage));
+    bool past = false;
+    for (workflow::Row& row : page) {
+      if (!until.empty() && row.key > last) {
+        past = true;
+        break;
+      }
+      rows.push_back(std::move(row));
+    }
+    if (past || static_cast<int>(page.size()) < kReplayPage) break;
+    start = rows.back().key;
+  }
+  auto written = g.rows.lower_bound(std::string(prefix));
+  if (written == g.rows.end() || !absl::StartsWith(written->first, prefix)) return rows;
+  // This group wrote under the prefix: merge its writes over the store's.
+  std::map<std::string, std::string> merged;
+  for (workflow::Row& row : rows) merged.emplace(std::move(row.key), std::move(row.value));
+  for (auto it = written; it != g.rows.end() && absl::StartsWith(it->first, prefix); ++it) {
+    if (!in_range(it->first)) continue;
+    if (it->second.has_value()) {
+      merged[it->first] = *it->second;
+    } else {
+      merged.erase(it->first);
+    }
+  }
+  rows.clear();
+  for (auto& [key, value] : merged) rows.push_back({key, std::move(value)});
+  return rows;
+}
+
+}  // namespace casework::storage

@@ -1,0 +1,211 @@
+// Writes and disk space: the free-space floor and data cap, a write that
+// meets a full disk, and reopening RocksDB once space is back (the contract
+// is in storage/event_store.h).
+#include <algorithm>
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "rocksdb/write_batch.h"
+#include "storage/store_internal.h"
+#include "workflow/common/status.h"
+
+namespace casework::storage {
+
+using store_internal::DirSnapshot;
+using store_internal::IsSpaceError;
+using store_internal::kMiB;
+using store_internal::LogLine;
+using store_internal::Mib;
+using store_internal::OpenHandles;
+using store_internal::ReadHead;
+using store_internal::Snapshot;
+using store_internal::StatFree;
+using store_internal::TakeBack;
+
+namespace {
+// After a write met a full disk, reopening RocksDB is tried at most this often.
+constexpr auto kReopenRetry = std::chrono::seconds(1);
+}  // namespace
+
+uint64_t EventStore::FreeBytes() const {
+  if (options_.faults && options_.faults->free_bytes().has_value()) {
+    return *options_.faults->free_bytes();
+  }
+  // If the kernel cannot say, nothing is refused for it.
+  return StatFree(options_.path).value_or(UINT64_MAX);
+}
+
+uint64_t EventStore::DataBytes() const {
+  absl::ReaderMutexLock lock(&db_mu_);
+  if (h_ == nullptr || h_->sst_files == nullptr) return 0;
+  return h_->sst_files->GetTotalSize();
+}
+
+absl::Status EventStore::Write(StoreBatch& batch) {
+  absl::MutexLock lock(&write_mu_);
+  if (!write_error_.ok()) return write_error_;
+  if (options_.min_free_bytes > 0 || options_.max_data_bytes > 0 || space_low_ ||
+      needs_reopen_) {
+    RETURN_IF_ERROR(CheckSpaceLocked(nullptr));
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  rocksdb::Status s;
+  {
+    absl::ReaderMutexLock db_lock(&db_mu_);
+    ASSIGN_OR_RETURN(const Handles* h, Db());
+    s = h->db->Write(wo, &batch.impl_->batch);
+    // Only this thread writes, and only the destructor reads the flag.
+    if (!s.ok() && IsSpaceError(s)) h_->flush_on_close = false;
+  }
+  if (!s.ok()) {
+    writes_ok_.store(false);
+    if (IsSpaceError(s)) {
+      // Not acknowledged. This RocksDB instance's write-ahead log may be left
+      // half-written: it is never written again, only reopened once space
+      // is back (CheckSpaceLocked).
+      needs_reopen_ = true;
+      space_low_ = true;
+      space_error_ = ErrorWithReason(
+          absl::StatusCode::kUnavailable, "STORAGE_SPACE_LOW",
+          absl::StrCat("writes refused: the disk of data directory ", options_.path,
+                       " is full (", s.ToString(),
+                       "); reads keep working and writes resume once space is freed"));
+      LogLine(absl::StrCat("storage: ", space_error_.message()));
+      return space_error_;
+    }
+    write_error_ = ErrorWithReason(
+        absl::StatusCode::kUnavailable, "STORAGE_WRITE_FAILED",
+        absl::StrCat("storage write failed; writes are disabled until the service is restarted: ",
+                     s.ToString()));
+    LogLine(absl::StrCat("storage: ", write_error_.message()));
+    return write_error_;
+  }
+  if (batch.last_position() > 0) {
+    last_position_.store(batch.last_position(), std::memory_order_release);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EventStore::write_status() {
+  if (writes_ok_.load()) return absl::OkStatus();
+  absl::MutexLock lock(&write_mu_);
+  return CheckSpaceLocked(nullptr);
+}
+
+SpaceReport EventStore::CheckSpace() {
+  SpaceReport report;
+  absl::MutexLock lock(&write_mu_);
+  report.writes = CheckSpaceLocked(&report);
+  return report;
+}
+
+absl::Status EventStore::CheckSpaceLocked(SpaceReport* report) {
+  const uint64_t floor = options_.min_free_bytes;
+  const uint64_t free_bytes = FreeBytes();
+  const uint64_t data_bytes = DataBytes();
+  if (report != nullptr) {
+    report->free_bytes = free_bytes;
+    report->data_bytes = data_bytes;
+  }
+  if (!write_error_.ok()) {
+    writes_ok_.store(false);
+    return write_error_;
+  }
+  // Refuse below the floor; once refused, resume only above floor + 1/8 (at
+  // most 64 MiB more), so that writes do not flap around the floor.
+  const uint64_t resume_at = floor + std::min<uint64_t>(floor / 8, 64 * kMiB);
+  const uint64_t threshold = space_low_ ? resume_at : floor;
+  absl::Status refused;
+  if (floor > 0 && free_bytes < threshold) {
+    refused = ErrorWithReason(
+        absl::StatusCode::kUnavailable, "STORAGE_SPACE_LOW",
+        absl::StrCat("writes refused: ", Mib(free_bytes), " free on the filesystem of data "
+                     "directory ", options_.path, ", below the floor of ", Mib(floor),
+                     "; reads keep working and writes resume once more than ",
+                     Mib(resume_at), " is free"));
+  } else if (options_.max_data_bytes > 0 && data_bytes >= options_.max_data_bytes) {
+    refused = ErrorWithReason(
+        absl::StatusCode::kUnavailable, "STORAGE_SPACE_LOW",
+        absl::StrCat("writes refused: data directory ", options_.path, " holds ",
+                     Mib(data_bytes), " of tables, at its cap of ",
+                     Mib(options_.max_data_bytes), "; reads keep working and writes resume "
+                     "once the cap is raised"));
+  }
+  if (!refused.ok()) {
+    if (!space_low_) LogLine(absl::StrCat("storage: ", refused.message()));
+    space_low_ = true;
+    space_error_ = refused;
+    writes_ok_.store(false);
+    return refused;
+  }
+  if (needs_reopen_) {
+    absl::Status reopened = ReopenLocked();
+    if (!reopened.ok()) {
+      writes_ok_.store(false);
+      return reopened;
+    }
+    needs_reopen_ = false;
+  }
+  if (space_low_) {
+    space_low_ = false;
+    space_error_ = absl::OkStatus();
+    LogLine(absl::StrCat("storage: writes resumed: ", Mib(free_bytes),
+                         " free on the filesystem of data directory ", options_.path));
+  }
+  writes_ok_.store(true);
+  return absl::OkStatus();
+}
+
+absl::Status EventStore::ReopenLocked() {
+  // After a failed attempt, try again at most every kReopenRetry.
+  const absl::Time now = absl::Now();
+  if (now - last_reopen_attempt_ < absl::FromChrono(kReopenRetry)) return space_error_;
+  last_reopen_attempt_ = now;
+  absl::WriterMutexLock lock(&db_mu_);
+  if (h_ != nullptr) h_->flush_on_close = false;
+  h_.reset();
+  const DirSnapshot before = Snapshot(options_.path, /*created=*/false);
+  rocksdb::Status s;
+  std::unique_ptr<Handles> fresh = OpenHandles(options_, /*read_only=*/false, &s);
+  if (!s.ok()) {
+    fresh.reset();
+    TakeBack(options_.path, before);
+    // Keep serving reads from a read-only instance until a reopen succeeds.
+    rocksdb::Status ro_status;
+    std::unique_ptr<Handles> read_only = OpenHandles(options_, /*read_only=*/true, &ro_status);
+    if (ro_status.ok()) h_ = std::move(read_only);
+    space_error_ = ErrorWithReason(
+        absl::StatusCode::kUnavailable, "STORAGE_SPACE_LOW",
+        absl::StrCat("writes refused: data directory ", options_.path,
+                     " could not be reopened after its disk filled (", s.ToString(),
+                     "); reads keep working and caseworkd tries again"));
+    LogLine(absl::StrCat("storage: ", space_error_.message()));
+    return space_error_;
+  }
+  absl::StatusOr<uint64_t> head = ReadHead(*fresh);
+  const uint64_t acknowledged = last_position_.load(std::memory_order_acquire);
+  if (!head.ok() || *head != acknowledged) {
+    // The write that met the full disk reached the log after all: what the
+    // engine holds in memory no longer matches the store. Only a restart
+    // (which reads everything afresh) may write again.
+    h_ = std::move(fresh);
+    write_error_ = ErrorWithReason(
+        absl::StatusCode::kUnavailable, "STORAGE_WRITE_FAILED",
+        absl::StrCat("storage write failed; writes are disabled until the service is "
+                     "restarted: after the disk of data directory ", options_.path,
+                     " filled, its log ends at position ",
+                     head.ok() ? absl::StrCat(*head) : std::string(head.status().message()),
+                     " but the last acknowledged position is ", acknowledged));
+    LogLine(absl::StrCat("storage: ", write_error_.message()));
+    return write_error_;
+  }
+  h_ = std::move(fresh);
+  LogLine(absl::StrCat("storage: data directory ", options_.path,
+                       " reopened after its disk filled; nothing acknowledged was lost"));
+  return absl::OkStatus();
+}
+
+}  // namespace casework::storage
