@@ -9,8 +9,14 @@
 // At every in-flight level it reports throughput, latency percentiles and
 // the servers' peak RSS, and the engine's throughput as a ratio of each
 // baseline (ratios survive noisy shared machines better than absolute
-// figures). Then it generates a large event log and times the read-model
-// replay (storage::ComputeDerived) and a caseworkd restart on it.
+// figures), and, from caseworkd's own report at its clean stop, how long
+// each kind of command held the writer thread. Then it generates a large
+// event log and times the read-model replay (storage::ComputeDerived) and a
+// caseworkd restart on it, and measures through in-process engines what a
+// long history costs: RecordProgress on streams of 10 to 10,000 events,
+// threshold evaluation and intake for a complainant with 10,000 complaints,
+// a community-rule evaluation over 100,000 complaints, and an action with
+// 1,100 long notes (data directory and reply sizes).
 //
 // Output: tables on stdout, then one `key=value ...` summary as the last
 // line. Exit status 1 if any call failed or anything could not be measured.
@@ -20,10 +26,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,10 +52,12 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "bench/threshold_bench.h"
 #include "bench/child_process.h"
+#include "bench/history_bench.h"
 #include "bench/load.h"
 #include "bench/storage_bench.h"
+#include "bench/threshold_bench.h"
+#include "bench/report.h"
 #include "bench/workloads.h"
 #include "services/call_context.h"
 
@@ -70,6 +80,12 @@ ABSL_FLAG(std::string, mix, "",
 ABSL_FLAG(uint64_t, replay_events, 0,
           "Events generated for the replay and restart figures; 0: the mode's.");
 ABSL_FLAG(bool, storage, true, "Measure replay and restart (--nostorage skips them).");
+ABSL_FLAG(bool, inprocess, true,
+          "Measure history growth, the complaint ledger figures and the large-notes action "
+          "(--noinprocess skips them).");
+ABSL_FLAG(uint64_t, seed_complaints, 0,
+          "Complaints recorded (over the last three years) before the first level; 0: the "
+          "mode's (10,000 quick, 20,000 full).");
 ABSL_FLAG(bool, server_request_log, false,
           "Run caseworkd with its one-line-per-call stderr log (off by default: the "
           "baselines log nothing).");
@@ -84,23 +100,15 @@ ABSL_FLAG(std::string, batched_write_server, BATCHED_WRITE_SERVER_PATH,
 namespace casework::bench {
 namespace {
 
-// Actions created before the first level, for the rest of the mix to use.
+// Actions created before the first level, for the rest of the mix to use,
+// and case reviews received and acknowledged, waiting for their evaluation.
 constexpr uint64_t kSeedActions = 1000;
-// The design target at the highest in-flight level (README.md).
-constexpr double kTargetRatioVsBatchedWrite = 0.7;
-constexpr double kTargetP99Ms = 5.0;
+constexpr uint64_t kSeedCaseReviews = 300;
+// Connections to each server: caseworkd serves at most 32 calls at once on
+// one connection (--max_streams_per_connection); slots are spread over them.
+constexpr int kConnections = 4;
 constexpr absl::Duration kStartTimeout = absl::Seconds(60);
 constexpr absl::Duration kStopGrace = absl::Seconds(30);
-
-struct Settings {
-  std::string mode;
-  std::vector<int> in_flight;
-  absl::Duration duration;
-  absl::Duration warmup;
-  uint64_t replay_events = 0;
-  bool sync = true;
-  std::string target;
-};
 
 absl::StatusOr<Settings> ReadSettings() {
   Settings s;
@@ -126,8 +134,11 @@ absl::StatusOr<Settings> ReadSettings() {
   s.warmup = absl::Seconds(warmup >= 0 ? warmup : (full ? 3 : 1));
   s.replay_events = absl::GetFlag(FLAGS_replay_events);
   if (s.replay_events == 0) s.replay_events = full ? 1000000 : 200000;
+  s.seed_complaints = absl::GetFlag(FLAGS_seed_complaints);
+  if (s.seed_complaints == 0) s.seed_complaints = full ? 20000 : 10000;
   s.sync = absl::GetFlag(FLAGS_sync);
   s.target = absl::GetFlag(FLAGS_target);
+  s.mix = absl::GetFlag(FLAGS_mix);
   if (!s.target.empty() && !services::IsLoopbackListen(s.target)) {
     return absl::InvalidArgumentError(
         absl::StrCat("--target must be a loopback HOST:PORT, got ", s.target));
@@ -209,14 +220,6 @@ std::string DescribeMachine(const std::string& data_dir) {
                          fs);
 }
 
-// What the processes used during one measured window.
-struct ProcessFigures {
-  std::optional<double> peak_rss_mb;   // the server's; na for --target
-  std::optional<double> server_cores;  // the server's CPU seconds per second
-  std::optional<double> client_cores;  // casework-bench's own
-  std::optional<double> other_cores;   // everything else on the machine
-};
-
 // CPU seconds per second of a CPU-time counter between Start() and Cores().
 class CpuMeter {
  public:
@@ -238,77 +241,31 @@ class CpuMeter {
   absl::Time start_;
 };
 
-// One server measured at every level.
-struct Server {
-  std::string name;
-  std::unique_ptr<ChildProcess> process;  // null for --target
-  std::shared_ptr<grpc::Channel> channel;
-  std::vector<Operation> mix;  // calls into workloads that live in MeasureLoad
-  std::vector<LevelResult> levels;
-  std::vector<ProcessFigures> figures;  // per level
-};
-
+// Opens kConnections separate connections (gRPC would otherwise share one
+// between channels to the same address).
 absl::Status Connect(Server& server, const std::string& address) {
-  server.channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-  if (!server.channel->WaitForConnected(std::chrono::system_clock::now() +
-                                        std::chrono::seconds(10))) {
-    return absl::UnavailableError(absl::StrCat("cannot connect to ", server.name, " at ", address));
+  server.channels.clear();
+  for (int i = 0; i < kConnections; ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    args.SetInt("casework.bench.connection", i);
+    std::shared_ptr<grpc::Channel> channel =
+        grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+    if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot connect to ", server.name, " at ", address));
+    }
+    server.channels.push_back(std::move(channel));
   }
   return absl::OkStatus();
 }
 
 absl::Status StartChild(Server& server, std::vector<std::string> argv) {
-  absl::StatusOr<ServerProcess> started = StartServer(std::move(argv), kStartTimeout);
+  absl::StatusOr<ServerProcess> started =
+      StartServer(std::move(argv), kStartTimeout, {kWriterHoldLine});
   if (!started.ok()) return started.status();
   server.process = std::move(started->process);
   return Connect(server, started->address);
-}
-
-struct StorageFigures {
-  GeneratedLog log;
-  ReplayResult replay;
-  RestartResult restart;
-};
-
-struct Report {
-  // One progress line on stderr, stamped with the seconds since `start`.
-  template <typename... Args>
-  void Progress(const absl::FormatSpec<Args...>& format, const Args&... args) const {
-    absl::FPrintF(stderr, "casework-bench [%5.1fs] %s\n",
-                  absl::ToDoubleSeconds(absl::Now() - start), absl::StrFormat(format, args...));
-  }
-
-  absl::Time start = absl::Now();
-  Settings settings;
-  std::string machine;
-  std::vector<Server> servers;  // echo, batched-write, engine
-  bool rss_per_level = true;    // false: peak RSS since the server started
-  std::optional<StorageFigures> storage;
-  std::optional<double> threshold_eval_ms;
-  std::vector<std::string> failures;
-
-  const Server& echo() const { return servers[0]; }
-  const Server& batched_write() const { return servers[1]; }
-  const Server& engine() const { return servers[2]; }
-  uint64_t errors() const {
-    uint64_t n = 0;
-    for (const Server& s : servers) {
-      for (const LevelResult& l : s.levels) n += l.errors;
-    }
-    return n;
-  }
-};
-
-// Threshold evaluation for one applicant with 10,000 complaints on record
-// (bench/threshold_bench.h): the median of five EvaluateThreshold commands
-// through an in-process engine, ledger scan and write included.
-std::optional<double> MeasureThresholdEvaluation() {
-  absl::StatusOr<ThresholdFigures> figures = MeasureThreshold(10000, 5);
-  if (!figures.ok()) {
-    absl::FPrintF(stderr, "threshold evaluation failed: %s\n", figures.status().ToString());
-    return std::nullopt;
-  }
-  return figures->median_ms;
 }
 
 // Applies --mix ("Name=weight,...") to `mix`.
@@ -365,28 +322,39 @@ absl::Status MeasureLoad(Report& report, const ScratchDir& scratch) {
           : Connect(engine, settings.target);
   if (!engine_started.ok()) return engine_started;
 
-  EngineWorkload engine_workload(engine.channel);
-  const size_t payload_bytes = engine_workload.SampleCreateRequest().ByteSizeLong();
-  EchoWorkload echo_workload(echo.channel, payload_bytes);
-  EchoWorkload batched_workload(batched.channel, payload_bytes);
+  auto engine_workload = std::make_unique<EngineWorkload>(engine.channels);
+  const size_t payload_bytes = engine_workload->SampleCreateRequest().ByteSizeLong();
+  EchoWorkload echo_workload(echo.channels, payload_bytes);
+  EchoWorkload batched_workload(batched.channels, payload_bytes);
   echo.mix = echo_workload.Mix();
   batched.mix = batched_workload.Mix();
-  engine.mix = engine_workload.Mix();
+  engine.mix = engine_workload->Mix();
   if (absl::Status s = OverrideWeights(absl::GetFlag(FLAGS_mix), engine.mix); !s.ok()) return s;
 
-  report.Progress("seeding %d actions", kSeedActions);
-  LevelOptions seed;
-  seed.in_flight = 32;
-  seed.warmup = absl::ZeroDuration();
-  seed.duration = absl::Minutes(2);
-  seed.max_calls = kSeedActions;
-  absl::StatusOr<LevelResult> seeded = RunLevel(engine_workload.SeedMix(), seed);
-  if (!seeded.ok()) return seeded.status();
-  if (seeded->errors > 0 || engine_workload.known_actions() < kSeedActions) {
-    return absl::InternalError(absl::StrCat(
-        "seeding failed: ", engine_workload.known_actions(), " of ", kSeedActions,
-        " actions created; ", seeded->error_samples.empty() ? "" : seeded->error_samples.front()));
+  report.Progress("publishing policies; seeding %d actions, %d complaints, %d case reviews",
+                  kSeedActions, settings.seed_complaints, kSeedCaseReviews);
+  absl::Status seeded = engine_workload->PublishPolicies();
+  if (seeded.ok()) seeded = engine_workload->SeedActions(kSeedActions);
+  if (seeded.ok()) seeded = engine_workload->SeedComplaints(settings.seed_complaints);
+  if (seeded.ok()) seeded = engine_workload->SeedCaseReviews(kSeedCaseReviews);
+  if (!seeded.ok()) {
+    return absl::Status(seeded.code(), absl::StrCat("seeding: ", seeded.message()));
   }
+  if (engine_workload->known_actions() < kSeedActions) {
+    return absl::InternalError(absl::StrCat("seeding failed: ", engine_workload->known_actions(),
+                                            " of ", kSeedActions, " actions created"));
+  }
+  // What the mix did besides its calls, for the report.
+  struct Tally {
+    Report& report;
+    EngineWorkload& workload;
+    ~Tally() {
+      report.fallbacks = workload.fallbacks();
+      report.reviews_received = workload.reviews_received();
+      report.reviews_finished = workload.reviews_finished();
+      report.complaints_sent = workload.complaints_sent();
+    }
+  } tally{report, *engine_workload};
 
   for (int in_flight : settings.in_flight) {
     for (Server& server : report.servers) {
@@ -455,156 +423,41 @@ absl::Status MeasureStorage(Report& report, const ScratchDir& scratch) {
   absl::StatusOr<ReplayResult> replay = MeasureReplay(dir);
   if (!replay.ok()) return replay.status();
   figures.replay = *replay;
+  report.Progress("rebuilding the derived records of %d events", log->events);
+  absl::StatusOr<RebuildResult> rebuild = MeasureRebuild(dir);
+  if (rebuild.ok()) {
+    figures.rebuild = *rebuild;
+  } else {
+    report.failures.push_back(absl::StrCat("rebuild: ", rebuild.status().ToString()));
+  }
   report.storage = figures;
   return absl::OkStatus();
 }
 
-std::string Fixed(double v, int decimals) { return absl::StrFormat("%.*f", decimals, v); }
-std::string OrNa(const std::optional<double>& v, int decimals) {
-  return v.has_value() ? Fixed(*v, decimals) : "na";
-}
-double Ratio(double a, double b) { return b > 0 ? a / b : 0; }
-
-void PrintReport(const Report& report) {
-  const Settings& s = report.settings;
-  absl::PrintF(
-      "casework-bench mode=%s sync=%s duration=%s warmup=%s in_flight=%s%s%s\n", s.mode,
-      s.sync ? "on" : "off", absl::FormatDuration(s.duration), absl::FormatDuration(s.warmup),
-      absl::StrJoin(s.in_flight, ","), s.target.empty() ? "" : absl::StrCat(" target=", s.target),
-      absl::GetFlag(FLAGS_mix).empty() ? "" : absl::StrCat(" mix=", absl::GetFlag(FLAGS_mix)));
-  absl::PrintF("machine: %s\n\n", report.machine);
-
-  // Levels measured on all three servers (fewer than asked if one failed).
-  size_t complete = report.servers.size() == 3 ? s.in_flight.size() : 0;
-  for (const Server& server : report.servers) complete = std::min(complete, server.levels.size());
-  const bool loaded = complete == s.in_flight.size() && complete > 0;
-  if (!report.servers.empty()) {
-    absl::PrintF("Closed-loop load: same client and levels for every server (latency in ms)\n");
-    absl::PrintF("%-14s %9s %9s %7s %7s %7s %7s %6s %8s %8s %9s %8s %9s\n", "server", "in_flight",
-                 "ops/s", "p50", "p90", "p99", "p99.9", "errors",
-                 report.rss_per_level ? "peak_rss" : "rss_hwm", "srv_cpu", "srv_us/op", "cli_cpu",
-                 "other_cpu");
-    for (size_t i = 0; i < s.in_flight.size(); ++i) {
-      for (const Server& server : report.servers) {
-        if (i >= server.levels.size()) continue;
-        const LevelResult& l = server.levels[i];
-        const ProcessFigures& f = server.figures[i];
-        std::optional<double> us_per_op;
-        if (f.server_cores && l.calls_per_s > 0) us_per_op = *f.server_cores / l.calls_per_s * 1e6;
-        absl::PrintF("%-14s %9d %9.0f %7.2f %7.2f %7.2f %7.2f %6d %8s %8s %9s %8s %9s\n",
-                     server.name, l.in_flight, l.calls_per_s, l.latency.p50_ms, l.latency.p90_ms,
-                     l.latency.p99_ms, l.latency.p999_ms, l.errors, OrNa(f.peak_rss_mb, 1),
-                     OrNa(f.server_cores, 2), OrNa(us_per_op, 0), OrNa(f.client_cores, 2),
-                     OrNa(f.other_cores, 2));
-      }
-    }
-    absl::PrintF(
-        "(peak_rss in MB; srv_cpu, cli_cpu, other_cpu: CPU seconds per second used by the "
-        "server,\n this client and every other process of the machine; srv_us/op: server CPU "
-        "microseconds per call)\n");
-    for (const Server& server : report.servers) {
-      for (const LevelResult& l : server.levels) {
-        for (const std::string& e : l.error_samples) {
-          absl::PrintF("error: %s at %d in flight: %s\n", server.name, l.in_flight, e);
-        }
-      }
-    }
+// The in-process figures, each in a directory of its own under `scratch`.
+void MeasureInProcess(Report& report, const ScratchDir& scratch) {
+  report.Progress("history growth: RecordProgress at 10 to 10,000 events");
+  absl::StatusOr<GrowthFigures> growth = MeasureGrowth(scratch.Sub("growth"));
+  if (growth.ok()) {
+    report.growth = *std::move(growth);
+  } else {
+    report.failures.push_back(absl::StrCat("history growth: ", growth.status().ToString()));
   }
-  if (complete > 0) {
-    absl::PrintF("\nEngine throughput as a ratio of each baseline at the same level\n");
-    absl::PrintF("%9s %9s %17s\n", "in_flight", "vs_echo", "vs_batched_write");
-    for (size_t i = 0; i < complete; ++i) {
-      const double engine = report.engine().levels[i].calls_per_s;
-      absl::PrintF("%9d %9.3f %17.3f\n", s.in_flight[i],
-                   Ratio(engine, report.echo().levels[i].calls_per_s),
-                   Ratio(engine, report.batched_write().levels[i].calls_per_s));
-    }
-    const LevelResult& top = report.engine().levels[complete - 1];
-    absl::PrintF("\nEngine operations at %d in flight (latency in ms)\n", top.in_flight);
-    absl::PrintF("%-16s %6s %9s %8s %8s %8s %7s\n", "operation", "weight", "ops/s", "p50", "p99",
-                 "max", "errors");
-    for (const OperationResult& op : top.operations) {
-      absl::PrintF("%-16s %6d %9.0f %8.2f %8.2f %8.2f %7d\n", op.name, op.weight,
-                   top.seconds > 0 ? static_cast<double>(op.ok_calls) / top.seconds : 0,
-                   op.latency.p50_ms, op.latency.p99_ms, op.latency.max_ms, op.errors);
-    }
+  report.Progress("complaint ledger: 110,000 complaints, evaluations and intake");
+  absl::StatusOr<LedgerFigures> ledger = MeasureLedger(scratch.Sub("ledger"), report.settings.sync);
+  if (ledger.ok()) {
+    report.ledger = *std::move(ledger);
+  } else {
+    report.failures.push_back(absl::StrCat("complaint ledger: ", ledger.status().ToString()));
   }
-
-  if (report.storage.has_value()) {
-    const StorageFigures& f = *report.storage;
-    absl::PrintF("\nData directory: %d events in %d streams\n", f.replay.events, f.replay.streams);
-    absl::PrintF(
-        "generate  %.1f s, %.0f events/s (in-process engine, WAL not synced; %d commands in %d "
-        "groups, %.1f per group)\n",
-        f.log.seconds, Ratio(static_cast<double>(f.log.events), f.log.seconds),
-        f.log.stats.commands, f.log.stats.groups,
-        Ratio(static_cast<double>(f.log.stats.commands), static_cast<double>(f.log.stats.groups)));
-    absl::PrintF(
-        "replay    ComputeDerived %.2f s = %.0f events/s (%d read-model rows; open %.0f ms)\n",
-        f.replay.seconds, f.replay.events_per_s, f.replay.rows, f.replay.open_ms);
-    absl::PrintF("restart   caseworkd serving after %.0f ms, first GetAction after %.0f ms\n",
-                 f.restart.serving_ms, f.restart.first_get_ms);
+  report.Progress("an action with 1,100 notes of 4,000 characters");
+  absl::StatusOr<NotesFigures> notes =
+      MeasureNotes(absl::GetFlag(FLAGS_caseworkd), scratch.Sub("notes"), report.settings.sync);
+  if (notes.ok()) {
+    report.notes = *std::move(notes);
+  } else {
+    report.failures.push_back(absl::StrCat("large notes: ", notes.status().ToString()));
   }
-  absl::PrintF("threshold evaluation, one applicant with 10,000 complaints: %s\n",
-               report.threshold_eval_ms.has_value()
-                   ? absl::StrCat(Fixed(*report.threshold_eval_ms, 1), " ms")
-                   : "na (failed)");
-  for (const std::string& failure : report.failures) absl::PrintF("FAILED: %s\n", failure);
-
-  // The summary, always the last line, always with every key ("na" when a
-  // figure could not be measured).
-  std::optional<double> engine, p50, p99, p999, echo, batched, ratio_echo, ratio_batched, rss;
-  std::string in_flight = absl::StrCat(s.in_flight.back()), target_met = "na";
-  if (loaded) {
-    const LevelResult& e = report.engine().levels.back();
-    engine = e.calls_per_s;
-    p50 = e.latency.p50_ms;
-    p99 = e.latency.p99_ms;
-    p999 = e.latency.p999_ms;
-    echo = report.echo().levels.back().calls_per_s;
-    batched = report.batched_write().levels.back().calls_per_s;
-    ratio_echo = Ratio(*engine, *echo);
-    ratio_batched = Ratio(*engine, *batched);
-    rss = report.engine().figures.back().peak_rss_mb;
-    const bool met = *ratio_batched >= kTargetRatioVsBatchedWrite && *p99 < kTargetP99Ms;
-    target_met = met ? "yes" : "no";
-    absl::PrintF(
-        "\nDESIGN TARGET at %s in flight: ratio_vs_batched_write >= %.1f and p99 < %.0f ms: %s "
-        "(%.3f, %.2f ms)\n",
-        in_flight, kTargetRatioVsBatchedWrite, kTargetP99Ms, met ? "MET" : "MISSED", *ratio_batched,
-        *p99);
-  }
-  const std::optional<StorageFigures>& f = report.storage;
-  std::optional<double> replay_events, replay_rate, restart_serving, restart;
-  if (f) {
-    replay_events = static_cast<double>(f->replay.events);
-    replay_rate = f->replay.events_per_s;
-    restart_serving = f->restart.serving_ms;
-    restart = f->restart.first_get_ms;
-  }
-  const std::vector<std::pair<std::string, std::string>> kv = {
-      {"mode", s.mode},
-      {"in_flight", in_flight},
-      {"engine_ops_per_s", OrNa(engine, 0)},
-      {"p50_ms", OrNa(p50, 2)},
-      {"p99_ms", OrNa(p99, 2)},
-      {"p999_ms", OrNa(p999, 2)},
-      {"echo_ops_per_s", OrNa(echo, 0)},
-      {"batched_write_ops_per_s", OrNa(batched, 0)},
-      {"ratio_vs_echo", OrNa(ratio_echo, 3)},
-      {"ratio_vs_batched_write", OrNa(ratio_batched, 3)},
-      {"rss_mb", OrNa(rss, 1)},
-      {"target_met", target_met},
-      {"replay_events", OrNa(replay_events, 0)},
-      {"replay_events_per_s", OrNa(replay_rate, 0)},
-      {"restart_serving_ms", OrNa(restart_serving, 0)},
-      {"restart_ms", OrNa(restart, 0)},
-      {"threshold_eval_ms", OrNa(report.threshold_eval_ms, 1)},
-      {"sync", s.sync ? "on" : "off"},
-      {"errors", absl::StrCat(report.errors())},
-      {"failures", absl::StrCat(report.failures.size())},
-  };
-  absl::PrintF("%s\n", absl::StrJoin(kv, " ", absl::PairFormatter("=")));
 }
 
 int Main() {
@@ -629,7 +482,7 @@ int Main() {
   // away, and nothing polls an idle client channel to see the GOAWAY.
   for (Server& server : report.servers) {
     server.mix.clear();
-    server.channel.reset();
+    server.channels.clear();
     if (server.process != nullptr) {
       report.Progress("stopping %s", server.name);
       if (absl::Status s = server.process->Stop(kStopGrace); !s.ok()) {
@@ -637,12 +490,17 @@ int Main() {
       }
     }
   }
+  if (report.servers.size() == 3 && report.engine().process != nullptr) {
+    std::vector<MethodHold> holds =
+        ParseWriterHolds(report.engine().process->LinesContaining(kWriterHoldLine));
+    if (!holds.empty()) report.holds = std::move(holds);
+  }
   if (absl::GetFlag(FLAGS_storage)) {
     if (absl::Status s = MeasureStorage(report, **scratch); !s.ok()) {
       report.failures.push_back(absl::StrCat("storage: ", s.ToString()));
     }
   }
-  report.threshold_eval_ms = MeasureThresholdEvaluation();
+  if (absl::GetFlag(FLAGS_inprocess)) MeasureInProcess(report, **scratch);
   report.Progress("done");
   PrintReport(report);
   return report.failures.empty() && report.errors() == 0 ? 0 : 1;

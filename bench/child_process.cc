@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -23,6 +24,7 @@ namespace {
 
 constexpr size_t kHeadLines = 200;
 constexpr size_t kTailLines = 50;
+constexpr size_t kKeptLines = 10000;
 
 absl::Status ErrnoError(absl::string_view what) {
   return absl::UnavailableError(absl::StrCat(what, ": ", std::strerror(errno)));
@@ -30,7 +32,8 @@ absl::Status ErrnoError(absl::string_view what) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(std::vector<std::string> argv) {
+absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(std::vector<std::string> argv,
+                                                                  std::vector<std::string> keep) {
   if (argv.empty()) return absl::InvalidArgumentError("empty command line");
   std::vector<char*> args;
   for (std::string& a : argv) args.push_back(a.data());
@@ -63,11 +66,16 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(std::vector<st
   }
   close(pipe_fds[1]);
   std::string name = argv[0].substr(argv[0].rfind('/') + 1);
-  return std::unique_ptr<ChildProcess>(new ChildProcess(std::move(name), pid, pipe_fds[0]));
+  return std::unique_ptr<ChildProcess>(
+      new ChildProcess(std::move(name), pid, pipe_fds[0], std::move(keep)));
 }
 
-ChildProcess::ChildProcess(std::string name, pid_t pid, int stderr_fd)
-    : name_(std::move(name)), pid_(pid), reader_([this, stderr_fd] { ReadStderr(stderr_fd); }) {}
+ChildProcess::ChildProcess(std::string name, pid_t pid, int stderr_fd,
+                           std::vector<std::string> keep)
+    : name_(std::move(name)),
+      pid_(pid),
+      keep_(std::move(keep)),
+      reader_([this, stderr_fd] { ReadStderr(stderr_fd); }) {}
 
 ChildProcess::~ChildProcess() { Stop(absl::Seconds(5)).IgnoreError(); }
 
@@ -83,6 +91,12 @@ void ChildProcess::ReadStderr(int fd) {
     for (size_t end; (end = pending.find('\n', start)) != std::string::npos; start = end + 1) {
       std::string line = pending.substr(start, end - start);
       std::lock_guard<std::mutex> lock(mu_);
+      for (const std::string& needle : keep_) {
+        if (kept_.size() < kKeptLines && absl::StrContains(line, needle)) {
+          kept_.push_back(line);
+          break;
+        }
+      }
       if (head_.size() < kHeadLines) {
         head_.push_back(std::move(line));
       } else {
@@ -230,9 +244,30 @@ std::string ChildProcess::StderrTail() const {
   return absl::StrJoin(lines, "\n");
 }
 
-absl::StatusOr<ServerProcess> StartServer(std::vector<std::string> argv, absl::Duration timeout) {
+std::vector<std::string> ChildProcess::LinesContaining(absl::string_view needle) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> lines;
+  const bool kept = std::find(keep_.begin(), keep_.end(), needle) != keep_.end();
+  if (kept) {
+    for (const std::string& line : kept_) {
+      if (absl::StrContains(line, needle)) lines.push_back(line);
+    }
+    return lines;
+  }
+  for (const std::string& line : head_) {
+    if (absl::StrContains(line, needle)) lines.push_back(line);
+  }
+  for (const std::string& line : tail_) {
+    if (absl::StrContains(line, needle)) lines.push_back(line);
+  }
+  return lines;
+}
+
+absl::StatusOr<ServerProcess> StartServer(std::vector<std::string> argv, absl::Duration timeout,
+                                          std::vector<std::string> keep) {
   ServerProcess server;
-  absl::StatusOr<std::unique_ptr<ChildProcess>> process = ChildProcess::Start(std::move(argv));
+  absl::StatusOr<std::unique_ptr<ChildProcess>> process =
+      ChildProcess::Start(std::move(argv), std::move(keep));
   if (!process.ok()) return process.status();
   server.process = *std::move(process);
   absl::StatusOr<std::string> line = server.process->WaitForLine("serving on", timeout);

@@ -25,8 +25,11 @@ namespace casework::bench {
 class ChildProcess {
  public:
   // Starts argv[0] (a path) with `argv`. Call from the main thread: the
-  // death signal is tied to the thread that starts the child.
-  static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(std::vector<std::string> argv);
+  // death signal is tied to the thread that starts the child. Every stderr
+  // line containing one of `keep` is kept (see LinesContaining), however
+  // many lines come before and after it.
+  static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(std::vector<std::string> argv,
+                                                             std::vector<std::string> keep = {});
   // Stop(5s) unless stopped already.
   ~ChildProcess();
 
@@ -62,8 +65,12 @@ class ChildProcess {
   // The last stderr lines, for error messages.
   std::string StderrTail() const;
 
+  // The stderr lines so far that contain `needle`, in order: every kept line
+  // (see Start) and any other among the first 200 and the last 50.
+  std::vector<std::string> LinesContaining(absl::string_view needle) const;
+
  private:
-  ChildProcess(std::string name, pid_t pid, int stderr_fd);
+  ChildProcess(std::string name, pid_t pid, int stderr_fd, std::vector<std::string> keep);
   void ReadStderr(int fd);
 
   const std::string name_;
@@ -75,6 +82,8 @@ class ChildProcess {
   std::condition_variable cv_;
   std::vector<std::string> head_;  // guarded by mu_
   std::deque<std::string> tail_;   // guarded by mu_
+  const std::vector<std::string> keep_;
+  std::vector<std::string> kept_;  // guarded by mu_; lines matching keep_
   bool eof_ = false;               // guarded by mu_
   std::thread reader_;
 };
@@ -95,8 +104,10 @@ struct ServerProcess {
 
 // Starts a server that listens on 127.0.0.1 and announces itself with a
 // stderr line "...serving on HOST:PORT (port N)..." (caseworkd and the
-// baselines), and waits up to `timeout` for that line.
-absl::StatusOr<ServerProcess> StartServer(std::vector<std::string> argv, absl::Duration timeout);
+// baselines), and waits up to `timeout` for that line. `keep` as for
+// ChildProcess::Start.
+absl::StatusOr<ServerProcess> StartServer(std::vector<std::string> argv, absl::Duration timeout,
+                                          std::vector<std::string> keep = {});
 
 }  // namespace casework::bench
 

@@ -97,7 +97,7 @@ class LevelRun {
     for (int pick = absl::Uniform(slot.rng, 0, total_weight_); pick >= mix_[op].weight; ++op) {
       pick -= mix_[op].weight;
     }
-    std::unique_ptr<Call> call = mix_[op].make(slot.rng);
+    std::unique_ptr<Call> call = mix_[op].make(slot.rng, slot_index);
     call->slot = slot_index;
     call->operation = op;
     call->start = now;
@@ -109,7 +109,10 @@ class LevelRun {
   void Poll() {
     void* tag = nullptr;
     bool ok = false;
-    while (cq_.Next(&tag, &ok)) Finished(std::unique_ptr<Call>(static_cast<Call*>(tag)));
+    while (cq_.Next(&tag, &ok)) {
+      Call* call = static_cast<Call*>(tag);
+      if (call->Proceed(ok)) Finished(std::unique_ptr<Call>(call));
+    }
   }
 
   // The slot's previous call is done, so nothing else touches the slot.

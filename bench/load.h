@@ -25,11 +25,19 @@
 namespace casework::bench {
 
 // One call. Built by an Operation, then owned by the load generator.
+//
+// The load generator drains a completion queue whose tags are calls: every
+// event of a call's tag is handed to Proceed(), and the call is finished
+// (OnFinished, then deleted) once Proceed returns true. A unary call has one
+// event (its Finish); a client-streaming call one per step.
 class Call {
  public:
   virtual ~Call() = default;
   // Starts the call on `cq` with the call itself as its tag.
   virtual void Start(grpc::CompletionQueue* cq) = 0;
+  // One event of the call's tag; `ok` as the completion queue reported it.
+  // True once `status` is final.
+  virtual bool Proceed(bool ok) = 0;
   // Runs on a completion thread once `status` is known.
   virtual void OnFinished() = 0;
 
@@ -57,6 +65,7 @@ class UnaryCall final : public Call {
     reader_->StartCall();
     reader_->Finish(&response_, &status, this);  // may complete (and delete us) at once
   }
+  bool Proceed(bool) override { return true; }
   void OnFinished() override {
     if (status.ok() && on_ok_) on_ok_(response_);
   }
@@ -68,6 +77,81 @@ class UnaryCall final : public Call {
   const std::function<void(const Response&)> on_ok_;
   Response response_;
   std::unique_ptr<grpc::ClientAsyncResponseReader<Response>> reader_;
+};
+
+// A client-streaming call of `Stub`: `prepare` is the stub's
+// PrepareAsync<Method>. Writes `requests` one after the other (the last with
+// WriteLast), then finishes. `check` (optional) may turn an OK reply into an
+// error, e.g. when items of the stream failed; `on_ok` then sees the reply.
+template <typename Stub, typename Request, typename Response>
+class ClientStreamCall final : public Call {
+ public:
+  using Prepare = std::unique_ptr<grpc::ClientAsyncWriter<Request>> (Stub::*)(
+      grpc::ClientContext*, Response*, grpc::CompletionQueue*);
+
+  ClientStreamCall(Stub* stub, Prepare prepare, std::vector<Request> requests,
+                   std::function<grpc::Status(const Response&)> check,
+                   std::function<void(const Response&)> on_ok)
+      : stub_(stub),
+        prepare_(prepare),
+        requests_(std::move(requests)),
+        check_(std::move(check)),
+        on_ok_(std::move(on_ok)) {}
+
+  void Start(grpc::CompletionQueue* cq) override {
+    writer_ = (stub_->*prepare_)(&context, &response_, cq);
+    step_ = Step::kStarting;
+    writer_->StartCall(this);
+  }
+  bool Proceed(bool ok) override {
+    switch (step_) {
+      case Step::kStarting:
+      case Step::kWriting:
+        if (ok && next_ < requests_.size()) {
+          const Request& r = requests_[next_++];
+          step_ = Step::kWriting;
+          if (next_ == requests_.size()) {
+            writer_->WriteLast(r, grpc::WriteOptions(), this);
+          } else {
+            writer_->Write(r, this);
+          }
+          return false;
+        }
+        if (ok && requests_.empty()) {
+          step_ = Step::kClosing;
+          writer_->WritesDone(this);
+          return false;
+        }
+        // All written (the last with WriteLast), or the stream broke: the
+        // status says which.
+        step_ = Step::kFinishing;
+        writer_->Finish(&status, this);
+        return false;
+      case Step::kClosing:
+        step_ = Step::kFinishing;
+        writer_->Finish(&status, this);
+        return false;
+      case Step::kFinishing:
+        if (status.ok() && check_) status = check_(response_);
+        return true;
+    }
+    return true;
+  }
+  void OnFinished() override {
+    if (status.ok() && on_ok_) on_ok_(response_);
+  }
+
+ private:
+  enum class Step { kStarting, kWriting, kClosing, kFinishing };
+  Stub* const stub_;
+  const Prepare prepare_;
+  const std::vector<Request> requests_;
+  const std::function<grpc::Status(const Response&)> check_;
+  const std::function<void(const Response&)> on_ok_;
+  size_t next_ = 0;
+  Step step_ = Step::kStarting;
+  Response response_;
+  std::unique_ptr<grpc::ClientAsyncWriter<Request>> writer_;
 };
 
 template <typename T>
@@ -88,14 +172,29 @@ std::unique_ptr<Call> MakeCall(
                                                               std::move(on_ok));
 }
 
+// Deduces the template arguments of ClientStreamCall from `prepare`.
+template <typename Stub, typename Request, typename Response>
+std::unique_ptr<Call> MakeStreamCall(
+    Stub* stub,
+    std::unique_ptr<grpc::ClientAsyncWriter<Request>> (Stub::*prepare)(
+        grpc::ClientContext*, Response*, grpc::CompletionQueue*),
+    std::vector<typename NonDeduced<Request>::type> requests,
+    std::function<grpc::Status(const typename NonDeduced<Response>::type&)> check = nullptr,
+    std::function<void(const typename NonDeduced<Response>::type&)> on_ok = nullptr) {
+  return std::make_unique<ClientStreamCall<Stub, Request, Response>>(
+      stub, prepare, std::move(requests), std::move(check), std::move(on_ok));
+}
+
 // One row of an operation mix.
 struct Operation {
   std::string name;
   // Relative weight in the mix.
   int weight = 1;
-  // Builds the next call of this kind with the calling slot's generator.
-  // Runs on the main or a completion thread; must be thread-safe.
-  std::function<std::unique_ptr<Call>(absl::BitGen& rng)> make;
+  // Builds the next call of this kind with the calling slot's generator;
+  // `slot` (0 to in_flight - 1) lets a workload spread slots over several
+  // connections. Runs on the main or a completion thread; must be
+  // thread-safe.
+  std::function<std::unique_ptr<Call>(absl::BitGen& rng, int slot)> make;
 };
 
 struct LevelOptions {

@@ -1,5 +1,6 @@
 // casework-bench's data-directory figures: generating a large event log,
-// rebuilding the read models from it (replay) and restarting caseworkd on it.
+// folding the read models from it (replay), rebuilding them (replay plus the
+// writes) and restarting caseworkd on it.
 #ifndef CASEWORK_BENCH_STORAGE_BENCH_H_
 #define CASEWORK_BENCH_STORAGE_BENCH_H_
 
@@ -39,6 +40,16 @@ struct ReplayResult {
 // Opens `dir` and times storage::ComputeDerived, the fold of the whole log
 // into every stream's state and every read-model row.
 absl::StatusOr<ReplayResult> MeasureReplay(const std::string& dir);
+
+struct RebuildResult {
+  uint64_t events = 0;
+  double seconds = 0;  // storage::RebuildDerived: the fold, then every derived record rewritten
+  double events_per_s = 0;
+};
+
+// Opens `dir` and times storage::RebuildDerived (what `caseworkd --rebuild`
+// and an upgrade of the derived format run).
+absl::StatusOr<RebuildResult> MeasureRebuild(const std::string& dir);
 
 struct RestartResult {
   double serving_ms = 0;    // spawn -> "serving on" line
