@@ -51,6 +51,10 @@ ABSL_FLAG(int64_t, min_free_disk_mb, 256,
 ABSL_FLAG(int64_t, max_data_mb, 0,
           "Cap, in MiB, on the data directory's table files (as RocksDB counts them); at the cap "
           "writes are refused as below the floor. 0: no cap.");
+ABSL_FLAG(int64_t, request_retention_days, 30,
+          "Days a request_id is remembered after its command: a retry within them answers with "
+          "the first commit; after them it is a new command (complaint intake stays "
+          "de-duplicated by its source reference for ever). 0: remembered for ever.");
 ABSL_FLAG(int64_t, grpc_memory_mb, 512,
           "Memory, in MiB, gRPC may use for connections, their buffers and calls (resource "
           "quota).");
@@ -195,6 +199,7 @@ int main(int argc, char** argv) {
   config.request_log_lines_per_second = absl::GetFlag(FLAGS_request_log_lines_per_second);
   config.min_free_bytes = Mebibytes(absl::GetFlag(FLAGS_min_free_disk_mb));
   config.max_data_bytes = Mebibytes(absl::GetFlag(FLAGS_max_data_mb));
+  config.request_retention = absl::Hours(24) * absl::GetFlag(FLAGS_request_retention_days);
   config.grpc_memory_bytes = Mebibytes(absl::GetFlag(FLAGS_grpc_memory_mb));
   config.max_streams_per_connection = absl::GetFlag(FLAGS_max_streams_per_connection);
   config.max_reply_backlog_bytes = Mebibytes(absl::GetFlag(FLAGS_max_reply_backlog_mb));
@@ -208,7 +213,7 @@ int main(int argc, char** argv) {
   if (config.grpc_memory_bytes < (size_t{16} << 20) || config.max_streams_per_connection < 1 ||
       config.max_reply_backlog_bytes < (size_t{8} << 20) ||
       config.request_log_lines_per_second < 1 || absl::GetFlag(FLAGS_min_free_disk_mb) < 0 ||
-      absl::GetFlag(FLAGS_max_data_mb) < 0 ||
+      absl::GetFlag(FLAGS_max_data_mb) < 0 || absl::GetFlag(FLAGS_request_retention_days) < 0 ||
       config.keepalive_time < absl::Seconds(1) || config.keepalive_timeout < absl::Seconds(1) ||
       config.idle_timeout < absl::Seconds(1) || absl::GetFlag(FLAGS_drain_notice_seconds) < 0) {
     std::fprintf(stderr,

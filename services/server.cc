@@ -160,6 +160,8 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   store_options.faults = config.faults;
   store_options.min_free_bytes = config.min_free_bytes;
   store_options.max_data_bytes = config.max_data_bytes;
+  store_options.request_retention = config.request_retention;
+  store_options.clock = clock;
   absl::StatusOr<std::unique_ptr<storage::EventStore>> store =
       storage::EventStore::Open(store_options);
   if (!store.ok()) return store.status();

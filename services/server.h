@@ -64,6 +64,10 @@ struct ServerConfig {
   uint64_t min_free_bytes = uint64_t{256} << 20;
   // Cap on the data directory's table files; 0: none. Default: 0.
   uint64_t max_data_bytes = 0;
+  // How long a request_id is remembered (storage::StoreOptions::
+  // request_retention, aged by the server's clock); zero: for ever.
+  // Default: 30 days.
+  absl::Duration request_retention = absl::Hours(24 * 30);
   // How often free space is looked at for health reporting, in real time.
   // Zero: no background check (tests call CheckHealth()). Default: 1s.
   absl::Duration space_poll = absl::Seconds(1);

@@ -225,10 +225,12 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
     ASSIGN_OR_RETURN(GroupStream * loaded, Load(other_workflow, std::string(other), g));
     return std::shared_ptr<const google::protobuf::Message>(loaded->state);
   };
-  context.scan_rows = [this, &g](absl::string_view prefix) { return ScanRows(prefix, "", "", g); };
+  context.scan_rows = [this, &g](absl::string_view prefix) {
+    return ScanRows(prefix, "", "", 0, g);
+  };
   context.scan_range = [this, &g](absl::string_view prefix, absl::string_view after,
-                                  absl::string_view until) {
-    return ScanRows(prefix, after, until, g);
+                                  absl::string_view until, int limit) {
+    return ScanRows(prefix, after, until, limit, g);
   };
   ASSIGN_OR_RETURN(workflow::Events events,
                    workflow.Decide(*c.type, *current->state, *c.request, context));
@@ -344,7 +346,12 @@ absl::StatusOr<Engine::GroupStream*> Engine::Load(const workflow::Workflow& work
 
 void Engine::CachePut(const std::string& stream, const GroupStream& state) {
   if (options_.state_cache_entries == 0 || options_.state_cache_bytes == 0) return;
-  const size_t bytes = state.state->ByteSizeLong() + stream.size();
+  // In memory a parsed message takes about twice its serialised size; the
+  // map and list nodes, the key twice and the shared pointer add about
+  // kCacheEntryOverhead.
+  constexpr size_t kCacheEntryOverhead = 256;
+  const size_t bytes =
+      2 * state.state->ByteSizeLong() + 2 * stream.size() + kCacheEntryOverhead;
   if (auto it = cache_.find(stream); it != cache_.end()) {
     cache_bytes_ -= it->second.bytes;
     it->second.state = state.state;

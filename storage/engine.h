@@ -91,8 +91,9 @@ Command MakeCommand(const workflow::CommandType& type,
 struct EngineOptions {
   // Stream states kept in memory by the writer, at most. Default: 100000.
   size_t state_cache_entries = 100000;
-  // Serialised bytes of the states kept in memory, at most (least recently
-  // used go first). Default: 64 MiB.
+  // Memory of the states kept, at most, least recently used going first
+  // (estimated as twice their serialised size plus 256 bytes per state).
+  // Default: 64 MiB.
   size_t state_cache_bytes = 64 << 20;
   // Most commands committed in one group (one synced write). Default: 512.
   size_t max_group_commands = 512;
@@ -225,11 +226,12 @@ class Engine {
   void CachePut(const std::string& stream, const GroupStream& state);
   void CacheEvict(const std::string& stream);
   // Rows under `prefix` whose remainder sorts after `after` and not after
-  // `until` (empty: unbounded): the store's, with this group's writes
-  // applied.
+  // `until` (empty: unbounded), the first `limit` of them if `limit` > 0:
+  // the store's, with this group's writes applied.
   absl::StatusOr<std::vector<workflow::Row>> ScanRows(absl::string_view prefix,
                                                       absl::string_view after,
-                                                      absl::string_view until, const Group& g);
+                                                      absl::string_view until, int limit,
+                                                      const Group& g);
 
   EventStore* const store_;
   const Clock* const clock_;

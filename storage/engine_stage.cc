@@ -132,17 +132,25 @@ absl::StatusOr<Engine::GroupStream*> Engine::Stage(const Command& c, const std::
 absl::StatusOr<std::vector<workflow::Row>> Engine::ScanRows(absl::string_view prefix,
                                                             absl::string_view after,
                                                             absl::string_view until,
-                                                            const Group& g) {
+                                                            int limit, const Group& g) {
   const std::string first = absl::StrCat(prefix, after);  // rows sort after this key
   const std::string last = absl::StrCat(prefix, until);   // and not after this one
   auto in_range = [&](absl::string_view key) {
     return absl::StartsWith(key, prefix) && (after.empty() || key > first) &&
            (until.empty() || key <= last);
   };
+  auto written = g.rows.lower_bound(std::string(prefix));
+  const bool group_wrote = written != g.rows.end() && absl::StartsWith(written->first, prefix);
+  // A limit applies to the store's rows only when this group wrote nothing
+  // under the prefix (it could have deleted some); else all are read and
+  // the merge is cut short.
+  const size_t store_limit = limit > 0 && !group_wrote ? static_cast<size_t>(limit) : SIZE_MAX;
   std::vector<workflow::Row> rows;
   std::string start = after.empty() ? std::string() : first;
   for (;;) {
-    ASSIGN_OR_RETURN(std::vector<workflow::Row> page, store_->ScanRows(prefix, start, kReplayPage));
+    const int page_size =
+        static_cast<int>(std::min<size_t>(kReplayPage, store_limit - rows.size()));
+    ASSIGN_OR_RETURN(std::vector<workflow::Row> page, store_->ScanRows(prefix, start, page_size));
     bool past = false;
     for (workflow::Row& row : page) {
       if (!until.empty() && row.key > last) {
@@ -151,11 +159,10 @@ absl::StatusOr<std::vector<workflow::Row>> Engine::ScanRows(absl::string_view pr
       }
       rows.push_back(std::move(row));
     }
-    if (past || static_cast<int>(page.size()) < kReplayPage) break;
+    if (past || static_cast<int>(page.size()) < page_size || rows.size() >= store_limit) break;
     start = rows.back().key;
   }
-  auto written = g.rows.lower_bound(std::string(prefix));
-  if (written == g.rows.end() || !absl::StartsWith(written->first, prefix)) return rows;
+  if (!group_wrote) return rows;
   // This group wrote under the prefix: merge its writes over the store's.
   std::map<std::string, std::string> merged;
   for (workflow::Row& row : rows) merged.emplace(std::move(row.key), std::move(row.value));
@@ -168,7 +175,10 @@ absl::StatusOr<std::vector<workflow::Row>> Engine::ScanRows(absl::string_view pr
     }
   }
   rows.clear();
-  for (auto& [key, value] : merged) rows.push_back({key, std::move(value)});
+  for (auto& [key, value] : merged) {
+    if (limit > 0 && rows.size() >= static_cast<size_t>(limit)) break;
+    rows.push_back({key, std::move(value)});
+  }
   return rows;
 }
 

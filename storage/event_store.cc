@@ -202,6 +202,18 @@ absl::StatusOr<std::optional<internal::StateRecord>> EventStore::GetState(
   return GetRecord<internal::StateRecord>(h->db, h->state, stream, "state");
 }
 
+absl::Status EventStore::CompactRequests() {
+  absl::ReaderMutexLock lock(&db_mu_);
+  ASSIGN_OR_RETURN(const Handles* h, Db());
+  if (h->read_only) return absl::OkStatus();
+  rocksdb::FlushOptions flush;
+  RETURN_IF_ERROR(FromRocks(h->db->Flush(flush, h->requests), "flushing request records"));
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  return FromRocks(h->db->CompactRange(compact, h->requests, nullptr, nullptr),
+                   "compacting request records");
+}
+
 absl::StatusOr<std::optional<internal::RequestRecord>> EventStore::GetRequest(
     absl::string_view key) const {
   absl::ReaderMutexLock lock(&db_mu_);

@@ -39,6 +39,7 @@
 #include "absl/time/time.h"
 #include "casework/internal/records.pb.h"
 #include "casework/v1/events.pb.h"
+#include "storage/clock.h"
 #include "storage/fault_injection.h"
 #include "workflow/kernel/context.h"
 
@@ -52,8 +53,21 @@ struct StoreOptions {
   // crash loses nothing, but a power cut or kernel panic may lose the last
   // acknowledged commands. For development and benchmarks only.
   bool sync = true;
-  // Block cache for reads, in bytes. Default: 64 MiB.
+  // Block cache for reads, in bytes, shared by every column family.
+  // Default: 64 MiB.
   size_t block_cache_bytes = 64 << 20;
+  // Memtables of all column families together, in bytes (a RocksDB
+  // WriteBufferManager); a quarter of min_free_bytes if that is less.
+  // Default: 64 MiB.
+  size_t memtable_bytes = 64 << 20;
+  // How long a request record (what makes a retried request_id answer with
+  // its first commit) is kept after its command: older records are dropped
+  // as RocksDB compacts them (so they may live somewhat longer; never
+  // shorter). A retry after that is a new command. Zero keeps them for ever.
+  // Default: zero (caseworkd: 30 days, --request_retention_days).
+  absl::Duration request_retention = absl::ZeroDuration();
+  // The clock request records are aged by; null: the system clock.
+  const Clock* clock = nullptr;
   // Test hook; null in production. Default: null.
   std::shared_ptr<FaultInjector> faults;
   // Free-space floor, in bytes, of the filesystem holding `path`. While less
@@ -161,6 +175,11 @@ class EventStore {
   uint64_t LastPosition() const { return last_position_.load(std::memory_order_acquire); }
 
   absl::StatusOr<std::optional<internal::StateRecord>> GetState(absl::string_view stream) const;
+  // Compacts the request records now, dropping those past
+  // StoreOptions::request_retention (RocksDB otherwise does it as it
+  // compacts on its own).
+  absl::Status CompactRequests();
+
   absl::StatusOr<std::optional<internal::RequestRecord>> GetRequest(absl::string_view key) const;
   // The last number handed out by sequence `name`, 0 if none.
   absl::StatusOr<int64_t> GetSequence(absl::string_view name) const;

@@ -22,6 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "rocksdb/compaction_filter.h"
 #include "rocksdb/comparator.h"
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
@@ -127,6 +128,9 @@ struct EventStore::Handles {
   rocksdb::ColumnFamilyHandle* rows = nullptr;
   rocksdb::ColumnFamilyHandle* timers = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> all;
+  // Drops expired request records as RocksDB compacts them; null when they
+  // are kept for ever. Must outlive `db`.
+  std::unique_ptr<rocksdb::CompactionFilter> request_expiry;
 
   ~Handles();
 };

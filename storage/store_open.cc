@@ -14,6 +14,7 @@
 #include "rocksdb/file_system.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
+#include "rocksdb/write_buffer_manager.h"
 #include "storage/keys.h"
 #include "storage/store_internal.h"
 #include "workflow/common/status.h"
@@ -41,9 +42,30 @@ using store_internal::View;
 
 namespace {
 
-// RocksDB's defaults for the memtable and WAL sizes, kept when no floor is set.
-constexpr uint64_t kMaxMemtableBytes = 64 * kMiB;
+// RocksDB's default for the WAL size, kept when no floor is set.
 constexpr uint64_t kMaxWalBytes = 64 * kMiB;
+
+// Drops request records recorded longer ago than the retention. Records
+// without a recorded time (none are written so) are kept.
+class RequestExpiry final : public rocksdb::CompactionFilter {
+ public:
+  RequestExpiry(absl::Duration retention, const Clock* clock)
+      : retention_(retention), clock_(clock) {}
+  const char* Name() const override { return "CaseworkRequestExpiry"; }
+  bool Filter(int, const rocksdb::Slice&, const rocksdb::Slice& value, std::string*,
+              bool*) const override {
+    internal::RequestRecord record;
+    if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) return false;
+    if (!record.has_recorded_time() || record.recorded_time().seconds() <= 0) return false;
+    const absl::Time recorded = absl::FromUnixSeconds(record.recorded_time().seconds());
+    const absl::Time now = clock_ != nullptr ? clock_->Now() : absl::Now();
+    return recorded + retention_ < now;
+  }
+
+ private:
+  const absl::Duration retention_;
+  const Clock* const clock_;
+};
 
 // A writable file whose writes fail while the injector says so.
 class FaultyWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
@@ -184,6 +206,12 @@ std::unique_ptr<EventStore::Handles> OpenHandles(const StoreOptions& options, bo
     db_options.sst_file_manager = h->sst_files;
   }
 
+  // Memtables of all families share one budget (a quarter of the floor if
+  // less): when they pass it, the largest is flushed. Without it each of the
+  // seven families could hold two 64 MiB memtables (docs/storage.md).
+  const uint64_t memtable_budget = UnderFloor(floor, options.memtable_bytes);
+  db_options.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(memtable_budget);
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   auto family = [&](bool point_lookups) {
     rocksdb::ColumnFamilyOptions cf;
@@ -196,15 +224,22 @@ std::unique_ptr<EventStore::Handles> OpenHandles(const StoreOptions& options, bo
     cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     cf.compression = rocksdb::kLZ4Compression;
     cf.bottommost_compression = rocksdb::kZSTD;
-    // Default: 64 MiB, a quarter of the floor if less.
-    cf.write_buffer_size = UnderFloor(floor, kMaxMemtableBytes);
+    // Half the shared budget: a busy family flushes in a few large files,
+    // and two full memtables never exceed the budget.
+    cf.write_buffer_size = std::max<uint64_t>(memtable_budget / 2, kMiB);
     return cf;
   };
+  if (options.request_retention > absl::ZeroDuration()) {
+    h->request_expiry = std::make_unique<RequestExpiry>(options.request_retention, options.clock);
+  }
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const std::string& name : FamilyNames()) {
     const bool point_lookups = name == keys::kDefaultFamily || name == keys::kStateFamily ||
                                name == keys::kRequestsFamily;
     families.emplace_back(name, family(point_lookups));
+    if (name == keys::kRequestsFamily) {
+      families.back().options.compaction_filter = h->request_expiry.get();
+    }
   }
   *status = read_only ? rocksdb::DB::OpenForReadOnly(db_options, options.path, families,
                                                      &h->all, &h->db)

@@ -89,18 +89,20 @@ workflow::DecideContext World::Context(const std::string& stream) {
     return State(name);
   };
   ctx.scan_range = [this](absl::string_view prefix, absl::string_view after,
-                          absl::string_view until) -> absl::StatusOr<std::vector<workflow::Row>> {
+                          absl::string_view until,
+                          int limit) -> absl::StatusOr<std::vector<workflow::Row>> {
     const std::string first = absl::StrCat(prefix, after);
     const std::string last = absl::StrCat(prefix, until);
     std::vector<workflow::Row> rows;
     for (auto it = after.empty() ? rows_.lower_bound(std::string(prefix)) : rows_.upper_bound(first);
          it != rows_.end() && absl::StartsWith(it->first, prefix); ++it) {
       if (!until.empty() && it->first > last) break;
+      if (limit > 0 && rows.size() >= static_cast<size_t>(limit)) break;
       rows.push_back({it->first, it->second});
     }
     return rows;
   };
-  ctx.scan_rows = [scan = ctx.scan_range](absl::string_view prefix) { return scan(prefix, "", ""); };
+  ctx.scan_rows = [scan = ctx.scan_range](absl::string_view prefix) { return scan(prefix, "", "", 0); };
   return ctx;
 }
 

@@ -16,6 +16,8 @@ constexpr absl::string_view kCollection = "complaints";
 constexpr int kMaxPerpetrators = 50;
 // Most characters of a complaint's summary and of a notice acknowledgement.
 constexpr size_t kMaxSummary = 2000;
+// Ledger entries read first when deciding a new complaint's notices.
+constexpr int kNoticeProbe = 64;
 
 void ValidateRecordComplaint(const v1::RecordComplaintRequest& request,
                              const ValidateContext& context, FieldErrors& errors) {
@@ -110,15 +112,22 @@ absl::Status DecideRecordComplaint(const State& state, const v1::RecordComplaint
   // The notices look at the window that ends on the day this one was reported.
   const absl::CivilDay reported = ToCivilDay(request.complaint().reported_date());
   const v1::ThresholdPolicy& threshold = policy->case_review().threshold();
-  ASSIGN_OR_RETURN(std::vector<v1::LedgerEntry> earlier,
-                   ReadLedgerWindow(context,
-                                    ComplainantLedgerPrefix(
-                                        context.partnership,
-                                        request.complaint().complainant_reference()),
-                                    ThresholdWindowStart(threshold, reported), reported));
   v1::Complaint added = request.complaint();
   added.set_name(FormatResourceName(context.partnership, kCollection, context.number));
-  for (v1::Notice& notice : ProactiveNotices(threshold, earlier, LedgerEntryOf(added))) {
+  const v1::LedgerEntry entry = LedgerEntryOf(added);
+  const std::string ledger = ComplainantLedgerPrefix(
+      context.partnership, request.complaint().complainant_reference());
+  const absl::CivilDay from = ThresholdWindowStart(threshold, reported);
+  // A complainant with a long window has had its notices already: the
+  // oldest few entries usually show that no notice can be raised any more,
+  // and then the rest of the window is not read.
+  ASSIGN_OR_RETURN(std::vector<v1::LedgerEntry> earlier,
+                   ReadLedgerWindow(context, ledger, from, reported, kNoticeProbe));
+  if (static_cast<int>(earlier.size()) == kNoticeProbe) {
+    if (NoNoticeCanBeRaised(threshold, earlier, entry)) return absl::OkStatus();
+    ASSIGN_OR_RETURN(earlier, ReadLedgerWindow(context, ledger, from, reported));
+  }
+  for (v1::Notice& notice : ProactiveNotices(threshold, earlier, entry)) {
     v1::NoticeRaised raised;
     *raised.mutable_notice() = std::move(notice);
     out.Emit(std::move(raised));
@@ -286,13 +295,13 @@ absl::StatusOr<std::vector<v1::LedgerEntry>> ReadLedger(const DecideContext& con
 absl::StatusOr<std::vector<v1::LedgerEntry>> ReadLedgerWindow(const DecideContext& context,
                                                               absl::string_view prefix,
                                                               absl::CivilDay from,
-                                                              absl::CivilDay to) {
+                                                              absl::CivilDay to, int limit) {
   if (!context.scan_range) return absl::InternalError("decision needs scan_range");
   // Keys continue "{yyyy-mm-dd}/{n}": '~' sorts after '/', so the slice runs
   // from the first complaint reported on `from` to the last reported on `to`.
   ASSIGN_OR_RETURN(std::vector<Row> rows,
                    context.scan_range(prefix, absl::StrCat(FormatDate(ToCivilDate(from - 1)), "~"),
-                                      absl::StrCat(FormatDate(ToCivilDate(to)), "~")));
+                                      absl::StrCat(FormatDate(ToCivilDate(to)), "~"), limit));
   return ParseLedger(rows);
 }
 

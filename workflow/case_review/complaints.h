@@ -51,11 +51,12 @@ absl::StatusOr<std::vector<v1::LedgerEntry>> ReadLedger(const DecideContext& con
                                                         absl::string_view prefix);
 // Reads the entries of a complainant or locality ledger reported from `from`
 // to `to` (both included), through context.scan_range: the cost follows the
-// window, not the ledger.
+// window, not the ledger. With `limit` > 0, only the first `limit` entries
+// (oldest first): fewer come back only when there are no more.
 absl::StatusOr<std::vector<v1::LedgerEntry>> ReadLedgerWindow(const DecideContext& context,
                                                               absl::string_view prefix,
                                                               absl::CivilDay from,
-                                                              absl::CivilDay to);
+                                                              absl::CivilDay to, int limit = 0);
 
 }  // namespace casework::workflow::case_review
 

@@ -497,4 +497,23 @@ std::vector<v1::Notice> ProactiveNotices(const v1::ThresholdPolicy& policy,
   return notices;
 }
 
+bool NoNoticeCanBeRaised(const v1::ThresholdPolicy& policy,
+                         const std::vector<v1::LedgerEntry>& some_earlier,
+                         const v1::LedgerEntry& added) {
+  const std::optional<absl::CivilDay> today = ValidDay(added.reported_date());
+  if (!today) return true;  // ProactiveNotices raises nothing either
+  const Window window(policy, *today);
+  std::vector<v1::LedgerEntry> before;
+  before.reserve(some_earlier.size());
+  for (const v1::LedgerEntry& e : some_earlier) {
+    if (!added.complaint().empty() && e.complaint() == added.complaint()) continue;
+    before.push_back(e);
+  }
+  const std::vector<const v1::LedgerEntry*> sorted = SortedUnique(before);
+  const int needed = std::max({1, policy.complaint_count(), 2});
+  if (ClassifyR1(window, sorted).counted < needed) return false;
+  return !policy.hate_incident_rule() || !window.MeetsR2(added) ||
+         FindR2(window, sorted) != nullptr;
+}
+
 }  // namespace casework::workflow::case_review

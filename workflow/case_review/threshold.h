@@ -158,6 +158,16 @@ std::vector<v1::Notice> ProactiveNotices(const v1::ThresholdPolicy& policy,
                                          const std::vector<v1::LedgerEntry>& earlier,
                                          const v1::LedgerEntry& added);
 
+// Whether `some_earlier`, any part of the complainant's window before
+// `added`, already rules every notice out: R1 counts at least 2 and at least
+// complaint_count there, and R2 cannot newly be met (no hate rule, `added`
+// does not meet it, or an earlier complaint already did). Counting only
+// grows with more entries, so then ProactiveNotices over the whole window
+// raises nothing either.
+bool NoNoticeCanBeRaised(const v1::ThresholdPolicy& policy,
+                         const std::vector<v1::LedgerEntry>& some_earlier,
+                         const v1::LedgerEntry& added);
+
 }  // namespace casework::workflow::case_review
 
 #endif  // CASEWORK_WORKFLOW_CASE_REVIEW_THRESHOLD_H_

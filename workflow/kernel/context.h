@@ -82,10 +82,12 @@ struct DecideContext {
   // Every read-model row whose key starts with `prefix`, in key order.
   std::function<absl::StatusOr<std::vector<Row>>(absl::string_view prefix)> scan_rows;
   // The rows whose key starts with `prefix` and whose remainder sorts after
-  // `after` and not after `until`, in key order: a slice of an index ordered
-  // by its keys (e.g. a ledger by reported date), read without the rest.
+  // `after` and not after `until` (empty: no bound), in key order: a slice
+  // of an index ordered by its keys (e.g. a ledger by reported date), read
+  // without the rest. With `limit` > 0, only the first `limit` of them:
+  // fewer come back only when there are no more.
   std::function<absl::StatusOr<std::vector<Row>>(absl::string_view prefix, absl::string_view after,
-                                                 absl::string_view until)>
+                                                 absl::string_view until, int limit)>
       scan_range;
 };
 

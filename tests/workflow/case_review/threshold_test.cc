@@ -3,6 +3,7 @@
 // decided. Dates are in 2026 unless said otherwise.
 #include "workflow/case_review/threshold.h"
 
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -531,6 +532,62 @@ TEST(ProactiveNoticesTest, BothNoticesWithAThresholdOfTwo) {
                           "2 complaints in the window to 2026-07-01 (policy needs 2) and a "
                           "hate incident on 2026-07-01: threshold reached (R1, R2), direct "
                           "the victim to the case review"));
+}
+
+// Intake reads only the oldest entries of a long window when they already
+// rule every notice out: then the whole window must raise none.
+TEST(ProactiveNoticesTest, APartOfTheWindowThatRulesNoticesOutHoldsForTheWhole) {
+  std::mt19937 rng(20261129);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int ruled_out = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    v1::ThresholdPolicy policy = Llr();
+    policy.set_complaint_count(pick(1, 4));
+    policy.set_hate_incident_rule(pick(0, 1) == 1);
+    const absl::CivilDay today = D(2026, 9, 30);
+    auto random_entry = [&](int n) {
+      const absl::CivilDay reported = today - pick(0, 240);
+      v1::LedgerEntry e = Entry(n, "cmp-1", reported - pick(0, 40), reported,
+                                pick(0, 1) ? v1::POLICE : v1::COUNCIL,
+                                absl::StrCat("INC-", pick(1, 6)));
+      return pick(0, 9) == 0 ? Hate(std::move(e)) : e;
+    };
+    std::vector<v1::LedgerEntry> earlier;
+    for (int n = pick(0, 10); n > 0; --n) earlier.push_back(random_entry(100 + n));
+    v1::LedgerEntry added = random_entry(1);
+    added.mutable_reported_date()->set_year(2026);
+    added.mutable_reported_date()->set_month(9);
+    added.mutable_reported_date()->set_day(30);
+    const bool none = ProactiveNotices(policy, earlier, added).empty();
+    for (size_t k = 0; k <= earlier.size(); ++k) {
+      const std::vector<v1::LedgerEntry> part(earlier.begin(), earlier.begin() + k);
+      if (!NoNoticeCanBeRaised(policy, part, added)) continue;
+      ++ruled_out;
+      EXPECT_TRUE(none) << "trial " << trial << ": the first " << k << " of "
+                        << earlier.size() << " entries ruled notices out";
+    }
+  }
+  EXPECT_GT(ruled_out, 1000);  // the property was exercised, not vacuous
+}
+
+TEST(ProactiveNoticesTest, AFirstHateIncidentAfterManyComplaintsIsNotRuledOut) {
+  const v1::ThresholdPolicy policy = Llr();
+  std::vector<v1::LedgerEntry> earlier;
+  for (int n = 1; n <= 70; ++n) {
+    earlier.push_back(Entry(n, "cmp-1", D(2026, 8, 1), D(2026, 8, 1) + n / 10, v1::POLICE,
+                            absl::StrCat("INC-", n)));
+  }
+  const v1::LedgerEntry hate =
+      Hate(Entry(71, "cmp-1", D(2026, 8, 20), D(2026, 8, 20), v1::POLICE, "INC-71"));
+  const v1::LedgerEntry plain =
+      Entry(72, "cmp-1", D(2026, 8, 20), D(2026, 8, 20), v1::POLICE, "INC-72");
+  const std::vector<v1::LedgerEntry> first64(earlier.begin(), earlier.begin() + 64);
+  EXPECT_FALSE(NoNoticeCanBeRaised(policy, first64, hate));
+  EXPECT_TRUE(NoNoticeCanBeRaised(policy, first64, plain));
+  EXPECT_THAT(Render(ProactiveNotices(policy, earlier, hate)),
+              ElementsAre("THRESHOLD_REACHED partnerships/eastbrook/complaints/71 cmp-1: "
+                          "A hate incident on 2026-08-20 in the window to 2026-08-20: "
+                          "threshold reached (R2), direct the victim to the case review"));
 }
 
 }  // namespace
