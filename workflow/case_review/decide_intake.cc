@@ -155,6 +155,28 @@ absl::Status DecideAcknowledgeApplication(const State& s, const v1::CaseReviewCo
   return absl::OkStatus();
 }
 
+// Cuts `considered` to at most `max` entries, keeping the counted ones (the
+// complaints that decided) before the excluded, each in its original order.
+void KeepDecidingComplaints(
+    google::protobuf::RepeatedPtrField<v1::ConsideredComplaint>& considered, int max) {
+  if (considered.size() <= max) return;
+  std::vector<bool> keep(considered.size(), false);
+  int kept = 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (int i = 0; i < considered.size() && kept < max; ++i) {
+      if (!keep[i] && considered[i].counted() == (pass == 0)) {
+        keep[i] = true;
+        ++kept;
+      }
+    }
+  }
+  google::protobuf::RepeatedPtrField<v1::ConsideredComplaint> out;
+  for (int i = 0; i < considered.size(); ++i) {
+    if (keep[i]) out.Add(std::move(considered[i]));
+  }
+  considered.Swap(&out);
+}
+
 absl::Status DecideEvaluateThreshold(const State& s, const v1::CaseReviewCommand&,
                                      const DecideContext& ctx, Decision& out) {
   Review review(s, ctx, out);
@@ -192,10 +214,7 @@ absl::Status DecideEvaluateThreshold(const State& s, const v1::CaseReviewCommand
   *evaluation.mutable_decided_by() = *ctx.actor;
   // The case keeps a bounded explanation; the ledger lists the rest.
   evaluation.set_considered_total(evaluation.considered_size());
-  if (evaluation.considered_size() > kMaxConsidered) {
-    evaluation.mutable_considered()->DeleteSubrange(
-        kMaxConsidered, evaluation.considered_size() - kMaxConsidered);
-  }
+  KeepDecidingComplaints(*evaluation.mutable_considered(), kMaxConsidered);
   const bool met = e.evaluation().met();
   out.Emit(std::move(e));
   review.Met(kThresholdDecision);

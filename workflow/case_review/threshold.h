@@ -128,9 +128,10 @@ struct ThresholdInput {
 absl::CivilDay ThresholdWindowStart(const v1::ThresholdPolicy& policy,
                                     absl::CivilDay application_date);
 
-// The explanation a case keeps lists at most this many complaints (the
-// applicant's first, then the other rules'); considered_total counts all.
-inline constexpr int kMaxConsidered = 200;
+// The explanation a case keeps lists at most this many complaints, the
+// counted ones (those that decided) first; considered_total counts all. It
+// bounds every case review's state, which each command and read loads.
+inline constexpr int kMaxConsidered = 50;
 
 // Evaluates the threshold as described at the top of this file. Sets met,
 // deciding_rule, summary, considered, policy_version, evaluated_on (=

@@ -240,7 +240,7 @@ TEST_F(CaseReviewDecideTest, TheThresholdReadsOnlyItsWindowAndKeepsABoundedExpla
   EXPECT_EQ(Review().threshold().considered_total(), 3);
   EXPECT_EQ(FormatDate(Review().threshold().window_start()), "2026-05-02");
 
-  // A complainant with 250 complaints in the window: the case keeps 200.
+  // A complainant with 250 complaints in the window: the case keeps 50.
   for (int i = 0; i < 250; ++i) {
     ASSERT_TRUE(world_
                     .When(kRecordComplaint,
