@@ -107,8 +107,8 @@ TEST_F(EngineCostTest, AnActionWithThousandsOfLongNotesAnswersInASmallReply) {
 }
 
 // 70 complaints from one complainant in the window: the 71st, a first hate
-// incident, still reaches the threshold under R2 (the oldest 64 entries do
-// not rule it out, so the whole window is read), and the 72nd raises nothing.
+// incident, still reaches the threshold under R2 (the oldest entries do not
+// rule it out, so the whole window is read), and the 72nd raises nothing.
 TEST_F(EngineCostTest, IntakeOnALongWindowStillRaisesAFirstHateIncident) {
   auto policies = v1::PolicyService::NewStub(InProcess());
   v1::PublishPolicyRequest publish;

@@ -1,5 +1,7 @@
 #include "workflow/case_review/complaints.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "workflow/case_review/threshold.h"
 #include "workflow/common/status.h"
@@ -16,8 +18,6 @@ constexpr absl::string_view kCollection = "complaints";
 constexpr int kMaxPerpetrators = 50;
 // Most characters of a complaint's summary and of a notice acknowledgement.
 constexpr size_t kMaxSummary = 2000;
-// Ledger entries read first when deciding a new complaint's notices.
-constexpr int kNoticeProbe = 64;
 
 void ValidateRecordComplaint(const v1::RecordComplaintRequest& request,
                              const ValidateContext& context, FieldErrors& errors) {
@@ -119,11 +119,12 @@ absl::Status DecideRecordComplaint(const State& state, const v1::RecordComplaint
       context.partnership, request.complaint().complainant_reference());
   const absl::CivilDay from = ThresholdWindowStart(threshold, reported);
   // A complainant with a long window has had its notices already: the
-  // oldest few entries usually show that no notice can be raised any more,
-  // and then the rest of the window is not read.
+  // oldest few entries (twice what R1 needs, and two more) usually show that
+  // no notice can be raised any more, and then the rest is not read.
+  const int probe = 2 * std::max(2, threshold.complaint_count()) + 2;
   ASSIGN_OR_RETURN(std::vector<v1::LedgerEntry> earlier,
-                   ReadLedgerWindow(context, ledger, from, reported, kNoticeProbe));
-  if (static_cast<int>(earlier.size()) == kNoticeProbe) {
+                   ReadLedgerWindow(context, ledger, from, reported, probe));
+  if (static_cast<int>(earlier.size()) == probe) {
     if (NoNoticeCanBeRaised(threshold, earlier, entry)) return absl::OkStatus();
     ASSIGN_OR_RETURN(earlier, ReadLedgerWindow(context, ledger, from, reported));
   }
