@@ -11,7 +11,6 @@
 // no permission, damaged, another format); 4 not enough free disk space;
 // 5 cannot listen (address in use or not loopback). Every failure prints one
 // line "caseworkd: ..." naming the cause.
-#include <malloc.h>
 #include <signal.h>
 
 #include <cstdint>
@@ -175,11 +174,6 @@ int Maintain(const std::string& data_dir, bool rebuild) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // glibc gives each thread that allocates concurrently an arena of its own
-  // (up to 8 per core); with gRPC's and RocksDB's threads that fragments the
-  // heap into memory that is freed but never returned. Four arenas keep
-  // contention low and resident memory close to what is in use.
-  mallopt(M_ARENA_MAX, 4);
   absl::SetProgramUsageMessage(
       "casework gRPC server for Community Safety Partnership case work.\n"
       "Usage: caseworkd --data_dir=DIR [--listen=127.0.0.1:50051] [--demo] [--nosync]\n"
