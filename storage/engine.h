@@ -93,8 +93,8 @@ struct EngineOptions {
   size_t state_cache_entries = 100000;
   // Memory of the states kept, at most, least recently used going first
   // (estimated as twice their serialised size plus 256 bytes per state).
-  // Default: 64 MiB.
-  size_t state_cache_bytes = 64 << 20;
+  // Default: 32 MiB.
+  size_t state_cache_bytes = 32 << 20;
   // Most commands committed in one group (one synced write). Default: 512.
   size_t max_group_commands = 512;
   // A stream's state record is rewritten once the stream has moved this many
