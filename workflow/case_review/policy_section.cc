@@ -10,6 +10,12 @@
 namespace casework::workflow::case_review {
 namespace {
 
+// Limits of the section's lists (documented in policy.proto).
+constexpr int kMaxOfficers = 200;
+constexpr size_t kMaxOfficerLabel = 200;
+constexpr int kMaxGrounds = 20;
+constexpr size_t kMaxGroundChars = 500;
+
 void CheckThreshold(const v1::ThresholdPolicy& threshold, FieldErrors& errors) {
   const std::string prefix = "case_review.threshold.";
   const int count = threshold.complaint_count();
@@ -79,11 +85,13 @@ void CheckThreshold(const v1::ThresholdPolicy& threshold, FieldErrors& errors) {
 void CheckOfficers(const v1::CaseReviewPolicy& review, FieldErrors& errors) {
   std::map<std::string, int> first_index;
   bool pool = false;
+  if (!CheckCount("case_review.officers", review.officers_size(), kMaxOfficers, errors)) return;
   for (int i = 0; i < review.officers_size(); ++i) {
     const v1::ReviewOfficer& officer = review.officers(i);
     const std::string field = absl::StrCat("case_review.officers[", i, "]");
     CheckId(field + ".id", officer.id(), errors);
     CheckId(field + ".agency", officer.agency(), errors);
+    CheckText(field + ".label", officer.label(), /*required=*/false, kMaxOfficerLabel, errors);
     if (!officer.id().empty()) {
       auto [it, inserted] = first_index.emplace(officer.id(), i);
       if (!inserted) {
@@ -106,12 +114,19 @@ void CheckAppeal(const v1::AppealPolicy& appeal, FieldErrors& errors) {
     errors.Add("case_review.appeal.grounds", "required",
                "must list at least one ground when appeals are enabled");
   }
+  if (!CheckCount("case_review.appeal.grounds", appeal.grounds_size(), kMaxGrounds, errors)) {
+    return;
+  }
   std::map<std::string, int> first_index;
   for (int i = 0; i < appeal.grounds_size(); ++i) {
     const std::string field = absl::StrCat("case_review.appeal.grounds[", i, "]");
     const std::string& ground = appeal.grounds(i);
     if (ground.empty()) {
       errors.Add(field, "required", "must not be empty");
+      continue;
+    }
+    if (ground.size() > kMaxGroundChars) {
+      CheckText(field, ground, /*required=*/true, kMaxGroundChars, errors);
       continue;
     }
     auto [it, inserted] = first_index.emplace(ground, i);

@@ -240,6 +240,28 @@ TEST(PolicyTest, AppealGroundsMustBeNonEmptyAndUnique) {
                           "case_review.appeal.grounds[0]"));
 }
 
+TEST(PolicyTest, OfficerAndGroundListsAreBounded) {
+  v1::Policy policy = LlrDefaultPolicy("eastbrook");
+  v1::CaseReviewPolicy& review = *policy.mutable_case_review();
+  review.mutable_officers(0)->set_label(std::string(201, 'l'));
+  review.mutable_appeal()->add_grounds(std::string(501, 'g'));
+  EXPECT_THAT(
+      Violations(Validate(policy)),
+      ElementsAre(
+          "case_review.officers[0].label | length | must be at most 200 characters, got 201",
+          "case_review.appeal.grounds[2] | length | must be at most 500 characters, got 501"));
+  for (int i = 0; i < 200; ++i) {
+    v1::ReviewOfficer& officer = *review.add_officers();
+    officer.set_id(absl::StrCat("off-extra-", i));
+    officer.set_agency("eastbrook-council");
+  }
+  for (int i = 0; i < 20; ++i) review.mutable_appeal()->add_grounds(absl::StrCat("Ground ", i));
+  EXPECT_THAT(Violations(Validate(policy)),
+              ElementsAre("case_review.officers | count | must have at most 200 items, got 205",
+                          "case_review.appeal.grounds | count | must have at most 20 items, "
+                          "got 23"));
+}
+
 // The title is checked; no section is required by the document (a workflow
 // whose section is missing refuses its own commands instead).
 TEST(PolicyTest, TitleIsCheckedAndNoSectionIsRequired) {
