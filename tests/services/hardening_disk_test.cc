@@ -11,13 +11,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "casework/v1/actions.grpc.pb.h"
-#include "casework/v1/case_reviews.grpc.pb.h"
-#include "casework/v1/complaints.grpc.pb.h"
-#include "casework/v1/deadlines.grpc.pb.h"
 #include "casework/v1/events.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/call_context.h"
 #include "services/server.h"
 #include "storage/clock.h"
 #include "storage/rebuild.h"
@@ -30,12 +26,10 @@ namespace {
 
 using namespace ::casework::services::hardening;  // NOLINT: the tests' helpers
 using ::casework::testing::CreateRequest;
-using ::casework::testing::DetailOf;
 using ::casework::testing::FillWithBallast;
 using ::casework::testing::SetIdentity;
 using ::casework::testing::SmallFilesystem;
 using ::casework::testing::TempDir;
-using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 // --- A disk that fills while commands flow -----------------------------------

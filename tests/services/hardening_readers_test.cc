@@ -20,9 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "casework/v1/actions.grpc.pb.h"
-#include "casework/v1/case_reviews.grpc.pb.h"
 #include "casework/v1/complaints.grpc.pb.h"
-#include "casework/v1/deadlines.grpc.pb.h"
 #include "casework/v1/events.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -30,7 +28,6 @@
 #include "services/server.h"
 #include "storage/clock.h"
 #include "tests/services/hardening_support.h"
-#include "tests/storage/small_filesystem.h"
 #include "tests/support/test_support.h"
 
 namespace casework::services {
@@ -38,10 +35,7 @@ namespace {
 
 using namespace ::casework::services::hardening;  // NOLINT: the tests' helpers
 using ::casework::testing::CreateRequest;
-using ::casework::testing::DetailOf;
-using ::casework::testing::FillWithBallast;
 using ::casework::testing::SetIdentity;
-using ::casework::testing::SmallFilesystem;
 using ::casework::testing::TempDir;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;

@@ -19,6 +19,7 @@
 namespace casework::services::hardening {
 
 using ::casework::testing::DetailOf;
+using ::casework::testing::GenericUnary;
 using ::casework::testing::SetIdentity;
 
 // --- Helpers ---------------------------------------------------------------
@@ -42,33 +43,6 @@ std::unique_ptr<CaseworkServer> MustStart(const ServerConfig& config, const Cloc
 
 std::shared_ptr<grpc::Channel> Connect(int port) {
   return grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
-}
-
-// A unary call through the generic stub: raw bytes in, raw bytes out.
-grpc::Status GenericUnary(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
-                          const std::string& request, std::string* response) {
-  grpc::GenericStub stub(channel);
-  grpc::ClientContext context;
-  SetIdentity(context);
-  grpc::CompletionQueue cq;
-  grpc::Slice slice(request);
-  grpc::ByteBuffer send(&slice, 1);
-  std::unique_ptr<grpc::GenericClientAsyncResponseReader> call =
-      stub.PrepareUnaryCall(&context, method, send, &cq);
-  call->StartCall();
-  grpc::ByteBuffer received;
-  grpc::Status status;
-  call->Finish(&received, &status, reinterpret_cast<void*>(1));
-  void* tag;
-  bool ok;
-  EXPECT_TRUE(cq.Next(&tag, &ok));
-  std::vector<grpc::Slice> slices;
-  if (status.ok() && received.Dump(&slices).ok()) {
-    for (const grpc::Slice& s : slices) {
-      response->append(reinterpret_cast<const char*>(s.begin()), s.size());
-    }
-  }
-  return status;
 }
 
 // "SERVING", "NOT_SERVING" or the error, from grpc.health.v1.Health/Check.
@@ -146,16 +120,15 @@ uint64_t ResidentBytes() {
   return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
-// Runs caseworkd with `args` to completion, collecting its stdout and
-// stderr. With `as_nobody`, drops root privileges first (uid/gid 65534).
-Exited RunCaseworkd(const std::vector<std::string>& args, bool as_nobody) {
-  int err_pipe[2];
-  EXPECT_EQ(pipe(err_pipe), 0);
-  pid_t pid = fork();
+pid_t SpawnCaseworkd(const std::vector<std::string>& args, bool with_stdout, bool as_nobody,
+                     int* out) {
+  int pipe_fds[2];
+  EXPECT_EQ(pipe(pipe_fds), 0);
+  const pid_t pid = fork();
   if (pid == 0) {
-    dup2(err_pipe[1], STDERR_FILENO);
-    dup2(err_pipe[1], STDOUT_FILENO);
-    close(err_pipe[0]);
+    dup2(pipe_fds[1], STDERR_FILENO);
+    if (with_stdout) dup2(pipe_fds[1], STDOUT_FILENO);
+    close(pipe_fds[0]);
     if (as_nobody && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(126);
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>("caseworkd"));
@@ -164,11 +137,20 @@ Exited RunCaseworkd(const std::vector<std::string>& args, bool as_nobody) {
     execv(CASEWORKD_PATH, argv.data());
     _exit(127);
   }
-  close(err_pipe[1]);
+  close(pipe_fds[1]);
+  *out = pipe_fds[0];
+  return pid;
+}
+
+// Runs caseworkd with `args` to completion, collecting its stdout and
+// stderr. With `as_nobody`, drops root privileges first (uid/gid 65534).
+Exited RunCaseworkd(const std::vector<std::string>& args, bool as_nobody) {
+  int out = -1;
+  const pid_t pid = SpawnCaseworkd(args, /*with_stdout=*/true, as_nobody, &out);
   Exited exited;
   char buffer[4096];
-  for (ssize_t n; (n = read(err_pipe[0], buffer, sizeof buffer)) > 0;) exited.err.append(buffer, n);
-  close(err_pipe[0]);
+  for (ssize_t n; (n = read(out, buffer, sizeof buffer)) > 0;) exited.err.append(buffer, n);
+  close(out);
   int status = 0;
   waitpid(pid, &status, 0);
   exited.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

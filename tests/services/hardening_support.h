@@ -52,10 +52,6 @@ std::unique_ptr<CaseworkServer> MustStart(const ServerConfig& config, const Cloc
 
 std::shared_ptr<grpc::Channel> Connect(int port);
 
-// A unary call through the generic stub: raw bytes in, raw bytes out.
-grpc::Status GenericUnary(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
-                          const std::string& request, std::string* response);
-
 // "SERVING", "NOT_SERVING" or the error, from grpc.health.v1.Health/Check.
 std::string Health(const std::shared_ptr<grpc::Channel>& channel);
 
@@ -85,6 +81,12 @@ struct Exited {
   std::string err;  // everything it wrote on stderr
 };
 
+// Starts caseworkd with `args` as a child; `*out` reads its stderr (and its
+// stdout too, with `with_stdout`). With `as_nobody`, the child drops root
+// privileges first (uid/gid 65534).
+pid_t SpawnCaseworkd(const std::vector<std::string>& args, bool with_stdout, bool as_nobody,
+                     int* out);
+
 // Runs caseworkd with `args` to completion, collecting its stdout and
 // stderr. With `as_nobody`, drops root privileges first (uid/gid 65534).
 Exited RunCaseworkd(const std::vector<std::string>& args, bool as_nobody = false);
@@ -96,21 +98,9 @@ std::string StartFailure(const std::string& err);
 class RunningCaseworkd {
  public:
   explicit RunningCaseworkd(const std::vector<std::string>& args) {
-    int err_pipe[2];
-    EXPECT_EQ(pipe(err_pipe), 0);
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(err_pipe[1], STDERR_FILENO);
-      close(err_pipe[0]);
-      std::vector<char*> argv;
-      argv.push_back(const_cast<char*>("caseworkd"));
-      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(CASEWORKD_PATH, argv.data());
-      _exit(127);
-    }
-    close(err_pipe[1]);
-    reader_ = std::thread([this, fd = err_pipe[0]] {
+    int err = -1;
+    pid_ = SpawnCaseworkd(args, /*with_stdout=*/false, /*as_nobody=*/false, &err);
+    reader_ = std::thread([this, fd = err] {
       FILE* err = fdopen(fd, "r");
       char line[1 << 16];
       while (fgets(line, sizeof line, err) != nullptr) {

@@ -27,35 +27,12 @@ using ::casework::testing::CreateRequest;
 using ::casework::testing::DetailOf;
 using ::casework::testing::SetIdentity;
 using ::casework::testing::TempDir;
+using ::casework::testing::GenericUnary;
 using ::testing::ElementsAre;
 using ::testing::IsSupersetOf;
 
 const absl::Time kStart =
     absl::FromCivil(absl::CivilSecond(2026, 11, 20, 10, 0, 0), absl::UTCTimeZone());
-
-// A unary call through the generic stub: raw bytes in, raw bytes out.
-grpc::Status GenericUnary(grpc::Channel* channel, const std::string& method,
-                          const std::string& request, std::string* response) {
-  grpc::GenericStub stub(channel->shared_from_this());
-  grpc::ClientContext context;
-  grpc::CompletionQueue cq;
-  grpc::Slice slice(request);
-  grpc::ByteBuffer send(&slice, 1);
-  std::unique_ptr<grpc::GenericClientAsyncResponseReader> call =
-      stub.PrepareUnaryCall(&context, method, send, &cq);
-  call->StartCall();
-  grpc::ByteBuffer received;
-  grpc::Status status;
-  call->Finish(&received, &status, reinterpret_cast<void*>(1));
-  void* tag;
-  bool ok;
-  EXPECT_TRUE(cq.Next(&tag, &ok));
-  std::vector<grpc::Slice> slices;
-  if (status.ok() && received.Dump(&slices).ok()) {
-    for (const grpc::Slice& s : slices) response->append(reinterpret_cast<const char*>(s.begin()), s.size());
-  }
-  return status;
-}
 
 class ServerTest : public casework::testing::ServerFixture {
  protected:
@@ -243,7 +220,7 @@ TEST_F(ServerTest, ReadStreamAndReadLogPage) {
 
 TEST_F(ServerTest, HealthReportsServing) {
   std::string response;
-  grpc::Status status = GenericUnary(channel_.get(), "/grpc.health.v1.Health/Check", "", &response);
+  grpc::Status status = GenericUnary(channel_, "/grpc.health.v1.Health/Check", "", &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response, std::string("\x08\x01", 2));  // status: SERVING
 }

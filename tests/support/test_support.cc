@@ -3,6 +3,9 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <vector>
+
+#include <grpcpp/generic/generic_stub.h>
 
 #include "services/call_context.h"
 
@@ -70,6 +73,32 @@ v1::RecordProgressRequest ProgressRequest(const std::string& request_id, const s
   r.set_name(name);
   r.set_note(note);
   return r;
+}
+
+grpc::Status GenericUnary(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
+                          const std::string& request, std::string* response) {
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  SetIdentity(context);
+  grpc::CompletionQueue cq;
+  grpc::Slice slice(request);
+  grpc::ByteBuffer send(&slice, 1);
+  std::unique_ptr<grpc::GenericClientAsyncResponseReader> call =
+      stub.PrepareUnaryCall(&context, method, send, &cq);
+  call->StartCall();
+  grpc::ByteBuffer received;
+  grpc::Status status;
+  call->Finish(&received, &status, reinterpret_cast<void*>(1));
+  void* tag;
+  bool ok;
+  EXPECT_TRUE(cq.Next(&tag, &ok));
+  std::vector<grpc::Slice> slices;
+  if (status.ok() && received.Dump(&slices).ok()) {
+    for (const grpc::Slice& s : slices) {
+      response->append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+  }
+  return status;
 }
 
 }  // namespace casework::testing

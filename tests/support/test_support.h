@@ -41,6 +41,11 @@ void SetIdentity(grpc::ClientContext& context, const std::string& agency = "east
 // The google.rpc.Status from the status's details (empty message if none).
 google::rpc::Status RichStatus(const grpc::Status& status);
 
+// A unary call through the generic stub, with the test identity: raw bytes
+// in, raw bytes out (the reply's bytes are appended to `response`).
+grpc::Status GenericUnary(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
+                          const std::string& request, std::string* response);
+
 // The first detail of type T in a gRPC status or an absl status, if any.
 template <typename T>
 std::optional<T> DetailOf(const grpc::Status& status) {
