@@ -209,7 +209,9 @@ TEST(SlowReaderTest, MemoryStaysBoundedWhileRepliesAreNotReadAndReturnsAfterward
   // The stated bound: the 16 MiB backlog plus 48 MiB for 256 calls'
   // bookkeeping and transport buffers. (Without the backlog limit the same
   // calls held +264 MiB here, and +187 MiB stayed after they closed.)
-  EXPECT_LT(static_cast<double>(held) - static_cast<double>(baseline), 64.0 * kMiB);
+  if (kResidentMemoryIsMeaningful) {
+    EXPECT_LT(static_cast<double>(held) - static_cast<double>(baseline), 64.0 * kMiB);
+  }
 
   // Other clients are still served meanwhile.
   EXPECT_EQ(Health(Connect(server->port())), "SERVING");
@@ -226,7 +228,9 @@ TEST(SlowReaderTest, MemoryStaysBoundedWhileRepliesAreNotReadAndReturnsAfterward
   std::printf("slow readers closed: resident +%.1f MiB over the baseline\n",
               (static_cast<double>(after) - static_cast<double>(baseline)) / 1048576.0);
   EXPECT_EQ(server->calls().stats().backlog_bytes, 0);
-  EXPECT_LT(static_cast<double>(after) - static_cast<double>(baseline), 16.0 * kMiB);
+  if (kResidentMemoryIsMeaningful) {
+    EXPECT_LT(static_cast<double>(after) - static_cast<double>(baseline), 16.0 * kMiB);
+  }
 }
 
 // --- The request log and the drain ------------------------------------------

@@ -44,6 +44,22 @@ inline constexpr uint64_t kMiB = uint64_t{1} << 20;
 inline const absl::Time kStart =
     absl::FromCivil(absl::CivilSecond(2026, 11, 20, 10, 0, 0), absl::UTCTimeZone());
 
+// Whether this process's resident memory tracks what it holds. Under
+// AddressSanitizer it does not: freed memory waits in ASan's quarantine
+// (256 MiB by default) before it is reused or returned, so tests that bound
+// resident memory check only their other figures there.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kResidentMemoryIsMeaningful = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool kResidentMemoryIsMeaningful = false;
+#else
+inline constexpr bool kResidentMemoryIsMeaningful = true;
+#endif
+#else
+inline constexpr bool kResidentMemoryIsMeaningful = true;
+#endif
+
 // A server for one test: port 0, no request log, no background polling.
 ServerConfig TestConfig(const std::string& data_dir);
 

@@ -83,6 +83,9 @@ class CommandType {
   const std::string& method() const { return method_; }
   Target target() const { return target_; }
   const Workflow& workflow() const { return *workflow_; }
+  // The workflow's collection ("caseReviews"): the names a command on an
+  // existing stream accepts.
+  absl::string_view collection() const;
 
   virtual const google::protobuf::Descriptor* request_type() const = 0;
   // A new, empty request message of the command's type.

@@ -8,6 +8,9 @@
 #include "casework/internal/records.pb.h"
 
 namespace casework::workflow {
+
+absl::string_view CommandType::collection() const { return workflow_->collection(); }
+
 namespace {
 
 constexpr absl::string_view kTimerMethod = "casework.internal.Timers/Fire";
