@@ -222,7 +222,8 @@ absl::StatusOr<bool> UpgradeDerived(EventStore& store, const absl::TimeZone& tim
   }
   const bool rebuild = format < kDerivedFormat;
   if (rebuild) RETURN_IF_ERROR(RebuildDerived(store, time_zone, registry));
-  if (rebuild || !store.GetMeta("derived")->has_value()) {
+  ASSIGN_OR_RETURN(std::optional<std::string> recorded, store.GetMeta("derived"));
+  if (rebuild || !recorded.has_value()) {
     RETURN_IF_ERROR(store.PutMeta("derived", absl::StrCat(kDerivedFormat)));
   }
   return rebuild;
