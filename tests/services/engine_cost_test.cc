@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/server_fixture.h"
+#include "workflow/common/validation.h"
 #include "workflow/registry.h"
 
 namespace casework::services {
@@ -42,6 +43,31 @@ class EngineCostTest : public casework::testing::ServerFixture {
              ProgressRequest(absl::StrCat("n-", i), name_, text), &out);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return out;
+  }
+
+  // Complaint n of `complainant` from the police, reported on the day of
+  // the behaviour, with request id "rq-{n}", source "SRC-{n}" and incident
+  // "INC-{n}"; a hate incident (race) when `hate`.
+  static v1::RecordComplaintRequest Complaint(int n, const std::string& complainant,
+                                              absl::CivilDay day, bool hate = false) {
+    v1::RecordComplaintRequest r;
+    r.set_parent("partnerships/eastbrook");
+    r.set_request_id(absl::StrCat("rq-", n));
+    v1::Complaint& c = *r.mutable_complaint();
+    c.set_complainant_reference(complainant);
+    c.set_agency("shire-police");
+    c.set_agency_kind(v1::POLICE);
+    c.set_source_system("sentinel");
+    c.set_source_reference(absl::StrCat("SRC-", n));
+    c.set_incident_reference(absl::StrCat("INC-", n));
+    *c.mutable_behaviour_date() = workflow::ToCivilDate(day);
+    *c.mutable_reported_date() = c.behaviour_date();
+    c.set_category(v1::PERSONAL);
+    if (hate) {
+      c.set_hate_related(true);
+      c.set_hate_strand(v1::RACE);
+    }
+    return r;
   }
 
   std::unique_ptr<v1::ActionService::Stub> actions_;
@@ -123,25 +149,8 @@ TEST_F(EngineCostTest, IntakeOnALongWindowStillRaisesAFirstHateIncident) {
 
   auto complaints = v1::ComplaintService::NewStub(InProcess());
   auto record = [&](int n, bool hate) {
-    v1::RecordComplaintRequest r;
-    r.set_parent("partnerships/eastbrook");
-    r.set_request_id(absl::StrCat("rq-", n));
-    v1::Complaint& c = *r.mutable_complaint();
-    c.set_complainant_reference("cmp-long");
-    c.set_agency("shire-police");
-    c.set_agency_kind(v1::POLICE);
-    c.set_source_system("sentinel");
-    c.set_source_reference(absl::StrCat("SRC-", n));
-    c.set_incident_reference(absl::StrCat("INC-", n));
-    c.mutable_behaviour_date()->set_year(2026);
-    c.mutable_behaviour_date()->set_month(10);
-    c.mutable_behaviour_date()->set_day(1 + n / 10);
-    *c.mutable_reported_date() = c.behaviour_date();
-    c.set_category(v1::PERSONAL);
-    if (hate) {
-      c.set_hate_related(true);
-      c.set_hate_strand(v1::RACE);
-    }
+    const v1::RecordComplaintRequest r =
+        Complaint(n, "cmp-long", absl::CivilDay(2026, 10, 1 + n / 10), hate);
     v1::RecordComplaintResponse out;
     grpc::Status status =
         Call(&v1::ComplaintService::Stub::RecordComplaint, complaints.get(), r, &out);
@@ -166,20 +175,7 @@ TEST_F(EngineCostTest, RequestRecordsExpireAfterTheRetentionButIntakeStaysDedupl
                    &first)
                   .ok());
   auto complaints = v1::ComplaintService::NewStub(InProcess());
-  v1::RecordComplaintRequest complaint;
-  complaint.set_parent("partnerships/eastbrook");
-  complaint.set_request_id("rq-1");
-  v1::Complaint& c = *complaint.mutable_complaint();
-  c.set_complainant_reference("cmp-1");
-  c.set_agency("shire-police");
-  c.set_agency_kind(v1::POLICE);
-  c.set_source_system("sentinel");
-  c.set_source_reference("SRC-1");
-  c.mutable_behaviour_date()->set_year(2026);
-  c.mutable_behaviour_date()->set_month(11);
-  c.mutable_behaviour_date()->set_day(1);
-  *c.mutable_reported_date() = c.behaviour_date();
-  c.set_category(v1::PERSONAL);
+  const v1::RecordComplaintRequest complaint = Complaint(1, "cmp-1", absl::CivilDay(2026, 11, 1));
   v1::RecordComplaintResponse recorded;
   ASSERT_TRUE(
       Call(&v1::ComplaintService::Stub::RecordComplaint, complaints.get(), complaint, &recorded)

@@ -85,12 +85,18 @@ void ExpectLogHolds(const EventStore& store, const std::vector<uint64_t>& acknow
   }
 }
 
+// A store in `dir`/data whose file system `faults` controls.
+StoreOptions OptionsWith(const TempDir& dir, std::shared_ptr<FaultInjector> faults) {
+  StoreOptions options;
+  options.path = dir.Sub("data");
+  options.faults = std::move(faults);
+  return options;
+}
+
 TEST(DiskFullTest, TheFloorRefusesWritesAndTheyResumeOnceSpaceIsBack) {
   TempDir dir;
   auto faults = std::make_shared<FaultInjector>();
-  StoreOptions options;
-  options.path = dir.Sub("data");
-  options.faults = faults;
+  StoreOptions options = OptionsWith(dir, faults);
   options.min_free_bytes = 64 * kMiB;
   std::unique_ptr<EventStore> store = *EventStore::Open(options);
   ASSERT_TRUE(WriteEvent(*store, 1).ok());
@@ -127,9 +133,7 @@ TEST(DiskFullTest, TheFloorRefusesWritesAndTheyResumeOnceSpaceIsBack) {
 TEST(DiskFullTest, AWriteThatMeetsAFullDiskIsNotAcknowledgedAndTheStoreReopens) {
   TempDir dir;
   auto faults = std::make_shared<FaultInjector>();
-  StoreOptions options;
-  options.path = dir.Sub("data");
-  options.faults = faults;
+  StoreOptions options = OptionsWith(dir, faults);
   std::unique_ptr<EventStore> store = *EventStore::Open(options);
   ASSERT_TRUE(WriteEvent(*store, 1).ok());
   ASSERT_TRUE(WriteEvent(*store, 2).ok());
@@ -169,9 +173,7 @@ TEST(DiskFullTest, AWriteThatMeetsAFullDiskIsNotAcknowledgedAndTheStoreReopens) 
 TEST(DiskFullTest, OtherWriteFailuresStaySticky) {
   TempDir dir;
   auto faults = std::make_shared<FaultInjector>();
-  StoreOptions options;
-  options.path = dir.Sub("data");
-  options.faults = faults;
+  StoreOptions options = OptionsWith(dir, faults);
   std::unique_ptr<EventStore> store = *EventStore::Open(options);
   faults->FailWrites(true);
   absl::Status failed = WriteEvent(*store, 1);
@@ -223,9 +225,7 @@ TEST(StoreOpenTest, BelowTheFloorNothingIsCreated) {
   TempDir dir;
   auto faults = std::make_shared<FaultInjector>();
   faults->SetFreeBytes(3 * kMiB);
-  StoreOptions options;
-  options.path = dir.Sub("data");
-  options.faults = faults;
+  StoreOptions options = OptionsWith(dir, faults);
   options.min_free_bytes = 64 * kMiB;
   absl::StatusOr<std::unique_ptr<EventStore>> store = EventStore::Open(options);
   EXPECT_EQ(store.status().code(), absl::StatusCode::kResourceExhausted);
