@@ -23,6 +23,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "casework/v1/errors.pb.h"
 #include "services/demo.h"
 #include "services/server.h"
@@ -182,6 +183,9 @@ int main(int argc, char** argv) {
       "line; 3 data directory unusable (locked, not a directory, no permission, damaged); 4 not "
       "enough free disk space; 5 cannot listen (address in use or not loopback).");
   absl::ParseCommandLine(argc, argv);
+  // Abseil's mutex deadlock detector records a stack and a graph node on every
+  // lock; the tests run with it, the server does not pay for it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   // Block the stop signals before any thread starts, so that only the sigwait
   // below receives them.
