@@ -74,11 +74,21 @@ absl::Status LoadDemoPartnership(std::shared_ptr<grpc::Channel> channel) {
     SetDemoIdentity(context, "admin");
     v1::PublishPolicyRequest request;
     request.set_parent("partnerships/eastbrook");
+    // Version 1 as the first release published it (case reviews only), so
+    // that a data directory it seeded answers this request from its record;
+    // version 2 adds the panels.
     request.set_request_id("demo-policy-1");
     *request.mutable_policy() = workflow::LlrDefaultPolicy("eastbrook");
+    request.mutable_policy()->clear_panels();
     request.mutable_policy()->set_title("Eastbrook CSP case review policy (LLR model)");
     v1::Policy policy;
     RETURN_IF_ERROR(Check(policies->PublishPolicy(&context, request, &policy), "policy"));
+    grpc::ClientContext second;
+    SetDemoIdentity(second, "admin");
+    request.set_request_id("demo-policy-2");
+    *request.mutable_policy() = workflow::LlrDefaultPolicy("eastbrook");
+    request.mutable_policy()->set_title("Eastbrook CSP policy: case reviews and panels");
+    RETURN_IF_ERROR(Check(policies->PublishPolicy(&second, request, &policy), "policy"));
   }
   {
     auto complaints = v1::ComplaintService::NewStub(channel);

@@ -21,6 +21,7 @@
 #include "services/complaint_service.h"
 #include "services/deadline_service.h"
 #include "services/event_service.h"
+#include "services/panel_service.h"
 #include "services/policy_service.h"
 #include "services/request_log.h"
 #include "storage/rebuild.h"
@@ -46,6 +47,8 @@ const std::vector<std::pair<absl::string_view, ServiceFactory>>& ServiceFactorie
       {"casework.v1.CaseReviewService", &Make<CaseReviewService>},
       {"casework.v1.ComplaintService", &Make<ComplaintService>},
       {"casework.v1.PolicyService", &Make<PolicyService>},
+      {"casework.v1.PanelService", &Make<PanelService>},
+      {"casework.v1.PanelMeetingService", &Make<PanelMeetingService>},
   };
   return *factories;
 }

@@ -3,6 +3,7 @@
 #include "workflow/actions/commands.h"
 #include "workflow/case_review/commands.h"
 #include "workflow/case_review/complaints.h"
+#include "workflow/panels/commands.h"
 #include "workflow/policy/document.h"
 #include "workflow/policy/policy_workflow.h"
 #include "workflow/time/calendar_workflow.h"
@@ -17,6 +18,8 @@ const Registry& Workflows() {
       &case_review::CaseReviewWorkflow(),
       &PolicyWorkflow(),
       &CalendarWorkflow(),
+      &panels::PanelCaseWorkflow(),
+      &panels::PanelMeetingWorkflow(),
   });
   return *registry;
 }

@@ -15,6 +15,8 @@ const std::map<std::string, WorkflowExamples>& AllExamples() {
       {"complaint", ComplaintExamples()},
       {"policy", PolicyExamples()},
       {"calendar", CalendarExamples()},
+      {"panel_case", PanelCaseExamples()},
+      {"panel_meeting", PanelMeetingExamples()},
   };
   return *all;
 }

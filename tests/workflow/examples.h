@@ -25,6 +25,8 @@ WorkflowExamples CaseReviewExamples();
 WorkflowExamples ComplaintExamples();
 WorkflowExamples PolicyExamples();
 WorkflowExamples CalendarExamples();
+WorkflowExamples PanelCaseExamples();
+WorkflowExamples PanelMeetingExamples();
 
 // A request maker for a request that needs only its name set (and a
 // request_id, when it has none).

@@ -1,0 +1,173 @@
+#include "services/panel_service.h"
+
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "services/paging.h"
+#include "workflow/common/status.h"
+#include "workflow/common/validation.h"
+#include "workflow/panels/policy_section.h"
+#include "workflow/policy/policy_workflow.h"
+
+namespace casework::services {
+namespace {
+
+using workflow::panels::CaseRowPrefix;
+
+// The case number at the end of an index key ".../{n}".
+absl::StatusOr<int64_t> NumberOf(absl::string_view key) {
+  int64_t n = 0;
+  if (!absl::SimpleAtoi(key.substr(key.rfind('/') + 1), &n)) {
+    return absl::DataLossError(absl::StrCat("malformed panel index key ", key));
+  }
+  return n;
+}
+
+// How many rows start with `prefix`, read a page at a time.
+absl::StatusOr<int> CountRows(const storage::EventStore& store, const std::string& prefix) {
+  constexpr int kBatch = 1000;
+  int count = 0;
+  std::string after;
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<storage::StoredRow> rows, store.ScanRows(prefix, after, kBatch));
+    count += static_cast<int>(rows.size());
+    if (rows.size() < kBatch) return count;
+    after = rows.back().key;
+  }
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* PanelService::GetPanelCase(grpc::CallbackServerContext* context,
+                                                     const v1::GetPanelCaseRequest* request,
+                                                     v1::PanelCase* response) {
+  return FinishGet(deps_, context, workflow_, request->name(), response);
+}
+
+grpc::ServerUnaryReactor* PanelService::ListPanelCases(grpc::CallbackServerContext* context,
+                                                       const v1::ListPanelCasesRequest* request,
+                                                       v1::ListPanelCasesResponse* response) {
+  return FinishNow(context, List(*request, response));
+}
+
+absl::Status PanelService::List(const v1::ListPanelCasesRequest& request,
+                                v1::ListPanelCasesResponse* response) const {
+  FieldErrors errors;
+  std::optional<std::string> partnership =
+      workflow::ParsePartnershipName("parent", request.parent(), errors);
+  if (!request.panel().empty()) workflow::CheckId("panel", request.panel(), errors);
+  if (!v1::PanelCase::State_IsValid(request.state())) {
+    errors.Add("state", "unknown", "is not a panel case state");
+  }
+  if (!v1::PanelSubjectKind_IsValid(request.subject_kind())) {
+    errors.Add("subject_kind", "unknown", "is not a subject kind");
+  }
+  std::optional<absl::CivilDay> due_by;
+  if (request.has_due_by()) {
+    due_by = workflow::CheckDate("due_by", request.due_by(), errors);
+    if (request.panel().empty()) errors.Add("panel", "required_with_due_by", "name the panel");
+  }
+  const PageRequest page = CheckPage(request.page_size(), request.page_token(), errors);
+  RETURN_IF_ERROR(errors.ToStatus());
+
+  // The most selective index: due dates of one panel, one panel's state, or
+  // every case (the summary rows themselves).
+  std::string prefix = CaseRowPrefix(*partnership, "all");
+  if (due_by) {
+    prefix = absl::StrCat(CaseRowPrefix(*partnership, "due"), request.panel(), "/");
+  } else if (!request.panel().empty() && request.state() != v1::PanelCase::STATE_UNSPECIFIED) {
+    prefix = absl::StrCat(CaseRowPrefix(*partnership, "panel"), request.panel(), "/",
+                          v1::PanelCase::State_Name(request.state()), "/");
+  }
+  const bool summary = absl::StartsWith(prefix, CaseRowPrefix(*partnership, "all"));
+  const std::string horizon = due_by ? workflow::FormatDate(workflow::ToCivilDate(*due_by)) : "";
+  return PageRows(
+      *deps_.store, prefix, page,
+      [&](const storage::StoredRow& row) -> absl::StatusOr<Visit> {
+        if (due_by && absl::string_view(row.key).substr(prefix.size(), 10) > horizon) {
+          return Visit::kEnd;
+        }
+        v1::PanelCase c;
+        if (summary) {
+          if (!c.ParseFromString(row.value)) {
+            return absl::DataLossError(absl::StrCat("corrupt panel case row ", row.key));
+          }
+        } else {
+          ASSIGN_OR_RETURN(int64_t n, NumberOf(row.key));
+          ASSIGN_OR_RETURN(c, ReadState<v1::PanelCase>(
+                                  *deps_.store, workflow_,
+                                  workflow::panels::PanelCaseStream(*partnership, n)));
+        }
+        if ((!request.panel().empty() && c.panel() != request.panel()) ||
+            (request.state() != v1::PanelCase::STATE_UNSPECIFIED && c.state() != request.state()) ||
+            (request.subject_kind() != v1::PANEL_SUBJECT_KIND_UNSPECIFIED &&
+             c.subject().kind() != request.subject_kind())) {
+          return Visit::kSkipped;
+        }
+        *response->add_panel_cases() = std::move(c);
+        return Visit::kTaken;
+      },
+      response);
+}
+
+grpc::ServerUnaryReactor* PanelService::ListAssessments(grpc::CallbackServerContext* context,
+                                                        const v1::ListAssessmentsRequest* request,
+                                                        v1::ListAssessmentsResponse* response) {
+  return FinishNow(context, Assessments(*request, response));
+}
+
+absl::Status PanelService::Assessments(const v1::ListAssessmentsRequest& request,
+                                       v1::ListAssessmentsResponse* response) const {
+  FieldErrors errors;
+  std::optional<workflow::ResourceName> name =
+      workflow::ParseResourceName("name", request.name(), workflow_.collection(), errors);
+  const PageRequest page = CheckPage(request.page_size(), request.page_token(), errors);
+  RETURN_IF_ERROR(errors.ToStatus());
+  RETURN_IF_ERROR(ReadState<v1::PanelCase>(*deps_.store, workflow_, request.name()).status());
+  return PageRows(
+      *deps_.store, workflow::panels::AssessmentsPrefix(name->partnership, name->number), page,
+      [&](const storage::StoredRow& row) -> absl::StatusOr<Visit> {
+        if (!response->add_assessments()->ParseFromString(row.value)) {
+          return absl::DataLossError(absl::StrCat("corrupt assessment row ", row.key));
+        }
+        return Visit::kTaken;
+      },
+      response);
+}
+
+grpc::ServerUnaryReactor* PanelService::CountPanelCases(grpc::CallbackServerContext* context,
+                                                        const v1::CountPanelCasesRequest* request,
+                                                        v1::CountPanelCasesResponse* response) {
+  return FinishNow(context, Count(*request, response));
+}
+
+absl::Status PanelService::Count(const v1::CountPanelCasesRequest& request,
+                                 v1::CountPanelCasesResponse* response) const {
+  FieldErrors errors;
+  std::optional<std::string> partnership =
+      workflow::ParsePartnershipName("parent", request.parent(), errors);
+  RETURN_IF_ERROR(errors.ToStatus());
+  absl::StatusOr<v1::PolicyHistory> history = ReadState<v1::PolicyHistory>(
+      *deps_.store, workflow::PolicyWorkflow(), workflow::PolicyStream(*partnership));
+  if (!history.ok() || history->versions().empty()) {
+    return absl::NotFoundError(absl::StrCat("partnership ", *partnership, " has published no policy"));
+  }
+  const v1::Policy& policy = *history->versions().rbegin();
+  for (const v1::PanelDefinition& panel : policy.panels().panels()) {
+    v1::PanelCount& count = *response->add_panels();
+    count.set_panel(panel.id());
+    const std::string base = absl::StrCat(CaseRowPrefix(*partnership, "panel"), panel.id(), "/");
+    ASSIGN_OR_RETURN(int referred, CountRows(*deps_.store, base + "REFERRED/"));
+    ASSIGN_OR_RETURN(int main, CountRows(*deps_.store, base + "MAIN_AGENDA/"));
+    ASSIGN_OR_RETURN(int monitoring, CountRows(*deps_.store, base + "MONITORING/"));
+    count.set_referred(referred);
+    count.set_main_agenda(main);
+    count.set_monitoring(monitoring);
+    count.set_open(referred + main + monitoring);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace casework::services

@@ -1,0 +1,105 @@
+// The panel appliers: the only code that changes a panel case or meeting.
+#include "workflow/common/validation.h"
+#include "workflow/panels/internal.h"
+
+namespace casework::workflow::panels {
+namespace {
+
+// Adds the days of a main-agenda spell ending on `until` to the total.
+void EndMainAgendaSpell(Case& c, const v1::CivilDate& until) {
+  if (c.state() != v1::PanelCase::MAIN_AGENDA || !c.has_placed_on()) return;
+  const int64_t days = ToCivilDay(until) - ToCivilDay(c.placed_on());
+  if (days > 0) c.set_main_agenda_days(c.main_agenda_days() + static_cast<int32_t>(days));
+}
+
+}  // namespace
+
+void ApplyReferred(Case& c, const v1::PanelCaseReferred& e, const v1::EventEnvelope& env) {
+  c.set_name(PanelCaseStream(e.partnership(), e.number()));
+  c.set_panel(e.panel());
+  c.set_state(v1::PanelCase::REFERRED);
+  *c.mutable_subject() = e.subject();
+  c.set_referrer_agency(e.referrer_agency());
+  c.set_reason(e.reason());
+  c.set_lawful_basis(e.lawful_basis());
+  c.set_consent_recorded(e.consent_recorded());
+  *c.mutable_referral_date() = e.referral_date();
+  c.set_age_at_referral(e.age_at_referral());
+  c.set_policy_version(e.policy_version());
+  *c.mutable_create_time() = env.recorded_time();
+}
+
+v1::RiskAssessment AssessmentOf(const v1::RiskAssessed& e, const v1::EventEnvelope& env) {
+  v1::RiskAssessment a = e.assessment();
+  *a.mutable_assessed_by() = env.actor();
+  a.set_version(env.stream_version());
+  return a;
+}
+
+void ApplyAssessed(Case& c, const v1::RiskAssessed& e, const v1::EventEnvelope& env) {
+  *c.mutable_latest_assessment() = AssessmentOf(e, env);
+  c.set_assessment_count(c.assessment_count() + 1);
+}
+
+void ApplyPlaced(Case& c, const v1::PanelCasePlaced& e) {
+  EndMainAgendaSpell(c, e.on());
+  c.set_state(e.state());
+  if (e.state() == v1::PanelCase::DECLINED) {
+    c.set_closure_reason(e.reason());
+    c.clear_next_review_due();
+    return;
+  }
+  *c.mutable_placed_on() = e.on();
+  *c.mutable_next_review_due() = e.next_review_due();
+  // A move is decided at a meeting, which reviewed the case.
+  if (!e.meeting().empty()) {
+    *c.mutable_last_review_date() = e.on();
+    c.set_review_count(c.review_count() + 1);
+  }
+}
+
+void ApplyReviewed(Case& c, const v1::PanelCaseReviewed& e) {
+  *c.mutable_last_review_date() = e.meeting_date();
+  *c.mutable_next_review_due() = e.next_review_due();
+  c.set_review_count(c.review_count() + 1);
+}
+
+void ApplyStage(Case& c, const v1::IncrementalStageRecorded& e, const v1::EventEnvelope& env) {
+  v1::StageRecord& record = *c.add_stages();
+  record = e.stage();
+  *record.mutable_recorded_by() = env.actor();
+}
+
+void ApplyClosed(Case& c, const v1::PanelCaseClosed& e) {
+  EndMainAgendaSpell(c, e.on());
+  c.set_state(v1::PanelCase::CLOSED);
+  c.set_closure_reason(e.reason());
+  c.clear_next_review_due();
+}
+
+void ApplyReopened(Case& c, const v1::PanelCaseReopened&) {
+  c.set_state(v1::PanelCase::REFERRED);
+  c.clear_placed_on();
+  c.clear_next_review_due();
+}
+
+void ApplyScheduled(Meeting& m, const v1::PanelMeetingScheduled& e, const v1::EventEnvelope& env) {
+  m.set_name(PanelMeetingStream(e.partnership(), e.number()));
+  m.set_panel(e.panel());
+  m.set_state(v1::PanelMeeting::SCHEDULED);
+  *m.mutable_date() = e.date();
+  m.set_location(e.location());
+  m.set_policy_version(e.policy_version());
+  *m.mutable_create_time() = env.recorded_time();
+}
+
+void ApplyAttendance(Meeting& m, const v1::AttendanceRecorded& e) {
+  *m.mutable_attendees() = e.attendees();
+}
+
+void ApplyMeetingClosed(Meeting& m, const v1::PanelMeetingClosed& e) {
+  m.set_state(v1::PanelMeeting::CLOSED);
+  m.set_notes(e.notes());
+}
+
+}  // namespace casework::workflow::panels

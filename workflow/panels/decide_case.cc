@@ -1,0 +1,167 @@
+// Decisions on a panel case outside meetings: referral, assessment, the
+// incremental approach and reopening. The kit has already checked the table.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "workflow/common/validation.h"
+#include "workflow/panels/internal.h"
+#include "workflow/panels/policy_section.h"
+#include "workflow/panels/rules.h"
+#include "workflow/policy/policy_workflow.h"
+
+namespace casework::workflow::panels {
+namespace {
+
+std::string PanelIds(const v1::Policy& policy) {
+  std::vector<std::string> ids;
+  for (const v1::PanelDefinition& p : policy.panels().panels()) ids.push_back(p.id());
+  return absl::StrJoin(ids, ", ");
+}
+
+}  // namespace
+
+absl::StatusOr<PinnedPanel> PinnedPanelOf(const DecideContext& ctx, int64_t version,
+                                          absl::string_view panel) {
+  PinnedPanel pinned;
+  ASSIGN_OR_RETURN(pinned.policy, PolicyVersion(ctx, ctx.partnership, version));
+  if (!pinned.policy.has_panels()) return MissingPolicySectionError(pinned.policy, "panels");
+  pinned.panel = FindPanel(pinned.policy, panel);
+  if (pinned.panel == nullptr) {
+    return absl::DataLossError(absl::StrCat("panel ", panel, " is missing from policy version ",
+                                            version, " its case is pinned to"));
+  }
+  return pinned;
+}
+
+absl::Status DecideRefer(const Case&, const v1::ReferCaseRequest& r, const DecideContext& ctx,
+                         Decision& out) {
+  ASSIGN_OR_RETURN(v1::Policy policy, PolicyInForce(ctx, ctx.partnership));
+  if (!policy.has_panels()) return MissingPolicySectionError(policy, "panels");
+  const v1::PanelDefinition* panel = FindPanel(policy, r.panel());
+  if (panel == nullptr) {
+    return FieldError("panel", "unknown",
+                      absl::StrCat(Quoted(r.panel()), " is not a panel of policy version ",
+                                   policy.version(), " (panels: ", PanelIds(policy), ")"));
+  }
+  const absl::CivilDay date = r.has_referral_date() ? ToCivilDay(r.referral_date()) : ctx.today;
+  if (r.subject().kind() == v1::SUBJECT_PERSON &&
+      ToCivilDay(r.subject().date_of_birth()) > date) {
+    return FieldError("subject.date_of_birth", "after_referral",
+                      "must not be after the referral date");
+  }
+  RETURN_IF_ERROR(CheckEligibility(*panel, r.subject(), date));
+
+  v1::PanelCaseReferred e;
+  e.set_partnership(std::string(ctx.partnership));
+  e.set_number(ctx.number);
+  e.set_panel(r.panel());
+  *e.mutable_subject() = r.subject();
+  e.set_referrer_agency(r.referrer_agency());
+  e.set_reason(r.reason());
+  e.set_lawful_basis(r.lawful_basis());
+  e.set_consent_recorded(r.consent_recorded());
+  *e.mutable_referral_date() = ToCivilDate(date);
+  if (r.subject().kind() == v1::SUBJECT_PERSON) {
+    e.set_age_at_referral(AgeOn(ToCivilDay(r.subject().date_of_birth()), date));
+  }
+  e.set_policy_version(policy.version());
+  out.Emit(std::move(e));
+  return absl::OkStatus();
+}
+
+absl::Status DecideAssess(const Case& s, const v1::AssessRiskRequest& r, const DecideContext& ctx,
+                          Decision& out) {
+  ASSIGN_OR_RETURN(PinnedPanel pinned, PinnedPanelOf(ctx, s.policy_version(), s.panel()));
+  if (pinned.panel->contextual_safeguarding() && r.domains().empty() && !r.no_domain_concerns()) {
+    return FieldError("domains", "required_for_panel",
+                      absl::StrCat("panel ", s.panel(),
+                                   " considers the contextual-safeguarding domains: list those "
+                                   "of concern, or set no_domain_concerns"));
+  }
+  v1::RiskAssessed e;
+  v1::RiskAssessment& a = *e.mutable_assessment();
+  a.set_reoffending(r.reoffending());
+  a.set_harm_to_others(r.harm_to_others());
+  a.set_harm_to_self(r.harm_to_self());
+  *a.mutable_factors() = r.factors();
+  *a.mutable_domains() = r.domains();
+  a.set_summary(r.summary());
+  *a.mutable_assessed_on() = ToCivilDate(ctx.today);
+  Place(*pinned.panel, a);
+  const v1::PanelPlacement placement = a.placement();
+  const std::string signposting = a.signposting();
+  out.Emit(std::move(e));
+  // Only a referral is placed by the table; a placed case moves by decision
+  // of a meeting (MoveCase), with the assessment's advice on record.
+  if (s.state() != v1::PanelCase::REFERRED) return absl::OkStatus();
+  v1::PanelCasePlaced placed;
+  *placed.mutable_on() = ToCivilDate(ctx.today);
+  if (placement == v1::PLACEMENT_DECLINE) {
+    placed.set_state(v1::PanelCase::DECLINED);
+    placed.set_reason(signposting);
+  } else {
+    placed.set_state(placement == v1::PLACEMENT_MAIN_AGENDA ? v1::PanelCase::MAIN_AGENDA
+                                                            : v1::PanelCase::MONITORING);
+    *placed.mutable_next_review_due() =
+        ToCivilDate(NextReview(*ctx.calendar, *pinned.panel, ctx.today));
+  }
+  out.Emit(std::move(placed));
+  return absl::OkStatus();
+}
+
+absl::Status DecideStage(const Case& s, const v1::RecordStageRequest& r, const DecideContext& ctx,
+                         Decision& out) {
+  // The stage's record carries its actor from the event's envelope.
+  if (s.subject().kind() != v1::SUBJECT_PERSON) {
+    return ErrorWithReason(absl::StatusCode::kFailedPrecondition, "PERSON_SUBJECT_ONLY",
+                           "the incremental approach applies to a person, not to a group or a "
+                           "location");
+  }
+  ASSIGN_OR_RETURN(PinnedPanel pinned, PinnedPanelOf(ctx, s.policy_version(), s.panel()));
+  const auto& stages = pinned.policy.panels().incremental_stages();
+  const auto at = std::find(stages.begin(), stages.end(), r.stage());
+  if (at == stages.end()) {
+    return FieldError("stage", "unknown",
+                      absl::StrCat(Quoted(r.stage()), " is not a stage of the policy (",
+                                   absl::StrJoin(stages, ", "), ")"));
+  }
+  const int position = static_cast<int>(at - stages.begin()) + 1;
+  int highest = 0;
+  for (const v1::StageRecord& done : s.stages()) {
+    if (done.stage() == r.stage()) {
+      return FieldError("stage", "already_recorded",
+                        absl::StrCat(Quoted(r.stage()), " was recorded on ",
+                                     FormatDate(done.date())));
+    }
+    highest = std::max(highest, done.position());
+  }
+  v1::IncrementalStageRecorded e;
+  v1::StageRecord& record = *e.mutable_stage();
+  for (int p = highest + 1; p < position; ++p) record.add_skipped(stages[p - 1]);
+  if (!record.skipped().empty() && r.justification().empty()) {
+    return FieldError("justification", "required_when_skipping",
+                      absl::StrCat(Quoted(r.stage()), " skips ",
+                                   absl::StrJoin(record.skipped(), ", "),
+                                   ": record why the earlier stages were not used"));
+  }
+  record.set_stage(r.stage());
+  record.set_position(position);
+  *record.mutable_date() = r.date();
+  record.set_justification(r.justification());
+  out.Emit(std::move(e));
+  return absl::OkStatus();
+}
+
+absl::Status DecideReopen(const Case&, const v1::ReopenCaseRequest& r, const DecideContext& ctx,
+                          Decision& out) {
+  v1::PanelCaseReopened e;
+  e.set_reason(r.reason());
+  *e.mutable_on() = ToCivilDate(ctx.today);
+  out.Emit(std::move(e));
+  return absl::OkStatus();
+}
+
+}  // namespace casework::workflow::panels

@@ -1,0 +1,103 @@
+// The parts of the panel case and meeting workflows their definitions
+// (workflow.cc) assemble. Private to workflow/panels/.
+#ifndef CASEWORK_WORKFLOW_PANELS_INTERNAL_H_
+#define CASEWORK_WORKFLOW_PANELS_INTERNAL_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "casework/v1/panels.pb.h"
+#include "workflow/common/status.h"
+#include "workflow/panels/commands.h"
+
+namespace casework::workflow::panels {
+
+using Case = v1::PanelCase;
+using Meeting = v1::PanelMeeting;
+
+// validate.cc: each command's own field rules (the kit checks parent or
+// name, request_id and expected_version).
+void ValidateRefer(const v1::ReferCaseRequest& r, const ValidateContext& ctx, FieldErrors& errors);
+void ValidateAssess(const v1::AssessRiskRequest& r, const ValidateContext&, FieldErrors& errors);
+void ValidateReview(const v1::ReviewCaseRequest& r, const ValidateContext&, FieldErrors& errors);
+void ValidateMove(const v1::MoveCaseRequest& r, const ValidateContext&, FieldErrors& errors);
+void ValidateStage(const v1::RecordStageRequest& r, const ValidateContext& ctx, FieldErrors& errors);
+void ValidateClose(const v1::CloseCaseRequest& r, const ValidateContext&, FieldErrors& errors);
+void ValidateReopen(const v1::ReopenCaseRequest& r, const ValidateContext&, FieldErrors& errors);
+void ValidateSchedule(const v1::ScheduleMeetingRequest& r, const ValidateContext&,
+                      FieldErrors& errors);
+void ValidateAttendance(const v1::RecordAttendanceRequest& r, const ValidateContext&,
+                        FieldErrors& errors);
+void ValidateCloseMeeting(const v1::CloseMeetingRequest& r, const ValidateContext&,
+                          FieldErrors& errors);
+
+// What a decision on a case needs from the policy: the case's pinned
+// version and its panel in it.
+struct PinnedPanel {
+  v1::Policy policy;
+  const v1::PanelDefinition* panel = nullptr;
+};
+// FAILED_PRECONDITION (NO_POLICY_SECTION) without a panels section;
+// DATA_LOSS if the case's panel is missing from its pinned version.
+absl::StatusOr<PinnedPanel> PinnedPanelOf(const DecideContext& ctx, int64_t version,
+                                          absl::string_view panel);
+
+// decide_case.cc: referral, assessment, stages, reopening.
+absl::Status DecideRefer(const Case& s, const v1::ReferCaseRequest& r, const DecideContext& ctx,
+                         Decision& out);
+absl::Status DecideAssess(const Case& s, const v1::AssessRiskRequest& r, const DecideContext& ctx,
+                          Decision& out);
+absl::Status DecideStage(const Case& s, const v1::RecordStageRequest& r, const DecideContext& ctx,
+                         Decision& out);
+absl::Status DecideReopen(const Case& s, const v1::ReopenCaseRequest& r, const DecideContext& ctx,
+                          Decision& out);
+
+// decide_meeting.cc: the decisions taken at a meeting, and the meeting's
+// own commands.
+absl::Status DecideReview(const Case& s, const v1::ReviewCaseRequest& r, const DecideContext& ctx,
+                          Decision& out);
+absl::Status DecideMove(const Case& s, const v1::MoveCaseRequest& r, const DecideContext& ctx,
+                        Decision& out);
+absl::Status DecideClose(const Case& s, const v1::CloseCaseRequest& r, const DecideContext& ctx,
+                         Decision& out);
+absl::Status DecideSchedule(const Meeting& s, const v1::ScheduleMeetingRequest& r,
+                            const DecideContext& ctx, Decision& out);
+absl::Status DecideAttendance(const Meeting& s, const v1::RecordAttendanceRequest& r,
+                              const DecideContext& ctx, Decision& out);
+absl::Status DecideCloseMeeting(const Meeting& s, const v1::CloseMeetingRequest& r,
+                                const DecideContext& ctx, Decision& out);
+
+// apply.cc: one applier per event type.
+void ApplyReferred(Case& c, const v1::PanelCaseReferred& e, const v1::EventEnvelope& env);
+// The assessment as recorded: the event's, with who made it and its version.
+v1::RiskAssessment AssessmentOf(const v1::RiskAssessed& e, const v1::EventEnvelope& env);
+void ApplyAssessed(Case& c, const v1::RiskAssessed& e, const v1::EventEnvelope& env);
+void ApplyPlaced(Case& c, const v1::PanelCasePlaced& e);
+void ApplyReviewed(Case& c, const v1::PanelCaseReviewed& e);
+void ApplyStage(Case& c, const v1::IncrementalStageRecorded& e, const v1::EventEnvelope& env);
+void ApplyClosed(Case& c, const v1::PanelCaseClosed& e);
+void ApplyReopened(Case& c, const v1::PanelCaseReopened& e);
+void ApplyScheduled(Meeting& m, const v1::PanelMeetingScheduled& e, const v1::EventEnvelope& env);
+void ApplyAttendance(Meeting& m, const v1::AttendanceRecorded& e);
+void ApplyMeetingClosed(Meeting& m, const v1::PanelMeetingClosed& e);
+
+// rows.cc
+void CaseRows(absl::string_view stream, const Case& c, std::vector<Row>* rows);
+std::string CaseSummaryRow(absl::string_view stream);
+void AssessmentRows(absl::string_view stream, const v1::RiskAssessed& e,
+                    const v1::EventEnvelope& env, std::vector<Row>* rows);
+void ReviewDecisionRows(absl::string_view stream, const v1::PanelCaseReviewed& e,
+                        const v1::EventEnvelope& env, std::vector<Row>* rows);
+void MoveDecisionRows(absl::string_view stream, const v1::PanelCasePlaced& e,
+                      const v1::EventEnvelope& env, std::vector<Row>* rows);
+void CloseDecisionRows(absl::string_view stream, const v1::PanelCaseClosed& e,
+                       const v1::EventEnvelope& env, std::vector<Row>* rows);
+v1::PanelCaseResponse CaseReply(const Case& c, const v1::CommitInfo& commit);
+void MeetingRows(absl::string_view stream, const Meeting& m, std::vector<Row>* rows);
+std::string MeetingSummaryRow(absl::string_view stream);
+v1::PanelMeetingResponse MeetingReply(const Meeting& m, const v1::CommitInfo& commit);
+
+}  // namespace casework::workflow::panels
+
+#endif  // CASEWORK_WORKFLOW_PANELS_INTERNAL_H_

@@ -1,0 +1,155 @@
+// The panel commands' own field rules. The kit has checked parent or name,
+// request_id and expected_version.
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "workflow/common/validation.h"
+#include "workflow/panels/internal.h"
+
+namespace casework::workflow::panels {
+namespace {
+
+constexpr size_t kMaxText = 4000;
+constexpr size_t kMaxName = 200;
+constexpr size_t kMaxLocality = 100;
+constexpr int kMaxAttendees = 60;
+constexpr int kMaxFactors = 7;
+constexpr int kMaxDomains = 5;
+
+// A date that must be valid and not after today.
+void CheckPastDate(absl::string_view field, const v1::CivilDate& date, const ValidateContext& ctx,
+                   FieldErrors& errors) {
+  std::optional<absl::CivilDay> day = CheckDate(field, date, errors);
+  if (day && *day > ctx.today) {
+    errors.Add(std::string(field), "not_future",
+               absl::StrCat("must not be after today (", FormatDate(ToCivilDate(ctx.today)), ")"));
+  }
+}
+
+void CheckMeetingName(absl::string_view meeting, FieldErrors& errors) {
+  ParseResourceName("meeting", meeting, kMeetingCollection, errors);
+}
+
+void CheckLevel(absl::string_view field, v1::RiskLevel level, FieldErrors& errors) {
+  if (level == v1::RISK_LEVEL_UNSPECIFIED || !v1::RiskLevel_IsValid(level)) {
+    errors.Add(std::string(field), "required", "must be a risk level: low, medium, high or very high");
+  }
+}
+
+void CheckDistinct(absl::string_view field, const google::protobuf::RepeatedField<int>& values,
+                   bool (*is_valid)(int), int max_items, FieldErrors& errors) {
+  if (!CheckCount(field, values.size(), max_items, errors)) return;
+  std::set<int> seen;
+  for (int i = 0; i < values.size(); ++i) {
+    const std::string item = absl::StrCat(field, "[", i, "]");
+    if (values[i] == 0 || !is_valid(values[i])) {
+      errors.Add(item, "unknown", absl::StrCat(values[i], " is not a known value"));
+    } else if (!seen.insert(values[i]).second) {
+      errors.Add(item, "duplicate", "is listed twice");
+    }
+  }
+}
+
+}  // namespace
+
+void ValidateRefer(const v1::ReferCaseRequest& r, const ValidateContext& ctx, FieldErrors& errors) {
+  CheckId("panel", r.panel(), errors);
+  const v1::PanelSubject& subject = r.subject();
+  if (subject.kind() == v1::PANEL_SUBJECT_KIND_UNSPECIFIED ||
+      !v1::PanelSubjectKind_IsValid(subject.kind())) {
+    errors.Add("subject.kind", "required", "must be a person, a group or a location");
+  }
+  CheckReference("subject.reference", subject.reference(), true, errors);
+  CheckText("subject.display_name", subject.display_name(), true, kMaxName, errors);
+  CheckText("subject.locality", subject.locality(), false, kMaxLocality, errors);
+  if (subject.kind() == v1::SUBJECT_PERSON) {
+    CheckPastDate("subject.date_of_birth", subject.date_of_birth(), ctx, errors);
+  } else if (subject.has_date_of_birth()) {
+    errors.Add("subject.date_of_birth", "person_only", "only a person has a date of birth");
+  }
+  CheckId("referrer_agency", r.referrer_agency(), errors);
+  CheckText("reason", r.reason(), true, kMaxText, errors);
+  if (r.lawful_basis() == v1::LAWFUL_BASIS_UNSPECIFIED || !v1::LawfulBasis_IsValid(r.lawful_basis())) {
+    errors.Add("lawful_basis", "required",
+               "must name the lawful basis for sharing (consent, law enforcement, safeguarding, "
+               "vital interests)");
+  } else if (r.lawful_basis() == v1::CONSENT && !r.consent_recorded()) {
+    errors.Add("consent_recorded", "required_for_consent",
+               "must be true when the lawful basis is consent");
+  }
+  if (r.has_referral_date()) CheckPastDate("referral_date", r.referral_date(), ctx, errors);
+}
+
+void ValidateAssess(const v1::AssessRiskRequest& r, const ValidateContext&, FieldErrors& errors) {
+  CheckLevel("reoffending", r.reoffending(), errors);
+  CheckLevel("harm_to_others", r.harm_to_others(), errors);
+  CheckLevel("harm_to_self", r.harm_to_self(), errors);
+  CheckDistinct("factors", r.factors(), v1::AggravatingFactor_IsValid, kMaxFactors, errors);
+  CheckDistinct("domains", r.domains(), v1::SafeguardingDomain_IsValid, kMaxDomains, errors);
+  if (r.no_domain_concerns() && !r.domains().empty()) {
+    errors.Add("no_domain_concerns", "conflict", "cannot be set when domains are listed");
+  }
+  CheckText("summary", r.summary(), true, kMaxText, errors);
+}
+
+void ValidateReview(const v1::ReviewCaseRequest& r, const ValidateContext&, FieldErrors& errors) {
+  CheckMeetingName(r.meeting(), errors);
+  CheckText("summary", r.summary(), true, kMaxText, errors);
+}
+
+void ValidateMove(const v1::MoveCaseRequest& r, const ValidateContext&, FieldErrors& errors) {
+  CheckMeetingName(r.meeting(), errors);
+  if (r.to() != v1::PanelCase::MAIN_AGENDA && r.to() != v1::PanelCase::MONITORING) {
+    errors.Add("to", "placement", "must be MAIN_AGENDA or MONITORING");
+  }
+  CheckText("reason", r.reason(), true, kMaxText, errors);
+}
+
+void ValidateStage(const v1::RecordStageRequest& r, const ValidateContext& ctx, FieldErrors& errors) {
+  CheckText("stage", r.stage(), true, kMaxName, errors);
+  CheckPastDate("date", r.date(), ctx, errors);
+  CheckText("justification", r.justification(), false, kMaxText, errors);
+}
+
+void ValidateClose(const v1::CloseCaseRequest& r, const ValidateContext&, FieldErrors& errors) {
+  CheckMeetingName(r.meeting(), errors);
+  CheckText("reason", r.reason(), true, kMaxName, errors);
+  CheckText("note", r.note(), false, kMaxText, errors);
+}
+
+void ValidateReopen(const v1::ReopenCaseRequest& r, const ValidateContext&, FieldErrors& errors) {
+  CheckText("reason", r.reason(), true, kMaxText, errors);
+}
+
+void ValidateSchedule(const v1::ScheduleMeetingRequest& r, const ValidateContext&,
+                      FieldErrors& errors) {
+  CheckId("panel", r.panel(), errors);
+  CheckDate("date", r.date(), errors);
+  CheckText("location", r.location(), false, kMaxName, errors);
+}
+
+void ValidateAttendance(const v1::RecordAttendanceRequest& r, const ValidateContext&,
+                        FieldErrors& errors) {
+  if (r.attendees().empty()) errors.Add("attendees", "required", "must list at least one attendee");
+  if (!CheckCount("attendees", r.attendees_size(), kMaxAttendees, errors)) return;
+  int chairs = 0;
+  for (int i = 0; i < r.attendees_size(); ++i) {
+    const v1::Attendee& a = r.attendees(i);
+    const std::string field = absl::StrCat("attendees[", i, "]");
+    CheckId(field + ".agency", a.agency(), errors);
+    if (a.agency_kind() == v1::AGENCY_KIND_UNSPECIFIED || !v1::AgencyKind_IsValid(a.agency_kind())) {
+      errors.Add(field + ".agency_kind", "required", "must name the kind of agency");
+    }
+    CheckText(field + ".role", a.role(), true, kMaxName, errors);
+    if (a.chair() && ++chairs == 2) {
+      errors.Add(field + ".chair", "one_chair", "a meeting has at most one chair");
+    }
+  }
+}
+
+void ValidateCloseMeeting(const v1::CloseMeetingRequest& r, const ValidateContext&,
+                          FieldErrors& errors) {
+  CheckText("notes", r.notes(), false, kMaxText, errors);
+}
+
+}  // namespace casework::workflow::panels

@@ -1,0 +1,90 @@
+// The panel case and panel meeting workflows' definitions.
+#include "workflow/panels/internal.h"
+#include "workflow/panels/policy_section.h"
+
+namespace casework::workflow::panels {
+
+const Workflow& PanelCaseWorkflow() {
+  static const Workflow* workflow = [] {
+    Definition<Case> d({"panel_case", kCaseCollection, 1, "casework.v1.PanelService",
+                        "docs/workflows/panels.md"});
+    d.StateField(&v1::PanelCase::state);
+    // The table keeps views of these names: they must outlive it.
+    static constexpr char main[] = "MAIN_AGENDA";
+    static constexpr char monitoring[] = "MONITORING";
+    d.Transitions({
+        {kNewState, kReferCase.name, {"REFERRED"}},
+        {"REFERRED", kAssessRisk.name, {main, monitoring, "DECLINED"}},
+        {main, kAssessRisk.name, {main}},
+        {monitoring, kAssessRisk.name, {monitoring}},
+        {main, kReviewCase.name, {main}},
+        {monitoring, kReviewCase.name, {monitoring}},
+        {main, kMoveCase.name, {monitoring}},
+        {monitoring, kMoveCase.name, {main}},
+        {main, kRecordStage.name, {main}},
+        {monitoring, kRecordStage.name, {monitoring}},
+        {"REFERRED", kCloseCase.name, {"CLOSED"}},
+        {main, kCloseCase.name, {"CLOSED"}},
+        {monitoring, kCloseCase.name, {"CLOSED"}},
+        {"CLOSED", kReopenCase.name, {"REFERRED"}},
+        {"DECLINED", kReopenCase.name, {"REFERRED"}},
+    });
+
+    d.Create(kReferCase, DecideRefer, ValidateRefer);
+    d.Update(kAssessRisk, DecideAssess, ValidateAssess);
+    d.Update(kReviewCase, DecideReview, ValidateReview);
+    d.Update(kMoveCase, DecideMove, ValidateMove);
+    d.Update(kRecordStage, DecideStage, ValidateStage);
+    d.Update(kCloseCase, DecideClose, ValidateClose);
+    d.Update(kReopenCase, DecideReopen, ValidateReopen);
+    d.Reply(CaseReply);
+
+    d.On<v1::PanelCaseReferred>(ApplyReferred);
+    d.On<v1::RiskAssessed>(ApplyAssessed);
+    d.On<v1::PanelCasePlaced>(ApplyPlaced);
+    d.On<v1::PanelCaseReviewed>(ApplyReviewed);
+    d.On<v1::IncrementalStageRecorded>(ApplyStage);
+    d.On<v1::PanelCaseClosed>(ApplyClosed);
+    d.On<v1::PanelCaseReopened>(ApplyReopened);
+
+    d.Rows(CaseRows, {std::string(kCaseCollection)});
+    d.SummaryRow(CaseSummaryRow);
+    d.EventRows(AssessmentRows, {});
+    d.EventRows(ReviewDecisionRows, {});
+    d.EventRows(MoveDecisionRows, {});
+    d.EventRows(CloseDecisionRows, {});
+    d.PinnedPolicy(+[](const Case& c) { return c.policy_version(); });
+    d.Policy(kPolicySection);
+    return std::move(d).Build();
+  }();
+  return *workflow;
+}
+
+const Workflow& PanelMeetingWorkflow() {
+  static const Workflow* workflow = [] {
+    Definition<Meeting> d({"panel_meeting", kMeetingCollection, 1,
+                           "casework.v1.PanelMeetingService", "docs/workflows/panel-meetings.md"});
+    d.StateField(&v1::PanelMeeting::state);
+    d.Transitions({
+        {kNewState, kScheduleMeeting.name, {"SCHEDULED"}},
+        {"SCHEDULED", kRecordAttendance.name, {"SCHEDULED"}},
+        {"SCHEDULED", kCloseMeeting.name, {"CLOSED"}},
+    });
+    d.Create(kScheduleMeeting, DecideSchedule, ValidateSchedule);
+    d.Update(kRecordAttendance, DecideAttendance, ValidateAttendance);
+    d.Update(kCloseMeeting, DecideCloseMeeting, ValidateCloseMeeting);
+    d.Reply(MeetingReply);
+
+    d.On<v1::PanelMeetingScheduled>(ApplyScheduled);
+    d.On<v1::AttendanceRecorded>(ApplyAttendance);
+    d.On<v1::PanelMeetingClosed>(ApplyMeetingClosed);
+
+    d.Rows(MeetingRows, {std::string(kMeetingCollection)});
+    d.SummaryRow(MeetingSummaryRow);
+    d.PinnedPolicy(+[](const Meeting& m) { return m.policy_version(); });
+    return std::move(d).Build();
+  }();
+  return *workflow;
+}
+
+}  // namespace casework::workflow::panels
