@@ -112,7 +112,8 @@ absl::Status PanelMeetingService::Agenda(const v1::GetAgendaRequest& request,
                    deps_.store->ScanRows(referred, "", kMaxAgendaItems));
   for (const storage::StoredRow& row : rows) {
     ASSIGN_OR_RETURN(v1::PanelCase c, ReadCase(deps_, partnership, row.key));
-    *response->add_new_referrals() = ItemOf(c);
+    *(c.escalated_from().empty() ? response->add_new_referrals() : response->add_escalations_in()) =
+        ItemOf(c);
   }
   // Cases due on or before the meeting date, by date.
   const std::string due =

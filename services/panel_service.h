@@ -21,6 +21,9 @@ class PanelService final : public v1::PanelService::CallbackService {
   CASEWORK_COMMAND_METHOD(workflow::panels, RecordStage, v1::PanelCaseResponse)
   CASEWORK_COMMAND_METHOD(workflow::panels, CloseCase, v1::PanelCaseResponse)
   CASEWORK_COMMAND_METHOD(workflow::panels, ReopenCase, v1::PanelCaseResponse)
+  CASEWORK_COMMAND_METHOD(workflow::panels, EscalateCase, v1::PanelCaseResponse)
+  CASEWORK_COMMAND_METHOD(workflow::panels, ReceiveEscalation, v1::PanelCaseResponse)
+  CASEWORK_COMMAND_METHOD(workflow::panels, LinkEscalation, v1::PanelCaseResponse)
 
   grpc::ServerUnaryReactor* GetPanelCase(grpc::CallbackServerContext* context,
                                          const v1::GetPanelCaseRequest* request,

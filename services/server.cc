@@ -188,6 +188,11 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   server->timers_ = std::make_unique<TimerWorker>(server->store_.get(), server->engine_.get(),
                                                   clock, server->calendars_.get(),
                                                   &workflow::Workflows());
+  server->links_ = std::make_unique<LinkWorker>(server->store_.get(), server->engine_.get(),
+                                                server->calendars_.get());
+  server->timers_->AddPollTask([links = server->links_.get()] {
+    return links->DeliverPending().status();
+  });
 
   ServiceDeps deps;
   deps.store = server->store_.get();
@@ -245,6 +250,9 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   if (config.timer_poll > absl::ZeroDuration()) {
     absl::StatusOr<int> fired = server->timers_->FireDue();
     if (!fired.ok()) return fail(fired.status());
+    // Links an earlier run left half-delivered are finished before serving.
+    absl::StatusOr<int> linked = server->links_->DeliverPending();
+    if (!linked.ok()) return fail(linked.status());
     server->timers_->Start(config.timer_poll);
   }
   server->CheckHealth();

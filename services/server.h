@@ -19,6 +19,7 @@
 #include "services/calendar_provider.h"
 #include "services/request_log.h"
 #include "services/service_deps.h"
+#include "services/link_worker.h"
 #include "services/timer_worker.h"
 #include "storage/clock.h"
 #include "storage/engine.h"
@@ -147,6 +148,7 @@ class CaseworkServer {
   storage::EventStore& store() { return *store_; }
   storage::Engine& engine() { return *engine_; }
   TimerWorker& timers() { return *timers_; }
+  LinkWorker& links() { return *links_; }
   CalendarProvider& calendars() { return *calendars_; }
 
  private:
@@ -157,6 +159,7 @@ class CaseworkServer {
   std::unique_ptr<storage::Engine> engine_;
   std::unique_ptr<CalendarProvider> calendars_;
   std::unique_ptr<TimerWorker> timers_;
+  std::unique_ptr<LinkWorker> links_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::shared_ptr<CallGuardState> guard_;
   std::unique_ptr<grpc::Server> server_;

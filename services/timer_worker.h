@@ -7,6 +7,9 @@
 #ifndef CASEWORK_SERVICES_TIMER_WORKER_H_
 #define CASEWORK_SERVICES_TIMER_WORKER_H_
 
+#include <functional>
+#include <vector>
+
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -32,6 +35,10 @@ class TimerWorker {
   // has completed. Returns how many timers recorded an event.
   absl::StatusOr<int> FireDue();
 
+  // Work the polling thread also runs after FireDue on every poll (the
+  // link worker's deliveries). Add before Start.
+  void AddPollTask(std::function<absl::Status()> task) { tasks_.push_back(std::move(task)); }
+
   // Starts a thread that calls FireDue every `poll` (real time) until Stop().
   // The server calls FireDue once itself before it starts serving, so timers
   // that fell due while it was down fire at start-up.
@@ -48,6 +55,7 @@ class TimerWorker {
   const CalendarProvider* calendars_;
   const workflow::Registry* registry_;
 
+  std::vector<std::function<absl::Status()>> tasks_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

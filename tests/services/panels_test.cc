@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "casework/v1/actions.grpc.pb.h"
+#include "casework/v1/events.grpc.pb.h"
 #include "casework/v1/panels.grpc.pb.h"
 #include "casework/v1/policy.grpc.pb.h"
 #include "gmock/gmock.h"
@@ -271,6 +272,92 @@ TEST_F(PanelsTest, SixMonthsOfTheYouthPanelGiveExactCounts) {
   ASSERT_TRUE(Call(&v1::PanelService::Stub::ListAssessments, Cases().get(), trend, &assessments).ok());
   ASSERT_EQ(assessments.assessments_size(), 1);
   EXPECT_EQ(assessments.assessments(0).rule(), "P1");
+}
+
+TEST_F(PanelsTest, EscalationOpensALinkedCaseOnTheParentPanelExactlyOnce) {
+  const std::string adult = Refer("aarg", Date(1975, 5, 5), "Adult E");
+  Assess(adult, v1::RISK_VERY_HIGH, 2);
+  const std::string meeting = Meeting("aarg", Date(2026, 11, 2));
+  v1::EscalateCaseRequest escalate;
+  escalate.set_name(adult);
+  escalate.set_request_id(Id());
+  escalate.set_meeting(meeting);
+  escalate.set_reason("Cuckooing by an organised group across two areas");
+  v1::PanelCaseResponse escalated;
+  grpc::Status status = Call(&v1::PanelService::Stub::EscalateCase, Cases().get(), escalate, &escalated);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(escalated.panel_case().state(), v1::PanelCase::ESCALATED);
+  EXPECT_EQ(escalated.panel_case().escalated_to_panel(), "jag");
+
+  // As if the server stopped after opening the JAG's case: a caller (or an
+  // earlier delivery) already ran ReceiveEscalation.
+  v1::ReceiveEscalationRequest receive;
+  receive.set_parent("partnerships/eastbrook");
+  receive.set_request_id("manual-receive");
+  receive.set_escalated_case(adult);
+  v1::PanelCaseResponse opened;
+  ASSERT_TRUE(Call(&v1::PanelService::Stub::ReceiveEscalation, Cases().get(), receive, &opened).ok());
+  const std::string jag_case = opened.panel_case().name();
+  EXPECT_EQ(opened.panel_case().panel(), "jag");
+  EXPECT_EQ(opened.panel_case().escalated_from(), adult);
+
+  // The worker finishes it: the same JAG case, now linked both ways.
+  absl::StatusOr<int> linked = server_->links().DeliverPending();
+  ASSERT_TRUE(linked.ok()) << linked.status();
+  EXPECT_EQ(*linked, 1);
+  EXPECT_EQ(*server_->links().DeliverPending(), 0);
+  v1::GetPanelCaseRequest get;
+  get.set_name(adult);
+  v1::PanelCase source;
+  ASSERT_TRUE(Call(&v1::PanelService::Stub::GetPanelCase, Cases().get(), get, &source).ok());
+  EXPECT_EQ(source.escalated_to(), jag_case);
+  EXPECT_EQ(Count("jag"), "1/0/0/1");
+
+  // Both histories show the link.
+  auto events = v1::EventService::NewStub(InProcess());
+  auto history = [&](const std::string& stream) {
+    v1::ReadStreamRequest read;
+    read.set_stream(stream);
+    v1::ReadStreamResponse out;
+    EXPECT_TRUE(Call(&v1::EventService::Stub::ReadStream, events.get(), read, &out).ok());
+    std::vector<std::string> lines;
+    for (const v1::EventEnvelope& e : out.events()) {
+      const std::string type(e.payload().type_url().substr(e.payload().type_url().rfind('.') + 1));
+      if (type == "EscalationLinked") {
+        v1::EscalationLinked l;
+        e.payload().UnpackTo(&l);
+        lines.push_back(type + " " + l.linked_case());
+      } else if (type == "PanelCaseReferred") {
+        v1::PanelCaseReferred r;
+        e.payload().UnpackTo(&r);
+        lines.push_back(type + " " + r.escalated_from());
+      } else {
+        lines.push_back(type);
+      }
+    }
+    return lines;
+  };
+  EXPECT_THAT(history(adult), ElementsAre("PanelCaseReferred ", "RiskAssessed", "PanelCasePlaced",
+                                          "PanelCaseEscalated", "EscalationLinked " + jag_case));
+  EXPECT_THAT(history(jag_case), ElementsAre("PanelCaseReferred " + adult));
+
+  // The JAG's next agenda lists it as an escalation in.
+  const std::string jag_meeting = Meeting("jag", Date(2026, 11, 16));
+  v1::GetAgendaRequest agenda_request;
+  agenda_request.set_name(jag_meeting);
+  v1::PanelAgenda agenda;
+  ASSERT_TRUE(Call(&v1::PanelMeetingService::Stub::GetAgenda, Meetings().get(), agenda_request, &agenda).ok());
+  EXPECT_THAT(Names(agenda.escalations_in()), ElementsAre("Adult E"));
+  EXPECT_THAT(Names(agenda.new_referrals()), ElementsAre());
+  // The JAG has no parent: escalating from it is refused.
+  Assess(jag_case, v1::RISK_VERY_HIGH);
+  clock_.Set(At(2026, 11, 16));
+  escalate.set_name(jag_case);
+  escalate.set_request_id(Id());
+  escalate.set_meeting(jag_meeting);
+  status = Call(&v1::PanelService::Stub::EscalateCase, Cases().get(), escalate, &escalated);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(status.error_message(), "panel jag has no parent panel to escalate to in policy version 1");
 }
 
 TEST_F(PanelsTest, ARetriedReferralIsAnsweredOnceAndCreatesOneCase) {

@@ -27,7 +27,7 @@ struct Runner {
     }
     std::unique_ptr<google::protobuf::Message> request = step.request(stream);
     Outcome out = world.Run(*type, *request);
-    if (!out.stream.empty()) stream = out.stream;
+    if (!step.elsewhere && !out.stream.empty()) stream = out.stream;
     return out;
   }
 };

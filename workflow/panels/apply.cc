@@ -26,6 +26,7 @@ void ApplyReferred(Case& c, const v1::PanelCaseReferred& e, const v1::EventEnvel
   *c.mutable_referral_date() = e.referral_date();
   c.set_age_at_referral(e.age_at_referral());
   c.set_policy_version(e.policy_version());
+  c.set_escalated_from(e.escalated_from());
   *c.mutable_create_time() = env.recorded_time();
 }
 
@@ -82,6 +83,16 @@ void ApplyReopened(Case& c, const v1::PanelCaseReopened&) {
   c.clear_placed_on();
   c.clear_next_review_due();
 }
+
+void ApplyEscalated(Case& c, const v1::PanelCaseEscalated& e) {
+  EndMainAgendaSpell(c, e.on());
+  c.set_state(v1::PanelCase::ESCALATED);
+  c.set_escalated_to_panel(e.to_panel());
+  c.set_closure_reason(e.reason());
+  c.clear_next_review_due();
+}
+
+void ApplyLinked(Case& c, const v1::EscalationLinked& e) { c.set_escalated_to(e.linked_case()); }
 
 void ApplyScheduled(Meeting& m, const v1::PanelMeetingScheduled& e, const v1::EventEnvelope& env) {
   m.set_name(PanelMeetingStream(e.partnership(), e.number()));

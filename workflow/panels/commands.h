@@ -26,6 +26,9 @@ inline constexpr CommandName<v1::MoveCaseRequest> kMoveCase{"MoveCase"};
 inline constexpr CommandName<v1::RecordStageRequest> kRecordStage{"RecordStage"};
 inline constexpr CommandName<v1::CloseCaseRequest> kCloseCase{"CloseCase"};
 inline constexpr CommandName<v1::ReopenCaseRequest> kReopenCase{"ReopenCase"};
+inline constexpr CommandName<v1::EscalateCaseRequest> kEscalateCase{"EscalateCase"};
+inline constexpr CommandName<v1::ReceiveEscalationRequest> kReceiveEscalation{"ReceiveEscalation"};
+inline constexpr CommandName<v1::LinkEscalationRequest> kLinkEscalation{"LinkEscalation"};
 
 inline constexpr CommandName<v1::ScheduleMeetingRequest> kScheduleMeeting{"ScheduleMeeting"};
 inline constexpr CommandName<v1::RecordAttendanceRequest> kRecordAttendance{"RecordAttendance"};
@@ -48,6 +51,8 @@ std::string PanelMeetingStream(absl::string_view partnership, int64_t number);
 //   panelCases/{p}/due/{panel}/{yyyy-mm-dd}/{n}     placed cases by next review
 //   panelCases/{p}/assessments/{n}/{version}        -> RiskAssessment
 //   panelCases/{p}/decisions/{meeting n}/{global position} -> PanelDecision
+//   panelCases/{p}/escalatedFrom/{n}                -> the parent panel's case of case n
+//   panelCases/~escalating/{p}/{n}                  -> an escalated case not yet linked
 //   panelMeetings/{p}/all/{n}                       -> PanelMeeting (summary row)
 //   panelMeetings/{p}/panel/{panel}/{yyyy-mm-dd}/{n} meetings by panel and date
 std::string CaseRowPrefix(absl::string_view partnership, absl::string_view index);
@@ -56,6 +61,11 @@ std::string MeetingRowPrefix(absl::string_view partnership, absl::string_view in
 std::string AssessmentsPrefix(absl::string_view partnership, int64_t number);
 // The prefix of the decision rows of meeting `number`, in the order taken.
 std::string DecisionsPrefix(absl::string_view partnership, int64_t meeting_number);
+// Escalations waiting for their parent panel's case, in every partnership:
+// the rows the server's link worker delivers (value: the escalated case).
+// An escalated case implies its row until LinkEscalation lands, so the row
+// is written with the escalation and removed with the link, atomically.
+inline constexpr absl::string_view kEscalatingPrefix = "panelCases/~escalating/";
 
 }  // namespace casework::workflow::panels
 

@@ -13,11 +13,6 @@
 #include "workflow/policy/policy_workflow.h"
 
 namespace casework::workflow::panels {
-namespace {
-
-// The meeting `name` a decision on case `s` is taken at: a meeting of the
-// case's panel, held (on or before today), not closed, and quorate by the
-// policy version it was scheduled under.
 absl::StatusOr<Meeting> QuorateMeeting(const Case& s, absl::string_view name,
                                        const DecideContext& ctx) {
   if (PartnershipOfStream(name) != ctx.partnership) {
@@ -57,8 +52,6 @@ absl::StatusOr<Meeting> QuorateMeeting(const Case& s, absl::string_view name,
   }
   return meeting;
 }
-
-}  // namespace
 
 absl::Status DecideReview(const Case& s, const v1::ReviewCaseRequest& r, const DecideContext& ctx,
                           Decision& out) {

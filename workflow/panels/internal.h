@@ -25,6 +25,10 @@ void ValidateMove(const v1::MoveCaseRequest& r, const ValidateContext&, FieldErr
 void ValidateStage(const v1::RecordStageRequest& r, const ValidateContext& ctx, FieldErrors& errors);
 void ValidateClose(const v1::CloseCaseRequest& r, const ValidateContext&, FieldErrors& errors);
 void ValidateReopen(const v1::ReopenCaseRequest& r, const ValidateContext&, FieldErrors& errors);
+void ValidateEscalate(const v1::EscalateCaseRequest& r, const ValidateContext&, FieldErrors& errors);
+void ValidateReceive(const v1::ReceiveEscalationRequest& r, const ValidateContext&,
+                     FieldErrors& errors);
+void ValidateLink(const v1::LinkEscalationRequest& r, const ValidateContext&, FieldErrors& errors);
 void ValidateSchedule(const v1::ScheduleMeetingRequest& r, const ValidateContext&,
                       FieldErrors& errors);
 void ValidateAttendance(const v1::RecordAttendanceRequest& r, const ValidateContext&,
@@ -55,6 +59,12 @@ absl::Status DecideReopen(const Case& s, const v1::ReopenCaseRequest& r, const D
 
 // decide_meeting.cc: the decisions taken at a meeting, and the meeting's
 // own commands.
+//
+// The meeting `name` a decision on case `s` is taken at: a meeting of the
+// case's partnership and panel, held (on or before today), not closed, and
+// quorate by the policy version it was scheduled under.
+absl::StatusOr<Meeting> QuorateMeeting(const Case& s, absl::string_view name,
+                                       const DecideContext& ctx);
 absl::Status DecideReview(const Case& s, const v1::ReviewCaseRequest& r, const DecideContext& ctx,
                           Decision& out);
 absl::Status DecideMove(const Case& s, const v1::MoveCaseRequest& r, const DecideContext& ctx,
@@ -68,6 +78,17 @@ absl::Status DecideAttendance(const Meeting& s, const v1::RecordAttendanceReques
 absl::Status DecideCloseMeeting(const Meeting& s, const v1::CloseMeetingRequest& r,
                                 const DecideContext& ctx, Decision& out);
 
+// decide_escalation.cc: a case handed to the parent panel, and the link
+// between the two cases.
+absl::Status DecideEscalate(const Case& s, const v1::EscalateCaseRequest& r,
+                            const DecideContext& ctx, Decision& out);
+absl::Status DecideReceive(const Case& s, const v1::ReceiveEscalationRequest& r,
+                           const DecideContext& ctx, Decision& out);
+absl::Status DecideLink(const Case& s, const v1::LinkEscalationRequest& r,
+                        const DecideContext& ctx, Decision& out);
+// The natural key of the parent panel's case of `escalated_case`.
+std::string EscalatedFromKey(const v1::ReceiveEscalationRequest& r);
+
 // apply.cc: one applier per event type.
 void ApplyReferred(Case& c, const v1::PanelCaseReferred& e, const v1::EventEnvelope& env);
 // The assessment as recorded: the event's, with who made it and its version.
@@ -78,6 +99,8 @@ void ApplyReviewed(Case& c, const v1::PanelCaseReviewed& e);
 void ApplyStage(Case& c, const v1::IncrementalStageRecorded& e, const v1::EventEnvelope& env);
 void ApplyClosed(Case& c, const v1::PanelCaseClosed& e);
 void ApplyReopened(Case& c, const v1::PanelCaseReopened& e);
+void ApplyEscalated(Case& c, const v1::PanelCaseEscalated& e);
+void ApplyLinked(Case& c, const v1::EscalationLinked& e);
 void ApplyScheduled(Meeting& m, const v1::PanelMeetingScheduled& e, const v1::EventEnvelope& env);
 void ApplyAttendance(Meeting& m, const v1::AttendanceRecorded& e);
 void ApplyMeetingClosed(Meeting& m, const v1::PanelMeetingClosed& e);
@@ -91,6 +114,8 @@ void ReviewDecisionRows(absl::string_view stream, const v1::PanelCaseReviewed& e
                         const v1::EventEnvelope& env, std::vector<Row>* rows);
 void MoveDecisionRows(absl::string_view stream, const v1::PanelCasePlaced& e,
                       const v1::EventEnvelope& env, std::vector<Row>* rows);
+void EscalateDecisionRows(absl::string_view stream, const v1::PanelCaseEscalated& e,
+                          const v1::EventEnvelope& env, std::vector<Row>* rows);
 void CloseDecisionRows(absl::string_view stream, const v1::PanelCaseClosed& e,
                        const v1::EventEnvelope& env, std::vector<Row>* rows);
 v1::PanelCaseResponse CaseReply(const Case& c, const v1::CommitInfo& commit);

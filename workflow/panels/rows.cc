@@ -44,6 +44,17 @@ void CaseRows(absl::string_view stream, const Case& c, std::vector<Row>* rows) {
                    ""});
   const bool placed =
       c.state() == v1::PanelCase::MAIN_AGENDA || c.state() == v1::PanelCase::MONITORING;
+  if (!c.escalated_from().empty()) {
+    // The natural key of ReceiveEscalation: one parent case per escalation.
+    std::optional<ResourceName> from = Parse(c.escalated_from(), kCaseCollection);
+    if (from) {
+      rows->push_back({absl::StrCat(CaseRowPrefix(p, "escalatedFrom"), SortableNumber(from->number)),
+                       std::string(stream)});
+    }
+  }
+  if (c.state() == v1::PanelCase::ESCALATED && c.escalated_to().empty()) {
+    rows->push_back({absl::StrCat(kEscalatingPrefix, p, "/", n), std::string(stream)});
+  }
   if (placed && c.has_next_review_due()) {
     rows->push_back({absl::StrCat(CaseRowPrefix(p, "due"), c.panel(), "/",
                                   FormatDate(c.next_review_due()), "/", n),
@@ -76,6 +87,12 @@ void MoveDecisionRows(absl::string_view stream, const v1::PanelCasePlaced& e,
   if (e.meeting().empty()) return;  // placed by an assessment, not at a meeting
   DecisionRow(stream, e.meeting(), absl::StrCat("move to ", v1::PanelCase::State_Name(e.state())),
               e.reason(), env, rows);
+}
+
+void EscalateDecisionRows(absl::string_view stream, const v1::PanelCaseEscalated& e,
+                          const v1::EventEnvelope& env, std::vector<Row>* rows) {
+  DecisionRow(stream, e.meeting(), absl::StrCat("escalate to ", e.to_panel()), e.reason(), env,
+              rows);
 }
 
 void CloseDecisionRows(absl::string_view stream, const v1::PanelCaseClosed& e,

@@ -121,6 +121,20 @@ void ValidateReopen(const v1::ReopenCaseRequest& r, const ValidateContext&, Fiel
   CheckText("reason", r.reason(), true, kMaxText, errors);
 }
 
+void ValidateEscalate(const v1::EscalateCaseRequest& r, const ValidateContext&, FieldErrors& errors) {
+  CheckMeetingName(r.meeting(), errors);
+  CheckText("reason", r.reason(), true, kMaxText, errors);
+}
+
+void ValidateReceive(const v1::ReceiveEscalationRequest& r, const ValidateContext&,
+                     FieldErrors& errors) {
+  ParseResourceName("escalated_case", r.escalated_case(), kCaseCollection, errors);
+}
+
+void ValidateLink(const v1::LinkEscalationRequest& r, const ValidateContext&, FieldErrors& errors) {
+  ParseResourceName("linked_case", r.linked_case(), kCaseCollection, errors);
+}
+
 void ValidateSchedule(const v1::ScheduleMeetingRequest& r, const ValidateContext&,
                       FieldErrors& errors) {
   CheckId("panel", r.panel(), errors);

@@ -28,6 +28,18 @@ const Workflow& PanelCaseWorkflow() {
         {monitoring, kCloseCase.name, {"CLOSED"}},
         {"CLOSED", kReopenCase.name, {"REFERRED"}},
         {"DECLINED", kReopenCase.name, {"REFERRED"}},
+        {main, kEscalateCase.name, {"ESCALATED"}},
+        {monitoring, kEscalateCase.name, {"ESCALATED"}},
+        {"ESCALATED", kLinkEscalation.name, {"ESCALATED"}},
+        {kNewState, kReceiveEscalation.name, {"REFERRED"}},
+        // A repeated ReceiveEscalation reaches the case it opened (its
+        // natural key) and changes nothing, whatever became of it.
+        {"REFERRED", kReceiveEscalation.name, {"REFERRED"}},
+        {main, kReceiveEscalation.name, {main}},
+        {monitoring, kReceiveEscalation.name, {monitoring}},
+        {"DECLINED", kReceiveEscalation.name, {"DECLINED"}},
+        {"CLOSED", kReceiveEscalation.name, {"CLOSED"}},
+        {"ESCALATED", kReceiveEscalation.name, {"ESCALATED"}},
     });
 
     d.Create(kReferCase, DecideRefer, ValidateRefer);
@@ -37,6 +49,9 @@ const Workflow& PanelCaseWorkflow() {
     d.Update(kRecordStage, DecideStage, ValidateStage);
     d.Update(kCloseCase, DecideClose, ValidateClose);
     d.Update(kReopenCase, DecideReopen, ValidateReopen);
+    d.Update(kEscalateCase, DecideEscalate, ValidateEscalate);
+    d.Create(kReceiveEscalation, DecideReceive, ValidateReceive).NaturalKey(EscalatedFromKey);
+    d.Update(kLinkEscalation, DecideLink, ValidateLink);
     d.Reply(CaseReply);
 
     d.On<v1::PanelCaseReferred>(ApplyReferred);
@@ -46,6 +61,8 @@ const Workflow& PanelCaseWorkflow() {
     d.On<v1::IncrementalStageRecorded>(ApplyStage);
     d.On<v1::PanelCaseClosed>(ApplyClosed);
     d.On<v1::PanelCaseReopened>(ApplyReopened);
+    d.On<v1::PanelCaseEscalated>(ApplyEscalated);
+    d.On<v1::EscalationLinked>(ApplyLinked);
 
     d.Rows(CaseRows, {std::string(kCaseCollection)});
     d.SummaryRow(CaseSummaryRow);
@@ -53,6 +70,7 @@ const Workflow& PanelCaseWorkflow() {
     d.EventRows(ReviewDecisionRows, {});
     d.EventRows(MoveDecisionRows, {});
     d.EventRows(CloseDecisionRows, {});
+    d.EventRows(EscalateDecisionRows, {});
     d.PinnedPolicy(+[](const Case& c) { return c.policy_version(); });
     d.Policy(kPolicySection);
     return std::move(d).Build();
