@@ -33,6 +33,8 @@ class CaseReviewService final : public v1::CaseReviewService::CallbackService {
   CASEWORK_REVIEW_METHOD(DecideAppeal)
   CASEWORK_REVIEW_METHOD(RecordRecommendationProgress)
   CASEWORK_REVIEW_METHOD(CloseCaseReview)
+  CASEWORK_REVIEW_METHOD(ReferRecommendation)
+  CASEWORK_REVIEW_METHOD(LinkPanelReferral)
   CASEWORK_REVIEW_METHOD(WithdrawApplication)
 #undef CASEWORK_REVIEW_METHOD
 

@@ -5,9 +5,14 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "casework/v1/case_reviews.pb.h"
 #include "casework/v1/panels.pb.h"
 #include "workflow/common/validation.h"
+#include "services/service_deps.h"
+#include "workflow/case_review/commands.h"
+#include "workflow/common/status.h"
 #include "workflow/panels/commands.h"
 
 namespace casework::services {
@@ -16,6 +21,11 @@ namespace {
 constexpr int kBatch = 256;
 
 }  // namespace
+
+void LinkWorker::Report(const std::string& row, const absl::Status& status) {
+  std::fprintf(stderr, "caseworkd: links: %s not delivered: %s\n", row.c_str(),
+               std::string(status.ToString()).c_str());
+}
 
 absl::StatusOr<std::string> LinkWorker::Run(const workflow::CommandType& type,
                                             std::shared_ptr<google::protobuf::Message> request) {
@@ -32,43 +42,105 @@ absl::StatusOr<std::string> LinkWorker::Run(const workflow::CommandType& type,
 }
 
 absl::StatusOr<int> LinkWorker::DeliverPending() {
+  ASSIGN_OR_RETURN(int escalations, DeliverEscalations());
+  ASSIGN_OR_RETURN(int referrals, DeliverReferrals());
+  return escalations + referrals;
+}
+
+absl::StatusOr<int> LinkWorker::DeliverReferrals() {
+  namespace panels = workflow::panels;
+  namespace case_review = workflow::case_review;
+  int linked = 0;
+  std::string after;
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<storage::StoredRow> rows,
+                     store_->ScanRows(case_review::kReferralsPrefix, after, kBatch));
+    for (const storage::StoredRow& row : rows) {
+      const std::string& review_name = row.value;
+      int32_t id = 0;
+      absl::string_view key(row.key);
+      if (!absl::SimpleAtoi(key.substr(key.rfind('/') + 1), &id)) {
+        return absl::DataLossError(absl::StrCat("malformed referral row ", row.key));
+      }
+      ASSIGN_OR_RETURN(v1::CaseReview review,
+                       ReadState<v1::CaseReview>(*store_, case_review::CaseReviewWorkflow(),
+                                                 review_name));
+      const v1::Recommendation* rec = nullptr;
+      for (const v1::Recommendation& r : review.outcome().recommendations()) {
+        if (r.id() == id) rec = &r;
+      }
+      if (rec == nullptr) return absl::DataLossError(absl::StrCat("no recommendation for ", row.key));
+      auto receive = std::make_shared<v1::ReceiveRecommendationRequest>();
+      receive->set_parent(
+          absl::StrCat("partnerships/", workflow::PartnershipOfStream(review_name)));
+      receive->set_request_id(absl::StrCat("recommendation:", review_name, "#", id));
+      receive->set_case_review(review_name);
+      receive->set_recommendation_id(id);
+      receive->set_panel(rec->referral().panel());
+      *receive->mutable_subject() = rec->referral().subject();
+      receive->set_lawful_basis(rec->referral().lawful_basis());
+      receive->set_consent_recorded(rec->referral().consent_recorded());
+      receive->set_reason(rec->text());
+      *receive->mutable_due_date() = rec->due_date();
+      absl::StatusOr<v1::PanelCaseResponse> opened =
+          RunFor<v1::PanelCaseResponse>(panels::PanelCaseWorkflow().Command(panels::kReceiveRecommendation), receive);
+      if (!opened.ok()) {
+        Report(row.key, opened.status());
+        continue;
+      }
+      auto link = std::make_shared<v1::LinkPanelReferralRequest>();
+      link->set_name(review_name);
+      link->set_request_id(absl::StrCat("recommendation-link:", review_name, "#", id));
+      link->set_recommendation_id(id);
+      link->set_panel_case(opened->panel_case().name());
+      absl::StatusOr<v1::CaseReviewResponse> done = RunFor<v1::CaseReviewResponse>(
+          case_review::CaseReviewWorkflow().Command(case_review::kLinkPanelReferral), link);
+      if (!done.ok()) {
+        Report(row.key, done.status());
+        continue;
+      }
+      ++linked;
+    }
+    if (static_cast<int>(rows.size()) < kBatch) return linked;
+    after = rows.back().key;
+  }
+}
+
+absl::StatusOr<int> LinkWorker::DeliverEscalations() {
   namespace panels = workflow::panels;
   const workflow::Workflow& cases = panels::PanelCaseWorkflow();
   int linked = 0;
   std::string after;
   for (;;) {
-    absl::StatusOr<std::vector<storage::StoredRow>> rows =
-        store_->ScanRows(panels::kEscalatingPrefix, after, kBatch);
-    if (!rows.ok()) return rows.status();
-    for (const storage::StoredRow& row : *rows) {
+    ASSIGN_OR_RETURN(std::vector<storage::StoredRow> rows,
+                     store_->ScanRows(panels::kEscalatingPrefix, after, kBatch));
+    for (const storage::StoredRow& row : rows) {
       const std::string& escalated = row.value;
       auto receive = std::make_shared<v1::ReceiveEscalationRequest>();
       receive->set_parent(
           absl::StrCat("partnerships/", workflow::PartnershipOfStream(escalated)));
       receive->set_request_id(absl::StrCat("escalation:", escalated));
       receive->set_escalated_case(escalated);
-      absl::StatusOr<std::string> opened = Run(cases.Command(panels::kReceiveEscalation), receive);
-      v1::PanelCaseResponse parent;
-      if (opened.ok() && !parent.ParseFromString(*opened)) opened = absl::DataLossError("bad reply");
-      if (!opened.ok()) {
-        std::fprintf(stderr, "caseworkd: links: %s not received: %s\n", escalated.c_str(),
-                     std::string(opened.status().ToString()).c_str());
+      absl::StatusOr<v1::PanelCaseResponse> parent =
+          RunFor<v1::PanelCaseResponse>(cases.Command(panels::kReceiveEscalation), receive);
+      if (!parent.ok()) {
+        Report(row.key, parent.status());
         continue;
       }
       auto link = std::make_shared<v1::LinkEscalationRequest>();
       link->set_name(escalated);
       link->set_request_id(absl::StrCat("escalation-link:", escalated));
-      link->set_linked_case(parent.panel_case().name());
-      absl::StatusOr<std::string> done = Run(cases.Command(panels::kLinkEscalation), link);
+      link->set_linked_case(parent->panel_case().name());
+      absl::StatusOr<v1::PanelCaseResponse> done =
+          RunFor<v1::PanelCaseResponse>(cases.Command(panels::kLinkEscalation), link);
       if (!done.ok()) {
-        std::fprintf(stderr, "caseworkd: links: %s not linked: %s\n", escalated.c_str(),
-                     std::string(done.status().ToString()).c_str());
+        Report(row.key, done.status());
         continue;
       }
       ++linked;
     }
-    if (static_cast<int>(rows->size()) < kBatch) return linked;
-    after = rows->back().key;
+    if (static_cast<int>(rows.size()) < kBatch) return linked;
+    after = rows.back().key;
   }
 }
 

@@ -1,17 +1,25 @@
-// Delivers the links between workflows that one command cannot write: an
-// escalated panel case implies a row under kEscalatingPrefix (written in
-// the same atomic batch as its escalation) until its link lands; for each
-// such row the worker opens the parent panel's case (ReceiveEscalation) and
-// records the link on the escalated case (LinkEscalation), through the
-// normal engine pipeline as the "casework/links/system" actor.
+// Delivers the links between cases that one command cannot write, through
+// the normal engine pipeline as the "casework/links/system" actor:
+//   * an escalated panel case implies a row under kEscalatingPrefix
+//     (written in the same atomic batch as its escalation) until its link
+//     lands; for each such row the worker opens the parent panel's case
+//     (ReceiveEscalation) and records the link on the escalated case
+//     (LinkEscalation);
+//   * a case review recommendation referred to a panel implies a row under
+//     kReferralsPrefix until linked; the worker opens the panel's referral
+//     (ReceiveRecommendation) and records it on the recommendation
+//     (LinkPanelReferral).
 //
-// Both commands are idempotent (ReceiveEscalation by its natural key, both
+// Both commands of each pair are idempotent (ReceiveEscalation by its natural key, both
 // by request ids derived from the escalated case), so a row delivered twice,
 // or half-delivered before a crash, is finished exactly once. This is a
 // transactional outbox: the row is the message, the link event its
 // acknowledgement.
 #ifndef CASEWORK_SERVICES_LINK_WORKER_H_
 #define CASEWORK_SERVICES_LINK_WORKER_H_
+
+#include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "services/calendar_provider.h"
@@ -28,14 +36,28 @@ class LinkWorker {
       : store_(store), engine_(engine), calendars_(calendars) {}
 
   // Delivers every pending link and waits for each; returns how many
-  // escalations were linked. A link that cannot be delivered (its command
+  // escalations and referrals were linked. A link that cannot be delivered (its command
   // refused) is reported on stderr and left for the next poll.
   absl::StatusOr<int> DeliverPending();
 
  private:
+  absl::StatusOr<int> DeliverEscalations();
+  absl::StatusOr<int> DeliverReferrals();
   // Runs `type` with `request` and waits: the reply, or the error.
   absl::StatusOr<std::string> Run(const workflow::CommandType& type,
                                   std::shared_ptr<google::protobuf::Message> request);
+  // The same, the reply parsed as Response.
+  template <typename Response>
+  absl::StatusOr<Response> RunFor(const workflow::CommandType& type,
+                                  std::shared_ptr<google::protobuf::Message> request) {
+    absl::StatusOr<std::string> reply = Run(type, std::move(request));
+    if (!reply.ok()) return reply.status();
+    Response response;
+    if (!response.ParseFromString(*reply)) return absl::DataLossError("unreadable reply");
+    return response;
+  }
+  // A link left for the next poll, on stderr.
+  static void Report(const std::string& row, const absl::Status& status);
 
   const storage::EventStore* store_;
   storage::Engine* engine_;

@@ -24,6 +24,7 @@ class PanelService final : public v1::PanelService::CallbackService {
   CASEWORK_COMMAND_METHOD(workflow::panels, EscalateCase, v1::PanelCaseResponse)
   CASEWORK_COMMAND_METHOD(workflow::panels, ReceiveEscalation, v1::PanelCaseResponse)
   CASEWORK_COMMAND_METHOD(workflow::panels, LinkEscalation, v1::PanelCaseResponse)
+  CASEWORK_COMMAND_METHOD(workflow::panels, ReceiveRecommendation, v1::PanelCaseResponse)
 
   grpc::ServerUnaryReactor* GetPanelCase(grpc::CallbackServerContext* context,
                                          const v1::GetPanelCaseRequest* request,

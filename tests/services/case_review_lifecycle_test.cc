@@ -147,8 +147,10 @@ TEST_F(CaseReviewTest, FullLifecycleThroughAppealAndClosure) {
   std::optional<v1::IllegalTransition> closed = DetailOf<v1::IllegalTransition>(after_close);
   ASSERT_TRUE(closed.has_value());
   EXPECT_EQ(closed->current_state(), "CLOSED");
-  // An appeal in time re-opens a closed case; this one's appeal was decided.
-  EXPECT_THAT(closed->allowed_commands(), ElementsAre("LodgeAppeal"));
+  // An appeal in time re-opens a closed case (this one's appeal was
+  // decided); its recommendations may still go to a panel.
+  EXPECT_THAT(closed->allowed_commands(),
+              ElementsAre("LodgeAppeal", "ReferRecommendation", "LinkPanelReferral"));
 
   EXPECT_THAT(EventTypes(r.name()),
               ElementsAre("ApplicationReceived", "DeadlineSet", "DeadlineSet",

@@ -14,12 +14,24 @@ namespace {
 
 struct Runner {
   const workflow::Workflow& workflow;
+  const workflow::Registry& registry;
   const WorkflowExamples& examples;
   std::vector<std::string>& problems;
 
+  // The command a step names: the workflow's own, or for a step elsewhere
+  // any registered workflow's.
+  const workflow::CommandType* Find(const Step& step) const {
+    if (const workflow::CommandType* own = workflow.FindCommand(step.command)) return own;
+    if (!step.elsewhere) return nullptr;
+    for (const workflow::Workflow* w : registry.workflows()) {
+      if (const workflow::CommandType* other = w->FindCommand(step.command)) return other;
+    }
+    return nullptr;
+  }
+
   // Runs `step` on `stream` (which becomes the stream it ran on).
   Outcome RunStep(World& world, const Step& step, std::string& stream) {
-    const workflow::CommandType* type = workflow.FindCommand(step.command);
+    const workflow::CommandType* type = Find(step);
     if (type == nullptr) {
       Outcome out;
       out.status = absl::NotFoundError(absl::StrCat("no command ", step.command));
@@ -38,7 +50,7 @@ std::vector<std::string> CheckTable(const workflow::Workflow& workflow,
                                     const workflow::Registry& registry,
                                     const WorkflowExamples& examples, absl::Time now) {
   std::vector<std::string> problems;
-  Runner runner{workflow, examples, problems};
+  Runner runner{workflow, registry, examples, problems};
   const workflow::TransitionTable& table = workflow.transitions();
   std::set<std::tuple<std::string, std::string, std::string>> reached;
 

@@ -35,9 +35,10 @@ using RequestMaker =
 struct Step {
   std::string command;
   RequestMaker request;
-  // The step acts on another stream of the workflow (in a prelude: a case
-  // that links to the example's, such as the parent panel's case of an
-  // escalation); the example's stream stays the one checked.
+  // The step acts on another stream, of this workflow or another registered
+  // one (in a prelude: a case that links to the example's, such as the
+  // parent panel's case of an escalation); the example's stream stays the
+  // one checked.
   bool elsewhere = false;
 };
 

@@ -42,6 +42,16 @@ inline constexpr CommandName<v1::DecideAppealRequest> kDecideAppeal{"DecideAppea
 inline constexpr CommandName<v1::RecommendationProgressRequest> kRecordRecommendationProgress{
     "RecordRecommendationProgress"};
 inline constexpr CommandName<v1::CloseCaseReviewRequest> kCloseCaseReview{"CloseCaseReview"};
+inline constexpr CommandName<v1::ReferRecommendationRequest> kReferRecommendation{
+    "ReferRecommendation"};
+inline constexpr CommandName<v1::LinkPanelReferralRequest> kLinkPanelReferral{"LinkPanelReferral"};
+
+// Recommendations referred to a panel whose referral is not yet linked, in
+// every partnership: caseReviews/~referrals/{p}/{review n}/{recommendation
+// id} -> the case review. The server's link worker opens each referral
+// (PanelService.ReceiveRecommendation) and links it (LinkPanelReferral),
+// which removes the row.
+inline constexpr absl::string_view kReferralsPrefix = "caseReviews/~referrals/";
 inline constexpr CommandName<v1::WithdrawApplicationRequest> kWithdrawApplication{
     "WithdrawApplication"};
 

@@ -97,6 +97,10 @@ void ValidateSendAppealPapers(const v1::SendAppealPapersRequest& r, const Valida
                               FieldErrors& errors);
 void ValidateDecideAppeal(const v1::DecideAppealRequest& r, const ValidateContext&,
                           FieldErrors& errors);
+void ValidateReferRecommendation(const v1::ReferRecommendationRequest& r,
+                                 const ValidateContext& ctx, FieldErrors& errors);
+void ValidateLinkPanelReferral(const v1::LinkPanelReferralRequest& r, const ValidateContext&,
+                               FieldErrors& errors);
 void ValidateRecommendationProgress(const v1::RecommendationProgressRequest& r,
                                     const ValidateContext&, FieldErrors& errors);
 void ValidateCloseCaseReview(const v1::CloseCaseReviewRequest& r, const ValidateContext&,
@@ -141,6 +145,16 @@ absl::Status DecideSendAppealPapers(const State& s, const v1::SendAppealPapersRe
                                     const DecideContext& ctx, Decision& out);
 absl::Status DecideDecideAppeal(const State& s, const v1::DecideAppealRequest& r,
                                 const DecideContext& ctx, Decision& out);
+// decide_referral.cc: a recommendation handed to a panel, and its link.
+absl::Status DecideReferRecommendation(const State& s, const v1::ReferRecommendationRequest& r,
+                                       const DecideContext& ctx, Decision& out);
+absl::Status DecideLinkPanelReferral(const State& s, const v1::LinkPanelReferralRequest& r,
+                                     const DecideContext& ctx, Decision& out);
+void ApplyRecommendationReferred(State& s, const v1::RecommendationReferred& e);
+void ApplyPanelReferralLinked(State& s, const v1::PanelReferralLinked& e);
+// The row of each referred recommendation not yet linked (kReferralsPrefix).
+void ReferralRows(absl::string_view stream, const State& s, std::vector<Row>* rows);
+
 absl::Status DecideRecommendationProgress(const State& s,
                                           const v1::RecommendationProgressRequest& r,
                                           const DecideContext& ctx, Decision& out);

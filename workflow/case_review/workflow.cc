@@ -56,6 +56,17 @@ const Workflow& CaseReviewWorkflow() {
         {"WITH_APPEAL_CHAIR", kWithdrawApplication.name, {"WITHDRAWN"}},
         // An appeal lodged while the window is still open re-opens the case.
         {"CLOSED", kLodgeAppeal.name, {"APPEAL_LODGED"}},
+        // Recommendations go to a high-risk case panel once decided.
+        {"OUTCOME_DECIDED", kReferRecommendation.name, {"OUTCOME_DECIDED"}},
+        {"OUTCOME_DECIDED", kLinkPanelReferral.name, {"OUTCOME_DECIDED"}},
+        {"OUTCOME_COMMUNICATED", kReferRecommendation.name, {"OUTCOME_COMMUNICATED"}},
+        {"OUTCOME_COMMUNICATED", kLinkPanelReferral.name, {"OUTCOME_COMMUNICATED"}},
+        {"APPEAL_LODGED", kReferRecommendation.name, {"APPEAL_LODGED"}},
+        {"APPEAL_LODGED", kLinkPanelReferral.name, {"APPEAL_LODGED"}},
+        {"WITH_APPEAL_CHAIR", kReferRecommendation.name, {"WITH_APPEAL_CHAIR"}},
+        {"WITH_APPEAL_CHAIR", kLinkPanelReferral.name, {"WITH_APPEAL_CHAIR"}},
+        {"CLOSED", kReferRecommendation.name, {"CLOSED"}},
+        {"CLOSED", kLinkPanelReferral.name, {"CLOSED"}},
     });
 
     d.Create(kReceiveApplication, DecideReceiveApplication, ValidateReceiveApplication);
@@ -79,6 +90,8 @@ const Workflow& CaseReviewWorkflow() {
     d.Update(kRecordRecommendationProgress, DecideRecommendationProgress,
              ValidateRecommendationProgress);
     d.Update(kCloseCaseReview, DecideCloseCaseReview, ValidateCloseCaseReview);
+    d.Update(kReferRecommendation, DecideReferRecommendation, ValidateReferRecommendation);
+    d.Update(kLinkPanelReferral, DecideLinkPanelReferral, ValidateLinkPanelReferral);
     d.Update(kWithdrawApplication, DecideWithdrawApplication, ValidateWithdrawApplication);
     d.Reply(CaseReviewReply);
 
@@ -101,9 +114,12 @@ const Workflow& CaseReviewWorkflow() {
     d.On<v1::RecommendationProgressed>(ApplyRecommendationProgressed);
     d.On<v1::CaseReviewClosed>(ApplyCaseReviewClosed);
     d.On<v1::ApplicationWithdrawn>(ApplyApplicationWithdrawn);
+    d.On<v1::RecommendationReferred>(ApplyRecommendationReferred);
+    d.On<v1::PanelReferralLinked>(ApplyPanelReferralLinked);
     AddDeadlines(d);
 
     d.Rows(CaseReviewRows, {"caseReviews"});
+    d.Rows(ReferralRows, {});
     d.SummaryRow(CaseReviewSummaryRow);
     d.Policy(kPolicySection);
     d.PinnedPolicy(+[](const State& s) { return s.policy_version(); });

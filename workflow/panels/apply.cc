@@ -27,6 +27,11 @@ void ApplyReferred(Case& c, const v1::PanelCaseReferred& e, const v1::EventEnvel
   c.set_age_at_referral(e.age_at_referral());
   c.set_policy_version(e.policy_version());
   c.set_escalated_from(e.escalated_from());
+  c.set_from_case_review(e.from_case_review());
+  c.set_from_recommendation(e.from_recommendation());
+  if (e.has_recommendation_due_date()) {
+    *c.mutable_recommendation_due_date() = e.recommendation_due_date();
+  }
   *c.mutable_create_time() = env.recorded_time();
 }
 

@@ -29,6 +29,8 @@ inline constexpr CommandName<v1::ReopenCaseRequest> kReopenCase{"ReopenCase"};
 inline constexpr CommandName<v1::EscalateCaseRequest> kEscalateCase{"EscalateCase"};
 inline constexpr CommandName<v1::ReceiveEscalationRequest> kReceiveEscalation{"ReceiveEscalation"};
 inline constexpr CommandName<v1::LinkEscalationRequest> kLinkEscalation{"LinkEscalation"};
+inline constexpr CommandName<v1::ReceiveRecommendationRequest> kReceiveRecommendation{
+    "ReceiveRecommendation"};
 
 inline constexpr CommandName<v1::ScheduleMeetingRequest> kScheduleMeeting{"ScheduleMeeting"};
 inline constexpr CommandName<v1::RecordAttendanceRequest> kRecordAttendance{"RecordAttendance"};
@@ -52,6 +54,7 @@ std::string PanelMeetingStream(absl::string_view partnership, int64_t number);
 //   panelCases/{p}/assessments/{n}/{version}        -> RiskAssessment
 //   panelCases/{p}/decisions/{meeting n}/{global position} -> PanelDecision
 //   panelCases/{p}/escalatedFrom/{n}                -> the parent panel's case of case n
+//   panelCases/{p}/fromRecommendation/{review n}/{id} -> the referral of a recommendation
 //   panelCases/~escalating/{p}/{n}                  -> an escalated case not yet linked
 //   panelMeetings/{p}/all/{n}                       -> PanelMeeting (summary row)
 //   panelMeetings/{p}/panel/{panel}/{yyyy-mm-dd}/{n} meetings by panel and date

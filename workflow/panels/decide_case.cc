@@ -36,40 +36,73 @@ absl::StatusOr<PinnedPanel> PinnedPanelOf(const DecideContext& ctx, int64_t vers
   return pinned;
 }
 
-absl::Status DecideRefer(const Case&, const v1::ReferCaseRequest& r, const DecideContext& ctx,
-                         Decision& out) {
+absl::StatusOr<v1::PanelCaseReferred> ReferralTo(const DecideContext& ctx, absl::string_view panel_id,
+                                                 const v1::PanelSubject& subject,
+                                                 absl::CivilDay date) {
   ASSIGN_OR_RETURN(v1::Policy policy, PolicyInForce(ctx, ctx.partnership));
   if (!policy.has_panels()) return MissingPolicySectionError(policy, "panels");
-  const v1::PanelDefinition* panel = FindPanel(policy, r.panel());
+  const v1::PanelDefinition* panel = FindPanel(policy, panel_id);
   if (panel == nullptr) {
     return FieldError("panel", "unknown",
-                      absl::StrCat(Quoted(r.panel()), " is not a panel of policy version ",
+                      absl::StrCat(Quoted(panel_id), " is not a panel of policy version ",
                                    policy.version(), " (panels: ", PanelIds(policy), ")"));
   }
-  const absl::CivilDay date = r.has_referral_date() ? ToCivilDay(r.referral_date()) : ctx.today;
-  if (r.subject().kind() == v1::SUBJECT_PERSON &&
-      ToCivilDay(r.subject().date_of_birth()) > date) {
+  if (subject.kind() == v1::SUBJECT_PERSON && ToCivilDay(subject.date_of_birth()) > date) {
     return FieldError("subject.date_of_birth", "after_referral",
                       "must not be after the referral date");
   }
-  RETURN_IF_ERROR(CheckEligibility(*panel, r.subject(), date));
-
+  RETURN_IF_ERROR(CheckEligibility(*panel, subject, date));
   v1::PanelCaseReferred e;
   e.set_partnership(std::string(ctx.partnership));
   e.set_number(ctx.number);
-  e.set_panel(r.panel());
-  *e.mutable_subject() = r.subject();
+  e.set_panel(std::string(panel_id));
+  *e.mutable_subject() = subject;
+  *e.mutable_referral_date() = ToCivilDate(date);
+  if (subject.kind() == v1::SUBJECT_PERSON) {
+    e.set_age_at_referral(AgeOn(ToCivilDay(subject.date_of_birth()), date));
+  }
+  e.set_policy_version(policy.version());
+  return e;
+}
+
+absl::Status DecideRefer(const Case&, const v1::ReferCaseRequest& r, const DecideContext& ctx,
+                         Decision& out) {
+  const absl::CivilDay date = r.has_referral_date() ? ToCivilDay(r.referral_date()) : ctx.today;
+  ASSIGN_OR_RETURN(v1::PanelCaseReferred e, ReferralTo(ctx, r.panel(), r.subject(), date));
   e.set_referrer_agency(r.referrer_agency());
   e.set_reason(r.reason());
   e.set_lawful_basis(r.lawful_basis());
   e.set_consent_recorded(r.consent_recorded());
-  *e.mutable_referral_date() = ToCivilDate(date);
-  if (r.subject().kind() == v1::SUBJECT_PERSON) {
-    e.set_age_at_referral(AgeOn(ToCivilDay(r.subject().date_of_birth()), date));
-  }
-  e.set_policy_version(policy.version());
   out.Emit(std::move(e));
   return absl::OkStatus();
+}
+
+absl::Status DecideReceiveRecommendation(const Case& s, const v1::ReceiveRecommendationRequest& r,
+                                         const DecideContext& ctx, Decision& out) {
+  if (s.state() != v1::PanelCase::STATE_UNSPECIFIED) return absl::OkStatus();  // received
+  if (PartnershipOfStream(r.case_review()) != ctx.partnership) {
+    return FieldError("case_review", "other_partnership",
+                      absl::StrCat("must be a case review of partnership ", ctx.partnership));
+  }
+  ASSIGN_OR_RETURN(v1::PanelCaseReferred e, ReferralTo(ctx, r.panel(), r.subject(), ctx.today));
+  e.set_referrer_agency(ctx.actor->agency());
+  e.set_reason(r.reason());
+  e.set_lawful_basis(r.lawful_basis());
+  e.set_consent_recorded(r.consent_recorded());
+  e.set_from_case_review(r.case_review());
+  e.set_from_recommendation(r.recommendation_id());
+  *e.mutable_recommendation_due_date() = r.due_date();
+  out.Emit(std::move(e));
+  return absl::OkStatus();
+}
+
+std::string FromRecommendationKey(const v1::ReceiveRecommendationRequest& r) {
+  FieldErrors ignored;
+  std::optional<ResourceName> review =
+      ParseResourceName("case_review", r.case_review(), "caseReviews", ignored);
+  if (!review) return "";
+  return absl::StrCat(CaseRowPrefix(review->partnership, "fromRecommendation"),
+                      SortableNumber(review->number), "/", SortableNumber(r.recommendation_id()));
 }
 
 absl::Status DecideAssess(const Case& s, const v1::AssessRiskRequest& r, const DecideContext& ctx,

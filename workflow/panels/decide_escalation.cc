@@ -62,29 +62,12 @@ absl::Status DecideReceive(const Case& s, const v1::ReceiveEscalationRequest& r,
     return ErrorWithReason(absl::StatusCode::kFailedPrecondition, "NOT_ESCALATED",
                            absl::StrCat(r.escalated_case(), " has not been escalated"));
   }
-  ASSIGN_OR_RETURN(v1::Policy policy, PolicyInForce(ctx, ctx.partnership));
-  if (!policy.has_panels()) return MissingPolicySectionError(policy, "panels");
-  const v1::PanelDefinition* panel = FindPanel(policy, from.escalated_to_panel());
-  if (panel == nullptr) {
-    return ErrorWithReason(absl::StatusCode::kFailedPrecondition, "NO_PARENT_PANEL",
-                           absl::StrCat("panel ", from.escalated_to_panel(),
-                                        " is not in policy version ", policy.version()));
-  }
-  RETURN_IF_ERROR(CheckEligibility(*panel, from.subject(), ctx.today));
-  v1::PanelCaseReferred e;
-  e.set_partnership(std::string(ctx.partnership));
-  e.set_number(ctx.number);
-  e.set_panel(panel->id());
-  *e.mutable_subject() = from.subject();
+  ASSIGN_OR_RETURN(v1::PanelCaseReferred e,
+                   ReferralTo(ctx, from.escalated_to_panel(), from.subject(), ctx.today));
   e.set_referrer_agency(from.referrer_agency());
   e.set_reason(absl::StrCat("Escalated from ", from.panel(), ": ", from.closure_reason()));
   e.set_lawful_basis(from.lawful_basis());
   e.set_consent_recorded(from.consent_recorded());
-  *e.mutable_referral_date() = ToCivilDate(ctx.today);
-  if (from.subject().kind() == v1::SUBJECT_PERSON) {
-    e.set_age_at_referral(AgeOn(ToCivilDay(from.subject().date_of_birth()), ctx.today));
-  }
-  e.set_policy_version(policy.version());
   e.set_escalated_from(r.escalated_case());
   out.Emit(std::move(e));
   return absl::OkStatus();

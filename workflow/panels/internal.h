@@ -28,6 +28,8 @@ void ValidateReopen(const v1::ReopenCaseRequest& r, const ValidateContext&, Fiel
 void ValidateEscalate(const v1::EscalateCaseRequest& r, const ValidateContext&, FieldErrors& errors);
 void ValidateReceive(const v1::ReceiveEscalationRequest& r, const ValidateContext&,
                      FieldErrors& errors);
+void ValidateReceiveRecommendation(const v1::ReceiveRecommendationRequest& r,
+                                   const ValidateContext& ctx, FieldErrors& errors);
 void ValidateLink(const v1::LinkEscalationRequest& r, const ValidateContext&, FieldErrors& errors);
 void ValidateSchedule(const v1::ScheduleMeetingRequest& r, const ValidateContext&,
                       FieldErrors& errors);
@@ -48,6 +50,17 @@ absl::StatusOr<PinnedPanel> PinnedPanelOf(const DecideContext& ctx, int64_t vers
                                           absl::string_view panel);
 
 // decide_case.cc: referral, assessment, stages, reopening.
+//
+// The referral of `subject` to panel `panel_id` of the policy in force on
+// `date`, after its eligibility checks (partnership, number, panel,
+// subject, date, age and policy version set; the caller adds the rest).
+absl::StatusOr<v1::PanelCaseReferred> ReferralTo(const DecideContext& ctx, absl::string_view panel_id,
+                                                 const v1::PanelSubject& subject,
+                                                 absl::CivilDay date);
+absl::Status DecideReceiveRecommendation(const Case& s, const v1::ReceiveRecommendationRequest& r,
+                                         const DecideContext& ctx, Decision& out);
+// The natural key of the referral of a case review's recommendation.
+std::string FromRecommendationKey(const v1::ReceiveRecommendationRequest& r);
 absl::Status DecideRefer(const Case& s, const v1::ReferCaseRequest& r, const DecideContext& ctx,
                          Decision& out);
 absl::Status DecideAssess(const Case& s, const v1::AssessRiskRequest& r, const DecideContext& ctx,

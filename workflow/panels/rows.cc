@@ -52,6 +52,15 @@ void CaseRows(absl::string_view stream, const Case& c, std::vector<Row>* rows) {
                        std::string(stream)});
     }
   }
+  if (!c.from_case_review().empty()) {
+    std::optional<ResourceName> review = Parse(c.from_case_review(), "caseReviews");
+    if (review) {
+      rows->push_back({absl::StrCat(CaseRowPrefix(p, "fromRecommendation"),
+                                    SortableNumber(review->number), "/",
+                                    SortableNumber(c.from_recommendation())),
+                       std::string(stream)});
+    }
+  }
   if (c.state() == v1::PanelCase::ESCALATED && c.escalated_to().empty()) {
     rows->push_back({absl::StrCat(kEscalatingPrefix, p, "/", n), std::string(stream)});
   }

@@ -83,6 +83,38 @@ absl::Status CheckEligibility(const v1::PanelDefinition& panel, const v1::PanelS
   return absl::OkStatus();
 }
 
+void CheckSubject(absl::string_view field, const v1::PanelSubject& subject, absl::CivilDay today,
+                  FieldErrors& errors) {
+  const std::string f(field);
+  if (subject.kind() == v1::PANEL_SUBJECT_KIND_UNSPECIFIED ||
+      !v1::PanelSubjectKind_IsValid(subject.kind())) {
+    errors.Add(f + ".kind", "required", "must be a person, a group or a location");
+  }
+  CheckReference(f + ".reference", subject.reference(), true, errors);
+  CheckText(f + ".display_name", subject.display_name(), true, 200, errors);
+  CheckText(f + ".locality", subject.locality(), false, 100, errors);
+  if (subject.kind() == v1::SUBJECT_PERSON) {
+    std::optional<absl::CivilDay> born = CheckDate(f + ".date_of_birth", subject.date_of_birth(), errors);
+    if (born && *born > today) {
+      errors.Add(f + ".date_of_birth", "not_future",
+                 absl::StrCat("must not be after today (", FormatDate(ToCivilDate(today)), ")"));
+    }
+  } else if (subject.has_date_of_birth()) {
+    errors.Add(f + ".date_of_birth", "person_only", "only a person has a date of birth");
+  }
+}
+
+void CheckLawfulBasis(v1::LawfulBasis basis, bool consent_recorded, FieldErrors& errors) {
+  if (basis == v1::LAWFUL_BASIS_UNSPECIFIED || !v1::LawfulBasis_IsValid(basis)) {
+    errors.Add("lawful_basis", "required",
+               "must name the lawful basis for sharing (consent, law enforcement, safeguarding, "
+               "vital interests)");
+  } else if (basis == v1::CONSENT && !consent_recorded) {
+    errors.Add("consent_recorded", "required_for_consent",
+               "must be true when the lawful basis is consent");
+  }
+}
+
 void Place(const v1::PanelDefinition& panel, v1::RiskAssessment& assessment) {
   for (const v1::PlacementRule& rule : panel.placement_rules()) {
     if (!Holds(rule, assessment)) continue;

@@ -7,6 +7,7 @@
 #include "absl/time/civil_time.h"
 #include "casework/v1/panels.pb.h"
 #include "casework/v1/policy.pb.h"
+#include "workflow/common/status.h"
 #include "workflow/time/calendar.h"
 
 namespace casework::workflow::panels {
@@ -24,6 +25,15 @@ int AgeOn(absl::CivilDay born, absl::CivilDay on);
 // person subject has a valid date of birth not after `date`.
 absl::Status CheckEligibility(const v1::PanelDefinition& panel, const v1::PanelSubject& subject,
                               absl::CivilDay date);
+
+// The field rules of a subject under `field` ("subject"): kind required;
+// reference (CheckReference) and display_name (1-200 bytes) required;
+// locality at most 100 bytes; a person's date of birth valid and not after
+// `today`, and no date of birth for a group or a location ("person_only").
+void CheckSubject(absl::string_view field, const v1::PanelSubject& subject, absl::CivilDay today,
+                  FieldErrors& errors);
+// lawful_basis required; consent_recorded true when it is CONSENT.
+void CheckLawfulBasis(v1::LawfulBasis basis, bool consent_recorded, FieldErrors& errors);
 
 // Places `assessment` by `panel`'s decision table: the first rule whose
 // conditions hold sets placement, rule, rule_description and signposting.

@@ -5,13 +5,13 @@
 #include "absl/strings/str_cat.h"
 #include "workflow/common/validation.h"
 #include "workflow/panels/internal.h"
+#include "workflow/panels/rules.h"
 
 namespace casework::workflow::panels {
 namespace {
 
 constexpr size_t kMaxText = 4000;
 constexpr size_t kMaxName = 200;
-constexpr size_t kMaxLocality = 100;
 constexpr int kMaxAttendees = 60;
 constexpr int kMaxFactors = 7;
 constexpr int kMaxDomains = 5;
@@ -54,29 +54,10 @@ void CheckDistinct(absl::string_view field, const google::protobuf::RepeatedFiel
 
 void ValidateRefer(const v1::ReferCaseRequest& r, const ValidateContext& ctx, FieldErrors& errors) {
   CheckId("panel", r.panel(), errors);
-  const v1::PanelSubject& subject = r.subject();
-  if (subject.kind() == v1::PANEL_SUBJECT_KIND_UNSPECIFIED ||
-      !v1::PanelSubjectKind_IsValid(subject.kind())) {
-    errors.Add("subject.kind", "required", "must be a person, a group or a location");
-  }
-  CheckReference("subject.reference", subject.reference(), true, errors);
-  CheckText("subject.display_name", subject.display_name(), true, kMaxName, errors);
-  CheckText("subject.locality", subject.locality(), false, kMaxLocality, errors);
-  if (subject.kind() == v1::SUBJECT_PERSON) {
-    CheckPastDate("subject.date_of_birth", subject.date_of_birth(), ctx, errors);
-  } else if (subject.has_date_of_birth()) {
-    errors.Add("subject.date_of_birth", "person_only", "only a person has a date of birth");
-  }
+  CheckSubject("subject", r.subject(), ctx.today, errors);
   CheckId("referrer_agency", r.referrer_agency(), errors);
   CheckText("reason", r.reason(), true, kMaxText, errors);
-  if (r.lawful_basis() == v1::LAWFUL_BASIS_UNSPECIFIED || !v1::LawfulBasis_IsValid(r.lawful_basis())) {
-    errors.Add("lawful_basis", "required",
-               "must name the lawful basis for sharing (consent, law enforcement, safeguarding, "
-               "vital interests)");
-  } else if (r.lawful_basis() == v1::CONSENT && !r.consent_recorded()) {
-    errors.Add("consent_recorded", "required_for_consent",
-               "must be true when the lawful basis is consent");
-  }
+  CheckLawfulBasis(r.lawful_basis(), r.consent_recorded(), errors);
   if (r.has_referral_date()) CheckPastDate("referral_date", r.referral_date(), ctx, errors);
 }
 
@@ -129,6 +110,21 @@ void ValidateEscalate(const v1::EscalateCaseRequest& r, const ValidateContext&, 
 void ValidateReceive(const v1::ReceiveEscalationRequest& r, const ValidateContext&,
                      FieldErrors& errors) {
   ParseResourceName("escalated_case", r.escalated_case(), kCaseCollection, errors);
+}
+
+void ValidateReceiveRecommendation(const v1::ReceiveRecommendationRequest& r,
+                                   const ValidateContext& ctx, FieldErrors& errors) {
+  ParseResourceName("case_review", r.case_review(), "caseReviews", errors);
+  if (r.recommendation_id() < 1) errors.Add("recommendation_id", "range", "must be 1 or more");
+  v1::ReferCaseRequest as_referral;
+  as_referral.set_panel(r.panel());
+  *as_referral.mutable_subject() = r.subject();
+  as_referral.set_referrer_agency("casework");
+  as_referral.set_reason(r.reason());
+  as_referral.set_lawful_basis(r.lawful_basis());
+  as_referral.set_consent_recorded(r.consent_recorded());
+  ValidateRefer(as_referral, ctx, errors);
+  CheckDate("due_date", r.due_date(), errors);
 }
 
 void ValidateLink(const v1::LinkEscalationRequest& r, const ValidateContext&, FieldErrors& errors) {

@@ -40,6 +40,14 @@ const Workflow& PanelCaseWorkflow() {
         {"DECLINED", kReceiveEscalation.name, {"DECLINED"}},
         {"CLOSED", kReceiveEscalation.name, {"CLOSED"}},
         {"ESCALATED", kReceiveEscalation.name, {"ESCALATED"}},
+        // The same for the referral of a case review's recommendation.
+        {kNewState, kReceiveRecommendation.name, {"REFERRED"}},
+        {"REFERRED", kReceiveRecommendation.name, {"REFERRED"}},
+        {main, kReceiveRecommendation.name, {main}},
+        {monitoring, kReceiveRecommendation.name, {monitoring}},
+        {"DECLINED", kReceiveRecommendation.name, {"DECLINED"}},
+        {"CLOSED", kReceiveRecommendation.name, {"CLOSED"}},
+        {"ESCALATED", kReceiveRecommendation.name, {"ESCALATED"}},
     });
 
     d.Create(kReferCase, DecideRefer, ValidateRefer);
@@ -52,6 +60,8 @@ const Workflow& PanelCaseWorkflow() {
     d.Update(kEscalateCase, DecideEscalate, ValidateEscalate);
     d.Create(kReceiveEscalation, DecideReceive, ValidateReceive).NaturalKey(EscalatedFromKey);
     d.Update(kLinkEscalation, DecideLink, ValidateLink);
+    d.Create(kReceiveRecommendation, DecideReceiveRecommendation, ValidateReceiveRecommendation)
+        .NaturalKey(FromRecommendationKey);
     d.Reply(CaseReply);
 
     d.On<v1::PanelCaseReferred>(ApplyReferred);

@@ -76,6 +76,33 @@ WorkflowExamples CaseReviewExamples() {
   ex.requests[name(kRecordRecommendationProgress)] = Named(progress);
   ex.requests[name(kCloseCaseReview)] = Named(close);
   ex.requests[name(kWithdrawApplication)] = Named(withdraw);
+  // The first recommendation handed to the JAG, about the place.
+  v1::ReferRecommendationRequest refer;
+  refer.set_recommendation_id(1);
+  refer.set_panel("jag");
+  refer.mutable_subject()->set_kind(v1::SUBJECT_LOCATION);
+  refer.mutable_subject()->set_reference("LOC-MILL");
+  refer.mutable_subject()->set_display_name("Mill Lane flats");
+  refer.set_lawful_basis(v1::LAW_ENFORCEMENT);
+  ex.requests[name(kReferRecommendation)] = Named(refer);
+  v1::LinkPanelReferralRequest link;
+  link.set_recommendation_id(1);
+  link.set_panel_case("partnerships/eastbrook/panelCases/1");
+  ex.requests[name(kLinkPanelReferral)] = Named(link);
+  // The JAG's referral of it (what the server's link worker opens).
+  const RequestMaker receive = [refer](const std::string& review) {
+    auto r = std::make_unique<v1::ReceiveRecommendationRequest>();
+    r->set_parent("partnerships/eastbrook");
+    r->set_request_id("receive-recommendation");
+    r->set_case_review(review);
+    r->set_recommendation_id(1);
+    r->set_panel("jag");
+    *r->mutable_subject() = refer.subject();
+    r->set_lawful_basis(refer.lawful_basis());
+    r->set_reason("Joint visit");
+    *r->mutable_due_date() = Date(2026, 12, 4);
+    return r;
+  };
 
   auto step = [&](auto command, RequestMaker maker) { return Step{name(command), maker}; };
   const std::vector<Step> received = {step(kReceiveApplication, Fixed(met))};
@@ -106,7 +133,14 @@ WorkflowExamples CaseReviewExamples() {
   ex.paths["WITHDRAWN"] = {step(kReceiveApplication, Fixed(met)),
                            step(kWithdrawApplication, Named(withdraw))};
 
-  ex.cases = {
+  for (const char* state : {"OUTCOME_DECIDED", "OUTCOME_COMMUNICATED", "APPEAL_LODGED",
+                            "WITH_APPEAL_CHAIR", "CLOSED"}) {
+    ex.cases.push_back({state,
+                        {step(kReferRecommendation, Named(refer)),
+                         Step{"ReceiveRecommendation", receive, /*elsewhere=*/true}},
+                        step(kLinkPanelReferral, Named(link))});
+  }
+  ex.cases.insert(ex.cases.end(), {
       // An applicant without qualifying complaints: not met.
       {"RECEIVED", {}, step(kEvaluateThreshold, Named<v1::CaseReviewCommand>()),
        {step(kReceiveApplication, Fixed(not_met))}},
@@ -126,7 +160,7 @@ WorkflowExamples CaseReviewExamples() {
       {"THRESHOLD_NOT_MET", {step(kNotifyApplicant, Named(notify))}, step(kLodgeAppeal, Named(appeal))},
       {"WITH_APPEAL_CHAIR", {}, step(kDecideAppeal, Named(upheld)), threshold_appeal},
       {"WITH_APPEAL_CHAIR", {}, step(kDecideAppeal, Named(dismissed)), threshold_appeal},
-  };
+  });
   return ex;
 }
 

@@ -1,4 +1,7 @@
 // Table examples of the panel case and panel meeting workflows.
+#include <map>
+#include <vector>
+
 #include "tests/workflow/case_review/case_review_world.h"
 #include "tests/workflow/examples.h"
 #include "tests/workflow/panels/panels_world.h"
@@ -86,6 +89,18 @@ WorkflowExamples PanelCaseExamples() {
   ex.requests[name(kReopenCase)] = Named(reopen);
   ex.requests[name(kEscalateCase)] = Named(escalate);
   ex.requests[name(kLinkEscalation)] = Named(link);
+  // A case review's recommendation handed to the AARG, about an adult.
+  v1::ReceiveRecommendationRequest recommendation;
+  recommendation.set_parent("partnerships/eastbrook");
+  recommendation.set_request_id("recommendation");
+  recommendation.set_case_review("partnerships/eastbrook/caseReviews/1");
+  recommendation.set_recommendation_id(1);
+  recommendation.set_panel("aarg");
+  *recommendation.mutable_subject() = young.subject();
+  recommendation.set_lawful_basis(v1::LAW_ENFORCEMENT);
+  recommendation.set_reason("Joint visit by housing and police");
+  *recommendation.mutable_due_date() = Date(2026, 12, 4);
+  ex.requests[name(kReceiveRecommendation)] = Fixed(recommendation);
 
   const Step received = step(kReceiveEscalation, Fixed(receive));
   ex.paths["REFERRED"] = {received};
@@ -106,6 +121,18 @@ WorkflowExamples PanelCaseExamples() {
       {"ESCALATED", {Step{name(kReceiveEscalation), Fixed(receive_example), /*elsewhere=*/true}},
        step(kLinkEscalation, Named(link))},
   };
+  // A repeated ReceiveRecommendation reaches the referral it opened.
+  const Step recommended = step(kReceiveRecommendation, Fixed(recommendation));
+  const Step repeat = recommended;
+  const std::map<std::string, std::vector<Step>> by_recommendation = {
+      {"REFERRED", {recommended}},
+      {"MAIN_AGENDA", {recommended, step(kAssessRisk, Named(very_high))}},
+      {"MONITORING", {recommended, step(kAssessRisk, Named(high))}},
+      {"DECLINED", {recommended, step(kAssessRisk, Named(low))}},
+      {"CLOSED", {recommended, step(kCloseCase, Named(close))}},
+      {"ESCALATED", {recommended, step(kAssessRisk, Named(very_high)), step(kEscalateCase, Named(escalate))}},
+  };
+  for (const auto& [state, path] : by_recommendation) ex.cases.push_back({state, {}, repeat, path});
   return ex;
 }
 
