@@ -8,6 +8,7 @@
 #include "services/paging.h"
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
+#include "workflow/panels/figures.h"
 #include "workflow/panels/policy_section.h"
 #include "workflow/policy/policy_workflow.h"
 
@@ -149,12 +150,7 @@ absl::Status PanelService::Count(const v1::CountPanelCasesRequest& request,
   std::optional<std::string> partnership =
       workflow::ParsePartnershipName("parent", request.parent(), errors);
   RETURN_IF_ERROR(errors.ToStatus());
-  absl::StatusOr<v1::PolicyHistory> history = ReadState<v1::PolicyHistory>(
-      *deps_.store, workflow::PolicyWorkflow(), workflow::PolicyStream(*partnership));
-  if (!history.ok() || history->versions().empty()) {
-    return absl::NotFoundError(absl::StrCat("partnership ", *partnership, " has published no policy"));
-  }
-  const v1::Policy& policy = *history->versions().rbegin();
+  ASSIGN_OR_RETURN(const v1::Policy policy, PolicyOf(*partnership));
   for (const v1::PanelDefinition& panel : policy.panels().panels()) {
     v1::PanelCount& count = *response->add_panels();
     count.set_panel(panel.id());
@@ -167,6 +163,52 @@ absl::Status PanelService::Count(const v1::CountPanelCasesRequest& request,
     count.set_monitoring(monitoring);
     count.set_open(referred + main + monitoring);
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Policy> PanelService::PolicyOf(const std::string& partnership) const {
+  absl::StatusOr<v1::PolicyHistory> history = ReadState<v1::PolicyHistory>(
+      *deps_.store, workflow::PolicyWorkflow(), workflow::PolicyStream(partnership));
+  if (!history.ok() || history->versions().empty()) {
+    return absl::NotFoundError(absl::StrCat("partnership ", partnership, " has published no policy"));
+  }
+  return *history->versions().rbegin();
+}
+
+grpc::ServerUnaryReactor* PanelService::GetPanelFigures(grpc::CallbackServerContext* context,
+                                                        const v1::GetPanelFiguresRequest* request,
+                                                        v1::PanelFigures* response) {
+  return FinishNow(context, Figures(*request, response));
+}
+
+absl::Status PanelService::Figures(const v1::GetPanelFiguresRequest& request,
+                                   v1::PanelFigures* response) const {
+  FieldErrors errors;
+  std::optional<std::string> partnership =
+      workflow::ParsePartnershipName("parent", request.parent(), errors);
+  std::optional<absl::CivilDay> from = workflow::CheckDate("from", request.from(), errors);
+  std::optional<absl::CivilDay> to = workflow::CheckDate("to", request.to(), errors);
+  if (from && to && *from > *to) errors.Add("to", "order", "must not be before from");
+  RETURN_IF_ERROR(errors.ToStatus());
+  ASSIGN_OR_RETURN(const v1::Policy policy, PolicyOf(*partnership));
+  workflow::panels::FiguresBuilder figures(policy, *from, *to);
+  // Every case, a page at a time: the figures hold counts, not cases.
+  const std::string prefix = CaseRowPrefix(*partnership, "all");
+  std::string after;
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<storage::StoredRow> rows,
+                     deps_.store->ScanRows(prefix, after, kMaxPageSize));
+    for (const storage::StoredRow& row : rows) {
+      v1::PanelCase c;
+      if (!c.ParseFromString(row.value)) {
+        return absl::DataLossError(absl::StrCat("corrupt panel case row ", row.key));
+      }
+      figures.Add(c);
+    }
+    if (rows.size() < static_cast<size_t>(kMaxPageSize)) break;
+    after = rows.back().key;
+  }
+  *response = std::move(figures).Finish();
   return absl::OkStatus();
 }
 

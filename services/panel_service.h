@@ -38,8 +38,14 @@ class PanelService final : public v1::PanelService::CallbackService {
   grpc::ServerUnaryReactor* CountPanelCases(grpc::CallbackServerContext* context,
                                             const v1::CountPanelCasesRequest* request,
                                             v1::CountPanelCasesResponse* response) override;
+  grpc::ServerUnaryReactor* GetPanelFigures(grpc::CallbackServerContext* context,
+                                            const v1::GetPanelFiguresRequest* request,
+                                            v1::PanelFigures* response) override;
 
  private:
+  absl::Status Figures(const v1::GetPanelFiguresRequest& request, v1::PanelFigures* response) const;
+  // The policy in force of `partnership`: NOT_FOUND if it published none.
+  absl::StatusOr<v1::Policy> PolicyOf(const std::string& partnership) const;
   absl::Status List(const v1::ListPanelCasesRequest& request,
                     v1::ListPanelCasesResponse* response) const;
   absl::Status Assessments(const v1::ListAssessmentsRequest& request,

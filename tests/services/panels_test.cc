@@ -258,6 +258,28 @@ TEST_F(PanelsTest, SixMonthsOfTheYouthPanelGiveExactCounts) {
   EXPECT_EQ(Count("yjag"), "1/3/0/4");
   EXPECT_EQ(Count("aarg"), "0/0/0/0");
 
+  // The board's figures for the six months and for the winter alone.
+  auto figures = [&](v1::CivilDate from, v1::CivilDate to) {
+    v1::GetPanelFiguresRequest r;
+    r.set_parent("partnerships/eastbrook");
+    *r.mutable_from() = from;
+    *r.mutable_to() = to;
+    v1::PanelFigures out;
+    EXPECT_TRUE(Call(&v1::PanelService::Stub::GetPanelFigures, Cases().get(), r, &out).ok());
+    for (const v1::PanelPeriodFigures& f : out.panels()) {
+      if (f.panel() == "yjag") {
+        return absl::StrCat(f.new_referrals(), " new, ", f.declined(), " declined, ", f.closed(),
+                            " closed, ", f.escalated(), " escalated, ",
+                            f.average_main_agenda_days(), " days");
+      }
+    }
+    return std::string("none");
+  };
+  // c[2] was in monitoring from 2 November until it closed on 25 January:
+  // no day on the main agenda.
+  EXPECT_EQ(figures(Date(2026, 11, 1), Date(2027, 4, 30)), "5 new, 1 declined, 0 closed, 0 escalated, 0 days");
+  EXPECT_EQ(figures(Date(2026, 12, 1), Date(2027, 1, 31)), "1 new, 0 declined, 0 closed, 0 escalated, 0 days");
+
   // The cases due by a date, and the risk trend of one.
   v1::ListPanelCasesRequest list;
   list.set_parent("partnerships/eastbrook");

@@ -52,6 +52,7 @@ void ApplyPlaced(Case& c, const v1::PanelCasePlaced& e) {
   c.set_state(e.state());
   if (e.state() == v1::PanelCase::DECLINED) {
     c.set_closure_reason(e.reason());
+    *c.mutable_ended_on() = e.on();
     c.clear_next_review_due();
     return;
   }
@@ -80,6 +81,7 @@ void ApplyClosed(Case& c, const v1::PanelCaseClosed& e) {
   EndMainAgendaSpell(c, e.on());
   c.set_state(v1::PanelCase::CLOSED);
   c.set_closure_reason(e.reason());
+  *c.mutable_ended_on() = e.on();
   c.clear_next_review_due();
 }
 
@@ -93,6 +95,7 @@ void ApplyEscalated(Case& c, const v1::PanelCaseEscalated& e) {
   EndMainAgendaSpell(c, e.on());
   c.set_state(v1::PanelCase::ESCALATED);
   c.set_escalated_to_panel(e.to_panel());
+  *c.mutable_ended_on() = e.on();
   c.set_closure_reason(e.reason());
   c.clear_next_review_due();
 }

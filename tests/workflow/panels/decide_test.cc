@@ -12,6 +12,7 @@
 #include "tests/workflow/case_review/case_review_world.h"
 #include "tests/workflow/panels/panels_world.h"
 #include "workflow/panels/commands.h"
+#include "workflow/panels/figures.h"
 #include "workflow/panels/rules.h"
 #include "workflow/registry.h"
 
@@ -374,6 +375,37 @@ TEST_F(PanelDecideTest, TheIncrementalApproachIsForPeople) {
   Outcome out = world_.When(kRecordStage, stage);
   EXPECT_EQ(out.status.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(Reason(out.status), "PERSON_SUBJECT_ONLY");
+}
+
+TEST(PanelFiguresTest, ThePeriodCountsReferralsEndingsAndMainAgendaDays) {
+  const v1::Policy policy = LlrDefaultPolicy("eastbrook");
+  FiguresBuilder figures(policy, absl::CivilDay(2027, 1, 1), absl::CivilDay(2027, 3, 31));
+  auto add = [&](v1::PanelCase::State state, v1::CivilDate referred, v1::CivilDate ended, int days,
+                 const std::string& from) {
+    v1::PanelCase c;
+    c.set_panel("aarg");
+    c.set_state(state);
+    *c.mutable_referral_date() = referred;
+    if (ended.year() != 0) *c.mutable_ended_on() = ended;
+    c.set_main_agenda_days(days);
+    c.set_escalated_from(from);
+    figures.Add(c);
+  };
+  add(v1::PanelCase::MAIN_AGENDA, Date(2027, 1, 5), {}, 0, "");
+  add(v1::PanelCase::REFERRED, Date(2027, 3, 31), {}, 0, "partnerships/eastbrook/panelCases/9");
+  add(v1::PanelCase::CLOSED, Date(2026, 10, 1), Date(2027, 2, 1), 84, "");
+  add(v1::PanelCase::ESCALATED, Date(2026, 12, 1), Date(2027, 1, 1), 31, "");
+  add(v1::PanelCase::CLOSED, Date(2026, 6, 1), Date(2026, 12, 31), 200, "");  // before the period
+  add(v1::PanelCase::DECLINED, Date(2027, 4, 1), Date(2027, 4, 1), 0, "");    // after it
+  v1::PanelFigures out = std::move(figures).Finish();
+  ASSERT_EQ(out.panels(1).panel(), "aarg");
+  const v1::PanelPeriodFigures& f = out.panels(1);
+  EXPECT_EQ(f.new_referrals(), 2);
+  EXPECT_EQ(f.escalations_in(), 1);
+  EXPECT_EQ(f.closed(), 1);
+  EXPECT_EQ(f.escalated(), 1);
+  EXPECT_EQ(f.declined(), 0);
+  EXPECT_DOUBLE_EQ(f.average_main_agenda_days(), 57.5);
 }
 
 TEST(PanelRulesTest, AgeCountsWholeYearsAndLeapDayBirthdays) {
