@@ -1,9 +1,13 @@
 #include "services/demo.h"
 
+#include <string>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "casework/v1/actions.grpc.pb.h"
 #include "casework/v1/case_reviews.grpc.pb.h"
 #include "casework/v1/complaints.grpc.pb.h"
+#include "casework/v1/panels.grpc.pb.h"
 #include "casework/v1/policy.grpc.pb.h"
 #include "services/call_context.h"
 #include "workflow/registry.h"
@@ -63,6 +67,78 @@ absl::Status Check(const grpc::Status& status, absl::string_view what) {
   if (status.ok()) return absl::OkStatus();
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                       absl::StrCat("demo ", what, ": ", status.error_message()));
+}
+
+}  // namespace
+
+namespace {
+
+// Three fictional panel cases (two on the youth panel, one on the adults
+// panel), assessed, and the youth panel's next meeting.
+absl::Status LoadDemoPanels(const std::shared_ptr<grpc::Channel>& channel) {
+  auto panels = v1::PanelService::NewStub(channel);
+  struct DemoCase {
+    const char* panel;
+    const char* name;
+    int born_year;
+    v1::RiskLevel others, self;
+    std::vector<v1::AggravatingFactor> factors;
+  };
+  const DemoCase cases[] = {
+      {"yjag", "Robin Ashdown", 2011, v1::RISK_HIGH, v1::RISK_MEDIUM,
+       {v1::COUNTY_LINES, v1::MISSING_EPISODES}},
+      {"yjag", "Sam Kettering", 2012, v1::RISK_HIGH, v1::RISK_LOW, {}},
+      {"aarg", "Alex Penrose", 1979, v1::RISK_MEDIUM, v1::RISK_VERY_HIGH, {v1::CUCKOOING}},
+  };
+  int i = 0;
+  for (const DemoCase& d : cases) {
+    ++i;
+    v1::ReferCaseRequest refer;
+    refer.set_parent("partnerships/eastbrook");
+    refer.set_request_id(absl::StrCat("demo-panel-case-", i));
+    refer.set_panel(d.panel);
+    v1::PanelSubject& subject = *refer.mutable_subject();
+    subject.set_kind(v1::SUBJECT_PERSON);
+    subject.set_reference(absl::StrCat("DEMO-PN-", i));
+    subject.set_display_name(d.name);
+    subject.mutable_date_of_birth()->set_year(d.born_year);
+    subject.mutable_date_of_birth()->set_month(5);
+    subject.mutable_date_of_birth()->set_day(5);
+    subject.set_locality("mill-lane");
+    refer.set_referrer_agency("shire-police");
+    refer.set_reason("Fictional demo referral");
+    refer.set_lawful_basis(v1::SAFEGUARDING);
+    v1::PanelCaseResponse referred;
+    grpc::ClientContext c1;
+    SetDemoIdentity(c1);
+    RETURN_IF_ERROR(Check(panels->ReferCase(&c1, refer, &referred), "panel referral"));
+    v1::AssessRiskRequest assess;
+    assess.set_name(referred.panel_case().name());
+    assess.set_request_id(absl::StrCat("demo-panel-case-", i, "-assessment"));
+    assess.set_reoffending(v1::RISK_MEDIUM);
+    assess.set_harm_to_others(d.others);
+    assess.set_harm_to_self(d.self);
+    for (v1::AggravatingFactor f : d.factors) assess.add_factors(f);
+    if (std::string(d.panel) == "yjag") assess.add_domains(v1::PEER_NETWORK);
+    assess.set_summary("Fictional demo assessment");
+    v1::PanelCaseResponse assessed;
+    grpc::ClientContext c2;
+    SetDemoIdentity(c2);
+    RETURN_IF_ERROR(Check(panels->AssessRisk(&c2, assess, &assessed), "panel assessment"));
+  }
+  auto meetings = v1::PanelMeetingService::NewStub(channel);
+  v1::ScheduleMeetingRequest schedule;
+  schedule.set_parent("partnerships/eastbrook");
+  schedule.set_request_id("demo-yjag-meeting-1");
+  schedule.set_panel("yjag");
+  schedule.mutable_date()->set_year(2027);
+  schedule.mutable_date()->set_month(1);
+  schedule.mutable_date()->set_day(11);
+  schedule.set_location("Council offices, committee room 2");
+  v1::PanelMeetingResponse scheduled;
+  grpc::ClientContext c3;
+  SetDemoIdentity(c3);
+  return Check(meetings->ScheduleMeeting(&c3, schedule, &scheduled), "panel meeting");
 }
 
 }  // namespace
@@ -165,7 +241,7 @@ absl::Status LoadDemoPartnership(std::shared_ptr<grpc::Channel> channel) {
     grpc::Status status = stub->CreateAction(&context, request, &response);
     RETURN_IF_ERROR(Check(status, absl::StrCat("action ", i)));
   }
-  return absl::OkStatus();
+  return LoadDemoPanels(channel);
 }
 
 }  // namespace casework::services
