@@ -86,6 +86,21 @@ absl::Status PanelMeetingService::Minutes(const v1::GetMeetingRequest& request,
     if (rows.size() < static_cast<size_t>(kMaxAgendaItems)) break;
     after = rows.back().key;
   }
+  // The actions it set.
+  ASSIGN_OR_RETURN(std::vector<storage::StoredRow> actions,
+                   deps_.store->ScanRows(workflow::actions::ActionSourcePrefix(name->partnership,
+                                                                              meeting.name()),
+                                         "", kMaxAgendaItems));
+  for (const storage::StoredRow& row : actions) {
+    int64_t n = 0;
+    absl::string_view key(row.key);
+    if (!absl::SimpleAtoi(key.substr(key.rfind('/') + 1), &n)) {
+      return absl::DataLossError(absl::StrCat("malformed action index key ", row.key));
+    }
+    ASSIGN_OR_RETURN(*response->add_new_actions(),
+                     ReadState<v1::Action>(*deps_.store, workflow::actions::ActionWorkflow(),
+                                           workflow::actions::ActionStream(name->partnership, n)));
+  }
   *response->mutable_meeting() = std::move(meeting);
   return absl::OkStatus();
 }

@@ -70,7 +70,8 @@ absl::StatusOr<VerifyReport> VerifyStore(
 //   1: the first release.
 //   2: action notes as rows, summary rows, case review appeals, ledger keys
 //      by reported date.
-inline constexpr int kDerivedFormat = 2;
+//   3: actions indexed by their source (a panel meeting's minutes).
+inline constexpr int kDerivedFormat = 3;
 
 // The derived format of `store`: 1 for a directory that never recorded one.
 absl::StatusOr<int> DerivedFormat(const EventStore& store);

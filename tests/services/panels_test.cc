@@ -205,6 +205,7 @@ TEST_F(PanelsTest, TheAgendaListsNewReferralsCasesDueAndOverdueActionsOfThePanel
   ASSERT_TRUE(Call(&v1::PanelService::Stub::ReviewCase, Cases().get(), review, &reviewed).ok());
   EXPECT_EQ(workflow::FormatDate(reviewed.panel_case().next_review_due()), "2027-01-25");
   Move(b, meeting, v1::PanelCase::MAIN_AGENDA);
+  action("Housing to visit B weekly", Date(2027, 1, 8), meeting);
   v1::GetMeetingRequest minutes_request;
   minutes_request.set_name(meeting);
   v1::PanelMeetingMinutes minutes;
@@ -217,6 +218,8 @@ TEST_F(PanelsTest, TheAgendaListsNewReferralsCasesDueAndOverdueActionsOfThePanel
   EXPECT_EQ(minutes.decisions(0).decision(), "review");
   EXPECT_EQ(minutes.decisions(1).case_name(), b);
   EXPECT_EQ(minutes.decisions(1).decision(), "move to MAIN_AGENDA");
+  ASSERT_EQ(minutes.new_actions_size(), 1);
+  EXPECT_EQ(minutes.new_actions(0).title(), "Housing to visit B weekly");
   ASSERT_TRUE(Call(&v1::PanelMeetingService::Stub::GetAgenda, Meetings().get(), get, &agenda).ok());
   EXPECT_THAT(Names(agenda.main_agenda_due()), ElementsAre());
   EXPECT_THAT(Names(agenda.monitoring_due()), ElementsAre());

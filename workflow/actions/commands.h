@@ -37,12 +37,15 @@ inline constexpr absl::string_view kCompleteBy = "complete_by";
 //   actions/{p}/owner/{agency}/{n}      by owning agency
 //   actions/{p}/due/{yyyy-mm-dd}/{n}    open actions by due date
 //   actions/{p}/notes/{n}/{version}     -> ProgressNote, one per note
+//   actions/{p}/source/{source}/{n}     by source (escaped: one key segment)
 std::string ActionRowPrefix(absl::string_view partnership, absl::string_view index);
 // The summary row of action stream `stream` (actions/{p}/all/{n}).
 std::string ActionSummaryRow(absl::string_view stream);
 // The prefix of action `number`'s note rows, oldest first.
 std::string ActionNotesPrefix(absl::string_view partnership, int64_t number);
 std::string ActionStream(absl::string_view partnership, int64_t number);
+// The prefix of the actions whose source is `source` (e.g. a panel meeting).
+std::string ActionSourcePrefix(absl::string_view partnership, absl::string_view source);
 
 }  // namespace casework::workflow::actions
 

@@ -27,6 +27,9 @@ void ActionRows(absl::string_view stream, const State& a, std::vector<Row>* rows
   if (a.state() == v1::Action::OPEN) {
     rows->push_back({absl::StrCat(ActionRowPrefix(p, "due"), FormatDate(a.due_date()), "/", n), ""});
   }
+  if (!a.source().empty()) {
+    rows->push_back({absl::StrCat(ActionSourcePrefix(p, a.source()), n), ""});
+  }
 }
 
 std::string ActionSummaryRow(absl::string_view stream) {
@@ -59,6 +62,10 @@ v1::ActionResponse ActionReply(const State& a, const v1::CommitInfo& commit) {
 
 std::string ActionRowPrefix(absl::string_view partnership, absl::string_view index) {
   return absl::StrCat("actions/", partnership, "/", index, "/");
+}
+
+std::string ActionSourcePrefix(absl::string_view partnership, absl::string_view source) {
+  return absl::StrCat(ActionRowPrefix(partnership, "source"), EscapeKeyPart(source), "/");
 }
 
 std::string ActionStream(absl::string_view partnership, int64_t number) {
