@@ -9,10 +9,10 @@
 #include "absl/strings/str_cat.h"
 #include "casework/v1/case_reviews.pb.h"
 #include "casework/v1/panels.pb.h"
-#include "workflow/common/validation.h"
 #include "services/service_deps.h"
 #include "workflow/case_review/commands.h"
 #include "workflow/common/status.h"
+#include "workflow/common/validation.h"
 #include "workflow/panels/commands.h"
 
 namespace casework::services {
@@ -47,101 +47,99 @@ absl::StatusOr<int> LinkWorker::DeliverPending() {
   return escalations + referrals;
 }
 
-absl::StatusOr<int> LinkWorker::DeliverReferrals() {
-  namespace panels = workflow::panels;
-  namespace case_review = workflow::case_review;
+absl::StatusOr<int> LinkWorker::Drain(
+    absl::string_view prefix,
+    const std::function<absl::StatusOr<bool>(const storage::StoredRow&)>& deliver) {
   int linked = 0;
   std::string after;
   for (;;) {
-    ASSIGN_OR_RETURN(std::vector<storage::StoredRow> rows,
-                     store_->ScanRows(case_review::kReferralsPrefix, after, kBatch));
+    ASSIGN_OR_RETURN(std::vector<storage::StoredRow> rows, store_->ScanRows(prefix, after, kBatch));
     for (const storage::StoredRow& row : rows) {
-      const std::string& review_name = row.value;
-      int32_t id = 0;
-      absl::string_view key(row.key);
-      if (!absl::SimpleAtoi(key.substr(key.rfind('/') + 1), &id)) {
-        return absl::DataLossError(absl::StrCat("malformed referral row ", row.key));
-      }
-      ASSIGN_OR_RETURN(v1::CaseReview review,
-                       ReadState<v1::CaseReview>(*store_, case_review::CaseReviewWorkflow(),
-                                                 review_name));
-      const v1::Recommendation* rec = nullptr;
-      for (const v1::Recommendation& r : review.outcome().recommendations()) {
-        if (r.id() == id) rec = &r;
-      }
-      if (rec == nullptr) return absl::DataLossError(absl::StrCat("no recommendation for ", row.key));
-      auto receive = std::make_shared<v1::ReceiveRecommendationRequest>();
-      receive->set_parent(
-          absl::StrCat("partnerships/", workflow::PartnershipOfStream(review_name)));
-      receive->set_request_id(absl::StrCat("recommendation:", review_name, "#", id));
-      receive->set_case_review(review_name);
-      receive->set_recommendation_id(id);
-      receive->set_panel(rec->referral().panel());
-      *receive->mutable_subject() = rec->referral().subject();
-      receive->set_lawful_basis(rec->referral().lawful_basis());
-      receive->set_consent_recorded(rec->referral().consent_recorded());
-      receive->set_reason(rec->text());
-      *receive->mutable_due_date() = rec->due_date();
-      absl::StatusOr<v1::PanelCaseResponse> opened =
-          RunFor<v1::PanelCaseResponse>(panels::PanelCaseWorkflow().Command(panels::kReceiveRecommendation), receive);
-      if (!opened.ok()) {
-        Report(row.key, opened.status());
-        continue;
-      }
-      auto link = std::make_shared<v1::LinkPanelReferralRequest>();
-      link->set_name(review_name);
-      link->set_request_id(absl::StrCat("recommendation-link:", review_name, "#", id));
-      link->set_recommendation_id(id);
-      link->set_panel_case(opened->panel_case().name());
-      absl::StatusOr<v1::CaseReviewResponse> done = RunFor<v1::CaseReviewResponse>(
-          case_review::CaseReviewWorkflow().Command(case_review::kLinkPanelReferral), link);
-      if (!done.ok()) {
-        Report(row.key, done.status());
-        continue;
-      }
-      ++linked;
+      ASSIGN_OR_RETURN(bool done, deliver(row));
+      if (done) ++linked;
     }
     if (static_cast<int>(rows.size()) < kBatch) return linked;
     after = rows.back().key;
   }
 }
 
+bool LinkWorker::OpenAndLink(
+    const std::string& row, const workflow::CommandType& open,
+    std::shared_ptr<google::protobuf::Message> open_request, const workflow::CommandType& link,
+    const std::function<std::shared_ptr<google::protobuf::Message>(const std::string&)>& make_link) {
+  absl::StatusOr<v1::PanelCaseResponse> opened = RunFor<v1::PanelCaseResponse>(open, open_request);
+  if (!opened.ok()) {
+    Report(row, opened.status());
+    return false;
+  }
+  absl::StatusOr<std::string> linked = Run(link, make_link(opened->panel_case().name()));
+  if (!linked.ok()) {
+    Report(row, linked.status());
+    return false;
+  }
+  return true;
+}
+
+absl::StatusOr<int> LinkWorker::DeliverReferrals() {
+  namespace panels = workflow::panels;
+  namespace case_review = workflow::case_review;
+  return Drain(case_review::kReferralsPrefix, [&](const storage::StoredRow& row) -> absl::StatusOr<bool> {
+    const std::string& review_name = row.value;
+    int32_t id = 0;
+    absl::string_view key(row.key);
+    if (!absl::SimpleAtoi(key.substr(key.rfind('/') + 1), &id)) {
+      return absl::DataLossError(absl::StrCat("malformed referral row ", row.key));
+    }
+    ASSIGN_OR_RETURN(v1::CaseReview review,
+                     ReadState<v1::CaseReview>(*store_, case_review::CaseReviewWorkflow(), review_name));
+    const v1::Recommendation* rec = nullptr;
+    for (const v1::Recommendation& r : review.outcome().recommendations()) {
+      if (r.id() == id) rec = &r;
+    }
+    if (rec == nullptr) return absl::DataLossError(absl::StrCat("no recommendation for ", row.key));
+    auto receive = std::make_shared<v1::ReceiveRecommendationRequest>();
+    receive->set_parent(absl::StrCat("partnerships/", workflow::PartnershipOfStream(review_name)));
+    receive->set_request_id(absl::StrCat("recommendation:", review_name, "#", id));
+    receive->set_case_review(review_name);
+    receive->set_recommendation_id(id);
+    receive->set_panel(rec->referral().panel());
+    *receive->mutable_subject() = rec->referral().subject();
+    receive->set_lawful_basis(rec->referral().lawful_basis());
+    receive->set_consent_recorded(rec->referral().consent_recorded());
+    receive->set_reason(rec->text());
+    *receive->mutable_due_date() = rec->due_date();
+    return OpenAndLink(
+        row.key, panels::PanelCaseWorkflow().Command(panels::kReceiveRecommendation), receive,
+        case_review::CaseReviewWorkflow().Command(case_review::kLinkPanelReferral),
+        [&](const std::string& opened) {
+          auto link = std::make_shared<v1::LinkPanelReferralRequest>();
+          link->set_name(review_name);
+          link->set_request_id(absl::StrCat("recommendation-link:", review_name, "#", id));
+          link->set_recommendation_id(id);
+          link->set_panel_case(opened);
+          return link;
+        });
+  });
+}
+
 absl::StatusOr<int> LinkWorker::DeliverEscalations() {
   namespace panels = workflow::panels;
   const workflow::Workflow& cases = panels::PanelCaseWorkflow();
-  int linked = 0;
-  std::string after;
-  for (;;) {
-    ASSIGN_OR_RETURN(std::vector<storage::StoredRow> rows,
-                     store_->ScanRows(panels::kEscalatingPrefix, after, kBatch));
-    for (const storage::StoredRow& row : rows) {
-      const std::string& escalated = row.value;
-      auto receive = std::make_shared<v1::ReceiveEscalationRequest>();
-      receive->set_parent(
-          absl::StrCat("partnerships/", workflow::PartnershipOfStream(escalated)));
-      receive->set_request_id(absl::StrCat("escalation:", escalated));
-      receive->set_escalated_case(escalated);
-      absl::StatusOr<v1::PanelCaseResponse> parent =
-          RunFor<v1::PanelCaseResponse>(cases.Command(panels::kReceiveEscalation), receive);
-      if (!parent.ok()) {
-        Report(row.key, parent.status());
-        continue;
-      }
-      auto link = std::make_shared<v1::LinkEscalationRequest>();
-      link->set_name(escalated);
-      link->set_request_id(absl::StrCat("escalation-link:", escalated));
-      link->set_linked_case(parent->panel_case().name());
-      absl::StatusOr<v1::PanelCaseResponse> done =
-          RunFor<v1::PanelCaseResponse>(cases.Command(panels::kLinkEscalation), link);
-      if (!done.ok()) {
-        Report(row.key, done.status());
-        continue;
-      }
-      ++linked;
-    }
-    if (static_cast<int>(rows.size()) < kBatch) return linked;
-    after = rows.back().key;
-  }
+  return Drain(panels::kEscalatingPrefix, [&](const storage::StoredRow& row) -> absl::StatusOr<bool> {
+    const std::string& escalated = row.value;
+    auto receive = std::make_shared<v1::ReceiveEscalationRequest>();
+    receive->set_parent(absl::StrCat("partnerships/", workflow::PartnershipOfStream(escalated)));
+    receive->set_request_id(absl::StrCat("escalation:", escalated));
+    receive->set_escalated_case(escalated);
+    return OpenAndLink(row.key, cases.Command(panels::kReceiveEscalation), receive,
+                       cases.Command(panels::kLinkEscalation), [&](const std::string& opened) {
+                         auto link = std::make_shared<v1::LinkEscalationRequest>();
+                         link->set_name(escalated);
+                         link->set_request_id(absl::StrCat("escalation-link:", escalated));
+                         link->set_linked_case(opened);
+                         return link;
+                       });
+  });
 }
 
 }  // namespace casework::services

@@ -18,6 +18,7 @@
 #ifndef CASEWORK_SERVICES_LINK_WORKER_H_
 #define CASEWORK_SERVICES_LINK_WORKER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -43,6 +44,19 @@ class LinkWorker {
  private:
   absl::StatusOr<int> DeliverEscalations();
   absl::StatusOr<int> DeliverReferrals();
+  // Calls `deliver` for every row under `prefix`, a batch at a time;
+  // returns how many it linked (true).
+  absl::StatusOr<int> Drain(
+      absl::string_view prefix,
+      const std::function<absl::StatusOr<bool>(const storage::StoredRow&)>& deliver);
+  // Opens the receiving case (`open` with `open_request`, a PanelService
+  // command), then links it (`link` with the request `make_link` makes of
+  // its name). False, reported, if either is refused.
+  bool OpenAndLink(
+      const std::string& row, const workflow::CommandType& open,
+      std::shared_ptr<google::protobuf::Message> open_request, const workflow::CommandType& link,
+      const std::function<std::shared_ptr<google::protobuf::Message>(const std::string&)>&
+          make_link);
   // Runs `type` with `request` and waits: the reply, or the error.
   absl::StatusOr<std::string> Run(const workflow::CommandType& type,
                                   std::shared_ptr<google::protobuf::Message> request);
