@@ -385,6 +385,28 @@ TEST_F(PanelsTest, EscalationOpensALinkedCaseOnTheParentPanelExactlyOnce) {
   EXPECT_EQ(status.error_message(), "panel jag has no parent panel to escalate to in policy version 1");
 }
 
+TEST_F(PanelsTest, AnEscalationLeftUnlinkedByAStopIsLinkedBeforeTheNextStartServes) {
+  const std::string adult = Refer("aarg", Date(1970, 2, 2), "Adult F");
+  Assess(adult, v1::RISK_VERY_HIGH);
+  v1::EscalateCaseRequest escalate;
+  escalate.set_name(adult);
+  escalate.set_request_id(Id());
+  escalate.set_meeting(Meeting("aarg", Date(2026, 11, 2)));
+  escalate.set_reason("Beyond the group's reach");
+  v1::PanelCaseResponse escalated;
+  ASSERT_TRUE(Call(&v1::PanelService::Stub::EscalateCase, Cases().get(), escalate, &escalated).ok());
+  // Stopped before any poll delivered it; started again with the timers
+  // (and links) polling, as caseworkd runs.
+  server_.reset();
+  Start(nullptr, absl::Hours(1));
+  v1::GetPanelCaseRequest get;
+  get.set_name(adult);
+  v1::PanelCase source;
+  ASSERT_TRUE(Call(&v1::PanelService::Stub::GetPanelCase, Cases().get(), get, &source).ok());
+  EXPECT_EQ(source.escalated_to(), "partnerships/eastbrook/panelCases/2");
+  EXPECT_EQ(Count("jag"), "1/0/0/1");
+}
+
 TEST_F(PanelsTest, ARetriedReferralIsAnsweredOnceAndCreatesOneCase) {
   v1::ReferCaseRequest r;
   r.set_parent("partnerships/eastbrook");
