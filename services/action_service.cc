@@ -2,7 +2,6 @@
 
 #include <utility>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/paging.h"
 #include "workflow/common/status.h"
@@ -55,10 +54,7 @@ absl::Status ActionService::List(const v1::ListActionsRequest& request,
         absl::string_view rest = absl::string_view(row.key).substr(prefix.size());
         // The due index sorts by date: nothing after today is overdue.
         if (request.overdue_only() && rest.substr(0, 10) >= today_key) return Visit::kEnd;
-        int64_t n = 0;
-        if (!absl::SimpleAtoi(rest.substr(rest.rfind('/') + 1), &n)) {
-          return absl::DataLossError(absl::StrCat("malformed action index key ", row.key));
-        }
+        ASSIGN_OR_RETURN(const int64_t n, NumberAtEnd(row.key));
         // The "all" index is the summary row itself; the others point at it.
         v1::Action action;
         if (all) {

@@ -5,10 +5,10 @@
 #include <memory>
 #include <string>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "casework/v1/case_reviews.pb.h"
 #include "casework/v1/panels.pb.h"
+#include "services/paging.h"
 #include "services/service_deps.h"
 #include "workflow/case_review/commands.h"
 #include "workflow/common/status.h"
@@ -85,11 +85,7 @@ absl::StatusOr<int> LinkWorker::DeliverReferrals() {
   namespace case_review = workflow::case_review;
   return Drain(case_review::kReferralsPrefix, [&](const storage::StoredRow& row) -> absl::StatusOr<bool> {
     const std::string& review_name = row.value;
-    int32_t id = 0;
-    absl::string_view key(row.key);
-    if (!absl::SimpleAtoi(key.substr(key.rfind('/') + 1), &id)) {
-      return absl::DataLossError(absl::StrCat("malformed referral row ", row.key));
-    }
+    ASSIGN_OR_RETURN(const int64_t id, NumberAtEnd(row.key));
     ASSIGN_OR_RETURN(v1::CaseReview review,
                      ReadState<v1::CaseReview>(*store_, case_review::CaseReviewWorkflow(), review_name));
     const v1::Recommendation* rec = nullptr;

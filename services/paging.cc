@@ -1,5 +1,7 @@
 #include "services/paging.h"
 
+#include "absl/strings/numbers.h"
+
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -105,6 +107,14 @@ absl::Status PageRows(const storage::EventStore& store, absl::string_view prefix
                       const std::function<absl::StatusOr<Visit>(const storage::StoredRow&)>& visit,
                       std::string* next_page_token) {
   return Walk(store, prefix, page, visit, nullptr, next_page_token);
+}
+
+absl::StatusOr<int64_t> NumberAtEnd(absl::string_view key) {
+  int64_t n = 0;
+  if (!absl::SimpleAtoi(key.substr(key.rfind('/') + 1), &n)) {
+    return absl::DataLossError(absl::StrCat("malformed index key ", key));
+  }
+  return n;
 }
 
 }  // namespace casework::services

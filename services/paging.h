@@ -61,6 +61,10 @@ absl::Status PageRows(const storage::EventStore& store, absl::string_view prefix
                       const std::function<absl::StatusOr<Visit>(const storage::StoredRow&)>& visit,
                       std::string* next_page_token);
 
+// The number an index key ends with ("…/000000000012" -> 12); DATA_LOSS
+// naming the key when it does not.
+absl::StatusOr<int64_t> NumberAtEnd(absl::string_view key);
+
 // Bytes `message` adds to a page as one element of a repeated field.
 size_t PageItemBytes(const google::protobuf::Message& message);
 

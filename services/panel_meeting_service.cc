@@ -3,15 +3,15 @@
 #include <utility>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/paging.h"
 #include "services/panel_service.h"
+#include "services/policy_service.h"
 #include "workflow/actions/commands.h"
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
 #include "workflow/panels/policy_section.h"
 #include "workflow/panels/rules.h"
-#include "workflow/policy/policy_workflow.h"
 
 namespace casework::services {
 namespace {
@@ -31,10 +31,7 @@ absl::StatusOr<v1::PanelMeeting> ReadMeeting(const ServiceDeps& deps, const std:
 
 absl::StatusOr<v1::PanelCase> ReadCase(const ServiceDeps& deps, absl::string_view partnership,
                                        absl::string_view key) {
-  int64_t n = 0;
-  if (!absl::SimpleAtoi(key.substr(key.rfind('/') + 1), &n)) {
-    return absl::DataLossError(absl::StrCat("malformed panel index key ", key));
-  }
+  ASSIGN_OR_RETURN(const int64_t n, NumberAtEnd(key));
   return ReadState<v1::PanelCase>(*deps.store, panels::PanelCaseWorkflow(),
                                   panels::PanelCaseStream(partnership, n));
 }
@@ -59,16 +56,9 @@ grpc::ServerUnaryReactor* PanelMeetingService::GetMeeting(grpc::CallbackServerCo
 absl::Status PanelMeetingService::Minutes(const v1::GetMeetingRequest& request,
                                           v1::PanelMeetingMinutes* response) const {
   ASSIGN_OR_RETURN(v1::PanelMeeting meeting, ReadMeeting(deps_, request.name()));
-  FieldErrors ignored;
-  std::optional<workflow::ResourceName> name =
-      workflow::ParseResourceName("name", request.name(), panels::kMeetingCollection, ignored);
-  absl::StatusOr<v1::PolicyHistory> history = ReadState<v1::PolicyHistory>(
-      *deps_.store, workflow::PolicyWorkflow(), workflow::PolicyStream(name->partnership));
-  RETURN_IF_ERROR(history.status());
-  if (meeting.policy_version() < 1 || meeting.policy_version() > history->versions_size()) {
-    return absl::DataLossError(absl::StrCat(request.name(), " is pinned to a missing policy version"));
-  }
-  const v1::Policy& policy = history->versions(static_cast<int>(meeting.policy_version() - 1));
+  std::optional<workflow::ResourceName> name = workflow::ResourceNameOf(request.name(), panels::kMeetingCollection);
+  ASSIGN_OR_RETURN(const v1::Policy policy,
+                   ReadPolicy(*deps_.store, name->partnership, meeting.policy_version()));
   if (const v1::PanelDefinition* panel = panels::FindPanel(policy, meeting.panel())) {
     *response->mutable_quorum() = panels::QuorumOf(*panel, meeting);
   }
@@ -92,11 +82,7 @@ absl::Status PanelMeetingService::Minutes(const v1::GetMeetingRequest& request,
                                                                               meeting.name()),
                                          "", kMaxAgendaItems));
   for (const storage::StoredRow& row : actions) {
-    int64_t n = 0;
-    absl::string_view key(row.key);
-    if (!absl::SimpleAtoi(key.substr(key.rfind('/') + 1), &n)) {
-      return absl::DataLossError(absl::StrCat("malformed action index key ", row.key));
-    }
+    ASSIGN_OR_RETURN(const int64_t n, NumberAtEnd(row.key));
     ASSIGN_OR_RETURN(*response->add_new_actions(),
                      ReadState<v1::Action>(*deps_.store, workflow::actions::ActionWorkflow(),
                                            workflow::actions::ActionStream(name->partnership, n)));
@@ -150,9 +136,7 @@ absl::Status PanelMeetingService::Agenda(const v1::GetAgendaRequest& request,
                                                   panels::kMeetingCollection, "/");
   for (const storage::StoredRow& row : rows) {
     if (absl::string_view(row.key).substr(actions_due.size(), 10) >= date) break;
-    int64_t n = 0;
-    absl::string_view key(row.key);
-    if (!absl::SimpleAtoi(key.substr(key.rfind('/') + 1), &n)) continue;
+    ASSIGN_OR_RETURN(const int64_t n, NumberAtEnd(row.key));
     ASSIGN_OR_RETURN(v1::Action action,
                      ReadState<v1::Action>(*deps_.store, workflow::actions::ActionWorkflow(),
                                            workflow::actions::ActionStream(partnership, n)));

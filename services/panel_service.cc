@@ -3,28 +3,18 @@
 #include <utility>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/paging.h"
+#include "services/policy_service.h"
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
 #include "workflow/panels/figures.h"
 #include "workflow/panels/policy_section.h"
-#include "workflow/policy/policy_workflow.h"
 
 namespace casework::services {
 namespace {
 
 using workflow::panels::CaseRowPrefix;
-
-// The case number at the end of an index key ".../{n}".
-absl::StatusOr<int64_t> NumberOf(absl::string_view key) {
-  int64_t n = 0;
-  if (!absl::SimpleAtoi(key.substr(key.rfind('/') + 1), &n)) {
-    return absl::DataLossError(absl::StrCat("malformed panel index key ", key));
-  }
-  return n;
-}
 
 // How many rows start with `prefix`, read a page at a time.
 absl::StatusOr<int> CountRows(const storage::EventStore& store, const std::string& prefix) {
@@ -96,7 +86,7 @@ absl::Status PanelService::List(const v1::ListPanelCasesRequest& request,
             return absl::DataLossError(absl::StrCat("corrupt panel case row ", row.key));
           }
         } else {
-          ASSIGN_OR_RETURN(int64_t n, NumberOf(row.key));
+          ASSIGN_OR_RETURN(int64_t n, NumberAtEnd(row.key));
           ASSIGN_OR_RETURN(c, ReadState<v1::PanelCase>(
                                   *deps_.store, workflow_,
                                   workflow::panels::PanelCaseStream(*partnership, n)));
@@ -150,7 +140,7 @@ absl::Status PanelService::Count(const v1::CountPanelCasesRequest& request,
   std::optional<std::string> partnership =
       workflow::ParsePartnershipName("parent", request.parent(), errors);
   RETURN_IF_ERROR(errors.ToStatus());
-  ASSIGN_OR_RETURN(const v1::Policy policy, PolicyOf(*partnership));
+  ASSIGN_OR_RETURN(const v1::Policy policy, ReadPolicy(*deps_.store, *partnership, 0));
   for (const v1::PanelDefinition& panel : policy.panels().panels()) {
     v1::PanelCount& count = *response->add_panels();
     count.set_panel(panel.id());
@@ -164,15 +154,6 @@ absl::Status PanelService::Count(const v1::CountPanelCasesRequest& request,
     count.set_open(referred + main + monitoring);
   }
   return absl::OkStatus();
-}
-
-absl::StatusOr<v1::Policy> PanelService::PolicyOf(const std::string& partnership) const {
-  absl::StatusOr<v1::PolicyHistory> history = ReadState<v1::PolicyHistory>(
-      *deps_.store, workflow::PolicyWorkflow(), workflow::PolicyStream(partnership));
-  if (!history.ok() || history->versions().empty()) {
-    return absl::NotFoundError(absl::StrCat("partnership ", partnership, " has published no policy"));
-  }
-  return *history->versions().rbegin();
 }
 
 grpc::ServerUnaryReactor* PanelService::GetPanelFigures(grpc::CallbackServerContext* context,
@@ -190,7 +171,7 @@ absl::Status PanelService::Figures(const v1::GetPanelFiguresRequest& request,
   std::optional<absl::CivilDay> to = workflow::CheckDate("to", request.to(), errors);
   if (from && to && *from > *to) errors.Add("to", "order", "must not be before from");
   RETURN_IF_ERROR(errors.ToStatus());
-  ASSIGN_OR_RETURN(const v1::Policy policy, PolicyOf(*partnership));
+  ASSIGN_OR_RETURN(const v1::Policy policy, ReadPolicy(*deps_.store, *partnership, 0));
   workflow::panels::FiguresBuilder figures(policy, *from, *to);
   // Every case, a page at a time: the figures hold counts, not cases.
   const std::string prefix = CaseRowPrefix(*partnership, "all");

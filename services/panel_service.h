@@ -44,8 +44,7 @@ class PanelService final : public v1::PanelService::CallbackService {
 
  private:
   absl::Status Figures(const v1::GetPanelFiguresRequest& request, v1::PanelFigures* response) const;
-  // The policy in force of `partnership`: NOT_FOUND if it published none.
-  absl::StatusOr<v1::Policy> PolicyOf(const std::string& partnership) const;
+
   absl::Status List(const v1::ListPanelCasesRequest& request,
                     v1::ListPanelCasesResponse* response) const;
   absl::Status Assessments(const v1::ListAssessmentsRequest& request,

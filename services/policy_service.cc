@@ -33,20 +33,25 @@ grpc::ServerUnaryReactor* PolicyService::GetPolicy(grpc::CallbackServerContext* 
   std::optional<std::string> p = workflow::ParsePartnershipName("parent", request->parent(), errors);
   if (request->version() < 0) errors.Add("version", "range", "must not be negative");
   if (!errors.empty()) return FinishNow(context, errors.ToStatus());
+  absl::StatusOr<v1::Policy> policy = ReadPolicy(*deps_.store, *p, request->version());
+  if (policy.ok()) *response = *std::move(policy);
+  return FinishNow(context, policy.status());
+}
+
+absl::StatusOr<v1::Policy> ReadPolicy(const storage::EventStore& store,
+                                      const std::string& partnership, int64_t version) {
   absl::StatusOr<v1::PolicyHistory> history =
-      ReadState<v1::PolicyHistory>(*deps_.store, workflow_, workflow::PolicyStream(*p));
-  if (!history.ok()) {
-    return FinishNow(context, absl::NotFoundError(absl::StrCat(
-                                  "partnership ", *p, " has published no policy")));
+      ReadState<v1::PolicyHistory>(store, workflow::PolicyWorkflow(), workflow::PolicyStream(partnership));
+  if (!history.ok() || history->versions().empty()) {
+    return absl::NotFoundError(absl::StrCat("partnership ", partnership, " has published no policy"));
   }
-  const int64_t version = request->version() == 0 ? history->versions_size() : request->version();
+  if (version == 0) version = history->versions_size();
   if (version > history->versions_size()) {
-    return FinishNow(context, absl::NotFoundError(absl::StrCat(
-                                  "policy version ", version, " of ", *p, " does not exist; ",
-                                  "the latest is ", history->versions_size())));
+    return absl::NotFoundError(absl::StrCat("policy version ", version, " of ", partnership,
+                                            " does not exist; the latest is ",
+                                            history->versions_size()));
   }
-  *response = history->versions(static_cast<int>(version - 1));
-  return FinishNow(context, absl::OkStatus());
+  return history->versions(static_cast<int>(version - 1));
 }
 
 }  // namespace casework::services

@@ -9,6 +9,11 @@
 
 namespace casework::services {
 
+// Policy version `version` of `partnership`, 0 for the version in force.
+// NOT_FOUND when the partnership has published none, or not that version.
+absl::StatusOr<v1::Policy> ReadPolicy(const storage::EventStore& store,
+                                      const std::string& partnership, int64_t version);
+
 class PolicyService final : public v1::PolicyService::CallbackService {
  public:
   explicit PolicyService(const ServiceDeps& deps) : deps_(deps) {}

@@ -17,8 +17,7 @@ std::string StateLabel(v1::Action::State state) {
 
 void ActionRows(absl::string_view stream, const State& a, std::vector<Row>* rows) {
   if (a.state() == v1::Action::STATE_UNSPECIFIED) return;
-  FieldErrors ignored;
-  std::optional<ResourceName> name = ParseResourceName("name", a.name(), kCollection, ignored);
+  std::optional<ResourceName> name = ResourceNameOf(a.name(), kCollection);
   if (!name) return;
   const std::string n = SortableNumber(name->number);
   const std::string& p = name->partnership;
@@ -33,16 +32,14 @@ void ActionRows(absl::string_view stream, const State& a, std::vector<Row>* rows
 }
 
 std::string ActionSummaryRow(absl::string_view stream) {
-  FieldErrors ignored;
-  std::optional<ResourceName> name = ParseResourceName("name", stream, kCollection, ignored);
+  std::optional<ResourceName> name = ResourceNameOf(stream, kCollection);
   if (!name) return std::string(stream);
   return absl::StrCat(ActionRowPrefix(name->partnership, "all"), SortableNumber(name->number));
 }
 
 void NoteRows(absl::string_view stream, const v1::ActionProgressRecorded& e,
               const v1::EventEnvelope& env, std::vector<Row>* rows) {
-  FieldErrors ignored;
-  std::optional<ResourceName> name = ParseResourceName("name", stream, kCollection, ignored);
+  std::optional<ResourceName> name = ResourceNameOf(stream, kCollection);
   if (!name) return;
   rows->push_back({absl::StrCat(ActionNotesPrefix(name->partnership, name->number),
                                 SortableNumber(env.stream_version())),

@@ -173,8 +173,7 @@ void ApplyNoticeAcknowledged(State& c, const v1::NoticeAcknowledged& e,
 
 void ComplaintRows(absl::string_view stream, const State& c, std::vector<Row>* rows) {
   if (c.name().empty()) return;
-  FieldErrors ignored;
-  std::optional<ResourceName> name = ParseResourceName("name", c.name(), kCollection, ignored);
+  std::optional<ResourceName> name = ResourceNameOf(c.name(), kCollection);
   if (!name) return;
   const std::string& p = name->partnership;
   const std::string n = SortableNumber(name->number);

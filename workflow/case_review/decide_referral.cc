@@ -52,15 +52,8 @@ absl::Status DecideReferRecommendation(const State& s, const v1::ReferRecommenda
   }
   // The panel's own checks, now: the referral the link worker opens later
   // must not be refused.
-  ASSIGN_OR_RETURN(v1::Policy policy, PolicyInForce(ctx, ctx.partnership));
-  if (!policy.has_panels()) return MissingPolicySectionError(policy, "panels");
-  const v1::PanelDefinition* panel = panels::FindPanel(policy, r.panel());
-  if (panel == nullptr) {
-    return FieldError("panel", "unknown",
-                      absl::StrCat(Quoted(r.panel()), " is not a panel of policy version ",
-                                   policy.version()));
-  }
-  RETURN_IF_ERROR(panels::CheckEligibility(*panel, r.subject(), ctx.today));
+  ASSIGN_OR_RETURN(panels::PolicyPanel in_force, panels::PanelInForce(ctx, r.panel()));
+  RETURN_IF_ERROR(panels::CheckEligibility(in_force.panel, r.subject(), ctx.today));
   v1::RecommendationReferred e;
   e.set_recommendation_id(rec->id());
   v1::RecommendationReferral& referral = *e.mutable_referral();
@@ -114,8 +107,7 @@ void ApplyPanelReferralLinked(State& s, const v1::PanelReferralLinked& e) {
 }
 
 void ReferralRows(absl::string_view stream, const State& s, std::vector<Row>* rows) {
-  FieldErrors ignored;
-  std::optional<ResourceName> name = ParseResourceName("name", stream, "caseReviews", ignored);
+  std::optional<ResourceName> name = ResourceNameOf(stream, "caseReviews");
   if (!name) return;
   for (const v1::Recommendation& r : s.outcome().recommendations()) {
     if (r.has_referral() && r.referral().panel_case().empty()) {

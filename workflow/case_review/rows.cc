@@ -7,8 +7,7 @@ namespace casework::workflow::case_review {
 
 void CaseReviewRows(absl::string_view, const State& s, std::vector<Row>* rows) {
   if (s.name().empty()) return;
-  FieldErrors ignored;
-  std::optional<ResourceName> name = ParseResourceName("name", s.name(), "caseReviews", ignored);
+  std::optional<ResourceName> name = ResourceNameOf(s.name(), "caseReviews");
   if (!name) return;
   const std::string& p = name->partnership;
   const std::string n = SortableNumber(name->number);
@@ -28,8 +27,7 @@ void CaseReviewRows(absl::string_view, const State& s, std::vector<Row>* rows) {
 }
 
 std::string CaseReviewSummaryRow(absl::string_view stream) {
-  FieldErrors ignored;
-  std::optional<ResourceName> name = ParseResourceName("name", stream, "caseReviews", ignored);
+  std::optional<ResourceName> name = ResourceNameOf(stream, "caseReviews");
   if (!name) return std::string(stream);
   return absl::StrCat(CaseReviewRowPrefix(name->partnership, "all"), SortableNumber(name->number));
 }

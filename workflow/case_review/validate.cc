@@ -54,12 +54,7 @@ void ValidateReceiveApplication(const v1::ReceiveApplicationRequest& r, const Va
     errors.Add("applicant.consent_recorded", "consent_required",
                "must be true when applying on the victim's behalf (representative_reference is set)");
   }
-  if (r.has_received_date()) {
-    if (auto d = CheckDate("received_date", r.received_date(), errors); d && *d > ctx.today) {
-      errors.Add("received_date", "not_future",
-                 absl::StrCat("must not be after today (", FormatDate(ToCivilDate(ctx.today)), ")"));
-    }
-  }
+  if (r.has_received_date()) CheckPastDate("received_date", r.received_date(), ctx.today, errors);
   CheckText("description", r.description(), false, kMaxText, errors);
 }
 

@@ -214,4 +214,18 @@ std::string EscapeKeyPart(absl::string_view part) {
   return out;
 }
 
+std::optional<absl::CivilDay> CheckPastDate(absl::string_view field, const v1::CivilDate& date,
+                                            absl::CivilDay today, FieldErrors& errors) {
+  std::optional<absl::CivilDay> day = CheckDate(field, date, errors);
+  if (!day || *day <= today) return day;
+  errors.Add(std::string(field), "not_future",
+             absl::StrCat("must not be after today (", FormatDate(ToCivilDate(today)), ")"));
+  return std::nullopt;
+}
+
+std::optional<ResourceName> ResourceNameOf(absl::string_view name, absl::string_view collection) {
+  FieldErrors ignored;
+  return ParseResourceName("name", name, collection, ignored);
+}
+
 }  // namespace casework::workflow

@@ -59,6 +59,11 @@ std::optional<absl::CivilDay> CheckDate(absl::string_view field,
                                         const v1::CivilDate& date,
                                         FieldErrors& errors);
 
+// CheckDate, and not after `today` ("not_future": "must not be after today
+// (2026-11-02)"). Returns the date when valid and not after today.
+std::optional<absl::CivilDay> CheckPastDate(absl::string_view field, const v1::CivilDate& date,
+                                            absl::CivilDay today, FieldErrors& errors);
+
 // Converts between CivilDate and absl::CivilDay.
 absl::CivilDay ToCivilDay(const v1::CivilDate& date);
 v1::CivilDate ToCivilDate(absl::CivilDay day);
@@ -79,6 +84,10 @@ std::optional<ResourceName> ParseResourceName(absl::string_view field,
                                               absl::string_view name,
                                               absl::string_view collection,
                                               FieldErrors& errors);
+// The resource name `name` of `collection`, or nullopt: for names the
+// engine already checked (streams, stored links), where there is no caller
+// to report a violation to.
+std::optional<ResourceName> ResourceNameOf(absl::string_view name, absl::string_view collection);
 std::string FormatResourceName(absl::string_view partnership,
                                absl::string_view collection, int64_t number);
 

@@ -13,45 +13,15 @@
 #include "workflow/policy/policy_workflow.h"
 
 namespace casework::workflow::panels {
-namespace {
-
-std::string PanelIds(const v1::Policy& policy) {
-  std::vector<std::string> ids;
-  for (const v1::PanelDefinition& p : policy.panels().panels()) ids.push_back(p.id());
-  return absl::StrJoin(ids, ", ");
-}
-
-}  // namespace
-
-absl::StatusOr<PinnedPanel> PinnedPanelOf(const DecideContext& ctx, int64_t version,
-                                          absl::string_view panel) {
-  PinnedPanel pinned;
-  ASSIGN_OR_RETURN(pinned.policy, PolicyVersion(ctx, ctx.partnership, version));
-  if (!pinned.policy.has_panels()) return MissingPolicySectionError(pinned.policy, "panels");
-  pinned.panel = FindPanel(pinned.policy, panel);
-  if (pinned.panel == nullptr) {
-    return absl::DataLossError(absl::StrCat("panel ", panel, " is missing from policy version ",
-                                            version, " its case is pinned to"));
-  }
-  return pinned;
-}
-
 absl::StatusOr<v1::PanelCaseReferred> ReferralTo(const DecideContext& ctx, absl::string_view panel_id,
                                                  const v1::PanelSubject& subject,
                                                  absl::CivilDay date) {
-  ASSIGN_OR_RETURN(v1::Policy policy, PolicyInForce(ctx, ctx.partnership));
-  if (!policy.has_panels()) return MissingPolicySectionError(policy, "panels");
-  const v1::PanelDefinition* panel = FindPanel(policy, panel_id);
-  if (panel == nullptr) {
-    return FieldError("panel", "unknown",
-                      absl::StrCat(Quoted(panel_id), " is not a panel of policy version ",
-                                   policy.version(), " (panels: ", PanelIds(policy), ")"));
-  }
+  ASSIGN_OR_RETURN(PolicyPanel in_force, PanelInForce(ctx, panel_id));
   if (subject.kind() == v1::SUBJECT_PERSON && ToCivilDay(subject.date_of_birth()) > date) {
     return FieldError("subject.date_of_birth", "after_referral",
                       "must not be after the referral date");
   }
-  RETURN_IF_ERROR(CheckEligibility(*panel, subject, date));
+  RETURN_IF_ERROR(CheckEligibility(in_force.panel, subject, date));
   v1::PanelCaseReferred e;
   e.set_partnership(std::string(ctx.partnership));
   e.set_number(ctx.number);
@@ -61,7 +31,7 @@ absl::StatusOr<v1::PanelCaseReferred> ReferralTo(const DecideContext& ctx, absl:
   if (subject.kind() == v1::SUBJECT_PERSON) {
     e.set_age_at_referral(AgeOn(ToCivilDay(subject.date_of_birth()), date));
   }
-  e.set_policy_version(policy.version());
+  e.set_policy_version(in_force.policy.version());
   return e;
 }
 
@@ -97,9 +67,7 @@ absl::Status DecideReceiveRecommendation(const Case& s, const v1::ReceiveRecomme
 }
 
 std::string FromRecommendationKey(const v1::ReceiveRecommendationRequest& r) {
-  FieldErrors ignored;
-  std::optional<ResourceName> review =
-      ParseResourceName("case_review", r.case_review(), "caseReviews", ignored);
+  std::optional<ResourceName> review = ResourceNameOf(r.case_review(), "caseReviews");
   if (!review) return "";
   return absl::StrCat(CaseRowPrefix(review->partnership, "fromRecommendation"),
                       SortableNumber(review->number), "/", SortableNumber(r.recommendation_id()));
@@ -107,8 +75,8 @@ std::string FromRecommendationKey(const v1::ReceiveRecommendationRequest& r) {
 
 absl::Status DecideAssess(const Case& s, const v1::AssessRiskRequest& r, const DecideContext& ctx,
                           Decision& out) {
-  ASSIGN_OR_RETURN(PinnedPanel pinned, PinnedPanelOf(ctx, s.policy_version(), s.panel()));
-  if (pinned.panel->contextual_safeguarding() && r.domains().empty() && !r.no_domain_concerns()) {
+  ASSIGN_OR_RETURN(PolicyPanel pinned, PinnedPanel(ctx, s.policy_version(), s.panel()));
+  if (pinned.panel.contextual_safeguarding() && r.domains().empty() && !r.no_domain_concerns()) {
     return FieldError("domains", "required_for_panel",
                       absl::StrCat("panel ", s.panel(),
                                    " considers the contextual-safeguarding domains: list those "
@@ -123,7 +91,7 @@ absl::Status DecideAssess(const Case& s, const v1::AssessRiskRequest& r, const D
   *a.mutable_domains() = r.domains();
   a.set_summary(r.summary());
   *a.mutable_assessed_on() = ToCivilDate(ctx.today);
-  Place(*pinned.panel, a);
+  Place(pinned.panel, a);
   const v1::PanelPlacement placement = a.placement();
   const std::string signposting = a.signposting();
   out.Emit(std::move(e));
@@ -139,7 +107,7 @@ absl::Status DecideAssess(const Case& s, const v1::AssessRiskRequest& r, const D
     placed.set_state(placement == v1::PLACEMENT_MAIN_AGENDA ? v1::PanelCase::MAIN_AGENDA
                                                             : v1::PanelCase::MONITORING);
     *placed.mutable_next_review_due() =
-        ToCivilDate(NextReview(*ctx.calendar, *pinned.panel, ctx.today));
+        ToCivilDate(NextReview(*ctx.calendar, pinned.panel, ctx.today));
   }
   out.Emit(std::move(placed));
   return absl::OkStatus();
@@ -153,7 +121,7 @@ absl::Status DecideStage(const Case& s, const v1::RecordStageRequest& r, const D
                            "the incremental approach applies to a person, not to a group or a "
                            "location");
   }
-  ASSIGN_OR_RETURN(PinnedPanel pinned, PinnedPanelOf(ctx, s.policy_version(), s.panel()));
+  ASSIGN_OR_RETURN(PolicyPanel pinned, PinnedPanel(ctx, s.policy_version(), s.panel()));
   const auto& stages = pinned.policy.panels().incremental_stages();
   const auto at = std::find(stages.begin(), stages.end(), r.stage());
   if (at == stages.end()) {

@@ -92,9 +92,7 @@ absl::Status DecideLink(const Case& s, const v1::LinkEscalationRequest& r,
 }
 
 std::string EscalatedFromKey(const v1::ReceiveEscalationRequest& r) {
-  FieldErrors ignored;
-  std::optional<ResourceName> from =
-      ParseResourceName("escalated_case", r.escalated_case(), kCaseCollection, ignored);
+  std::optional<ResourceName> from = ResourceNameOf(r.escalated_case(), kCaseCollection);
   if (!from) return "";
   return absl::StrCat(CaseRowPrefix(from->partnership, "escalatedFrom"), SortableNumber(from->number));
 }

@@ -39,13 +39,8 @@ absl::StatusOr<Meeting> QuorateMeeting(const Case& s, absl::string_view name,
     return ErrorWithReason(absl::StatusCode::kFailedPrecondition, "MEETING_CLOSED",
                            absl::StrCat(name, " is closed: no more decisions are recorded at it"));
   }
-  ASSIGN_OR_RETURN(v1::Policy policy, PolicyVersion(ctx, ctx.partnership, meeting.policy_version()));
-  const v1::PanelDefinition* panel = FindPanel(policy, meeting.panel());
-  if (panel == nullptr) {
-    return absl::DataLossError(absl::StrCat("panel ", meeting.panel(), " is missing from policy version ",
-                                            meeting.policy_version(), " of ", name));
-  }
-  const v1::Quorum quorum = QuorumOf(*panel, meeting);
+  ASSIGN_OR_RETURN(PolicyPanel pinned, PinnedPanel(ctx, meeting.policy_version(), meeting.panel()));
+  const v1::Quorum quorum = QuorumOf(pinned.panel, meeting);
   if (!quorum.quorate()) {
     return ErrorWithReason(absl::StatusCode::kFailedPrecondition, "QUORUM_NOT_MET",
                            absl::StrCat(name, " is not quorate: ", quorum.missing()));
@@ -56,13 +51,13 @@ absl::StatusOr<Meeting> QuorateMeeting(const Case& s, absl::string_view name,
 absl::Status DecideReview(const Case& s, const v1::ReviewCaseRequest& r, const DecideContext& ctx,
                           Decision& out) {
   ASSIGN_OR_RETURN(Meeting meeting, QuorateMeeting(s, r.meeting(), ctx));
-  ASSIGN_OR_RETURN(PinnedPanel pinned, PinnedPanelOf(ctx, s.policy_version(), s.panel()));
+  ASSIGN_OR_RETURN(PolicyPanel pinned, PinnedPanel(ctx, s.policy_version(), s.panel()));
   v1::PanelCaseReviewed e;
   e.set_meeting(r.meeting());
   *e.mutable_meeting_date() = meeting.date();
   e.set_summary(r.summary());
   *e.mutable_next_review_due() =
-      ToCivilDate(NextReview(*ctx.calendar, *pinned.panel, ToCivilDay(meeting.date())));
+      ToCivilDate(NextReview(*ctx.calendar, pinned.panel, ToCivilDay(meeting.date())));
   out.Emit(std::move(e));
   return absl::OkStatus();
 }
@@ -74,12 +69,12 @@ absl::Status DecideMove(const Case& s, const v1::MoveCaseRequest& r, const Decid
                       absl::StrCat("the case is already in ", v1::PanelCase::State_Name(s.state())));
   }
   ASSIGN_OR_RETURN(Meeting meeting, QuorateMeeting(s, r.meeting(), ctx));
-  ASSIGN_OR_RETURN(PinnedPanel pinned, PinnedPanelOf(ctx, s.policy_version(), s.panel()));
+  ASSIGN_OR_RETURN(PolicyPanel pinned, PinnedPanel(ctx, s.policy_version(), s.panel()));
   v1::PanelCasePlaced e;
   e.set_state(r.to());
   *e.mutable_on() = meeting.date();
   *e.mutable_next_review_due() =
-      ToCivilDate(NextReview(*ctx.calendar, *pinned.panel, ToCivilDay(meeting.date())));
+      ToCivilDate(NextReview(*ctx.calendar, pinned.panel, ToCivilDay(meeting.date())));
   e.set_reason(r.reason());
   e.set_meeting(r.meeting());
   out.Emit(std::move(e));
@@ -88,8 +83,8 @@ absl::Status DecideMove(const Case& s, const v1::MoveCaseRequest& r, const Decid
 
 absl::Status DecideClose(const Case& s, const v1::CloseCaseRequest& r, const DecideContext& ctx,
                          Decision& out) {
-  ASSIGN_OR_RETURN(PinnedPanel pinned, PinnedPanelOf(ctx, s.policy_version(), s.panel()));
-  const auto& reasons = pinned.panel->closure_reasons();
+  ASSIGN_OR_RETURN(PolicyPanel pinned, PinnedPanel(ctx, s.policy_version(), s.panel()));
+  const auto& reasons = pinned.panel.closure_reasons();
   if (std::find(reasons.begin(), reasons.end(), r.reason()) == reasons.end()) {
     return FieldError("reason", "unknown",
                       absl::StrCat(Quoted(r.reason()), " is not a closure reason of panel ",
@@ -107,20 +102,14 @@ absl::Status DecideClose(const Case& s, const v1::CloseCaseRequest& r, const Dec
 
 absl::Status DecideSchedule(const Meeting&, const v1::ScheduleMeetingRequest& r,
                             const DecideContext& ctx, Decision& out) {
-  ASSIGN_OR_RETURN(v1::Policy policy, PolicyInForce(ctx, ctx.partnership));
-  if (!policy.has_panels()) return MissingPolicySectionError(policy, "panels");
-  if (FindPanel(policy, r.panel()) == nullptr) {
-    return FieldError("panel", "unknown",
-                      absl::StrCat(Quoted(r.panel()), " is not a panel of policy version ",
-                                   policy.version()));
-  }
+  ASSIGN_OR_RETURN(PolicyPanel in_force, PanelInForce(ctx, r.panel()));
   v1::PanelMeetingScheduled e;
   e.set_partnership(std::string(ctx.partnership));
   e.set_number(ctx.number);
   e.set_panel(r.panel());
   *e.mutable_date() = r.date();
   e.set_location(r.location());
-  e.set_policy_version(policy.version());
+  e.set_policy_version(in_force.policy.version());
   out.Emit(std::move(e));
   return absl::OkStatus();
 }

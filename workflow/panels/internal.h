@@ -38,17 +38,6 @@ void ValidateAttendance(const v1::RecordAttendanceRequest& r, const ValidateCont
 void ValidateCloseMeeting(const v1::CloseMeetingRequest& r, const ValidateContext&,
                           FieldErrors& errors);
 
-// What a decision on a case needs from the policy: the case's pinned
-// version and its panel in it.
-struct PinnedPanel {
-  v1::Policy policy;
-  const v1::PanelDefinition* panel = nullptr;
-};
-// FAILED_PRECONDITION (NO_POLICY_SECTION) without a panels section;
-// DATA_LOSS if the case's panel is missing from its pinned version.
-absl::StatusOr<PinnedPanel> PinnedPanelOf(const DecideContext& ctx, int64_t version,
-                                          absl::string_view panel);
-
 // decide_case.cc: referral, assessment, stages, reopening.
 //
 // The referral of `subject` to panel `panel_id` of the policy in force on

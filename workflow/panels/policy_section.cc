@@ -5,8 +5,11 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "workflow/policy/policy_workflow.h"
 #include "workflow/common/validation.h"
 
 namespace casework::workflow::panels {
@@ -245,6 +248,36 @@ void SetDefaultSection(absl::string_view, v1::Policy* policy) {
         "criminal behaviour order"}) {
     section->add_incremental_stages(std::string(stage));
   }
+}
+
+absl::StatusOr<PolicyPanel> PanelInForce(const DecideContext& ctx, absl::string_view id) {
+  ASSIGN_OR_RETURN(v1::Policy policy, PolicyInForce(ctx, ctx.partnership));
+  if (!policy.has_panels()) return MissingPolicySectionError(policy, "panels");
+  const v1::PanelDefinition* panel = FindPanel(policy, id);
+  if (panel == nullptr) {
+    std::vector<std::string> ids;
+    for (const v1::PanelDefinition& p : policy.panels().panels()) ids.push_back(p.id());
+    return FieldError("panel", "unknown",
+                      absl::StrCat(Quoted(id), " is not a panel of policy version ", policy.version(),
+                                   " (panels: ", absl::StrJoin(ids, ", "), ")"));
+  }
+  PolicyPanel found{std::move(policy), {}};
+  found.panel = *panel;
+  return found;
+}
+
+absl::StatusOr<PolicyPanel> PinnedPanel(const DecideContext& ctx, int64_t version,
+                                        absl::string_view id) {
+  ASSIGN_OR_RETURN(v1::Policy policy, PolicyVersion(ctx, ctx.partnership, version));
+  if (!policy.has_panels()) return MissingPolicySectionError(policy, "panels");
+  const v1::PanelDefinition* panel = FindPanel(policy, id);
+  if (panel == nullptr) {
+    return absl::DataLossError(
+        absl::StrCat("panel ", id, " is missing from policy version ", version));
+  }
+  PolicyPanel found{std::move(policy), {}};
+  found.panel = *panel;
+  return found;
 }
 
 const v1::PanelDefinition* FindPanel(const v1::Policy& policy, absl::string_view id) {

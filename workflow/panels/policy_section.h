@@ -4,6 +4,9 @@
 #ifndef CASEWORK_WORKFLOW_PANELS_POLICY_SECTION_H_
 #define CASEWORK_WORKFLOW_PANELS_POLICY_SECTION_H_
 
+#include <cstdint>
+
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "casework/v1/policy.pb.h"
 #include "workflow/common/status.h"
@@ -59,6 +62,21 @@ inline constexpr PolicySection kPolicySection{"panels", ValidateSection, SetDefa
 
 // The panel `id` in `policy`, or null.
 const v1::PanelDefinition* FindPanel(const v1::Policy& policy, absl::string_view id);
+
+// A policy version and one of its panels (a copy, so the pair moves freely).
+struct PolicyPanel {
+  v1::Policy policy;
+  v1::PanelDefinition panel;
+};
+// Panel `id` of the policy in force: FAILED_PRECONDITION without a policy
+// (NO_POLICY) or a panels section (NO_POLICY_SECTION); INVALID_ARGUMENT
+// ("panel", "unknown") naming the policy's panels when it has no such panel.
+absl::StatusOr<PolicyPanel> PanelInForce(const DecideContext& ctx, absl::string_view id);
+// Panel `id` of policy version `version`, the one a case or a meeting is
+// pinned to: FAILED_PRECONDITION (NO_POLICY_SECTION) without a panels
+// section, DATA_LOSS if the panel is missing from it.
+absl::StatusOr<PolicyPanel> PinnedPanel(const DecideContext& ctx, int64_t version,
+                                        absl::string_view id);
 
 }  // namespace casework::workflow::panels
 

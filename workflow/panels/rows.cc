@@ -6,17 +6,12 @@
 namespace casework::workflow::panels {
 namespace {
 
-std::optional<ResourceName> Parse(absl::string_view stream, absl::string_view collection) {
-  FieldErrors ignored;
-  return ParseResourceName("name", stream, collection, ignored);
-}
-
 // A decision taken at `meeting` on case `stream`: a row under the meeting's
 // decisions, in the order of the log.
 void DecisionRow(absl::string_view stream, absl::string_view meeting, std::string decision,
                  std::string text, const v1::EventEnvelope& env, std::vector<Row>* rows) {
-  std::optional<ResourceName> case_name = Parse(stream, kCaseCollection);
-  std::optional<ResourceName> meeting_name = Parse(meeting, kMeetingCollection);
+  std::optional<ResourceName> case_name = ResourceNameOf(stream, kCaseCollection);
+  std::optional<ResourceName> meeting_name = ResourceNameOf(meeting, kMeetingCollection);
   if (!case_name || !meeting_name) return;
   v1::PanelDecision d;
   d.set_case_name(std::string(stream));
@@ -35,7 +30,7 @@ void DecisionRow(absl::string_view stream, absl::string_view meeting, std::strin
 
 void CaseRows(absl::string_view stream, const Case& c, std::vector<Row>* rows) {
   if (c.state() == v1::PanelCase::STATE_UNSPECIFIED) return;
-  std::optional<ResourceName> name = Parse(stream, kCaseCollection);
+  std::optional<ResourceName> name = ResourceNameOf(stream, kCaseCollection);
   if (!name) return;
   const std::string n = SortableNumber(name->number);
   const std::string& p = name->partnership;
@@ -46,14 +41,14 @@ void CaseRows(absl::string_view stream, const Case& c, std::vector<Row>* rows) {
       c.state() == v1::PanelCase::MAIN_AGENDA || c.state() == v1::PanelCase::MONITORING;
   if (!c.escalated_from().empty()) {
     // The natural key of ReceiveEscalation: one parent case per escalation.
-    std::optional<ResourceName> from = Parse(c.escalated_from(), kCaseCollection);
+    std::optional<ResourceName> from = ResourceNameOf(c.escalated_from(), kCaseCollection);
     if (from) {
       rows->push_back({absl::StrCat(CaseRowPrefix(p, "escalatedFrom"), SortableNumber(from->number)),
                        std::string(stream)});
     }
   }
   if (!c.from_case_review().empty()) {
-    std::optional<ResourceName> review = Parse(c.from_case_review(), "caseReviews");
+    std::optional<ResourceName> review = ResourceNameOf(c.from_case_review(), "caseReviews");
     if (review) {
       rows->push_back({absl::StrCat(CaseRowPrefix(p, "fromRecommendation"),
                                     SortableNumber(review->number), "/",
@@ -72,14 +67,14 @@ void CaseRows(absl::string_view stream, const Case& c, std::vector<Row>* rows) {
 }
 
 std::string CaseSummaryRow(absl::string_view stream) {
-  std::optional<ResourceName> name = Parse(stream, kCaseCollection);
+  std::optional<ResourceName> name = ResourceNameOf(stream, kCaseCollection);
   if (!name) return std::string(stream);
   return absl::StrCat(CaseRowPrefix(name->partnership, "all"), SortableNumber(name->number));
 }
 
 void AssessmentRows(absl::string_view stream, const v1::RiskAssessed& e,
                     const v1::EventEnvelope& env, std::vector<Row>* rows) {
-  std::optional<ResourceName> name = Parse(stream, kCaseCollection);
+  std::optional<ResourceName> name = ResourceNameOf(stream, kCaseCollection);
   if (!name) return;
   rows->push_back({absl::StrCat(AssessmentsPrefix(name->partnership, name->number),
                                 SortableNumber(env.stream_version())),
@@ -119,7 +114,7 @@ v1::PanelCaseResponse CaseReply(const Case& c, const v1::CommitInfo& commit) {
 
 void MeetingRows(absl::string_view stream, const Meeting& m, std::vector<Row>* rows) {
   if (m.state() == v1::PanelMeeting::STATE_UNSPECIFIED) return;
-  std::optional<ResourceName> name = Parse(stream, kMeetingCollection);
+  std::optional<ResourceName> name = ResourceNameOf(stream, kMeetingCollection);
   if (!name) return;
   rows->push_back({absl::StrCat(MeetingRowPrefix(name->partnership, "panel"), m.panel(), "/",
                                 FormatDate(m.date()), "/", SortableNumber(name->number)),
@@ -127,7 +122,7 @@ void MeetingRows(absl::string_view stream, const Meeting& m, std::vector<Row>* r
 }
 
 std::string MeetingSummaryRow(absl::string_view stream) {
-  std::optional<ResourceName> name = Parse(stream, kMeetingCollection);
+  std::optional<ResourceName> name = ResourceNameOf(stream, kMeetingCollection);
   if (!name) return std::string(stream);
   return absl::StrCat(MeetingRowPrefix(name->partnership, "all"), SortableNumber(name->number));
 }

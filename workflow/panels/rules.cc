@@ -94,11 +94,7 @@ void CheckSubject(absl::string_view field, const v1::PanelSubject& subject, absl
   CheckText(f + ".display_name", subject.display_name(), true, 200, errors);
   CheckText(f + ".locality", subject.locality(), false, 100, errors);
   if (subject.kind() == v1::SUBJECT_PERSON) {
-    std::optional<absl::CivilDay> born = CheckDate(f + ".date_of_birth", subject.date_of_birth(), errors);
-    if (born && *born > today) {
-      errors.Add(f + ".date_of_birth", "not_future",
-                 absl::StrCat("must not be after today (", FormatDate(ToCivilDate(today)), ")"));
-    }
+    CheckPastDate(f + ".date_of_birth", subject.date_of_birth(), today, errors);
   } else if (subject.has_date_of_birth()) {
     errors.Add(f + ".date_of_birth", "person_only", "only a person has a date of birth");
   }

@@ -16,16 +16,6 @@ constexpr int kMaxAttendees = 60;
 constexpr int kMaxFactors = 7;
 constexpr int kMaxDomains = 5;
 
-// A date that must be valid and not after today.
-void CheckPastDate(absl::string_view field, const v1::CivilDate& date, const ValidateContext& ctx,
-                   FieldErrors& errors) {
-  std::optional<absl::CivilDay> day = CheckDate(field, date, errors);
-  if (day && *day > ctx.today) {
-    errors.Add(std::string(field), "not_future",
-               absl::StrCat("must not be after today (", FormatDate(ToCivilDate(ctx.today)), ")"));
-  }
-}
-
 void CheckMeetingName(absl::string_view meeting, FieldErrors& errors) {
   ParseResourceName("meeting", meeting, kMeetingCollection, errors);
 }
@@ -58,7 +48,7 @@ void ValidateRefer(const v1::ReferCaseRequest& r, const ValidateContext& ctx, Fi
   CheckId("referrer_agency", r.referrer_agency(), errors);
   CheckText("reason", r.reason(), true, kMaxText, errors);
   CheckLawfulBasis(r.lawful_basis(), r.consent_recorded(), errors);
-  if (r.has_referral_date()) CheckPastDate("referral_date", r.referral_date(), ctx, errors);
+  if (r.has_referral_date()) CheckPastDate("referral_date", r.referral_date(), ctx.today, errors);
 }
 
 void ValidateAssess(const v1::AssessRiskRequest& r, const ValidateContext&, FieldErrors& errors) {
@@ -88,7 +78,7 @@ void ValidateMove(const v1::MoveCaseRequest& r, const ValidateContext&, FieldErr
 
 void ValidateStage(const v1::RecordStageRequest& r, const ValidateContext& ctx, FieldErrors& errors) {
   CheckText("stage", r.stage(), true, kMaxName, errors);
-  CheckPastDate("date", r.date(), ctx, errors);
+  CheckPastDate("date", r.date(), ctx.today, errors);
   CheckText("justification", r.justification(), false, kMaxText, errors);
 }
 
