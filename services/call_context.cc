@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
+#include "workflow/kernel/context.h"
 
 namespace casework::services {
 
@@ -37,6 +38,11 @@ absl::StatusOr<v1::Actor> ActorFromMetadata(const grpc::ServerContextBase& conte
     return ErrorWithReason(absl::StatusCode::kUnauthenticated, "BAD_IDENTITY",
                            absl::StrCat("metadata \"", kAgencyHeader, "\" value \"", actor.agency(),
                                         "\" is not an agency identifier (a-z, 0-9, '-')"));
+  }
+  if (actor.agency() == workflow::kEngineAgency) {
+    return ErrorWithReason(absl::StatusCode::kPermissionDenied, "RESERVED_IDENTITY",
+                           absl::StrCat("agency \"", workflow::kEngineAgency,
+                                        "\" is reserved for the engine itself"));
   }
   return actor;
 }

@@ -1,6 +1,7 @@
 #include "services/deadline_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/access.h"
 #include "services/command_runner.h"
 #include "services/paging.h"
 #include "workflow/time/deadline_rules.h"
@@ -19,10 +20,11 @@ constexpr int kMaxHorizon = 60;
 grpc::ServerUnaryReactor* DeadlineService::ListDeadlines(grpc::CallbackServerContext* context,
                                                          const v1::ListDeadlinesRequest* request,
                                                          v1::ListDeadlinesResponse* response) {
-  return FinishNow(context, List(*request, response));
+  ReadFilter filter(deps_, OptionalActor(*context));
+  return FinishNow(context, List(*request, filter, response));
 }
 
-absl::Status DeadlineService::List(const v1::ListDeadlinesRequest& request,
+absl::Status DeadlineService::List(const v1::ListDeadlinesRequest& request, ReadFilter& filter,
                                    v1::ListDeadlinesResponse* response) const {
   FieldErrors errors;
   std::optional<std::string> partnership =
@@ -51,9 +53,13 @@ absl::Status DeadlineService::List(const v1::ListDeadlinesRequest& request,
       *deps_.store, prefix, page,
       [&](const storage::StoredRow& row) -> absl::StatusOr<Visit> {
         if (due_soon && row.key.compare(prefix.size(), 10, limit_date) > 0) return Visit::kEnd;
-        if (!response->add_items()->ParseFromString(row.value)) {
+        v1::DeadlineItem item;
+        if (!item.ParseFromString(row.value)) {
           return absl::DataLossError(absl::StrCat("corrupt deadline row ", row.key));
         }
+        ASSIGN_OR_RETURN(bool may_read, filter.MayRead(item.stream()));
+        if (!may_read) return Visit::kSkipped;
+        *response->add_items() = std::move(item);
         return Visit::kTaken;
       },
       response);

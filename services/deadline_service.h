@@ -4,6 +4,7 @@
 #define CASEWORK_SERVICES_DEADLINE_SERVICE_H_
 
 #include "casework/v1/deadlines.grpc.pb.h"
+#include "services/access.h"
 #include "services/service_deps.h"
 
 namespace casework::services {
@@ -18,7 +19,8 @@ class DeadlineService final : public v1::DeadlineService::CallbackService {
                                           v1::ListDeadlinesResponse* response) override;
 
  private:
-  absl::Status List(const v1::ListDeadlinesRequest& request,
+  // Leaves out the deadlines of streams the caller may not read.
+  absl::Status List(const v1::ListDeadlinesRequest& request, ReadFilter& filter,
                     v1::ListDeadlinesResponse* response) const;
 
   const ServiceDeps deps_;

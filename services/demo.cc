@@ -8,6 +8,7 @@
 #include "casework/v1/case_reviews.grpc.pb.h"
 #include "casework/v1/complaints.grpc.pb.h"
 #include "casework/v1/panels.grpc.pb.h"
+#include "casework/v1/death_reviews.grpc.pb.h"
 #include "casework/v1/policy.grpc.pb.h"
 #include "services/call_context.h"
 #include "workflow/registry.h"
@@ -141,6 +142,88 @@ absl::Status LoadDemoPanels(const std::shared_ptr<grpc::Channel>& channel) {
   return Check(meetings->ScheduleMeeting(&c3, schedule, &scheduled), "panel meeting");
 }
 
+// Policy version 3 (with the death reviews section) and one commissioned
+// review with its chair and two panel members, read by the review
+// coordinator.
+absl::Status LoadDemoDeathReviews(const std::shared_ptr<grpc::Channel>& channel) {
+  {
+    auto policies = v1::PolicyService::NewStub(channel);
+    grpc::ClientContext context;
+    SetDemoIdentity(context, "admin");
+    v1::PublishPolicyRequest request;
+    request.set_parent("partnerships/eastbrook");
+    request.set_request_id("demo-policy-3");
+    *request.mutable_policy() = workflow::LlrDefaultPolicy("eastbrook");
+    request.mutable_policy()->set_title(
+        "Eastbrook CSP policy: case reviews, panels and death reviews");
+    v1::Policy policy;
+    RETURN_IF_ERROR(Check(policies->PublishPolicy(&context, request, &policy), "policy"));
+  }
+  auto reviews = v1::DeathReviewService::NewStub(channel);
+  auto date = [](int y, int m, int d) {
+    v1::CivilDate c;
+    c.set_year(y);
+    c.set_month(m);
+    c.set_day(d);
+    return c;
+  };
+  v1::NotifyDeathRequest notify;
+  notify.set_parent("partnerships/eastbrook");
+  notify.set_request_id("demo-death-review-1");
+  notify.set_notifying_agency("shire-police");
+  notify.set_police_reference("SP-DEMO-0001");
+  *notify.mutable_date_of_death() = date(2026, 10, 3);
+  *notify.mutable_date_notified() = date(2026, 10, 5);
+  notify.set_victim_age_at_death(41);
+  notify.set_relationship(v1::FORMER_INTIMATE_PARTNER);
+  notify.set_victim_pseudonym("Adult D");
+  notify.set_circumstances("Fictional demo notification");
+  v1::DeathReviewResponse response;
+  grpc::ClientContext c1;
+  SetDemoIdentity(c1, "review_coordinator");
+  RETURN_IF_ERROR(Check(reviews->NotifyDeath(&c1, notify, &response), "death notification"));
+  const std::string name = response.death_review().name();
+
+  v1::RecordDecisionRequest decision;
+  decision.set_name(name);
+  decision.set_request_id("demo-death-review-1-decision");
+  decision.set_commission(true);
+  decision.set_reason("Meets the criteria; several agencies knew the family");
+  *decision.mutable_decided_on() = date(2026, 10, 19);
+  *decision.mutable_home_office_notified_on() = date(2026, 10, 20);
+  decision.add_agencies_involved("eastbrook-council");
+  decision.add_agencies_involved("shire-health");
+  grpc::ClientContext c2;
+  SetDemoIdentity(c2, "review_coordinator");
+  RETURN_IF_ERROR(Check(reviews->RecordDecision(&c2, decision, &response), "decision"));
+
+  v1::AppointChairRequest chair;
+  chair.set_name(name);
+  chair.set_request_id("demo-death-review-1-chair");
+  chair.set_chair_agency("independent-reviews");
+  chair.set_chair_user("chair-demo");
+  *chair.mutable_appointed_on() = date(2026, 10, 21);
+  grpc::ClientContext c3;
+  SetDemoIdentity(c3, "review_coordinator");
+  RETURN_IF_ERROR(Check(reviews->AppointChair(&c3, chair, &response), "chair"));
+
+  int i = 0;
+  for (const char* agency : {"shire-police", "shire-health"}) {
+    v1::AddPanelMemberRequest member;
+    member.set_name(name);
+    member.set_request_id(absl::StrCat("demo-death-review-1-member-", ++i));
+    member.set_agency(agency);
+    member.set_user("demo-panel-member");
+    member.set_role_title("Head of Safeguarding");
+    member.set_declared_senior(true);
+    member.set_declared_no_direct_involvement(true);
+    grpc::ClientContext c;
+    SetDemoIdentity(c, "review_coordinator");
+    RETURN_IF_ERROR(Check(reviews->AddPanelMember(&c, member, &response), "panel member"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status LoadDemoPartnership(std::shared_ptr<grpc::Channel> channel) {
@@ -152,10 +235,12 @@ absl::Status LoadDemoPartnership(std::shared_ptr<grpc::Channel> channel) {
     request.set_parent("partnerships/eastbrook");
     // Version 1 as the first release published it (case reviews only), so
     // that a data directory it seeded answers this request from its record;
-    // version 2 adds the panels.
+    // version 2 adds the panels, version 3 (LoadDemoDeathReviews) the death
+    // reviews.
     request.set_request_id("demo-policy-1");
     *request.mutable_policy() = workflow::LlrDefaultPolicy("eastbrook");
     request.mutable_policy()->clear_panels();
+    request.mutable_policy()->clear_death_reviews();
     request.mutable_policy()->set_title("Eastbrook CSP case review policy (LLR model)");
     v1::Policy policy;
     RETURN_IF_ERROR(Check(policies->PublishPolicy(&context, request, &policy), "policy"));
@@ -163,6 +248,7 @@ absl::Status LoadDemoPartnership(std::shared_ptr<grpc::Channel> channel) {
     SetDemoIdentity(second, "admin");
     request.set_request_id("demo-policy-2");
     *request.mutable_policy() = workflow::LlrDefaultPolicy("eastbrook");
+    request.mutable_policy()->clear_death_reviews();
     request.mutable_policy()->set_title("Eastbrook CSP policy: case reviews and panels");
     RETURN_IF_ERROR(Check(policies->PublishPolicy(&second, request, &policy), "policy"));
   }
@@ -241,7 +327,8 @@ absl::Status LoadDemoPartnership(std::shared_ptr<grpc::Channel> channel) {
     grpc::Status status = stub->CreateAction(&context, request, &response);
     RETURN_IF_ERROR(Check(status, absl::StrCat("action ", i)));
   }
-  return LoadDemoPanels(channel);
+  RETURN_IF_ERROR(LoadDemoPanels(channel));
+  return LoadDemoDeathReviews(channel);
 }
 
 }  // namespace casework::services

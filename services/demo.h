@@ -1,6 +1,7 @@
 // The demo partnership: a fictional Community Safety Partnership ("eastbrook")
 // with the LLR-model case review policy, a small complaint ledger, one case
-// review application (threshold evaluated) and an action log, for trying
+// review application (threshold evaluated), an action log, three panel
+// cases and a meeting, and one commissioned death review, for trying
 // caseworkd out. Every name in it is invented.
 #ifndef CASEWORK_SERVICES_DEMO_H_
 #define CASEWORK_SERVICES_DEMO_H_

@@ -4,6 +4,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "services/access.h"
+#include "services/call_context.h"
 #include "services/command_runner.h"
 #include "services/paging.h"
 #include "workflow/common/status.h"
@@ -18,6 +20,10 @@ constexpr int kMaxEventPageSize = 1000;
 constexpr size_t kMaxStreamName = 512;
 // Events read from the store at a time while filling a ReadStream page.
 constexpr int kReadBatch = 100;
+// Most events ReadLog looks at for one page, counting those the caller may
+// not read: a page of a log full of others' restricted events ends early
+// (its token resumes after them) instead of scanning to the head.
+constexpr int kMaxScannedPerPage = 10000;
 
 // Page tokens are opaque to callers: web-safe base64 of "<kind>:<number>".
 std::string EncodeToken(absl::string_view kind, uint64_t n) {
@@ -75,6 +81,17 @@ grpc::ServerUnaryReactor* EventService::ReadStream(grpc::CallbackServerContext* 
   CheckToken(request->page_token(), "v", "ReadStream", &from, errors);
   if (!errors.empty()) return FinishNow(context, errors.ToStatus());
 
+  const workflow::Workflow* owner = deps_.registry->ForStream(request->stream());
+  if (owner != nullptr && owner->restricted()) {
+    absl::StatusOr<v1::Actor> actor = ActorFromMetadata(*context);
+    if (!actor.ok()) return FinishNow(context, actor.status());
+    absl::StatusOr<bool> may = ReadFilter(deps_, *actor).MayRead(request->stream());
+    if (!may.ok()) return FinishNow(context, may.status());
+    if (!*may) {
+      return FinishNow(context, absl::PermissionDeniedError(
+                                    absl::StrCat("permission denied: ", request->stream())));
+    }
+  }
   absl::StatusOr<int64_t> version = store_->StreamVersion(request->stream());
   if (!version.ok()) return FinishNow(context, version.status());
   if (*version == 0) {
@@ -119,19 +136,29 @@ grpc::ServerUnaryReactor* EventService::ReadLog(grpc::CallbackServerContext* con
   const uint64_t head = store_->LastPosition();
   uint64_t next = from;
   size_t bytes = 0;
+  int scanned = 0;
+  ReadFilter filter(deps_, OptionalActor(*context));
+  absl::Status filtered;
   absl::Status read = store_->ScanLog(from, [&](const v1::EventEnvelope& e) {
-    bytes += PageItemBytes(e);
+    absl::StatusOr<bool> may = filter.MayRead(e.stream());
+    if (!may.ok()) {
+      filtered = may.status();
+      return false;
+    }
     next = e.global_position() + 1;
-    *response->add_events() = e;
-    return response->events_size() < page_size && bytes < kMaxPageBytes;
+    if (*may) {
+      bytes += PageItemBytes(e);
+      *response->add_events() = e;
+    }
+    return response->events_size() < page_size && bytes < kMaxPageBytes &&
+           ++scanned < kMaxScannedPerPage;
   });
   if (!read.ok()) return FinishNow(context, read);
+  if (!filtered.ok()) return FinishNow(context, filtered);
   // The head as read before the page, or later if the page reached further.
   // Never the caller's position: a page asked for beyond the head is empty
   // and reports the real head.
-  uint64_t last_read = response->events_size() > 0
-                           ? response->events(response->events_size() - 1).global_position()
-                           : 0;
+  uint64_t last_read = next > from ? next - 1 : 0;
   response->set_head_position(std::max(head, last_read));
   response->set_next_page_token(EncodeToken("p", next));
   return FinishNow(context, absl::OkStatus());

@@ -1,4 +1,7 @@
-// casework.v1.EventService: read access to event history.
+// casework.v1.EventService: read access to event history. Streams of a
+// restricted workflow (a death review before publication) are read only by
+// those the workflow lets read them: ReadStream answers PERMISSION_DENIED,
+// ReadLog leaves their events out.
 #ifndef CASEWORK_SERVICES_EVENT_SERVICE_H_
 #define CASEWORK_SERVICES_EVENT_SERVICE_H_
 
@@ -9,7 +12,7 @@ namespace casework::services {
 
 class EventService final : public v1::EventService::CallbackService {
  public:
-  explicit EventService(const ServiceDeps& deps) : store_(deps.store) {}
+  explicit EventService(const ServiceDeps& deps) : deps_(deps), store_(deps.store) {}
 
   grpc::ServerUnaryReactor* ReadStream(grpc::CallbackServerContext* context,
                                        const v1::ReadStreamRequest* request,
@@ -19,6 +22,7 @@ class EventService final : public v1::EventService::CallbackService {
                                     v1::ReadLogResponse* response) override;
 
  private:
+  const ServiceDeps deps_;
   const storage::EventStore* store_;
 };
 

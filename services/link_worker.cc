@@ -4,15 +4,22 @@
 #include <future>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "casework/v1/actions.pb.h"
 #include "casework/v1/case_reviews.pb.h"
+#include "casework/v1/death_reviews.pb.h"
 #include "casework/v1/panels.pb.h"
 #include "services/paging.h"
 #include "services/service_deps.h"
+#include "workflow/actions/commands.h"
 #include "workflow/case_review/commands.h"
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
+#include "workflow/death_reviews/commands.h"
 #include "workflow/panels/commands.h"
 
 namespace casework::services {
@@ -30,7 +37,7 @@ void LinkWorker::Report(const std::string& row, const absl::Status& status) {
 absl::StatusOr<std::string> LinkWorker::Run(const workflow::CommandType& type,
                                             std::shared_ptr<google::protobuf::Message> request) {
   storage::Command c = storage::MakeCommand(type, request, calendars_->Current());
-  c.meta.actor.set_agency("casework");
+  c.meta.actor.set_agency(std::string(workflow::kEngineAgency));
   c.meta.actor.set_user("links");
   c.meta.actor.set_role("system");
   c.meta.causation_id = c.meta.request_id;
@@ -44,7 +51,8 @@ absl::StatusOr<std::string> LinkWorker::Run(const workflow::CommandType& type,
 absl::StatusOr<int> LinkWorker::DeliverPending() {
   ASSIGN_OR_RETURN(int escalations, DeliverEscalations());
   ASSIGN_OR_RETURN(int referrals, DeliverReferrals());
-  return escalations + referrals;
+  ASSIGN_OR_RETURN(int plan_actions, DeliverPlanActions());
+  return escalations + referrals + plan_actions;
 }
 
 absl::StatusOr<int> LinkWorker::Drain(
@@ -67,12 +75,24 @@ bool LinkWorker::OpenAndLink(
     const std::string& row, const workflow::CommandType& open,
     std::shared_ptr<google::protobuf::Message> open_request, const workflow::CommandType& link,
     const std::function<std::shared_ptr<google::protobuf::Message>(const std::string&)>& make_link) {
-  absl::StatusOr<v1::PanelCaseResponse> opened = RunFor<v1::PanelCaseResponse>(open, open_request);
+  return OpenAndLink<v1::PanelCaseResponse>(
+      row, open, std::move(open_request),
+      [](const v1::PanelCaseResponse& r) { return r.panel_case().name(); }, link, make_link);
+}
+
+template <typename Response>
+bool LinkWorker::OpenAndLink(
+    const std::string& row, const workflow::CommandType& open,
+    std::shared_ptr<google::protobuf::Message> open_request,
+    const std::function<std::string(const Response&)>& opened_name,
+    const workflow::CommandType& link,
+    const std::function<std::shared_ptr<google::protobuf::Message>(const std::string&)>& make_link) {
+  absl::StatusOr<Response> opened = RunFor<Response>(open, open_request);
   if (!opened.ok()) {
     Report(row, opened.status());
     return false;
   }
-  absl::StatusOr<std::string> linked = Run(link, make_link(opened->panel_case().name()));
+  absl::StatusOr<std::string> linked = Run(link, make_link(opened_name(*opened)));
   if (!linked.ok()) {
     Report(row, linked.status());
     return false;
@@ -135,6 +155,41 @@ absl::StatusOr<int> LinkWorker::DeliverEscalations() {
                          link->set_linked_case(opened);
                          return link;
                        });
+  });
+}
+
+absl::StatusOr<int> LinkWorker::DeliverPlanActions() {
+  namespace dr = workflow::death_reviews;
+  namespace actions = workflow::actions;
+  return Drain(dr::kPlanActionsPrefix, [&](const storage::StoredRow& row) -> absl::StatusOr<bool> {
+    // deathReviews/~actions/{p}/{n}/{item}
+    const std::vector<std::string> parts =
+        absl::StrSplit(absl::string_view(row.key).substr(dr::kPlanActionsPrefix.size()), '/');
+    int64_t number = 0;
+    v1::ActionPlanItem item;
+    if (parts.size() != 3 || !absl::SimpleAtoi(parts[1], &number) ||
+        !item.ParseFromString(row.value)) {
+      return absl::DataLossError(absl::StrCat("unreadable plan action row ", row.key));
+    }
+    const std::string review = dr::DeathReviewStream(parts[0], number);
+    auto create = std::make_shared<v1::CreateActionRequest>();
+    create->set_parent(absl::StrCat("partnerships/", parts[0]));
+    create->set_request_id(absl::StrCat("plan-action:", review, "#", item.id()));
+    create->set_title(item.action());
+    create->set_owner_agency(item.lead_agency());
+    *create->mutable_due_date() = item.due_on();
+    create->set_source(review);
+    return OpenAndLink<v1::ActionResponse>(
+        row.key, actions::ActionWorkflow().Command(actions::kCreateAction), create,
+        [](const v1::ActionResponse& r) { return r.action().name(); },
+        dr::DeathReviewWorkflow().Command(dr::kLinkPlanAction), [&](const std::string& opened) {
+          auto link = std::make_shared<v1::LinkPlanActionRequest>();
+          link->set_name(review);
+          link->set_request_id(absl::StrCat("plan-action-link:", review, "#", item.id()));
+          link->set_item_id(item.id());
+          link->set_action(opened);
+          return link;
+        });
   });
 }
 

@@ -8,7 +8,11 @@
 //   * a case review recommendation referred to a panel implies a row under
 //     kReferralsPrefix until linked; the worker opens the panel's referral
 //     (ReceiveRecommendation) and records it on the recommendation
-//     (LinkPanelReferral).
+//     (LinkPanelReferral);
+//   * a death review's action plan item implies a row under
+//     kPlanActionsPrefix until linked; the worker opens its action on the
+//     shared action log (CreateAction, source: the review) and records it on
+//     the item (LinkPlanAction).
 //
 // Both commands of each pair are idempotent (ReceiveEscalation by its natural key, both
 // by request ids derived from the escalated case), so a row delivered twice,
@@ -44,6 +48,7 @@ class LinkWorker {
  private:
   absl::StatusOr<int> DeliverEscalations();
   absl::StatusOr<int> DeliverReferrals();
+  absl::StatusOr<int> DeliverPlanActions();
   // Calls `deliver` for every row under `prefix`, a batch at a time;
   // returns how many it linked (true).
   absl::StatusOr<int> Drain(
@@ -55,6 +60,16 @@ class LinkWorker {
   bool OpenAndLink(
       const std::string& row, const workflow::CommandType& open,
       std::shared_ptr<google::protobuf::Message> open_request, const workflow::CommandType& link,
+      const std::function<std::shared_ptr<google::protobuf::Message>(const std::string&)>&
+          make_link);
+  // The same for any receiving command: `opened_name` reads the opened
+  // stream's name from its reply.
+  template <typename Response>
+  bool OpenAndLink(
+      const std::string& row, const workflow::CommandType& open,
+      std::shared_ptr<google::protobuf::Message> open_request,
+      const std::function<std::string(const Response&)>& opened_name,
+      const workflow::CommandType& link,
       const std::function<std::shared_ptr<google::protobuf::Message>(const std::string&)>&
           make_link);
   // Runs `type` with `request` and waits: the reply, or the error.

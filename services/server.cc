@@ -20,6 +20,7 @@
 #include "services/case_review_service.h"
 #include "services/complaint_service.h"
 #include "services/deadline_service.h"
+#include "services/death_review_service.h"
 #include "services/event_service.h"
 #include "services/panel_service.h"
 #include "services/policy_service.h"
@@ -49,6 +50,7 @@ const std::vector<std::pair<absl::string_view, ServiceFactory>>& ServiceFactorie
       {"casework.v1.PolicyService", &Make<PolicyService>},
       {"casework.v1.PanelService", &Make<PanelService>},
       {"casework.v1.PanelMeetingService", &Make<PanelMeetingService>},
+      {"casework.v1.DeathReviewService", &Make<DeathReviewService>},
   };
   return *factories;
 }

@@ -58,7 +58,7 @@ absl::StatusOr<int> TimerWorker::FireBatch(
         storage::MakeCommand(registry_->ForStream(timer.stream())->timer_command(),
                              std::move(request), calendars_->Current());
     c.meta.causation_id = c.meta.request_id;
-    c.meta.actor.set_agency("casework");
+    c.meta.actor.set_agency(std::string(workflow::kEngineAgency));
     c.meta.actor.set_user("timer");
     c.meta.actor.set_role("system");
     c.done = [&](absl::StatusOr<std::string> reply, bool replayed) {

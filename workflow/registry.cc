@@ -3,6 +3,7 @@
 #include "workflow/actions/commands.h"
 #include "workflow/case_review/commands.h"
 #include "workflow/case_review/complaints.h"
+#include "workflow/death_reviews/commands.h"
 #include "workflow/panels/commands.h"
 #include "workflow/policy/document.h"
 #include "workflow/policy/policy_workflow.h"
@@ -20,6 +21,7 @@ const Registry& Workflows() {
       &CalendarWorkflow(),
       &panels::PanelCaseWorkflow(),
       &panels::PanelMeetingWorkflow(),
+      &death_reviews::DeathReviewWorkflow(),
   });
   return *registry;
 }

@@ -17,6 +17,7 @@ const std::map<std::string, WorkflowExamples>& AllExamples() {
       {"calendar", CalendarExamples()},
       {"panel_case", PanelCaseExamples()},
       {"panel_meeting", PanelMeetingExamples()},
+      {"death_review", DeathReviewExamples()},
   };
   return *all;
 }

@@ -27,6 +27,7 @@ WorkflowExamples PolicyExamples();
 WorkflowExamples CalendarExamples();
 WorkflowExamples PanelCaseExamples();
 WorkflowExamples PanelMeetingExamples();
+WorkflowExamples DeathReviewExamples();
 
 // A request maker for a request that needs only its name set (and a
 // request_id, when it has none).

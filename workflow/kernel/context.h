@@ -47,6 +47,10 @@ struct TimerSpec {
   }
 };
 
+// The agency the engine itself acts as (its link worker: "casework", user
+// "links", role "system"; its timer worker, user "timer"). Reserved: no caller may claim it.
+inline constexpr absl::string_view kEngineAgency = "casework";
+
 // What a decision may know beyond the state and the command.
 struct DecideContext {
   // The command's recorded time (injected clock).

@@ -208,6 +208,11 @@ absl::StatusOr<Events> Workflow::Decide(const CommandType& command,
     if (from == kNewState && command.target() == Target::kExisting) {
       return absl::NotFoundError(absl::StrCat(context.stream, " does not exist"));
     }
+    if (from != kNewState && read_access_ &&
+        (context.actor == nullptr || !read_access_(state, *context.actor))) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("permission denied: ", context.stream));
+    }
     RETURN_IF_ERROR(transitions_.Check(context.stream, from, command.name()));
   }
   return command.DecideOnly(state, request, context);

@@ -169,7 +169,8 @@ class Workflow {
   const CommandType& timer_command() const { return *timer_command_; }
 
   // Decides `command` on `state`: NOT_FOUND for a command on an existing
-  // stream that has no events; FAILED_PRECONDITION (IllegalTransition) when
+  // stream that has no events; PERMISSION_DENIED when the actor may not
+  // read the stream (MayRead); FAILED_PRECONDITION (IllegalTransition) when
   // the table has no row for the current state; else the command's decision.
   absl::StatusOr<Events> Decide(const CommandType& command, const google::protobuf::Message& state,
                                 const google::protobuf::Message& request,
@@ -185,6 +186,14 @@ class Workflow {
   // whose streams are not pinned to a policy.
   int64_t PinnedPolicyVersion(const google::protobuf::Message& state) const {
     return pinned_policy_ ? pinned_policy_(state) : 0;
+  }
+
+  // True if the workflow restricts who may read its streams (ReadAccess).
+  bool restricted() const { return static_cast<bool>(read_access_); }
+  // True if `actor` may read `state` (a stream of this workflow) and so act
+  // on it: always for a workflow without ReadAccess.
+  bool MayRead(const google::protobuf::Message& state, const v1::Actor& actor) const {
+    return !read_access_ || read_access_(state, actor);
   }
 
   // The section of the policy document this workflow owns, or null.
@@ -236,6 +245,7 @@ class Workflow {
   std::vector<TimersFn> timers_;
   OnTimerFn on_timer_;
   std::function<int64_t(const google::protobuf::Message&)> pinned_policy_;
+  std::function<bool(const google::protobuf::Message&, const v1::Actor&)> read_access_;
   TransitionTable transitions_;
   std::vector<std::unique_ptr<CommandType>> owned_commands_;
   std::vector<const CommandType*> command_list_;
@@ -466,6 +476,19 @@ class Definition {
   Definition& PinnedPolicy(int64_t (*version)(const State&)) {
     workflow_->pinned_policy_ = [version](const google::protobuf::Message& m) {
       return version(kernel_internal::As<State>(m));
+    };
+    return *this;
+  }
+
+  // Who may read a stream (and so act on it): `may_read(state, actor)`.
+  // Decide refuses a command on an existing stream with PERMISSION_DENIED,
+  // before the table is consulted (so the refusal tells nothing of the
+  // stream's state), and the services filter reads with
+  // Workflow::MayRead. Default: everyone.
+  Definition& ReadAccess(bool (*may_read)(const State&, const v1::Actor&)) {
+    workflow_->read_access_ = [may_read](const google::protobuf::Message& m,
+                                         const v1::Actor& actor) {
+      return may_read(kernel_internal::As<State>(m), actor);
     };
     return *this;
   }

@@ -1,5 +1,7 @@
 #include "workflow/time/case_deadlines.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "workflow/common/validation.h"
 
@@ -127,6 +129,31 @@ std::optional<v1::DeadlinesResumed> ResumeDeadlines(const Calendar& calendar,
                                            " working days left (paused on ",
                                            FormatDate(d.paused_on()), "): ",
                                            restarted.explanation()));
+    *resumed.add_deadlines() = std::move(restarted);
+  }
+  if (resumed.deadlines().empty()) return std::nullopt;
+  *resumed.mutable_resumed_on() = ToCivilDate(today);
+  return resumed;
+}
+
+std::optional<v1::DeadlinesResumed> ResumeDeadlinesByDaysHeld(const Deadlines& deadlines,
+                                                              absl::CivilDay today,
+                                                              int64_t set_at_version) {
+  v1::DeadlinesResumed resumed;
+  for (const v1::Deadline& d : deadlines) {
+    if (d.state() != v1::Deadline::PAUSED) continue;
+    const absl::CivilDay paused_on = ToCivilDay(d.paused_on());
+    const int64_t held = std::max<int64_t>(0, today - paused_on);
+    v1::Deadline restarted = d;
+    *restarted.mutable_due() = ToCivilDate(ToCivilDay(d.due()) + held);
+    restarted.set_state(v1::Deadline::RUNNING);
+    restarted.set_remaining_working_days(0);
+    restarted.clear_paused_on();
+    restarted.set_set_at_version(set_at_version);
+    restarted.set_explanation(absl::StrCat("moved on by ", held, held == 1 ? " day" : " days",
+                                           " held (paused on ", FormatDate(d.paused_on()),
+                                           ", resumed on ", FormatDate(ToCivilDate(today)),
+                                           "): due ", FormatDate(restarted.due())));
     *resumed.add_deadlines() = std::move(restarted);
   }
   if (resumed.deadlines().empty()) return std::nullopt;

@@ -65,6 +65,14 @@ std::optional<v1::DeadlinesResumed> ResumeDeadlines(const Calendar& calendar,
                                                     absl::CivilDay today,
                                                     int64_t set_at_version);
 
+// DeadlinesResumed moving every paused deadline's due date on by the
+// calendar days it was paused (from its paused_on to `today`): for clocks
+// stated in calendar days or months, where a hold of N days gives N days
+// more. Two holds add up. Nothing if none is paused.
+std::optional<v1::DeadlinesResumed> ResumeDeadlinesByDaysHeld(const Deadlines& deadlines,
+                                                              absl::CivilDay today,
+                                                              int64_t set_at_version);
+
 // The appliers of the deadline events, one per type.
 void ApplyDeadlineSet(Deadlines* deadlines, const v1::DeadlineSet& event);
 void ApplyDeadlineMet(Deadlines* deadlines, const v1::DeadlineMet& event,
