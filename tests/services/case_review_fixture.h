@@ -59,18 +59,6 @@ class CaseReviewTest : public casework::testing::ServerFixture {
     return v1::PolicyService::NewStub(InProcess());
   }
 
-  v1::Policy Publish(v1::Policy policy, const std::string& request_id = "policy-1") {
-    v1::PublishPolicyRequest request;
-    request.set_parent("partnerships/eastbrook");
-    request.set_request_id(request_id);
-    *request.mutable_policy() = std::move(policy);
-    v1::Policy out;
-    grpc::Status status = Call(&v1::PolicyService::Stub::PublishPolicy, Policies().get(), request,
-                               &out, "admin");
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return out;
-  }
-
   v1::RecordComplaintRequest ComplaintRequest(const std::string& source_ref,
                                               const std::string& complainant,
                                               v1::CivilDate behaviour, v1::CivilDate reported,

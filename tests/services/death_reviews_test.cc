@@ -47,13 +47,7 @@ class DeathReviewsTest : public casework::testing::ServerFixture {
 
   void SetUp() override {
     ServerFixture::SetUp();
-    v1::PublishPolicyRequest publish;
-    publish.set_parent("partnerships/eastbrook");
-    publish.set_request_id("policy");
-    *publish.mutable_policy() = workflow::LlrDefaultPolicy("eastbrook");
-    v1::Policy policy;
-    auto stub = v1::PolicyService::NewStub(InProcess());
-    ASSERT_TRUE(Call(&v1::PolicyService::Stub::PublishPolicy, stub.get(), publish, &policy, "admin").ok());
+    Publish(workflow::LlrDefaultPolicy("eastbrook"));
     reviews_ = v1::DeathReviewService::NewStub(InProcess());
   }
 
@@ -127,7 +121,7 @@ class DeathReviewsTest : public casework::testing::ServerFixture {
   }
 
   // From AGENCY_REPORTS to PUBLISHED, publishing on 2 November.
-  void Publish() {
+  void TakeToPublication() {
     v1::ReceiveAgencyReportRequest received;
     received.set_report_id(1);
     *received.mutable_received_on() = Date(2026, 10, 28);
@@ -262,7 +256,7 @@ TEST_F(DeathReviewsTest, OnlyItsReadersSeeAReviewBeforePublication) {
 
 TEST_F(DeathReviewsTest, AfterPublicationThePartnershipReadsThePublishedSummary) {
   Commission();
-  Publish();
+  TakeToPublication();
   v1::DeathReview summary;
   grpc::Status status = Get(kOutsider, &summary);
   ASSERT_TRUE(status.ok()) << status.error_message();
@@ -283,7 +277,7 @@ TEST_F(DeathReviewsTest, AfterPublicationThePartnershipReadsThePublishedSummary)
 
 TEST_F(DeathReviewsTest, ActionPlanItemsReachTheActionLogAndCloseTheReview) {
   Commission();
-  Publish();
+  TakeToPublication();
   v1::AddActionPlanItemRequest item;
   item.set_recommendation("GPs ask about domestic abuse at every consultation for injuries");
   item.set_action("Routine enquiry audit across GP practices");

@@ -35,13 +35,7 @@ class PanelsTest : public casework::testing::ServerFixture {
 
   void SetUp() override {
     ServerFixture::SetUp();
-    v1::PublishPolicyRequest publish;
-    publish.set_parent("partnerships/eastbrook");
-    publish.set_request_id("policy");
-    *publish.mutable_policy() = workflow::LlrDefaultPolicy("eastbrook");
-    v1::Policy policy;
-    auto stub = v1::PolicyService::NewStub(InProcess());
-    ASSERT_TRUE(Call(&v1::PolicyService::Stub::PublishPolicy, stub.get(), publish, &policy, "admin").ok());
+    Publish(workflow::LlrDefaultPolicy("eastbrook"));
   }
 
   std::unique_ptr<v1::PanelService::Stub> Cases() { return v1::PanelService::NewStub(InProcess()); }

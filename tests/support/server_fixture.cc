@@ -28,4 +28,17 @@ std::shared_ptr<grpc::Channel> ServerFixture::Network() {
                              grpc::InsecureChannelCredentials());
 }
 
+v1::Policy ServerFixture::Publish(v1::Policy policy, const std::string& request_id) {
+  v1::PublishPolicyRequest request;
+  request.set_parent("partnerships/eastbrook");
+  request.set_request_id(request_id);
+  *request.mutable_policy() = std::move(policy);
+  v1::Policy out;
+  auto stub = v1::PolicyService::NewStub(InProcess());
+  grpc::Status status =
+      Call(&v1::PolicyService::Stub::PublishPolicy, stub.get(), request, &out, "admin");
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return out;
+}
+
 }  // namespace casework::testing

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "casework/v1/policy.grpc.pb.h"
 #include "services/server.h"
 #include "storage/clock.h"
 #include "tests/support/test_support.h"
@@ -43,6 +44,10 @@ class ServerFixture : public ::testing::Test {
     SetIdentity(context, agency, "u-1", role);
     return (stub->*method)(&context, request, response);
   }
+
+  // Publishes `policy` for partnership "eastbrook" as an admin; the
+  // published version.
+  v1::Policy Publish(v1::Policy policy, const std::string& request_id = "policy-1");
 
   TempDir dir_;
   ManualClock clock_;
