@@ -1,7 +1,19 @@
 // The death review's appliers: the only code that changes a review.
+#include "workflow/common/validation.h"
 #include "workflow/death_reviews/internal.h"
 
 namespace casework::workflow::death_reviews {
+namespace {
+
+// Adds `agency` to the agencies involved, once.
+void Involve(Review& s, const std::string& agency) {
+  for (const std::string& a : s.agencies_involved()) {
+    if (a == agency) return;
+  }
+  s.add_agencies_involved(agency);
+}
+
+}  // namespace
 
 void ApplyNotified(Review& s, const v1::DeathNotified& e, const v1::EventEnvelope& env) {
   s.set_name(env.stream());
@@ -20,15 +32,6 @@ void ApplyDecided(Review& s, const v1::ReviewDecided& e) {
 }
 
 void ApplyChair(Review& s, const v1::ChairAppointed& e) { *s.mutable_chair() = e.chair(); }
-
-namespace {
-void Involve(Review& s, const std::string& agency) {
-  for (const std::string& a : s.agencies_involved()) {
-    if (a == agency) return;
-  }
-  s.add_agencies_involved(agency);
-}
-}  // namespace
 
 void ApplyMember(Review& s, const v1::PanelMemberAdded& e) {
   *s.add_panel_members() = e.member();
@@ -123,7 +126,9 @@ void ApplyOnHold(Review& s, const v1::ReviewPlacedOnHold& e) {
 
 void ApplyResumed(Review& s, const v1::ReviewResumed& e) {
   if (!s.holds().empty()) {
-    *s.mutable_holds(s.holds_size() - 1)->mutable_resumed_on() = e.resumed_on();
+    v1::Hold& hold = *s.mutable_holds(s.holds_size() - 1);
+    *hold.mutable_resumed_on() = e.resumed_on();
+    hold.set_days(static_cast<int32_t>(ToCivilDay(e.resumed_on()) - ToCivilDay(hold.held_on())));
   }
   s.set_state(s.held_from());
   s.set_held_from(Review::STATE_UNSPECIFIED);

@@ -237,6 +237,8 @@ TEST_F(DeathReviewDecideTest, HoldsPauseTheSubmissionClockAndAddUp) {
   EXPECT_EQ(FormatDate(Deadline(kSubmissionDeadline)->due()), "2027-05-15");
   ASSERT_EQ(Review().holds_size(), 2);
   EXPECT_EQ(FormatDate(Review().holds(1).resumed_on()), "2027-01-14");
+  EXPECT_EQ(Review().holds(0).days(), 30);
+  EXPECT_EQ(Review().holds(1).days(), 10);
 
   FiguresBuilder figures(absl::CivilDay(2027, 1, 20));
   figures.Add(Review());
