@@ -1,7 +1,10 @@
 #include "services/call_context.h"
 
+#include <optional>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/transport.h"
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
 #include "workflow/kernel/context.h"
@@ -17,7 +20,10 @@ std::string MetadataValue(const grpc::ServerContextBase& context, absl::string_v
 
 absl::StatusOr<v1::Actor> ActorFromMetadata(const grpc::ServerContextBase& context) {
   v1::Actor actor;
-  actor.set_agency(MetadataValue(context, kAgencyHeader));
+  // Over mutual TLS the agency is the calling system's, from its
+  // certificate (a differing header was refused before the call got here).
+  std::optional<std::string> certified = CertificateAgency(context);
+  actor.set_agency(certified ? *certified : MetadataValue(context, kAgencyHeader));
   actor.set_user(MetadataValue(context, kUserHeader));
   actor.set_role(MetadataValue(context, kRoleHeader));
   for (auto [key, value] : {std::pair<const char*, const std::string*>{kAgencyHeader, &actor.agency()},

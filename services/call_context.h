@@ -1,14 +1,18 @@
-// What a call carries besides its request: the caller's identity, taken from
-// request metadata until authentication lands, and correlation ids.
+// What a call carries besides its request: the caller's identity and
+// correlation ids. Over mutual TLS the agency is the calling system's, from
+// its client certificate (services/transport.h); user and role are stated in
+// metadata by that authenticated system. In development mode (loopback only)
+// all three come from metadata.
 //
 // Metadata keys:
-//   x-casework-agency   required, e.g. "eastbrook-council"
+//   x-casework-agency   required, e.g. "eastbrook-council" (over mutual TLS:
+//                       optional, and must be the certificate's agency)
 //   x-casework-user     required, e.g. "u1234"
 //   x-casework-role     required, e.g. "caseworker"
 //   x-correlation-id    optional; defaults to the request_id
 //
-// Because the identity is asserted by the caller, caseworkd refuses to listen
-// on anything but a loopback address in this mode (see IsLoopbackListen).
+// Without TLS the identity is only asserted by the caller, so caseworkd then
+// refuses to listen on anything but a loopback address (IsLoopbackListen).
 #ifndef CASEWORK_SERVICES_CALL_CONTEXT_H_
 #define CASEWORK_SERVICES_CALL_CONTEXT_H_
 

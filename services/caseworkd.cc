@@ -32,8 +32,18 @@
 #include "workflow/common/status.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
-          "HOST:PORT to serve gRPC on. Must be a loopback address until authentication is "
-          "configured (callers identify themselves through request metadata).");
+          "HOST:PORT to serve gRPC on. Without mutual TLS (--tls_*) it must be a loopback "
+          "address: callers then identify themselves through request metadata alone.");
+ABSL_FLAG(std::string, tls_cert, "",
+          "Mutual TLS: the server's certificate chain (PEM). With --tls_key, --tls_client_ca "
+          "and --tls_agencies; all four or none.");
+ABSL_FLAG(std::string, tls_key, "", "Mutual TLS: the server's private key (PEM).");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "Mutual TLS: the partnership CA (PEM) that signs calling systems' certificates; a "
+          "connection without a certificate it signed is refused.");
+ABSL_FLAG(std::string, tls_agencies, "",
+          "Mutual TLS: the agency map, one \"DNS-NAME AGENCY\" line per calling system (a DNS "
+          "name in its certificate's subject alternative names, and the agency it acts for).");
 ABSL_FLAG(std::string, data_dir, "", "RocksDB data directory (created if missing). Required.");
 ABSL_FLAG(bool, sync, true,
           "Sync the write-ahead log before acknowledging a command. --nosync is for development "
@@ -181,7 +191,7 @@ int main(int argc, char** argv) {
       "       caseworkd --data_dir=DIR --verify | --rebuild\n"
       "Exit codes: 0 clean stop; 1 --verify found problems, or another failure; 2 bad command "
       "line; 3 data directory unusable (locked, not a directory, no permission, damaged); 4 not "
-      "enough free disk space; 5 cannot listen (address in use or not loopback).");
+      "enough free disk space; 5 cannot listen (address in use, or not loopback without TLS).");
   absl::ParseCommandLine(argc, argv);
   // Abseil's mutex deadlock detector records a stack and a graph node on every
   // lock; the tests run with it, the server does not pay for it.
@@ -230,6 +240,27 @@ int main(int argc, char** argv) {
   if (absl::GetFlag(FLAGS_verify) || absl::GetFlag(FLAGS_rebuild)) {
     return Maintain(config.data_dir, absl::GetFlag(FLAGS_rebuild));
   }
+  {
+    const std::string cert = absl::GetFlag(FLAGS_tls_cert), key = absl::GetFlag(FLAGS_tls_key),
+                      ca = absl::GetFlag(FLAGS_tls_client_ca),
+                      agencies = absl::GetFlag(FLAGS_tls_agencies);
+    const int given = !cert.empty() + !key.empty() + !ca.empty() + !agencies.empty();
+    if (given != 0 && given != 4) {
+      std::fprintf(stderr,
+                   "caseworkd: mutual TLS needs all four of --tls_cert, --tls_key, "
+                   "--tls_client_ca and --tls_agencies\n");
+      return kExitUsage;
+    }
+    if (given == 4) {
+      absl::StatusOr<casework::services::TlsConfig> tls =
+          casework::services::LoadTlsConfig(cert, key, ca, agencies);
+      if (!tls.ok()) {
+        std::fprintf(stderr, "caseworkd: %s\n", std::string(tls.status().message()).c_str());
+        return kExitUsage;
+      }
+      config.tls = *std::move(tls);
+    }
+  }
 
   casework::SystemClock clock;
   absl::StatusOr<std::unique_ptr<casework::services::CaseworkServer>> server =
@@ -238,6 +269,18 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "caseworkd: serving on %s (port %d), data in %s, sync %s\n",
                config.listen.c_str(), (*server)->port(), config.data_dir.c_str(),
                config.sync ? "on" : "OFF (development only)");
+  if (config.tls) {
+    std::fprintf(stderr,
+                 "caseworkd: mutual TLS: client certificates required, %zu calling %s mapped "
+                 "to agencies\n",
+                 config.tls->agencies.size(), config.tls->agencies.size() == 1 ? "system" : "systems");
+  } else {
+    std::fprintf(stderr,
+                 "caseworkd: DEVELOPMENT IDENTITY: no TLS; every caller's agency, user and role "
+                 "are taken from request metadata without proof. Loopback only; configure "
+                 "--tls_cert, --tls_key, --tls_client_ca and --tls_agencies to serve other "
+                 "machines.\n");
+  }
 
   if (absl::GetFlag(FLAGS_demo)) {
     absl::Status demo = casework::services::LoadDemoPartnership((*server)->InProcessChannel());

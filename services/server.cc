@@ -126,12 +126,21 @@ absl::Status ListenFailed(const std::string& listen, std::string problem) {
 
 absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const ServerConfig& config,
                                                                       const Clock* clock) {
-  if (!IsLoopbackListen(config.listen)) {
+  if (!config.tls && !IsLoopbackListen(config.listen)) {
     return ErrorWithReason(
         absl::StatusCode::kFailedPrecondition, "LISTEN_NOT_LOOPBACK",
         absl::StrCat("refusing to listen on ", config.listen,
-                     ": callers identify themselves through request metadata, which is only "
-                     "safe on a loopback address (127.0.0.1, localhost or [::1])"));
+                     " without TLS: callers would identify themselves through request metadata "
+                     "alone, which is only safe on a loopback address (127.0.0.1, localhost or "
+                     "[::1]); configure mutual TLS (--tls_cert, --tls_key, --tls_client_ca, "
+                     "--tls_agencies) to serve other machines"));
+  }
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (config.tls) {
+    absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> tls =
+        MutualTlsCredentials(*config.tls);
+    if (!tls.ok()) return tls.status();
+    credentials = *std::move(tls);
   }
   if (config.data_dir.empty()) return absl::InvalidArgumentError("--data_dir is required");
   absl::TimeZone london;
@@ -221,7 +230,7 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &server->port_);
+  builder.AddListeningPort(config.listen, credentials, &server->port_);
   // One server per port: without SO_REUSEPORT a second server on a port in
   // use fails to start instead of splitting connections with the first.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);

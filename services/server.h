@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,9 +19,10 @@
 #include "absl/time/time.h"
 #include "services/calendar_provider.h"
 #include "services/request_log.h"
-#include "services/service_deps.h"
 #include "services/link_worker.h"
+#include "services/service_deps.h"
 #include "services/timer_worker.h"
+#include "services/transport.h"
 #include "storage/clock.h"
 #include "storage/engine.h"
 #include "storage/event_store.h"
@@ -40,10 +42,12 @@ inline constexpr int kMaxRequestBytes = 1 << 20;
 inline constexpr int kMaxReplyBytes = 4 << 20;
 
 struct ServerConfig {
-  // "HOST:PORT" to listen on; port 0 picks a free port. Must be a loopback
-  // address while callers identify themselves through metadata.
-  // Default: 127.0.0.1:50051.
+  // "HOST:PORT" to listen on; port 0 picks a free port. Without `tls` it
+  // must be a loopback address (callers then identify themselves through
+  // metadata alone). Default: 127.0.0.1:50051.
   std::string listen = "127.0.0.1:50051";
+  // Mutual TLS (services/transport.h); unset: the development mode.
+  std::optional<TlsConfig> tls;
   // RocksDB data directory, created if missing. Required.
   std::string data_dir;
   // Sync the WAL before acknowledging (see StoreOptions::sync). Default: true.

@@ -1,0 +1,69 @@
+// How callers reach caseworkd and who they are at the transport level.
+//
+// Two modes:
+//   * Mutual TLS (TransportConfig::tls set): every connection presents a
+//     client certificate signed by the partnership's CA (a connection without
+//     one, or with one the CA did not sign, fails its handshake). A DNS name
+//     in the certificate's subject alternative names is mapped by the
+//     operator to the agency that calling system acts for; a call whose
+//     certificate names no mapped system is UNAUTHENTICATED, and so is one
+//     whose x-casework-agency header names another agency. gRPC's TLS stack
+//     negotiates TLS 1.2 or 1.3 only.
+//   * Development (no TLS): the caller's agency is whatever its metadata
+//     says. Only on a loopback address, and announced at start-up.
+#ifndef CASEWORK_SERVICES_TRANSPORT_H_
+#define CASEWORK_SERVICES_TRANSPORT_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace casework::services {
+
+struct TlsConfig {
+  // PEM files: the server's certificate chain and private key, and the
+  // partnership CA that signs calling systems' certificates.
+  std::string cert_file;
+  std::string key_file;
+  std::string client_ca_file;
+  // A DNS name of a client certificate (subject alternative name) -> the
+  // agency that system acts for, e.g. "police-link.shire.example" ->
+  // "shire-police".
+  std::map<std::string, std::string> agencies;
+};
+
+// The auth context property mutual TLS sets on every call: the agency the
+// calling system acts for.
+inline constexpr char kCertificateAgencyProperty[] = "casework_agency";
+
+// Reads an agency map: one "DNS-NAME AGENCY" pair a line; blank lines and
+// lines starting with '#' are skipped. INVALID_ARGUMENT naming the line for
+// anything else, for an agency that is not an identifier, or for a name
+// mapped twice.
+absl::StatusOr<std::map<std::string, std::string>> ParseAgencyMap(absl::string_view text);
+
+// Loads the TLS files of `files` (cert, key, CA, and the agency map at
+// `agency_map_file`): FAILED_PRECONDITION naming a file that cannot be read.
+absl::StatusOr<TlsConfig> LoadTlsConfig(const std::string& cert_file, const std::string& key_file,
+                                        const std::string& client_ca_file,
+                                        const std::string& agency_map_file);
+
+// Server credentials for `tls`: mutual TLS, client certificates required and
+// verified, and every call's agency from its certificate. FAILED_PRECONDITION
+// if a file cannot be read.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsCredentials(
+    const TlsConfig& tls);
+
+// The agency the call's client certificate acts for, or nullopt for a call
+// that did not come over mutual TLS.
+std::optional<std::string> CertificateAgency(const grpc::ServerContextBase& context);
+
+}  // namespace casework::services
+
+#endif  // CASEWORK_SERVICES_TRANSPORT_H_
