@@ -20,7 +20,7 @@ root=$(pwd)
 packages=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  librocksdb-dev libabsl-dev libjemalloc-dev
+  librocksdb-dev libabsl-dev libjemalloc-dev libjwt-dev libssl-dev openssl
   libgtest-dev libgmock-dev libbenchmark-dev
   tzdata
 )

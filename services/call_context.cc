@@ -24,8 +24,15 @@ absl::StatusOr<v1::Actor> ActorFromMetadata(const grpc::ServerContextBase& conte
   // certificate (a differing header was refused before the call got here).
   std::optional<std::string> certified = CertificateAgency(context);
   actor.set_agency(certified ? *certified : MetadataValue(context, kAgencyHeader));
-  actor.set_user(MetadataValue(context, kUserHeader));
-  actor.set_role(MetadataValue(context, kRoleHeader));
+  // With bearer tokens configured, user and role are the token's person's
+  // (or the calling system's own, without a token).
+  if (std::optional<std::pair<std::string, std::string>> person = TokenUserAndRole(context)) {
+    actor.set_user(person->first);
+    actor.set_role(person->second);
+  } else {
+    actor.set_user(MetadataValue(context, kUserHeader));
+    actor.set_role(MetadataValue(context, kRoleHeader));
+  }
   for (auto [key, value] : {std::pair<const char*, const std::string*>{kAgencyHeader, &actor.agency()},
                             {kUserHeader, &actor.user()},
                             {kRoleHeader, &actor.role()}}) {

@@ -41,6 +41,12 @@ ABSL_FLAG(std::string, tls_key, "", "Mutual TLS: the server's private key (PEM).
 ABSL_FLAG(std::string, tls_client_ca, "",
           "Mutual TLS: the partnership CA (PEM) that signs calling systems' certificates; a "
           "connection without a certificate it signed is refused.");
+ABSL_FLAG(std::string, jwks, "",
+          "People's bearer tokens (needs mutual TLS): the identity provider's public keys, a "
+          "JWKS file (RSA or P-256 EC keys, each with a kid), reloaded on SIGHUP. With "
+          "--token_issuer and --token_audience.");
+ABSL_FLAG(std::string, token_issuer, "", "The iss every bearer token must carry.");
+ABSL_FLAG(std::string, token_audience, "", "The aud every bearer token must carry.");
 ABSL_FLAG(std::string, tls_agencies, "",
           "Mutual TLS: the agency map, one \"DNS-NAME AGENCY\" line per calling system (a DNS "
           "name in its certificate's subject alternative names, and the agency it acts for).");
@@ -204,6 +210,10 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // SIGHUP reloads the identity provider's keys (--jwks).
+  sigset_t waited = stop_signals;
+  sigaddset(&waited, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &waited, nullptr);
 
   casework::services::ServerConfig config;
   config.listen = absl::GetFlag(FLAGS_listen);
@@ -260,6 +270,24 @@ int main(int argc, char** argv) {
       }
       config.tls = *std::move(tls);
     }
+    const std::string jwks = absl::GetFlag(FLAGS_jwks);
+    const std::string issuer = absl::GetFlag(FLAGS_token_issuer);
+    const std::string audience = absl::GetFlag(FLAGS_token_audience);
+    if (!jwks.empty() || !issuer.empty() || !audience.empty()) {
+      if (jwks.empty() || issuer.empty() || audience.empty() || !config.tls) {
+        std::fprintf(stderr,
+                     "caseworkd: bearer tokens need --jwks, --token_issuer and --token_audience, "
+                     "and mutual TLS\n");
+        return kExitUsage;
+      }
+      absl::StatusOr<std::shared_ptr<casework::services::TokenVerifier>> tokens =
+          casework::services::TokenVerifier::Load({jwks, issuer, audience});
+      if (!tokens.ok()) {
+        std::fprintf(stderr, "caseworkd: %s\n", std::string(tokens.status().message()).c_str());
+        return kExitUsage;
+      }
+      config.tokens = *std::move(tokens);
+    }
   }
 
   casework::SystemClock clock;
@@ -273,7 +301,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr,
                  "caseworkd: mutual TLS: client certificates required, %zu calling %s mapped "
                  "to agencies\n",
-                 config.tls->agencies.size(), config.tls->agencies.size() == 1 ? "system" : "systems");
+                 config.tls->agencies.size(),
+                 config.tls->agencies.size() == 1 ? "system" : "systems");
+    if (config.tokens != nullptr) {
+      std::fprintf(stderr, "caseworkd: people from bearer tokens: %zu signing keys\n",
+                   config.tokens->key_count());
+    }
   } else {
     std::fprintf(stderr,
                  "caseworkd: DEVELOPMENT IDENTITY: no TLS; every caller's agency, user and role "
@@ -293,7 +326,22 @@ int main(int argc, char** argv) {
   }
 
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  for (;;) {
+    sigwait(&waited, &signal_number);
+    if (signal_number != SIGHUP) break;
+    if (config.tokens == nullptr) {
+      std::fprintf(stderr, "caseworkd: SIGHUP received; no --jwks to reload\n");
+      continue;
+    }
+    absl::Status reloaded = config.tokens->Reload();
+    if (reloaded.ok()) {
+      std::fprintf(stderr, "caseworkd: SIGHUP: %zu token signing keys loaded from %s\n",
+                   config.tokens->key_count(), absl::GetFlag(FLAGS_jwks).c_str());
+    } else {
+      std::fprintf(stderr, "caseworkd: SIGHUP: keeping the previous %zu keys: %s\n",
+                   config.tokens->key_count(), std::string(reloaded.message()).c_str());
+    }
+  }
   std::fprintf(stderr, "caseworkd: %s received, draining\n",
                signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
   // Health turns NOT_SERVING while everything is still served, so that new

@@ -135,10 +135,13 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
                      "[::1]); configure mutual TLS (--tls_cert, --tls_key, --tls_client_ca, "
                      "--tls_agencies) to serve other machines"));
   }
+  if (config.tokens != nullptr && !config.tls) {
+    return absl::InvalidArgumentError("bearer tokens need mutual TLS");
+  }
   std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
   if (config.tls) {
     absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> tls =
-        MutualTlsCredentials(*config.tls);
+        MutualTlsCredentials(*config.tls, config.tokens, clock);
     if (!tls.ok()) return tls.status();
     credentials = *std::move(tls);
   }

@@ -48,6 +48,8 @@ struct ServerConfig {
   std::string listen = "127.0.0.1:50051";
   // Mutual TLS (services/transport.h); unset: the development mode.
   std::optional<TlsConfig> tls;
+  // People's bearer tokens (services/tokens.h), with `tls` only; null: none.
+  std::shared_ptr<TokenVerifier> tokens;
   // RocksDB data directory, created if missing. Required.
   std::string data_dir;
   // Sync the WAL before acknowledging (see StoreOptions::sync). Default: true.

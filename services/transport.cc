@@ -1,5 +1,6 @@
 #include "services/transport.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -9,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "services/call_context.h"
 #include "workflow/common/validation.h"
 
@@ -27,21 +29,40 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view 
 
 // Runs on every call of a mutual TLS connection, before the service: maps
 // the certificate's DNS names to the agency the system acts for.
+absl::string_view View(const grpc::string_ref& s) { return absl::string_view(s.data(), s.size()); }
+
+// The value of metadata `key`, or empty.
+absl::string_view Header(const grpc::AuthMetadataProcessor::InputMetadata& metadata,
+                         absl::string_view key) {
+  for (const auto& [k, v] : metadata) {
+    if (View(k) == key) return View(v);
+  }
+  return {};
+}
+
+// Runs on every call of a mutual TLS connection, before the service: maps
+// the certificate's DNS names to the calling system and its agency, and a
+// bearer token to the person calling through it.
 class CertificateIdentity final : public grpc::AuthMetadataProcessor {
  public:
-  explicit CertificateIdentity(std::map<std::string, std::string> agencies)
-      : agencies_(std::move(agencies)) {}
+  CertificateIdentity(TlsConfig tls, std::shared_ptr<const TokenVerifier> tokens,
+                      const Clock* clock)
+      : tls_(std::move(tls)), tokens_(std::move(tokens)), clock_(clock) {}
 
   bool IsBlocking() const override { return false; }
 
   grpc::Status Process(const InputMetadata& metadata, grpc::AuthContext* context,
                        OutputMetadata*, OutputMetadata*) override {
     std::vector<std::string> names;
+    const std::string* system = nullptr;
     const std::string* agency = nullptr;
     for (const grpc::string_ref& san : context->FindPropertyValues("x509_subject_alternative_name")) {
       names.emplace_back(san.data(), san.size());
-      auto it = agencies_.find(names.back());
-      if (it != agencies_.end() && agency == nullptr) agency = &it->second;
+      auto it = tls_.agencies.find(names.back());
+      if (it != tls_.agencies.end() && agency == nullptr) {
+        system = &it->first;
+        agency = &it->second;
+      }
     }
     if (agency == nullptr) {
       return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
@@ -49,36 +70,74 @@ class CertificateIdentity final : public grpc::AuthMetadataProcessor {
                                        names.empty() ? "no DNS names" : absl::StrJoin(names, ", "),
                                        ") names no calling system of this partnership"));
     }
-    auto claimed = metadata.find(kAgencyHeader);
-    if (claimed != metadata.end() &&
-        absl::string_view(claimed->second.data(), claimed->second.size()) != *agency) {
-      return grpc::Status(
-          grpc::StatusCode::UNAUTHENTICATED,
-          absl::StrCat("the client certificate acts for ", *agency, ", not for ",
-                       workflow::Quoted(absl::string_view(claimed->second.data(),
-                                                          claimed->second.size()))));
+    std::string acting_agency = *agency;
+    if (tokens_ != nullptr) {
+      std::string user = *system;
+      std::string role = kIntegrationRole;
+      absl::string_view authorization = Header(metadata, "authorization");
+      if (!authorization.empty()) {
+        if (!absl::ConsumePrefix(&authorization, "Bearer ")) {
+          return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                              "the authorization header must be \"Bearer <token>\"");
+        }
+        absl::StatusOr<Person> person = tokens_->Verify(std::string(authorization), clock_->Now());
+        if (!person.ok()) {
+          return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                              std::string(person.status().message()));
+        }
+        if (person->agency != *agency && tls_.any_agency.count(*system) == 0) {
+          return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                              absl::StrCat("system ", *system, " acts for ", *agency,
+                                           ", not for people of ", person->agency));
+        }
+        absl::string_view wanted = Header(metadata, kRoleHeader);
+        if (wanted.empty() && person->roles.size() > 1) {
+          return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                              "the token grants several roles: name one in x-casework-role");
+        }
+        if (wanted.empty()) wanted = person->roles.front();
+        if (std::find(person->roles.begin(), person->roles.end(), wanted) == person->roles.end()) {
+          return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                              absl::StrCat("the token does not grant role ",
+                                           workflow::Quoted(wanted)));
+        }
+        user = person->user;
+        role = std::string(wanted);
+        acting_agency = person->agency;
+      }
+      context->AddProperty(kTokenUserProperty, user);
+      context->AddProperty(kTokenRoleProperty, role);
     }
-    context->AddProperty(kCertificateAgencyProperty, *agency);
+    absl::string_view claimed = Header(metadata, kAgencyHeader);
+    if (!claimed.empty() && claimed != acting_agency) {
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                          absl::StrCat(tokens_ != nullptr && acting_agency != *agency
+                                           ? "the bearer token acts for "
+                                           : "the client certificate acts for ",
+                                       acting_agency, ", not for ", workflow::Quoted(claimed)));
+    }
+    context->AddProperty(kCertificateAgencyProperty, acting_agency);
     return grpc::Status::OK;
   }
 
  private:
-  const std::map<std::string, std::string> agencies_;
+  const TlsConfig tls_;
+  const std::shared_ptr<const TokenVerifier> tokens_;
+  const Clock* clock_;
 };
 
 }  // namespace
 
-absl::StatusOr<std::map<std::string, std::string>> ParseAgencyMap(absl::string_view text) {
-  std::map<std::string, std::string> agencies;
+absl::Status ParseAgencyMap(absl::string_view text, TlsConfig* tls) {
   int number = 0;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
     ++number;
     line = absl::StripAsciiWhitespace(line);
     if (line.empty() || line.front() == '#') continue;
     std::vector<absl::string_view> fields = absl::StrSplit(line, ' ', absl::SkipWhitespace());
-    if (fields.size() != 2) {
+    if (fields.size() < 2 || fields.size() > 3 || (fields.size() == 3 && fields[2] != "any")) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "agency map line ", number, ": expected \"DNS-NAME AGENCY\", got ",
+          "agency map line ", number, ": expected \"DNS-NAME AGENCY\" or \"DNS-NAME AGENCY any\", got ",
           workflow::Quoted(line)));
     }
     if (!workflow::IsValidId(fields[1])) {
@@ -86,33 +145,32 @@ absl::StatusOr<std::map<std::string, std::string>> ParseAgencyMap(absl::string_v
                                                      workflow::Quoted(fields[1]),
                                                      " is not an agency identifier"));
     }
-    if (!agencies.emplace(std::string(fields[0]), std::string(fields[1])).second) {
+    if (!tls->agencies.emplace(std::string(fields[0]), std::string(fields[1])).second) {
       return absl::InvalidArgumentError(absl::StrCat("agency map line ", number, ": ",
                                                      workflow::Quoted(fields[0]),
                                                      " is mapped twice"));
     }
+    if (fields.size() == 3) tls->any_agency.insert(std::string(fields[0]));
   }
-  return agencies;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<TlsConfig> LoadTlsConfig(const std::string& cert_file, const std::string& key_file,
                                         const std::string& client_ca_file,
                                         const std::string& agency_map_file) {
-  TlsConfig tls{cert_file, key_file, client_ca_file, {}};
+  TlsConfig tls{cert_file, key_file, client_ca_file, {}, {}};
   absl::StatusOr<std::string> map = ReadFile(agency_map_file, "agency map");
   if (!map.ok()) return map.status();
-  absl::StatusOr<std::map<std::string, std::string>> agencies = ParseAgencyMap(*map);
-  if (!agencies.ok()) return agencies.status();
-  if (agencies->empty()) {
+  if (absl::Status parsed = ParseAgencyMap(*map, &tls); !parsed.ok()) return parsed;
+  if (tls.agencies.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("agency map ", agency_map_file, " maps no calling system"));
   }
-  tls.agencies = *std::move(agencies);
   return tls;
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsCredentials(
-    const TlsConfig& tls) {
+    const TlsConfig& tls, std::shared_ptr<const TokenVerifier> tokens, const Clock* clock) {
   absl::StatusOr<std::string> cert = ReadFile(tls.cert_file, "server certificate");
   if (!cert.ok()) return cert.status();
   absl::StatusOr<std::string> key = ReadFile(tls.key_file, "server key");
@@ -124,7 +182,8 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsCredentials(
   options.pem_root_certs = *ca;
   options.pem_key_cert_pairs.push_back({*key, *cert});
   std::shared_ptr<grpc::ServerCredentials> credentials = grpc::SslServerCredentials(options);
-  credentials->SetAuthMetadataProcessor(std::make_shared<CertificateIdentity>(tls.agencies));
+  credentials->SetAuthMetadataProcessor(
+      std::make_shared<CertificateIdentity>(tls, std::move(tokens), clock));
   return credentials;
 }
 
@@ -134,6 +193,21 @@ std::optional<std::string> CertificateAgency(const grpc::ServerContextBase& cont
   std::vector<grpc::string_ref> values = auth->FindPropertyValues(kCertificateAgencyProperty);
   if (values.empty()) return std::nullopt;
   return std::string(values.front().data(), values.front().size());
+}
+
+}  // namespace casework::services
+
+namespace casework::services {
+
+std::optional<std::pair<std::string, std::string>> TokenUserAndRole(
+    const grpc::ServerContextBase& context) {
+  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (auth == nullptr) return std::nullopt;
+  std::vector<grpc::string_ref> users = auth->FindPropertyValues(kTokenUserProperty);
+  std::vector<grpc::string_ref> roles = auth->FindPropertyValues(kTokenRoleProperty);
+  if (users.empty() || roles.empty()) return std::nullopt;
+  return std::make_pair(std::string(users.front().data(), users.front().size()),
+                        std::string(roles.front().data(), roles.front().size()));
 }
 
 }  // namespace casework::services

@@ -9,6 +9,14 @@
 //     certificate names no mapped system is UNAUTHENTICATED, and so is one
 //     whose x-casework-agency header names another agency. gRPC's TLS stack
 //     negotiates TLS 1.2 or 1.3 only.
+//     With bearer tokens configured (services/tokens.h), a call carrying
+//     "authorization: Bearer <JWT>" acts as the person the token names (its
+//     user, agency and one of its roles, chosen by x-casework-role when it
+//     grants several); the token's agency must be the system's own unless
+//     the system may act for any agency (the thin clients). A call without
+//     a token acts as the system itself: user its DNS name, role
+//     "integration". Without tokens configured, user and role come from
+//     the authenticated system's metadata.
 //   * Development (no TLS): the caller's agency is whatever its metadata
 //     says. Only on a loopback address, and announced at start-up.
 #ifndef CASEWORK_SERVICES_TRANSPORT_H_
@@ -19,10 +27,14 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "services/tokens.h"
+#include "storage/clock.h"
 
 namespace casework::services {
 
@@ -36,17 +48,24 @@ struct TlsConfig {
   // agency that system acts for, e.g. "police-link.shire.example" ->
   // "shire-police".
   std::map<std::string, std::string> agencies;
+  // The systems whose people may belong to any agency (the thin clients).
+  std::set<std::string> any_agency;
 };
 
-// The auth context property mutual TLS sets on every call: the agency the
-// calling system acts for.
+// The auth context properties mutual TLS sets on every call: the agency
+// the call acts for, and, with bearer tokens configured, the user and role.
 inline constexpr char kCertificateAgencyProperty[] = "casework_agency";
+inline constexpr char kTokenUserProperty[] = "casework_user";
+inline constexpr char kTokenRoleProperty[] = "casework_role";
+// The role of a system calling without a person's token.
+inline constexpr char kIntegrationRole[] = "integration";
 
-// Reads an agency map: one "DNS-NAME AGENCY" pair a line; blank lines and
-// lines starting with '#' are skipped. INVALID_ARGUMENT naming the line for
-// anything else, for an agency that is not an identifier, or for a name
-// mapped twice.
-absl::StatusOr<std::map<std::string, std::string>> ParseAgencyMap(absl::string_view text);
+// Reads an agency map into `tls`: one "DNS-NAME AGENCY" line per system,
+// with a third word "any" for a system whose people may belong to any
+// agency; blank lines and lines starting with '#' are skipped.
+// INVALID_ARGUMENT naming the line for anything else, for an agency that is
+// not an identifier, or for a name mapped twice.
+absl::Status ParseAgencyMap(absl::string_view text, TlsConfig* tls);
 
 // Loads the TLS files of `files` (cert, key, CA, and the agency map at
 // `agency_map_file`): FAILED_PRECONDITION naming a file that cannot be read.
@@ -55,10 +74,15 @@ absl::StatusOr<TlsConfig> LoadTlsConfig(const std::string& cert_file, const std:
                                         const std::string& agency_map_file);
 
 // Server credentials for `tls`: mutual TLS, client certificates required and
-// verified, and every call's agency from its certificate. FAILED_PRECONDITION
-// if a file cannot be read.
+// verified, and every call's agency from its certificate; with `tokens`
+// (may be null), people from their bearer tokens, as of `clock`'s time.
+// FAILED_PRECONDITION if a file cannot be read.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsCredentials(
-    const TlsConfig& tls);
+    const TlsConfig& tls, std::shared_ptr<const TokenVerifier> tokens, const Clock* clock);
+
+// The user and role a bearer token gave the call, or nullopt.
+std::optional<std::pair<std::string, std::string>> TokenUserAndRole(
+    const grpc::ServerContextBase& context);
 
 // The agency the call's client certificate acts for, or nullopt for a call
 // that did not come over mutual TLS.

@@ -5,16 +5,26 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <set>
 #include <string>
+#include <utility>
 
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
 #include "casework/v1/actions.grpc.pb.h"
 #include "casework/v1/events.grpc.pb.h"
+#include <jwt.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/server.h"
+#include "services/tokens.h"
 #include "services/transport.h"
 #include "storage/clock.h"
 #include "tests/support/test_support.h"
@@ -31,6 +41,66 @@ std::string Slurp(const std::string& path) {
   return text.str();
 }
 
+// base64url of the big number `name` of `key`, `width` bytes wide (0: as
+// short as it is).
+std::string KeyNumber(EVP_PKEY* key, const char* name, int width) {
+  BIGNUM* bn = nullptr;
+  EXPECT_EQ(EVP_PKEY_get_bn_param(key, name, &bn), 1) << name;
+  std::string bytes(width > 0 ? width : BN_num_bytes(bn), '\0');
+  BN_bn2binpad(bn, reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  BN_free(bn);
+  return absl::WebSafeBase64Escape(bytes);
+}
+
+// The JWK of the private key in PEM file `path`, as key `kid`.
+std::string Jwk(const std::string& path, const std::string& kid) {
+  const std::string pem = Slurp(path);
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  std::string jwk;
+  if (EVP_PKEY_is_a(key, "RSA")) {
+    jwk = absl::StrCat(R"({"kty":"RSA","kid":")", kid, R"(","n":")", KeyNumber(key, "n", 0),
+                       R"(","e":")", KeyNumber(key, "e", 0), R"("})");
+  } else {
+    jwk = absl::StrCat(R"({"kty":"EC","crv":"P-256","kid":")", kid, R"(","x":")",
+                       KeyNumber(key, "qx", 32), R"(","y":")", KeyNumber(key, "qy", 32), R"("})");
+  }
+  EVP_PKEY_free(key);
+  return jwk;
+}
+
+struct Claims {
+  std::string issuer = "https://idp.eastbrook.example";
+  std::string audience = "casework";
+  std::string user = "u-4471";
+  std::string agency = "shire-police";
+  std::string roles = R"(["caseworker"])";
+  absl::Duration expires_in = absl::Minutes(10);
+};
+
+// A JWT signed with the key in PEM file `path` by `alg`, naming key `kid`.
+std::string Token(const std::string& path, jwt_alg_t alg, const std::string& kid, absl::Time now,
+                  const Claims& c = Claims()) {
+  const std::string key = Slurp(path);
+  jwt_t* jwt = nullptr;
+  jwt_new(&jwt);
+  jwt_set_alg(jwt, alg, reinterpret_cast<const unsigned char*>(key.data()),
+              static_cast<int>(key.size()));
+  jwt_add_header(jwt, "kid", kid.c_str());
+  jwt_add_grant(jwt, "iss", c.issuer.c_str());
+  jwt_add_grant(jwt, "aud", c.audience.c_str());
+  jwt_add_grant(jwt, "sub", c.user.c_str());
+  jwt_add_grant(jwt, "agency", c.agency.c_str());
+  jwt_add_grants_json(jwt, absl::StrCat(R"({"roles":)", c.roles, "}").c_str());
+  jwt_add_grant_int(jwt, "exp", absl::ToUnixSeconds(now + c.expires_in));
+  char* encoded = jwt_encode_str(jwt);
+  std::string token = encoded == nullptr ? "" : encoded;
+  std::free(encoded);
+  jwt_free(jwt);
+  return token;
+}
+
 class TlsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -42,10 +112,18 @@ class TlsTest : public ::testing::Test {
           absl::StrCat("server ", certs_->path(), " server localhost 127.0.0.1"),
           absl::StrCat("client ", certs_->path(), " police police-link.shire.example"),
           absl::StrCat("client ", certs_->path(), " stranger stranger.example"),
+          absl::StrCat("client ", certs_->path(), " web web.eastbrook.example"),
           absl::StrCat("init ", other),
           absl::StrCat("client ", other, " forged police-link.shire.example")}) {
       const std::string command = absl::StrCat("bash ", script, " ", args, " >/dev/null 2>&1");
       ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    }
+    // The identity provider's signing keys, and one it never published.
+    for (const std::string& command :
+         {absl::StrCat("openssl ecparam -name prime256v1 -genkey -noout -out ", certs_->Sub("idp-ec.key")),
+          absl::StrCat("openssl genrsa -out ", certs_->Sub("idp-rsa.key"), " 2048"),
+          absl::StrCat("openssl ecparam -name prime256v1 -genkey -noout -out ", certs_->Sub("rogue.key"))}) {
+      ASSERT_EQ(std::system((command + " 2>/dev/null").c_str()), 0) << command;
     }
   }
   static void TearDownTestSuite() { delete certs_; }
@@ -56,11 +134,15 @@ class TlsTest : public ::testing::Test {
     config_.request_log = false;
     config_.timer_poll = absl::ZeroDuration();
     config_.space_poll = absl::ZeroDuration();
-    absl::StatusOr<std::map<std::string, std::string>> agencies =
-        ParseAgencyMap("# the shire's police integration\npolice-link.shire.example shire-police\n");
-    ASSERT_TRUE(agencies.ok()) << agencies.status();
-    config_.tls = TlsConfig{certs_->Sub("server.pem"), certs_->Sub("server.key"),
-                            certs_->Sub("ca.pem"), *agencies};
+    TlsConfig tls{certs_->Sub("server.pem"), certs_->Sub("server.key"), certs_->Sub("ca.pem"),
+                  {}, {}};
+    ASSERT_TRUE(ParseAgencyMap("# the shire's police integration\n"
+                               "police-link.shire.example shire-police\n"
+                               "# the caseworkers' web client\n"
+                               "web.eastbrook.example eastbrook-council any\n",
+                               &tls)
+                    .ok());
+    config_.tls = tls;
   }
 
   void Start() {
@@ -85,14 +167,44 @@ class TlsTest : public ::testing::Test {
                                      grpc::SslCredentials(options), args);
   }
 
-  // Creates an action over `channel`, stating agency `agency` (none if
-  // empty).
-  grpc::Status CreateAction(const std::shared_ptr<grpc::Channel>& channel,
-                            const std::string& agency, v1::ActionResponse* out) {
+  // Writes the JWKS of the identity provider's two keys and configures
+  // bearer tokens.
+  void UseTokens() {
+    const std::string jwks = certs_->Sub("jwks.json");
+    std::ofstream(jwks) << "{\"keys\":[" << Jwk(certs_->Sub("idp-ec.key"), "idp-ec") << ","
+                        << Jwk(certs_->Sub("idp-rsa.key"), "idp-rsa") << "]}";
+    absl::StatusOr<std::shared_ptr<TokenVerifier>> tokens =
+        TokenVerifier::Load({jwks, "https://idp.eastbrook.example", "casework"});
+    ASSERT_TRUE(tokens.ok()) << tokens.status();
+    config_.tokens = *tokens;
+  }
+  std::string EcToken(const Claims& c = Claims()) {
+    return Token(certs_->Sub("idp-ec.key"), JWT_ALG_ES256, "idp-ec", clock_.Now(), c);
+  }
+
+  // The actor of the first event of the action `out` created.
+  v1::Actor ActorOf(const std::shared_ptr<grpc::Channel>& channel, const v1::ActionResponse& out) {
     grpc::ClientContext context;
-    if (!agency.empty()) context.AddMetadata("x-casework-agency", agency);
     context.AddMetadata("x-casework-user", "u-link");
     context.AddMetadata("x-casework-role", "integration");
+    v1::ReadStreamRequest read;
+    read.set_stream(out.action().name());
+    v1::ReadStreamResponse history;
+    EXPECT_TRUE(v1::EventService::NewStub(channel)->ReadStream(&context, read, &history).ok());
+    return history.events_size() > 0 ? history.events(0).actor() : v1::Actor();
+  }
+
+  // Creates an action over `channel`, stating agency `agency` (none if
+  // empty) and carrying bearer token `token` (none if empty).
+  grpc::Status CreateAction(const std::shared_ptr<grpc::Channel>& channel,
+                            const std::string& agency, v1::ActionResponse* out,
+                            const std::string& token = "") {
+    grpc::ClientContext context;
+    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+    if (!agency.empty()) context.AddMetadata("x-casework-agency", agency);
+    context.AddMetadata("x-casework-user", "u-link");
+    // A token with one role needs no role header.
+    if (token.empty()) context.AddMetadata("x-casework-role", "integration");
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
     v1::CreateActionRequest request;
     request.set_parent("partnerships/eastbrook");
@@ -178,14 +290,135 @@ TEST_F(TlsTest, OnlyTlsMayListenBeyondLoopback) {
   EXPECT_THAT(plain.status().message(), HasSubstr("without TLS"));
 }
 
+TEST_F(TlsTest, APersonsTokenNamesWhoCallsThroughTheSystem) {
+  UseTokens();
+  Start();
+  v1::ActionResponse out;
+  grpc::Status status = CreateAction(Channel("police"), "", &out, EcToken());
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  v1::Actor actor = ActorOf(Channel("police"), out);
+  EXPECT_EQ(actor.agency(), "shire-police");
+  EXPECT_EQ(actor.user(), "u-4471");  // the token's, not the header's u-link
+  EXPECT_EQ(actor.role(), "caseworker");
+  // RS256 keys too.
+  ASSERT_TRUE(CreateAction(Channel("police"), "", &out,
+                           Token(certs_->Sub("idp-rsa.key"), JWT_ALG_RS256, "idp-rsa",
+                                 clock_.Now()))
+                  .ok());
+  // Without a token the system acts as itself.
+  ASSERT_TRUE(CreateAction(Channel("police"), "", &out).ok());
+  actor = ActorOf(Channel("police"), out);
+  EXPECT_EQ(actor.user(), "police-link.shire.example");
+  EXPECT_EQ(actor.role(), "integration");
+}
+
+TEST_F(TlsTest, BadTokensAreRefused) {
+  UseTokens();
+  Start();
+  auto refused = [&](const std::string& token) {
+    v1::ActionResponse out;
+    grpc::Status status = CreateAction(Channel("police"), "", &out, token);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << status.error_message();
+    return status.error_message();
+  };
+  Claims expired;
+  expired.expires_in = -absl::Minutes(2);
+  EXPECT_THAT(refused(EcToken(expired)), HasSubstr("expired"));
+  Claims elsewhere;
+  elsewhere.audience = "another-service";
+  EXPECT_THAT(refused(EcToken(elsewhere)), HasSubstr("another audience"));
+  Claims impostor;
+  impostor.issuer = "https://idp.example";
+  EXPECT_THAT(refused(EcToken(impostor)), HasSubstr("another issuer"));
+  EXPECT_THAT(refused(Token(certs_->Sub("rogue.key"), JWT_ALG_ES256, "rogue", clock_.Now())),
+              HasSubstr("unknown signing key rogue"));
+  EXPECT_THAT(refused(Token(certs_->Sub("rogue.key"), JWT_ALG_ES256, "idp-ec", clock_.Now())),
+              HasSubstr("signature does not verify"));
+  // A key of the file used as an HMAC secret is not a way in.
+  EXPECT_THAT(refused(Token(certs_->Sub("idp-ec.key"), JWT_ALG_HS256, "idp-ec", clock_.Now())),
+              HasSubstr("signs with ES256"));
+  EXPECT_THAT(refused("not.a.token"), HasSubstr("bearer token refused"));
+  // A minute's skew is allowed.
+  Claims just_expired;
+  just_expired.expires_in = -absl::Seconds(30);
+  v1::ActionResponse out;
+  EXPECT_TRUE(CreateAction(Channel("police"), "", &out, EcToken(just_expired)).ok());
+}
+
+TEST_F(TlsTest, ASystemActsOnlyForItsOwnAgencysPeopleUnlessItMayActForAny) {
+  UseTokens();
+  Start();
+  Claims council;
+  council.agency = "eastbrook-council";
+  council.user = "u-0192";
+  council.roles = R"(["caseworker","spoc"])";
+  v1::ActionResponse out;
+  grpc::Status status = CreateAction(Channel("police"), "", &out, EcToken(council));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("acts for shire-police, not for people of eastbrook-council"));
+  // The web client may act for any agency; a token with several roles
+  // needs the one acted in named, and granted.
+  status = CreateAction(Channel("web"), "", &out, EcToken(council));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(status.error_message(), HasSubstr("name one in x-casework-role"));
+  grpc::ClientContext admin;
+  admin.AddMetadata("authorization", "Bearer " + EcToken(council));
+  admin.AddMetadata("x-casework-role", "admin");
+  v1::CreateActionRequest request;
+  status = v1::ActionService::NewStub(Channel("web"))->CreateAction(&admin, request, &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(status.error_message(), HasSubstr("does not grant role \"admin\""));
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + EcToken(council));
+  context.AddMetadata("x-casework-role", "spoc");
+  request.set_parent("partnerships/eastbrook");
+  request.set_request_id("web-1");
+  request.set_title("Letter to the residents of Mill Lane");
+  request.set_owner_agency("eastbrook-council");
+  request.mutable_due_date()->set_year(2026);
+  request.mutable_due_date()->set_month(12);
+  request.mutable_due_date()->set_day(4);
+  status = v1::ActionService::NewStub(Channel("web"))->CreateAction(&context, request, &out);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  v1::Actor actor = ActorOf(Channel("web"), out);
+  EXPECT_EQ(actor.agency(), "eastbrook-council");
+  EXPECT_EQ(actor.user(), "u-0192");
+  EXPECT_EQ(actor.role(), "spoc");
+}
+
+TEST_F(TlsTest, KeysAreReloadedAndABadFileKeepsTheOldOnes) {
+  UseTokens();
+  Start();
+  const std::string jwks = certs_->Sub("jwks.json");
+  std::ofstream(jwks) << "{\"keys\":[" << Jwk(certs_->Sub("rogue.key"), "rotated") << "]}";
+  ASSERT_TRUE(config_.tokens->Reload().ok());
+  v1::ActionResponse out;
+  EXPECT_TRUE(CreateAction(Channel("police"), "", &out,
+                           Token(certs_->Sub("rogue.key"), JWT_ALG_ES256, "rotated", clock_.Now()))
+                  .ok());
+  std::ofstream(jwks) << "{\"keys\": [{\"kty\": \"oct\", \"kid\": \"k\"}]}";
+  absl::Status bad = config_.tokens->Reload();
+  EXPECT_THAT(bad.message(), HasSubstr("only RSA and EC"));
+  EXPECT_EQ(config_.tokens->key_count(), 1u);
+}
+
 TEST(AgencyMapTest, LinesAreCheckedAndNamed) {
-  EXPECT_EQ(ParseAgencyMap("a.example shire-police\nb.example eastbrook-council\n")->size(), 2u);
-  EXPECT_THAT(ParseAgencyMap("a.example\n").status().message(), HasSubstr("line 1"));
-  EXPECT_THAT(ParseAgencyMap("\na.example Shire Police\n").status().message(), HasSubstr("line 2"));
-  EXPECT_THAT(ParseAgencyMap("a.example BAD_ID\n").status().message(),
+  auto parse = [](absl::string_view text) {
+    TlsConfig tls;
+    absl::Status status = ParseAgencyMap(text, &tls);
+    return std::make_pair(status, tls);
+  };
+  auto [ok, tls] = parse("a.example shire-police\nb.example eastbrook-council any\n");
+  ASSERT_TRUE(ok.ok()) << ok;
+  EXPECT_EQ(tls.agencies.size(), 2u);
+  EXPECT_EQ(tls.any_agency, std::set<std::string>{"b.example"});
+  EXPECT_THAT(parse("a.example\n").first.message(), HasSubstr("line 1"));
+  EXPECT_THAT(parse("\na.example Shire Police\n").first.message(), HasSubstr("line 2"));
+  EXPECT_THAT(parse("a.example x every\n").first.message(), HasSubstr("line 1"));
+  EXPECT_THAT(parse("a.example BAD_ID\n").first.message(),
               HasSubstr("is not an agency identifier"));
-  EXPECT_THAT(ParseAgencyMap("a.example x\na.example y\n").status().message(),
-              HasSubstr("mapped twice"));
+  EXPECT_THAT(parse("a.example x\na.example y\n").first.message(), HasSubstr("mapped twice"));
 }
 
 }  // namespace
