@@ -143,22 +143,15 @@ absl::Status DeathReviewService::Figures(const v1::GetDeathReviewFiguresRequest&
       workflow::ParsePartnershipName("parent", request.parent(), errors);
   RETURN_IF_ERROR(errors.ToStatus());
   dr::FiguresBuilder figures(deps_.Today());
-  constexpr int kBatch = 500;
-  const std::string prefix = dr::RowPrefix(*partnership, "all");
-  std::string after;
-  for (;;) {
-    ASSIGN_OR_RETURN(std::vector<storage::StoredRow> rows,
-                     deps_.store->ScanRows(prefix, after, kBatch));
-    for (const storage::StoredRow& row : rows) {
-      v1::DeathReview review;
-      if (!review.ParseFromString(row.value)) {
-        return absl::DataLossError(absl::StrCat("corrupt death review row ", row.key));
-      }
-      figures.Add(review);
-    }
-    if (rows.size() < kBatch) break;
-    after = rows.back().key;
-  }
+  RETURN_IF_ERROR(ForEachRow(
+      *deps_.store, dr::RowPrefix(*partnership, "all"), [&](const storage::StoredRow& row) {
+        v1::DeathReview review;
+        if (!review.ParseFromString(row.value)) {
+          return absl::DataLossError(absl::StrCat("corrupt death review row ", row.key));
+        }
+        figures.Add(review);
+        return absl::OkStatus();
+      }));
   *response = figures.Finish();
   return absl::OkStatus();
 }

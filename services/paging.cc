@@ -117,4 +117,16 @@ absl::StatusOr<int64_t> NumberAtEnd(absl::string_view key) {
   return n;
 }
 
+absl::Status ForEachRow(const storage::EventStore& store, absl::string_view prefix,
+                        const std::function<absl::Status(const storage::StoredRow&)>& visit) {
+  constexpr int kBatch = 1000;
+  std::string after;
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<storage::StoredRow> rows, store.ScanRows(prefix, after, kBatch));
+    for (const storage::StoredRow& row : rows) RETURN_IF_ERROR(visit(row));
+    if (static_cast<int>(rows.size()) < kBatch) return absl::OkStatus();
+    after = rows.back().key;
+  }
+}
+
 }  // namespace casework::services

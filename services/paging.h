@@ -65,6 +65,12 @@ absl::Status PageRows(const storage::EventStore& store, absl::string_view prefix
 // naming the key when it does not.
 absl::StatusOr<int64_t> NumberAtEnd(absl::string_view key);
 
+// Calls `visit` for every row under `prefix`, in key order, reading a batch
+// at a time (for a whole-index pass: figures, counts); stops at the first
+// error `visit` returns.
+absl::Status ForEachRow(const storage::EventStore& store, absl::string_view prefix,
+                        const std::function<absl::Status(const storage::StoredRow&)>& visit);
+
 // Bytes `message` adds to a page as one element of a repeated field.
 size_t PageItemBytes(const google::protobuf::Message& message);
 

@@ -16,17 +16,14 @@ namespace {
 
 using workflow::panels::CaseRowPrefix;
 
-// How many rows start with `prefix`, read a page at a time.
+// How many rows start with `prefix`, read a batch at a time.
 absl::StatusOr<int> CountRows(const storage::EventStore& store, const std::string& prefix) {
-  constexpr int kBatch = 1000;
   int count = 0;
-  std::string after;
-  for (;;) {
-    ASSIGN_OR_RETURN(std::vector<storage::StoredRow> rows, store.ScanRows(prefix, after, kBatch));
-    count += static_cast<int>(rows.size());
-    if (rows.size() < kBatch) return count;
-    after = rows.back().key;
-  }
+  RETURN_IF_ERROR(ForEachRow(store, prefix, [&](const storage::StoredRow&) {
+    ++count;
+    return absl::OkStatus();
+  }));
+  return count;
 }
 
 }  // namespace
