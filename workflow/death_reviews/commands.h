@@ -54,9 +54,11 @@ inline constexpr absl::string_view kCollection = "deathReviews";
 std::string DeathReviewStream(absl::string_view partnership, int64_t number);
 
 // The deadlines a review keeps: the decision whether to commission, the
-// submission to the Home Office, and one per agency report ("{prefix}{id}").
+// submission to the Home Office, one per agency report ("{prefix}{id}"),
+// and, while on hold, the expected end of the hold.
 inline constexpr absl::string_view kDecisionDeadline = "decision";
 inline constexpr absl::string_view kSubmissionDeadline = "submission";
+inline constexpr absl::string_view kResumeDeadline = "expected_resume";
 inline constexpr absl::string_view kReportDeadlinePrefix = "agency_report/";
 
 // Who may read a review (and act on it) before publication: its chair, its

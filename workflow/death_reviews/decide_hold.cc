@@ -24,6 +24,9 @@ absl::Status DecideHold(const Review& s, const v1::PlaceOnHoldRequest& r, const 
   out.Emit(std::move(e));
   out.Emit(PauseDeadlines(*ctx.calendar, s.deadlines(), ctx.today,
                           absl::StrCat("on hold: ", r.explanation())));
+  // A hold that outlasts its expected end shows in the overdue queue.
+  out.Emit(SetFixedDeadline(*ctx.calendar, kResumeDeadline, ctx.today,
+                            ToCivilDay(r.expected_resume_on()), out.NextVersion()));
   return absl::OkStatus();
 }
 
@@ -33,6 +36,7 @@ absl::Status DecideResume(const Review& s, const v1::ResumeReviewRequest& r,
   *e.mutable_resumed_on() = ToCivilDate(ctx.today);
   e.set_note(r.note());
   out.Emit(std::move(e));
+  out.Emit(MeetDeadline(s.deadlines(), kResumeDeadline));
   out.Emit(ResumeDeadlinesByDaysHeld(s.deadlines(), ctx.today, out.NextVersion()));
   return absl::OkStatus();
 }

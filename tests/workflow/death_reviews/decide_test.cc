@@ -214,7 +214,9 @@ TEST_F(DeathReviewDecideTest, HoldsPauseTheSubmissionClockAndAddUp) {
      testing::ReportRequest("shire-police", Date(2026, 10, 8), Date(2026, 12, 8)));
   Outcome held = Do(kPlaceOnHold, testing::Hold(v1::CRIMINAL_TRIAL, Date(2027, 1, 15)));
   ASSERT_TRUE(held.status.ok()) << held.status;
-  EXPECT_THAT(Types(held.events), ElementsAre("ReviewPlacedOnHold", "DeadlinesPaused"));
+  EXPECT_THAT(Types(held.events),
+              ElementsAre("ReviewPlacedOnHold", "DeadlinesPaused", "DeadlineSet"));
+  EXPECT_EQ(FormatDate(Deadline(kResumeDeadline)->due()), "2027-01-15");
   EXPECT_EQ(Review().state(), v1::DeathReview::ON_HOLD);
   EXPECT_EQ(Deadline(kSubmissionDeadline)->state(), v1::Deadline::PAUSED);
   // Only resuming (and family contact) is allowed while held.
@@ -224,7 +226,9 @@ TEST_F(DeathReviewDecideTest, HoldsPauseTheSubmissionClockAndAddUp) {
   world_.SetNow(At(2026, 12, 2));  // 30 days held
   Outcome resumed = Do(kResumeReview, v1::ResumeReviewRequest());
   ASSERT_TRUE(resumed.status.ok()) << resumed.status;
-  EXPECT_THAT(Types(resumed.events), ElementsAre("ReviewResumed", "DeadlinesResumed"));
+  EXPECT_THAT(Types(resumed.events),
+              ElementsAre("ReviewResumed", "DeadlineMet", "DeadlinesResumed"));
+  EXPECT_EQ(Deadline(kResumeDeadline)->state(), v1::Deadline::MET);
   EXPECT_EQ(Review().state(), v1::DeathReview::AGENCY_REPORTS);
   EXPECT_EQ(FormatDate(Deadline(kSubmissionDeadline)->due()), "2027-05-05");
   EXPECT_EQ(FormatDate(Deadline("agency_report/1")->due()), "2027-01-07");
@@ -236,6 +240,9 @@ TEST_F(DeathReviewDecideTest, HoldsPauseTheSubmissionClockAndAddUp) {
   Ok(kResumeReview, v1::ResumeReviewRequest());
   EXPECT_EQ(FormatDate(Deadline(kSubmissionDeadline)->due()), "2027-05-15");
   ASSERT_EQ(Review().holds_size(), 2);
+  // The second hold set its own expected end, met on resumption.
+  EXPECT_EQ(FormatDate(Deadline(kResumeDeadline)->due()), "2027-02-01");
+  EXPECT_EQ(Deadline(kResumeDeadline)->state(), v1::Deadline::MET);
   EXPECT_EQ(FormatDate(Review().holds(1).resumed_on()), "2027-01-14");
   EXPECT_EQ(Review().holds(0).days(), 30);
   EXPECT_EQ(Review().holds(1).days(), 10);
