@@ -27,8 +27,6 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view 
   return text.str();
 }
 
-// Runs on every call of a mutual TLS connection, before the service: maps
-// the certificate's DNS names to the agency the system acts for.
 absl::string_view View(const grpc::string_ref& s) { return absl::string_view(s.data(), s.size()); }
 
 // The value of metadata `key`, or empty.
@@ -49,6 +47,8 @@ class CertificateIdentity final : public grpc::AuthMetadataProcessor {
                       const Clock* clock)
       : tls_(std::move(tls)), tokens_(std::move(tokens)), clock_(clock) {}
 
+  // Map lookups and, for a token, one signature check: no I/O, so it runs
+  // on gRPC's own thread rather than a pool's.
   bool IsBlocking() const override { return false; }
 
   grpc::Status Process(const InputMetadata& metadata, grpc::AuthContext* context,
