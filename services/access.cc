@@ -3,7 +3,6 @@
 #include <memory>
 
 #include "services/call_context.h"
-#include "storage/engine.h"
 #include "workflow/kernel/workflow.h"
 
 namespace casework::services {
@@ -13,24 +12,10 @@ absl::StatusOr<bool> ReadFilter::MayRead(absl::string_view stream) {
   if (workflow == nullptr || !workflow->restricted()) return true;
   if (!actor_) return false;
   if (auto it = verdicts_.find(stream); it != verdicts_.end()) return it->second;
-  bool verdict = false;
-  const std::string key = workflow->SummaryRowKey(stream);
-  if (!key.empty()) {
-    absl::StatusOr<std::optional<std::string>> row = deps_.store->GetRow(key);
-    if (!row.ok()) return row.status();
-    if (row->has_value()) {
-      std::unique_ptr<google::protobuf::Message> state = workflow->NewState();
-      if (!state->ParseFromString(**row)) {
-        return absl::DataLossError("corrupt summary row " + key);
-      }
-      verdict = workflow->MayRead(*state, *actor_);
-    }
-  } else {
-    absl::StatusOr<storage::LoadedState> loaded =
-        storage::LoadState(*deps_.store, *workflow, std::string(stream));
-    if (!loaded.ok()) return loaded.status();
-    verdict = loaded->version > 0 && workflow->MayRead(*loaded->state, *actor_);
-  }
+  absl::StatusOr<std::shared_ptr<const google::protobuf::Message>> state =
+      ReadStateMessage(*deps_.store, *workflow, std::string(stream));
+  if (!state.ok() && !absl::IsNotFound(state.status())) return state.status();
+  const bool verdict = state.ok() && workflow->MayRead(**state, *actor_);
   verdicts_.emplace(std::string(stream), verdict);
   return verdict;
 }

@@ -20,19 +20,14 @@ std::string MetadataValue(const grpc::ServerContextBase& context, absl::string_v
 
 absl::StatusOr<v1::Actor> ActorFromMetadata(const grpc::ServerContextBase& context) {
   v1::Actor actor;
-  // Over mutual TLS the agency is the calling system's, from its
-  // certificate (a differing header was refused before the call got here).
-  std::optional<std::string> certified = CertificateAgency(context);
-  actor.set_agency(certified ? *certified : MetadataValue(context, kAgencyHeader));
-  // With bearer tokens configured, user and role are the token's person's
-  // (or the calling system's own, without a token).
-  if (std::optional<std::pair<std::string, std::string>> person = TokenUserAndRole(context)) {
-    actor.set_user(person->first);
-    actor.set_role(person->second);
-  } else {
-    actor.set_user(MetadataValue(context, kUserHeader));
-    actor.set_role(MetadataValue(context, kRoleHeader));
-  }
+  // Over mutual TLS the agency is the one established for the call (a
+  // differing header was refused before the call got here); with bearer
+  // tokens, so are the user and role (the token's person's, or the calling
+  // system's own without a token).
+  const TransportIdentity established = IdentityOf(context);
+  actor.set_agency(established.agency.value_or(MetadataValue(context, kAgencyHeader)));
+  actor.set_user(established.user.value_or(MetadataValue(context, kUserHeader)));
+  actor.set_role(established.role.value_or(MetadataValue(context, kRoleHeader)));
   for (auto [key, value] : {std::pair<const char*, const std::string*>{kAgencyHeader, &actor.agency()},
                             {kUserHeader, &actor.user()},
                             {kRoleHeader, &actor.role()}}) {

@@ -8,18 +8,12 @@
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
 #include "workflow/death_reviews/figures.h"
+#include "workflow/time/case_deadlines.h"
 
 namespace casework::services {
 namespace {
 
 namespace dr = workflow::death_reviews;
-
-bool IsOverdue(const v1::DeathReview& review) {
-  for (const v1::Deadline& d : review.deadlines()) {
-    if (d.state() == v1::Deadline::MISSED) return true;
-  }
-  return false;
-}
 
 // Runs `read` with the caller's identity (UNAUTHENTICATED without one).
 template <typename Read>
@@ -50,7 +44,7 @@ absl::Status DeathReviewService::Get(const v1::Actor& actor,
     return absl::OkStatus();
   }
   std::optional<v1::DeathReview> published = dr::PublishedView(review);
-  if (!published) return absl::PermissionDeniedError("permission denied: " + request.name());
+  if (!published) return PermissionDeniedFor(request.name());
   *response = *std::move(published);
   return absl::OkStatus();
 }
@@ -83,7 +77,7 @@ absl::Status DeathReviewService::List(const v1::Actor& actor,
         if ((request.state() != v1::DeathReview::STATE_UNSPECIFIED &&
              review.state() != request.state()) ||
             (request.on_hold_only() && review.state() != v1::DeathReview::ON_HOLD) ||
-            (request.overdue_only() && !IsOverdue(review))) {
+            (request.overdue_only() && !workflow::HasMissedDeadline(review.deadlines()))) {
           return Visit::kSkipped;
         }
         if (dr::MayRead(review, actor)) {
@@ -117,7 +111,7 @@ absl::Status DeathReviewService::Contacts(const v1::Actor& actor,
   ASSIGN_OR_RETURN(v1::DeathReview review,
                    ReadState<v1::DeathReview>(*deps_.store, workflow_, request.name()));
   if (!dr::MayRead(review, actor)) {
-    return absl::PermissionDeniedError("permission denied: " + request.name());
+    return PermissionDeniedFor(request.name());
   }
   return PageRows(
       *deps_.store, dr::FamilyContactsPrefix(name->partnership, name->number), page,

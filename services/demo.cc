@@ -7,12 +7,13 @@
 #include "casework/v1/actions.grpc.pb.h"
 #include "casework/v1/case_reviews.grpc.pb.h"
 #include "casework/v1/complaints.grpc.pb.h"
-#include "casework/v1/panels.grpc.pb.h"
 #include "casework/v1/death_reviews.grpc.pb.h"
+#include "casework/v1/panels.grpc.pb.h"
 #include "casework/v1/policy.grpc.pb.h"
 #include "services/call_context.h"
 #include "workflow/registry.h"
 #include "workflow/common/status.h"
+#include "workflow/common/validation.h"
 
 namespace casework::services {
 namespace {
@@ -160,13 +161,7 @@ absl::Status LoadDemoDeathReviews(const std::shared_ptr<grpc::Channel>& channel)
     RETURN_IF_ERROR(Check(policies->PublishPolicy(&context, request, &policy), "policy"));
   }
   auto reviews = v1::DeathReviewService::NewStub(channel);
-  auto date = [](int y, int m, int d) {
-    v1::CivilDate c;
-    c.set_year(y);
-    c.set_month(m);
-    c.set_day(d);
-    return c;
-  };
+  auto date = [](int y, int m, int d) { return workflow::ToCivilDate(absl::CivilDay(y, m, d)); };
   v1::NotifyDeathRequest notify;
   notify.set_parent("partnerships/eastbrook");
   notify.set_request_id("demo-death-review-1");

@@ -87,10 +87,7 @@ grpc::ServerUnaryReactor* EventService::ReadStream(grpc::CallbackServerContext* 
     if (!actor.ok()) return FinishNow(context, actor.status());
     absl::StatusOr<bool> may = ReadFilter(deps_, *actor).MayRead(request->stream());
     if (!may.ok()) return FinishNow(context, may.status());
-    if (!*may) {
-      return FinishNow(context, absl::PermissionDeniedError(
-                                    absl::StrCat("permission denied: ", request->stream())));
-    }
+    if (!*may) return FinishNow(context, PermissionDeniedFor(request->stream()));
   }
   absl::StatusOr<int64_t> version = store_->StreamVersion(request->stream());
   if (!version.ok()) return FinishNow(context, version.status());

@@ -39,7 +39,7 @@ absl::StatusOr<std::string> LinkWorker::Run(const workflow::CommandType& type,
   storage::Command c = storage::MakeCommand(type, request, calendars_->Current());
   c.meta.actor.set_agency(std::string(workflow::kEngineAgency));
   c.meta.actor.set_user("links");
-  c.meta.actor.set_role("system");
+  c.meta.actor.set_role(std::string(workflow::kEngineRole));
   c.meta.causation_id = c.meta.request_id;
   auto promise = std::make_shared<std::promise<absl::StatusOr<std::string>>>();
   std::future<absl::StatusOr<std::string>> reply = promise->get_future();
@@ -71,14 +71,11 @@ absl::StatusOr<int> LinkWorker::Drain(
   }
 }
 
-bool LinkWorker::OpenAndLink(
-    const std::string& row, const workflow::CommandType& open,
-    std::shared_ptr<google::protobuf::Message> open_request, const workflow::CommandType& link,
-    const std::function<std::shared_ptr<google::protobuf::Message>(const std::string&)>& make_link) {
-  return OpenAndLink<v1::PanelCaseResponse>(
-      row, open, std::move(open_request),
-      [](const v1::PanelCaseResponse& r) { return r.panel_case().name(); }, link, make_link);
-}
+namespace {
+
+std::string PanelCaseName(const v1::PanelCaseResponse& r) { return r.panel_case().name(); }
+
+}  // namespace
 
 template <typename Response>
 bool LinkWorker::OpenAndLink(
@@ -124,9 +121,9 @@ absl::StatusOr<int> LinkWorker::DeliverReferrals() {
     receive->set_consent_recorded(rec->referral().consent_recorded());
     receive->set_reason(rec->text());
     *receive->mutable_due_date() = rec->due_date();
-    return OpenAndLink(
+    return OpenAndLink<v1::PanelCaseResponse>(
         row.key, panels::PanelCaseWorkflow().Command(panels::kReceiveRecommendation), receive,
-        case_review::CaseReviewWorkflow().Command(case_review::kLinkPanelReferral),
+        PanelCaseName, case_review::CaseReviewWorkflow().Command(case_review::kLinkPanelReferral),
         [&](const std::string& opened) {
           auto link = std::make_shared<v1::LinkPanelReferralRequest>();
           link->set_name(review_name);
@@ -147,14 +144,15 @@ absl::StatusOr<int> LinkWorker::DeliverEscalations() {
     receive->set_parent(absl::StrCat("partnerships/", workflow::PartnershipOfStream(escalated)));
     receive->set_request_id(absl::StrCat("escalation:", escalated));
     receive->set_escalated_case(escalated);
-    return OpenAndLink(row.key, cases.Command(panels::kReceiveEscalation), receive,
-                       cases.Command(panels::kLinkEscalation), [&](const std::string& opened) {
-                         auto link = std::make_shared<v1::LinkEscalationRequest>();
-                         link->set_name(escalated);
-                         link->set_request_id(absl::StrCat("escalation-link:", escalated));
-                         link->set_linked_case(opened);
-                         return link;
-                       });
+    return OpenAndLink<v1::PanelCaseResponse>(
+        row.key, cases.Command(panels::kReceiveEscalation), receive, PanelCaseName,
+        cases.Command(panels::kLinkEscalation), [&](const std::string& opened) {
+          auto link = std::make_shared<v1::LinkEscalationRequest>();
+          link->set_name(escalated);
+          link->set_request_id(absl::StrCat("escalation-link:", escalated));
+          link->set_linked_case(opened);
+          return link;
+        });
   });
 }
 

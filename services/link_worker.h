@@ -54,16 +54,10 @@ class LinkWorker {
   absl::StatusOr<int> Drain(
       absl::string_view prefix,
       const std::function<absl::StatusOr<bool>(const storage::StoredRow&)>& deliver);
-  // Opens the receiving case (`open` with `open_request`, a PanelService
-  // command), then links it (`link` with the request `make_link` makes of
-  // its name). False, reported, if either is refused.
-  bool OpenAndLink(
-      const std::string& row, const workflow::CommandType& open,
-      std::shared_ptr<google::protobuf::Message> open_request, const workflow::CommandType& link,
-      const std::function<std::shared_ptr<google::protobuf::Message>(const std::string&)>&
-          make_link);
-  // The same for any receiving command: `opened_name` reads the opened
-  // stream's name from its reply.
+  // Opens the receiving record (`open` with `open_request`; `opened_name`
+  // reads its name from the Response), then links it (`link` with the
+  // request `make_link` makes of that name). False, reported, if either is
+  // refused.
   template <typename Response>
   bool OpenAndLink(
       const std::string& row, const workflow::CommandType& open,

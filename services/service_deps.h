@@ -29,26 +29,21 @@ struct ServiceDeps {
   absl::CivilDay Today() const { return absl::ToCivilDay(clock->Now(), london); }
 };
 
-// The state of `stream` of `workflow` as message T: from its summary row
-// when the workflow keeps one (one read), else folded from its state record
-// and events. NOT_FOUND if the stream has no events.
+// The state of `stream` of `workflow`: from its summary row when the
+// workflow keeps one (one read), else folded from its state record and
+// events. NOT_FOUND if the stream has no events.
+absl::StatusOr<std::shared_ptr<const google::protobuf::Message>> ReadStateMessage(
+    const storage::EventStore& store, const workflow::Workflow& workflow,
+    const std::string& stream);
+
+// The same, as message T (the workflow's state type).
 template <typename T>
 absl::StatusOr<T> ReadState(const storage::EventStore& store, const workflow::Workflow& workflow,
                             const std::string& stream) {
-  if (const std::string key = workflow.SummaryRowKey(stream); !key.empty()) {
-    absl::StatusOr<std::optional<std::string>> row = store.GetRow(key);
-    if (!row.ok()) return row.status();
-    if (!row->has_value()) return absl::NotFoundError(stream + " does not exist");
-    T state;
-    if (!state.ParseFromString(**row)) return absl::DataLossError("corrupt summary row " + key);
-    return state;
-  }
-  absl::StatusOr<storage::LoadedState> loaded = storage::LoadState(store, workflow, stream);
-  if (!loaded.ok()) return loaded.status();
-  if (loaded->version == 0) {
-    return absl::NotFoundError(stream + " does not exist");
-  }
-  return workflow::kernel_internal::As<T>(*loaded->state);
+  absl::StatusOr<std::shared_ptr<const google::protobuf::Message>> state =
+      ReadStateMessage(store, workflow, stream);
+  if (!state.ok()) return state.status();
+  return workflow::kernel_internal::As<T>(**state);
 }
 
 }  // namespace casework::services

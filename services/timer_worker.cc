@@ -60,7 +60,7 @@ absl::StatusOr<int> TimerWorker::FireBatch(
     c.meta.causation_id = c.meta.request_id;
     c.meta.actor.set_agency(std::string(workflow::kEngineAgency));
     c.meta.actor.set_user("timer");
-    c.meta.actor.set_role("system");
+    c.meta.actor.set_role(std::string(workflow::kEngineRole));
     c.done = [&](absl::StatusOr<std::string> reply, bool replayed) {
       std::lock_guard<std::mutex> lock(mu);
       if (!reply.ok()) {

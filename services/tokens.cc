@@ -160,6 +160,14 @@ bool Contains(const Value& value, const std::string& wanted) {
 
 }  // namespace
 
+absl::StatusOr<std::string> ReadTextFile(const std::string& path, absl::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::FailedPreconditionError(absl::StrCat("cannot read ", what, " ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 absl::StatusOr<std::map<std::string, PublicKey>> ParseJwks(absl::string_view json) {
   Struct doc;
   if (!google::protobuf::util::JsonStringToMessage(std::string(json), &doc).ok()) {
@@ -194,11 +202,9 @@ absl::StatusOr<std::shared_ptr<TokenVerifier>> TokenVerifier::Load(TokenConfig c
 }
 
 absl::StatusOr<std::map<std::string, PublicKey>> TokenVerifier::ReadKeys() const {
-  std::ifstream in(config_.jwks_file);
-  if (!in) return absl::FailedPreconditionError("cannot read the JWKS file " + config_.jwks_file);
-  std::stringstream text;
-  text << in.rdbuf();
-  absl::StatusOr<std::map<std::string, PublicKey>> keys = ParseJwks(text.str());
+  absl::StatusOr<std::string> text = ReadTextFile(config_.jwks_file, "the JWKS file");
+  if (!text.ok()) return text.status();
+  absl::StatusOr<std::map<std::string, PublicKey>> keys = ParseJwks(*text);
   if (!keys.ok()) return keys.status();
   if (keys->empty()) {
     return absl::FailedPreconditionError("the JWKS file " + config_.jwks_file + " has no key");

@@ -24,6 +24,10 @@
 
 namespace casework::services {
 
+// The whole of file `path`, or FAILED_PRECONDITION "cannot read <what> <path>"
+// (for the operator's key, certificate and map files).
+absl::StatusOr<std::string> ReadTextFile(const std::string& path, absl::string_view what);
+
 struct TokenConfig {
   // The JWKS file: {"keys": [{"kty": "RSA", "kid": ..., "n": ..., "e": ...},
   // {"kty": "EC", "crv": "P-256", "kid": ..., "x": ..., "y": ...}]}.

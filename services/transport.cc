@@ -1,8 +1,6 @@
 #include "services/transport.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <utility>
 #include <vector>
 
@@ -16,16 +14,6 @@
 
 namespace casework::services {
 namespace {
-
-absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::FailedPreconditionError(absl::StrCat("cannot read ", what, " ", path));
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 absl::string_view View(const grpc::string_ref& s) { return absl::string_view(s.data(), s.size()); }
 
@@ -159,7 +147,7 @@ absl::StatusOr<TlsConfig> LoadTlsConfig(const std::string& cert_file, const std:
                                         const std::string& client_ca_file,
                                         const std::string& agency_map_file) {
   TlsConfig tls{cert_file, key_file, client_ca_file, {}, {}};
-  absl::StatusOr<std::string> map = ReadFile(agency_map_file, "agency map");
+  absl::StatusOr<std::string> map = ReadTextFile(agency_map_file, "agency map");
   if (!map.ok()) return map.status();
   if (absl::Status parsed = ParseAgencyMap(*map, &tls); !parsed.ok()) return parsed;
   if (tls.agencies.empty()) {
@@ -171,11 +159,11 @@ absl::StatusOr<TlsConfig> LoadTlsConfig(const std::string& cert_file, const std:
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsCredentials(
     const TlsConfig& tls, std::shared_ptr<const TokenVerifier> tokens, const Clock* clock) {
-  absl::StatusOr<std::string> cert = ReadFile(tls.cert_file, "server certificate");
+  absl::StatusOr<std::string> cert = ReadTextFile(tls.cert_file, "server certificate");
   if (!cert.ok()) return cert.status();
-  absl::StatusOr<std::string> key = ReadFile(tls.key_file, "server key");
+  absl::StatusOr<std::string> key = ReadTextFile(tls.key_file, "server key");
   if (!key.ok()) return key.status();
-  absl::StatusOr<std::string> ca = ReadFile(tls.client_ca_file, "client CA");
+  absl::StatusOr<std::string> ca = ReadTextFile(tls.client_ca_file, "client CA");
   if (!ca.ok()) return ca.status();
   grpc::SslServerCredentialsOptions options(
       GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
@@ -187,27 +175,19 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsCredentials(
   return credentials;
 }
 
-std::optional<std::string> CertificateAgency(const grpc::ServerContextBase& context) {
+TransportIdentity IdentityOf(const grpc::ServerContextBase& context) {
+  TransportIdentity identity;
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-  if (auth == nullptr) return std::nullopt;
-  std::vector<grpc::string_ref> values = auth->FindPropertyValues(kCertificateAgencyProperty);
-  if (values.empty()) return std::nullopt;
-  return std::string(values.front().data(), values.front().size());
-}
-
-}  // namespace casework::services
-
-namespace casework::services {
-
-std::optional<std::pair<std::string, std::string>> TokenUserAndRole(
-    const grpc::ServerContextBase& context) {
-  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-  if (auth == nullptr) return std::nullopt;
-  std::vector<grpc::string_ref> users = auth->FindPropertyValues(kTokenUserProperty);
-  std::vector<grpc::string_ref> roles = auth->FindPropertyValues(kTokenRoleProperty);
-  if (users.empty() || roles.empty()) return std::nullopt;
-  return std::make_pair(std::string(users.front().data(), users.front().size()),
-                        std::string(roles.front().data(), roles.front().size()));
+  if (auth == nullptr) return identity;
+  auto first = [&](const char* property) -> std::optional<std::string> {
+    std::vector<grpc::string_ref> values = auth->FindPropertyValues(property);
+    if (values.empty()) return std::nullopt;
+    return std::string(values.front().data(), values.front().size());
+  };
+  identity.agency = first(kCertificateAgencyProperty);
+  identity.user = first(kTokenUserProperty);
+  identity.role = first(kTokenRoleProperty);
+  return identity;
 }
 
 }  // namespace casework::services

@@ -29,7 +29,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -80,13 +79,16 @@ absl::StatusOr<TlsConfig> LoadTlsConfig(const std::string& cert_file, const std:
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsCredentials(
     const TlsConfig& tls, std::shared_ptr<const TokenVerifier> tokens, const Clock* clock);
 
-// The user and role a bearer token gave the call, or nullopt.
-std::optional<std::pair<std::string, std::string>> TokenUserAndRole(
-    const grpc::ServerContextBase& context);
 
-// The agency the call's client certificate acts for, or nullopt for a call
-// that did not come over mutual TLS.
-std::optional<std::string> CertificateAgency(const grpc::ServerContextBase& context);
+// What mutual TLS established for a call (read from its auth context once):
+// the agency it acts for, and with bearer tokens the user and role. Each is
+// unset for a call that did not come over mutual TLS (or without tokens).
+struct TransportIdentity {
+  std::optional<std::string> agency;
+  std::optional<std::string> user;
+  std::optional<std::string> role;
+};
+TransportIdentity IdentityOf(const grpc::ServerContextBase& context);
 
 }  // namespace casework::services
 

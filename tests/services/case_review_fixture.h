@@ -31,12 +31,8 @@ using ::casework::testing::London;
 using ::casework::testing::SetIdentity;
 using Review = v1::CaseReviewService::Stub;
 
-inline absl::Time At(int y, int m, int d) {
-  return absl::FromCivil(absl::CivilSecond(y, m, d, 10, 0, 0), London());
-}
-inline v1::CivilDate Date(int y, int m, int d) {
-  return workflow::ToCivilDate(absl::CivilDay(y, m, d));
-}
+using ::casework::testing::At;
+using ::casework::testing::Date;
 inline std::string Due(const v1::CaseReview& review, const std::string& deadline) {
   for (const v1::Deadline& d : review.deadlines()) {
     if (d.name() == deadline) {

@@ -24,12 +24,9 @@
 namespace casework::services {
 namespace {
 
-using ::casework::testing::London;
 
-absl::Time At(int y, int m, int d) {
-  return absl::FromCivil(absl::CivilSecond(y, m, d, 10, 0, 0), London());
-}
-v1::CivilDate Date(int y, int m, int d) { return workflow::ToCivilDate(absl::CivilDay(y, m, d)); }
+using ::casework::testing::At;
+using ::casework::testing::Date;
 
 // Who calls: an agency, a user and a role.
 struct Who {

@@ -27,9 +27,7 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using Review = v1::CaseReviewService::Stub;
 
-absl::Time At(int y, int m, int d) {
-  return absl::FromCivil(absl::CivilSecond(y, m, d, 10, 0, 0), London());
-}
+using ::casework::testing::At;
 
 class FidelityTest : public casework::testing::ServerFixture {
  protected:

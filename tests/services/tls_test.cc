@@ -34,12 +34,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string Slurp(const std::string& path) { return ReadTextFile(path, "test file").value(); }
 
 // base64url of the big number `name` of `key`, `width` bytes wide (0: as
 // short as it is).

@@ -46,6 +46,18 @@ absl::TimeZone London() {
   return tz;
 }
 
+absl::Time At(int y, int m, int d) {
+  return absl::FromCivil(absl::CivilSecond(y, m, d, 10, 0, 0), London());
+}
+
+v1::CivilDate Date(int y, int m, int d) {
+  v1::CivilDate date;
+  date.set_year(y);
+  date.set_month(m);
+  date.set_day(d);
+  return date;
+}
+
 std::shared_ptr<const workflow::Calendar> TestCalendar() {
   static const auto* calendar = new std::shared_ptr<const workflow::Calendar>(
       std::make_shared<const workflow::Calendar>(

@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "casework/v1/actions.pb.h"
+#include "casework/v1/common.pb.h"
 #include "casework/v1/errors.pb.h"
 #include "google/rpc/status.pb.h"
 #include "workflow/time/calendar.h"
@@ -68,6 +69,10 @@ std::optional<T> DetailOf(const absl::Status& status) {
 
 // Europe/London from the system time-zone database.
 absl::TimeZone London();
+// 10:00 on that day in London: when a test's commands happen.
+absl::Time At(int y, int m, int d);
+// The date y-m-d as a casework.v1.CivilDate.
+v1::CivilDate Date(int y, int m, int d);
 
 // The bundled England and Wales calendar (version 1).
 std::shared_ptr<const workflow::Calendar> TestCalendar();

@@ -121,14 +121,8 @@ absl::Status DecideDecideAppeal(const State& s, const v1::DecideAppealRequest& r
   ASSIGN_OR_RETURN(v1::LeadOfficerAssigned lead,
                    review.ChooseLead(policy, r.new_lead_officer(), exclude));
   for (const v1::Recommendation& rec : s.outcome().recommendations()) {
-    const v1::Deadline* d = FindDeadline(s.deadlines(), RecommendationDeadline(rec.id()));
-    if (d != nullptr &&
-        (d->state() == v1::Deadline::RUNNING || d->state() == v1::Deadline::MISSED)) {
-      v1::DeadlineCancelled c;
-      c.set_name(d->name());
-      c.set_reason("review re-opened on appeal");
-      out.Emit(std::move(c));
-    }
+    out.Emit(CancelDeadline(s.deadlines(), RecommendationDeadline(rec.id()),
+                            "review re-opened on appeal"));
   }
   v1::ReviewReopened reopened;
   reopened.set_round(s.round() + 1);

@@ -2,6 +2,7 @@
 #include "absl/strings/str_cat.h"
 #include "workflow/case_review/internal.h"
 #include "workflow/common/validation.h"
+#include "workflow/time/case_deadlines.h"
 
 namespace casework::workflow::case_review {
 
@@ -18,11 +19,8 @@ void CaseReviewRows(absl::string_view, const State& s, std::vector<Row>* rows) {
     rows->push_back(
         {absl::StrCat(CaseReviewRowPrefix(p, "lead"), EscapeKeyPart(s.lead_officer()), "/", n), ""});
   }
-  for (const v1::Deadline& d : s.deadlines()) {
-    if (d.state() == v1::Deadline::MISSED) {
-      rows->push_back({absl::StrCat(CaseReviewRowPrefix(p, "overdue"), n), ""});
-      break;
-    }
+  if (HasMissedDeadline(s.deadlines())) {
+    rows->push_back({absl::StrCat(CaseReviewRowPrefix(p, "overdue"), n), ""});
   }
 }
 

@@ -102,4 +102,8 @@ void AbortWithMessage(absl::string_view message) {
   std::abort();
 }
 
+absl::Status PermissionDeniedFor(absl::string_view name) {
+  return absl::PermissionDeniedError(absl::StrCat("permission denied: ", name));
+}
+
 }  // namespace casework

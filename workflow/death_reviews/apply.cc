@@ -120,18 +120,15 @@ void ApplyLinked(Review& s, const v1::PlanActionLinked& e) {
 
 void ApplyOnHold(Review& s, const v1::ReviewPlacedOnHold& e) {
   *s.add_holds() = e.hold();
-  s.set_held_from(s.state());
   s.set_state(Review::ON_HOLD);
 }
 
 void ApplyResumed(Review& s, const v1::ReviewResumed& e) {
-  if (!s.holds().empty()) {
-    v1::Hold& hold = *s.mutable_holds(s.holds_size() - 1);
-    *hold.mutable_resumed_on() = e.resumed_on();
-    hold.set_days(static_cast<int32_t>(ToCivilDay(e.resumed_on()) - ToCivilDay(hold.held_on())));
-  }
-  s.set_state(s.held_from());
-  s.set_held_from(Review::STATE_UNSPECIFIED);
+  if (s.holds().empty()) return;
+  v1::Hold& hold = *s.mutable_holds(s.holds_size() - 1);
+  *hold.mutable_resumed_on() = e.resumed_on();
+  hold.set_days(static_cast<int32_t>(ToCivilDay(e.resumed_on()) - ToCivilDay(hold.held_on())));
+  s.set_state(hold.stage());
 }
 
 void ApplyClosed(Review& s, const v1::ReviewClosed& e) {

@@ -163,10 +163,8 @@ absl::Status DecideWaiveReport(const Review& s, const v1::WaiveAgencyReportReque
   e.set_report_id(r.report_id());
   e.set_reason(r.reason());
   out.Emit(std::move(e));
-  v1::DeadlineCancelled cancelled;
-  cancelled.set_name(ReportDeadline(r.report_id()));
-  cancelled.set_reason(absl::StrCat("waived: ", r.reason()));
-  out.Emit(std::move(cancelled));
+  out.Emit(CancelDeadline(s.deadlines(), ReportDeadline(r.report_id()),
+                          absl::StrCat("waived: ", r.reason())));
   return absl::OkStatus();
 }
 

@@ -2,6 +2,7 @@
 
 #include "workflow/common/validation.h"
 #include "workflow/death_reviews/commands.h"
+#include "workflow/time/case_deadlines.h"
 
 namespace casework::workflow::death_reviews {
 namespace {
@@ -9,10 +10,8 @@ namespace {
 using Review = v1::DeathReview;
 
 bool IsMissed(const Review& r, absl::string_view name) {
-  for (const v1::Deadline& d : r.deadlines()) {
-    if (d.name() == name) return d.state() == v1::Deadline::MISSED;
-  }
-  return false;
+  const v1::Deadline* d = FindDeadline(r.deadlines(), name);
+  return d != nullptr && d->state() == v1::Deadline::MISSED;
 }
 
 }  // namespace
@@ -37,7 +36,7 @@ void FiguresBuilder::Add(const Review& r) {
   const bool open = r.state() != Review::CLOSED && r.state() != Review::NOT_COMMISSIONED;
   if (open) {
     const bool held = r.state() == Review::ON_HOLD;
-    ++open_by_stage_[held ? r.held_from() : r.state()];
+    ++open_by_stage_[held ? r.holds(r.holds_size() - 1).stage() : r.state()];
     if (held) figures_.set_on_hold(figures_.on_hold() + 1);
   }
   for (const v1::Hold& h : r.holds()) {

@@ -47,9 +47,11 @@ struct TimerSpec {
   }
 };
 
-// The agency the engine itself acts as (its link worker: "casework", user
-// "links", role "system"; its timer worker, user "timer"). Reserved: no caller may claim it.
+// The agency and role the engine itself acts as (its link worker: user
+// "links"; its timer worker: user "timer"). Reserved: no caller may claim
+// the agency.
 inline constexpr absl::string_view kEngineAgency = "casework";
+inline constexpr absl::string_view kEngineRole = "system";
 
 // What a decision may know beyond the state and the command.
 struct DecideContext {

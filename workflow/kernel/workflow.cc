@@ -210,8 +210,7 @@ absl::StatusOr<Events> Workflow::Decide(const CommandType& command,
     }
     if (from != kNewState && read_access_ &&
         (context.actor == nullptr || !read_access_(state, *context.actor))) {
-      return absl::PermissionDeniedError(
-          absl::StrCat("permission denied: ", context.stream));
+      return PermissionDeniedFor(context.stream);
     }
     RETURN_IF_ERROR(transitions_.Check(context.stream, from, command.name()));
   }

@@ -87,15 +87,31 @@ std::optional<v1::DeadlineMet> MeetDeadline(const Deadlines& deadlines, absl::st
   return met;
 }
 
+std::optional<v1::DeadlineCancelled> CancelDeadline(const Deadlines& deadlines,
+                                                    absl::string_view name,
+                                                    absl::string_view reason) {
+  const v1::Deadline* d = FindDeadline(deadlines, name);
+  if (d == nullptr || !IsOpen(*d)) return std::nullopt;
+  v1::DeadlineCancelled c;
+  c.set_name(std::string(name));
+  c.set_reason(std::string(reason));
+  return c;
+}
+
+bool HasMissedDeadline(const Deadlines& deadlines) {
+  for (const v1::Deadline& d : deadlines) {
+    if (d.state() == v1::Deadline::MISSED) return true;
+  }
+  return false;
+}
+
 std::vector<v1::DeadlineCancelled> CancelOpenDeadlines(const Deadlines& deadlines,
                                                        absl::string_view reason) {
   std::vector<v1::DeadlineCancelled> out;
   for (const v1::Deadline& d : deadlines) {
-    if (!IsOpen(d)) continue;
-    v1::DeadlineCancelled c;
-    c.set_name(d.name());
-    c.set_reason(std::string(reason));
-    out.push_back(std::move(c));
+    if (std::optional<v1::DeadlineCancelled> c = CancelDeadline(deadlines, d.name(), reason)) {
+      out.push_back(*std::move(c));
+    }
   }
   return out;
 }

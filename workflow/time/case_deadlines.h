@@ -47,6 +47,15 @@ const v1::Deadline* FindDeadline(const Deadlines& deadlines, absl::string_view n
 // otherwise (already met or cancelled, or never set).
 std::optional<v1::DeadlineMet> MeetDeadline(const Deadlines& deadlines, absl::string_view name);
 
+// DeadlineCancelled for `name` if it is still open (running, paused or
+// missed); nothing otherwise.
+std::optional<v1::DeadlineCancelled> CancelDeadline(const Deadlines& deadlines,
+                                                    absl::string_view name,
+                                                    absl::string_view reason);
+
+// True if a deadline was missed and is not yet met or cancelled.
+bool HasMissedDeadline(const Deadlines& deadlines);
+
 // DeadlineCancelled for every deadline that is still open (running, paused or
 // missed).
 std::vector<v1::DeadlineCancelled> CancelOpenDeadlines(const Deadlines& deadlines,

@@ -8,18 +8,6 @@
 
 namespace casework::testing {
 
-v1::CivilDate Date(int y, int m, int d) {
-  v1::CivilDate date;
-  date.set_year(y);
-  date.set_month(m);
-  date.set_day(d);
-  return date;
-}
-
-absl::Time At(int y, int m, int d) {
-  return absl::FromCivil(absl::CivilSecond(y, m, d, 10, 0, 0), London());
-}
-
 v1::RecordComplaintRequest ComplaintRequest(const std::string& source_ref,
                                             const std::string& complainant,
                                             v1::CivilDate behaviour, v1::CivilDate reported) {

@@ -9,13 +9,10 @@
 #include "casework/v1/case_reviews.pb.h"
 #include "casework/v1/complaints.pb.h"
 #include "casework/v1/policy.pb.h"
+#include "tests/support/test_support.h"
 #include "tests/support/world.h"
 
 namespace casework::testing {
-
-v1::CivilDate Date(int y, int m, int d);
-// 10:00 on that day in London.
-absl::Time At(int y, int m, int d);
 
 // A complaint by `complainant` to the police about its own incident.
 v1::RecordComplaintRequest ComplaintRequest(const std::string& source_ref,
