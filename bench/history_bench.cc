@@ -235,6 +235,7 @@ absl::StatusOr<NotesFigures> MeasureNotes(const std::string& caseworkd, const st
       context.AddMetadata(services::kAgencyHeader, "eastbrook-council");
       context.AddMetadata(services::kUserHeader, "u-bench");
       context.AddMetadata(services::kRoleHeader, "caseworker");
+      context.AddMetadata(services::kPurposeHeader, "bench");
       grpc::Status status = ((*stub).*method)(&context, request, reply);
       if (!status.ok()) {
         return absl::InternalError(absl::StrCat(request.GetTypeName(), ": ", status.error_message()));

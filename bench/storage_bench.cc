@@ -292,6 +292,7 @@ absl::StatusOr<RestartResult> MeasureRestart(const std::string& caseworkd, const
     context.AddMetadata(services::kAgencyHeader, "eastbrook-council");
     context.AddMetadata(services::kUserHeader, "u-bench");
     context.AddMetadata(services::kRoleHeader, "caseworker");
+    context.AddMetadata(services::kPurposeHeader, "bench");
     v1::GetActionRequest request;
     request.set_name(action);
     v1::Action reply;

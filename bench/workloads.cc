@@ -175,6 +175,7 @@ std::unique_ptr<Call> EngineWorkload::Identified(std::unique_ptr<Call> call, abs
   call->context.AddMetadata(services::kUserHeader,
                             absl::StrCat("u", absl::Uniform(rng, 1000, 10000)));
   call->context.AddMetadata(services::kRoleHeader, role);
+  call->context.AddMetadata(services::kPurposeHeader, "case work");
   return call;
 }
 

@@ -2,7 +2,6 @@
 
 #include <memory>
 
-#include "services/call_context.h"
 #include "workflow/kernel/workflow.h"
 
 namespace casework::services {
@@ -10,20 +9,13 @@ namespace casework::services {
 absl::StatusOr<bool> ReadFilter::MayRead(absl::string_view stream) {
   const workflow::Workflow* workflow = deps_.registry->ForStream(stream);
   if (workflow == nullptr || !workflow->restricted()) return true;
-  if (!actor_) return false;
   if (auto it = verdicts_.find(stream); it != verdicts_.end()) return it->second;
   absl::StatusOr<std::shared_ptr<const google::protobuf::Message>> state =
       ReadStateMessage(*deps_.store, *workflow, std::string(stream));
   if (!state.ok() && !absl::IsNotFound(state.status())) return state.status();
-  const bool verdict = state.ok() && workflow->MayRead(**state, *actor_);
+  const bool verdict = state.ok() && workflow->MayRead(**state, actor_);
   verdicts_.emplace(std::string(stream), verdict);
   return verdict;
-}
-
-std::optional<v1::Actor> OptionalActor(const grpc::ServerContextBase& context) {
-  absl::StatusOr<v1::Actor> actor = ActorFromMetadata(context);
-  if (!actor.ok()) return std::nullopt;
-  return *std::move(actor);
 }
 
 }  // namespace casework::services

@@ -7,7 +7,6 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <optional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -22,9 +21,8 @@ namespace casework::services {
 // stream's answer.
 class ReadFilter {
  public:
-  // `actor` is the caller's identity, or nullopt for a call without one (it
-  // may read no stream of a restricted workflow).
-  ReadFilter(const ServiceDeps& deps, std::optional<v1::Actor> actor)
+  // `actor` is the caller's identity.
+  ReadFilter(const ServiceDeps& deps, v1::Actor actor)
       : deps_(deps), actor_(std::move(actor)) {}
 
   // True for a stream of a workflow without ReadAccess (or of none), and
@@ -34,13 +32,9 @@ class ReadFilter {
 
  private:
   const ServiceDeps& deps_;
-  const std::optional<v1::Actor> actor_;
+  const v1::Actor actor_;
   absl::flat_hash_map<std::string, bool> verdicts_;
 };
-
-// The caller's identity from the call's metadata, or nullopt if it has none
-// (or an invalid one).
-std::optional<v1::Actor> OptionalActor(const grpc::ServerContextBase& context);
 
 }  // namespace casework::services
 

@@ -18,6 +18,7 @@ grpc::ServerUnaryReactor* ActionService::GetAction(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* ActionService::ListActions(grpc::CallbackServerContext* context,
                                                      const v1::ListActionsRequest* request,
                                                      v1::ListActionsResponse* response) {
+  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
   return FinishNow(context, List(*request, response));
 }
 
@@ -81,7 +82,8 @@ absl::Status ActionService::List(const v1::ListActionsRequest& request,
 grpc::ServerUnaryReactor* ActionService::ListActionNotes(
     grpc::CallbackServerContext* context, const v1::ListActionNotesRequest* request,
     v1::ListActionNotesResponse* response) {
-  return FinishNow(context, ListNotes(*request, response));
+  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
+  return FinishRead(deps_, context, ListNotes(*request, response));
 }
 
 absl::Status ActionService::ListNotes(const v1::ListActionNotesRequest& request,

@@ -11,6 +11,7 @@ namespace casework::services {
 grpc::ServerUnaryReactor* CalendarService::GetCalendar(grpc::CallbackServerContext* context,
                                                        const v1::GetCalendarRequest* request,
                                                        v1::CalendarYear* response) {
+  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
   if (request->year() < workflow::kMinCalendarYear || request->year() > workflow::kMaxCalendarYear) {
     return FinishNow(context, FieldError("year", "range",
                                          absl::StrCat("must be between ", workflow::kMinCalendarYear,
@@ -23,9 +24,6 @@ grpc::ServerUnaryReactor* CalendarService::GetCalendar(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* CalendarService::AddHoliday(grpc::CallbackServerContext* context,
                                                       const v1::AddHolidayRequest* request,
                                                       v1::CalendarYear* response) {
-  if (absl::Status admin = RequireAdmin(*context, "adding a non-working day"); !admin.ok()) {
-    return FinishNow(context, admin);
-  }
   // Once the addition is durable, commands built from then on use the new
   // calendar.
   return RunCommand(deps_, context, workflow_, workflow::kAddHoliday, *request, response,

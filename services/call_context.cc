@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/roles.h"
 #include "services/transport.h"
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
@@ -52,8 +53,25 @@ absl::StatusOr<v1::Actor> ActorFromMetadata(const grpc::ServerContextBase& conte
                            absl::StrCat("agency \"", workflow::kEngineAgency,
                                         "\" is reserved for the engine itself"));
   }
+  // The method's declared roles (services/roles.h).
+  const std::string method = MetadataValue(context, kMethodKey);
+  RETURN_IF_ERROR(CheckRole(method, actor.role()));
+  // A person reading a record's detail says why (recorded in the audit log).
+  if (IsPerson(actor)) {
+    if (std::optional<v1::MethodAccess> rule = AccessOf(method);
+        rule && !rule->audit_resource().empty()) {
+      const std::string purpose = MetadataValue(context, kPurposeHeader);
+      if (purpose.empty() || purpose.size() > 200) {
+        return FieldError(kPurposeHeader, purpose.empty() ? "required" : "length",
+                          "this read is recorded in the audit log: state its purpose in "
+                          "metadata \"x-casework-purpose\", 1-200 characters");
+      }
+    }
+  }
   return actor;
 }
+
+bool IsPerson(const v1::Actor& actor) { return actor.role() != "integration"; }
 
 bool IsLoopbackListen(absl::string_view listen) {
   absl::string_view host = listen;

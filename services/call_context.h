@@ -8,7 +8,7 @@
 //   x-casework-agency   required, e.g. "eastbrook-council" (over mutual TLS:
 //                       optional, and must be the certificate's agency)
 //   x-casework-user     required, e.g. "u1234"
-//   x-casework-role     required, e.g. "caseworker"
+//   x-casework-role     required, e.g. "caseworker" (casework.v1.Role)
 //   x-correlation-id    optional; defaults to the request_id
 //
 // Without TLS the identity is only asserted by the caller, so caseworkd then
@@ -30,12 +30,23 @@ inline constexpr char kAgencyHeader[] = "x-casework-agency";
 inline constexpr char kUserHeader[] = "x-casework-user";
 inline constexpr char kRoleHeader[] = "x-casework-role";
 inline constexpr char kCorrelationHeader[] = "x-correlation-id";
+// Why a person reads a record's detail: required on detail reads
+// (proto/casework/v1/audit.proto), 1-200 characters.
+inline constexpr char kPurposeHeader[] = "x-casework-purpose";
 // Trailing metadata set to "true" when a reply is the stored original of an
 // earlier call with the same request_id.
 inline constexpr char kReplayedTrailer[] = "x-casework-replayed";
 
-// The caller's identity. UNAUTHENTICATED naming the missing header.
+// The caller's identity, allowed by the role rule the call's method declares
+// in the contract (services/roles.h). UNAUTHENTICATED naming the missing
+// header, or for a role that is not a partnership role; PERMISSION_DENIED
+// ROLE_NOT_ALLOWED for a role the method does not allow. Every handler calls
+// this (directly or through RunCommand, WithCaller or FinishGet) before it
+// reads or writes anything.
 absl::StatusOr<v1::Actor> ActorFromMetadata(const grpc::ServerContextBase& context);
+
+// True unless `actor` is a system acting as itself (role "integration").
+bool IsPerson(const v1::Actor& actor);
 
 // The value of metadata `key`, or empty.
 std::string MetadataValue(const grpc::ServerContextBase& context, absl::string_view key);

@@ -17,6 +17,7 @@ grpc::ServerUnaryReactor* CaseReviewService::GetCaseReview(grpc::CallbackServerC
 grpc::ServerUnaryReactor* CaseReviewService::ListCaseReviews(
     grpc::CallbackServerContext* context, const v1::ListCaseReviewsRequest* request,
     v1::ListCaseReviewsResponse* response) {
+  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
   return FinishNow(context, List(*request, response));
 }
 
@@ -65,6 +66,7 @@ absl::Status CaseReviewService::List(const v1::ListCaseReviewsRequest& request,
 grpc::ServerUnaryReactor* CaseReviewService::GetCaseReviewFigures(
     grpc::CallbackServerContext* context, const v1::GetCaseReviewFiguresRequest* request,
     v1::CaseReviewFigures* response) {
+  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
   return FinishNow(context, Figures(*request, response));
 }
 

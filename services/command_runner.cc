@@ -2,9 +2,13 @@
 
 #include <utility>
 
+#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "services/audit_log.h"
 #include "services/call_context.h"
 #include "services/grpc_status.h"
+#include "services/roles.h"
 
 namespace casework::services {
 
@@ -12,6 +16,38 @@ grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
                                     const absl::Status& status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RefuseUnlessAllowed(grpc::CallbackServerContext* context) {
+  absl::StatusOr<v1::Actor> actor = ActorFromMetadata(*context);
+  if (actor.ok()) return nullptr;
+  return FinishNow(context, actor.status());
+}
+
+grpc::ServerUnaryReactor* FinishRead(const ServiceDeps& deps, grpc::CallbackServerContext* context,
+                                     const absl::Status& status) {
+  if (deps.audit == nullptr) return FinishNow(context, status);
+  const std::string method = MetadataValue(*context, kMethodKey);
+  const std::optional<v1::MethodAccess> rule = AccessOf(method);
+  if (!rule || rule->audit_resource().empty()) return FinishNow(context, status);
+  absl::StatusOr<v1::Actor> actor = ActorFromMetadata(*context);
+  if (!actor.ok() || !IsPerson(*actor)) return FinishNow(context, status);
+  v1::AuditEntry entry;
+  entry.set_resource(MetadataValue(*context, kResourceKey));
+  absl::string_view rest = entry.resource();
+  if (!absl::ConsumePrefix(&rest, "partnerships/")) return FinishNow(context, status);
+  const std::string partnership(rest.substr(0, rest.find('/')));
+  if (!workflow::IsValidId(partnership)) return FinishNow(context, status);
+  *entry.mutable_actor() = *std::move(actor);
+  entry.set_method(method.substr(method.empty() ? 0 : 1));
+  entry.set_purpose(MetadataValue(*context, kPurposeHeader));
+  entry.set_outcome(absl::StatusCodeToString(status.code()));
+  entry.set_correlation_id(MetadataValue(*context, kCorrelationHeader).substr(0, 128));
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  deps.audit->Record(partnership, std::move(entry), [reactor, status](absl::Status written) {
+    reactor->Finish(ToGrpcStatus(written.ok() ? status : written));
+  });
   return reactor;
 }
 

@@ -63,19 +63,34 @@ grpc::ServerUnaryReactor* RunCommand(const ServiceDeps& deps, grpc::CallbackServ
 grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
                                     const absl::Status& status);
 
-// Answers a Get method: `name` must be a resource name of `workflow`'s
+// Null if the caller may make this call (ActorFromMetadata); otherwise the
+// call, finished with the refusal. Every read handler starts with
+//   if (auto* refused = RefuseUnlessAllowed(context)) return refused;
+grpc::ServerUnaryReactor* RefuseUnlessAllowed(grpc::CallbackServerContext* context);
+
+// Finishes a read with `status`. When the call's method is a detail read
+// (its access rule names audit_resource), the caller a person (any role
+// but "integration") and the record read one of a partnership, the call is
+// first recorded in the audit log (services/audit_log.h), and answered only
+// once the entry is durable: UNAVAILABLE AUDIT_UNAVAILABLE, without the
+// reply, if it cannot be written. Any other call finishes at once.
+grpc::ServerUnaryReactor* FinishRead(const ServiceDeps& deps, grpc::CallbackServerContext* context,
+                                     const absl::Status& status);
+
+// Answers a Get method for an allowed caller: `name` must be a resource name of `workflow`'s
 // collection (INVALID_ARGUMENT otherwise); its state into `response`, or
 // NOT_FOUND.
 template <typename State>
 grpc::ServerUnaryReactor* FinishGet(const ServiceDeps& deps, grpc::CallbackServerContext* context,
                                     const workflow::Workflow& workflow, const std::string& name,
                                     State* response) {
+  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
   FieldErrors errors;
   workflow::ParseResourceName("name", name, workflow.collection(), errors);
-  if (!errors.empty()) return FinishNow(context, errors.ToStatus());
+  if (!errors.empty()) return FinishRead(deps, context, errors.ToStatus());
   absl::StatusOr<State> state = ReadState<State>(*deps.store, workflow, name);
   if (state.ok()) *response = *std::move(state);
-  return FinishNow(context, state.status());
+  return FinishRead(deps, context, state.status());
 }
 
 template <typename Command>

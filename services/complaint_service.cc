@@ -190,6 +190,7 @@ grpc::ServerUnaryReactor* ComplaintService::GetComplaint(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* ComplaintService::ListComplaints(
     grpc::CallbackServerContext* context, const v1::ListComplaintsRequest* request,
     v1::ListComplaintsResponse* response) {
+  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
   FieldErrors errors;
   std::optional<std::string> p = workflow::ParsePartnershipName("parent", request->parent(), errors);
   if (request->complainant_reference().empty()) {
@@ -219,6 +220,7 @@ grpc::ServerUnaryReactor* ComplaintService::ListComplaints(
 grpc::ServerUnaryReactor* ComplaintService::ListNotices(grpc::CallbackServerContext* context,
                                                         const v1::ListNoticesRequest* request,
                                                         v1::ListNoticesResponse* response) {
+  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
   FieldErrors errors;
   std::optional<std::string> p = workflow::ParsePartnershipName("parent", request->parent(), errors);
   PageRequest page = CheckPage(request->page_size(), request->page_token(), errors);

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/access.h"
+#include "services/call_context.h"
 #include "services/command_runner.h"
 #include "services/paging.h"
 #include "workflow/time/deadline_rules.h"
@@ -20,7 +21,9 @@ constexpr int kMaxHorizon = 60;
 grpc::ServerUnaryReactor* DeadlineService::ListDeadlines(grpc::CallbackServerContext* context,
                                                          const v1::ListDeadlinesRequest* request,
                                                          v1::ListDeadlinesResponse* response) {
-  ReadFilter filter(deps_, OptionalActor(*context));
+  absl::StatusOr<v1::Actor> actor = ActorFromMetadata(*context);
+  if (!actor.ok()) return FinishNow(context, actor.status());
+  ReadFilter filter(deps_, *std::move(actor));
   return FinishNow(context, List(*request, filter, response));
 }
 

@@ -15,12 +15,15 @@ namespace {
 
 namespace dr = workflow::death_reviews;
 
-// Runs `read` with the caller's identity (UNAUTHENTICATED without one).
+// Runs `read` with the caller's identity (UNAUTHENTICATED without one) and
+// finishes the call (recording it in the audit log when the method is a
+// detail read).
 template <typename Read>
-grpc::ServerUnaryReactor* WithActor(grpc::CallbackServerContext* context, Read read) {
+grpc::ServerUnaryReactor* WithActor(const ServiceDeps& deps, grpc::CallbackServerContext* context,
+                                    Read read) {
   absl::StatusOr<v1::Actor> actor = ActorFromMetadata(*context);
   if (!actor.ok()) return FinishNow(context, actor.status());
-  return FinishNow(context, read(*actor));
+  return FinishRead(deps, context, read(*actor));
 }
 
 }  // namespace
@@ -28,7 +31,7 @@ grpc::ServerUnaryReactor* WithActor(grpc::CallbackServerContext* context, Read r
 grpc::ServerUnaryReactor* DeathReviewService::GetDeathReview(
     grpc::CallbackServerContext* context, const v1::GetDeathReviewRequest* request,
     v1::DeathReview* response) {
-  return WithActor(context, [&](const v1::Actor& a) { return Get(a, *request, response); });
+  return WithActor(deps_, context, [&](const v1::Actor& a) { return Get(a, *request, response); });
 }
 
 absl::Status DeathReviewService::Get(const v1::Actor& actor,
@@ -52,7 +55,7 @@ absl::Status DeathReviewService::Get(const v1::Actor& actor,
 grpc::ServerUnaryReactor* DeathReviewService::ListDeathReviews(
     grpc::CallbackServerContext* context, const v1::ListDeathReviewsRequest* request,
     v1::ListDeathReviewsResponse* response) {
-  return WithActor(context, [&](const v1::Actor& a) { return List(a, *request, response); });
+  return WithActor(deps_, context, [&](const v1::Actor& a) { return List(a, *request, response); });
 }
 
 absl::Status DeathReviewService::List(const v1::Actor& actor,
@@ -97,7 +100,7 @@ absl::Status DeathReviewService::List(const v1::Actor& actor,
 grpc::ServerUnaryReactor* DeathReviewService::ListFamilyContacts(
     grpc::CallbackServerContext* context, const v1::ListFamilyContactsRequest* request,
     v1::ListFamilyContactsResponse* response) {
-  return WithActor(context, [&](const v1::Actor& a) { return Contacts(a, *request, response); });
+  return WithActor(deps_, context, [&](const v1::Actor& a) { return Contacts(a, *request, response); });
 }
 
 absl::Status DeathReviewService::Contacts(const v1::Actor& actor,
@@ -127,6 +130,7 @@ absl::Status DeathReviewService::Contacts(const v1::Actor& actor,
 grpc::ServerUnaryReactor* DeathReviewService::GetDeathReviewFigures(
     grpc::CallbackServerContext* context, const v1::GetDeathReviewFiguresRequest* request,
     v1::DeathReviewFigures* response) {
+  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
   return FinishNow(context, Figures(*request, response));
 }
 

@@ -59,7 +59,7 @@ constexpr DemoComplaint kComplaints[] = {
     {"SEN-2026-0700", "cmp-demo-3", "eastbrook-council", v1::COUNCIL, "INC-2026-230", 10, 12, 10, 30, false},
 };
 
-void SetDemoIdentity(grpc::ClientContext& context, const char* role = "system") {
+void SetDemoIdentity(grpc::ClientContext& context, const char* role = "caseworker") {
   context.AddMetadata(kAgencyHeader, "eastbrook-council");
   context.AddMetadata(kUserHeader, "demo-loader");
   context.AddMetadata(kRoleHeader, role);
@@ -175,7 +175,7 @@ absl::Status LoadDemoDeathReviews(const std::shared_ptr<grpc::Channel>& channel)
   notify.set_circumstances("Fictional demo notification");
   v1::DeathReviewResponse response;
   grpc::ClientContext c1;
-  SetDemoIdentity(c1, "review_coordinator");
+  SetDemoIdentity(c1, "partnership_chair");
   RETURN_IF_ERROR(Check(reviews->NotifyDeath(&c1, notify, &response), "death notification"));
   const std::string name = response.death_review().name();
 
@@ -189,7 +189,7 @@ absl::Status LoadDemoDeathReviews(const std::shared_ptr<grpc::Channel>& channel)
   decision.add_agencies_involved("eastbrook-council");
   decision.add_agencies_involved("shire-health");
   grpc::ClientContext c2;
-  SetDemoIdentity(c2, "review_coordinator");
+  SetDemoIdentity(c2, "partnership_chair");
   RETURN_IF_ERROR(Check(reviews->RecordDecision(&c2, decision, &response), "decision"));
 
   v1::AppointChairRequest chair;
@@ -199,7 +199,7 @@ absl::Status LoadDemoDeathReviews(const std::shared_ptr<grpc::Channel>& channel)
   chair.set_chair_user("chair-demo");
   *chair.mutable_appointed_on() = date(2026, 10, 21);
   grpc::ClientContext c3;
-  SetDemoIdentity(c3, "review_coordinator");
+  SetDemoIdentity(c3, "partnership_chair");
   RETURN_IF_ERROR(Check(reviews->AppointChair(&c3, chair, &response), "chair"));
 
   int i = 0;
@@ -213,7 +213,7 @@ absl::Status LoadDemoDeathReviews(const std::shared_ptr<grpc::Channel>& channel)
     member.set_declared_senior(true);
     member.set_declared_no_direct_involvement(true);
     grpc::ClientContext c;
-    SetDemoIdentity(c, "review_coordinator");
+    SetDemoIdentity(c, "partnership_chair");
     RETURN_IF_ERROR(Check(reviews->AddPanelMember(&c, member, &response), "panel member"));
   }
   return absl::OkStatus();

@@ -65,6 +65,8 @@ int PageSize(int requested, FieldErrors& errors) {
 grpc::ServerUnaryReactor* EventService::ReadStream(grpc::CallbackServerContext* context,
                                                    const v1::ReadStreamRequest* request,
                                                    v1::ReadStreamResponse* response) {
+  absl::StatusOr<v1::Actor> actor = ActorFromMetadata(*context);
+  if (!actor.ok()) return FinishRead(deps_, context, actor.status());
   FieldErrors errors;
   if (request->stream().empty()) {
     errors.Add("stream", "required", "is required");
@@ -79,20 +81,18 @@ grpc::ServerUnaryReactor* EventService::ReadStream(grpc::CallbackServerContext* 
   uint64_t from = static_cast<uint64_t>(std::max<int64_t>(request->from_version(), 1));
   if (request->from_version() < 0) errors.Add("from_version", "range", "must not be negative");
   CheckToken(request->page_token(), "v", "ReadStream", &from, errors);
-  if (!errors.empty()) return FinishNow(context, errors.ToStatus());
+  if (!errors.empty()) return FinishRead(deps_, context, errors.ToStatus());
 
   const workflow::Workflow* owner = deps_.registry->ForStream(request->stream());
   if (owner != nullptr && owner->restricted()) {
-    absl::StatusOr<v1::Actor> actor = ActorFromMetadata(*context);
-    if (!actor.ok()) return FinishNow(context, actor.status());
     absl::StatusOr<bool> may = ReadFilter(deps_, *actor).MayRead(request->stream());
-    if (!may.ok()) return FinishNow(context, may.status());
-    if (!*may) return FinishNow(context, PermissionDeniedFor(request->stream()));
+    if (!may.ok()) return FinishRead(deps_, context, may.status());
+    if (!*may) return FinishRead(deps_, context, PermissionDeniedFor(request->stream()));
   }
   absl::StatusOr<int64_t> version = store_->StreamVersion(request->stream());
-  if (!version.ok()) return FinishNow(context, version.status());
+  if (!version.ok()) return FinishRead(deps_, context, version.status());
   if (*version == 0) {
-    return FinishNow(context, absl::NotFoundError(absl::StrCat(
+    return FinishRead(deps_, context, absl::NotFoundError(absl::StrCat(
                                   "stream ", workflow::Quoted(request->stream()),
                                   " has no events")));
   }
@@ -105,7 +105,7 @@ grpc::ServerUnaryReactor* EventService::ReadStream(grpc::CallbackServerContext* 
     const int want = std::min(page_size - response->events_size(), kReadBatch);
     absl::StatusOr<std::vector<v1::EventEnvelope>> events =
         store_->ReadStream(request->stream(), next, want);
-    if (!events.ok()) return FinishNow(context, events.status());
+    if (!events.ok()) return FinishRead(deps_, context, events.status());
     more = static_cast<int>(events->size()) == want;
     for (v1::EventEnvelope& e : *events) {
       if (bytes >= kMaxPageBytes) {
@@ -118,7 +118,7 @@ grpc::ServerUnaryReactor* EventService::ReadStream(grpc::CallbackServerContext* 
     }
   }
   if (more && next <= *version) response->set_next_page_token(EncodeToken("v", next));
-  return FinishNow(context, absl::OkStatus());
+  return FinishRead(deps_, context, absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* EventService::ReadLog(grpc::CallbackServerContext* context,
@@ -134,7 +134,9 @@ grpc::ServerUnaryReactor* EventService::ReadLog(grpc::CallbackServerContext* con
   uint64_t next = from;
   size_t bytes = 0;
   int scanned = 0;
-  ReadFilter filter(deps_, OptionalActor(*context));
+  absl::StatusOr<v1::Actor> actor = ActorFromMetadata(*context);
+  if (!actor.ok()) return FinishNow(context, actor.status());
+  ReadFilter filter(deps_, *std::move(actor));
   absl::Status filtered;
   absl::Status read = store_->ScanLog(from, [&](const v1::EventEnvelope& e) {
     absl::StatusOr<bool> may = filter.MayRead(e.stream());

@@ -50,7 +50,8 @@ v1::AgendaItem ItemOf(const v1::PanelCase& c) {
 grpc::ServerUnaryReactor* PanelMeetingService::GetMeeting(grpc::CallbackServerContext* context,
                                                           const v1::GetMeetingRequest* request,
                                                           v1::PanelMeetingMinutes* response) {
-  return FinishNow(context, Minutes(*request, response));
+  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
+  return FinishRead(deps_, context, Minutes(*request, response));
 }
 
 absl::Status PanelMeetingService::Minutes(const v1::GetMeetingRequest& request,
@@ -94,7 +95,8 @@ absl::Status PanelMeetingService::Minutes(const v1::GetMeetingRequest& request,
 grpc::ServerUnaryReactor* PanelMeetingService::GetAgenda(grpc::CallbackServerContext* context,
                                                          const v1::GetAgendaRequest* request,
                                                          v1::PanelAgenda* response) {
-  return FinishNow(context, Agenda(*request, response));
+  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
+  return FinishRead(deps_, context, Agenda(*request, response));
 }
 
 absl::Status PanelMeetingService::Agenda(const v1::GetAgendaRequest& request,

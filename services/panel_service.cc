@@ -37,6 +37,7 @@ grpc::ServerUnaryReactor* PanelService::GetPanelCase(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* PanelService::ListPanelCases(grpc::CallbackServerContext* context,
                                                        const v1::ListPanelCasesRequest* request,
                                                        v1::ListPanelCasesResponse* response) {
+  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
   return FinishNow(context, List(*request, response));
 }
 
@@ -103,7 +104,8 @@ absl::Status PanelService::List(const v1::ListPanelCasesRequest& request,
 grpc::ServerUnaryReactor* PanelService::ListAssessments(grpc::CallbackServerContext* context,
                                                         const v1::ListAssessmentsRequest* request,
                                                         v1::ListAssessmentsResponse* response) {
-  return FinishNow(context, Assessments(*request, response));
+  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
+  return FinishRead(deps_, context, Assessments(*request, response));
 }
 
 absl::Status PanelService::Assessments(const v1::ListAssessmentsRequest& request,
@@ -128,6 +130,7 @@ absl::Status PanelService::Assessments(const v1::ListAssessmentsRequest& request
 grpc::ServerUnaryReactor* PanelService::CountPanelCases(grpc::CallbackServerContext* context,
                                                         const v1::CountPanelCasesRequest* request,
                                                         v1::CountPanelCasesResponse* response) {
+  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
   return FinishNow(context, Count(*request, response));
 }
 
@@ -156,6 +159,7 @@ absl::Status PanelService::Count(const v1::CountPanelCasesRequest& request,
 grpc::ServerUnaryReactor* PanelService::GetPanelFigures(grpc::CallbackServerContext* context,
                                                         const v1::GetPanelFiguresRequest* request,
                                                         v1::PanelFigures* response) {
+  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
   return FinishNow(context, Figures(*request, response));
 }
 

@@ -7,28 +7,16 @@
 
 namespace casework::services {
 
-absl::Status RequireAdmin(const grpc::ServerContextBase& context, absl::string_view what) {
-  absl::StatusOr<v1::Actor> actor = ActorFromMetadata(context);
-  if (!actor.ok()) return actor.status();
-  if (actor->role() != "admin") {
-    return ErrorWithReason(absl::StatusCode::kPermissionDenied, "ADMIN_ONLY",
-                           absl::StrCat(what, " requires role \"admin\""));
-  }
-  return absl::OkStatus();
-}
-
 grpc::ServerUnaryReactor* PolicyService::PublishPolicy(grpc::CallbackServerContext* context,
                                                        const v1::PublishPolicyRequest* request,
                                                        v1::Policy* response) {
-  if (absl::Status admin = RequireAdmin(*context, "publishing a policy"); !admin.ok()) {
-    return FinishNow(context, admin);
-  }
   return RunCommand(deps_, context, workflow_, workflow::kPublishPolicy, *request, response);
 }
 
 grpc::ServerUnaryReactor* PolicyService::GetPolicy(grpc::CallbackServerContext* context,
                                                    const v1::GetPolicyRequest* request,
                                                    v1::Policy* response) {
+  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
   FieldErrors errors;
   std::optional<std::string> p = workflow::ParsePartnershipName("parent", request->parent(), errors);
   if (request->version() < 0) errors.Add("version", "range", "must not be negative");

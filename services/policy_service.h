@@ -31,10 +31,6 @@ class PolicyService final : public v1::PolicyService::CallbackService {
   const workflow::Workflow& workflow_ = workflow::PolicyWorkflow();
 };
 
-// OK if the caller's role is "admin"; PERMISSION_DENIED (reason ADMIN_ONLY)
-// naming `what` otherwise, UNAUTHENTICATED without an identity.
-absl::Status RequireAdmin(const grpc::ServerContextBase& context, absl::string_view what);
-
 }  // namespace casework::services
 
 #endif  // CASEWORK_SERVICES_POLICY_SERVICE_H_

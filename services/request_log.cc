@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "google/protobuf/message.h"
 #include "services/call_context.h"
 #include "services/grpc_status.h"
+#include "services/roles.h"
 #include "workflow/common/status.h"
 
 namespace casework::services {
@@ -146,6 +148,9 @@ class CallGuard final : public grpc::experimental::Interceptor {
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using grpc::experimental::InterceptionHookPoints;
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      StampMethod(methods->GetRecvInitialMetadata());
+    }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
       OnRequest(methods->GetRecvMessage());
     }
@@ -159,6 +164,36 @@ class CallGuard final : public grpc::experimental::Interceptor {
   }
 
  private:
+  // Tells the handler which method it runs (services/roles.h), replacing
+  // whatever a client sent under that key or kResourceKey. The value is the
+  // server's own copy of the method's name, alive as long as the server.
+  void StampMethod(std::multimap<grpc::string_ref, grpc::string_ref>* metadata) {
+    if (metadata == nullptr) return;
+    metadata_ = metadata;
+    metadata->erase(grpc::string_ref(kResourceKey));
+    const grpc::string_ref key(kMethodKey);
+    metadata->erase(key);
+    metadata->emplace(key, grpc::string_ref(info_->method()));
+  }
+
+  // For a detail read, tells the handler which record the request names
+  // (the field its access rule declares), for the audit log.
+  void StampResource(const google::protobuf::MethodDescriptor& method,
+                     const google::protobuf::Message& request) {
+    if (metadata_ == nullptr || !method.options().HasExtension(v1::access)) return;
+    const std::string& field_name = method.options().GetExtension(v1::access).audit_resource();
+    if (field_name.empty()) return;
+    const google::protobuf::FieldDescriptor* field =
+        request.GetDescriptor()->FindFieldByName(field_name);
+    if (field == nullptr || field->is_repeated() ||
+        field->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
+      return;
+    }
+    resource_ = request.GetReflection()->GetString(request, field);
+    if (resource_.size() > kMaxStampedResource) resource_.resize(kMaxStampedResource);
+    metadata_->emplace(grpc::string_ref(kResourceKey), grpc::string_ref(resource_));
+  }
+
   void OnRequest(void* request) {
     if (request == nullptr) {
       unparsed_ = true;
@@ -166,6 +201,8 @@ class CallGuard final : public grpc::experimental::Interceptor {
     }
     const google::protobuf::MethodDescriptor* method = CaseworkMethod(method_);
     if (method == nullptr || method->client_streaming() || method->server_streaming()) return;
+    // The request of a casework unary method is its generated message.
+    StampResource(*method, *static_cast<const google::protobuf::Message*>(request));
     // Commands (requests with a request_id) check their enums in their
     // validators; a read is only answered, so it is checked here.
     if (method->input_type()->FindFieldByName("request_id") != nullptr) return;
@@ -261,6 +298,10 @@ class CallGuard final : public grpc::experimental::Interceptor {
   grpc::experimental::ServerRpcInfo* info_;
   std::shared_ptr<CallGuardState> state_;
   std::string method_;
+  // The call's metadata (set at its first hook) and the resource stamped in
+  // it, which must live as long as the call.
+  std::multimap<grpc::string_ref, grpc::string_ref>* metadata_ = nullptr;
+  std::string resource_;
   absl::Time start_;
   bool unparsed_ = false;
   bool backlog_full_ = false;

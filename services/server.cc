@@ -15,6 +15,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/action_service.h"
+#include "services/audit_log.h"
+#include "services/audit_service.h"
 #include "services/calendar_service.h"
 #include "services/call_context.h"
 #include "services/case_review_service.h"
@@ -51,6 +53,7 @@ const std::vector<std::pair<absl::string_view, ServiceFactory>>& ServiceFactorie
       {"casework.v1.PanelService", &Make<PanelService>},
       {"casework.v1.PanelMeetingService", &Make<PanelMeetingService>},
       {"casework.v1.DeathReviewService", &Make<DeathReviewService>},
+      {"casework.v1.AuditService", &Make<AuditService>},
   };
   return *factories;
 }
@@ -208,7 +211,12 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
     return links->DeliverPending().status();
   });
 
+  absl::StatusOr<std::unique_ptr<AuditLog>> audit = AuditLog::Open(server->store_.get(), clock);
+  if (!audit.ok()) return fail(audit.status());
+  server->audit_ = *std::move(audit);
+
   ServiceDeps deps;
+  deps.audit = server->audit_.get();
   deps.store = server->store_.get();
   deps.engine = server->engine_.get();
   deps.clock = clock;
@@ -352,6 +360,7 @@ void CaseworkServer::Shutdown(absl::Duration grace) {
   }
   if (timers_ != nullptr) timers_->Stop();
   if (engine_ != nullptr) engine_->Stop();
+  audit_.reset();
   store_.reset();
 }
 

@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/audit_log.h"
 #include "services/calendar_provider.h"
 #include "services/request_log.h"
 #include "services/link_worker.h"
@@ -163,6 +164,7 @@ class CaseworkServer {
 
   std::unique_ptr<storage::EventStore> store_;
   std::unique_ptr<storage::Engine> engine_;
+  std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<CalendarProvider> calendars_;
   std::unique_ptr<TimerWorker> timers_;
   std::unique_ptr<LinkWorker> links_;

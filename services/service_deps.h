@@ -17,12 +17,17 @@
 
 namespace casework::services {
 
+class AuditLog;
+
 struct ServiceDeps {
   storage::EventStore* store = nullptr;
   storage::Engine* engine = nullptr;
   const Clock* clock = nullptr;
   CalendarProvider* calendars = nullptr;
   const workflow::Registry* registry = nullptr;
+  // Where detail reads are recorded (services/audit_log.h); null: not
+  // recorded (tools that host no people).
+  AuditLog* audit = nullptr;
   absl::TimeZone london;
 
   // Today in Europe/London.

@@ -112,7 +112,7 @@ int Reap(pid_t pid) {
 void Identity(grpc::ClientContext& context) {
   context.AddMetadata(services::kAgencyHeader, "eastbrook-council");
   context.AddMetadata(services::kUserHeader, "fault-harness");
-  context.AddMetadata(services::kRoleHeader, "system");
+  context.AddMetadata(services::kRoleHeader, "caseworker");
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
 }
 
@@ -344,6 +344,7 @@ class Harness {
     }
     auto events = v1::EventService::NewStub(channel);
     grpc::ClientContext read;
+    Identity(read);
     read.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     v1::ReadLogRequest log;
     log.set_page_size(10);

@@ -105,7 +105,7 @@ TEST_F(CaseReviewTest, FullLifecycleThroughAppealAndClosure) {
   v1::DecideAppealRequest decision;
   decision.set_upheld(true);
   decision.set_reason("The housing provider's records were not considered");
-  r = Do(&Review::DecideAppeal, decision);
+  r = Do(&Review::DecideAppeal, decision, "partnership_chair");
   EXPECT_EQ(r.state(), v1::CaseReview::IN_REVIEW);
   EXPECT_EQ(r.round(), 2);
   EXPECT_EQ(r.lead_officer(), "off-police-1");  // a new lead, fewest open reviews
@@ -309,7 +309,7 @@ TEST_F(CaseReviewTest, ScriptedYearGivesExactStatutoryFigures) {
   v1::DecideAppealRequest decision;
   decision.set_upheld(false);
   decision.set_reason("The process was followed");
-  Do(&Review::DecideAppeal, decision);
+  Do(&Review::DecideAppeal, decision, "partnership_chair");
 
   v1::GetCaseReviewFiguresRequest request;
   request.set_parent("partnerships/eastbrook");

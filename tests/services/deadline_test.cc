@@ -56,6 +56,7 @@ class DeadlineTest : public casework::testing::ServerFixture {
 
   v1::Action Get(const std::string& name) {
     grpc::ClientContext context;
+    SetIdentity(context);
     v1::GetActionRequest request;
     request.set_name(name);
     v1::Action action;
@@ -66,6 +67,7 @@ class DeadlineTest : public casework::testing::ServerFixture {
   // "stream#name due" of each item in the queue.
   std::vector<std::string> Queue(v1::ListDeadlinesRequest::Queue queue, int within = 0) {
     grpc::ClientContext context;
+    SetIdentity(context);
     v1::ListDeadlinesRequest request;
     request.set_parent("partnerships/eastbrook");
     request.set_queue(queue);
@@ -223,6 +225,7 @@ TEST_F(DeadlineTest, DueSoonQueueUsesWorkingDays) {
 
 TEST_F(DeadlineTest, CalendarAdditionMakesANewVersionUsedByLaterDeadlines) {
   grpc::ClientContext get_context;
+  SetIdentity(get_context);
   v1::GetCalendarRequest get;
   get.set_year(2026);
   v1::CalendarYear year;

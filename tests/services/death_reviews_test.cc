@@ -32,9 +32,9 @@ using ::casework::testing::Date;
 struct Who {
   std::string agency, user, role;
 };
-const Who kCoordinator{"eastbrook-council", "u-coord", "review_coordinator"};
-const Who kMember{"shire-police", "u-dci", "detective"};
-const Who kChair{"independent-reviews", "chair-01", "chair"};
+const Who kCoordinator{"eastbrook-council", "u-coord", "partnership_chair"};
+const Who kMember{"shire-police", "u-dci", "caseworker"};
+const Who kChair{"independent-reviews", "chair-01", "independent_chair"};
 const Who kOutsider{"westmoor-housing", "u-officer", "caseworker"};
 const Who kColleague{"shire-police", "u-response", "caseworker"};  // a member's agency
 
@@ -317,8 +317,14 @@ TEST_F(DeathReviewsTest, ActionPlanItemsReachTheActionLogAndCloseTheReview) {
   complete.set_request_id("complete");
   complete.set_note("Audit done in all 14 practices");
   v1::ActionResponse completed;
-  ASSERT_TRUE(As(kCoordinator, &v1::ActionService::Stub::CompleteAction, actions.get(), complete,
-                 &completed).ok());
+  // The action's owner completes it (the partnership chair may not).
+  EXPECT_EQ(As(kCoordinator, &v1::ActionService::Stub::CompleteAction, actions.get(), complete,
+               &completed)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(As(Who{"shire-health", "u-gp-lead", "caseworker"},
+                 &v1::ActionService::Stub::CompleteAction, actions.get(), complete, &completed)
+                  .ok());
   Do(&v1::DeathReviewService::Stub::CloseReview, close);
   ASSERT_TRUE(Get(kCoordinator, &review).ok());
   EXPECT_EQ(review.state(), v1::DeathReview::CLOSED);

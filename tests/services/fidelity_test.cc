@@ -59,11 +59,11 @@ class FidelityTest : public casework::testing::ServerFixture {
   template <typename Req>
   v1::CaseReview Do(grpc::Status (Review::*method)(grpc::ClientContext*, const Req&,
                                                    v1::CaseReviewResponse*),
-                    Req request) {
+                    Req request, const std::string& role = "caseworker") {
     if constexpr (!std::is_same_v<Req, v1::ReceiveApplicationRequest>) request.set_name(name_);
     request.set_request_id(absl::StrCat("f-", ++requests_));
     v1::CaseReviewResponse out;
-    grpc::Status status = Call(method, reviews_.get(), request, &out);
+    grpc::Status status = Call(method, reviews_.get(), request, &out, role);
     EXPECT_TRUE(status.ok()) << status.error_message();
     if (std::is_same_v<Req, v1::ReceiveApplicationRequest>) name_ = out.case_review().name();
     return out.case_review();
@@ -161,7 +161,7 @@ TEST_F(FidelityTest, AnApplicantToldNotMetMayAppealAcrossChristmas) {
   v1::DecideAppealRequest decide;
   decide.set_upheld(true);
   decide.set_reason("The diary shows three incidents the council was told of");
-  review = Do(&Review::DecideAppeal, decide);
+  review = Do(&Review::DecideAppeal, decide, "partnership_chair");
   EXPECT_EQ(review.state(), v1::CaseReview::THRESHOLD_MET);
   EXPECT_EQ(review.threshold().deciding_rule(), "APPEAL_UPHELD");
   EXPECT_EQ(Due(review, "review_meeting"), "2027-02-18 RUNNING");
@@ -191,7 +191,7 @@ TEST_F(FidelityTest, ClosingBeforeTheWindowEndsDoesNotTakeTheAppealAway) {
   Do(&Review::SendAppealPapers, papers);
   v1::DecideAppealRequest decide;
   decide.set_reason("The threshold decision followed the policy");
-  review = Do(&Review::DecideAppeal, decide);
+  review = Do(&Review::DecideAppeal, decide, "partnership_chair");
   EXPECT_EQ(review.state(), v1::CaseReview::CLOSED);
   EXPECT_EQ(review.closure_reason(),
             "The appeal against the threshold decision was dismissed: The threshold decision "

@@ -280,6 +280,7 @@ TEST_F(LimitsTest, AnUnknownEnumValueInAFilterIsInvalidArgument) {
   r.set_parent("partnerships/eastbrook");
   r.set_state(static_cast<v1::Action::State>(99));
   grpc::ClientContext context;
+  SetIdentity(context);
   v1::ListActionsResponse out;
   grpc::Status status = actions->ListActions(&context, r, &out);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
@@ -297,6 +298,7 @@ TEST_F(LimitsTest, ReadLogBeyondTheHeadReportsTheRealHead) {
   auto events = v1::EventService::NewStub(channel_);
   for (uint64_t from : {uint64_t{3}, uint64_t{1} << 62, UINT64_MAX}) {
     grpc::ClientContext context;
+    SetIdentity(context);
     v1::ReadLogRequest r;
     r.set_from_position(from);
     v1::ReadLogResponse out;
@@ -332,6 +334,7 @@ TEST_F(LimitsTest, LogPagesAndTheStreamingIntakeReplyStaySmall) {
   size_t largest = 0;
   for (;;) {
     grpc::ClientContext context;
+    SetIdentity(context);
     v1::ReadLogResponse page;
     ASSERT_TRUE(events->ReadLog(&context, r, &page).ok());
     if (page.events_size() == 0) break;
@@ -349,6 +352,7 @@ TEST_F(LimitsTest, LogPagesAndTheStreamingIntakeReplyStaySmall) {
   notices.set_parent("partnerships/eastbrook");
   notices.set_page_size(500);
   grpc::ClientContext list_context;
+  SetIdentity(list_context);
   v1::ListNoticesResponse listed;
   ASSERT_TRUE(complaints->ListNotices(&list_context, notices, &listed).ok());
 }
@@ -357,6 +361,7 @@ TEST_F(LimitsTest, ErrorsDoNotEchoLongOrMultiLineInput) {
   auto actions = v1::ActionService::NewStub(channel_);
   for (size_t size : {size_t{7} << 10, size_t{64} << 10, size_t{900} << 10}) {
     grpc::ClientContext context;
+    SetIdentity(context);
     v1::GetActionRequest get;
     get.set_name(std::string(size, 'n'));
     v1::Action out;
@@ -368,6 +373,7 @@ TEST_F(LimitsTest, ErrorsDoNotEchoLongOrMultiLineInput) {
                            "[format]"));
   }
   grpc::ClientContext context;
+  SetIdentity(context);
   v1::GetActionRequest get;
   get.set_name("x\n{\"forged\":true}");
   v1::Action out;

@@ -76,7 +76,10 @@ class SlowReader {
                                                           {":path", path},
                                                           {":authority", "localhost"},
                                                           {"content-type", "application/grpc"},
-                                                          {"te", "trailers"}}) {
+                                                          {"te", "trailers"},
+                                                          {"x-casework-agency", "eastbrook-council"},
+                                                          {"x-casework-user", "u-slow"},
+                                                          {"x-casework-role", "caseworker"}}) {
       headers += '\0';  // literal header field without indexing, new name
       headers += static_cast<char>(name.size());
       headers += name;
@@ -246,6 +249,8 @@ TEST(RequestLogTest, LinesAreJsonEscapedCutShortAndRateLimited) {
     grpc::ClientContext context;
     context.AddMetadata(kAgencyHeader, "eastbrook-council");
     context.AddMetadata(kUserHeader, "u\"1\\");
+    context.AddMetadata(kRoleHeader, "caseworker");
+    context.AddMetadata(kPurposeHeader, "request log test");
     v1::GetActionRequest request;
     request.set_name(name);
     v1::Action out;

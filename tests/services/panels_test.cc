@@ -305,19 +305,19 @@ TEST_F(PanelsTest, EscalationOpensALinkedCaseOnTheParentPanelExactlyOnce) {
   EXPECT_EQ(escalated.panel_case().state(), v1::PanelCase::ESCALATED);
   EXPECT_EQ(escalated.panel_case().escalated_to_panel(), "jag");
 
-  // As if the server stopped after opening the JAG's case: a caller (or an
-  // earlier delivery) already ran ReceiveEscalation.
+  // Only the engine opens the JAG's case: no caller may (the contract
+  // declares ReceiveEscalation engine-only).
   v1::ReceiveEscalationRequest receive;
   receive.set_parent("partnerships/eastbrook");
   receive.set_request_id("manual-receive");
   receive.set_escalated_case(adult);
   v1::PanelCaseResponse opened;
-  ASSERT_TRUE(Call(&v1::PanelService::Stub::ReceiveEscalation, Cases().get(), receive, &opened).ok());
-  const std::string jag_case = opened.panel_case().name();
-  EXPECT_EQ(opened.panel_case().panel(), "jag");
-  EXPECT_EQ(opened.panel_case().escalated_from(), adult);
+  EXPECT_EQ(Call(&v1::PanelService::Stub::ReceiveEscalation, Cases().get(), receive, &opened,
+                 "panel_chair")
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
 
-  // The worker finishes it: the same JAG case, now linked both ways.
+  // The worker delivers it once: a JAG case, linked both ways.
   absl::StatusOr<int> linked = server_->links().DeliverPending();
   ASSERT_TRUE(linked.ok()) << linked.status();
   EXPECT_EQ(*linked, 1);
@@ -326,7 +326,14 @@ TEST_F(PanelsTest, EscalationOpensALinkedCaseOnTheParentPanelExactlyOnce) {
   get.set_name(adult);
   v1::PanelCase source;
   ASSERT_TRUE(Call(&v1::PanelService::Stub::GetPanelCase, Cases().get(), get, &source).ok());
-  EXPECT_EQ(source.escalated_to(), jag_case);
+  const std::string jag_case = source.escalated_to();
+  ASSERT_FALSE(jag_case.empty());
+  v1::GetPanelCaseRequest get_jag;
+  get_jag.set_name(jag_case);
+  v1::PanelCase jag;
+  ASSERT_TRUE(Call(&v1::PanelService::Stub::GetPanelCase, Cases().get(), get_jag, &jag).ok());
+  EXPECT_EQ(jag.panel(), "jag");
+  EXPECT_EQ(jag.escalated_from(), adult);
   EXPECT_EQ(Count("jag"), "1/0/0/1");
 
   // Both histories show the link.

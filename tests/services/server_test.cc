@@ -83,6 +83,7 @@ TEST_F(ServerTest, CreateGetAndRetryOverTheNetwork) {
   EXPECT_EQ(again.SerializeAsString(), first.SerializeAsString());
 
   grpc::ClientContext context;
+  SetIdentity(context);
   v1::GetActionRequest get;
   get.set_name("partnerships/eastbrook/actions/1");
   v1::Action action;
@@ -149,6 +150,7 @@ TEST_F(ServerTest, ListActionsFiltersAndPages) {
   }
   auto list = [&](v1::ListActionsRequest request) {
     grpc::ClientContext context;
+    SetIdentity(context);
     v1::ListActionsResponse out;
     grpc::Status status = actions_->ListActions(&context, request, &out);
     EXPECT_TRUE(status.ok()) << status.error_message();
@@ -185,6 +187,7 @@ TEST_F(ServerTest, ReadStreamAndReadLogPage) {
   for (int i = 1; i <= 3; ++i) ASSERT_TRUE(Create(CreateRequest(absl::StrCat("e-", i)), &response).ok());
 
   grpc::ClientContext c1;
+  SetIdentity(c1);
   v1::ReadLogRequest log;
   log.set_page_size(4);
   v1::ReadLogResponse page;
@@ -193,6 +196,7 @@ TEST_F(ServerTest, ReadStreamAndReadLogPage) {
   EXPECT_EQ(page.head_position(), 6u);
   log.set_page_token(page.next_page_token());
   grpc::ClientContext c2;
+  SetIdentity(c2);
   v1::ReadLogResponse rest;
   ASSERT_TRUE(events_->ReadLog(&c2, log, &rest).ok());
   ASSERT_EQ(rest.events_size(), 2);
@@ -200,11 +204,13 @@ TEST_F(ServerTest, ReadStreamAndReadLogPage) {
   // At the head the token still points past the last event, for polling.
   log.set_page_token(rest.next_page_token());
   grpc::ClientContext c3;
+  SetIdentity(c3);
   v1::ReadLogResponse empty;
   ASSERT_TRUE(events_->ReadLog(&c3, log, &empty).ok());
   EXPECT_EQ(empty.events_size(), 0);
 
   grpc::ClientContext c4;
+  SetIdentity(c4);
   v1::ReadStreamRequest stream;
   stream.set_stream("partnerships/eastbrook/actions/2");
   v1::ReadStreamResponse events;
@@ -214,6 +220,7 @@ TEST_F(ServerTest, ReadStreamAndReadLogPage) {
   EXPECT_EQ(events.stream_version(), 2);
 
   grpc::ClientContext c5;
+  SetIdentity(c5);
   stream.set_stream("partnerships/eastbrook/actions/99");
   EXPECT_EQ(events_->ReadStream(&c5, stream, &events).error_code(), grpc::StatusCode::NOT_FOUND);
 }
@@ -239,6 +246,7 @@ TEST_F(ServerTest, ReflectionListsTheServices) {
 
   grpc::GenericStub stub(channel_);
   grpc::ClientContext context;
+  SetIdentity(context);
   grpc::CompletionQueue cq;
   auto call = stub.PrepareCall(&context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
   void* tag;
@@ -292,6 +300,8 @@ TEST_F(ServerTest, InjectedWriteFailureTurnsWritesUnavailableWhileReadsWork) {
   EXPECT_EQ(Create(CreateRequest("w-3"), &response).error_code(), grpc::StatusCode::UNAVAILABLE);
 
   grpc::ClientContext context;
+  // A system's own read: a person's would need its audit entry written.
+  SetIdentity(context, "eastbrook-council", "police-ingest", "integration");
   v1::GetActionRequest get;
   get.set_name("partnerships/eastbrook/actions/1");
   v1::Action action;

@@ -18,9 +18,9 @@ void ServerFixture::Start(std::shared_ptr<storage::FaultInjector> faults,
   server_ = *std::move(server);
 }
 
-void ServerFixture::Restart() {
+void ServerFixture::Restart(std::shared_ptr<storage::FaultInjector> faults) {
   server_.reset();
-  Start();
+  Start(std::move(faults));
 }
 
 std::shared_ptr<grpc::Channel> ServerFixture::Network() {

@@ -27,8 +27,9 @@ class ServerFixture : public ::testing::Test {
   // timers fired only by the test unless `timer_poll` is set).
   void Start(std::shared_ptr<storage::FaultInjector> faults = nullptr,
              absl::Duration timer_poll = absl::ZeroDuration());
-  // Stops the server (it drains) and starts a new one on the same data.
-  void Restart();
+  // Stops the server (it drains) and starts a new one on the same data,
+  // with `faults` if given.
+  void Restart(std::shared_ptr<storage::FaultInjector> faults = nullptr);
 
   // A channel that bypasses the network, and one over loopback TCP.
   std::shared_ptr<grpc::Channel> InProcess() { return server_->InProcessChannel(); }
@@ -48,6 +49,8 @@ class ServerFixture : public ::testing::Test {
   // Publishes `policy` for partnership "eastbrook" as an admin; the
   // published version.
   v1::Policy Publish(v1::Policy policy, const std::string& request_id = "policy-1");
+
+  ManualClock& clock() { return clock_; }
 
   TempDir dir_;
   ManualClock clock_;

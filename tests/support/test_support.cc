@@ -32,6 +32,7 @@ void SetIdentity(grpc::ClientContext& context, const std::string& agency, const 
   context.AddMetadata(services::kAgencyHeader, agency);
   context.AddMetadata(services::kUserHeader, user);
   context.AddMetadata(services::kRoleHeader, role);
+  context.AddMetadata(services::kPurposeHeader, "casework tests");
 }
 
 google::rpc::Status RichStatus(const grpc::Status& status) {
@@ -89,9 +90,15 @@ v1::RecordProgressRequest ProgressRequest(const std::string& request_id, const s
 
 grpc::Status GenericUnary(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
                           const std::string& request, std::string* response) {
-  grpc::GenericStub stub(channel);
   grpc::ClientContext context;
   SetIdentity(context);
+  return GenericUnaryAs(channel, context, method, request, response);
+}
+
+grpc::Status GenericUnaryAs(const std::shared_ptr<grpc::Channel>& channel,
+                            grpc::ClientContext& context, const std::string& method,
+                            const std::string& request, std::string* response) {
+  grpc::GenericStub stub(channel);
   grpc::CompletionQueue cq;
   grpc::Slice slice(request);
   grpc::ByteBuffer send(&slice, 1);

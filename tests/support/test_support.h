@@ -35,7 +35,8 @@ class TempDir {
   std::string path_;
 };
 
-// Sets the identity metadata every casework call needs.
+// Sets the identity metadata every casework call needs, and a purpose (for
+// the detail reads the audit log records).
 void SetIdentity(grpc::ClientContext& context, const std::string& agency = "eastbrook-council",
                  const std::string& user = "u-test", const std::string& role = "caseworker");
 
@@ -46,6 +47,10 @@ google::rpc::Status RichStatus(const grpc::Status& status);
 // in, raw bytes out (the reply's bytes are appended to `response`).
 grpc::Status GenericUnary(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
                           const std::string& request, std::string* response);
+// The same with `context` (its identity and metadata as the caller set them).
+grpc::Status GenericUnaryAs(const std::shared_ptr<grpc::Channel>& channel,
+                            grpc::ClientContext& context, const std::string& method,
+                            const std::string& request, std::string* response);
 
 // The first detail of type T in a gRPC status or an absl status, if any.
 template <typename T>

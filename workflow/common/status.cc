@@ -89,10 +89,17 @@ absl::Status IllegalTransitionError(absl::string_view stream,
 
 absl::Status ErrorWithReason(absl::StatusCode code, absl::string_view reason,
                              absl::string_view message) {
+  return ErrorWithReason(code, reason, message, {});
+}
+
+absl::Status ErrorWithReason(absl::StatusCode code, absl::string_view reason,
+                             absl::string_view message,
+                             const std::vector<std::pair<std::string, std::string>>& metadata) {
   absl::Status status(code, message);
   v1::ErrorInfo detail;
   detail.set_reason(std::string(reason));
   detail.set_domain("casework");
+  for (const auto& [key, value] : metadata) (*detail.mutable_metadata())[key] = value;
   AttachDetail(status, detail);
   return status;
 }

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include "absl/strings/string_view.h"
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -85,6 +86,10 @@ absl::Status PermissionDeniedFor(absl::string_view name);
 // `code` with a casework.v1.ErrorInfo detail carrying `reason`.
 absl::Status ErrorWithReason(absl::StatusCode code, absl::string_view reason,
                              absl::string_view message);
+// The same, with the ErrorInfo's metadata.
+absl::Status ErrorWithReason(absl::StatusCode code, absl::string_view reason,
+                             absl::string_view message,
+                             const std::vector<std::pair<std::string, std::string>>& metadata);
 
 // Prints "casework: <message>" to stderr and aborts. For what cannot happen
 // unless the code itself is wrong (an inconsistent workflow definition),

@@ -3,7 +3,9 @@
 #include <set>
 #include <string>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "casework/v1/access.pb.h"
 #include "workflow/common/validation.h"
 #include "workflow/policy/document.h"
 #include "workflow/policy/policy_workflow.h"
@@ -46,8 +48,11 @@ void ValidateSection(const v1::Policy& policy, FieldErrors& errors) {
   for (int i = 0; i < section.reader_roles().size(); ++i) {
     const std::string& role = section.reader_roles(i);
     const std::string field = absl::StrCat(roles, "[", i, "]");
-    if (!IsValidRole(role)) {
-      errors.Add(field, "format", "must be 1-40 characters of a-z, 0-9, '_' and '-'");
+    v1::Role known = v1::ROLE_UNSPECIFIED;
+    if (!IsValidRole(role) ||
+        !v1::Role_Parse(absl::StrCat("ROLE_", absl::AsciiStrToUpper(role)), &known) ||
+        known == v1::ROLE_UNSPECIFIED) {
+      errors.Add(field, "role", absl::StrCat(Quoted(role), " is not a partnership role (casework.v1.Role)"));
     } else if (!seen.insert(role).second) {
       errors.Add(field, "duplicate", absl::StrCat(Quoted(role), " is listed twice"));
     }
@@ -60,7 +65,6 @@ void SetDefaultSection(absl::string_view, v1::Policy* policy) {
   section->mutable_timescales()->set_decision("1 month");
   section->mutable_timescales()->set_submission("6 months");
   section->add_reader_roles("partnership_chair");
-  section->add_reader_roles("review_coordinator");
 }
 
 absl::StatusOr<v1::Policy> ReviewPolicyInForce(const DecideContext& ctx) {

@@ -25,8 +25,7 @@ void ValidateSection(const v1::Policy& policy, FieldErrors& errors);
 // The default section: the section 9 regime as in force since 2011 (a
 // partnership moves to the 2024 regime by publishing a policy once it is
 // commenced), a decision within 1 month of notification, submission within
-// 6 months of the decision, readers "partnership_chair" and
-// "review_coordinator".
+// 6 months of the decision, reader role "partnership_chair".
 void SetDefaultSection(absl::string_view partnership, v1::Policy* policy);
 
 inline constexpr PolicySection kPolicySection{"death_reviews", ValidateSection,

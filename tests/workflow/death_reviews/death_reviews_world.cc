@@ -3,7 +3,7 @@
 namespace casework::testing {
 
 void ActAsCoordinator(World& world) {
-  world.SetActor("eastbrook-council", "u-coordinator", "review_coordinator");
+  world.SetActor("eastbrook-council", "u-coordinator", "partnership_chair");
 }
 
 v1::NotifyDeathRequest Notification(v1::CivilDate notified, int age,

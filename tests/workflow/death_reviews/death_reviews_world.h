@@ -1,7 +1,7 @@
 // Requests the death reviews' pure tests and table examples share, for
 // partnership "eastbrook" under its default policy (the 2011 regime, a
-// decision within 1 month, submission within 6 months, readers
-// "partnership_chair" and "review_coordinator"). The people are fictional.
+// decision within 1 month, submission within 6 months, reader
+// "partnership_chair"). The people are fictional.
 #ifndef CASEWORK_TESTS_WORKFLOW_DEATH_REVIEWS_DEATH_REVIEWS_WORLD_H_
 #define CASEWORK_TESTS_WORKFLOW_DEATH_REVIEWS_DEATH_REVIEWS_WORLD_H_
 

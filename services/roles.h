@@ -1,0 +1,54 @@
+// Who may call each RPC: the `casework.v1.access` option every RPC declares
+// in the contract (proto/casework/v1/access.proto), read once from the
+// descriptors and checked for every call.
+//
+// The call's method reaches the handler through the call guard interceptor
+// (services/request_log.h), which stamps it into the call's metadata under
+// kMethodKey, replacing anything a client sent under that key.
+// ActorFromMetadata (services/call_context.h) checks the caller's role
+// against the method's rule, so every handler that learns who is calling is
+// checked; the roles-by-methods test proves that every method does.
+#ifndef CASEWORK_SERVICES_ROLES_H_
+#define CASEWORK_SERVICES_ROLES_H_
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "casework/v1/access.pb.h"
+
+namespace casework::services {
+
+// The metadata key under which the call guard stamps the call's method
+// ("/casework.v1.PanelService/ReferCase").
+inline constexpr char kMethodKey[] = "x-casework-internal-method";
+// ... and, for a detail read, the record its request names (the field its
+// rule's audit_resource declares), at most kMaxStampedResource bytes.
+inline constexpr char kResourceKey[] = "x-casework-internal-resource";
+inline constexpr size_t kMaxStampedResource = 512;
+
+// "panel_chair" for ROLE_PANEL_CHAIR; empty for ROLE_UNSPECIFIED.
+std::string RoleName(v1::Role role);
+
+// The role named `name`, or nullopt if it is not a partnership role.
+std::optional<v1::Role> ParseRole(absl::string_view name);
+
+// Every role's name, in the contract's order.
+const std::vector<std::string>& RoleNames();
+
+// The declared rule of `method` ("/casework.v1.PanelService/ReferCase"), or
+// nullopt if it is not a casework method or declares none.
+std::optional<v1::MethodAccess> AccessOf(absl::string_view method);
+
+// OK if role `role` may call `method`. UNAUTHENTICATED BAD_IDENTITY for a
+// role that is not a partnership role; PERMISSION_DENIED ROLE_NOT_ALLOWED
+// (ErrorInfo metadata "allowed_roles") for one the method does not allow,
+// for an engine-only method, and for a method with no declaration.
+absl::Status CheckRole(absl::string_view method, absl::string_view role);
+
+}  // namespace casework::services
+
+#endif  // CASEWORK_SERVICES_ROLES_H_
