@@ -58,6 +58,7 @@
 #include "bench/storage_bench.h"
 #include "bench/threshold_bench.h"
 #include "bench/report.h"
+#include "bench/security_bench.h"
 #include "bench/workloads.h"
 #include "services/call_context.h"
 
@@ -80,6 +81,9 @@ ABSL_FLAG(std::string, mix, "",
 ABSL_FLAG(uint64_t, replay_events, 0,
           "Events generated for the replay and restart figures; 0: the mode's.");
 ABSL_FLAG(bool, storage, true, "Measure replay and restart (--nostorage skips them).");
+ABSL_FLAG(bool, security, true,
+          "Measure audited against unaudited reads, and mutual TLS against plaintext "
+          "(--nosecurity skips them).");
 ABSL_FLAG(bool, inprocess, true,
           "Measure history growth, the complaint ledger figures and the large-notes action "
           "(--noinprocess skips them).");
@@ -476,6 +480,26 @@ int Main() {
   report.machine = DescribeMachine((*scratch)->path());
   if (absl::Status s = MeasureLoad(report, **scratch); !s.ok()) {
     report.failures.push_back(absl::StrCat("load: ", s.ToString()));
+  }
+  if (absl::GetFlag(FLAGS_security) && settings->target.empty() && report.servers.size() == 3 &&
+      !report.engine().channels.empty()) {
+    report.Progress("security: audited and unaudited reads, then mutual TLS");
+    SecurityBenchOptions options;
+    options.plaintext = report.engine().channels;
+    options.caseworkd = absl::GetFlag(FLAGS_caseworkd);
+    options.ca_script = CASEWORK_CA_SCRIPT;
+    options.scratch = (*scratch)->Sub("security");
+    options.sync_flag = settings->sync ? "--sync" : "--nosync";
+    options.connections = kConnections;
+    options.level.in_flight = settings->in_flight.back();
+    options.level.warmup = settings->warmup;
+    options.level.duration = settings->duration;
+    absl::StatusOr<SecurityFigures> security = MeasureSecurity(options);
+    if (security.ok()) {
+      report.security = *std::move(security);
+    } else {
+      report.failures.push_back(absl::StrCat("security: ", security.status().ToString()));
+    }
   }
   // Stop the servers (they must exit cleanly) before the disk-heavy part.
   // Close the connections first: a graceful stop waits for clients to go

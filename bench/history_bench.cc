@@ -224,7 +224,7 @@ absl::StatusOr<NotesFigures> MeasureNotes(const std::string& caseworkd, const st
     ASSIGN_OR_RETURN(ServerProcess server,
                      StartServer({caseworkd, "--listen=127.0.0.1:0",
                                   absl::StrCat("--data_dir=", dir), sync ? "--sync" : "--nosync",
-                                  "--norequest_log"},
+                                  "--norequest_log", "--rate_limit_per_second=0"},
                                  absl::Minutes(2)));
     auto stub = v1::ActionService::NewStub(
         grpc::CreateChannel(server.address, grpc::InsecureChannelCredentials()));

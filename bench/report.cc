@@ -219,6 +219,22 @@ void PrintReport(const Report& report) {
         n.progress_reply_bytes / 1e3, n.get_reply_bytes / 1e3, n.notes_page_size,
         n.notes_page_bytes / 1e3);
   }
+  std::optional<double> audit_ratio, tls_ratio;
+  if (report.security.has_value()) {
+    const SecurityFigures& sec = *report.security;
+    absl::PrintF("\nSecurity: GetAction alone at %d in flight, the same run\n",
+                 sec.runs.empty() ? 0 : sec.runs[0].level.in_flight);
+    absl::PrintF("%-30s %9s %8s %8s %8s %7s\n", "caller", "ops/s", "p50", "p90", "p99", "errors");
+    for (const SecurityRun& run : sec.runs) {
+      absl::PrintF("%-30s %9.0f %8.2f %8.2f %8.2f %7d\n", run.name, run.level.calls_per_s,
+                   run.level.latency.p50_ms, run.level.latency.p90_ms, run.level.latency.p99_ms,
+                   run.level.errors);
+    }
+    audit_ratio = sec.audit_ratio;
+    tls_ratio = sec.tls_ratio;
+    absl::PrintF("audited reads at %.3f of unaudited; mutual TLS at %.3f of plaintext\n",
+                 sec.audit_ratio, sec.tls_ratio);
+  }
   for (const std::string& failure : report.failures) absl::PrintF("FAILED: %s\n", failure);
 
   // The summary, always the last line, always with every key ("na" when a
@@ -360,6 +376,8 @@ void PrintReport(const Report& report) {
       {"growth_ratio", OrNa(growth_ratio, 2)},
       {"intake_writer_us", OrNa(intake_us, 1)},
       {"writer_max_hold_ms", OrNa(writer_max_hold_ms, 2)},
+      {"audit_read_ratio", OrNa(audit_ratio, 3)},
+      {"tls_ratio", OrNa(tls_ratio, 3)},
       {"sync", s.sync ? "on" : "off"},
       {"errors", absl::StrCat(report.errors())},
       {"failures", absl::StrCat(report.failures.size())},

@@ -17,6 +17,7 @@
 #include "bench/child_process.h"
 #include "bench/history_bench.h"
 #include "bench/load.h"
+#include "bench/security_bench.h"
 #include "bench/storage_bench.h"
 #include "bench/threshold_bench.h"
 #include "grpcpp/grpcpp.h"
@@ -107,6 +108,7 @@ struct Report {
   std::optional<LedgerFigures> ledger;
   std::optional<GrowthFigures> growth;
   std::optional<NotesFigures> notes;
+  std::optional<SecurityFigures> security;
   // caseworkd's writer holds; unset if it was not stopped by the bench
   // (--target) or printed none (an older caseworkd).
   std::optional<std::vector<MethodHold>> holds;

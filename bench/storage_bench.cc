@@ -272,7 +272,8 @@ absl::StatusOr<RestartResult> MeasureRestart(const std::string& caseworkd, const
   const SteadyClock::time_point start = SteadyClock::now();
   absl::StatusOr<ServerProcess> server =
       StartServer({caseworkd, "--listen=127.0.0.1:0", absl::StrCat("--data_dir=", dir),
-                   sync ? "--sync" : "--nosync", "--norequest_log"},
+                   sync ? "--sync" : "--nosync", "--norequest_log",
+                   "--rate_limit_per_second=0"},
                   absl::Minutes(5));
   if (!server.ok()) return server.status();
   result.serving_ms = MillisSince(start);

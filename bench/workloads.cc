@@ -171,11 +171,13 @@ std::string EngineWorkload::NextRequestId() {
 
 std::unique_ptr<Call> EngineWorkload::Identified(std::unique_ptr<Call> call, absl::BitGen& rng,
                                                  const char* role) {
+  if (caller_ == Caller::kTransport) return call;
+  if (caller_ == Caller::kSystem) role = "integration";
   call->context.AddMetadata(services::kAgencyHeader, PickFrom(kAgencies, rng));
   call->context.AddMetadata(services::kUserHeader,
                             absl::StrCat("u", absl::Uniform(rng, 1000, 10000)));
   call->context.AddMetadata(services::kRoleHeader, role);
-  call->context.AddMetadata(services::kPurposeHeader, "case work");
+  if (caller_ == Caller::kPerson) call->context.AddMetadata(services::kPurposeHeader, "case work");
   return call;
 }
 

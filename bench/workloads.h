@@ -45,6 +45,13 @@ class EngineWorkload {
  public:
   explicit EngineWorkload(std::vector<std::shared_ptr<grpc::Channel>> channels);
 
+  // Who the calls say they are: a person (an agency, a user, the role each
+  // call needs and a purpose: their detail reads are audited), a system
+  // calling as itself (role "integration": not audited), or nobody (mutual
+  // TLS without tokens: the certificate names the system).
+  enum class Caller { kPerson, kSystem, kTransport };
+  void set_caller(Caller caller) { caller_ = caller; }
+
   // The measured mix.
   std::vector<Operation> Mix();
 
@@ -141,8 +148,8 @@ class EngineWorkload {
                                           const std::string& partnership = "");
   std::string NextRequestId();
   // Attaches the caller identity metadata every casework call carries.
-  static std::unique_ptr<Call> Identified(std::unique_ptr<Call> call, absl::BitGen& rng,
-                                          const char* role = "caseworker");
+  std::unique_ptr<Call> Identified(std::unique_ptr<Call> call, absl::BitGen& rng,
+                                   const char* role = "caseworker");
   // A random known action. With `change_due`, also counts one more due-date
   // change on it, so that each change asks for a date the action never had.
   std::optional<KnownAction> PickAction(absl::BitGen& rng, bool change_due);
@@ -174,6 +181,7 @@ class EngineWorkload {
   std::atomic<uint64_t> next_request_{0};
   std::atomic<uint64_t> next_source_reference_{0};
   std::atomic<uint64_t> head_position_{0};
+  Caller caller_ = Caller::kPerson;
   std::atomic<uint64_t> reviews_received_{0};
   std::atomic<uint64_t> reviews_finished_{0};
   std::atomic<uint64_t> complaints_sent_{0};

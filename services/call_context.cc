@@ -3,7 +3,9 @@
 #include <optional>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "casework/v1/errors.pb.h"
 #include "services/roles.h"
 #include "services/transport.h"
 #include "workflow/common/status.h"
@@ -52,6 +54,20 @@ absl::StatusOr<v1::Actor> ActorFromMetadata(const grpc::ServerContextBase& conte
     return ErrorWithReason(absl::StatusCode::kPermissionDenied, "RESERVED_IDENTITY",
                            absl::StrCat("agency \"", workflow::kEngineAgency,
                                         "\" is reserved for the engine itself"));
+  }
+  // The caller's rate limit (services/rate_limit.h), taken by the call guard.
+  if (const std::string wait = MetadataValue(context, kThrottledKey); !wait.empty()) {
+    int64_t micros = 0;
+    if (!absl::SimpleAtoi(wait, &micros)) micros = 1000000;
+    absl::Status limited = ErrorWithReason(
+        absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
+        absl::StrCat("too many calls from ", actor.agency(), "/", actor.user(),
+                     ": try again in ", (micros + 999) / 1000, " ms"));
+    v1::RetryInfo retry;
+    retry.mutable_retry_delay()->set_seconds(micros / 1000000);
+    retry.mutable_retry_delay()->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+    AttachDetail(limited, retry);
+    return limited;
   }
   // The method's declared roles (services/roles.h).
   const std::string method = MetadataValue(context, kMethodKey);

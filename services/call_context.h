@@ -37,7 +37,8 @@ inline constexpr char kPurposeHeader[] = "x-casework-purpose";
 // earlier call with the same request_id.
 inline constexpr char kReplayedTrailer[] = "x-casework-replayed";
 
-// The caller's identity, allowed by the role rule the call's method declares
+// The caller's identity, within its rate limit (RESOURCE_EXHAUSTED
+// RATE_LIMITED with a RetryInfo otherwise) and allowed by the role rule the call's method declares
 // in the contract (services/roles.h). UNAUTHENTICATED naming the missing
 // header, or for a role that is not a partnership role; PERMISSION_DENIED
 // ROLE_NOT_ALLOWED for a role the method does not allow. Every handler calls

@@ -60,6 +60,12 @@ ABSL_FLAG(bool, request_log, true,
 ABSL_FLAG(int, request_log_lines_per_second, 100,
           "Most request-log lines a second; lines beyond are dropped and counted in the next line "
           "(\"suppressed\").");
+ABSL_FLAG(int, rate_limit_per_second, 50,
+          "Calls a second each person or system (agency and user) may make, sustained; beyond "
+          "it calls fail with RESOURCE_EXHAUSTED (reason RATE_LIMITED) and a RetryInfo saying "
+          "when to try again. 0: no limit.");
+ABSL_FLAG(int, rate_limit_burst, 200,
+          "Calls each identity may make at once above the sustained rate.");
 ABSL_FLAG(int64_t, min_free_disk_mb, 256,
           "Free-space floor, in MiB, of the data directory's filesystem. Below it writes are "
           "refused with UNAVAILABLE and health reports NOT_SERVING (reads keep working); writes "
@@ -221,6 +227,8 @@ int main(int argc, char** argv) {
   config.sync = absl::GetFlag(FLAGS_sync);
   config.request_log = absl::GetFlag(FLAGS_request_log);
   config.request_log_lines_per_second = absl::GetFlag(FLAGS_request_log_lines_per_second);
+  config.rate_limit_per_second = absl::GetFlag(FLAGS_rate_limit_per_second);
+  config.rate_limit_burst = absl::GetFlag(FLAGS_rate_limit_burst);
   config.min_free_bytes = Mebibytes(absl::GetFlag(FLAGS_min_free_disk_mb));
   config.max_data_bytes = Mebibytes(absl::GetFlag(FLAGS_max_data_mb));
   config.request_retention = absl::Hours(24) * absl::GetFlag(FLAGS_request_retention_days);
@@ -239,12 +247,14 @@ int main(int argc, char** argv) {
       config.request_log_lines_per_second < 1 || absl::GetFlag(FLAGS_min_free_disk_mb) < 0 ||
       absl::GetFlag(FLAGS_max_data_mb) < 0 || absl::GetFlag(FLAGS_request_retention_days) < 0 ||
       config.keepalive_time < absl::Seconds(1) || config.keepalive_timeout < absl::Seconds(1) ||
-      config.idle_timeout < absl::Seconds(1) || absl::GetFlag(FLAGS_drain_notice_seconds) < 0) {
+      config.idle_timeout < absl::Seconds(1) || absl::GetFlag(FLAGS_drain_notice_seconds) < 0 ||
+      config.rate_limit_per_second < 0 || config.rate_limit_burst < 1) {
     std::fprintf(stderr,
                  "caseworkd: out of range: --grpc_memory_mb must be at least 16, "
                  "--max_reply_backlog_mb at least 8, --max_streams_per_connection and "
                  "--request_log_lines_per_second at least 1, the keepalive and idle times at "
-                 "least 1 second, and sizes and --drain_notice_seconds not negative\n");
+                 "least 1 second, --rate_limit_burst at least 1, and sizes, --rate_limit_per_second "
+                 "and --drain_notice_seconds not negative\n");
     return kExitUsage;
   }
   if (absl::GetFlag(FLAGS_verify) || absl::GetFlag(FLAGS_rebuild)) {

@@ -19,6 +19,7 @@
 #include "services/call_context.h"
 #include "services/grpc_status.h"
 #include "services/roles.h"
+#include "services/transport.h"
 #include "workflow/common/status.h"
 
 namespace casework::services {
@@ -171,9 +172,29 @@ class CallGuard final : public grpc::experimental::Interceptor {
     if (metadata == nullptr) return;
     metadata_ = metadata;
     metadata->erase(grpc::string_ref(kResourceKey));
+    metadata->erase(grpc::string_ref(kThrottledKey));
     const grpc::string_ref key(kMethodKey);
     metadata->erase(key);
     metadata->emplace(key, grpc::string_ref(info_->method()));
+    if (state_->options().rate_limiter != nullptr) Throttle(*metadata);
+  }
+
+  // Takes a token from the caller's bucket, or marks the call as refused.
+  void Throttle(std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
+    const TransportIdentity established = IdentityOf(*info_->server_context());
+    auto value = [&](const char* header) {
+      auto it = metadata.find(grpc::string_ref(header));
+      return it == metadata.end() ? std::string()
+                                  : std::string(it->second.data(), it->second.size());
+    };
+    const std::string agency = established.agency.value_or(value(kAgencyHeader));
+    const std::string user = established.user.value_or(value(kUserHeader));
+    if (agency.empty() || user.empty()) return;  // refused as unidentified anyway
+    const absl::Duration wait = state_->options().rate_limiter->Take(
+        absl::StrCat(agency.substr(0, 128), "/", user.substr(0, 128)));
+    if (wait <= absl::ZeroDuration()) return;
+    throttled_ = absl::StrCat(std::max<int64_t>(1, absl::ToInt64Microseconds(wait)));
+    metadata.emplace(grpc::string_ref(kThrottledKey), grpc::string_ref(throttled_));
   }
 
   // For a detail read, tells the handler which record the request names
@@ -302,6 +323,7 @@ class CallGuard final : public grpc::experimental::Interceptor {
   // it, which must live as long as the call.
   std::multimap<grpc::string_ref, grpc::string_ref>* metadata_ = nullptr;
   std::string resource_;
+  std::string throttled_;
   absl::Time start_;
   bool unparsed_ = false;
   bool backlog_full_ = false;

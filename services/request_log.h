@@ -16,6 +16,8 @@
 //     otherwise the call fails with RESOURCE_EXHAUSTED and its reply is
 //     dropped. A reply's bytes count until its call has finished (the client
 //     has taken it, or the connection is gone);
+//   * takes a token from the caller's rate limit (when one is set) and
+//     marks a call that found none, for ActorFromMetadata to refuse;
 //   * answers a request that does not parse as its method's message with
 //     INVALID_ARGUMENT (gRPC itself says UNIMPLEMENTED with no message), and a
 //     read whose request holds an enum value the contract does not define
@@ -37,6 +39,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "services/rate_limit.h"
 
 namespace casework::services {
 
@@ -52,6 +55,8 @@ struct CallGuardOptions {
   // Most bytes of large replies waiting for their clients at once.
   // Default: 64 MiB.
   size_t max_reply_backlog_bytes = 64 << 20;
+  // Per-identity rate limit (services/rate_limit.h), or null for none.
+  std::shared_ptr<RateLimiter> rate_limiter;
 };
 
 // Counters of the calls one server has seen.

@@ -29,6 +29,9 @@ inline constexpr char kMethodKey[] = "x-casework-internal-method";
 // rule's audit_resource declares), at most kMaxStampedResource bytes.
 inline constexpr char kResourceKey[] = "x-casework-internal-resource";
 inline constexpr size_t kMaxStampedResource = 512;
+// ... and, when the caller's rate limit refuses the call, how long until it
+// may call again, in microseconds (services/rate_limit.h).
+inline constexpr char kThrottledKey[] = "x-casework-internal-throttled";
 
 // "panel_chair" for ROLE_PANEL_CHAIR; empty for ROLE_UNSPECIFIED.
 std::string RoleName(v1::Role role);

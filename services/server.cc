@@ -236,6 +236,10 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   guard.request_log = config.request_log;
   guard.log_lines_per_second = config.request_log_lines_per_second;
   guard.max_reply_backlog_bytes = config.max_reply_backlog_bytes;
+  if (config.rate_limit_per_second > 0) {
+    guard.rate_limiter = std::make_shared<RateLimiter>(
+        config.rate_limit_per_second, std::max(1.0, config.rate_limit_burst), clock);
+  }
   server->guard_ = std::make_shared<CallGuardState>(guard);
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -266,6 +270,11 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   if (server->server_ == nullptr || server->port_ == 0) {
     server->server_.reset();
     return fail(ListenFailed(config.listen, ListenProblem(config.listen)));
+  }
+  // The development identity shows in health: the health service answers
+  // for this name (following the server's status) only without TLS.
+  if (!config.tls) {
+    server->server_->GetHealthCheckService()->SetServingStatus(kDevelopmentIdentityHealth, true);
   }
   // Not serving until timers that fell due while the server was down fired.
   server->server_->GetHealthCheckService()->SetServingStatus(false);

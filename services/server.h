@@ -99,7 +99,18 @@ struct ServerConfig {
   absl::Duration idle_timeout = absl::Minutes(5);
   // Most request-log lines a second. Default: 100.
   int request_log_lines_per_second = 100;
+  // Calls a second each identity (agency and user) may make, sustained, and
+  // in a burst (services/rate_limit.h). 0: no limit (the default here;
+  // caseworkd's flags set one).
+  double rate_limit_per_second = 0;
+  double rate_limit_burst = 0;
 };
+
+// The name grpc.health.v1.Health answers for only while callers' identities
+// are trusted from metadata (no TLS: the development identity); NOT_FOUND
+// under mutual TLS. An operator's probe of this name finds a server left in
+// development mode.
+inline constexpr char kDevelopmentIdentityHealth[] = "casework.development-identity";
 
 // Makes one gRPC service.
 using ServiceFactory = std::unique_ptr<grpc::Service> (*)(const ServiceDeps& deps);

@@ -74,7 +74,8 @@ Child StartServer(const std::string& binary, const std::string& data_dir, int64_
     std::string data = "--data_dir=" + data_dir;
     std::string floor = absl::StrCat("--min_free_disk_mb=", min_free_mb);
     execl(binary.c_str(), "caseworkd", "--listen=127.0.0.1:0", data.c_str(),
-          "--request_log=false", "--drain_notice_seconds=0", floor.c_str(),
+          "--request_log=false", "--drain_notice_seconds=0", "--rate_limit_per_second=0",
+          floor.c_str(),
           static_cast<char*>(nullptr));
     _exit(127);
   }
