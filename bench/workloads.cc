@@ -171,7 +171,13 @@ std::string EngineWorkload::NextRequestId() {
 
 std::unique_ptr<Call> EngineWorkload::Identified(std::unique_ptr<Call> call, absl::BitGen& rng,
                                                  const char* role) {
-  if (caller_ == Caller::kTransport) return call;
+  if (caller_ == Caller::kTransport) {
+    // The certificate names the system and its agency; the system states
+    // who it is acting as.
+    call->context.AddMetadata(services::kUserHeader, "bench-system");
+    call->context.AddMetadata(services::kRoleHeader, "integration");
+    return call;
+  }
   if (caller_ == Caller::kSystem) role = "integration";
   call->context.AddMetadata(services::kAgencyHeader, PickFrom(kAgencies, rng));
   call->context.AddMetadata(services::kUserHeader,

@@ -47,8 +47,8 @@ class EngineWorkload {
 
   // Who the calls say they are: a person (an agency, a user, the role each
   // call needs and a purpose: their detail reads are audited), a system
-  // calling as itself (role "integration": not audited), or nobody (mutual
-  // TLS without tokens: the certificate names the system).
+  // calling as itself (role "integration": not audited), or a system whose
+  // certificate names it and its agency (mutual TLS: user and role only).
   enum class Caller { kPerson, kSystem, kTransport };
   void set_caller(Caller caller) { caller_ = caller; }
 

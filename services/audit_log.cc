@@ -101,7 +101,7 @@ void AuditLog::Run() {
                    value);
     }
     batch.PutSequence(kSequence, last_id_);
-    const absl::Status written = store_->Write(batch);
+    const absl::Status written = store_->WriteAlongside(batch);
     if (!written.ok()) {
       absl::Status refused = ErrorWithReason(
           absl::StatusCode::kUnavailable, "AUDIT_UNAVAILABLE",

@@ -3,8 +3,9 @@
 // Entries are rows of the data directory outside every workflow's prefixes,
 // so rebuilding read models never touches them, and nothing but this class
 // writes them. A thread of its own takes every entry queued since its last
-// write and writes them in one batch (synced like the engine's), then tells
-// each caller; a read is answered only after that. Each entry is written
+// write and writes them in one batch (synced like the engine's, and beside
+// it: EventStore::WriteAlongside, so RocksDB can share one WAL sync between
+// the two), then tells each caller; a read is answered only after that. Each entry is written
 // under three keys, all in time order:
 //   audit/{p}/t/{time}{id}                        every entry
 //   audit/{p}/r/{resource}/{time}{id}             by the record read

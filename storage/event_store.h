@@ -43,6 +43,10 @@
 #include "storage/fault_injection.h"
 #include "workflow/kernel/context.h"
 
+namespace rocksdb {
+class Status;
+}  // namespace rocksdb
+
 namespace casework::storage {
 
 struct StoreOptions {
@@ -206,6 +210,11 @@ class EventStore {
   // full; UNAVAILABLE (STORAGE_WRITE_FAILED), and every later call too, if
   // the write or the sync fails for another reason.
   absl::Status Write(StoreBatch& batch);
+  // The same for a batch of rows only (no events), from a writer other than
+  // the engine's (the audit log): it does not wait for the engine's write
+  // to finish, so RocksDB commits the two in one write group with one WAL
+  // sync. Refused, and failing, exactly as Write.
+  absl::Status WriteAlongside(StoreBatch& batch);
   // OK while writes are accepted, else the error Write would return. While
   // writes are refused for lack of space it looks at the free space again,
   // and resumes writes (reopening RocksDB first if a write met a full disk)
@@ -242,6 +251,10 @@ class EventStore {
   absl::StatusOr<const Handles*> Db() const ABSL_SHARED_LOCKS_REQUIRED(db_mu_);
   // The space check behind write_status and CheckSpace.
   absl::Status CheckSpaceLocked(SpaceReport* report) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Records a failed write (space: refused until space is back and the
+  // database reopened; anything else: every later write fails).
+  absl::Status WriteFailedLocked(const rocksdb::Status& s)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Closes RocksDB and opens it again after a write met a full disk.
   absl::Status ReopenLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   uint64_t FreeBytes() const;

@@ -57,36 +57,65 @@ absl::Status EventStore::Write(StoreBatch& batch) {
     absl::ReaderMutexLock db_lock(&db_mu_);
     ASSIGN_OR_RETURN(const Handles* h, Db());
     s = h->db->Write(wo, &batch.impl_->batch);
-    // Only this thread writes, and only the destructor reads the flag.
-    if (!s.ok() && IsSpaceError(s)) h_->flush_on_close = false;
   }
-  if (!s.ok()) {
-    writes_ok_.store(false);
-    if (IsSpaceError(s)) {
-      // Not acknowledged. This RocksDB instance's write-ahead log may be left
-      // half-written: it is never written again, only reopened once space
-      // is back (CheckSpaceLocked).
-      needs_reopen_ = true;
-      space_low_ = true;
-      space_error_ = ErrorWithReason(
-          absl::StatusCode::kUnavailable, "STORAGE_SPACE_LOW",
-          absl::StrCat("writes refused: the disk of data directory ", options_.path,
-                       " is full (", s.ToString(),
-                       "); reads keep working and writes resume once space is freed"));
-      LogLine(absl::StrCat("storage: ", space_error_.message()));
-      return space_error_;
-    }
-    write_error_ = ErrorWithReason(
-        absl::StatusCode::kUnavailable, "STORAGE_WRITE_FAILED",
-        absl::StrCat("storage write failed; writes are disabled until the service is restarted: ",
-                     s.ToString()));
-    LogLine(absl::StrCat("storage: ", write_error_.message()));
-    return write_error_;
-  }
+  if (!s.ok()) return WriteFailedLocked(s);
   if (batch.last_position() > 0) {
     last_position_.store(batch.last_position(), std::memory_order_release);
   }
   return absl::OkStatus();
+}
+
+absl::Status EventStore::WriteAlongside(StoreBatch& batch) {
+  if (batch.last_position() > 0) {
+    return absl::InternalError("WriteAlongside is for rows only, not events");
+  }
+  {
+    absl::MutexLock lock(&write_mu_);
+    if (!write_error_.ok()) return write_error_;
+    if (options_.min_free_bytes > 0 || options_.max_data_bytes > 0 || space_low_ ||
+        needs_reopen_) {
+      RETURN_IF_ERROR(CheckSpaceLocked(nullptr));
+    }
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  rocksdb::Status s;
+  {
+    absl::ReaderMutexLock db_lock(&db_mu_);
+    ASSIGN_OR_RETURN(const Handles* h, Db());
+    s = h->db->Write(wo, &batch.impl_->batch);
+  }
+  if (s.ok()) return absl::OkStatus();
+  absl::MutexLock lock(&write_mu_);
+  return WriteFailedLocked(s);
+}
+
+absl::Status EventStore::WriteFailedLocked(const rocksdb::Status& s) {
+  {
+    // Only the destructor reads the flag; writers set it holding write_mu_.
+    absl::ReaderMutexLock db_lock(&db_mu_);
+    if (IsSpaceError(s) && h_ != nullptr) h_->flush_on_close = false;
+  }
+  writes_ok_.store(false);
+  if (IsSpaceError(s)) {
+    // Not acknowledged. This RocksDB instance's write-ahead log may be left
+    // half-written: it is never written again, only reopened once space is
+    // back (CheckSpaceLocked).
+    needs_reopen_ = true;
+    space_low_ = true;
+    space_error_ = ErrorWithReason(
+        absl::StatusCode::kUnavailable, "STORAGE_SPACE_LOW",
+        absl::StrCat("writes refused: the disk of data directory ", options_.path, " is full (",
+                     s.ToString(), "); reads keep working and writes resume once space is freed"));
+    LogLine(absl::StrCat("storage: ", space_error_.message()));
+    return space_error_;
+  }
+  write_error_ = ErrorWithReason(
+      absl::StatusCode::kUnavailable, "STORAGE_WRITE_FAILED",
+      absl::StrCat("storage write failed; writes are disabled until the service is restarted: ",
+                   s.ToString()));
+  LogLine(absl::StrCat("storage: ", write_error_.message()));
+  return write_error_;
 }
 
 absl::Status EventStore::write_status() {
