@@ -66,7 +66,8 @@ absl::StatusOr<SecurityFigures> MeasureSecurity(const SecurityBenchOptions& opti
   std::ofstream(certs + "/agencies.txt") << "bench.eastbrook.example eastbrook-council\n";
   absl::StatusOr<ServerProcess> tls = StartServer(
       {options.caseworkd, "--listen=127.0.0.1:0", absl::StrCat("--data_dir=", options.scratch, "/tls"),
-       options.sync_flag, "--norequest_log", absl::StrCat("--tls_cert=", certs, "/server.pem"),
+       options.sync_flag, "--norequest_log", "--rate_limit_per_second=0",
+       absl::StrCat("--tls_cert=", certs, "/server.pem"),
        absl::StrCat("--tls_key=", certs, "/server.key"),
        absl::StrCat("--tls_client_ca=", certs, "/ca.pem"),
        absl::StrCat("--tls_agencies=", certs, "/agencies.txt")},

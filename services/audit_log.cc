@@ -6,7 +6,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "services/policy_service.h"
 #include "workflow/common/status.h"
+#include "workflow/policy/policy_workflow.h"
 
 namespace casework::services {
 namespace {
@@ -18,34 +20,68 @@ std::string Hex16(uint64_t value) { return absl::StrFormat("%016x", value); }
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(storage::EventStore* store,
-                                                         const Clock* clock) {
+                                                         storage::Engine* engine) {
   ASSIGN_OR_RETURN(int64_t last_id, store->GetSequence(kSequence));
-  return std::unique_ptr<AuditLog>(new AuditLog(store, clock, last_id));
-}
-
-AuditLog::AuditLog(storage::EventStore* store, const Clock* clock, int64_t last_id)
-    : store_(store), clock_(clock), last_id_(last_id), thread_([this] { Run(); }) {}
-
-AuditLog::~AuditLog() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_one();
-  thread_.join();
+  return std::unique_ptr<AuditLog>(new AuditLog(store, engine, last_id));
 }
 
 void AuditLog::Record(std::string partnership, v1::AuditEntry entry,
                       std::function<void(absl::Status)> done) {
+  auto pending = std::make_shared<std::pair<std::string, v1::AuditEntry>>(std::move(partnership),
+                                                                          std::move(entry));
+  engine_->SubmitSideWrite(storage::SideWrite{
+      [this, pending](storage::StoreBatch& batch, absl::Time now) {
+        Stage(pending->first, pending->second, batch, now);
+      },
+      [done = std::move(done)](absl::Status written) {
+        if (written.ok()) return done(absl::OkStatus());
+        done(ErrorWithReason(absl::StatusCode::kUnavailable, "AUDIT_UNAVAILABLE",
+                             absl::StrCat("the read was not answered because its audit entry "
+                                          "could not be written: ",
+                                          written.message())));
+      }});
+}
+
+void AuditLog::Stage(const std::string& partnership, v1::AuditEntry& entry,
+                     storage::StoreBatch& batch, absl::Time now) {
+  const int64_t id = ++last_id_;
+  entry.set_name(absl::StrCat("partnerships/", partnership, "/auditEntries/", id));
+  const int64_t seconds = absl::ToUnixSeconds(now);
+  entry.mutable_read_time()->set_seconds(seconds);
+  entry.mutable_read_time()->set_nanos(
+      static_cast<int32_t>(absl::ToInt64Nanoseconds(now - absl::FromUnixSeconds(seconds))));
+  const std::string suffix = absl::StrCat(TimeKey(now), Hex16(static_cast<uint64_t>(id)));
+  const std::string value = entry.SerializeAsString();
+  batch.PutRow(absl::StrCat(AllPrefix(partnership), suffix), value);
+  batch.PutRow(absl::StrCat(ResourcePrefix(partnership, entry.resource()), suffix), value);
+  batch.PutRow(
+      absl::StrCat(PersonPrefix(partnership, entry.actor().agency(), entry.actor().user()), suffix),
+      value);
+  batch.PutSequence(kSequence, last_id_);
+}
+
+absl::StatusOr<std::vector<std::string>> AuditLog::AllowedPurposes(
+    const std::string& partnership) {
+  const std::string stream = workflow::PolicyStream(partnership);
+  ASSIGN_OR_RETURN(const int64_t version, store_->StreamVersion(stream));
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!stopping_) {
-      queue_.push_back({std::move(partnership), std::move(entry), std::move(done)});
-      cv_.notify_one();
-      return;
-    }
+    std::lock_guard<std::mutex> lock(purposes_mu_);
+    auto it = purposes_.find(partnership);
+    if (it != purposes_.end() && it->second.policy_version == version) return it->second.allowed;
   }
-  done(absl::UnavailableError("the audit log is closing: the server is shutting down"));
+  Purposes read;
+  read.policy_version = version;
+  if (version > 0) {
+    absl::StatusOr<v1::Policy> policy = ReadPolicy(*store_, partnership, 0);
+    if (!policy.ok() && !absl::IsNotFound(policy.status())) return policy.status();
+    if (policy.ok()) read.allowed.assign(policy->audit().purposes().begin(),
+                                         policy->audit().purposes().end());
+  }
+  std::lock_guard<std::mutex> lock(purposes_mu_);
+  // Partnerships are few; a bound all the same.
+  if (purposes_.size() > 10000) purposes_.clear();
+  purposes_[partnership] = read;
+  return read.allowed;
 }
 
 std::string AuditLog::AllPrefix(absl::string_view partnership) {
@@ -71,48 +107,6 @@ absl::StatusOr<absl::Time> AuditLog::TimeOfKey(absl::string_view key) {
     return absl::DataLossError(absl::StrCat("corrupt audit key ", key));
   }
   return absl::FromUnixMicros(static_cast<int64_t>(micros));
-}
-
-void AuditLog::Run() {
-  for (;;) {
-    std::deque<Pending> group;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, nothing left
-      group.swap(queue_);
-    }
-    storage::StoreBatch batch = store_->NewBatch();
-    for (Pending& p : group) {
-      const absl::Time now = clock_->Now();
-      const int64_t id = ++last_id_;
-      p.entry.set_name(absl::StrCat("partnerships/", p.partnership, "/auditEntries/", id));
-      p.entry.mutable_read_time()->set_seconds(absl::ToUnixSeconds(now));
-      p.entry.mutable_read_time()->set_nanos(
-          static_cast<int32_t>(absl::ToInt64Nanoseconds(now - absl::FromUnixSeconds(
-                                                                    absl::ToUnixSeconds(now)))));
-      const std::string suffix = absl::StrCat(TimeKey(now), Hex16(static_cast<uint64_t>(id)));
-      const std::string value = p.entry.SerializeAsString();
-      batch.PutRow(absl::StrCat(AllPrefix(p.partnership), suffix), value);
-      batch.PutRow(absl::StrCat(ResourcePrefix(p.partnership, p.entry.resource()), suffix), value);
-      batch.PutRow(absl::StrCat(PersonPrefix(p.partnership, p.entry.actor().agency(),
-                                             p.entry.actor().user()),
-                                suffix),
-                   value);
-    }
-    batch.PutSequence(kSequence, last_id_);
-    const absl::Status written = store_->WriteAlongside(batch);
-    if (!written.ok()) {
-      absl::Status refused = ErrorWithReason(
-          absl::StatusCode::kUnavailable, "AUDIT_UNAVAILABLE",
-          absl::StrCat("the read was not answered because its audit entry could not be "
-                       "written: ",
-                       written.message()));
-      for (Pending& p : group) p.done(refused);
-      continue;
-    }
-    for (Pending& p : group) p.done(absl::OkStatus());
-  }
 }
 
 }  // namespace casework::services

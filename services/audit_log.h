@@ -2,10 +2,9 @@
 //
 // Entries are rows of the data directory outside every workflow's prefixes,
 // so rebuilding read models never touches them, and nothing but this class
-// writes them. A thread of its own takes every entry queued since its last
-// write and writes them in one batch (synced like the engine's, and beside
-// it: EventStore::WriteAlongside, so RocksDB can share one WAL sync between
-// the two), then tells each caller; a read is answered only after that. Each entry is written
+// writes them. Each entry rides with the engine's next group of commands, in
+// its batch (storage::SideWrite: one synced write for both); the caller is
+// told once it is durable, and a read is answered only after that. Each entry is written
 // under three keys, all in time order:
 //   audit/{p}/t/{time}{id}                        every entry
 //   audit/{p}/r/{resource}/{time}{id}             by the record read
@@ -15,19 +14,18 @@
 #ifndef CASEWORK_SERVICES_AUDIT_LOG_H_
 #define CASEWORK_SERVICES_AUDIT_LOG_H_
 
-#include <condition_variable>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <string>
-#include <thread>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "casework/v1/audit.pb.h"
-#include "storage/clock.h"
+#include "storage/engine.h"
 #include "storage/event_store.h"
 
 namespace casework::services {
@@ -35,19 +33,22 @@ namespace casework::services {
 class AuditLog {
  public:
   // Reads the last entry number from `store`. Both pointers must outlive
-  // the log.
+  // the log; entries are written until the engine stops.
   static absl::StatusOr<std::unique_ptr<AuditLog>> Open(storage::EventStore* store,
-                                                        const Clock* clock);
-  // Writes what is queued, then stops.
-  ~AuditLog();
+                                                        storage::Engine* engine);
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
 
   // Records `entry` for partnership `partnership`, setting its name and
   // read_time; `done` runs once the entry is durable, or with the write's
-  // error, on the log's own thread (it must not block).
+  // error, on the engine's completion thread (it must not block).
   void Record(std::string partnership, v1::AuditEntry entry,
               std::function<void(absl::Status)> done);
+
+  // The purposes partnership `partnership`'s policy in force allows for
+  // detail reads (Policy.audit.purposes); empty: any. Cached per policy
+  // version (one read of the policy stream's version per call).
+  absl::StatusOr<std::vector<std::string>> AllowedPurposes(const std::string& partnership);
 
   // The key prefixes of the three indexes, and the key part of a time
   // (what a scan from that time starts after).
@@ -60,22 +61,21 @@ class AuditLog {
   static absl::StatusOr<absl::Time> TimeOfKey(absl::string_view key);
 
  private:
-  struct Pending {
-    std::string partnership;
-    v1::AuditEntry entry;
-    std::function<void(absl::Status)> done;
-  };
-
-  AuditLog(storage::EventStore* store, const Clock* clock, int64_t last_id);
-  void Run();
+  AuditLog(storage::EventStore* store, storage::Engine* engine, int64_t last_id)
+      : store_(store), engine_(engine), last_id_(last_id) {}
+  // Adds `entry`'s rows to `batch` as read at `now`.
+  void Stage(const std::string& partnership, v1::AuditEntry& entry, storage::StoreBatch& batch,
+             absl::Time now);
 
   storage::EventStore* const store_;
-  const Clock* const clock_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Pending> queue_;  // guarded by mu_
-  bool stopping_ = false;      // guarded by mu_
-  int64_t last_id_;            // only the thread
+  storage::Engine* const engine_;
+  int64_t last_id_;  // only the engine's writer thread, in Stage
+  struct Purposes {
+    int64_t policy_version = -1;  // of the policy stream
+    std::vector<std::string> allowed;
+  };
+  std::mutex purposes_mu_;
+  absl::flat_hash_map<std::string, Purposes> purposes_;  // guarded by purposes_mu_
   std::thread thread_;
 };
 

@@ -1,10 +1,12 @@
 #include "services/command_runner.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "services/audit_log.h"
 #include "services/call_context.h"
 #include "services/grpc_status.h"
@@ -42,6 +44,17 @@ grpc::ServerUnaryReactor* FinishRead(const ServiceDeps& deps, grpc::CallbackServ
   *entry.mutable_actor() = *std::move(actor);
   entry.set_method(method.substr(method.empty() ? 0 : 1));
   entry.set_purpose(MetadataValue(*context, kPurposeHeader));
+  // The partnership may list the purposes it accepts (Policy.audit).
+  absl::StatusOr<std::vector<std::string>> allowed = deps.audit->AllowedPurposes(partnership);
+  if (!allowed.ok()) return FinishNow(context, allowed.status());
+  if (!allowed->empty() &&
+      std::find(allowed->begin(), allowed->end(), entry.purpose()) == allowed->end()) {
+    return FinishNow(context,
+                     FieldError(kPurposeHeader, "allowed",
+                                absl::StrCat("partnership ", partnership,
+                                             " accepts these purposes only: \"",
+                                             absl::StrJoin(*allowed, "\", \""), "\"")));
+  }
   entry.set_outcome(absl::StatusCodeToString(status.code()));
   entry.set_correlation_id(MetadataValue(*context, kCorrelationHeader).substr(0, 128));
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();

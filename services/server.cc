@@ -211,7 +211,8 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
     return links->DeliverPending().status();
   });
 
-  absl::StatusOr<std::unique_ptr<AuditLog>> audit = AuditLog::Open(server->store_.get(), clock);
+  absl::StatusOr<std::unique_ptr<AuditLog>> audit =
+      AuditLog::Open(server->store_.get(), server->engine_.get());
   if (!audit.ok()) return fail(audit.status());
   server->audit_ = *std::move(audit);
 

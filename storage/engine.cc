@@ -64,6 +64,18 @@ void Engine::SubmitAll(std::vector<Command> commands) {
   }
 }
 
+void Engine::SubmitSideWrite(SideWrite write) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stopping_) {
+      side_queue_.push_back(std::move(write));
+      cv_.notify_one();
+      return;
+    }
+  }
+  write.done(absl::UnavailableError("the server is shutting down; retry against a running instance"));
+}
+
 void Engine::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -88,11 +100,14 @@ EngineStats Engine::stats() const {
 
 void Engine::Run() {
   std::vector<Command> group;
+  std::vector<SideWrite> side;
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
-      if (queue_.empty()) return;  // stopping, and everything queued is done
+      cv_.wait(lock, [&] { return !queue_.empty() || !side_queue_.empty() || stopping_; });
+      // Stopping, and everything queued is done.
+      if (queue_.empty() && side_queue_.empty()) return;
+      side.swap(side_queue_);
       if (queue_.size() <= options_.max_group_commands) {
         group.swap(queue_);
       } else {
@@ -101,8 +116,9 @@ void Engine::Run() {
         queue_.erase(queue_.begin(), end);
       }
     }
-    CommitGroup(group);
+    CommitGroup(group, side);
     group.clear();
+    side.clear();
   }
 }
 
@@ -120,7 +136,7 @@ void Engine::Complete() {
   }
 }
 
-void Engine::CommitGroup(std::vector<Command>& commands) {
+void Engine::CommitGroup(std::vector<Command>& commands, std::vector<SideWrite>& side) {
   static thread_local absl::BitGen bitgen;
   Group g{store_->NewBatch(), clock_->Now(), store_->LastPosition() + 1, {}, {}, {}, {}, &bitgen};
   std::vector<Completion> outcomes;
@@ -139,6 +155,9 @@ void Engine::CommitGroup(std::vector<Command>& commands) {
     outcomes.push_back(std::move(outcome));
   }
 
+  if (!g.poisoned) {
+    for (SideWrite& s : side) s.stage(g.batch, g.now);
+  }
   absl::Status written = absl::OkStatus();
   if (g.poisoned) {
     written = absl::AbortedError(
@@ -174,6 +193,14 @@ void Engine::CommitGroup(std::vector<Command>& commands) {
   {
     std::lock_guard<std::mutex> lock(completion_mu_);
     for (Completion& o : outcomes) completions_.push_back(std::move(o));
+    for (SideWrite& s : side) {
+      Completion o;
+      o.done = [done = std::move(s.done)](absl::StatusOr<std::string> reply, bool) {
+        done(reply.status());
+      };
+      o.reply = written.ok() ? absl::StatusOr<std::string>(std::string()) : written;
+      completions_.push_back(std::move(o));
+    }
   }
   completion_cv_.notify_one();
 }

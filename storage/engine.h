@@ -126,6 +126,16 @@ struct EngineStats {
   std::map<std::string, WriterHold> holds;
 };
 
+// Rows that ride with the next group of commands, in its batch (one synced
+// write): the audit log's entries. `stage` adds them to the batch, on the
+// writer thread, with the group's time (it must not block); `done` runs on
+// the completion thread once they are durable, or with the error that
+// stopped them (the group's write failed, or was abandoned: ABORTED).
+struct SideWrite {
+  std::function<void(StoreBatch& batch, absl::Time now)> stage;
+  std::function<void(absl::Status written)> done;
+};
+
 // A stream's state as of a version.
 struct LoadedState {
   std::shared_ptr<const google::protobuf::Message> state;
@@ -174,6 +184,9 @@ class Engine {
   // Queues `commands` together: they are committed in one group (one synced
   // write) when there are at most EngineOptions::max_group_commands.
   void SubmitAll(std::vector<Command> commands);
+  // Queues rows for the next group (see SideWrite). After Stop(), fails them
+  // with UNAVAILABLE at once.
+  void SubmitSideWrite(SideWrite write);
 
   // Finishes every queued command (and calls every `done`), then stops the
   // threads. Idempotent.
@@ -201,7 +214,7 @@ class Engine {
 
   void Run();
   void Complete();
-  void CommitGroup(std::vector<Command>& commands);
+  void CommitGroup(std::vector<Command>& commands, std::vector<SideWrite>& side);
   // Decides one command into `group`; returns its outcome for `done`.
   absl::StatusOr<std::string> Prepare(Command& command, Group& group, bool* replayed);
   // The request record of `request_key` (the group's, else the store's).
@@ -240,6 +253,7 @@ class Engine {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Command> queue_;  // guarded by mu_
+  std::vector<SideWrite> side_queue_;  // guarded by mu_
   bool stopping_ = false;       // guarded by mu_
 
   // Writer-thread state.

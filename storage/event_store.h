@@ -210,11 +210,6 @@ class EventStore {
   // full; UNAVAILABLE (STORAGE_WRITE_FAILED), and every later call too, if
   // the write or the sync fails for another reason.
   absl::Status Write(StoreBatch& batch);
-  // The same for a batch of rows only (no events), from a writer other than
-  // the engine's (the audit log): it does not wait for the engine's write
-  // to finish, so RocksDB commits the two in one write group with one WAL
-  // sync. Refused, and failing, exactly as Write.
-  absl::Status WriteAlongside(StoreBatch& batch);
   // OK while writes are accepted, else the error Write would return. While
   // writes are refused for lack of space it looks at the free space again,
   // and resumes writes (reopening RocksDB first if a write met a full disk)

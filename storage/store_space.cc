@@ -65,31 +65,6 @@ absl::Status EventStore::Write(StoreBatch& batch) {
   return absl::OkStatus();
 }
 
-absl::Status EventStore::WriteAlongside(StoreBatch& batch) {
-  if (batch.last_position() > 0) {
-    return absl::InternalError("WriteAlongside is for rows only, not events");
-  }
-  {
-    absl::MutexLock lock(&write_mu_);
-    if (!write_error_.ok()) return write_error_;
-    if (options_.min_free_bytes > 0 || options_.max_data_bytes > 0 || space_low_ ||
-        needs_reopen_) {
-      RETURN_IF_ERROR(CheckSpaceLocked(nullptr));
-    }
-  }
-  rocksdb::WriteOptions wo;
-  wo.sync = options_.sync;
-  rocksdb::Status s;
-  {
-    absl::ReaderMutexLock db_lock(&db_mu_);
-    ASSIGN_OR_RETURN(const Handles* h, Db());
-    s = h->db->Write(wo, &batch.impl_->batch);
-  }
-  if (s.ok()) return absl::OkStatus();
-  absl::MutexLock lock(&write_mu_);
-  return WriteFailedLocked(s);
-}
-
 absl::Status EventStore::WriteFailedLocked(const rocksdb::Status& s) {
   {
     // Only the destructor reads the flag; writers set it holding write_mu_.

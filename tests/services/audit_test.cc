@@ -21,6 +21,8 @@
 #include "storage/fault_injection.h"
 #include "tests/support/server_fixture.h"
 #include "tests/support/test_support.h"
+#include "workflow/policy/document.h"
+#include "workflow/registry.h"
 
 namespace casework::services {
 namespace {
@@ -139,6 +141,47 @@ TEST_F(AuditTest, ADetailReadWithoutAPurposeIsRefusedAndNotAnswered) {
   EXPECT_EQ(Read(kOfficer, action, std::string(201, 'x')).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(Entries({}), IsEmpty());
+}
+
+TEST_F(AuditTest, APartnershipMayListThePurposesItAccepts) {
+  v1::Policy policy = workflow::LlrDefaultPolicy("eastbrook");
+  policy.mutable_audit()->add_purposes("case review");
+  policy.mutable_audit()->add_purposes("panel meeting");
+  Publish(policy);
+  const std::string action = CreateAction("a-1");
+  const grpc::Status refused = Read(kOfficer, action, "curiosity");
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  std::optional<v1::BadRequest> bad = casework::testing::DetailOf<v1::BadRequest>(refused);
+  ASSERT_TRUE(bad.has_value());
+  ASSERT_EQ(bad->violations_size(), 1);
+  EXPECT_EQ(bad->violations(0).field(), "x-casework-purpose");
+  EXPECT_EQ(bad->violations(0).rule(), "allowed");
+  EXPECT_EQ(bad->violations(0).description(),
+            "partnership eastbrook accepts these purposes only: \"case review\", "
+            "\"panel meeting\"");
+  EXPECT_TRUE(Read(kOfficer, action, "panel meeting").ok());
+  EXPECT_EQ(Entries({}).size(), 1u);
+
+  // A later policy without the list accepts any purpose again.
+  Publish(workflow::LlrDefaultPolicy("eastbrook"), "policy-2");
+  EXPECT_TRUE(Read(kOfficer, action, "curiosity").ok());
+}
+
+TEST_F(AuditTest, PolicyPurposesAreChecked) {
+  v1::Policy policy = workflow::LlrDefaultPolicy("eastbrook");
+  policy.mutable_audit()->add_purposes("case review");
+  policy.mutable_audit()->add_purposes("case review");
+  policy.mutable_audit()->add_purposes("");
+  FieldErrors errors;
+  workflow::CheckPolicy(policy, workflow::Workflows(), errors);
+  EXPECT_EQ(errors.ToStatus().code(), absl::StatusCode::kInvalidArgument);
+  std::optional<v1::BadRequest> bad = casework::testing::DetailOf<v1::BadRequest>(errors.ToStatus());
+  ASSERT_TRUE(bad.has_value());
+  ASSERT_EQ(bad->violations_size(), 2);
+  EXPECT_EQ(bad->violations(0).field(), "audit.purposes[1]");
+  EXPECT_EQ(bad->violations(0).rule(), "duplicate");
+  EXPECT_EQ(bad->violations(1).field(), "audit.purposes[2]");
+  EXPECT_EQ(bad->violations(1).rule(), "required");
 }
 
 TEST_F(AuditTest, ASystemActingAsItselfIsNotRecorded) {

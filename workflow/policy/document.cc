@@ -1,5 +1,8 @@
 #include "workflow/policy/document.h"
 
+#include <set>
+#include <string>
+
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "workflow/common/validation.h"
@@ -14,6 +17,17 @@ absl::Status ValidatePolicy(const v1::Policy& policy, const Registry& registry) 
 
 void CheckPolicy(const v1::Policy& policy, const Registry& registry, FieldErrors& errors) {
   CheckText("title", policy.title(), /*required=*/false, kMaxPolicyTitleChars, errors);
+  const auto& purposes = policy.audit().purposes();
+  if (CheckCount("audit.purposes", purposes.size(), kMaxAuditPurposes, errors)) {
+    std::set<std::string> seen;
+    for (int i = 0; i < purposes.size(); ++i) {
+      const std::string field = absl::StrCat("audit.purposes[", i, "]");
+      CheckText(field, purposes[i], /*required=*/true, kMaxAuditPurposeChars, errors);
+      if (!seen.insert(purposes[i]).second) {
+        errors.Add(field, "duplicate", absl::StrCat(Quoted(purposes[i]), " is listed twice"));
+      }
+    }
+  }
   const google::protobuf::Descriptor* descriptor = policy.GetDescriptor();
   for (const Workflow* workflow : registry.workflows()) {
     const PolicySection* section = workflow->policy_section();
