@@ -27,7 +27,9 @@ absl::StatusOr<v1::Actor> ActorFromMetadata(const grpc::ServerContextBase& conte
   // differing header was refused before the call got here); with bearer
   // tokens, so are the user and role (the token's person's, or the calling
   // system's own without a token).
-  const TransportIdentity established = IdentityOf(context);
+  absl::StatusOr<TransportIdentity> resolved = IdentityOf(context);
+  if (!resolved.ok()) return resolved.status();
+  const TransportIdentity& established = *resolved;
   actor.set_agency(established.agency.value_or(MetadataValue(context, kAgencyHeader)));
   actor.set_user(established.user.value_or(MetadataValue(context, kUserHeader)));
   actor.set_role(established.role.value_or(MetadataValue(context, kRoleHeader)));

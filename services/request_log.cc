@@ -171,24 +171,51 @@ class CallGuard final : public grpc::experimental::Interceptor {
   void StampMethod(std::multimap<grpc::string_ref, grpc::string_ref>* metadata) {
     if (metadata == nullptr) return;
     metadata_ = metadata;
-    metadata->erase(grpc::string_ref(kResourceKey));
-    metadata->erase(grpc::string_ref(kThrottledKey));
+    for (const char* internal : {kResourceKey, kThrottledKey, kIdentityAgencyKey, kIdentityUserKey,
+                                 kIdentityRoleKey, kIdentityErrorKey}) {
+      metadata->erase(grpc::string_ref(internal));
+    }
     const grpc::string_ref key(kMethodKey);
     metadata->erase(key);
     metadata->emplace(key, grpc::string_ref(info_->method()));
+    if (state_->options().identity != nullptr) StampIdentity(*metadata);
     if (state_->options().rate_limiter != nullptr) Throttle(*metadata);
+  }
+
+  // Who the call is, over mutual TLS (or why it is refused).
+  void StampIdentity(std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
+    std::shared_ptr<const grpc::AuthContext> auth = info_->server_context()->auth_context();
+    absl::StatusOr<TransportIdentity> resolved =
+        auth == nullptr ? absl::UnauthenticatedError("the call has no TLS connection")
+                        : state_->options().identity->Resolve(*auth, metadata);
+    if (!resolved.ok()) {
+      identity_[3] = absl::StrCat(static_cast<int>(resolved.status().code()), ":",
+                                  resolved.status().message());
+      metadata.emplace(grpc::string_ref(kIdentityErrorKey), grpc::string_ref(identity_[3]));
+      return;
+    }
+    const std::pair<const char*, std::optional<std::string>*> fields[] = {
+        {kIdentityAgencyKey, &resolved->agency},
+        {kIdentityUserKey, &resolved->user},
+        {kIdentityRoleKey, &resolved->role}};
+    for (int i = 0; i < 3; ++i) {
+      if (!fields[i].second->has_value()) continue;
+      identity_[i] = **fields[i].second;
+      metadata.emplace(grpc::string_ref(fields[i].first), grpc::string_ref(identity_[i]));
+    }
   }
 
   // Takes a token from the caller's bucket, or marks the call as refused.
   void Throttle(std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
-    const TransportIdentity established = IdentityOf(*info_->server_context());
     auto value = [&](const char* header) {
       auto it = metadata.find(grpc::string_ref(header));
       return it == metadata.end() ? std::string()
                                   : std::string(it->second.data(), it->second.size());
     };
-    const std::string agency = established.agency.value_or(value(kAgencyHeader));
-    const std::string user = established.user.value_or(value(kUserHeader));
+    const std::string stamped_agency = value(kIdentityAgencyKey);
+    const std::string stamped_user = value(kIdentityUserKey);
+    const std::string agency = stamped_agency.empty() ? value(kAgencyHeader) : stamped_agency;
+    const std::string user = stamped_user.empty() ? value(kUserHeader) : stamped_user;
     if (agency.empty() || user.empty()) return;  // refused as unidentified anyway
     const absl::Duration wait = state_->options().rate_limiter->Take(
         absl::StrCat(agency.substr(0, 128), "/", user.substr(0, 128)));
@@ -324,6 +351,7 @@ class CallGuard final : public grpc::experimental::Interceptor {
   std::multimap<grpc::string_ref, grpc::string_ref>* metadata_ = nullptr;
   std::string resource_;
   std::string throttled_;
+  std::string identity_[4];  // agency, user, role, error: stamped values
   absl::Time start_;
   bool unparsed_ = false;
   bool backlog_full_ = false;

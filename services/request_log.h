@@ -16,6 +16,10 @@
 //     otherwise the call fails with RESOURCE_EXHAUSTED and its reply is
 //     dropped. A reply's bytes count until its call has finished (the client
 //     has taken it, or the connection is gone);
+//   * under mutual TLS, resolves who the call is (its certificate's system,
+//     a person's bearer token) and stamps it into the call's own metadata
+//     for ActorFromMetadata (never into the connection's auth context,
+//     which every call of the connection shares);
 //   * takes a token from the caller's rate limit (when one is set) and
 //     marks a call that found none, for ActorFromMetadata to refuse;
 //   * answers a request that does not parse as its method's message with
@@ -40,6 +44,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "services/rate_limit.h"
+#include "services/transport.h"
 
 namespace casework::services {
 
@@ -57,6 +62,9 @@ struct CallGuardOptions {
   size_t max_reply_backlog_bytes = 64 << 20;
   // Per-identity rate limit (services/rate_limit.h), or null for none.
   std::shared_ptr<RateLimiter> rate_limiter;
+  // Under mutual TLS, who each call is (services/transport.h); null in
+  // development mode.
+  std::shared_ptr<const TransportIdentityResolver> identity;
 };
 
 // Counters of the calls one server has seen.

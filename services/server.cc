@@ -142,9 +142,10 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
     return absl::InvalidArgumentError("bearer tokens need mutual TLS");
   }
   std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  std::shared_ptr<const TransportIdentityResolver> identity;
   if (config.tls) {
-    absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> tls =
-        MutualTlsCredentials(*config.tls, config.tokens, clock);
+    identity = std::make_shared<TransportIdentityResolver>(*config.tls, config.tokens, clock);
+    absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> tls = MutualTlsCredentials(identity);
     if (!tls.ok()) return tls.status();
     credentials = *std::move(tls);
   }
@@ -237,6 +238,7 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   guard.request_log = config.request_log;
   guard.log_lines_per_second = config.request_log_lines_per_second;
   guard.max_reply_backlog_bytes = config.max_reply_backlog_bytes;
+  guard.identity = identity;
   if (config.rate_limit_per_second > 0) {
     guard.rate_limiter = std::make_shared<RateLimiter>(
         config.rate_limit_per_second, std::max(1.0, config.rate_limit_burst), clock);

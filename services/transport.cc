@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -18,100 +19,35 @@ namespace {
 absl::string_view View(const grpc::string_ref& s) { return absl::string_view(s.data(), s.size()); }
 
 // The value of metadata `key`, or empty.
-absl::string_view Header(const grpc::AuthMetadataProcessor::InputMetadata& metadata,
+absl::string_view Header(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata,
                          absl::string_view key) {
-  for (const auto& [k, v] : metadata) {
-    if (View(k) == key) return View(v);
-  }
-  return {};
+  auto it = metadata.find(grpc::string_ref(key.data(), key.size()));
+  return it == metadata.end() ? absl::string_view() : View(it->second);
 }
 
-// Runs on every call of a mutual TLS connection, before the service: maps
-// the certificate's DNS names to the calling system and its agency, and a
-// bearer token to the person calling through it.
-class CertificateIdentity final : public grpc::AuthMetadataProcessor {
+// Runs on every call of a mutual TLS connection, before the service: refuses
+// a certificate that names no calling system. It only reads the auth
+// context, which is the connection's (shared by all its calls); the call's
+// own identity is resolved by the call guard (TransportIdentityResolver).
+class CertificateCheck final : public grpc::AuthMetadataProcessor {
  public:
-  CertificateIdentity(TlsConfig tls, std::shared_ptr<const TokenVerifier> tokens,
-                      const Clock* clock)
-      : tls_(std::move(tls)), tokens_(std::move(tokens)), clock_(clock) {}
+  explicit CertificateCheck(std::shared_ptr<const TransportIdentityResolver> resolver)
+      : resolver_(std::move(resolver)) {}
 
-  // Map lookups and, for a token, one signature check: no I/O, so it runs
-  // on gRPC's own thread rather than a pool's.
+  // Map lookups only: it runs on gRPC's own thread rather than a pool's.
   bool IsBlocking() const override { return false; }
 
-  grpc::Status Process(const InputMetadata& metadata, grpc::AuthContext* context,
-                       OutputMetadata*, OutputMetadata*) override {
-    std::vector<std::string> names;
-    const std::string* system = nullptr;
-    const std::string* agency = nullptr;
-    for (const grpc::string_ref& san : context->FindPropertyValues("x509_subject_alternative_name")) {
-      names.emplace_back(san.data(), san.size());
-      auto it = tls_.agencies.find(names.back());
-      if (it != tls_.agencies.end() && agency == nullptr) {
-        system = &it->first;
-        agency = &it->second;
-      }
+  grpc::Status Process(const InputMetadata&, grpc::AuthContext* context, OutputMetadata*,
+                       OutputMetadata*) override {
+    absl::StatusOr<std::string> system = resolver_->System(*context);
+    if (!system.ok()) {
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(system.status().message()));
     }
-    if (agency == nullptr) {
-      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                          absl::StrCat("the client certificate (",
-                                       names.empty() ? "no DNS names" : absl::StrJoin(names, ", "),
-                                       ") names no calling system of this partnership"));
-    }
-    std::string acting_agency = *agency;
-    if (tokens_ != nullptr) {
-      std::string user = *system;
-      std::string role = kIntegrationRole;
-      absl::string_view authorization = Header(metadata, "authorization");
-      if (!authorization.empty()) {
-        if (!absl::ConsumePrefix(&authorization, "Bearer ")) {
-          return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                              "the authorization header must be \"Bearer <token>\"");
-        }
-        absl::StatusOr<Person> person = tokens_->Verify(std::string(authorization), clock_->Now());
-        if (!person.ok()) {
-          return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                              std::string(person.status().message()));
-        }
-        if (person->agency != *agency && tls_.any_agency.count(*system) == 0) {
-          return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                              absl::StrCat("system ", *system, " acts for ", *agency,
-                                           ", not for people of ", person->agency));
-        }
-        absl::string_view wanted = Header(metadata, kRoleHeader);
-        if (wanted.empty() && person->roles.size() > 1) {
-          return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                              "the token grants several roles: name one in x-casework-role");
-        }
-        if (wanted.empty()) wanted = person->roles.front();
-        if (std::find(person->roles.begin(), person->roles.end(), wanted) == person->roles.end()) {
-          return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                              absl::StrCat("the token does not grant role ",
-                                           workflow::Quoted(wanted)));
-        }
-        user = person->user;
-        role = std::string(wanted);
-        acting_agency = person->agency;
-      }
-      context->AddProperty(kTokenUserProperty, user);
-      context->AddProperty(kTokenRoleProperty, role);
-    }
-    absl::string_view claimed = Header(metadata, kAgencyHeader);
-    if (!claimed.empty() && claimed != acting_agency) {
-      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                          absl::StrCat(tokens_ != nullptr && acting_agency != *agency
-                                           ? "the bearer token acts for "
-                                           : "the client certificate acts for ",
-                                       acting_agency, ", not for ", workflow::Quoted(claimed)));
-    }
-    context->AddProperty(kCertificateAgencyProperty, acting_agency);
     return grpc::Status::OK;
   }
 
  private:
-  const TlsConfig tls_;
-  const std::shared_ptr<const TokenVerifier> tokens_;
-  const Clock* clock_;
+  const std::shared_ptr<const TransportIdentityResolver> resolver_;
 };
 
 }  // namespace
@@ -157,8 +93,68 @@ absl::StatusOr<TlsConfig> LoadTlsConfig(const std::string& cert_file, const std:
   return tls;
 }
 
+absl::StatusOr<std::string> TransportIdentityResolver::System(const grpc::AuthContext& auth) const {
+  std::vector<std::string> names;
+  for (const grpc::string_ref& san : auth.FindPropertyValues("x509_subject_alternative_name")) {
+    names.emplace_back(san.data(), san.size());
+    if (tls_.agencies.count(names.back()) > 0) return names.back();
+  }
+  return absl::UnauthenticatedError(absl::StrCat(
+      "the client certificate (", names.empty() ? "no DNS names" : absl::StrJoin(names, ", "),
+      ") names no calling system of this partnership"));
+}
+
+absl::StatusOr<TransportIdentity> TransportIdentityResolver::Resolve(
+    const grpc::AuthContext& auth,
+    const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const {
+  absl::StatusOr<std::string> system = System(auth);
+  if (!system.ok()) return system.status();
+  const std::string& agency = tls_.agencies.at(*system);
+  TransportIdentity identity;
+  identity.agency = agency;
+  if (tokens_ != nullptr) {
+    identity.user = *system;
+    identity.role = kIntegrationRole;
+    absl::string_view authorization = Header(metadata, "authorization");
+    if (!authorization.empty()) {
+      if (!absl::ConsumePrefix(&authorization, "Bearer ")) {
+        return absl::UnauthenticatedError("the authorization header must be \"Bearer <token>\"");
+      }
+      absl::StatusOr<Person> person = tokens_->Verify(std::string(authorization), clock_->Now());
+      if (!person.ok()) return absl::UnauthenticatedError(person.status().message());
+      if (person->agency != agency && tls_.any_agency.count(*system) == 0) {
+        return absl::PermissionDeniedError(absl::StrCat("system ", *system, " acts for ", agency,
+                                                        ", not for people of ", person->agency));
+      }
+      absl::string_view wanted = Header(metadata, kRoleHeader);
+      if (wanted.empty() && person->roles.size() > 1) {
+        return absl::UnauthenticatedError(
+            "the token grants several roles: name one in x-casework-role");
+      }
+      if (wanted.empty()) wanted = person->roles.front();
+      if (std::find(person->roles.begin(), person->roles.end(), wanted) == person->roles.end()) {
+        return absl::PermissionDeniedError(
+            absl::StrCat("the token does not grant role ", workflow::Quoted(wanted)));
+      }
+      identity.user = person->user;
+      identity.role = std::string(wanted);
+      identity.agency = person->agency;
+    }
+  }
+  absl::string_view claimed = Header(metadata, kAgencyHeader);
+  if (!claimed.empty() && claimed != *identity.agency) {
+    return absl::UnauthenticatedError(
+        absl::StrCat(tokens_ != nullptr && *identity.agency != agency
+                         ? "the bearer token acts for "
+                         : "the client certificate acts for ",
+                     *identity.agency, ", not for ", workflow::Quoted(claimed)));
+  }
+  return identity;
+}
+
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsCredentials(
-    const TlsConfig& tls, std::shared_ptr<const TokenVerifier> tokens, const Clock* clock) {
+    std::shared_ptr<const TransportIdentityResolver> resolver) {
+  const TlsConfig& tls = resolver->tls();
   absl::StatusOr<std::string> cert = ReadTextFile(tls.cert_file, "server certificate");
   if (!cert.ok()) return cert.status();
   absl::StatusOr<std::string> key = ReadTextFile(tls.key_file, "server key");
@@ -170,23 +166,29 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsCredentials(
   options.pem_root_certs = *ca;
   options.pem_key_cert_pairs.push_back({*key, *cert});
   std::shared_ptr<grpc::ServerCredentials> credentials = grpc::SslServerCredentials(options);
-  credentials->SetAuthMetadataProcessor(
-      std::make_shared<CertificateIdentity>(tls, std::move(tokens), clock));
+  credentials->SetAuthMetadataProcessor(std::make_shared<CertificateCheck>(std::move(resolver)));
   return credentials;
 }
 
-TransportIdentity IdentityOf(const grpc::ServerContextBase& context) {
+absl::StatusOr<TransportIdentity> IdentityOf(const grpc::ServerContextBase& context) {
+  if (const std::string error = MetadataValue(context, kIdentityErrorKey); !error.empty()) {
+    // "CODE:message", as the call guard wrote it.
+    const size_t colon = error.find(':');
+    int code = static_cast<int>(absl::StatusCode::kUnauthenticated);
+    if (colon == std::string::npos || !absl::SimpleAtoi(error.substr(0, colon), &code)) {
+      return absl::UnauthenticatedError(error);
+    }
+    return absl::Status(static_cast<absl::StatusCode>(code), error.substr(colon + 1));
+  }
   TransportIdentity identity;
-  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-  if (auth == nullptr) return identity;
-  auto first = [&](const char* property) -> std::optional<std::string> {
-    std::vector<grpc::string_ref> values = auth->FindPropertyValues(property);
-    if (values.empty()) return std::nullopt;
-    return std::string(values.front().data(), values.front().size());
+  auto stamped = [&](const char* key) -> std::optional<std::string> {
+    std::string value = MetadataValue(context, key);
+    if (value.empty()) return std::nullopt;
+    return value;
   };
-  identity.agency = first(kCertificateAgencyProperty);
-  identity.user = first(kTokenUserProperty);
-  identity.role = first(kTokenRoleProperty);
+  identity.agency = stamped(kIdentityAgencyKey);
+  identity.user = stamped(kIdentityUserKey);
+  identity.role = stamped(kIdentityRoleKey);
   return identity;
 }
 

@@ -25,6 +25,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <map>
+#include <utility>
 #include <memory>
 #include <optional>
 #include <set>
@@ -51,11 +52,6 @@ struct TlsConfig {
   std::set<std::string> any_agency;
 };
 
-// The auth context properties mutual TLS sets on every call: the agency
-// the call acts for, and, with bearer tokens configured, the user and role.
-inline constexpr char kCertificateAgencyProperty[] = "casework_agency";
-inline constexpr char kTokenUserProperty[] = "casework_user";
-inline constexpr char kTokenRoleProperty[] = "casework_role";
 // The role of a system calling without a person's token.
 inline constexpr char kIntegrationRole[] = "integration";
 
@@ -72,23 +68,62 @@ absl::StatusOr<TlsConfig> LoadTlsConfig(const std::string& cert_file, const std:
                                         const std::string& client_ca_file,
                                         const std::string& agency_map_file);
 
-// Server credentials for `tls`: mutual TLS, client certificates required and
-// verified, and every call's agency from its certificate; with `tokens`
-// (may be null), people from their bearer tokens, as of `clock`'s time.
-// FAILED_PRECONDITION if a file cannot be read.
-absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsCredentials(
-    const TlsConfig& tls, std::shared_ptr<const TokenVerifier> tokens, const Clock* clock);
-
-
-// What mutual TLS established for a call (read from its auth context once):
-// the agency it acts for, and with bearer tokens the user and role. Each is
-// unset for a call that did not come over mutual TLS (or without tokens).
+// What mutual TLS establishes for a call: the agency it acts for, and with
+// bearer tokens the user and role. Each is unset for a call that did not
+// come over mutual TLS (or without tokens).
 struct TransportIdentity {
   std::optional<std::string> agency;
   std::optional<std::string> user;
   std::optional<std::string> role;
 };
-TransportIdentity IdentityOf(const grpc::ServerContextBase& context);
+
+// Who a call over mutual TLS is, from its connection's certificate and its
+// own metadata. Only reads the connection's auth context: a connection
+// carries many calls at once, of different people (the thin clients), so
+// nothing of one call is ever written where another could see it.
+class TransportIdentityResolver {
+ public:
+  // With `tokens` (may be null), people from their bearer tokens, as of
+  // `clock`'s time.
+  TransportIdentityResolver(TlsConfig tls, std::shared_ptr<const TokenVerifier> tokens,
+                            const Clock* clock)
+      : tls_(std::move(tls)), tokens_(std::move(tokens)), clock_(clock) {}
+
+  const TlsConfig& tls() const { return tls_; }
+
+  // The calling system's DNS name, from the certificate of `auth`'s
+  // connection; UNAUTHENTICATED if it names no mapped system.
+  absl::StatusOr<std::string> System(const grpc::AuthContext& auth) const;
+
+  // The call's identity: UNAUTHENTICATED (no mapped system; a bad, expired
+  // or foreign token; an x-casework-agency naming another agency) or
+  // PERMISSION_DENIED (a person of another agency; a role the token does
+  // not grant).
+  absl::StatusOr<TransportIdentity> Resolve(
+      const grpc::AuthContext& auth,
+      const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const;
+
+ private:
+  const TlsConfig tls_;
+  const std::shared_ptr<const TokenVerifier> tokens_;
+  const Clock* const clock_;
+};
+
+// Server credentials for mutual TLS: client certificates required and
+// verified, and a call whose certificate names no system of `resolver`'s
+// map refused before it reaches a service. FAILED_PRECONDITION if a file
+// cannot be read.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsCredentials(
+    std::shared_ptr<const TransportIdentityResolver> resolver);
+
+// The identity the call guard resolved for this call (services/request_log.h
+// stamps it into the call's metadata, replacing anything a client sent under
+// those keys), or the error that refused it. All unset without TLS.
+inline constexpr char kIdentityAgencyKey[] = "x-casework-internal-agency";
+inline constexpr char kIdentityUserKey[] = "x-casework-internal-user";
+inline constexpr char kIdentityRoleKey[] = "x-casework-internal-role";
+inline constexpr char kIdentityErrorKey[] = "x-casework-internal-identity-error";
+absl::StatusOr<TransportIdentity> IdentityOf(const grpc::ServerContextBase& context);
 
 }  // namespace casework::services
 

@@ -1,13 +1,16 @@
 // Mutual TLS end to end: certificates made at test time by the operator's
 // script (deploy/partnership-ca.sh), a server that requires them, and the
 // calling system's agency taken from its certificate.
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 
@@ -305,6 +308,51 @@ TEST_F(TlsTest, APersonsTokenNamesWhoCallsThroughTheSystem) {
   actor = ActorOf(Channel("police"), out);
   EXPECT_EQ(actor.user(), "police-link.shire.example");
   EXPECT_EQ(actor.role(), "integration");
+}
+
+// One connection carries many people's calls at once (the thin clients):
+// each call acts as its own token's person, and a call without a token as
+// the system, however they interleave.
+TEST_F(TlsTest, ConcurrentCallsOnOneConnectionKeepTheirOwnPeople) {
+  UseTokens();
+  Start();
+  const std::shared_ptr<grpc::Channel> channel = Channel("police");
+  auto stub = v1::ActionService::NewStub(channel);
+  std::vector<std::string> tokens;
+  for (int person = 0; person < 4; ++person) {
+    Claims claims;
+    claims.user = absl::StrCat("u-officer-", person);
+    tokens.push_back(EcToken(claims));
+  }
+  tokens.push_back("");  // the system itself
+  std::atomic<int> wrong{0};
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        const size_t who = static_cast<size_t>(t + i) % tokens.size();
+        grpc::ClientContext context;
+        if (!tokens[who].empty()) context.AddMetadata("authorization", "Bearer " + tokens[who]);
+        context.AddMetadata("x-casework-user", "u-link");
+        context.AddMetadata("x-casework-role", who + 1 == tokens.size() ? "integration" : "caseworker");
+        v1::CreateActionRequest request = testing::CreateRequest(absl::StrCat("c-", t, "-", i));
+        v1::ActionResponse out;
+        if (!stub->CreateAction(&context, request, &out).ok()) {
+          ++failed;
+          continue;
+        }
+        const v1::Actor actor = ActorOf(channel, out);
+        const std::string expected = who + 1 == tokens.size()
+                                         ? "police-link.shire.example"
+                                         : absl::StrCat("u-officer-", who);
+        if (actor.user() != expected) ++wrong;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST_F(TlsTest, BadTokensAreRefused) {
