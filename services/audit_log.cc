@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "google/protobuf/util/time_util.h"
 #include "services/policy_service.h"
 #include "workflow/common/status.h"
 #include "workflow/policy/policy_workflow.h"
@@ -46,10 +47,8 @@ void AuditLog::Stage(const std::string& partnership, v1::AuditEntry& entry,
                      storage::StoreBatch& batch, absl::Time now) {
   const int64_t id = ++last_id_;
   entry.set_name(absl::StrCat("partnerships/", partnership, "/auditEntries/", id));
-  const int64_t seconds = absl::ToUnixSeconds(now);
-  entry.mutable_read_time()->set_seconds(seconds);
-  entry.mutable_read_time()->set_nanos(
-      static_cast<int32_t>(absl::ToInt64Nanoseconds(now - absl::FromUnixSeconds(seconds))));
+  *entry.mutable_read_time() =
+      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(now));
   const std::string suffix = absl::StrCat(TimeKey(now), Hex16(static_cast<uint64_t>(id)));
   const std::string value = entry.SerializeAsString();
   batch.PutRow(absl::StrCat(AllPrefix(partnership), suffix), value);

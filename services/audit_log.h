@@ -4,8 +4,8 @@
 // so rebuilding read models never touches them, and nothing but this class
 // writes them. Each entry rides with the engine's next group of commands, in
 // its batch (storage::SideWrite: one synced write for both); the caller is
-// told once it is durable, and a read is answered only after that. Each entry is written
-// under three keys, all in time order:
+// told once it is durable, and a read is answered only after that. Each
+// entry is written under three keys, all in time order:
 //   audit/{p}/t/{time}{id}                        every entry
 //   audit/{p}/r/{resource}/{time}{id}             by the record read
 //   audit/{p}/u/{agency}/{user}/{time}{id}        by the person
@@ -15,6 +15,7 @@
 #define CASEWORK_SERVICES_AUDIT_LOG_H_
 
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -76,7 +77,6 @@ class AuditLog {
   };
   std::mutex purposes_mu_;
   absl::flat_hash_map<std::string, Purposes> purposes_;  // guarded by purposes_mu_
-  std::thread thread_;
 };
 
 }  // namespace casework::services

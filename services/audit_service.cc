@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
 #include "services/audit_log.h"
 #include "services/paging.h"
 #include "services/roles.h"
@@ -34,14 +35,13 @@ absl::Status AuditService::List(const v1::ListAuditEntriesRequest& request,
   }
   if (!request.agency().empty()) workflow::CheckId("agency", request.agency(), errors);
   if (request.user().size() > 128) errors.Add("user", "length", "must be at most 128 characters");
+  auto time_of = [](const google::protobuf::Timestamp& t) {
+    return absl::FromUnixNanos(google::protobuf::util::TimeUtil::TimestampToNanoseconds(t));
+  };
   const std::optional<absl::Time> from =
-      request.has_from() ? std::optional<absl::Time>(absl::FromUnixSeconds(
-                               request.from().seconds()) + absl::Nanoseconds(request.from().nanos()))
-                         : std::nullopt;
+      request.has_from() ? std::optional<absl::Time>(time_of(request.from())) : std::nullopt;
   const std::optional<absl::Time> to =
-      request.has_to() ? std::optional<absl::Time>(absl::FromUnixSeconds(request.to().seconds()) +
-                                                   absl::Nanoseconds(request.to().nanos()))
-                       : std::nullopt;
+      request.has_to() ? std::optional<absl::Time>(time_of(request.to())) : std::nullopt;
   if (from && to && *to <= *from) errors.Add("to", "range", "must be after from");
   PageRequest page = CheckPage(request.page_size(), request.page_token(), errors);
   RETURN_IF_ERROR(errors.ToStatus());

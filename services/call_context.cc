@@ -6,11 +6,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "casework/v1/errors.pb.h"
+#include "google/protobuf/util/time_util.h"
 #include "services/roles.h"
 #include "services/transport.h"
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
 #include "workflow/kernel/context.h"
+#include "workflow/policy/document.h"
 
 namespace casework::services {
 
@@ -21,7 +23,7 @@ std::string MetadataValue(const grpc::ServerContextBase& context, absl::string_v
   return std::string(it->second.data(), it->second.size());
 }
 
-absl::StatusOr<v1::Actor> ActorFromMetadata(const grpc::ServerContextBase& context) {
+absl::StatusOr<v1::Actor> IdentityFromMetadata(const grpc::ServerContextBase& context) {
   v1::Actor actor;
   // Over mutual TLS the agency is the one established for the call (a
   // differing header was refused before the call got here); with bearer
@@ -57,6 +59,11 @@ absl::StatusOr<v1::Actor> ActorFromMetadata(const grpc::ServerContextBase& conte
                            absl::StrCat("agency \"", workflow::kEngineAgency,
                                         "\" is reserved for the engine itself"));
   }
+  return actor;
+}
+
+absl::StatusOr<v1::Actor> ActorFromMetadata(const grpc::ServerContextBase& context) {
+  ASSIGN_OR_RETURN(v1::Actor actor, IdentityFromMetadata(context));
   // The caller's rate limit (services/rate_limit.h), taken by the call guard.
   if (const std::string wait = MetadataValue(context, kThrottledKey); !wait.empty()) {
     int64_t micros = 0;
@@ -66,30 +73,28 @@ absl::StatusOr<v1::Actor> ActorFromMetadata(const grpc::ServerContextBase& conte
         absl::StrCat("too many calls from ", actor.agency(), "/", actor.user(),
                      ": try again in ", (micros + 999) / 1000, " ms"));
     v1::RetryInfo retry;
-    retry.mutable_retry_delay()->set_seconds(micros / 1000000);
-    retry.mutable_retry_delay()->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+    *retry.mutable_retry_delay() = google::protobuf::util::TimeUtil::MicrosecondsToDuration(micros);
     AttachDetail(limited, retry);
     return limited;
   }
   // The method's declared roles (services/roles.h).
   const std::string method = MetadataValue(context, kMethodKey);
-  RETURN_IF_ERROR(CheckRole(method, actor.role()));
+  const v1::MethodAccess* rule = AccessOf(method);
+  RETURN_IF_ERROR(CheckRole(method, rule, actor.role()));
   // A person reading a record's detail says why (recorded in the audit log).
-  if (IsPerson(actor)) {
-    if (std::optional<v1::MethodAccess> rule = AccessOf(method);
-        rule && !rule->audit_resource().empty()) {
-      const std::string purpose = MetadataValue(context, kPurposeHeader);
-      if (purpose.empty() || purpose.size() > 200) {
-        return FieldError(kPurposeHeader, purpose.empty() ? "required" : "length",
-                          "this read is recorded in the audit log: state its purpose in "
-                          "metadata \"x-casework-purpose\", 1-200 characters");
-      }
+  if (IsPerson(actor) && !rule->audit_resource().empty()) {
+    const std::string purpose = MetadataValue(context, kPurposeHeader);
+    if (purpose.empty() || purpose.size() > workflow::kMaxAuditPurposeChars) {
+      return FieldError(kPurposeHeader, purpose.empty() ? "required" : "length",
+                        absl::StrCat("this read is recorded in the audit log: state its purpose "
+                                     "in metadata \"x-casework-purpose\", 1-",
+                                     workflow::kMaxAuditPurposeChars, " characters"));
     }
   }
   return actor;
 }
 
-bool IsPerson(const v1::Actor& actor) { return actor.role() != "integration"; }
+bool IsPerson(const v1::Actor& actor) { return actor.role() != kIntegrationRole; }
 
 bool IsLoopbackListen(absl::string_view listen) {
   absl::string_view host = listen;

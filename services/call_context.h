@@ -10,6 +10,8 @@
 //   x-casework-user     required, e.g. "u1234"
 //   x-casework-role     required, e.g. "caseworker" (casework.v1.Role)
 //   x-correlation-id    optional; defaults to the request_id
+//   x-casework-purpose  required of a person on a detail read (one declaring
+//                       audit_resource): why they read it, for the audit log
 //
 // Without TLS the identity is only asserted by the caller, so caseworkd then
 // refuses to listen on anything but a loopback address (IsLoopbackListen).
@@ -19,6 +21,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <string>
+
 #include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
@@ -31,19 +34,27 @@ inline constexpr char kUserHeader[] = "x-casework-user";
 inline constexpr char kRoleHeader[] = "x-casework-role";
 inline constexpr char kCorrelationHeader[] = "x-correlation-id";
 // Why a person reads a record's detail: required on detail reads
-// (proto/casework/v1/audit.proto), 1-200 characters.
+// (proto/casework/v1/audit.proto), 1 to workflow::kMaxAuditPurposeChars
+// characters.
 inline constexpr char kPurposeHeader[] = "x-casework-purpose";
 // Trailing metadata set to "true" when a reply is the stored original of an
 // earlier call with the same request_id.
 inline constexpr char kReplayedTrailer[] = "x-casework-replayed";
 
+// The caller's identity as the call states it (or mutual TLS established
+// it): UNAUTHENTICATED naming a missing or bad header, PERMISSION_DENIED
+// RESERVED_IDENTITY for the engine's agency. No check of what the call may
+// do: for a call ActorFromMetadata already allowed.
+absl::StatusOr<v1::Actor> IdentityFromMetadata(const grpc::ServerContextBase& context);
+
 // The caller's identity, within its rate limit (RESOURCE_EXHAUSTED
-// RATE_LIMITED with a RetryInfo otherwise) and allowed by the role rule the call's method declares
-// in the contract (services/roles.h). UNAUTHENTICATED naming the missing
-// header, or for a role that is not a partnership role; PERMISSION_DENIED
-// ROLE_NOT_ALLOWED for a role the method does not allow. Every handler calls
-// this (directly or through RunCommand, WithCaller or FinishGet) before it
-// reads or writes anything.
+// RATE_LIMITED with a RetryInfo otherwise), allowed by the role rule the
+// call's method declares in the contract (services/roles.h: UNAUTHENTICATED
+// for a role that is not a partnership role, PERMISSION_DENIED
+// ROLE_NOT_ALLOWED for one the method does not allow), and with a purpose
+// for a person's detail read. Every handler calls this (directly or through
+// RunCommand, RefuseUnlessAllowed or FinishGet) before it reads or writes
+// anything.
 absl::StatusOr<v1::Actor> ActorFromMetadata(const grpc::ServerContextBase& context);
 
 // True unless `actor` is a system acting as itself (role "integration").

@@ -31,9 +31,10 @@ grpc::ServerUnaryReactor* FinishRead(const ServiceDeps& deps, grpc::CallbackServ
                                      const absl::Status& status) {
   if (deps.audit == nullptr) return FinishNow(context, status);
   const std::string method = MetadataValue(*context, kMethodKey);
-  const std::optional<v1::MethodAccess> rule = AccessOf(method);
-  if (!rule || rule->audit_resource().empty()) return FinishNow(context, status);
-  absl::StatusOr<v1::Actor> actor = ActorFromMetadata(*context);
+  const v1::MethodAccess* rule = AccessOf(method);
+  if (rule == nullptr || rule->audit_resource().empty()) return FinishNow(context, status);
+  // The call was allowed when it started (RefuseUnlessAllowed or the like).
+  absl::StatusOr<v1::Actor> actor = IdentityFromMetadata(*context);
   if (!actor.ok() || !IsPerson(*actor)) return FinishNow(context, status);
   v1::AuditEntry entry;
   entry.set_resource(MetadataValue(*context, kResourceKey));

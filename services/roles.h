@@ -12,13 +12,11 @@
 #define CASEWORK_SERVICES_ROLES_H_
 
 #include <cstddef>
-#include <optional>
-#include <string>
-#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "casework/v1/access.pb.h"
+#include "workflow/common/roles.h"
 
 namespace casework::services {
 
@@ -33,24 +31,22 @@ inline constexpr size_t kMaxStampedResource = 512;
 // may call again, in microseconds (services/rate_limit.h).
 inline constexpr char kThrottledKey[] = "x-casework-internal-throttled";
 
-// "panel_chair" for ROLE_PANEL_CHAIR; empty for ROLE_UNSPECIFIED.
-std::string RoleName(v1::Role role);
-
-// The role named `name`, or nullopt if it is not a partnership role.
-std::optional<v1::Role> ParseRole(absl::string_view name);
-
-// Every role's name, in the contract's order.
-const std::vector<std::string>& RoleNames();
+using workflow::ParseRole;
+using workflow::RoleName;
+using workflow::RoleNames;
 
 // The declared rule of `method` ("/casework.v1.PanelService/ReferCase"), or
-// nullopt if it is not a casework method or declares none.
-std::optional<v1::MethodAccess> AccessOf(absl::string_view method);
+// null if it is not a casework method or declares none. Read once from the
+// descriptors; the rule lives as long as the process.
+const v1::MethodAccess* AccessOf(absl::string_view method);
 
-// OK if role `role` may call `method`. UNAUTHENTICATED BAD_IDENTITY for a
-// role that is not a partnership role; PERMISSION_DENIED ROLE_NOT_ALLOWED
-// (ErrorInfo metadata "allowed_roles") for one the method does not allow,
-// for an engine-only method, and for a method with no declaration.
-absl::Status CheckRole(absl::string_view method, absl::string_view role);
+// OK if role `role` may call `method`, whose rule is `rule` (AccessOf).
+// UNAUTHENTICATED BAD_IDENTITY for a role that is not a partnership role;
+// PERMISSION_DENIED ROLE_NOT_ALLOWED (ErrorInfo metadata "allowed_roles")
+// for one the method does not allow, for an engine-only method, and for a
+// method with no declaration (`rule` null).
+absl::Status CheckRole(absl::string_view method, const v1::MethodAccess* rule,
+                       absl::string_view role);
 
 }  // namespace casework::services
 

@@ -68,7 +68,7 @@ TEST(RolesTest, EveryHostedMethodDeclaresItsRoles) {
       EXPECT_NE(role, v1::ROLE_UNSPECIFIED);
       EXPECT_TRUE(seen.insert(role).second) << "a role listed twice";
     }
-    ASSERT_TRUE(AccessOf(PathOf(*method)).has_value());
+    ASSERT_NE(AccessOf(PathOf(*method)), nullptr);
   }
 }
 

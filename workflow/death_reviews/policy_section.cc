@@ -3,9 +3,8 @@
 #include <set>
 #include <string>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "casework/v1/access.pb.h"
+#include "workflow/common/roles.h"
 #include "workflow/common/validation.h"
 #include "workflow/policy/document.h"
 #include "workflow/policy/policy_workflow.h"
@@ -14,16 +13,7 @@ namespace casework::workflow::death_reviews {
 namespace {
 
 constexpr int kMaxReaderRoles = 10;
-constexpr size_t kMaxRole = 40;
 constexpr absl::string_view kSection = "death_reviews";
-
-bool IsValidRole(absl::string_view role) {
-  if (role.empty() || role.size() > kMaxRole) return false;
-  for (char c : role) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -48,11 +38,9 @@ void ValidateSection(const v1::Policy& policy, FieldErrors& errors) {
   for (int i = 0; i < section.reader_roles().size(); ++i) {
     const std::string& role = section.reader_roles(i);
     const std::string field = absl::StrCat(roles, "[", i, "]");
-    v1::Role known = v1::ROLE_UNSPECIFIED;
-    if (!IsValidRole(role) ||
-        !v1::Role_Parse(absl::StrCat("ROLE_", absl::AsciiStrToUpper(role)), &known) ||
-        known == v1::ROLE_UNSPECIFIED) {
-      errors.Add(field, "role", absl::StrCat(Quoted(role), " is not a partnership role (casework.v1.Role)"));
+    if (!ParseRole(role)) {
+      errors.Add(field, "role",
+                 absl::StrCat(Quoted(role), " is not a partnership role (casework.v1.Role)"));
     } else if (!seen.insert(role).second) {
       errors.Add(field, "duplicate", absl::StrCat(Quoted(role), " is listed twice"));
     }

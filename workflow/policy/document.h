@@ -29,14 +29,15 @@ namespace casework::workflow {
 
 // The longest policy title accepted, in bytes.
 inline constexpr size_t kMaxPolicyTitleChars = 200;
-// The audit section's purposes: how many, and how long each.
+// The audit section's purposes: how many, and how long each (also the
+// longest purpose any detail read may state).
 inline constexpr int kMaxAuditPurposes = 50;
 inline constexpr size_t kMaxAuditPurposeChars = 200;
 
 // Checks the document: the title (at most kMaxPolicyTitleChars, rule
 // "length"), the audit purposes (at most kMaxAuditPurposes, each 1 to
-// kMaxAuditPurposeChars, no duplicates) and each section that is present, by the workflow of `registry`
-// that owns it. OK, or INVALID_ARGUMENT with a casework.v1.BadRequest detail
+// kMaxAuditPurposeChars, no duplicates) and each section that is present,
+// by the workflow of `registry` that owns it. OK, or INVALID_ARGUMENT with a casework.v1.BadRequest detail
 // naming every broken field with its rule, e.g. field
 // "case_review.threshold.complaint_count", rule "statutory_cap". The
 // server-set fields (partnership, version, publish_time) are not checked.
