@@ -1,8 +1,12 @@
 #include "services/access.h"
 
+#include <algorithm>
 #include <memory>
 
-#include "workflow/kernel/workflow.h"
+#include "absl/strings/str_cat.h"
+#include "services/policy_cache.h"
+#include "workflow/common/status.h"
+#include "workflow/common/validation.h"
 
 namespace casework::services {
 
@@ -13,9 +17,39 @@ absl::StatusOr<bool> ReadFilter::MayRead(absl::string_view stream) {
   absl::StatusOr<std::shared_ptr<const google::protobuf::Message>> state =
       ReadStateMessage(*deps_.store, *workflow, std::string(stream));
   if (!state.ok() && !absl::IsNotFound(state.status())) return state.status();
-  const bool verdict = state.ok() && workflow->MayRead(**state, actor_);
+  bool verdict = false;
+  if (state.ok()) {
+    ASSIGN_OR_RETURN(verdict, MayReadState(*workflow, stream, **state));
+  }
   verdicts_.emplace(std::string(stream), verdict);
   return verdict;
+}
+
+absl::StatusOr<bool> ReadFilter::MayReadState(const workflow::Workflow& workflow,
+                                              absl::string_view stream,
+                                              const google::protobuf::Message& state) {
+  if (workflow.MayRead(state, actor_)) return true;
+  if (!workflow.shareable()) return false;
+  return Shared(workflow, stream);
+}
+
+absl::StatusOr<bool> ReadFilter::Shared(const workflow::Workflow& workflow,
+                                        absl::string_view stream) {
+  const std::string partnership(workflow::PartnershipOfStream(stream));
+  if (partnership.empty()) return false;
+  const std::string key = absl::StrCat(partnership, "/", workflow.name());
+  if (auto it = shared_.find(key); it != shared_.end()) return it->second;
+  if (deps_.policies == nullptr) return absl::InternalError("no policy cache");
+  ASSIGN_OR_RETURN(std::shared_ptr<const v1::Policy> policy, deps_.policies->InForce(partnership));
+  bool shared = false;
+  for (const v1::CaseShare& share : policy->access().shares()) {
+    if (share.case_type() != workflow.name()) continue;
+    shared = std::find(share.agencies().begin(), share.agencies().end(), actor_.agency()) !=
+             share.agencies().end();
+    break;
+  }
+  shared_.emplace(key, shared);
+  return shared;
 }
 
 }  // namespace casework::services

@@ -1,12 +1,15 @@
-// The read side of a workflow's ReadAccess (workflow/kernel/workflow.h):
-// who may read a stream of a restricted workflow (a death review before
-// publication). Commands are checked by the kit itself; reads that cross
-// streams (the event log, the deadline queues) ask a ReadFilter.
+// Who may read a case: its parties (the workflow's ReadAccess,
+// workflow/kernel/workflow.h) and, for a workflow the policy may share, the
+// agencies the partnership's policy in force shares its case type with
+// (Policy.access). Every read applies it: a Get of a case the caller may
+// not read answers the NOT_FOUND a missing case gets; lists, the event log
+// and the deadline queues leave such cases out.
 #ifndef CASEWORK_SERVICES_ACCESS_H_
 #define CASEWORK_SERVICES_ACCESS_H_
 
 #include <grpcpp/grpcpp.h>
 
+#include <memory>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -14,27 +17,56 @@
 #include "absl/strings/string_view.h"
 #include "casework/v1/common.pb.h"
 #include "services/service_deps.h"
+#include "workflow/kernel/workflow.h"
 
 namespace casework::services {
 
 // Answers "may this caller read stream S?" for one call, remembering each
-// stream's answer.
+// stream's answer and each partnership's shares.
 class ReadFilter {
  public:
   // `actor` is the caller's identity.
   ReadFilter(const ServiceDeps& deps, v1::Actor actor)
       : deps_(deps), actor_(std::move(actor)) {}
 
+  const v1::Actor& actor() const { return actor_; }
+
   // True for a stream of a workflow without ReadAccess (or of none), and
-  // for a stream of a restricted workflow whose current state the caller
-  // may read; false for one without events.
+  // for a stream of a restricted workflow the caller may read (loading its
+  // current state); false for one without events.
   absl::StatusOr<bool> MayRead(absl::string_view stream);
 
+  // True if the caller may read `state`, the current state of stream
+  // `stream` of `workflow` (a Get's, or a list's row).
+  absl::StatusOr<bool> MayReadState(const workflow::Workflow& workflow, absl::string_view stream,
+                                    const google::protobuf::Message& state);
+
  private:
+  // True if the policy in force of `stream`'s partnership shares
+  // `workflow`'s case type with the caller's agency.
+  absl::StatusOr<bool> Shared(const workflow::Workflow& workflow, absl::string_view stream);
+
   const ServiceDeps& deps_;
   const v1::Actor actor_;
   absl::flat_hash_map<std::string, bool> verdicts_;
+  // By partnership and case type.
+  absl::flat_hash_map<std::string, bool> shared_;
 };
+
+// The state of `name` of `workflow` as message T if the caller `filter`
+// serves may read it; NOT_FOUND "NAME does not exist" both when it has no
+// events and when the caller may not read it.
+template <typename T>
+absl::StatusOr<T> ReadVisibleState(const ServiceDeps& deps, ReadFilter& filter,
+                                   const workflow::Workflow& workflow, const std::string& name) {
+  absl::StatusOr<std::shared_ptr<const google::protobuf::Message>> state =
+      ReadStateMessage(*deps.store, workflow, name);
+  if (!state.ok()) return state.status();
+  absl::StatusOr<bool> may = filter.MayReadState(workflow, name, **state);
+  if (!may.ok()) return may.status();
+  if (!*may) return absl::NotFoundError(name + " does not exist");
+  return workflow::kernel_internal::As<T>(**state);
+}
 
 }  // namespace casework::services
 

@@ -18,11 +18,13 @@ grpc::ServerUnaryReactor* ActionService::GetAction(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* ActionService::ListActions(grpc::CallbackServerContext* context,
                                                      const v1::ListActionsRequest* request,
                                                      v1::ListActionsResponse* response) {
-  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
-  return FinishNow(context, List(*request, response));
+  v1::Actor actor;
+  if (auto* refused = RefuseUnlessAllowed(context, &actor)) return refused;
+  ReadFilter filter(deps_, std::move(actor));
+  return FinishNow(context, List(filter, *request, response));
 }
 
-absl::Status ActionService::List(const v1::ListActionsRequest& request,
+absl::Status ActionService::List(ReadFilter& filter, const v1::ListActionsRequest& request,
                                  v1::ListActionsResponse* response) const {
   FieldErrors errors;
   std::optional<std::string> partnership =
@@ -73,7 +75,9 @@ absl::Status ActionService::List(const v1::ListActionsRequest& request,
         if (!request.owner_agency().empty() && action.owner_agency() != request.owner_agency()) {
           return Visit::kSkipped;
         }
-        *response->add_actions() = action;
+        ASSIGN_OR_RETURN(const bool may_read, filter.MayReadState(workflow_, action.name(), action));
+        if (!may_read) return Visit::kSkipped;
+        *response->add_actions() = std::move(action);
         return Visit::kTaken;
       },
       response);
@@ -82,19 +86,22 @@ absl::Status ActionService::List(const v1::ListActionsRequest& request,
 grpc::ServerUnaryReactor* ActionService::ListActionNotes(
     grpc::CallbackServerContext* context, const v1::ListActionNotesRequest* request,
     v1::ListActionNotesResponse* response) {
-  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
-  return FinishRead(deps_, context, ListNotes(*request, response));
+  v1::Actor actor;
+  if (auto* refused = RefuseUnlessAllowed(context, &actor)) return refused;
+  ReadFilter filter(deps_, std::move(actor));
+  return FinishRead(deps_, context, ListNotes(filter, *request, response));
 }
 
-absl::Status ActionService::ListNotes(const v1::ListActionNotesRequest& request,
+absl::Status ActionService::ListNotes(ReadFilter& filter, const v1::ListActionNotesRequest& request,
                                       v1::ListActionNotesResponse* response) const {
   FieldErrors errors;
   std::optional<workflow::ResourceName> name =
       workflow::ParseResourceName("name", request.name(), workflow_.collection(), errors);
   const PageRequest page = CheckPage(request.page_size(), request.page_token(), errors);
   RETURN_IF_ERROR(errors.ToStatus());
-  // NOT_FOUND for an action that does not exist (not an empty page).
-  RETURN_IF_ERROR(ReadState<v1::Action>(*deps_.store, workflow_, request.name()).status());
+  // NOT_FOUND for an action that does not exist or the caller may not read
+  // (not an empty page).
+  RETURN_IF_ERROR(ReadVisibleState<v1::Action>(deps_, filter, workflow_, request.name()).status());
   return PageRows(
       *deps_.store, workflow::actions::ActionNotesPrefix(name->partnership, name->number), page,
       [&](const storage::StoredRow& row) -> absl::StatusOr<Visit> {

@@ -33,8 +33,9 @@ class ActionService final : public v1::ActionService::CallbackService {
                                             v1::ListActionNotesResponse* response) override;
 
  private:
-  absl::Status List(const v1::ListActionsRequest& request, v1::ListActionsResponse* response) const;
-  absl::Status ListNotes(const v1::ListActionNotesRequest& request,
+  absl::Status List(ReadFilter& filter, const v1::ListActionsRequest& request,
+                    v1::ListActionsResponse* response) const;
+  absl::Status ListNotes(ReadFilter& filter, const v1::ListActionNotesRequest& request,
                          v1::ListActionNotesResponse* response) const;
 
   const ServiceDeps deps_;

@@ -7,9 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/util/time_util.h"
-#include "services/policy_service.h"
 #include "workflow/common/status.h"
-#include "workflow/policy/policy_workflow.h"
 
 namespace casework::services {
 namespace {
@@ -21,9 +19,10 @@ std::string Hex16(uint64_t value) { return absl::StrFormat("%016x", value); }
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(storage::EventStore* store,
-                                                         storage::Engine* engine) {
+                                                         storage::Engine* engine,
+                                                         PolicyCache* policies) {
   ASSIGN_OR_RETURN(int64_t last_id, store->GetSequence(kSequence));
-  return std::unique_ptr<AuditLog>(new AuditLog(store, engine, last_id));
+  return std::unique_ptr<AuditLog>(new AuditLog(engine, policies, last_id));
 }
 
 void AuditLog::Record(std::string partnership, v1::AuditEntry entry,
@@ -61,26 +60,9 @@ void AuditLog::Stage(const std::string& partnership, v1::AuditEntry& entry,
 
 absl::StatusOr<std::vector<std::string>> AuditLog::AllowedPurposes(
     const std::string& partnership) {
-  const std::string stream = workflow::PolicyStream(partnership);
-  ASSIGN_OR_RETURN(const int64_t version, store_->StreamVersion(stream));
-  {
-    std::lock_guard<std::mutex> lock(purposes_mu_);
-    auto it = purposes_.find(partnership);
-    if (it != purposes_.end() && it->second.policy_version == version) return it->second.allowed;
-  }
-  Purposes read;
-  read.policy_version = version;
-  if (version > 0) {
-    absl::StatusOr<v1::Policy> policy = ReadPolicy(*store_, partnership, 0);
-    if (!policy.ok() && !absl::IsNotFound(policy.status())) return policy.status();
-    if (policy.ok()) read.allowed.assign(policy->audit().purposes().begin(),
-                                         policy->audit().purposes().end());
-  }
-  std::lock_guard<std::mutex> lock(purposes_mu_);
-  // Partnerships are few; a bound all the same.
-  if (purposes_.size() > 10000) purposes_.clear();
-  purposes_[partnership] = read;
-  return read.allowed;
+  ASSIGN_OR_RETURN(std::shared_ptr<const v1::Policy> policy, policies_->InForce(partnership));
+  return std::vector<std::string>(policy->audit().purposes().begin(),
+                                  policy->audit().purposes().end());
 }
 
 std::string AuditLog::AllPrefix(absl::string_view partnership) {

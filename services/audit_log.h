@@ -16,27 +16,27 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "casework/v1/audit.pb.h"
 #include "storage/engine.h"
+#include "services/policy_cache.h"
 #include "storage/event_store.h"
 
 namespace casework::services {
 
 class AuditLog {
  public:
-  // Reads the last entry number from `store`. Both pointers must outlive
+  // Reads the last entry number from `store`. Every pointer must outlive
   // the log; entries are written until the engine stops.
   static absl::StatusOr<std::unique_ptr<AuditLog>> Open(storage::EventStore* store,
-                                                        storage::Engine* engine);
+                                                        storage::Engine* engine,
+                                                        PolicyCache* policies);
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
 
@@ -47,8 +47,7 @@ class AuditLog {
               std::function<void(absl::Status)> done);
 
   // The purposes partnership `partnership`'s policy in force allows for
-  // detail reads (Policy.audit.purposes); empty: any. Cached per policy
-  // version (one read of the policy stream's version per call).
+  // detail reads (Policy.audit.purposes); empty: any.
   absl::StatusOr<std::vector<std::string>> AllowedPurposes(const std::string& partnership);
 
   // The key prefixes of the three indexes, and the key part of a time
@@ -62,21 +61,15 @@ class AuditLog {
   static absl::StatusOr<absl::Time> TimeOfKey(absl::string_view key);
 
  private:
-  AuditLog(storage::EventStore* store, storage::Engine* engine, int64_t last_id)
-      : store_(store), engine_(engine), last_id_(last_id) {}
+  AuditLog(storage::Engine* engine, PolicyCache* policies, int64_t last_id)
+      : engine_(engine), policies_(policies), last_id_(last_id) {}
   // Adds `entry`'s rows to `batch` as read at `now`.
   void Stage(const std::string& partnership, v1::AuditEntry& entry, storage::StoreBatch& batch,
              absl::Time now);
 
-  storage::EventStore* const store_;
   storage::Engine* const engine_;
+  PolicyCache* const policies_;
   int64_t last_id_;  // only the engine's writer thread, in Stage
-  struct Purposes {
-    int64_t policy_version = -1;  // of the policy stream
-    std::vector<std::string> allowed;
-  };
-  std::mutex purposes_mu_;
-  absl::flat_hash_map<std::string, Purposes> purposes_;  // guarded by purposes_mu_
 };
 
 }  // namespace casework::services

@@ -17,11 +17,13 @@ grpc::ServerUnaryReactor* CaseReviewService::GetCaseReview(grpc::CallbackServerC
 grpc::ServerUnaryReactor* CaseReviewService::ListCaseReviews(
     grpc::CallbackServerContext* context, const v1::ListCaseReviewsRequest* request,
     v1::ListCaseReviewsResponse* response) {
-  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
-  return FinishNow(context, List(*request, response));
+  v1::Actor actor;
+  if (auto* refused = RefuseUnlessAllowed(context, &actor)) return refused;
+  ReadFilter filter(deps_, std::move(actor));
+  return FinishNow(context, List(filter, *request, response));
 }
 
-absl::Status CaseReviewService::List(const v1::ListCaseReviewsRequest& request,
+absl::Status CaseReviewService::List(ReadFilter& filter, const v1::ListCaseReviewsRequest& request,
                                      v1::ListCaseReviewsResponse* response) const {
   FieldErrors errors;
   std::optional<std::string> p = workflow::ParsePartnershipName("parent", request.parent(), errors);
@@ -57,6 +59,8 @@ absl::Status CaseReviewService::List(const v1::ListCaseReviewsRequest& request,
         if (!request.lead_officer().empty() && review.lead_officer() != request.lead_officer()) {
           return Visit::kSkipped;
         }
+        ASSIGN_OR_RETURN(const bool may_read, filter.MayReadState(workflow_, review.name(), review));
+        if (!may_read) return Visit::kSkipped;
         *response->add_case_reviews() = std::move(review);
         return Visit::kTaken;
       },

@@ -49,7 +49,7 @@ class CaseReviewService final : public v1::CaseReviewService::CallbackService {
                                                  v1::CaseReviewFigures* response) override;
 
  private:
-  absl::Status List(const v1::ListCaseReviewsRequest& request,
+  absl::Status List(ReadFilter& filter, const v1::ListCaseReviewsRequest& request,
                     v1::ListCaseReviewsResponse* response) const;
   absl::Status Figures(const v1::GetCaseReviewFiguresRequest& request,
                        v1::CaseReviewFigures* response) const;

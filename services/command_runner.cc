@@ -21,10 +21,12 @@ grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
   return reactor;
 }
 
-grpc::ServerUnaryReactor* RefuseUnlessAllowed(grpc::CallbackServerContext* context) {
-  absl::StatusOr<v1::Actor> actor = ActorFromMetadata(*context);
-  if (actor.ok()) return nullptr;
-  return FinishNow(context, actor.status());
+grpc::ServerUnaryReactor* RefuseUnlessAllowed(grpc::CallbackServerContext* context,
+                                              v1::Actor* actor) {
+  absl::StatusOr<v1::Actor> caller = ActorFromMetadata(*context);
+  if (!caller.ok()) return FinishNow(context, caller.status());
+  if (actor != nullptr) *actor = *std::move(caller);
+  return nullptr;
 }
 
 grpc::ServerUnaryReactor* FinishRead(const ServiceDeps& deps, grpc::CallbackServerContext* context,

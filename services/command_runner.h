@@ -21,6 +21,7 @@
 
 #include "absl/status/status.h"
 #include "google/protobuf/message.h"
+#include "services/access.h"
 #include "services/service_deps.h"
 #include "storage/engine.h"
 #include "workflow/common/validation.h"
@@ -63,10 +64,14 @@ grpc::ServerUnaryReactor* RunCommand(const ServiceDeps& deps, grpc::CallbackServ
 grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
                                     const absl::Status& status);
 
-// Null if the caller may make this call (ActorFromMetadata); otherwise the
-// call, finished with the refusal. Every read handler starts with
-//   if (auto* refused = RefuseUnlessAllowed(context)) return refused;
-grpc::ServerUnaryReactor* RefuseUnlessAllowed(grpc::CallbackServerContext* context);
+// Null if the caller may make this call (ActorFromMetadata), setting
+// `*actor` (when not null) to the caller; otherwise the call, finished with
+// the refusal. Every read handler starts with
+//   v1::Actor actor;
+//   if (auto* refused = RefuseUnlessAllowed(context, &actor)) return refused;
+// and reads what the caller may see (services/access.h).
+grpc::ServerUnaryReactor* RefuseUnlessAllowed(grpc::CallbackServerContext* context,
+                                              v1::Actor* actor = nullptr);
 
 // Finishes a read with `status`. When the call's method is a detail read
 // (its access rule names audit_resource), the caller a person (any role
@@ -77,18 +82,21 @@ grpc::ServerUnaryReactor* RefuseUnlessAllowed(grpc::CallbackServerContext* conte
 grpc::ServerUnaryReactor* FinishRead(const ServiceDeps& deps, grpc::CallbackServerContext* context,
                                      const absl::Status& status);
 
-// Answers a Get method for an allowed caller: `name` must be a resource name of `workflow`'s
-// collection (INVALID_ARGUMENT otherwise); its state into `response`, or
-// NOT_FOUND.
+// Answers a Get method for an allowed caller: `name` must be a resource
+// name of `workflow`'s collection (INVALID_ARGUMENT otherwise); its state
+// into `response`, or NOT_FOUND when it does not exist or the caller may
+// not read it (services/access.h).
 template <typename State>
 grpc::ServerUnaryReactor* FinishGet(const ServiceDeps& deps, grpc::CallbackServerContext* context,
                                     const workflow::Workflow& workflow, const std::string& name,
                                     State* response) {
-  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
+  v1::Actor actor;
+  if (auto* refused = RefuseUnlessAllowed(context, &actor)) return refused;
   FieldErrors errors;
   workflow::ParseResourceName("name", name, workflow.collection(), errors);
   if (!errors.empty()) return FinishRead(deps, context, errors.ToStatus());
-  absl::StatusOr<State> state = ReadState<State>(*deps.store, workflow, name);
+  ReadFilter filter(deps, std::move(actor));
+  absl::StatusOr<State> state = ReadVisibleState<State>(deps, filter, workflow, name);
   if (state.ok()) *response = *std::move(state);
   return FinishRead(deps, context, state.status());
 }

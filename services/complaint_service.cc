@@ -190,7 +190,9 @@ grpc::ServerUnaryReactor* ComplaintService::GetComplaint(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* ComplaintService::ListComplaints(
     grpc::CallbackServerContext* context, const v1::ListComplaintsRequest* request,
     v1::ListComplaintsResponse* response) {
-  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
+  v1::Actor actor;
+  if (auto* refused = RefuseUnlessAllowed(context, &actor)) return refused;
+  ReadFilter filter(deps_, std::move(actor));
   FieldErrors errors;
   std::optional<std::string> p = workflow::ParsePartnershipName("parent", request->parent(), errors);
   if (request->complainant_reference().empty()) {
@@ -209,8 +211,12 @@ grpc::ServerUnaryReactor* ComplaintService::ListComplaints(
         if (!entry.ParseFromString(row.value)) {
           return absl::DataLossError(absl::StrCat("corrupt ledger row ", row.key));
         }
-        ASSIGN_OR_RETURN(*response->add_complaints(),
+        ASSIGN_OR_RETURN(v1::Complaint complaint,
                          ReadState<v1::Complaint>(*deps_.store, workflow_, entry.complaint()));
+        ASSIGN_OR_RETURN(const bool may_read,
+                         filter.MayReadState(workflow_, complaint.name(), complaint));
+        if (!may_read) return Visit::kSkipped;
+        *response->add_complaints() = std::move(complaint);
         return Visit::kTaken;
       },
       response);
@@ -220,7 +226,9 @@ grpc::ServerUnaryReactor* ComplaintService::ListComplaints(
 grpc::ServerUnaryReactor* ComplaintService::ListNotices(grpc::CallbackServerContext* context,
                                                         const v1::ListNoticesRequest* request,
                                                         v1::ListNoticesResponse* response) {
-  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
+  v1::Actor actor;
+  if (auto* refused = RefuseUnlessAllowed(context, &actor)) return refused;
+  ReadFilter filter(deps_, std::move(actor));
   FieldErrors errors;
   std::optional<std::string> p = workflow::ParsePartnershipName("parent", request->parent(), errors);
   PageRequest page = CheckPage(request->page_size(), request->page_token(), errors);
@@ -228,9 +236,14 @@ grpc::ServerUnaryReactor* ComplaintService::ListNotices(grpc::CallbackServerCont
   absl::Status status = PageRows(
       *deps_.store, workflow::case_review::OpenNoticesPrefix(*p), page,
       [&](const storage::StoredRow& row) -> absl::StatusOr<Visit> {
-        if (!response->add_notices()->ParseFromString(row.value)) {
+        v1::Notice notice;
+        if (!notice.ParseFromString(row.value)) {
           return absl::DataLossError(absl::StrCat("corrupt notice row ", row.key));
         }
+        // A notice is for the agency of its complaint.
+        ASSIGN_OR_RETURN(const bool may_read, filter.MayRead(notice.complaint()));
+        if (!may_read) return Visit::kSkipped;
+        *response->add_notices() = std::move(notice);
         return Visit::kTaken;
       },
       response);

@@ -60,6 +60,13 @@ int PageSize(int requested, FieldErrors& errors) {
   return requested == 0 ? kDefaultEventPageSize : requested;
 }
 
+// NOT_FOUND for a stream without events, and for one the caller may not
+// read: the answer does not tell which.
+absl::Status NoEvents(const std::string& stream) {
+  return absl::NotFoundError(
+      absl::StrCat("stream ", workflow::Quoted(stream), " has no events"));
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* EventService::ReadStream(grpc::CallbackServerContext* context,
@@ -87,15 +94,11 @@ grpc::ServerUnaryReactor* EventService::ReadStream(grpc::CallbackServerContext* 
   if (owner != nullptr && owner->restricted()) {
     absl::StatusOr<bool> may = ReadFilter(deps_, *actor).MayRead(request->stream());
     if (!may.ok()) return FinishRead(deps_, context, may.status());
-    if (!*may) return FinishRead(deps_, context, PermissionDeniedFor(request->stream()));
+    if (!*may) return FinishRead(deps_, context, NoEvents(request->stream()));
   }
   absl::StatusOr<int64_t> version = store_->StreamVersion(request->stream());
   if (!version.ok()) return FinishRead(deps_, context, version.status());
-  if (*version == 0) {
-    return FinishRead(deps_, context, absl::NotFoundError(absl::StrCat(
-                                  "stream ", workflow::Quoted(request->stream()),
-                                  " has no events")));
-  }
+  if (*version == 0) return FinishRead(deps_, context, NoEvents(request->stream()));
   response->set_stream_version(*version);
   // Read in small batches until the page is full by count or by bytes.
   size_t bytes = 0;

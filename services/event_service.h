@@ -1,7 +1,7 @@
-// casework.v1.EventService: read access to event history. Streams of a
-// restricted workflow (a death review before publication) are read only by
-// those the workflow lets read them: ReadStream answers PERMISSION_DENIED,
-// ReadLog leaves their events out.
+// casework.v1.EventService: read access to event history. A case's events
+// are read only by those who may read the case (services/access.h):
+// ReadStream answers the NOT_FOUND a stream without events gets, ReadLog
+// leaves their events out.
 #ifndef CASEWORK_SERVICES_EVENT_SERVICE_H_
 #define CASEWORK_SERVICES_EVENT_SERVICE_H_
 

@@ -120,6 +120,7 @@ absl::StatusOr<int> LinkWorker::DeliverReferrals() {
     receive->set_lawful_basis(rec->referral().lawful_basis());
     receive->set_consent_recorded(rec->referral().consent_recorded());
     receive->set_reason(rec->text());
+    receive->set_referrer_agency(review.lead_agency());
     *receive->mutable_due_date() = rec->due_date();
     return OpenAndLink<v1::PanelCaseResponse>(
         row.key, panels::PanelCaseWorkflow().Command(panels::kReceiveRecommendation), receive,

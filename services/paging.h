@@ -23,6 +23,10 @@ inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 500;
 // Items stop being added to a page once they add up to this many bytes.
 inline constexpr size_t kMaxPageBytes = 1 << 20;
+// Rows a page examines at most: a page whose rows are mostly filtered out
+// (cases of other agencies, other states) ends early, short or even empty,
+// with a next_page_token, so one call never walks a whole index.
+inline constexpr int kMaxRowsExamined = 5000;
 // Longest page_token accepted, in bytes.
 inline constexpr size_t kMaxPageTokenBytes = 1024;
 
@@ -45,8 +49,9 @@ enum class Visit {
 // Walks the rows under `prefix` after `page.start_after`, passing each to
 // `visit`, which adds the items it takes to `response` (a List method's
 // response: one repeated message field of items and a string field
-// `next_page_token`). Stops when page.page_size items were taken or the
-// items taken reach kMaxPageBytes (setting next_page_token), when the rows
+// `next_page_token`). Stops when page.page_size items were taken, the
+// items taken reach kMaxPageBytes or kMaxRowsExamined rows were examined
+// (setting next_page_token), when the rows
 // end, or when `visit` returns kEnd or an error (which is returned).
 absl::Status PageRows(const storage::EventStore& store, absl::string_view prefix,
                       const PageRequest& page,

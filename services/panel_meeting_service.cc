@@ -22,11 +22,15 @@ namespace panels = workflow::panels;
 // must stay one reply.
 constexpr int kMaxAgendaItems = 500;
 
-absl::StatusOr<v1::PanelMeeting> ReadMeeting(const ServiceDeps& deps, const std::string& name) {
+// The meeting `name` if the caller may read it (its parties: organiser,
+// attendees, chairs); what it lists (the panel's cases and actions) they
+// then see as members of the panel.
+absl::StatusOr<v1::PanelMeeting> ReadMeeting(const ServiceDeps& deps, ReadFilter& filter,
+                                             const std::string& name) {
   FieldErrors errors;
   workflow::ParseResourceName("name", name, panels::kMeetingCollection, errors);
   RETURN_IF_ERROR(errors.ToStatus());
-  return ReadState<v1::PanelMeeting>(*deps.store, panels::PanelMeetingWorkflow(), name);
+  return ReadVisibleState<v1::PanelMeeting>(deps, filter, panels::PanelMeetingWorkflow(), name);
 }
 
 absl::StatusOr<v1::PanelCase> ReadCase(const ServiceDeps& deps, absl::string_view partnership,
@@ -50,13 +54,15 @@ v1::AgendaItem ItemOf(const v1::PanelCase& c) {
 grpc::ServerUnaryReactor* PanelMeetingService::GetMeeting(grpc::CallbackServerContext* context,
                                                           const v1::GetMeetingRequest* request,
                                                           v1::PanelMeetingMinutes* response) {
-  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
-  return FinishRead(deps_, context, Minutes(*request, response));
+  v1::Actor actor;
+  if (auto* refused = RefuseUnlessAllowed(context, &actor)) return refused;
+  ReadFilter filter(deps_, std::move(actor));
+  return FinishRead(deps_, context, Minutes(filter, *request, response));
 }
 
-absl::Status PanelMeetingService::Minutes(const v1::GetMeetingRequest& request,
+absl::Status PanelMeetingService::Minutes(ReadFilter& filter, const v1::GetMeetingRequest& request,
                                           v1::PanelMeetingMinutes* response) const {
-  ASSIGN_OR_RETURN(v1::PanelMeeting meeting, ReadMeeting(deps_, request.name()));
+  ASSIGN_OR_RETURN(v1::PanelMeeting meeting, ReadMeeting(deps_, filter, request.name()));
   std::optional<workflow::ResourceName> name = workflow::ResourceNameOf(request.name(), panels::kMeetingCollection);
   ASSIGN_OR_RETURN(const v1::Policy policy,
                    ReadPolicy(*deps_.store, name->partnership, meeting.policy_version()));
@@ -95,13 +101,15 @@ absl::Status PanelMeetingService::Minutes(const v1::GetMeetingRequest& request,
 grpc::ServerUnaryReactor* PanelMeetingService::GetAgenda(grpc::CallbackServerContext* context,
                                                          const v1::GetAgendaRequest* request,
                                                          v1::PanelAgenda* response) {
-  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
-  return FinishRead(deps_, context, Agenda(*request, response));
+  v1::Actor actor;
+  if (auto* refused = RefuseUnlessAllowed(context, &actor)) return refused;
+  ReadFilter filter(deps_, std::move(actor));
+  return FinishRead(deps_, context, Agenda(filter, *request, response));
 }
 
-absl::Status PanelMeetingService::Agenda(const v1::GetAgendaRequest& request,
+absl::Status PanelMeetingService::Agenda(ReadFilter& filter, const v1::GetAgendaRequest& request,
                                          v1::PanelAgenda* response) const {
-  ASSIGN_OR_RETURN(v1::PanelMeeting meeting, ReadMeeting(deps_, request.name()));
+  ASSIGN_OR_RETURN(v1::PanelMeeting meeting, ReadMeeting(deps_, filter, request.name()));
   const std::string partnership(workflow::PartnershipOfStream(meeting.name()));
   response->set_meeting(meeting.name());
   response->set_panel(meeting.panel());

@@ -37,11 +37,13 @@ grpc::ServerUnaryReactor* PanelService::GetPanelCase(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* PanelService::ListPanelCases(grpc::CallbackServerContext* context,
                                                        const v1::ListPanelCasesRequest* request,
                                                        v1::ListPanelCasesResponse* response) {
-  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
-  return FinishNow(context, List(*request, response));
+  v1::Actor actor;
+  if (auto* refused = RefuseUnlessAllowed(context, &actor)) return refused;
+  ReadFilter filter(deps_, std::move(actor));
+  return FinishNow(context, List(filter, *request, response));
 }
 
-absl::Status PanelService::List(const v1::ListPanelCasesRequest& request,
+absl::Status PanelService::List(ReadFilter& filter, const v1::ListPanelCasesRequest& request,
                                 v1::ListPanelCasesResponse* response) const {
   FieldErrors errors;
   std::optional<std::string> partnership =
@@ -95,6 +97,8 @@ absl::Status PanelService::List(const v1::ListPanelCasesRequest& request,
              c.subject().kind() != request.subject_kind())) {
           return Visit::kSkipped;
         }
+        ASSIGN_OR_RETURN(const bool may_read, filter.MayReadState(workflow_, c.name(), c));
+        if (!may_read) return Visit::kSkipped;
         *response->add_panel_cases() = std::move(c);
         return Visit::kTaken;
       },
@@ -104,18 +108,21 @@ absl::Status PanelService::List(const v1::ListPanelCasesRequest& request,
 grpc::ServerUnaryReactor* PanelService::ListAssessments(grpc::CallbackServerContext* context,
                                                         const v1::ListAssessmentsRequest* request,
                                                         v1::ListAssessmentsResponse* response) {
-  if (auto* refused = RefuseUnlessAllowed(context)) return refused;
-  return FinishRead(deps_, context, Assessments(*request, response));
+  v1::Actor actor;
+  if (auto* refused = RefuseUnlessAllowed(context, &actor)) return refused;
+  ReadFilter filter(deps_, std::move(actor));
+  return FinishRead(deps_, context, Assessments(filter, *request, response));
 }
 
-absl::Status PanelService::Assessments(const v1::ListAssessmentsRequest& request,
+absl::Status PanelService::Assessments(ReadFilter& filter, const v1::ListAssessmentsRequest& request,
                                        v1::ListAssessmentsResponse* response) const {
   FieldErrors errors;
   std::optional<workflow::ResourceName> name =
       workflow::ParseResourceName("name", request.name(), workflow_.collection(), errors);
   const PageRequest page = CheckPage(request.page_size(), request.page_token(), errors);
   RETURN_IF_ERROR(errors.ToStatus());
-  RETURN_IF_ERROR(ReadState<v1::PanelCase>(*deps_.store, workflow_, request.name()).status());
+  RETURN_IF_ERROR(
+      ReadVisibleState<v1::PanelCase>(deps_, filter, workflow_, request.name()).status());
   return PageRows(
       *deps_.store, workflow::panels::AssessmentsPrefix(name->partnership, name->number), page,
       [&](const storage::StoredRow& row) -> absl::StatusOr<Visit> {

@@ -45,9 +45,9 @@ class PanelService final : public v1::PanelService::CallbackService {
  private:
   absl::Status Figures(const v1::GetPanelFiguresRequest& request, v1::PanelFigures* response) const;
 
-  absl::Status List(const v1::ListPanelCasesRequest& request,
+  absl::Status List(ReadFilter& filter, const v1::ListPanelCasesRequest& request,
                     v1::ListPanelCasesResponse* response) const;
-  absl::Status Assessments(const v1::ListAssessmentsRequest& request,
+  absl::Status Assessments(ReadFilter& filter, const v1::ListAssessmentsRequest& request,
                            v1::ListAssessmentsResponse* response) const;
   absl::Status Count(const v1::CountPanelCasesRequest& request,
                      v1::CountPanelCasesResponse* response) const;
@@ -72,9 +72,10 @@ class PanelMeetingService final : public v1::PanelMeetingService::CallbackServic
                                       v1::PanelAgenda* response) override;
 
  private:
-  absl::Status Minutes(const v1::GetMeetingRequest& request,
+  absl::Status Minutes(ReadFilter& filter, const v1::GetMeetingRequest& request,
                        v1::PanelMeetingMinutes* response) const;
-  absl::Status Agenda(const v1::GetAgendaRequest& request, v1::PanelAgenda* response) const;
+  absl::Status Agenda(ReadFilter& filter, const v1::GetAgendaRequest& request,
+                      v1::PanelAgenda* response) const;
 
   const ServiceDeps deps_;
   const workflow::Workflow& workflow_ = workflow::panels::PanelMeetingWorkflow();

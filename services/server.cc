@@ -212,13 +212,15 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
     return links->DeliverPending().status();
   });
 
+  server->policies_ = std::make_unique<PolicyCache>(server->store_.get());
   absl::StatusOr<std::unique_ptr<AuditLog>> audit =
-      AuditLog::Open(server->store_.get(), server->engine_.get());
+      AuditLog::Open(server->store_.get(), server->engine_.get(), server->policies_.get());
   if (!audit.ok()) return fail(audit.status());
   server->audit_ = *std::move(audit);
 
   ServiceDeps deps;
   deps.audit = server->audit_.get();
+  deps.policies = server->policies_.get();
   deps.store = server->store_.get();
   deps.engine = server->engine_.get();
   deps.clock = clock;

@@ -175,6 +175,7 @@ class CaseworkServer {
 
   std::unique_ptr<storage::EventStore> store_;
   std::unique_ptr<storage::Engine> engine_;
+  std::unique_ptr<PolicyCache> policies_;
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<CalendarProvider> calendars_;
   std::unique_ptr<TimerWorker> timers_;

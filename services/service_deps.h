@@ -18,6 +18,7 @@
 namespace casework::services {
 
 class AuditLog;
+class PolicyCache;
 
 struct ServiceDeps {
   storage::EventStore* store = nullptr;
@@ -28,6 +29,9 @@ struct ServiceDeps {
   // Where detail reads are recorded (services/audit_log.h); null: not
   // recorded (tools that host no people).
   AuditLog* audit = nullptr;
+  // The policy in force of each partnership (services/policy_cache.h): the
+  // access shares. Never null in a server.
+  PolicyCache* policies = nullptr;
   absl::TimeZone london;
 
   // Today in Europe/London.

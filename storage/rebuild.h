@@ -71,7 +71,9 @@ absl::StatusOr<VerifyReport> VerifyStore(
 //   2: action notes as rows, summary rows, case review appeals, ledger keys
 //      by reported date.
 //   3: actions indexed by their source (a panel meeting's minutes).
-inline constexpr int kDerivedFormat = 3;
+//   4: the parties on each case (receiving, raising, recording and
+//      organising agencies; a panel case's member agencies).
+inline constexpr int kDerivedFormat = 4;
 
 // The derived format of `store`: 1 for a directory that never recorded one.
 absl::StatusOr<int> DerivedFormat(const EventStore& store);

@@ -53,10 +53,13 @@ class AuditTest : public casework::testing::ServerFixture {
     audit_ = v1::AuditService::NewStub(InProcess());
   }
 
+  // An action the council raises for the police: both read it.
   std::string CreateAction(const std::string& request_id) {
+    v1::CreateActionRequest request = CreateRequest(request_id);
+    request.set_owner_agency("shire-police");
     v1::ActionResponse created;
-    grpc::Status status = Call(&v1::ActionService::Stub::CreateAction, actions_.get(),
-                               CreateRequest(request_id), &created);
+    grpc::Status status =
+        Call(&v1::ActionService::Stub::CreateAction, actions_.get(), request, &created);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return created.action().name();
   }

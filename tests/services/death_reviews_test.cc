@@ -217,8 +217,9 @@ TEST_F(DeathReviewsTest, OnlyItsReadersSeeAReviewBeforePublication) {
     SCOPED_TRACE(outsider.user);
     v1::DeathReview review;
     grpc::Status status = Get(outsider, &review);
-    EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-    EXPECT_EQ(status.error_message(), "permission denied: " + review_);
+    // The answer a missing review gets, word for word.
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+    EXPECT_EQ(status.error_message(), review_ + " does not exist");
     EXPECT_THAT(Listed(outsider), ::testing::IsEmpty());
     EXPECT_THAT(LogStreams(outsider), ::testing::Not(::testing::Contains(review_)));
     EXPECT_THAT(LogStreams(outsider), ::testing::Contains("partnerships/eastbrook/policy/current"));
@@ -230,7 +231,7 @@ TEST_F(DeathReviewsTest, OnlyItsReadersSeeAReviewBeforePublication) {
     v1::ReadStreamResponse history;
     EXPECT_EQ(As(outsider, &v1::EventService::Stub::ReadStream, events.get(), read, &history)
                   .error_code(),
-              grpc::StatusCode::PERMISSION_DENIED);
+              grpc::StatusCode::NOT_FOUND);
     EXPECT_EQ(history.events_size(), 0);
 
     v1::RecordFamilyContactRequest contact;
@@ -241,7 +242,7 @@ TEST_F(DeathReviewsTest, OnlyItsReadersSeeAReviewBeforePublication) {
     v1::DeathReviewResponse reply;
     grpc::Status refused = As(outsider, &v1::DeathReviewService::Stub::RecordFamilyContact,
                               reviews_.get(), contact, &reply);
-    EXPECT_EQ(refused.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(refused.error_code(), grpc::StatusCode::NOT_FOUND);
     EXPECT_FALSE(reply.has_death_review());
   }
   // No caller may claim to be the engine.

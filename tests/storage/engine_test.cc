@@ -162,7 +162,7 @@ TEST_F(EngineTest, EnvelopeCarriesMetadata) {
   Command c = MakeCommand(
       workflow::actions::ActionWorkflow().Command(workflow::actions::kCompleteAction),
       std::make_shared<const v1::CompleteActionRequest>(complete), TestCalendar());
-  c.meta.actor.set_agency("shire-police");
+  c.meta.actor.set_agency("eastbrook-homes");
   c.meta.actor.set_user("u-officer");
   c.meta.actor.set_role("admin");
   c.meta.correlation_id = "corr-42";
@@ -184,7 +184,7 @@ TEST_F(EngineTest, EnvelopeCarriesMetadata) {
     EXPECT_EQ(m.correlation_id(), "corr-42");
     EXPECT_EQ(m.causation_id(), "0123456789abcdef0123456789abcdef");
     EXPECT_EQ(m.policy_version(), 0);  // actions are not pinned to a policy
-    EXPECT_EQ(m.actor().agency(), "shire-police");
+    EXPECT_EQ(m.actor().agency(), "eastbrook-homes");
     EXPECT_EQ(m.actor().user(), "u-officer");
     EXPECT_EQ(m.actor().role(), "admin");
     EXPECT_EQ(m.recorded_time().seconds(), absl::ToUnixSeconds(kStart + absl::Minutes(3)));

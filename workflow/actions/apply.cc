@@ -12,6 +12,7 @@ void ApplyCreated(State& a, const v1::ActionCreated& e, const v1::EventEnvelope&
   a.set_source(e.source());
   a.set_state(v1::Action::OPEN);
   *a.mutable_create_time() = env.recorded_time();
+  if (!IsEngineActor(env.actor())) a.set_raised_by_agency(env.actor().agency());
 }
 
 v1::ProgressNote NoteOf(const v1::ActionProgressRecorded& e, const v1::EventEnvelope& env) {

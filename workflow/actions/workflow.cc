@@ -1,8 +1,19 @@
 // The action workflow's definition: its table, commands, appliers and rows.
 #include "workflow/actions/internal.h"
+#include "workflow/common/roles.h"
 #include "workflow/time/case_deadlines.h"
 
 namespace casework::workflow::actions {
+namespace {
+
+// An action's parties: its owner, the agency that raised it, and the
+// partnership chair.
+bool IsParty(const State& a, const v1::Actor& actor) {
+  return actor.agency() == a.owner_agency() || actor.agency() == a.raised_by_agency() ||
+         actor.role() == kPartnershipChairRole;
+}
+
+}  // namespace
 
 const Workflow& ActionWorkflow() {
   static const Workflow* workflow = [] {
@@ -47,6 +58,7 @@ const Workflow& ActionWorkflow() {
     d.Rows(ActionRows, {"actions"});
     d.SummaryRow(ActionSummaryRow);
     d.EventRows(NoteRows, {"actions"});
+    d.ReadAccess(IsParty);
     return std::move(d).Build();
   }();
   return *workflow;

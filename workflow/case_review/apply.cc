@@ -14,6 +14,7 @@ void ApplyApplicationReceived(State& s, const v1::ApplicationReceived& e,
   s.set_policy_version(e.policy_version());
   s.set_round(1);
   *s.mutable_create_time() = env.recorded_time();
+  s.set_receiving_agency(env.actor().agency());
 }
 
 void ApplyApplicationAcknowledged(State&, const v1::ApplicationAcknowledged&) {}

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "workflow/case_review/threshold.h"
+#include "workflow/common/roles.h"
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
 #include "workflow/policy/policy_workflow.h"
@@ -73,9 +74,11 @@ void ValidateRecordComplaint(const v1::RecordComplaintRequest& request,
     }
   }
   CheckText("complaint.summary", c.summary(), false, kMaxSummary, errors);
-  if (!c.name().empty() || c.version() != 0 || c.notices_size() > 0 || c.has_record_time()) {
+  if (!c.name().empty() || c.version() != 0 || c.notices_size() > 0 || c.has_record_time() ||
+      !c.recorded_by_agency().empty()) {
     errors.Add("complaint.name", "output_only",
-               "name, version, record_time and notices are set by the server");
+               "name, version, record_time, notices and recorded_by_agency are set by the "
+               "server");
   }
 }
 
@@ -157,6 +160,7 @@ void ApplyComplaintRecorded(State& c, const v1::ComplaintRecorded& e,
   c.set_name(FormatResourceName(e.partnership(), kCollection, e.number()));
   c.set_version(env.stream_version());
   *c.mutable_record_time() = env.recorded_time();
+  c.set_recorded_by_agency(env.actor().agency());
 }
 
 void ApplyNoticeRaised(State& c, const v1::NoticeRaised& e) { *c.add_notices() = e.notice(); }
@@ -232,6 +236,14 @@ const Workflow& ComplaintWorkflow() {
     d.On<v1::NoticeRaised>(ApplyNoticeRaised);
     d.On<v1::NoticeAcknowledged>(ApplyNoticeAcknowledged);
     d.Rows(ComplaintRows, {"complaints", "notices"});
+    // A complaint's parties: the agency it was made to, the agency that
+    // recorded it (its system's retries find it again), and the partnership
+    // chair. A
+    // case review shows the complaints it counted to the review's parties.
+    d.ReadAccess(+[](const State& c, const v1::Actor& actor) {
+      return actor.agency() == c.agency() || actor.agency() == c.recorded_by_agency() ||
+             actor.role() == kPartnershipChairRole;
+    });
     return std::move(d).Build();
   }();
   return *workflow;

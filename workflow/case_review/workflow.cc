@@ -1,10 +1,28 @@
 // The case review workflow's definition: its table, commands, appliers, rows
 // and policy section.
 #include "workflow/case_review/internal.h"
+#include "workflow/common/roles.h"
 #include "workflow/case_review/policy_section.h"
 #include "workflow/time/case_deadlines.h"
 
 namespace casework::workflow::case_review {
+namespace {
+
+// A case review's parties: the agency that received the application, the
+// lead officer's agency, the agencies asked for information, and the
+// partnership chair (who decides appeals).
+bool IsParty(const State& s, const v1::Actor& actor) {
+  if (actor.agency() == s.receiving_agency() || actor.agency() == s.lead_agency() ||
+      actor.role() == kPartnershipChairRole) {
+    return true;
+  }
+  for (const v1::AgencyRequest& r : s.agency_requests()) {
+    if (r.agency() == actor.agency()) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 const Workflow& CaseReviewWorkflow() {
   static const Workflow* workflow = [] {
@@ -121,6 +139,7 @@ const Workflow& CaseReviewWorkflow() {
     d.Rows(CaseReviewRows, {"caseReviews"});
     d.Rows(ReferralRows, {});
     d.SummaryRow(CaseReviewSummaryRow);
+    d.ReadAccess(IsParty);
     d.Policy(kPolicySection);
     d.PinnedPolicy(+[](const State& s) { return s.policy_version(); });
     return std::move(d).Build();

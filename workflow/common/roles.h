@@ -13,6 +13,11 @@
 
 namespace casework::workflow {
 
+// The roles that oversee whole case types (a case's parties include them:
+// see each workflow's ReadAccess).
+inline constexpr absl::string_view kPartnershipChairRole = "partnership_chair";
+inline constexpr absl::string_view kPanelChairRole = "panel_chair";
+
 // "panel_chair" for ROLE_PANEL_CHAIR; empty for ROLE_UNSPECIFIED.
 std::string RoleName(v1::Role role);
 

@@ -8,7 +8,6 @@
 namespace casework::workflow::death_reviews {
 
 bool MayRead(const v1::DeathReview& review, const v1::Actor& actor) {
-  if (actor.agency() == kEngineAgency && actor.role() == kEngineRole) return true;
   const auto& roles = review.reader_roles();
   if (std::find(roles.begin(), roles.end(), actor.role()) != roles.end()) return true;
   if (review.has_chair() && review.chair().agency() == actor.agency() &&

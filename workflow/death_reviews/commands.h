@@ -63,7 +63,7 @@ inline constexpr absl::string_view kReportDeadlinePrefix = "agency_report/";
 
 // Who may read a review (and act on it) before publication: its chair, its
 // panel members (by agency and user), a reader role of the policy it was
-// notified under, and the engine's own link worker.
+// notified under (and the engine, by the kit). Never shared by policy.
 bool MayRead(const v1::DeathReview& review, const v1::Actor& actor);
 // What the rest of the partnership may read: nothing before publication
 // (nullopt); after it, the published summary (DeathReview.restricted set).

@@ -107,7 +107,7 @@ const Workflow& DeathReviewWorkflow() {
     d.SummaryRow(ReviewSummaryRow);
     d.EventRows(FamilyContactRows, {});
     d.PinnedPolicy(+[](const Review& s) { return s.policy_version(); });
-    d.ReadAccess(MayRead);
+    d.ReadAccess(MayRead, Sharing::kNever);
     d.Policy(kPolicySection);
     return std::move(d).Build();
   }();

@@ -53,6 +53,11 @@ struct TimerSpec {
 inline constexpr absl::string_view kEngineAgency = "casework";
 inline constexpr absl::string_view kEngineRole = "system";
 
+// True if `actor` is the engine itself (its link or timer worker).
+inline bool IsEngineActor(const v1::Actor& actor) {
+  return actor.agency() == kEngineAgency && actor.role() == kEngineRole;
+}
+
 // What a decision may know beyond the state and the command.
 struct DecideContext {
   // The command's recorded time (injected clock).

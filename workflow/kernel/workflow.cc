@@ -208,9 +208,15 @@ absl::StatusOr<Events> Workflow::Decide(const CommandType& command,
     if (from == kNewState && command.target() == Target::kExisting) {
       return absl::NotFoundError(absl::StrCat(context.stream, " does not exist"));
     }
-    if (from != kNewState && read_access_ &&
-        (context.actor == nullptr || !read_access_(state, *context.actor))) {
-      return PermissionDeniedFor(context.stream);
+    if (from != kNewState && (context.actor == nullptr || !MayRead(state, *context.actor))) {
+      // A create sent to an existing stream by its natural key (a complaint
+      // recorded again): the caller knows the key, not the record.
+      if (command.target() == Target::kCreate) {
+        return ErrorWithReason(absl::StatusCode::kAlreadyExists, "KEY_HELD_BY_ANOTHER_PARTY",
+                               "a record with this key exists and the caller is not a party "
+                               "to it: check the source reference");
+      }
+      return absl::NotFoundError(absl::StrCat(context.stream, " does not exist"));
     }
     RETURN_IF_ERROR(transitions_.Check(context.stream, from, command.name()));
   }

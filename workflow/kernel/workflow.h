@@ -65,6 +65,13 @@
 namespace casework::workflow {
 
 // Who a workflow is.
+// Whether a workflow's streams may be shared, for reading, with agencies
+// that are not parties (Definition::ReadAccess).
+enum class Sharing {
+  kByPolicy,  // as the partnership's policy says (Policy.access)
+  kNever,     // never: parties only (death reviews before publication)
+};
+
 struct WorkflowInfo {
   // Short stored name, e.g. "case_review": recorded in every state record.
   absl::string_view name;
@@ -169,8 +176,10 @@ class Workflow {
   const CommandType& timer_command() const { return *timer_command_; }
 
   // Decides `command` on `state`: NOT_FOUND for a command on an existing
-  // stream that has no events; PERMISSION_DENIED when the actor may not
-  // read the stream (MayRead); FAILED_PRECONDITION (IllegalTransition) when
+  // stream that has no events, and the same NOT_FOUND when the actor may not
+  // read the stream (MayRead: the refusal does not tell whether the stream
+  // exists; ALREADY_EXISTS KEY_HELD_BY_ANOTHER_PARTY for a create whose
+  // natural key found such a stream); FAILED_PRECONDITION (IllegalTransition) when
   // the table has no row for the current state; else the command's decision.
   absl::StatusOr<Events> Decide(const CommandType& command, const google::protobuf::Message& state,
                                 const google::protobuf::Message& request,
@@ -190,10 +199,15 @@ class Workflow {
 
   // True if the workflow restricts who may read its streams (ReadAccess).
   bool restricted() const { return static_cast<bool>(read_access_); }
-  // True if `actor` may read `state` (a stream of this workflow) and so act
-  // on it: always for a workflow without ReadAccess.
+  // True if the partnership's policy may share the workflow's streams with
+  // agencies that are not parties (Policy.access; ReadAccess's `sharing`).
+  bool shareable() const { return restricted() && sharing_ == Sharing::kByPolicy; }
+  // True if `actor` is a party to `state` (a stream of this workflow), and
+  // so may read it and act on it: always for a workflow without ReadAccess,
+  // and for the engine itself. A policy share (read only) is the services'
+  // to add (services/access.h).
   bool MayRead(const google::protobuf::Message& state, const v1::Actor& actor) const {
-    return !read_access_ || read_access_(state, actor);
+    return !read_access_ || IsEngineActor(actor) || read_access_(state, actor);
   }
 
   // The section of the policy document this workflow owns, or null.
@@ -246,6 +260,7 @@ class Workflow {
   OnTimerFn on_timer_;
   std::function<int64_t(const google::protobuf::Message&)> pinned_policy_;
   std::function<bool(const google::protobuf::Message&, const v1::Actor&)> read_access_;
+  Sharing sharing_ = Sharing::kByPolicy;
   TransitionTable transitions_;
   std::vector<std::unique_ptr<CommandType>> owned_commands_;
   std::vector<const CommandType*> command_list_;
@@ -480,16 +495,22 @@ class Definition {
     return *this;
   }
 
-  // Who may read a stream (and so act on it): `may_read(state, actor)`.
-  // Decide refuses a command on an existing stream with PERMISSION_DENIED,
-  // before the table is consulted (so the refusal tells nothing of the
-  // stream's state), and the services filter reads with
-  // Workflow::MayRead. Default: everyone.
-  Definition& ReadAccess(bool (*may_read)(const State&, const v1::Actor&)) {
+  // Who may read a stream and act on it, its parties: `may_read(state,
+  // actor)`, from the state alone (the agencies named on the case, the roles
+  // that oversee the case type). The engine itself is always a party.
+  // Decide refuses a command on an existing stream whose party the actor is
+  // not with the NOT_FOUND a missing stream gets, before the table is
+  // consulted (so the refusal tells nothing of the stream or its state); the
+  // services filter every read the same way (services/access.h), adding
+  // the agencies the policy shares the workflow with when `sharing` is
+  // kByPolicy. Default: everyone reads everything.
+  Definition& ReadAccess(bool (*may_read)(const State&, const v1::Actor&),
+                         Sharing sharing = Sharing::kByPolicy) {
     workflow_->read_access_ = [may_read](const google::protobuf::Message& m,
                                          const v1::Actor& actor) {
       return may_read(kernel_internal::As<State>(m), actor);
     };
+    workflow_->sharing_ = sharing;
     return *this;
   }
 

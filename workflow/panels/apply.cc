@@ -1,4 +1,9 @@
 // The panel appliers: the only code that changes a panel case or meeting.
+#include <algorithm>
+#include <iterator>
+#include <string>
+#include <vector>
+
 #include "workflow/common/validation.h"
 #include "workflow/panels/internal.h"
 
@@ -10,6 +15,17 @@ void EndMainAgendaSpell(Case& c, const v1::CivilDate& until) {
   if (c.state() != v1::PanelCase::MAIN_AGENDA || !c.has_placed_on()) return;
   const int64_t days = ToCivilDay(until) - ToCivilDay(c.placed_on());
   if (days > 0) c.set_main_agenda_days(c.main_agenda_days() + static_cast<int32_t>(days));
+}
+
+// Adds the agencies present at a meeting that decided on the case to its
+// members (both lists sorted, distinct).
+void AddMembers(Case& c, const google::protobuf::RepeatedPtrField<std::string>& present) {
+  if (present.empty()) return;
+  std::vector<std::string> merged;
+  merged.reserve(c.member_agencies_size() + present.size());
+  std::set_union(c.member_agencies().begin(), c.member_agencies().end(), present.begin(),
+                 present.end(), std::back_inserter(merged));
+  c.mutable_member_agencies()->Assign(merged.begin(), merged.end());
 }
 
 }  // namespace
@@ -33,6 +49,8 @@ void ApplyReferred(Case& c, const v1::PanelCaseReferred& e, const v1::EventEnvel
     *c.mutable_recommendation_due_date() = e.recommendation_due_date();
   }
   *c.mutable_create_time() = env.recorded_time();
+  if (!IsEngineActor(env.actor())) c.set_recorded_by_agency(env.actor().agency());
+  AddMembers(c, e.carried_agencies());
 }
 
 v1::RiskAssessment AssessmentOf(const v1::RiskAssessed& e, const v1::EventEnvelope& env) {
@@ -49,6 +67,7 @@ void ApplyAssessed(Case& c, const v1::RiskAssessed& e, const v1::EventEnvelope& 
 
 void ApplyPlaced(Case& c, const v1::PanelCasePlaced& e) {
   EndMainAgendaSpell(c, e.on());
+  AddMembers(c, e.present_agencies());
   c.set_state(e.state());
   if (e.state() == v1::PanelCase::DECLINED) {
     c.set_closure_reason(e.reason());
@@ -66,6 +85,7 @@ void ApplyPlaced(Case& c, const v1::PanelCasePlaced& e) {
 }
 
 void ApplyReviewed(Case& c, const v1::PanelCaseReviewed& e) {
+  AddMembers(c, e.present_agencies());
   *c.mutable_last_review_date() = e.meeting_date();
   *c.mutable_next_review_due() = e.next_review_due();
   c.set_review_count(c.review_count() + 1);
@@ -79,6 +99,7 @@ void ApplyStage(Case& c, const v1::IncrementalStageRecorded& e, const v1::EventE
 
 void ApplyClosed(Case& c, const v1::PanelCaseClosed& e) {
   EndMainAgendaSpell(c, e.on());
+  AddMembers(c, e.present_agencies());
   c.set_state(v1::PanelCase::CLOSED);
   c.set_closure_reason(e.reason());
   *c.mutable_ended_on() = e.on();
@@ -93,6 +114,7 @@ void ApplyReopened(Case& c, const v1::PanelCaseReopened&) {
 
 void ApplyEscalated(Case& c, const v1::PanelCaseEscalated& e) {
   EndMainAgendaSpell(c, e.on());
+  AddMembers(c, e.present_agencies());
   c.set_state(v1::PanelCase::ESCALATED);
   c.set_escalated_to_panel(e.to_panel());
   *c.mutable_ended_on() = e.on();
@@ -110,6 +132,7 @@ void ApplyScheduled(Meeting& m, const v1::PanelMeetingScheduled& e, const v1::Ev
   m.set_location(e.location());
   m.set_policy_version(e.policy_version());
   *m.mutable_create_time() = env.recorded_time();
+  m.set_organiser_agency(env.actor().agency());
 }
 
 void ApplyAttendance(Meeting& m, const v1::AttendanceRecorded& e) {

@@ -55,7 +55,7 @@ absl::Status DecideReceiveRecommendation(const Case& s, const v1::ReceiveRecomme
                       absl::StrCat("must be a case review of partnership ", ctx.partnership));
   }
   ASSIGN_OR_RETURN(v1::PanelCaseReferred e, ReferralTo(ctx, r.panel(), r.subject(), ctx.today));
-  e.set_referrer_agency(ctx.actor->agency());
+  e.set_referrer_agency(r.referrer_agency());
   e.set_reason(r.reason());
   e.set_lawful_basis(r.lawful_basis());
   e.set_consent_recorded(r.consent_recorded());

@@ -4,8 +4,10 @@
 // (ReceiveEscalation), the link recorded by a third (LinkEscalation), both
 // run by the server's link worker from the row the escalated case implies
 // until it is linked (kEscalatingPrefix).
+#include <algorithm>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "workflow/common/validation.h"
@@ -46,6 +48,7 @@ absl::Status DecideEscalate(const Case& s, const v1::EscalateCaseRequest& r,
   e.set_meeting(r.meeting());
   *e.mutable_on() = meeting.date();
   e.set_reason(r.reason());
+  SetPresentAgencies(meeting, e.mutable_present_agencies());
   out.Emit(std::move(e));
   return absl::OkStatus();
 }
@@ -69,6 +72,11 @@ absl::Status DecideReceive(const Case& s, const v1::ReceiveEscalationRequest& r,
   e.set_lawful_basis(from.lawful_basis());
   e.set_consent_recorded(from.consent_recorded());
   e.set_escalated_from(r.escalated_case());
+  std::vector<std::string> carried(from.member_agencies().begin(), from.member_agencies().end());
+  if (!from.recorded_by_agency().empty()) carried.push_back(from.recorded_by_agency());
+  std::sort(carried.begin(), carried.end());
+  carried.erase(std::unique(carried.begin(), carried.end()), carried.end());
+  e.mutable_carried_agencies()->Assign(carried.begin(), carried.end());
   out.Emit(std::move(e));
   return absl::OkStatus();
 }

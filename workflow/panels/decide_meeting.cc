@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -48,6 +49,15 @@ absl::StatusOr<Meeting> QuorateMeeting(const Case& s, absl::string_view name,
   return meeting;
 }
 
+void SetPresentAgencies(const Meeting& meeting,
+                        google::protobuf::RepeatedPtrField<std::string>* present) {
+  std::vector<std::string> agencies;
+  for (const v1::Attendee& a : meeting.attendees()) agencies.push_back(a.agency());
+  std::sort(agencies.begin(), agencies.end());
+  agencies.erase(std::unique(agencies.begin(), agencies.end()), agencies.end());
+  present->Assign(agencies.begin(), agencies.end());
+}
+
 absl::Status DecideReview(const Case& s, const v1::ReviewCaseRequest& r, const DecideContext& ctx,
                           Decision& out) {
   ASSIGN_OR_RETURN(Meeting meeting, QuorateMeeting(s, r.meeting(), ctx));
@@ -56,6 +66,7 @@ absl::Status DecideReview(const Case& s, const v1::ReviewCaseRequest& r, const D
   e.set_meeting(r.meeting());
   *e.mutable_meeting_date() = meeting.date();
   e.set_summary(r.summary());
+  SetPresentAgencies(meeting, e.mutable_present_agencies());
   *e.mutable_next_review_due() =
       ToCivilDate(NextReview(*ctx.calendar, pinned.panel, ToCivilDay(meeting.date())));
   out.Emit(std::move(e));
@@ -77,6 +88,7 @@ absl::Status DecideMove(const Case& s, const v1::MoveCaseRequest& r, const Decid
       ToCivilDate(NextReview(*ctx.calendar, pinned.panel, ToCivilDay(meeting.date())));
   e.set_reason(r.reason());
   e.set_meeting(r.meeting());
+  SetPresentAgencies(meeting, e.mutable_present_agencies());
   out.Emit(std::move(e));
   return absl::OkStatus();
 }
@@ -96,6 +108,7 @@ absl::Status DecideClose(const Case& s, const v1::CloseCaseRequest& r, const Dec
   *e.mutable_on() = meeting.date();
   e.set_reason(r.reason());
   e.set_note(r.note());
+  SetPresentAgencies(meeting, e.mutable_present_agencies());
   out.Emit(std::move(e));
   return absl::OkStatus();
 }

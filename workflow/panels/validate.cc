@@ -109,7 +109,7 @@ void ValidateReceiveRecommendation(const v1::ReceiveRecommendationRequest& r,
   v1::ReferCaseRequest as_referral;
   as_referral.set_panel(r.panel());
   *as_referral.mutable_subject() = r.subject();
-  as_referral.set_referrer_agency("casework");
+  as_referral.set_referrer_agency(r.referrer_agency());
   as_referral.set_reason(r.reason());
   as_referral.set_lawful_basis(r.lawful_basis());
   as_referral.set_consent_recorded(r.consent_recorded());

@@ -1,8 +1,41 @@
 // The panel case and panel meeting workflows' definitions.
+#include <algorithm>
+
+#include "workflow/common/roles.h"
 #include "workflow/panels/internal.h"
 #include "workflow/panels/policy_section.h"
 
 namespace casework::workflow::panels {
+namespace {
+
+// The roles that oversee every panel case and meeting.
+bool OverseesPanels(const v1::Actor& actor) {
+  return actor.role() == kPanelChairRole || actor.role() == kPartnershipChairRole;
+}
+
+// A panel case's parties: the referring agency, the agency that recorded the
+// referral, the agencies present when a meeting decided on it
+// (member_agencies), and the chairs.
+bool IsCaseParty(const Case& c, const v1::Actor& actor) {
+  if (actor.agency() == c.referrer_agency() || actor.agency() == c.recorded_by_agency() ||
+      OverseesPanels(actor)) {
+    return true;
+  }
+  return std::binary_search(c.member_agencies().begin(), c.member_agencies().end(),
+                            actor.agency());
+}
+
+// A meeting's parties: the agency that scheduled it, the attendees'
+// agencies, and the chairs.
+bool IsMeetingParty(const Meeting& m, const v1::Actor& actor) {
+  if (actor.agency() == m.organiser_agency() || OverseesPanels(actor)) return true;
+  for (const v1::Attendee& a : m.attendees()) {
+    if (a.agency() == actor.agency()) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 const Workflow& PanelCaseWorkflow() {
   static const Workflow* workflow = [] {
@@ -82,6 +115,7 @@ const Workflow& PanelCaseWorkflow() {
     d.EventRows(CloseDecisionRows, {});
     d.EventRows(EscalateDecisionRows, {});
     d.PinnedPolicy(+[](const Case& c) { return c.policy_version(); });
+    d.ReadAccess(IsCaseParty);
     d.Policy(kPolicySection);
     return std::move(d).Build();
   }();
@@ -110,6 +144,7 @@ const Workflow& PanelMeetingWorkflow() {
     d.Rows(MeetingRows, {std::string(kMeetingCollection)});
     d.SummaryRow(MeetingSummaryRow);
     d.PinnedPolicy(+[](const Meeting& m) { return m.policy_version(); });
+    d.ReadAccess(IsMeetingParty);
     return std::move(d).Build();
   }();
   return *workflow;

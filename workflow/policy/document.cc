@@ -1,13 +1,56 @@
 #include "workflow/policy/document.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "google/protobuf/descriptor.h"
 #include "workflow/common/validation.h"
 
 namespace casework::workflow {
+
+namespace {
+
+// The access section: each share names a case type the policy may share
+// (Workflow::shareable) once, and agencies.
+void CheckAccess(const v1::AccessPolicy& access, const Registry& registry, FieldErrors& errors) {
+  if (!CheckCount("access.shares", access.shares_size(), kMaxCaseShares, errors)) return;
+  std::vector<std::string> shareable;
+  for (const Workflow* workflow : registry.workflows()) {
+    if (workflow->shareable()) shareable.emplace_back(workflow->name());
+  }
+  std::set<std::string> types;
+  for (int i = 0; i < access.shares_size(); ++i) {
+    const v1::CaseShare& share = access.shares(i);
+    const std::string prefix = absl::StrCat("access.shares[", i, "]");
+    if (std::find(shareable.begin(), shareable.end(), share.case_type()) == shareable.end()) {
+      errors.Add(prefix + ".case_type", "unknown",
+                 absl::StrCat(Quoted(share.case_type()), " is not a case type that may be shared (",
+                              absl::StrJoin(shareable, ", "), ")"));
+    } else if (!types.insert(share.case_type()).second) {
+      errors.Add(prefix + ".case_type", "duplicate",
+                 absl::StrCat(Quoted(share.case_type()), " is shared twice: list its agencies once"));
+    }
+    if (share.agencies().empty()) {
+      errors.Add(prefix + ".agencies", "required", "must name at least one agency");
+    }
+    if (!CheckCount(prefix + ".agencies", share.agencies_size(), kMaxSharedAgencies, errors)) {
+      continue;
+    }
+    std::set<std::string> agencies;
+    for (int j = 0; j < share.agencies_size(); ++j) {
+      const std::string field = absl::StrCat(prefix, ".agencies[", j, "]");
+      CheckId(field, share.agencies(j), errors);
+      if (!agencies.insert(share.agencies(j)).second) {
+        errors.Add(field, "duplicate", absl::StrCat(Quoted(share.agencies(j)), " is listed twice"));
+      }
+    }
+  }
+}
+
+}  // namespace
 
 absl::Status ValidatePolicy(const v1::Policy& policy, const Registry& registry) {
   FieldErrors errors;
@@ -28,6 +71,7 @@ void CheckPolicy(const v1::Policy& policy, const Registry& registry, FieldErrors
       }
     }
   }
+  CheckAccess(policy.access(), registry, errors);
   const google::protobuf::Descriptor* descriptor = policy.GetDescriptor();
   for (const Workflow* workflow : registry.workflows()) {
     const PolicySection* section = workflow->policy_section();

@@ -33,10 +33,15 @@ inline constexpr size_t kMaxPolicyTitleChars = 200;
 // longest purpose any detail read may state).
 inline constexpr int kMaxAuditPurposes = 50;
 inline constexpr size_t kMaxAuditPurposeChars = 200;
+// The access section: shares, and agencies per share.
+inline constexpr int kMaxCaseShares = 20;
+inline constexpr int kMaxSharedAgencies = 100;
 
 // Checks the document: the title (at most kMaxPolicyTitleChars, rule
 // "length"), the audit purposes (at most kMaxAuditPurposes, each 1 to
-// kMaxAuditPurposeChars, no duplicates) and each section that is present,
+// kMaxAuditPurposeChars, no duplicates), the access shares (a case type a
+// workflow lets the policy share, once; 1 to kMaxSharedAgencies agency
+// identifiers, no duplicates) and each section that is present,
 // by the workflow of `registry` that owns it. OK, or INVALID_ARGUMENT with a casework.v1.BadRequest detail
 // naming every broken field with its rule, e.g. field
 // "case_review.threshold.complaint_count", rule "statutory_cap". The

@@ -100,6 +100,7 @@ WorkflowExamples CaseReviewExamples() {
     *r->mutable_subject() = refer.subject();
     r->set_lawful_basis(refer.lawful_basis());
     r->set_reason("Joint visit");
+    r->set_referrer_agency("eastbrook-council");
     *r->mutable_due_date() = Date(2026, 12, 4);
     return r;
   };

@@ -331,15 +331,16 @@ TEST_F(DeathReviewDecideTest, OnlyReadersMayActOnAReview) {
   Ok(kAddPanelMember, testing::Member("shire-police", "u-dci"));
   world_.SetActor("westmoor-housing", "u-officer", "caseworker");
   Outcome outsider = Do(kRecordFamilyContact, testing::FamilyContact(Date(2026, 10, 9)));
-  EXPECT_EQ(outsider.status.code(), absl::StatusCode::kPermissionDenied);
-  // Nothing of the review's state is given away (not even the stage).
-  EXPECT_EQ(outsider.status.message(), std::string("permission denied: ") + kReview);
+  EXPECT_EQ(outsider.status.code(), absl::StatusCode::kNotFound);
+  // Nothing of the review is given away, not even that it exists: the
+  // answer a missing review gets.
+  EXPECT_EQ(outsider.status.message(), std::string(kReview) + " does not exist");
   Outcome illegal = Do(kPublishReview, testing::Publication(Date(2026, 11, 2)));
-  EXPECT_EQ(illegal.status.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(illegal.status.code(), absl::StatusCode::kNotFound);
   // Another officer of a member's agency is not a member.
   world_.SetActor("shire-police", "u-other", "caseworker");
   EXPECT_EQ(Do(kRecordFamilyContact, testing::FamilyContact(Date(2026, 10, 9))).status.code(),
-            absl::StatusCode::kPermissionDenied);
+            absl::StatusCode::kNotFound);
   world_.SetActor("shire-police", "u-dci", "detective");
   Ok(kRecordFamilyContact, testing::FamilyContact(Date(2026, 10, 9)));
   world_.SetActor("independent-reviews", "chair-01", "chair");

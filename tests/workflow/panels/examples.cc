@@ -99,6 +99,7 @@ WorkflowExamples PanelCaseExamples() {
   *recommendation.mutable_subject() = young.subject();
   recommendation.set_lawful_basis(v1::LAW_ENFORCEMENT);
   recommendation.set_reason("Joint visit by housing and police");
+  recommendation.set_referrer_agency("eastbrook-council");
   *recommendation.mutable_due_date() = Date(2026, 12, 4);
   ex.requests[name(kReceiveRecommendation)] = Fixed(recommendation);
 

@@ -1,0 +1,31 @@
+#include "services/policy_cache.h"
+
+#include "services/policy_service.h"
+#include "workflow/common/status.h"
+#include "workflow/policy/policy_workflow.h"
+
+namespace casework::services {
+
+absl::StatusOr<std::shared_ptr<const v1::Policy>> PolicyCache::InForce(
+    const std::string& partnership) {
+  ASSIGN_OR_RETURN(const int64_t version,
+                   store_->StreamVersion(workflow::PolicyStream(partnership)));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = entries_.find(partnership);
+    if (it != entries_.end() && it->second.stream_version == version) return it->second.policy;
+  }
+  Entry read;
+  read.stream_version = version;
+  absl::StatusOr<v1::Policy> policy = version > 0
+                                          ? ReadPolicy(*store_, partnership, 0)
+                                          : absl::NotFoundError("no policy");
+  if (!policy.ok() && !absl::IsNotFound(policy.status())) return policy.status();
+  read.policy = std::make_shared<const v1::Policy>(policy.ok() ? *std::move(policy) : v1::Policy());
+  std::lock_guard<std::mutex> lock(mu_);
+  if (entries_.size() >= kMaxPartnerships) entries_.clear();
+  entries_[partnership] = read;
+  return read.policy;
+}
+
+}  // namespace casework::services
