@@ -33,6 +33,11 @@ inline constexpr const char* kNotes[] = {
     "Landlord replied, clearance booked for next week",
     "Spoke to the youth service, two sessions offered on Friday evenings",
 };
+// The agency every caller of the mix acts for: the council that runs the
+// partnerships' casework raises the actions, receives the applications and
+// records the complaints, so it is a party to every case; each call still
+// pays for the party check.
+inline constexpr const char kCallerAgency[] = "eastbrook-council";
 // The systems that push complaints, with the agency each records for.
 struct SourceSystem {
   const char* name;

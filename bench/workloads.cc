@@ -179,7 +179,7 @@ std::unique_ptr<Call> EngineWorkload::Identified(std::unique_ptr<Call> call, abs
     return call;
   }
   if (caller_ == Caller::kSystem) role = "integration";
-  call->context.AddMetadata(services::kAgencyHeader, PickFrom(kAgencies, rng));
+  call->context.AddMetadata(services::kAgencyHeader, kCallerAgency);
   call->context.AddMetadata(services::kUserHeader,
                             absl::StrCat("u", absl::Uniform(rng, 1000, 10000)));
   call->context.AddMetadata(services::kRoleHeader, role);
