@@ -21,7 +21,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libjemalloc-dev libjwt-dev libssl-dev openssl
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   tzdata
 )
 if [[ "${CASEWORK_SANITIZE:-}" != "" ]]; then packages+=(clang libclang-rt-14-dev); fi

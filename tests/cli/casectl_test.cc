@@ -1,0 +1,275 @@
+// casectl as its users run it: a process against the real caseworkd (the
+// README's run command: a data directory and the demo partnership), the
+// README's tour step by step, errors in plain words with their exit codes,
+// JSON that parses and CSV with a header.
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "casework/v1/complaints.pb.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+#include "tests/services/hardening_support.h"
+#include "tests/support/test_support.h"
+
+namespace casework::cli {
+namespace {
+
+using ::casework::services::hardening::RunningCaseworkd;
+using ::testing::HasSubstr;
+
+struct Ran {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string Quoted(const std::string& arg) {
+  std::string quoted = "'";
+  for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+class CasectlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<RunningCaseworkd>(std::vector<std::string>{
+        "--data_dir=" + dir_.Sub("data"), "--listen=127.0.0.1:0", "--demo",
+        "--request_log=false"});
+    ASSERT_GT(server_->port(), 0);
+    // It serves while the demo loads: wait for the whole partnership.
+    ASSERT_THAT(server_->AwaitLine("demo partnership"), HasSubstr("loaded"));
+  }
+
+  // casectl `args` against the test's server (unless `args` name another),
+  // as a caseworker of the council.
+  Ran Casectl(const std::vector<std::string>& args, bool to_server = true) {
+    // No config file of the machine's user: only what the test says.
+    std::string command = absl::StrCat("XDG_CONFIG_HOME=", dir_.Sub("config"), " ", CASECTL_PATH);
+    if (to_server) absl::StrAppend(&command, " --addr=127.0.0.1:", server_->port());
+    for (const std::string& a : args) command += " " + Quoted(a);
+    const std::string out = dir_.Sub("out"), err = dir_.Sub("err");
+    command += " >" + out + " 2>" + err;
+    const int status = std::system(command.c_str());
+    Ran ran;
+    ran.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    ran.out = ReadFile(out);
+    ran.err = ReadFile(err);
+    return ran;
+  }
+
+  // Runs a command that must succeed; its output.
+  std::string Ok(const std::vector<std::string>& args) {
+    Ran ran = Casectl(args);
+    EXPECT_EQ(ran.code, 0) << absl::StrJoin(args, " ") << "\n" << ran.err;
+    return ran.out;
+  }
+
+  casework::testing::TempDir dir_;
+  std::unique_ptr<RunningCaseworkd> server_;
+};
+
+// The number of the case review a command's output names.
+std::string ReviewNumber(const std::string& out) {
+  std::smatch match;
+  if (!std::regex_search(out, match, std::regex("partnerships/eastbrook/caseReviews/([0-9]+)"))) {
+    return "";
+  }
+  return match[1];
+}
+
+TEST_F(CasectlTest, TheReadmeTourTakesAComplainantToTheFigures) {
+  EXPECT_THAT(Ok({"health"}), HasSubstr("SERVING"));
+  // Three complaints to three agencies in the last six weeks.
+  EXPECT_THAT(Ok({"complaints", "record", "--complainant", "cmp-tour", "--agency", "shire-police",
+                  "--kind", "police", "--source-ref", "TOUR-1", "--behaviour-date", "-40d",
+                  "--reported-date", "-39d", "--category", "personal", "--locality",
+                  "mill-lane"}),
+              HasSubstr("recorded partnerships/eastbrook/complaints/"));
+  Ok({"complaints", "record", "--complainant", "cmp-tour", "--agency", "eastbrook-council",
+      "--kind", "council", "--source-ref", "TOUR-2", "--behaviour-date", "-20d",
+      "--reported-date", "-19d", "--category", "personal", "--locality", "mill-lane"});
+  const std::string third =
+      Ok({"complaints", "record", "--complainant", "cmp-tour", "--agency", "eastbrook-homes",
+          "--kind", "housing-provider", "--source-ref", "TOUR-3", "--behaviour-date", "-5d",
+          "--reported-date", "-4d", "--category", "personal", "--locality", "mill-lane"});
+  // The third reaches the threshold: the intake says so.
+  EXPECT_THAT(third, HasSubstr("notice: threshold reached"));
+  const std::string ledger = Ok({"complaints", "list", "--complainant", "cmp-tour"});
+  EXPECT_EQ(std::count(ledger.begin(), ledger.end(), '\n'), 4) << ledger;  // header + 3
+
+  const std::string applied =
+      Ok({"reviews", "apply", "--complainant", "cmp-tour", "--locality", "mill-lane",
+          "--category", "personal", "--description", "Noise and threats from a neighbour"});
+  const std::string review = ReviewNumber(applied);
+  ASSERT_FALSE(review.empty()) << applied;
+  EXPECT_THAT(applied, HasSubstr("received"));
+  EXPECT_THAT(applied, HasSubstr("acknowledge"));
+  EXPECT_THAT(applied, HasSubstr("threshold_decision"));
+
+  EXPECT_THAT(Ok({"reviews", "advance", "evaluate", review}), HasSubstr("threshold met"));
+  const std::string threshold = Ok({"reviews", "threshold", review});
+  EXPECT_THAT(threshold, HasSubstr("threshold met (R1_COMPLAINTS)"));
+  // Three counted complaints, one row each.
+  int counted = 0;
+  for (absl::string_view line : absl::StrSplit(threshold, '\n')) {
+    if (absl::StrContains(line, "  yes  ")) ++counted;
+  }
+  EXPECT_EQ(counted, 3) << threshold;
+
+  EXPECT_THAT(Ok({"reviews", "advance", "assign-lead", review}), HasSubstr("in review"));
+  Ok({"reviews", "advance", "request-info", review, "--agency", "shire-police"});
+  Ok({"reviews", "advance", "record-info", review, "--agency", "shire-police", "--summary",
+      "Two attendances, one warning"});
+  Ok({"reviews", "advance", "meeting", review, "--date", "today", "--attendee",
+      "eastbrook-council", "--attendee", "shire-police"});
+  Ok({"reviews", "advance", "outcome", review, "--recommendation",
+      "Joint visit by police and housing@shire-police@+14d"});
+  EXPECT_THAT(Ok({"reviews", "advance", "communicate", review}),
+              HasSubstr("outcome communicated"));
+
+  const std::string shown = Ok({"reviews", "show", review});
+  EXPECT_THAT(shown, HasSubstr("application received"));
+  EXPECT_THAT(shown, HasSubstr("threshold evaluated"));
+  EXPECT_THAT(shown, HasSubstr("eastbrook-council/"));
+
+  const std::string figures = Ok({"figures", "case-reviews", "--from", "-3d", "--to", "today"});
+  EXPECT_THAT(figures, HasSubstr("applications received         1"));
+  EXPECT_THAT(figures, HasSubstr("reviews with recommendations  1"));
+}
+
+TEST_F(CasectlTest, MistakesAndRefusalsSayWhyWithTheirExitCodes) {
+  // The command line itself.
+  Ran unknown = Casectl({"reviews", "frobnicate"});
+  EXPECT_EQ(unknown.code, 2);
+  Ran bad_kind = Casectl({"complaints", "record", "--complainant", "c", "--agency", "a",
+                          "--kind", "astrologer", "--source-ref", "X", "--category", "personal"});
+  EXPECT_EQ(bad_kind.code, 2);
+  EXPECT_THAT(bad_kind.err, HasSubstr("--kind: \"astrologer\" is not one of: council, police"));
+  Ran bad_date = Casectl({"reviews", "advance", "meeting", "1", "--date", "soon", "--attendee",
+                          "x"});
+  EXPECT_EQ(bad_date.code, 2);
+  EXPECT_THAT(bad_date.err, HasSubstr("--date: \"soon\" is not a date"));
+
+  // A field the server refuses: named, with its rule.
+  Ran invalid = Casectl({"complaints", "record", "--complainant", "cmp-x", "--agency",
+                         "Not An Agency", "--kind", "police", "--source-ref", "X-1",
+                         "--category", "personal"});
+  EXPECT_EQ(invalid.code, 3);
+  EXPECT_THAT(invalid.err, HasSubstr("casectl: invalid:"));
+  EXPECT_THAT(invalid.err, HasSubstr("complaint.agency:"));
+
+  // A step the review's state does not allow: the allowed ones listed.
+  const std::string review =
+      ReviewNumber(Ok({"reviews", "apply", "--complainant", "cmp-none", "--category", "personal",
+                       "--description", "One incident only"}));
+  Ran refused = Casectl({"reviews", "advance", "communicate", review});
+  EXPECT_EQ(refused.code, 5);
+  EXPECT_THAT(refused.err, HasSubstr("the case is RECEIVED; allowed now: AcknowledgeApplication "
+                                     "EvaluateThreshold OverrideThreshold WithdrawApplication"));
+  // A stale version.
+  Ran stale = Casectl({"reviews", "advance", "acknowledge", review, "--expected-version", "99"});
+  EXPECT_EQ(stale.code, 6);
+  EXPECT_THAT(stale.err, HasSubstr("expected version 99"));
+  // Nothing there (or nothing this caller may see).
+  Ran missing = Casectl({"reviews", "show", "999"});
+  EXPECT_EQ(missing.code, 4);
+  EXPECT_THAT(missing.err, HasSubstr("partnerships/eastbrook/caseReviews/999 does not exist"));
+  // A role the method does not allow.
+  Ran denied = Casectl({"--role", "auditor", "reviews", "list"});
+  EXPECT_EQ(denied.code, 7);
+  EXPECT_THAT(denied.err, HasSubstr("reason: ROLE_NOT_ALLOWED"));
+  // No server.
+  Ran down = Casectl({"--addr", "127.0.0.1:1", "--timeout", "2", "health"}, false);
+  EXPECT_EQ(down.code, 8);
+  EXPECT_THAT(down.err, HasSubstr("casectl: unavailable:"));
+}
+
+TEST_F(CasectlTest, RetriesWithTheSameRequestIdCreateNothingNew) {
+  const std::vector<std::string> apply = {"--request-id", "tour-apply-1", "--verbose", "reviews",
+                                          "apply", "--complainant", "cmp-retry", "--category",
+                                          "personal", "--description", "Retried application"};
+  Ran first = Casectl(apply);
+  Ran again = Casectl(apply);
+  ASSERT_EQ(first.code, 0) << first.err;
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(ReviewNumber(first.out), ReviewNumber(again.out));
+  EXPECT_THAT(first.err, HasSubstr("request id tour-apply-1"));
+  EXPECT_THAT(again.err, HasSubstr("a retry: the server answered with the original result"));
+}
+
+TEST_F(CasectlTest, JsonParsesAndRoundTripsAndCsvHasAHeader) {
+  Ok({"complaints", "record", "--complainant", "cmp-json", "--agency", "shire-police", "--kind",
+      "police", "--source-ref", "J-1", "--behaviour-date", "-2d", "--category", "nuisance",
+      "--summary", "Shouting, \"again\", at night"});
+  const std::string json = Ok({"-o", "json", "complaints", "list", "--complainant", "cmp-json"});
+  std::vector<std::string> lines = absl::StrSplit(json, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 1u) << json;
+  v1::Complaint complaint;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(lines[0], &complaint).ok()) << lines[0];
+  EXPECT_EQ(complaint.source_reference(), "J-1");
+  EXPECT_EQ(complaint.summary(), "Shouting, \"again\", at night");
+  std::string again;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(complaint, &again, options).ok());
+  EXPECT_EQ(again, lines[0]);
+
+  const std::string csv = Ok({"-o", "csv", "complaints", "list", "--complainant", "cmp-json"});
+  std::vector<std::string> rows = absl::StrSplit(csv, '\n', absl::SkipEmpty());
+  ASSERT_EQ(rows.size(), 2u) << csv;
+  EXPECT_EQ(rows[0], "complaint,agency,behaviour,reported,category,incident,locality");
+  EXPECT_THAT(rows[1], HasSubstr(",shire-police,"));
+}
+
+TEST_F(CasectlTest, ThePolicyGoesOutAndComesBackAndTheLogReadsInPlainWords) {
+  // The demo's policy, as JSON, edited and published again by an admin.
+  std::string json = Ok({"-o", "json", "policy", "show"});
+  std::smatch version;
+  ASSERT_TRUE(std::regex_search(json, version, std::regex("\"version\":\"([0-9]+)\""))) << json;
+  const int next = std::stoi(version[1]) + 1;
+  const std::string title = "\"title\":\"";
+  const size_t at = json.find(title);
+  ASSERT_NE(at, std::string::npos) << json;
+  json.insert(at + title.size(), "Revised: ");
+  const std::string file = dir_.Sub("policy.json");
+  std::ofstream(file) << json;
+  Ran caseworker = Casectl({"policy", "publish", file});
+  EXPECT_EQ(caseworker.code, 7);
+  EXPECT_THAT(Ok({"--role", "admin", "policy", "publish", file}),
+              HasSubstr(absl::StrCat("published version ", next, " of partnerships/eastbrook")));
+  EXPECT_THAT(Ok({"policy", "show"}), HasSubstr("title: \"Revised: "));
+  std::ofstream(dir_.Sub("broken.json")) << "{\"title\": 7";
+  Ran broken = Casectl({"--role", "admin", "policy", "publish", dir_.Sub("broken.json")});
+  EXPECT_EQ(broken.code, 2);
+  EXPECT_THAT(broken.err, HasSubstr("is not a casework.v1.Policy in JSON"));
+
+  const std::string log = Ok({"events", "tail", "--from", "1", "--limit", "3"});
+  std::vector<std::string> rows = absl::StrSplit(log, '\n', absl::SkipEmpty());
+  ASSERT_EQ(rows.size(), 4u) << log;
+  EXPECT_THAT(rows[0], ::testing::StartsWith("position"));
+  for (int i = 1; i <= 3; ++i) EXPECT_THAT(rows[i], ::testing::StartsWith(absl::StrCat(i, " ")));
+  // Somewhere in the log: the policy just published, in plain words.
+  EXPECT_THAT(Ok({"events", "tail", "--from", "1", "--limit", "1000"}),
+              HasSubstr("policy published"));
+}
+
+}  // namespace
+}  // namespace casework::cli
