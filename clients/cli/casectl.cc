@@ -5,6 +5,7 @@
 #include <iostream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "clients/cli/commands.h"
@@ -70,8 +71,26 @@ int main(int argc, char** argv) {
   casework::cli::AddCaseCommands(app, cli);
   casework::cli::AddLogCommands(app, cli);
 
+  // Precedence: flags, then the environment, then the config file. CLI11
+  // reads the file before the environment, so a variable that is set is
+  // passed on as its flag, unless the flag itself was given.
+  std::vector<std::string> args(argv, argv + argc);
+  std::vector<std::string> from_env;
+  for (const CLI::Option* option : app.get_options()) {
+    const std::string& env = option->get_envname();
+    const char* value = env.empty() ? nullptr : std::getenv(env.c_str());
+    if (value == nullptr || option->get_lnames().empty()) continue;
+    const std::string flag = "--" + option->get_lnames().front();
+    bool given = false;
+    for (const std::string& a : args) given = given || a == flag || a.rfind(flag + "=", 0) == 0;
+    if (!given) from_env.push_back(flag + "=" + value);
+  }
+  args.insert(args.begin() + 1, from_env.begin(), from_env.end());
+  std::vector<char*> arg_pointers;
+  for (std::string& a : args) arg_pointers.push_back(a.data());
+
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(arg_pointers.size()), arg_pointers.data());
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

@@ -375,6 +375,53 @@ void AddAdvance(CLI::App* reviews, Cli& cli) {
          "--reason", [r](const std::string& v) { r->set_reason(v); }, "Why")
         ->required();
   };
+  AddStep<v1::OverrideThresholdRequest>(
+      advance, cli, "override", "Treat the threshold as met (a SPOC's discretion; role spoc)",
+      &Reviews::Stub::OverrideThreshold,
+      [reason](CLI::App* s, v1::OverrideThresholdRequest* r) { reason(s, r); });
+  AddStep<v1::RecommendationProgressRequest>(
+      advance, cli, "progress", "Record progress on a recommendation",
+      &Reviews::Stub::RecordRecommendationProgress,
+      [](CLI::App* s, v1::RecommendationProgressRequest* r) {
+        s->add_option_function<int>(
+             "--recommendation", [r](int v) { r->set_recommendation_id(v); },
+             "Its number, from 1")
+            ->required();
+        s->add_option_function<std::string>(
+             "--note", [r](const std::string& v) { r->set_note(v); }, "What was done")
+            ->required();
+        s->add_flag_function(
+            "--completed", [r](int64_t n) { r->set_completed(n > 0); }, "It is done");
+      });
+  AddStep<v1::LodgeAppealRequest>(
+      advance, cli, "appeal", "Lodge the applicant's appeal", &Reviews::Stub::LodgeAppeal,
+      [](CLI::App* s, v1::LodgeAppealRequest* r) {
+        s->add_option_function<std::string>(
+             "--ground", [r](const std::string& v) { r->set_ground(v); },
+             "One of the policy's grounds")
+            ->required();
+        s->add_option_function<std::string>(
+            "--details", [r](const std::string& v) { r->set_details(v); }, "The applicant's words");
+      });
+  AddStep<v1::SendAppealPapersRequest>(
+      advance, cli, "appeal-papers", "Send the papers to the appeal chair",
+      &Reviews::Stub::SendAppealPapers, [](CLI::App* s, v1::SendAppealPapersRequest* r) {
+        s->add_option_function<std::string>(
+             "--chair", [r](const std::string& v) { r->set_chair(v); }, "Who chairs the appeal")
+            ->required();
+      });
+  AddStep<v1::DecideAppealRequest>(
+      advance, cli, "decide-appeal", "Record the appeal's decision (role partnership_chair)",
+      &Reviews::Stub::DecideAppeal, [](CLI::App* s, v1::DecideAppealRequest* r) {
+        s->add_flag_function(
+            "--upheld", [r](int64_t n) { r->set_upheld(n > 0); }, "The appeal is upheld");
+        s->add_option_function<std::string>(
+             "--reason", [r](const std::string& v) { r->set_reason(v); }, "Why")
+            ->required();
+        s->add_option_function<std::string>(
+            "--new-lead", [r](const std::string& v) { r->set_new_lead_officer(v); },
+            "Upheld: the officer who reviews it again");
+      });
   AddStep<v1::CloseCaseReviewRequest>(advance, cli, "close", "Close the case review",
                                       &Reviews::Stub::CloseCaseReview,
                                       [reason](CLI::App* s, v1::CloseCaseReviewRequest* r) {

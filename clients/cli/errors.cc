@@ -77,6 +77,12 @@ int Report(const grpc::Status& status, std::ostream& out) {
       v1::RequestIdReused reused;
       if (detail.UnpackTo(&bad)) {
         for (const v1::FieldViolation& v : bad.violations()) {
+          // The message already says it when one field is broken.
+          if (bad.violations_size() == 1 &&
+              status.error_message().find(v.description()) != std::string::npos) {
+            out << "  field " << v.field() << ", rule " << v.rule() << "\n";
+            continue;
+          }
           out << "  " << v.field() << ": " << v.description() << " [" << v.rule() << "]\n";
         }
       } else if (detail.UnpackTo(&illegal)) {

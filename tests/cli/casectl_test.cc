@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -153,6 +154,31 @@ TEST_F(CasectlTest, TheReadmeTourTakesAComplainantToTheFigures) {
   const std::string figures = Ok({"figures", "case-reviews", "--from", "-3d", "--to", "today"});
   EXPECT_THAT(figures, HasSubstr("applications received         1"));
   EXPECT_THAT(figures, HasSubstr("reviews with recommendations  1"));
+
+  // The applicant appeals; only the partnership chair decides it.
+  Ok({"reviews", "advance", "appeal", review, "--ground",
+      "The case review process was not followed"});
+  Ok({"reviews", "advance", "appeal-papers", review, "--chair", "chair-01"});
+  EXPECT_EQ(Casectl({"reviews", "advance", "decide-appeal", review, "--reason", "x"}).code, 7);
+  EXPECT_THAT(Ok({"--role", "partnership_chair", "reviews", "advance", "decide-appeal", review,
+                  "--reason", "The process was followed"}),
+              HasSubstr("outcome communicated"));
+}
+
+TEST_F(CasectlTest, SettingsComeFromTheConfigFileAndTheEnvironment) {
+  std::filesystem::create_directories(dir_.Sub("config/casework"));
+  std::ofstream(dir_.Sub("config/casework/casectl.toml")) << "role = \"auditor\"\n";
+  Ran auditor = Casectl({"reviews", "list"});
+  EXPECT_EQ(auditor.code, 7);
+  EXPECT_THAT(auditor.err, HasSubstr("ROLE_NOT_ALLOWED"));
+  // A flag wins over the file.
+  EXPECT_THAT(Ok({"--role", "caseworker", "reviews", "list"}),
+              HasSubstr("partnerships/eastbrook/caseReviews/1"));
+  // The environment wins over the file too.
+  setenv("CASEWORK_ROLE", "spoc", 1);
+  Ran spoc = Casectl({"-v", "reviews", "list"});
+  unsetenv("CASEWORK_ROLE");
+  EXPECT_EQ(spoc.code, 0) << spoc.err;
 }
 
 TEST_F(CasectlTest, MistakesAndRefusalsSayWhyWithTheirExitCodes) {
