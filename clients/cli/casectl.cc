@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   casework::cli::AddCaseCommands(app, cli);
+  casework::cli::AddPanelCommands(app, cli);
   casework::cli::AddLogCommands(app, cli);
 
   // Precedence: flags, then the environment, then the config file. CLI11

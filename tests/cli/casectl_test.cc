@@ -165,6 +165,47 @@ TEST_F(CasectlTest, TheReadmeTourTakesAComplainantToTheFigures) {
               HasSubstr("outcome communicated"));
 }
 
+TEST_F(CasectlTest, APanelCaseIsReferredAssessedAndReviewedAtAQuorateMeeting) {
+  const std::string referred =
+      Ok({"panels", "refer", "--panel", "jag", "--subject-ref", "subj-77", "--display-name",
+          "Adult R", "--born", "1988-03-04", "--referrer", "shire-police", "--reason",
+          "Repeat victim of cuckooing", "--basis", "safeguarding"});
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(referred, match,
+                                std::regex("partnerships/eastbrook/panelCases/([0-9]+)")))
+      << referred;
+  const std::string name = match[0];
+  EXPECT_THAT(referred, HasSubstr("referred"));
+  const std::string scheduled = Ok({"meetings", "schedule", "--panel", "jag", "--date", "today"});
+  ASSERT_TRUE(std::regex_search(scheduled, match,
+                                std::regex("partnerships/eastbrook/panelMeetings/([0-9]+)")));
+  const std::string meeting = match[0];
+  // A new referral is on the next meeting's agenda.
+  const std::string agenda = Ok({"meetings", "agenda", meeting});
+  EXPECT_THAT(agenda, HasSubstr("new referral"));
+  EXPECT_THAT(agenda, HasSubstr("Adult R"));
+  EXPECT_THAT(Ok({"panels", "assess", name, "--reoffending", "very-high", "--harm-to-others",
+                  "high", "--harm-to-self", "low", "--factor", "cuckooing", "--summary",
+                  "Multi-agency assessment"}),
+              HasSubstr("main agenda"));
+
+  // Without quorum a decision is refused, saying what is missing.
+  Ran early = Casectl({"panels", "review", name, "--meeting", meeting, "--summary", "Visit"});
+  EXPECT_EQ(early.code, 5);
+  EXPECT_THAT(early.err, HasSubstr("QUORUM_NOT_MET"));
+  Ok({"meetings", "attend", meeting, "--attendee", "eastbrook-council:council", "--attendee",
+      "shire-police:police:chair", "--attendee", "shire-fire:fire-and-rescue"});
+  EXPECT_THAT(Ok({"panels", "review", name, "--meeting", meeting, "--summary",
+                  "Joint visit agreed"}),
+              HasSubstr("main agenda"));
+  const std::string minutes = Ok({"meetings", "show", meeting});
+  EXPECT_THAT(minutes, HasSubstr("quorate"));
+  EXPECT_THAT(minutes, HasSubstr("Joint visit agreed"));
+  // The fire service was there: it is a member of the case now.
+  EXPECT_THAT(Ok({"--agency", "shire-fire", "panels", "show", name}), HasSubstr("Adult R"));
+  EXPECT_EQ(Casectl({"--agency", "eastbrook-homes", "panels", "show", name}).code, 4);
+}
+
 TEST_F(CasectlTest, SettingsComeFromTheConfigFileAndTheEnvironment) {
   std::filesystem::create_directories(dir_.Sub("config/casework"));
   std::ofstream(dir_.Sub("config/casework/casectl.toml")) << "role = \"auditor\"\n";
