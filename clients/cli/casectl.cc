@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
 
   casework::cli::AddCaseCommands(app, cli);
   casework::cli::AddPanelCommands(app, cli);
+  casework::cli::AddDeathReviewCommands(app, cli);
   casework::cli::AddLogCommands(app, cli);
 
   // Precedence: flags, then the environment, then the config file. CLI11

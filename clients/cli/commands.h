@@ -56,6 +56,8 @@ bool Call(Cli& cli, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req
 
 // complaints, notices, reviews.
 void AddCaseCommands(CLI::App& app, Cli& cli);
+// death reviews.
+void AddDeathReviewCommands(CLI::App& app, Cli& cli);
 // panels and meetings.
 void AddPanelCommands(CLI::App& app, Cli& cli);
 // actions, deadlines, figures, events, policy, health.

@@ -206,6 +206,39 @@ TEST_F(CasectlTest, APanelCaseIsReferredAssessedAndReviewedAtAQuorateMeeting) {
   EXPECT_EQ(Casectl({"--agency", "eastbrook-homes", "panels", "show", name}).code, 4);
 }
 
+TEST_F(CasectlTest, ADeathReviewIsForItsReadersOnly) {
+  const std::vector<std::string> chair = {"--role", "partnership_chair", "death-reviews"};
+  auto as_chair = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), chair.begin(), chair.end());
+    return Ok(args);
+  };
+  const std::string notified =
+      as_chair({"notify", "--agency", "shire-police", "--police-ref", "OP-TEST-1", "--died",
+                "-20d", "--notified", "-18d", "--age", "41", "--relationship",
+                "current-intimate-partner", "--pseudonym", "Adult M"});
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(notified, match,
+                                std::regex("partnerships/eastbrook/deathReviews/([0-9]+)")))
+      << notified;
+  const std::string name = match[0];
+  EXPECT_THAT(notified, HasSubstr("notified"));
+  EXPECT_THAT(as_chair({"decide", name, "--commission", "--reason", "Meets the criteria",
+                        "--home-office-notified-on", "today", "--family-notified-on", "today",
+                        "--agency", "shire-police"}),
+              HasSubstr("commissioned"));
+  EXPECT_THAT(as_chair({"hold", name, "--reason", "criminal-trial", "--explanation",
+                        "Trial listed for the spring", "--expected-resume", "+90d"}),
+              HasSubstr("on hold"));
+  EXPECT_THAT(as_chair({"resume", name, "--note", "Verdict given"}), HasSubstr("commissioned"));
+
+  // A caseworker is told it does not exist, and does not see it listed.
+  Ran hidden = Casectl({"death-reviews", "show", name});
+  EXPECT_EQ(hidden.code, 4);
+  EXPECT_THAT(hidden.err, HasSubstr(name + " does not exist"));
+  EXPECT_THAT(Ok({"death-reviews", "list"}), ::testing::Not(HasSubstr("Adult M")));
+  EXPECT_THAT(as_chair({"list"}), HasSubstr("Adult M"));
+}
+
 TEST_F(CasectlTest, SettingsComeFromTheConfigFileAndTheEnvironment) {
   std::filesystem::create_directories(dir_.Sub("config/casework"));
   std::ofstream(dir_.Sub("config/casework/casectl.toml")) << "role = \"auditor\"\n";
