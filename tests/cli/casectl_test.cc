@@ -9,6 +9,8 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <tuple>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -369,6 +371,52 @@ TEST_F(CasectlTest, ThePolicyGoesOutAndComesBackAndTheLogReadsInPlainWords) {
   // Somewhere in the log: the policy just published, in plain words.
   EXPECT_THAT(Ok({"events", "tail", "--from", "1", "--limit", "1000"}),
               HasSubstr("policy published"));
+}
+
+// Over mutual TLS: the client certificate makes the caller's agency; no
+// certificate, no connection.
+TEST(CasectlTlsTest, ASystemCallsWithItsCertificate) {
+  casework::testing::TempDir dir;
+  const std::string certs = dir.Sub("certs");
+  const std::string script = std::string(CASEWORK_SOURCE_DIR) + "/deploy/partnership-ca.sh";
+  for (const std::string& args :
+       {absl::StrCat("init ", certs), absl::StrCat("server ", certs, " server localhost 127.0.0.1"),
+        absl::StrCat("client ", certs, " police police-link.shire.example")}) {
+    const std::string command = absl::StrCat("bash ", script, " ", args, " >/dev/null 2>&1");
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  }
+  std::ofstream(dir.Sub("agencies.txt")) << "police-link.shire.example shire-police\n";
+  RunningCaseworkd server({"--data_dir=" + dir.Sub("data"), "--listen=127.0.0.1:0",
+                           "--request_log=false", "--tls_cert=" + certs + "/server.pem",
+                           "--tls_key=" + certs + "/server.key",
+                           "--tls_client_ca=" + certs + "/ca.pem",
+                           "--tls_agencies=" + dir.Sub("agencies.txt")});
+  ASSERT_GT(server.port(), 0);
+  auto run = [&](const std::string& flags) {
+    const std::string command =
+        absl::StrCat("XDG_CONFIG_HOME=", dir.Sub("config"), " ", CASECTL_PATH,
+                     " --addr=127.0.0.1:", server.port(), " --timeout=5 ", flags, " >",
+                     dir.Sub("out"), " 2>", dir.Sub("err"));
+    const int status = std::system(command.c_str());
+    return std::make_pair(WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                          ReadFile(dir.Sub("out")) + ReadFile(dir.Sub("err")));
+  };
+  const std::string tls = absl::StrCat(" --tls-ca=", certs, "/ca.pem --tls-cert=", certs,
+                                       "/police.pem --tls-key=", certs, "/police.key");
+  auto [code, text] = run(tls + " --agency=shire-police --role=integration health");
+  EXPECT_EQ(code, 0) << text;
+  EXPECT_THAT(text, HasSubstr("SERVING"));
+  std::tie(code, text) =
+      run(tls + " --agency=shire-police --role=integration complaints list --complainant c-1");
+  EXPECT_EQ(code, 0) << text;
+  EXPECT_THAT(text, HasSubstr("complaint"));
+  // Claiming another agency than the certificate's.
+  std::tie(code, text) =
+      run(tls + " --agency=eastbrook-council --role=integration complaints list --complainant c");
+  EXPECT_EQ(code, 7) << text;
+  // Without a certificate the handshake fails.
+  std::tie(code, text) = run(absl::StrCat(" --tls-ca=", certs, "/ca.pem health"));
+  EXPECT_EQ(code, 8) << text;
 }
 
 }  // namespace
