@@ -26,8 +26,7 @@ namespace casework::services {
 class ReadFilter {
  public:
   // `actor` is the caller's identity.
-  ReadFilter(const ServiceDeps& deps, v1::Actor actor)
-      : deps_(deps), actor_(std::move(actor)) {}
+  ReadFilter(const ServiceDeps& deps, v1::Actor actor) : deps_(deps), actor_(std::move(actor)) {}
 
   const v1::Actor& actor() const { return actor_; }
 

@@ -17,9 +17,8 @@ absl::StatusOr<std::shared_ptr<const v1::Policy>> PolicyCache::InForce(
   }
   Entry read;
   read.stream_version = version;
-  absl::StatusOr<v1::Policy> policy = version > 0
-                                          ? ReadPolicy(*store_, partnership, 0)
-                                          : absl::NotFoundError("no policy");
+  absl::StatusOr<v1::Policy> policy =
+      version > 0 ? ReadPolicy(*store_, partnership, 0) : absl::NotFoundError("no policy");
   if (!policy.ok() && !absl::IsNotFound(policy.status())) return policy.status();
   read.policy = std::make_shared<const v1::Policy>(policy.ok() ? *std::move(policy) : v1::Policy());
   std::lock_guard<std::mutex> lock(mu_);

@@ -35,18 +35,22 @@ int main(int argc, char** argv) {
       "Settings come from flags, the environment (CASEWORK_ADDR, ...) or the config file."};
   app.set_config("--config", DefaultConfig(), "A TOML file of settings (addr = \"...\")");
   casework::cli::Settings& s = cli.settings;
-  app.add_option("--addr", s.addr, "The server, host:port")->envname("CASEWORK_ADDR")
+  app.add_option("--addr", s.addr, "The server, host:port")
+      ->envname("CASEWORK_ADDR")
       ->capture_default_str();
   app.add_option("--partnership", s.partnership, "The partnership's identifier")
-      ->envname("CASEWORK_PARTNERSHIP")->capture_default_str();
-  app.add_option("--agency", s.agency, "Your agency")->envname("CASEWORK_AGENCY")
+      ->envname("CASEWORK_PARTNERSHIP")
       ->capture_default_str();
-  app.add_option("--user", s.user, "Your user id")->envname("CASEWORK_USER")
+  app.add_option("--agency", s.agency, "Your agency")
+      ->envname("CASEWORK_AGENCY")
       ->capture_default_str();
+  app.add_option("--user", s.user, "Your user id")->envname("CASEWORK_USER")->capture_default_str();
   app.add_option("--role", s.role, "Your role: caseworker, spoc, panel_chair, ...")
-      ->envname("CASEWORK_ROLE")->capture_default_str();
+      ->envname("CASEWORK_ROLE")
+      ->capture_default_str();
   app.add_option("--purpose", s.purpose, "Why you read a case (recorded in the audit log)")
-      ->envname("CASEWORK_PURPOSE")->capture_default_str();
+      ->envname("CASEWORK_PURPOSE")
+      ->capture_default_str();
   app.add_option("--tls-ca", s.tls_ca, "Mutual TLS: the partnership CA (PEM)")
       ->envname("CASEWORK_TLS_CA");
   app.add_option("--tls-cert", s.tls_cert, "Mutual TLS: this client's certificate (PEM)")

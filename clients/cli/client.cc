@@ -52,9 +52,9 @@ std::unique_ptr<grpc::ClientContext> Client::Context() const {
   if (!settings_.token_file.empty()) {
     context->AddMetadata("authorization", "Bearer " + Trimmed(ReadFile(settings_.token_file)));
   }
-  context->set_deadline(std::chrono::system_clock::now() +
-                        std::chrono::milliseconds(
-                            static_cast<int64_t>(settings_.timeout_seconds * 1000)));
+  context->set_deadline(
+      std::chrono::system_clock::now() +
+      std::chrono::milliseconds(static_cast<int64_t>(settings_.timeout_seconds * 1000)));
   return context;
 }
 

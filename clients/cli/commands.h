@@ -6,13 +6,17 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "clients/cli/client.h"
 #include "clients/cli/errors.h"
+#include "clients/cli/output.h"
 
 namespace casework::cli {
 
@@ -51,6 +55,57 @@ bool Call(Cli& cli, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req
       *cli.err << "casectl: a retry: the server answered with the original result\n";
     }
   }
+  return true;
+}
+
+// Adds `parent`'s subcommand `name`: a command on one existing record of
+// `collection` (its number or name as the positional argument, and
+// --expected-version), with the step's own options added by `options`
+// (which fill the request as they are parsed). It sends the request with
+// the record's name and a request id, and prints the reply with `print`
+// (or as JSON). `example` ends the help, e.g. "casectl panels assess 1".
+template <typename Service, typename Request, typename Response>
+void AddStep(CLI::App* parent, Cli& cli, const std::string& name, const std::string& help,
+             const std::string& example, const std::string& collection,
+             grpc::Status (Service::Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+             std::function<void(CLI::App*, Request*)> options,
+             std::function<void(Cli&, const Response&)> print) {
+  struct Target {
+    std::string id;
+    std::optional<int64_t> expected_version;
+  };
+  auto target = std::make_shared<Target>();
+  auto request = std::make_shared<Request>();
+  CLI::App* sub = parent->add_subcommand(name, help + "\n  e.g. " + example);
+  sub->add_option("name", target->id, "Its number or name")->required();
+  sub->add_option("--expected-version", target->expected_version,
+                  "Refuse if it changed since this version");
+  if (options) options(sub, request.get());
+  sub->callback([&cli, target, request, method, collection, print] {
+    Client& client = cli.Connect();
+    request->set_name(ResourceName(client, collection, target->id));
+    request->set_request_id(client.RequestId());
+    if (target->expected_version) request->set_expected_version(*target->expected_version);
+    Response response;
+    if (!Call<Service>(cli, method, *request, &response)) return;
+    if (cli.json()) return PrintJson(response, *cli.out);
+    print(cli, response);
+  });
+}
+
+// Every item of a List method, page by page: `items(page)` is the page's
+// repeated field. False (reported) if a page failed.
+template <typename Service, typename Stub, typename Request, typename Response, typename Items,
+          typename Item>
+bool ListAll(Cli& cli,
+             grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+             Request request, Items items, std::vector<Item>* all) {
+  do {
+    Response page;
+    if (!Call<Service>(cli, method, request, &page)) return false;
+    for (const Item& item : items(page)) all->push_back(item);
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
   return true;
 }
 

@@ -73,8 +73,8 @@ void AddComplaints(CLI::App& app, Cli& cli) {
     v1::Complaint& c = *request.mutable_complaint();
     c.set_complainant_reference(o.complainant);
     c.set_agency(o.agency);
-    c.set_agency_kind(static_cast<v1::AgencyKind>(
-        ParseEnum(v1::AgencyKind_descriptor(), o.kind, "--kind")));
+    c.set_agency_kind(
+        static_cast<v1::AgencyKind>(ParseEnum(v1::AgencyKind_descriptor(), o.kind, "--kind")));
     c.set_source_system(o.source_system);
     c.set_source_reference(o.source_ref);
     c.set_incident_reference(o.incident.empty() ? o.source_ref : o.incident);
@@ -101,9 +101,10 @@ void AddComplaints(CLI::App& app, Cli& cli) {
   });
 
   auto complainant = std::make_shared<std::string>();
-  CLI::App* list = complaints->add_subcommand(
-      "list", "A complainant's complaints, as the ledger holds them\n"
-              "  e.g. casectl complaints list --complainant cmp-1");
+  CLI::App* list =
+      complaints->add_subcommand("list",
+                                 "A complainant's complaints, as the ledger holds them\n"
+                                 "  e.g. casectl complaints list --complainant cmp-1");
   list->add_option("--complainant", *complainant, "The complainant's reference")->required();
   list->callback([&cli, complainant] {
     v1::ListComplaintsRequest request;
@@ -123,8 +124,8 @@ void AddComplaints(CLI::App& app, Cli& cli) {
   });
 
   auto name = std::make_shared<std::string>();
-  CLI::App* show = complaints->add_subcommand(
-      "show", "One complaint\n  e.g. casectl complaints show 3");
+  CLI::App* show =
+      complaints->add_subcommand("show", "One complaint\n  e.g. casectl complaints show 3");
   show->add_option("complaint", *name, "Its number or name")->required();
   show->callback([&cli, name] {
     v1::GetComplaintRequest request;
@@ -136,8 +137,9 @@ void AddComplaints(CLI::App& app, Cli& cli) {
 }
 
 void AddNotices(CLI::App& app, Cli& cli) {
-  CLI::App* notices = app.add_subcommand("notices", "Notices to act on: explain or offer the "
-                                                    "case review");
+  CLI::App* notices = app.add_subcommand("notices",
+                                         "Notices to act on: explain or offer the "
+                                         "case review");
   notices->require_subcommand(1);
   CLI::App* list = notices->add_subcommand("list", "Open notices\n  e.g. casectl notices list");
   list->callback([&cli] {
@@ -157,8 +159,9 @@ void AddNotices(CLI::App& app, Cli& cli) {
   auto kind = std::make_shared<std::string>();
   auto note = std::make_shared<std::string>();
   CLI::App* ack = notices->add_subcommand(
-      "ack", "Acknowledge a notice once acted on\n"
-             "  e.g. casectl notices ack 4 --kind threshold-reached --note 'Told by phone'");
+      "ack",
+      "Acknowledge a notice once acted on\n"
+      "  e.g. casectl notices ack 4 --kind threshold-reached --note 'Told by phone'");
   ack->add_option("complaint", *complaint, "The complaint that raised it")->required();
   ack->add_option("--kind", *kind, "explain-case-review or threshold-reached")->required();
   ack->add_option("--note", *note, "What was done");
@@ -167,8 +170,8 @@ void AddNotices(CLI::App& app, Cli& cli) {
     v1::AcknowledgeNoticeRequest request;
     request.set_name(ResourceName(client, "complaints", *complaint));
     request.set_request_id(client.RequestId());
-    request.set_kind(static_cast<v1::Notice::Kind>(
-        ParseEnum(v1::Notice::Kind_descriptor(), *kind, "--kind")));
+    request.set_kind(
+        static_cast<v1::Notice::Kind>(ParseEnum(v1::Notice::Kind_descriptor(), *kind, "--kind")));
     request.set_note(*note);
     v1::RecordComplaintResponse response;
     if (!Call<Complaints>(cli, &Complaints::Stub::AcknowledgeNotice, request, &response)) return;
@@ -221,8 +224,8 @@ void PrintThreshold(Cli& cli, const v1::CaseReview& r) {
   const v1::ThresholdEvaluation& t = r.threshold();
   if (cli.json()) return PrintJson(t, *cli.out);
   if (cli.table()) {
-    *cli.out << (t.met() ? "threshold met" : "threshold not met") << " ("
-             << t.deciding_rule() << "): " << t.summary() << "\n";
+    *cli.out << (t.met() ? "threshold met" : "threshold not met") << " (" << t.deciding_rule()
+             << "): " << t.summary() << "\n";
     *cli.out << "window from " << FormatDate(t.window_start()) << ", evaluated "
              << FormatDate(t.evaluated_on()) << " under policy version " << t.policy_version()
              << "\n\n";
@@ -245,42 +248,23 @@ bool GetReview(Cli& cli, const std::string& id, v1::CaseReview* review) {
   return Call<Reviews>(cli, &Reviews::Stub::GetCaseReview, request, review);
 }
 
-// A step of `reviews advance`: its options fill the request, which is sent
-// with the review's name, a request id and the expected version if given.
-struct Step {
-  std::string id;
-  std::optional<int64_t> expected_version;
-};
-
+// A step of `reviews advance`.
 template <typename Request>
 void AddStep(CLI::App* advance, Cli& cli, const std::string& name, const std::string& help,
              grpc::Status (Reviews::Stub::*method)(grpc::ClientContext*, const Request&,
                                                    v1::CaseReviewResponse*),
              std::function<void(CLI::App*, Request*)> options = nullptr) {
-  auto step = std::make_shared<Step>();
-  auto request = std::make_shared<Request>();
-  CLI::App* sub =
-      advance->add_subcommand(name, help + "\n  e.g. casectl reviews advance " + name + " 2");
-  sub->add_option("review", step->id, "The case review's number or name")->required();
-  sub->add_option("--expected-version", step->expected_version,
-                  "Refuse the step if the review changed since this version");
-  if (options) options(sub, request.get());
-  sub->callback([&cli, step, request, method] {
-    Client& client = cli.Connect();
-    request->set_name(ResourceName(client, "caseReviews", step->id));
-    request->set_request_id(client.RequestId());
-    if (step->expected_version) request->set_expected_version(*step->expected_version);
-    v1::CaseReviewResponse response;
-    if (!Call<Reviews>(cli, method, *request, &response)) return;
-    if (cli.json()) return PrintJson(response, *cli.out);
-    PrintReview(cli, response.case_review());
-  });
+  cli::AddStep<Reviews, Request, v1::CaseReviewResponse>(
+      advance, cli, name, help, "casectl reviews advance " + name + " 2", "caseReviews", method,
+      std::move(options),
+      [](Cli& cli, const v1::CaseReviewResponse& r) { PrintReview(cli, r.case_review()); });
 }
 
 void AddAdvance(CLI::App* reviews, Cli& cli) {
   CLI::App* advance = reviews->add_subcommand(
-      "advance", "Take a case review to its next step (the server says which are allowed)\n"
-                 "  e.g. casectl reviews advance evaluate 1");
+      "advance",
+      "Take a case review to its next step (the server says which are allowed)\n"
+      "  e.g. casectl reviews advance evaluate 1");
   advance->require_subcommand(1);
   using Cmd = v1::CaseReviewCommand;
   AddStep<Cmd>(advance, cli, "acknowledge", "Acknowledge the application",
@@ -312,8 +296,7 @@ void AddAdvance(CLI::App* reviews, Cli& cli) {
   AddStep<v1::AgencyInformationRequest>(advance, cli, "request-info",
                                         "Ask an agency for its information",
                                         &Reviews::Stub::RequestAgencyInformation, agency_options);
-  AddStep<v1::AgencyInformationRequest>(advance, cli, "record-info",
-                                        "Record what an agency sent",
+  AddStep<v1::AgencyInformationRequest>(advance, cli, "record-info", "Record what an agency sent",
                                         &Reviews::Stub::RecordAgencyInformation, agency_options);
   AddStep<Cmd>(advance, cli, "invite-victim", "Invite the victim to the meeting",
                &Reviews::Stub::InviteVictim);
@@ -340,7 +323,8 @@ void AddAdvance(CLI::App* reviews, Cli& cli) {
   AddStep<v1::RecordOfficerHoursRequest>(
       advance, cli, "hours", "Record officer hours spent", &Reviews::Stub::RecordOfficerHours,
       [](CLI::App* s, v1::RecordOfficerHoursRequest* r) {
-        s->add_option_function<double>("--hours", [r](double v) { r->set_hours(v); }, "Hours")
+        s->add_option_function<double>(
+             "--hours", [r](double v) { r->set_hours(v); }, "Hours")
             ->required();
         s->add_option_function<std::string>(
             "--agency", [r](const std::string& v) { r->set_agency(v); }, "Whose officers");
@@ -349,7 +333,8 @@ void AddAdvance(CLI::App* reviews, Cli& cli) {
       advance, cli, "outcome", "Record the outcome: recommendations or no further action",
       &Reviews::Stub::RecordOutcome, [](CLI::App* s, v1::RecordOutcomeRequest* r) {
         s->add_option_function<std::string>(
-            "--no-further-action", [r](const std::string& v) { r->set_no_further_action_reason(v); },
+            "--no-further-action",
+            [r](const std::string& v) { r->set_no_further_action_reason(v); },
             "Why nothing more is recommended");
         s->add_option_function<std::vector<std::string>>(
             "--recommendation",
@@ -384,8 +369,7 @@ void AddAdvance(CLI::App* reviews, Cli& cli) {
       &Reviews::Stub::RecordRecommendationProgress,
       [](CLI::App* s, v1::RecommendationProgressRequest* r) {
         s->add_option_function<int>(
-             "--recommendation", [r](int v) { r->set_recommendation_id(v); },
-             "Its number, from 1")
+             "--recommendation", [r](int v) { r->set_recommendation_id(v); }, "Its number, from 1")
             ->required();
         s->add_option_function<std::string>(
              "--note", [r](const std::string& v) { r->set_note(v); }, "What was done")
@@ -422,11 +406,9 @@ void AddAdvance(CLI::App* reviews, Cli& cli) {
             "--new-lead", [r](const std::string& v) { r->set_new_lead_officer(v); },
             "Upheld: the officer who reviews it again");
       });
-  AddStep<v1::CloseCaseReviewRequest>(advance, cli, "close", "Close the case review",
-                                      &Reviews::Stub::CloseCaseReview,
-                                      [reason](CLI::App* s, v1::CloseCaseReviewRequest* r) {
-                                        reason(s, r);
-                                      });
+  AddStep<v1::CloseCaseReviewRequest>(
+      advance, cli, "close", "Close the case review", &Reviews::Stub::CloseCaseReview,
+      [reason](CLI::App* s, v1::CloseCaseReviewRequest* r) { reason(s, r); });
   AddStep<v1::WithdrawApplicationRequest>(
       advance, cli, "withdraw", "Record that the applicant withdrew",
       &Reviews::Stub::WithdrawApplication,
@@ -442,15 +424,15 @@ void AddReviews(CLI::App& app, Cli& cli) {
   };
   auto a = std::make_shared<Apply>();
   CLI::App* apply = reviews->add_subcommand(
-      "apply", "Receive an application for a case review\n"
-               "  e.g. casectl reviews apply --complainant cmp-1 --locality mill-lane "
-               "--category personal --description 'Noise and threats'");
+      "apply",
+      "Receive an application for a case review\n"
+      "  e.g. casectl reviews apply --complainant cmp-1 --locality mill-lane "
+      "--category personal --description 'Noise and threats'");
   apply->add_option("--complainant", a->complainant, "The applicant's reference")->required();
   apply->add_option("--kind", a->kind, "individual, business or community-group")
       ->capture_default_str();
   apply->add_option("--locality", a->locality, "The beat or ward");
-  apply->add_option("--category", a->category, "personal, nuisance or environmental")
-      ->required();
+  apply->add_option("--category", a->category, "personal, nuisance or environmental")->required();
   apply->add_option("--description", a->description, "What the application says")->required();
   apply->add_option("--received-date", a->received, "When it was received (default: today)");
   apply->callback([&cli, a] {
@@ -466,7 +448,8 @@ void AddReviews(CLI::App& app, Cli& cli) {
     applicant.set_category(static_cast<v1::ComplaintCategory>(
         ParseEnum(v1::ComplaintCategory_descriptor(), a->category, "--category")));
     request.set_description(a->description);
-    if (!a->received.empty()) *request.mutable_received_date() = ParseDate(a->received, "--received-date");
+    if (!a->received.empty())
+      *request.mutable_received_date() = ParseDate(a->received, "--received-date");
     v1::CaseReviewResponse response;
     if (!Call<Reviews>(cli, &Reviews::Stub::ReceiveApplication, request, &response)) return;
     if (cli.json()) return PrintJson(response, *cli.out);
@@ -491,9 +474,9 @@ void AddReviews(CLI::App& app, Cli& cli) {
   });
 
   auto threshold_id = std::make_shared<std::string>();
-  CLI::App* threshold = reviews->add_subcommand(
-      "threshold", "The threshold decision, complaint by complaint\n"
-                   "  e.g. casectl reviews threshold 1");
+  CLI::App* threshold = reviews->add_subcommand("threshold",
+                                                "The threshold decision, complaint by complaint\n"
+                                                "  e.g. casectl reviews threshold 1");
   threshold->add_option("review", *threshold_id, "Its number or name")->required();
   threshold->callback([&cli, threshold_id] {
     v1::CaseReview review;

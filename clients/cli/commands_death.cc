@@ -33,35 +33,16 @@ void PrintReviews(Cli& cli, const std::vector<v1::DeathReview>& reviews) {
   table.Print(*cli.out, cli.settings.output);
 }
 
-// A step on one review: the positional name, the expected version and the
-// step's own options.
+// A step on one review.
 template <typename Request>
 void AddStep(CLI::App* parent, Cli& cli, const std::string& name, const std::string& help,
              grpc::Status (Reviews::Stub::*method)(grpc::ClientContext*, const Request&,
                                                    v1::DeathReviewResponse*),
              std::function<void(CLI::App*, Request*)> options) {
-  struct Target {
-    std::string id;
-    std::optional<int64_t> expected_version;
-  };
-  auto target = std::make_shared<Target>();
-  auto request = std::make_shared<Request>();
-  CLI::App* sub =
-      parent->add_subcommand(name, help + "\n  e.g. casectl death-reviews " + name + " 1");
-  sub->add_option("review", target->id, "Its number or name")->required();
-  sub->add_option("--expected-version", target->expected_version,
-                  "Refuse if it changed since this version");
-  options(sub, request.get());
-  sub->callback([&cli, target, request, method] {
-    Client& client = cli.Connect();
-    request->set_name(ResourceName(client, "deathReviews", target->id));
-    request->set_request_id(client.RequestId());
-    if (target->expected_version) request->set_expected_version(*target->expected_version);
-    v1::DeathReviewResponse response;
-    if (!Call<Reviews>(cli, method, *request, &response)) return;
-    if (cli.json()) return PrintJson(response, *cli.out);
-    PrintReviews(cli, {response.death_review()});
-  });
+  cli::AddStep<Reviews, Request, v1::DeathReviewResponse>(
+      parent, cli, name, help, "casectl death-reviews " + name + " 1", "deathReviews", method,
+      std::move(options),
+      [](Cli& cli, const v1::DeathReviewResponse& r) { PrintReviews(cli, {r.death_review()}); });
 }
 
 // A date option; with `today`, the date is today unless given.
@@ -81,24 +62,26 @@ void AddDeathReviewCommands(CLI::App& app, Cli& cli) {
 
   struct Notify {
     std::string agency, police_reference, died, notified = "today", relationship, pseudonym,
-        circumstances;
+                                                circumstances;
     int age = 0;
     bool suicide = false;
   };
   auto o = std::make_shared<Notify>();
   CLI::App* notify = reviews->add_subcommand(
-      "notify", "Record a death notified by the police; the criteria are evaluated\n"
-                "  e.g. casectl death-reviews notify --agency shire-police --police-ref OP-1 "
-                "--died -20d --age 41 --relationship current-intimate-partner --pseudonym 'Adult "
-                "K'");
+      "notify",
+      "Record a death notified by the police; the criteria are evaluated\n"
+      "  e.g. casectl death-reviews notify --agency shire-police --police-ref OP-1 "
+      "--died -20d --age 41 --relationship current-intimate-partner --pseudonym 'Adult "
+      "K'");
   notify->add_option("--agency", o->agency, "The notifying agency")->required();
   notify->add_option("--police-ref", o->police_reference, "The police operation's reference")
       ->required();
   notify->add_option("--died", o->died, "The date of death")->required();
   notify->add_option("--notified", o->notified, "When it was notified")->capture_default_str();
   notify->add_option("--age", o->age, "The victim's age at death")->required();
-  notify->add_option("--relationship", o->relationship,
-                     "current-intimate-partner, former-intimate-partner, relative, ...")
+  notify
+      ->add_option("--relationship", o->relationship,
+                   "current-intimate-partner, former-intimate-partner, relative, ...")
       ->required();
   notify->add_flag("--suspected-suicide", o->suicide, "A suspected suicide after abuse");
   notify->add_option("--pseudonym", o->pseudonym, "How the review names the victim")->required();
@@ -132,8 +115,9 @@ void AddDeathReviewCommands(CLI::App& app, Cli& cli) {
         s->add_option_function<std::string>(
              "--reason", [r](const std::string& v) { r->set_reason(v); }, "Why")
             ->required();
-        DateOption(s, "--decided-on", "When (default: today)",
-                   [r](v1::CivilDate d) { *r->mutable_decided_on() = d; }, true);
+        DateOption(
+            s, "--decided-on", "When (default: today)",
+            [r](v1::CivilDate d) { *r->mutable_decided_on() = d; }, true);
         DateOption(s, "--home-office-notified-on", "When the Home Office was told",
                    [r](v1::CivilDate d) { *r->mutable_home_office_notified_on() = d; });
         DateOption(s, "--family-notified-on", "When the family was told",
@@ -160,8 +144,9 @@ void AddDeathReviewCommands(CLI::App& app, Cli& cli) {
               for (const std::string& a : v) r->add_declared_associations(a);
             },
             "An agency they declare a past association with (repeat)");
-        DateOption(s, "--on", "When (default: today)",
-                   [r](v1::CivilDate d) { *r->mutable_appointed_on() = d; }, true);
+        DateOption(
+            s, "--on", "When (default: today)",
+            [r](v1::CivilDate d) { *r->mutable_appointed_on() = d; }, true);
       });
   AddStep<v1::AddPanelMemberRequest>(
       reviews, cli, "add-member", "Add a panel member", &Reviews::Stub::AddPanelMember,
@@ -187,8 +172,8 @@ void AddDeathReviewCommands(CLI::App& app, Cli& cli) {
         s->add_option_function<std::string>(
              "--reason",
              [r](const std::string& v) {
-               r->set_reason(
-                   static_cast<v1::HoldReason>(ParseEnum(v1::HoldReason_descriptor(), v, "--reason")));
+               r->set_reason(static_cast<v1::HoldReason>(
+                   ParseEnum(v1::HoldReason_descriptor(), v, "--reason")));
              },
              "criminal-trial, inquest or other-proceedings")
             ->required();
@@ -213,8 +198,9 @@ void AddDeathReviewCommands(CLI::App& app, Cli& cli) {
   AddStep<v1::SubmitToHomeOfficeRequest>(
       reviews, cli, "submit", "Submit the signed-off report to the Home Office",
       &Reviews::Stub::SubmitToHomeOffice, [](CLI::App* s, v1::SubmitToHomeOfficeRequest* r) {
-        DateOption(s, "--on", "When (default: today)",
-                   [r](v1::CivilDate d) { *r->mutable_submitted_on() = d; }, true);
+        DateOption(
+            s, "--on", "When (default: today)",
+            [r](v1::CivilDate d) { *r->mutable_submitted_on() = d; }, true);
       });
   AddStep<v1::RecordQaOutcomeRequest>(
       reviews, cli, "qa", "Record the Home Office quality assurance panel's outcome",
@@ -222,13 +208,14 @@ void AddDeathReviewCommands(CLI::App& app, Cli& cli) {
         s->add_option_function<std::string>(
              "--outcome",
              [r](const std::string& v) {
-               r->set_outcome(
-                   static_cast<v1::QaOutcome>(ParseEnum(v1::QaOutcome_descriptor(), v, "--outcome")));
+               r->set_outcome(static_cast<v1::QaOutcome>(
+                   ParseEnum(v1::QaOutcome_descriptor(), v, "--outcome")));
              },
              "publish, publish-after-revisions or resubmit")
             ->required();
-        DateOption(s, "--on", "When (default: today)",
-                   [r](v1::CivilDate d) { *r->mutable_decided_on() = d; }, true);
+        DateOption(
+            s, "--on", "When (default: today)",
+            [r](v1::CivilDate d) { *r->mutable_decided_on() = d; }, true);
         s->add_option_function<std::vector<std::string>>(
             "--area",
             [r](const std::vector<std::string>& v) {
@@ -239,23 +226,24 @@ void AddDeathReviewCommands(CLI::App& app, Cli& cli) {
   AddStep<v1::PublishReviewRequest>(
       reviews, cli, "publish", "Record the publication", &Reviews::Stub::PublishReview,
       [](CLI::App* s, v1::PublishReviewRequest* r) {
-        DateOption(s, "--on", "When (default: today)",
-                   [r](v1::CivilDate d) { *r->mutable_published_on() = d; }, true);
+        DateOption(
+            s, "--on", "When (default: today)",
+            [r](v1::CivilDate d) { *r->mutable_published_on() = d; }, true);
         s->add_option_function<std::string>(
              "--overview", [r](const std::string& v) { r->set_overview_report_reference(v); },
              "Where the overview report is published")
             ->required();
         s->add_option_function<std::string>(
-             "--summary",
-             [r](const std::string& v) { r->set_executive_summary_reference(v); },
+             "--summary", [r](const std::string& v) { r->set_executive_summary_reference(v); },
              "Where the executive summary is published")
             ->required();
       });
 
   auto state = std::make_shared<std::string>();
-  CLI::App* list = reviews->add_subcommand(
-      "list", "Reviews you may read; published summaries of the rest\n"
-              "  e.g. casectl --role partnership_chair death-reviews list");
+  CLI::App* list =
+      reviews->add_subcommand("list",
+                              "Reviews you may read; published summaries of the rest\n"
+                              "  e.g. casectl --role partnership_chair death-reviews list");
   list->add_option("--state", *state, "Only in this state");
   list->callback([&cli, state] {
     v1::ListDeathReviewsRequest request;
@@ -265,19 +253,20 @@ void AddDeathReviewCommands(CLI::App& app, Cli& cli) {
           ParseEnum(v1::DeathReview::State_descriptor(), *state, "--state")));
     }
     std::vector<v1::DeathReview> all;
-    do {
-      v1::ListDeathReviewsResponse page;
-      if (!Call<Reviews>(cli, &Reviews::Stub::ListDeathReviews, request, &page)) return;
-      all.insert(all.end(), page.death_reviews().begin(), page.death_reviews().end());
-      request.set_page_token(page.next_page_token());
-    } while (!request.page_token().empty());
+    if (!ListAll<Reviews>(
+            cli, &Reviews::Stub::ListDeathReviews, request,
+            [](const v1::ListDeathReviewsResponse& p) -> const auto& { return p.death_reviews(); },
+            &all)) {
+      return;
+    }
     PrintReviews(cli, all);
   });
 
   auto id = std::make_shared<std::string>();
-  CLI::App* show = reviews->add_subcommand(
-      "show", "One review and its deadlines\n"
-              "  e.g. casectl --role partnership_chair death-reviews show 1");
+  CLI::App* show =
+      reviews->add_subcommand("show",
+                              "One review and its deadlines\n"
+                              "  e.g. casectl --role partnership_chair death-reviews show 1");
   show->add_option("review", *id, "Its number or name")->required();
   show->callback([&cli, id] {
     v1::GetDeathReviewRequest request;

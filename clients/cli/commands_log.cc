@@ -10,8 +10,8 @@
 #include <memory>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -67,18 +67,18 @@ void AddActions(CLI::App& app, Cli& cli) {
     }
     request.set_overdue_only(o->overdue);
     std::vector<v1::Action> all;
-    do {
-      v1::ListActionsResponse page;
-      if (!Call<Actions>(cli, &Actions::Stub::ListActions, request, &page)) return;
-      all.insert(all.end(), page.actions().begin(), page.actions().end());
-      request.set_page_token(page.next_page_token());
-    } while (!request.page_token().empty());
+    if (!ListAll<Actions>(
+            cli, &Actions::Stub::ListActions, request,
+            [](const v1::ListActionsResponse& p) -> const auto& { return p.actions(); }, &all)) {
+      return;
+    }
     PrintActions(cli, all);
   });
 
   auto id = std::make_shared<std::string>();
-  CLI::App* show = actions->add_subcommand("show", "One action and its notes\n"
-                                                   "  e.g. casectl actions show 2");
+  CLI::App* show = actions->add_subcommand("show",
+                                           "One action and its notes\n"
+                                           "  e.g. casectl actions show 2");
   show->add_option("action", *id, "Its number or name")->required();
   show->callback([&cli, id] {
     v1::GetActionRequest request;
@@ -191,8 +191,9 @@ void AddFigures(CLI::App& app, Cli& cli) {
   };
   auto p = std::make_shared<Period>();
   CLI::App* reviews = figures->add_subcommand(
-      "case-reviews", "The case review figures the Act requires published, for a period\n"
-                      "  e.g. casectl figures case-reviews --from 2026-04-01 --to 2027-03-31");
+      "case-reviews",
+      "The case review figures the Act requires published, for a period\n"
+      "  e.g. casectl figures case-reviews --from 2026-04-01 --to 2027-03-31");
   reviews->add_option("--from", p->from, "First day")->required();
   reviews->add_option("--to", p->to, "Last day")->capture_default_str();
   reviews->add_flag("--csv", p->csv, "The server's CSV, as published");
@@ -233,9 +234,9 @@ void AddEvents(CLI::App& app, Cli& cli) {
   events->require_subcommand(1);
   auto from = std::make_shared<uint64_t>(1);
   auto limit = std::make_shared<int>(100);
-  CLI::App* tail = events->add_subcommand(
-      "tail", "Events from a position of the global log, oldest first\n"
-              "  e.g. casectl events tail --from 120");
+  CLI::App* tail = events->add_subcommand("tail",
+                                          "Events from a position of the global log, oldest first\n"
+                                          "  e.g. casectl events tail --from 120");
   tail->add_option("--from", *from, "The first position")->capture_default_str();
   tail->add_option("--limit", *limit, "At most this many")->capture_default_str();
   tail->callback([&cli, from, limit] {
@@ -266,8 +267,9 @@ void AddPolicy(CLI::App& app, Cli& cli) {
   show->add_option("--version", *version, "A published version (default: in force)");
   auto file = std::make_shared<std::string>();
   CLI::App* publish = policy->add_subcommand(
-      "publish", "Publish a new version from a file (protobuf JSON of casework.v1.Policy; role "
-                 "admin)\n  e.g. casectl --role admin policy publish eastbrook-policy.json");
+      "publish",
+      "Publish a new version from a file (protobuf JSON of casework.v1.Policy; role "
+      "admin)\n  e.g. casectl --role admin policy publish eastbrook-policy.json");
   publish->add_option("file", *file, "The policy document")->required()->check(CLI::ExistingFile);
   publish->callback([&cli, file] {
     Client& client = cli.Connect();
@@ -331,7 +333,8 @@ void AddHealth(CLI::App& app, Cli& cli) {
     std::vector<grpc::Slice> slices;
     reply.Dump(&slices);
     std::string bytes;
-    for (const grpc::Slice& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    for (const grpc::Slice& s : slices)
+      bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
     // HealthCheckResponse: field 1, varint status (1 SERVING, 2 NOT_SERVING).
     const bool serving = bytes.size() >= 2 && bytes[0] == 0x08 && bytes[1] == 0x01;
     *cli.out << (serving ? "SERVING" : "NOT_SERVING") << " " << client.settings().addr << "\n";

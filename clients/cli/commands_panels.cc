@@ -38,46 +38,14 @@ void PrintMeeting(Cli& cli, const v1::PanelMeeting& m) {
   table.Print(*cli.out, cli.settings.output);
 }
 
-// A command on one existing case or meeting: the positional name, the
-// expected version, the step's own options; the reply printed by `print`.
-template <typename Service, typename Request, typename Response>
-void AddStep(CLI::App* parent, Cli& cli, const std::string& name, const std::string& help,
-             const std::string& collection,
-             grpc::Status (Service::Stub::*method)(grpc::ClientContext*, const Request&,
-                                                   Response*),
-             std::function<void(CLI::App*, Request*)> options,
-             std::function<void(Cli&, const Response&)> print) {
-  struct Target {
-    std::string id;
-    std::optional<int64_t> expected_version;
-  };
-  auto target = std::make_shared<Target>();
-  auto request = std::make_shared<Request>();
-  CLI::App* sub = parent->add_subcommand(
-      name, help + "\n  e.g. casectl " + parent->get_name() + " " + name + " 1");
-  sub->add_option("name", target->id, "Its number or name")->required();
-  sub->add_option("--expected-version", target->expected_version,
-                  "Refuse if it changed since this version");
-  if (options) options(sub, request.get());
-  sub->callback([&cli, target, request, method, collection, print] {
-    Client& client = cli.Connect();
-    request->set_name(ResourceName(client, collection, target->id));
-    request->set_request_id(client.RequestId());
-    if (target->expected_version) request->set_expected_version(*target->expected_version);
-    Response response;
-    if (!Call<Service>(cli, method, *request, &response)) return;
-    if (cli.json()) return PrintJson(response, *cli.out);
-    print(cli, response);
-  });
-}
-
 template <typename Request>
 void AddCaseStep(CLI::App* panels, Cli& cli, const std::string& name, const std::string& help,
                  grpc::Status (Panels::Stub::*method)(grpc::ClientContext*, const Request&,
                                                       v1::PanelCaseResponse*),
                  std::function<void(CLI::App*, Request*)> options) {
   AddStep<Panels, Request, v1::PanelCaseResponse>(
-      panels, cli, name, help, "panelCases", method, std::move(options),
+      panels, cli, name, help, "casectl panels " + name + " 1", "panelCases", method,
+      std::move(options),
       [](Cli& cli, const v1::PanelCaseResponse& r) { PrintCases(cli, {r.panel_case()}); });
 }
 
@@ -95,16 +63,17 @@ void AddPanelCases(CLI::App& app, Cli& cli) {
   panels->require_subcommand(1);
 
   struct Refer {
-    std::string panel, kind = "person", reference, display_name, born, locality, referrer,
-        reason, basis;
+    std::string panel, kind = "person", reference, display_name, born, locality, referrer, reason,
+                       basis;
     bool consent = false;
   };
   auto o = std::make_shared<Refer>();
   CLI::App* refer = panels->add_subcommand(
-      "refer", "Refer a subject to a panel\n"
-               "  e.g. casectl panels refer --panel aarg --subject-ref subj-12 --display-name "
-               "'Adult K' --born 1990-01-01 --referrer shire-police --reason 'Cuckooing' "
-               "--basis safeguarding");
+      "refer",
+      "Refer a subject to a panel\n"
+      "  e.g. casectl panels refer --panel aarg --subject-ref subj-12 --display-name "
+      "'Adult K' --born 1990-01-01 --referrer shire-police --reason 'Cuckooing' "
+      "--basis safeguarding");
   refer->add_option("--panel", o->panel, "The panel's id in the policy")->required();
   refer->add_option("--subject-kind", o->kind, "person, group or location")->capture_default_str();
   refer->add_option("--subject-ref", o->reference, "The subject's reference")->required();
@@ -114,8 +83,9 @@ void AddPanelCases(CLI::App& app, Cli& cli) {
   refer->add_option("--locality", o->locality, "The beat or ward");
   refer->add_option("--referrer", o->referrer, "The referring agency")->required();
   refer->add_option("--reason", o->reason, "Why")->required();
-  refer->add_option("--basis", o->basis,
-                    "The lawful basis: consent, law-enforcement, safeguarding, vital-interests")
+  refer
+      ->add_option("--basis", o->basis,
+                   "The lawful basis: consent, law-enforcement, safeguarding, vital-interests")
       ->required();
   refer->add_flag("--consent", o->consent, "The subject's consent is recorded");
   refer->callback([&cli, o] {
@@ -125,16 +95,16 @@ void AddPanelCases(CLI::App& app, Cli& cli) {
     request.set_request_id(client.RequestId());
     request.set_panel(o->panel);
     v1::PanelSubject& subject = *request.mutable_subject();
-    subject.set_kind(static_cast<v1::PanelSubjectKind>(ParseEnum(
-        v1::PanelSubjectKind_descriptor(), "subject_" + o->kind, "--subject-kind")));
+    subject.set_kind(static_cast<v1::PanelSubjectKind>(
+        ParseEnum(v1::PanelSubjectKind_descriptor(), "subject_" + o->kind, "--subject-kind")));
     subject.set_reference(o->reference);
     subject.set_display_name(o->display_name);
     if (!o->born.empty()) *subject.mutable_date_of_birth() = ParseDate(o->born, "--born");
     subject.set_locality(o->locality);
     request.set_referrer_agency(o->referrer);
     request.set_reason(o->reason);
-    request.set_lawful_basis(static_cast<v1::LawfulBasis>(
-        ParseEnum(v1::LawfulBasis_descriptor(), o->basis, "--basis")));
+    request.set_lawful_basis(
+        static_cast<v1::LawfulBasis>(ParseEnum(v1::LawfulBasis_descriptor(), o->basis, "--basis")));
     request.set_consent_recorded(o->consent);
     v1::PanelCaseResponse response;
     if (!Call<Panels>(cli, &Panels::Stub::ReferCase, request, &response)) return;
@@ -184,8 +154,8 @@ void AddPanelCases(CLI::App& app, Cli& cli) {
             ->required();
       });
   AddCaseStep<v1::ReviewCaseRequest>(
-      panels, cli, "review", "Record a review of the case at a meeting",
-      &Panels::Stub::ReviewCase, [](CLI::App* s, v1::ReviewCaseRequest* r) {
+      panels, cli, "review", "Record a review of the case at a meeting", &Panels::Stub::ReviewCase,
+      [](CLI::App* s, v1::ReviewCaseRequest* r) {
         MeetingOption(s, r);
         s->add_option_function<std::string>(
              "--summary", [r](const std::string& v) { r->set_summary(v); },
@@ -267,18 +237,19 @@ void AddPanelCases(CLI::App& app, Cli& cli) {
           ParseEnum(v1::PanelCase::State_descriptor(), l->state, "--state")));
     }
     std::vector<v1::PanelCase> all;
-    do {
-      v1::ListPanelCasesResponse page;
-      if (!Call<Panels>(cli, &Panels::Stub::ListPanelCases, request, &page)) return;
-      all.insert(all.end(), page.panel_cases().begin(), page.panel_cases().end());
-      request.set_page_token(page.next_page_token());
-    } while (!request.page_token().empty());
+    if (!ListAll<Panels>(
+            cli, &Panels::Stub::ListPanelCases, request,
+            [](const v1::ListPanelCasesResponse& p) -> const auto& { return p.panel_cases(); },
+            &all)) {
+      return;
+    }
     PrintCases(cli, all);
   });
 
   auto id = std::make_shared<std::string>();
-  CLI::App* show = panels->add_subcommand("show", "One panel case and its latest assessment\n"
-                                                  "  e.g. casectl panels show 1");
+  CLI::App* show = panels->add_subcommand("show",
+                                          "One panel case and its latest assessment\n"
+                                          "  e.g. casectl panels show 1");
   show->add_option("name", *id, "Its number or name")->required();
   show->callback([&cli, id] {
     v1::GetPanelCaseRequest request;
@@ -300,8 +271,9 @@ void AddPanelCases(CLI::App& app, Cli& cli) {
 }
 
 void AddMeetings(CLI::App& app, Cli& cli) {
-  CLI::App* meetings = app.add_subcommand("meetings", "Panel meetings: schedule, attendance "
-                                                      "and quorum, agenda, minutes");
+  CLI::App* meetings = app.add_subcommand("meetings",
+                                          "Panel meetings: schedule, attendance "
+                                          "and quorum, agenda, minutes");
   meetings->require_subcommand(1);
 
   struct Schedule {
@@ -309,8 +281,9 @@ void AddMeetings(CLI::App& app, Cli& cli) {
   };
   auto o = std::make_shared<Schedule>();
   CLI::App* schedule = meetings->add_subcommand(
-      "schedule", "Schedule a meeting of a panel\n"
-                  "  e.g. casectl meetings schedule --panel jag --date +7d --location 'Room 2'");
+      "schedule",
+      "Schedule a meeting of a panel\n"
+      "  e.g. casectl meetings schedule --panel jag --date +7d --location 'Room 2'");
   schedule->add_option("--panel", o->panel, "The panel's id")->required();
   schedule->add_option("--date", o->date, "When")->required();
   schedule->add_option("--location", o->location, "Where");
@@ -330,7 +303,8 @@ void AddMeetings(CLI::App& app, Cli& cli) {
 
   AddStep<Meetings, v1::RecordAttendanceRequest, v1::PanelMeetingResponse>(
       meetings, cli, "attend", "Record who attended (AGENCY:KIND[:chair], repeat --attendee)",
-      "panelMeetings", &Meetings::Stub::RecordAttendance,
+      "casectl meetings attend 1 --attendee shire-police:police:chair", "panelMeetings",
+      &Meetings::Stub::RecordAttendance,
       [](CLI::App* s, v1::RecordAttendanceRequest* r) {
         s->add_option_function<std::vector<std::string>>(
              "--attendee",
@@ -345,9 +319,8 @@ void AddMeetings(CLI::App& app, Cli& cli) {
                    throw std::invalid_argument("--attendee: \"" + text +
                                                "\" needs AGENCY:KIND, e.g. shire-police:police");
                  }
-                 attendee.set_agency_kind(static_cast<v1::AgencyKind>(
-                     ParseEnum(v1::AgencyKind_descriptor(), text.substr(a + 1, b - a - 1),
-                               "--attendee")));
+                 attendee.set_agency_kind(static_cast<v1::AgencyKind>(ParseEnum(
+                     v1::AgencyKind_descriptor(), text.substr(a + 1, b - a - 1), "--attendee")));
                  attendee.set_role("panel member");
                  attendee.set_chair(b != std::string::npos && text.substr(b + 1) == "chair");
                }
@@ -357,8 +330,8 @@ void AddMeetings(CLI::App& app, Cli& cli) {
       },
       [](Cli& cli, const v1::PanelMeetingResponse& r) { PrintMeeting(cli, r.meeting()); });
   AddStep<Meetings, v1::CloseMeetingRequest, v1::PanelMeetingResponse>(
-      meetings, cli, "close", "Close the meeting with its notes", "panelMeetings",
-      &Meetings::Stub::CloseMeeting,
+      meetings, cli, "close", "Close the meeting with its notes", "casectl meetings close 1",
+      "panelMeetings", &Meetings::Stub::CloseMeeting,
       [](CLI::App* s, v1::CloseMeetingRequest* r) {
         s->add_option_function<std::string>(
             "--notes", [r](const std::string& v) { r->set_notes(v); }, "The minutes' notes");
@@ -388,16 +361,16 @@ void AddMeetings(CLI::App& app, Cli& cli) {
     add("main agenda", a.main_agenda_due());
     add("monitoring", a.monitoring_due());
     for (const v1::OverdueAction& o : a.overdue_actions()) {
-      table.Add({"overdue action", o.action(), o.title(), o.owner_agency(),
-                 FormatDate(o.due_date())});
+      table.Add(
+          {"overdue action", o.action(), o.title(), o.owner_agency(), FormatDate(o.due_date())});
     }
     table.Print(*cli.out, cli.settings.output);
   });
 
   auto minutes_id = std::make_shared<std::string>();
-  CLI::App* show = meetings->add_subcommand(
-      "show", "A meeting's minutes: quorum, decisions, new actions\n"
-              "  e.g. casectl meetings show 1");
+  CLI::App* show = meetings->add_subcommand("show",
+                                            "A meeting's minutes: quorum, decisions, new actions\n"
+                                            "  e.g. casectl meetings show 1");
   show->add_option("name", *minutes_id, "Its number or name")->required();
   show->callback([&cli, minutes_id] {
     v1::GetMeetingRequest request;

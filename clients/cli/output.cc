@@ -122,8 +122,9 @@ v1::CivilDate ParseDate(const std::string& text, const std::string& option) {
     date.set_day(d);
     return date;
   }
-  throw std::invalid_argument(option + ": \"" + text +
-                              "\" is not a date (YYYY-MM-DD, today, -Nd for N days ago or +Nd for N days ahead)");
+  throw std::invalid_argument(
+      option + ": \"" + text +
+      "\" is not a date (YYYY-MM-DD, today, -Nd for N days ago or +Nd for N days ahead)");
 }
 
 int ParseEnum(const google::protobuf::EnumDescriptor* type, const std::string& text,
@@ -173,7 +174,8 @@ std::string DescribeEvent(const v1::EventEnvelope& event) {
       d->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE &&
       payload->GetReflection()->HasField(*payload, d)) {
     const google::protobuf::Message& deadline = payload->GetReflection()->GetMessage(*payload, d);
-    if (const google::protobuf::FieldDescriptor* n = deadline.GetDescriptor()->FindFieldByName("name");
+    if (const google::protobuf::FieldDescriptor* n =
+            deadline.GetDescriptor()->FindFieldByName("name");
         n != nullptr && n->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
       return words + ": " + deadline.GetReflection()->GetString(deadline, n);
     }

@@ -9,9 +9,9 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <string>
 #include <tuple>
 #include <utility>
-#include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -54,8 +54,7 @@ class CasectlTest : public ::testing::Test {
  protected:
   void SetUp() override {
     server_ = std::make_unique<RunningCaseworkd>(std::vector<std::string>{
-        "--data_dir=" + dir_.Sub("data"), "--listen=127.0.0.1:0", "--demo",
-        "--request_log=false"});
+        "--data_dir=" + dir_.Sub("data"), "--listen=127.0.0.1:0", "--demo", "--request_log=false"});
     ASSERT_GT(server_->port(), 0);
     // It serves while the demo loads: wait for the whole partnership.
     ASSERT_THAT(server_->AwaitLine("demo partnership"), HasSubstr("loaded"));
@@ -103,12 +102,11 @@ TEST_F(CasectlTest, TheReadmeTourTakesAComplainantToTheFigures) {
   // Three complaints to three agencies in the last six weeks.
   EXPECT_THAT(Ok({"complaints", "record", "--complainant", "cmp-tour", "--agency", "shire-police",
                   "--kind", "police", "--source-ref", "TOUR-1", "--behaviour-date", "-40d",
-                  "--reported-date", "-39d", "--category", "personal", "--locality",
-                  "mill-lane"}),
+                  "--reported-date", "-39d", "--category", "personal", "--locality", "mill-lane"}),
               HasSubstr("recorded partnerships/eastbrook/complaints/"));
   Ok({"complaints", "record", "--complainant", "cmp-tour", "--agency", "eastbrook-council",
-      "--kind", "council", "--source-ref", "TOUR-2", "--behaviour-date", "-20d",
-      "--reported-date", "-19d", "--category", "personal", "--locality", "mill-lane"});
+      "--kind", "council", "--source-ref", "TOUR-2", "--behaviour-date", "-20d", "--reported-date",
+      "-19d", "--category", "personal", "--locality", "mill-lane"});
   const std::string third =
       Ok({"complaints", "record", "--complainant", "cmp-tour", "--agency", "eastbrook-homes",
           "--kind", "housing-provider", "--source-ref", "TOUR-3", "--behaviour-date", "-5d",
@@ -119,8 +117,8 @@ TEST_F(CasectlTest, TheReadmeTourTakesAComplainantToTheFigures) {
   EXPECT_EQ(std::count(ledger.begin(), ledger.end(), '\n'), 4) << ledger;  // header + 3
 
   const std::string applied =
-      Ok({"reviews", "apply", "--complainant", "cmp-tour", "--locality", "mill-lane",
-          "--category", "personal", "--description", "Noise and threats from a neighbour"});
+      Ok({"reviews", "apply", "--complainant", "cmp-tour", "--locality", "mill-lane", "--category",
+          "personal", "--description", "Noise and threats from a neighbour"});
   const std::string review = ReviewNumber(applied);
   ASSERT_FALSE(review.empty()) << applied;
   EXPECT_THAT(applied, HasSubstr("received"));
@@ -141,12 +139,11 @@ TEST_F(CasectlTest, TheReadmeTourTakesAComplainantToTheFigures) {
   Ok({"reviews", "advance", "request-info", review, "--agency", "shire-police"});
   Ok({"reviews", "advance", "record-info", review, "--agency", "shire-police", "--summary",
       "Two attendances, one warning"});
-  Ok({"reviews", "advance", "meeting", review, "--date", "today", "--attendee",
-      "eastbrook-council", "--attendee", "shire-police"});
+  Ok({"reviews", "advance", "meeting", review, "--date", "today", "--attendee", "eastbrook-council",
+      "--attendee", "shire-police"});
   Ok({"reviews", "advance", "outcome", review, "--recommendation",
       "Joint visit by police and housing@shire-police@+14d"});
-  EXPECT_THAT(Ok({"reviews", "advance", "communicate", review}),
-              HasSubstr("outcome communicated"));
+  EXPECT_THAT(Ok({"reviews", "advance", "communicate", review}), HasSubstr("outcome communicated"));
 
   const std::string shown = Ok({"reviews", "show", review});
   EXPECT_THAT(shown, HasSubstr("application received"));
@@ -173,8 +170,8 @@ TEST_F(CasectlTest, APanelCaseIsReferredAssessedAndReviewedAtAQuorateMeeting) {
           "Adult R", "--born", "1988-03-04", "--referrer", "shire-police", "--reason",
           "Repeat victim of cuckooing", "--basis", "safeguarding"});
   std::smatch match;
-  ASSERT_TRUE(std::regex_search(referred, match,
-                                std::regex("partnerships/eastbrook/panelCases/([0-9]+)")))
+  ASSERT_TRUE(
+      std::regex_search(referred, match, std::regex("partnerships/eastbrook/panelCases/([0-9]+)")))
       << referred;
   const std::string name = match[0];
   EXPECT_THAT(referred, HasSubstr("referred"));
@@ -197,9 +194,9 @@ TEST_F(CasectlTest, APanelCaseIsReferredAssessedAndReviewedAtAQuorateMeeting) {
   EXPECT_THAT(early.err, HasSubstr("QUORUM_NOT_MET"));
   Ok({"meetings", "attend", meeting, "--attendee", "eastbrook-council:council", "--attendee",
       "shire-police:police:chair", "--attendee", "shire-fire:fire-and-rescue"});
-  EXPECT_THAT(Ok({"panels", "review", name, "--meeting", meeting, "--summary",
-                  "Joint visit agreed"}),
-              HasSubstr("main agenda"));
+  EXPECT_THAT(
+      Ok({"panels", "review", name, "--meeting", meeting, "--summary", "Joint visit agreed"}),
+      HasSubstr("main agenda"));
   const std::string minutes = Ok({"meetings", "show", meeting});
   EXPECT_THAT(minutes, HasSubstr("quorate"));
   EXPECT_THAT(minutes, HasSubstr("Joint visit agreed"));
@@ -215,9 +212,9 @@ TEST_F(CasectlTest, ADeathReviewIsForItsReadersOnly) {
     return Ok(args);
   };
   const std::string notified =
-      as_chair({"notify", "--agency", "shire-police", "--police-ref", "OP-TEST-1", "--died",
-                "-20d", "--notified", "-18d", "--age", "41", "--relationship",
-                "current-intimate-partner", "--pseudonym", "Adult M"});
+      as_chair({"notify", "--agency", "shire-police", "--police-ref", "OP-TEST-1", "--died", "-20d",
+                "--notified", "-18d", "--age", "41", "--relationship", "current-intimate-partner",
+                "--pseudonym", "Adult M"});
   std::smatch match;
   ASSERT_TRUE(std::regex_search(notified, match,
                                 std::regex("partnerships/eastbrook/deathReviews/([0-9]+)")))
@@ -261,19 +258,19 @@ TEST_F(CasectlTest, MistakesAndRefusalsSayWhyWithTheirExitCodes) {
   // The command line itself.
   Ran unknown = Casectl({"reviews", "frobnicate"});
   EXPECT_EQ(unknown.code, 2);
-  Ran bad_kind = Casectl({"complaints", "record", "--complainant", "c", "--agency", "a",
-                          "--kind", "astrologer", "--source-ref", "X", "--category", "personal"});
+  Ran bad_kind = Casectl({"complaints", "record", "--complainant", "c", "--agency", "a", "--kind",
+                          "astrologer", "--source-ref", "X", "--category", "personal"});
   EXPECT_EQ(bad_kind.code, 2);
   EXPECT_THAT(bad_kind.err, HasSubstr("--kind: \"astrologer\" is not one of: council, police"));
-  Ran bad_date = Casectl({"reviews", "advance", "meeting", "1", "--date", "soon", "--attendee",
-                          "x"});
+  Ran bad_date =
+      Casectl({"reviews", "advance", "meeting", "1", "--date", "soon", "--attendee", "x"});
   EXPECT_EQ(bad_date.code, 2);
   EXPECT_THAT(bad_date.err, HasSubstr("--date: \"soon\" is not a date"));
 
   // A field the server refuses: named, with its rule.
-  Ran invalid = Casectl({"complaints", "record", "--complainant", "cmp-x", "--agency",
-                         "Not An Agency", "--kind", "police", "--source-ref", "X-1",
-                         "--category", "personal"});
+  Ran invalid =
+      Casectl({"complaints", "record", "--complainant", "cmp-x", "--agency", "Not An Agency",
+               "--kind", "police", "--source-ref", "X-1", "--category", "personal"});
   EXPECT_EQ(invalid.code, 3);
   EXPECT_THAT(invalid.err, HasSubstr("casectl: invalid:"));
   EXPECT_THAT(invalid.err, HasSubstr("complaint.agency:"));
@@ -305,9 +302,10 @@ TEST_F(CasectlTest, MistakesAndRefusalsSayWhyWithTheirExitCodes) {
 }
 
 TEST_F(CasectlTest, RetriesWithTheSameRequestIdCreateNothingNew) {
-  const std::vector<std::string> apply = {"--request-id", "tour-apply-1", "--verbose", "reviews",
-                                          "apply", "--complainant", "cmp-retry", "--category",
-                                          "personal", "--description", "Retried application"};
+  const std::vector<std::string> apply = {
+      "--request-id", "tour-apply-1",  "--verbose",          "reviews",
+      "apply",        "--complainant", "cmp-retry",          "--category",
+      "personal",     "--description", "Retried application"};
   Ran first = Casectl(apply);
   Ran again = Casectl(apply);
   ASSERT_EQ(first.code, 0) << first.err;
@@ -386,11 +384,10 @@ TEST(CasectlTlsTest, ASystemCallsWithItsCertificate) {
     ASSERT_EQ(std::system(command.c_str()), 0) << command;
   }
   std::ofstream(dir.Sub("agencies.txt")) << "police-link.shire.example shire-police\n";
-  RunningCaseworkd server({"--data_dir=" + dir.Sub("data"), "--listen=127.0.0.1:0",
-                           "--request_log=false", "--tls_cert=" + certs + "/server.pem",
-                           "--tls_key=" + certs + "/server.key",
-                           "--tls_client_ca=" + certs + "/ca.pem",
-                           "--tls_agencies=" + dir.Sub("agencies.txt")});
+  RunningCaseworkd server(
+      {"--data_dir=" + dir.Sub("data"), "--listen=127.0.0.1:0", "--request_log=false",
+       "--tls_cert=" + certs + "/server.pem", "--tls_key=" + certs + "/server.key",
+       "--tls_client_ca=" + certs + "/ca.pem", "--tls_agencies=" + dir.Sub("agencies.txt")});
   ASSERT_GT(server.port(), 0);
   auto run = [&](const std::string& flags) {
     const std::string command =

@@ -198,7 +198,8 @@ TEST_F(PartyAccessTest, AnAgencyAskedForInformationSeesTheCaseReviewFromThen) {
     c.set_category(v1::PERSONAL);
     c.set_locality("mill-lane");
     v1::RecordComplaintResponse out;
-    ASSERT_TRUE(Call(&v1::ComplaintService::Stub::RecordComplaint, complaints_.get(), r, &out).ok());
+    ASSERT_TRUE(
+        Call(&v1::ComplaintService::Stub::RecordComplaint, complaints_.get(), r, &out).ok());
   }
   auto send = [&](auto method, auto request, const std::string& agency) {
     request.set_request_id(Id());
@@ -229,8 +230,8 @@ TEST_F(PartyAccessTest, AnAgencyAskedForInformationSeesTheCaseReviewFromThen) {
     v1::GetCaseReviewRequest r;
     r.set_name(name);
     v1::CaseReview out;
-    return Call(&v1::CaseReviewService::Stub::GetCaseReview, reviews_.get(), r, &out,
-                "caseworker", agency);
+    return Call(&v1::CaseReviewService::Stub::GetCaseReview, reviews_.get(), r, &out, "caseworker",
+                agency);
   };
   auto listed = [&](const std::string& agency) {
     v1::ListCaseReviewsRequest r;
@@ -404,8 +405,8 @@ TEST_F(PartyAccessTest, PanelMembersAreTheAgenciesPresentWhenTheCaseWasDecided) 
   refer.set_reason("Repeat victim of cuckooing");
   refer.set_lawful_basis(v1::SAFEGUARDING);
   v1::PanelCaseResponse referred;
-  ASSERT_TRUE(Call(&v1::PanelService::Stub::ReferCase, cases_.get(), refer, &referred,
-                   "caseworker", kCouncil)
+  ASSERT_TRUE(Call(&v1::PanelService::Stub::ReferCase, cases_.get(), refer, &referred, "caseworker",
+                   kCouncil)
                   .ok());
   const std::string name = referred.panel_case().name();
   auto get = [&](const std::string& agency, const std::string& role = "caseworker") {
@@ -446,16 +447,16 @@ TEST_F(PartyAccessTest, PanelMembersAreTheAgenciesPresentWhenTheCaseWasDecided) 
     v1::GetMeetingRequest r;
     r.set_name(meeting);
     v1::PanelMeetingMinutes out;
-    return Call(&v1::PanelMeetingService::Stub::GetMeeting, meetings_.get(), r, &out,
-                "caseworker", agency);
+    return Call(&v1::PanelMeetingService::Stub::GetMeeting, meetings_.get(), r, &out, "caseworker",
+                agency);
   };
   EXPECT_EQ(get_meeting(kFire).error_code(), grpc::StatusCode::NOT_FOUND);
   v1::RecordAttendanceRequest attendance;
   attendance.set_name(meeting);
   attendance.set_request_id(Id());
-  for (auto [agency, kind, chair] : {std::tuple{kCouncil, v1::COUNCIL, false},
-                                     std::tuple{kPolice, v1::POLICE, true},
-                                     std::tuple{kFire, v1::FIRE_AND_RESCUE, false}}) {
+  for (auto [agency, kind, chair] :
+       {std::tuple{kCouncil, v1::COUNCIL, false}, std::tuple{kPolice, v1::POLICE, true},
+        std::tuple{kFire, v1::FIRE_AND_RESCUE, false}}) {
     v1::Attendee& a = *attendance.add_attendees();
     a.set_agency(agency);
     a.set_agency_kind(kind);
