@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
           std::map<std::string, Output>{
               {"table", Output::kTable}, {"json", Output::kJson}, {"csv", Output::kCsv}},
           CLI::ignore_case))
+      ->option_text("table|json|csv")
       ->envname("CASEWORK_OUTPUT");
   app.add_option("--request-id", s.request_id,
                  "Retry a command safely: the id of the first attempt");

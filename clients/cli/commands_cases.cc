@@ -1,5 +1,6 @@
 // complaints, notices and case reviews: what a caseworker or SPOC types.
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -254,9 +255,26 @@ void AddStep(CLI::App* advance, Cli& cli, const std::string& name, const std::st
              grpc::Status (Reviews::Stub::*method)(grpc::ClientContext*, const Request&,
                                                    v1::CaseReviewResponse*),
              std::function<void(CLI::App*, Request*)> options = nullptr) {
+  static const std::map<std::string, std::string> kExampleOptions = {
+      {"notify", " --channel letter"},
+      {"request-info", " --agency shire-police"},
+      {"record-info", " --agency shire-police --summary 'Two attendances'"},
+      {"meeting", " --date today --attendee eastbrook-council --attendee shire-police"},
+      {"hours", " --hours 6.5"},
+      {"outcome", " --recommendation 'Joint visit@shire-police@+14d'"},
+      {"override", " --reason 'Vulnerable victim'"},
+      {"progress", " --recommendation 1 --note 'Visit done' --completed"},
+      {"appeal", " --ground 'The case review process was not followed'"},
+      {"appeal-papers", " --chair chair-01"},
+      {"decide-appeal", " --reason 'The process was followed'"},
+      {"close", " --reason 'Recommendations complete'"},
+      {"withdraw", " --reason 'The applicant withdrew by phone'"}};
+  auto example = kExampleOptions.find(name);
   cli::AddStep<Reviews, Request, v1::CaseReviewResponse>(
-      advance, cli, name, help, "casectl reviews advance " + name + " 2", "caseReviews", method,
-      std::move(options),
+      advance, cli, name, help,
+      "casectl reviews advance " + name + " 2" +
+          (example == kExampleOptions.end() ? "" : example->second),
+      "caseReviews", method, std::move(options),
       [](Cli& cli, const v1::CaseReviewResponse& r) { PrintReview(cli, r.case_review()); });
 }
 

@@ -3,6 +3,7 @@
 // review before publication is for its panel, its chair and the roles the
 // policy names; everyone else is told it does not exist.
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,9 +40,22 @@ void AddStep(CLI::App* parent, Cli& cli, const std::string& name, const std::str
              grpc::Status (Reviews::Stub::*method)(grpc::ClientContext*, const Request&,
                                                    v1::DeathReviewResponse*),
              std::function<void(CLI::App*, Request*)> options) {
+  static const std::map<std::string, std::string> kExampleOptions = {
+      {"decide",
+       " --commission --reason 'Meets the criteria' --home-office-notified-on today "
+       "--family-notified-on today --agency shire-police"},
+      {"appoint-chair", " --agency independent-reviews --user chair-01"},
+      {"add-member", " --agency shire-police --user u-dci --senior --not-involved"},
+      {"hold", " --reason criminal-trial --explanation 'Trial listed' --expected-resume +90d"},
+      {"resume", " --note 'Verdict given'"},
+      {"qa", " --outcome publish-after-revisions --area 'Family voice'"},
+      {"publish", " --overview https://example.org/dhr-1 --summary https://example.org/dhr-1-es"}};
+  auto example = kExampleOptions.find(name);
   cli::AddStep<Reviews, Request, v1::DeathReviewResponse>(
-      parent, cli, name, help, "casectl death-reviews " + name + " 1", "deathReviews", method,
-      std::move(options),
+      parent, cli, name, help,
+      "casectl --role partnership_chair death-reviews " + name + " 1" +
+          (example == kExampleOptions.end() ? "" : example->second),
+      "deathReviews", method, std::move(options),
       [](Cli& cli, const v1::DeathReviewResponse& r) { PrintReviews(cli, {r.death_review()}); });
 }
 

@@ -1,6 +1,7 @@
 // High-risk case panels and their meetings: what a panel chair and the
 // caseworkers of the member agencies type.
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,9 +44,22 @@ void AddCaseStep(CLI::App* panels, Cli& cli, const std::string& name, const std:
                  grpc::Status (Panels::Stub::*method)(grpc::ClientContext*, const Request&,
                                                       v1::PanelCaseResponse*),
                  std::function<void(CLI::App*, Request*)> options) {
+  static const std::map<std::string, std::string> kExampleOptions = {
+      {"assess",
+       " --reoffending high --harm-to-others medium --harm-to-self low --factor cuckooing "
+       "--summary 'Multi-agency assessment'"},
+      {"review", " --meeting partnerships/eastbrook/panelMeetings/1 --summary 'Visit agreed'"},
+      {"move",
+       " --meeting partnerships/eastbrook/panelMeetings/1 --to monitoring --reason 'Settled'"},
+      {"stage", " --stage 'warning letter' --date today"},
+      {"escalate", " --meeting partnerships/eastbrook/panelMeetings/1 --reason 'Risk to life'"},
+      {"close", " --meeting partnerships/eastbrook/panelMeetings/1 --reason 'risk reduced'"},
+      {"reopen", " --reason 'New incidents'"}};
+  auto example = kExampleOptions.find(name);
   AddStep<Panels, Request, v1::PanelCaseResponse>(
-      panels, cli, name, help, "casectl panels " + name + " 1", "panelCases", method,
-      std::move(options),
+      panels, cli, name, help,
+      "casectl panels " + name + " 1" + (example == kExampleOptions.end() ? "" : example->second),
+      "panelCases", method, std::move(options),
       [](Cli& cli, const v1::PanelCaseResponse& r) { PrintCases(cli, {r.panel_case()}); });
 }
 

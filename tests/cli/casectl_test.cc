@@ -371,6 +371,34 @@ TEST_F(CasectlTest, ThePolicyGoesOutAndComesBackAndTheLogReadsInPlainWords) {
               HasSubstr("policy published"));
 }
 
+// Every command, found by walking the help from the top, has help with an
+// example; a command added later is covered as it is.
+TEST_F(CasectlTest, EveryCommandHasHelpWithAnExample) {
+  std::vector<std::vector<std::string>> pending = {{}};
+  int leaves = 0;
+  while (!pending.empty()) {
+    std::vector<std::string> path = pending.back();
+    pending.pop_back();
+    std::vector<std::string> args = path;
+    args.push_back("--help");
+    const std::string help = Ok(args);
+    const size_t subcommands = help.find("\nSubcommands:\n");
+    if (subcommands == std::string::npos) {
+      ++leaves;
+      EXPECT_THAT(help, HasSubstr("e.g. casectl ")) << absl::StrJoin(path, " ");
+      continue;
+    }
+    for (absl::string_view line :
+         absl::StrSplit(help.substr(subcommands + 14), '\n', absl::SkipEmpty())) {
+      if (!absl::StartsWith(line, "  ") || line.size() < 3 || line[2] == ' ') continue;
+      std::vector<std::string> next = path;
+      next.emplace_back(line.substr(2, line.find(' ', 2) - 2));
+      pending.push_back(next);
+    }
+  }
+  EXPECT_GE(leaves, 60);
+}
+
 // Over mutual TLS: the client certificate makes the caller's agency; no
 // certificate, no connection.
 TEST(CasectlTlsTest, ASystemCallsWithItsCertificate) {
