@@ -17,6 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "casework/v1/common.pb.h"
 #include "services/service_deps.h"
+#include "workflow/common/status.h"
 #include "workflow/kernel/workflow.h"
 
 namespace casework::services {
@@ -27,8 +28,6 @@ class ReadFilter {
  public:
   // `actor` is the caller's identity.
   ReadFilter(const ServiceDeps& deps, v1::Actor actor) : deps_(deps), actor_(std::move(actor)) {}
-
-  const v1::Actor& actor() const { return actor_; }
 
   // True for a stream of a workflow without ReadAccess (or of none), and
   // for a stream of a restricted workflow the caller may read (loading its
@@ -63,7 +62,7 @@ absl::StatusOr<T> ReadVisibleState(const ServiceDeps& deps, ReadFilter& filter,
   if (!state.ok()) return state.status();
   absl::StatusOr<bool> may = filter.MayReadState(workflow, name, **state);
   if (!may.ok()) return may.status();
-  if (!*may) return absl::NotFoundError(name + " does not exist");
+  if (!*may) return NotFoundFor(name);
   return workflow::kernel_internal::As<T>(**state);
 }
 

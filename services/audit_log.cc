@@ -19,10 +19,9 @@ std::string Hex16(uint64_t value) { return absl::StrFormat("%016x", value); }
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(storage::EventStore* store,
-                                                         storage::Engine* engine,
-                                                         PolicyCache* policies) {
+                                                         storage::Engine* engine) {
   ASSIGN_OR_RETURN(int64_t last_id, store->GetSequence(kSequence));
-  return std::unique_ptr<AuditLog>(new AuditLog(engine, policies, last_id));
+  return std::unique_ptr<AuditLog>(new AuditLog(engine, last_id));
 }
 
 void AuditLog::Record(std::string partnership, v1::AuditEntry entry,
@@ -56,13 +55,6 @@ void AuditLog::Stage(const std::string& partnership, v1::AuditEntry& entry,
       absl::StrCat(PersonPrefix(partnership, entry.actor().agency(), entry.actor().user()), suffix),
       value);
   batch.PutSequence(kSequence, last_id_);
-}
-
-absl::StatusOr<std::vector<std::string>> AuditLog::AllowedPurposes(
-    const std::string& partnership) {
-  ASSIGN_OR_RETURN(std::shared_ptr<const v1::Policy> policy, policies_->InForce(partnership));
-  return std::vector<std::string>(policy->audit().purposes().begin(),
-                                  policy->audit().purposes().end());
 }
 
 std::string AuditLog::AllPrefix(absl::string_view partnership) {

@@ -25,7 +25,6 @@
 #include "absl/time/time.h"
 #include "casework/v1/audit.pb.h"
 #include "storage/engine.h"
-#include "services/policy_cache.h"
 #include "storage/event_store.h"
 
 namespace casework::services {
@@ -35,8 +34,7 @@ class AuditLog {
   // Reads the last entry number from `store`. Every pointer must outlive
   // the log; entries are written until the engine stops.
   static absl::StatusOr<std::unique_ptr<AuditLog>> Open(storage::EventStore* store,
-                                                        storage::Engine* engine,
-                                                        PolicyCache* policies);
+                                                        storage::Engine* engine);
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
 
@@ -45,10 +43,6 @@ class AuditLog {
   // error, on the engine's completion thread (it must not block).
   void Record(std::string partnership, v1::AuditEntry entry,
               std::function<void(absl::Status)> done);
-
-  // The purposes partnership `partnership`'s policy in force allows for
-  // detail reads (Policy.audit.purposes); empty: any.
-  absl::StatusOr<std::vector<std::string>> AllowedPurposes(const std::string& partnership);
 
   // The key prefixes of the three indexes, and the key part of a time
   // (what a scan from that time starts after).
@@ -61,14 +55,12 @@ class AuditLog {
   static absl::StatusOr<absl::Time> TimeOfKey(absl::string_view key);
 
  private:
-  AuditLog(storage::Engine* engine, PolicyCache* policies, int64_t last_id)
-      : engine_(engine), policies_(policies), last_id_(last_id) {}
+  AuditLog(storage::Engine* engine, int64_t last_id) : engine_(engine), last_id_(last_id) {}
   // Adds `entry`'s rows to `batch` as read at `now`.
   void Stage(const std::string& partnership, v1::AuditEntry& entry, storage::StoreBatch& batch,
              absl::Time now);
 
   storage::Engine* const engine_;
-  PolicyCache* const policies_;
   int64_t last_id_;  // only the engine's writer thread, in Stage
 };
 

@@ -10,6 +10,7 @@
 #include "services/audit_log.h"
 #include "services/call_context.h"
 #include "services/grpc_status.h"
+#include "services/policy_cache.h"
 #include "services/roles.h"
 
 namespace casework::services {
@@ -48,15 +49,16 @@ grpc::ServerUnaryReactor* FinishRead(const ServiceDeps& deps, grpc::CallbackServ
   entry.set_method(method.substr(method.empty() ? 0 : 1));
   entry.set_purpose(MetadataValue(*context, kPurposeHeader));
   // The partnership may list the purposes it accepts (Policy.audit).
-  absl::StatusOr<std::vector<std::string>> allowed = deps.audit->AllowedPurposes(partnership);
-  if (!allowed.ok()) return FinishNow(context, allowed.status());
-  if (!allowed->empty() &&
-      std::find(allowed->begin(), allowed->end(), entry.purpose()) == allowed->end()) {
+  absl::StatusOr<std::shared_ptr<const v1::Policy>> policy = deps.policies->InForce(partnership);
+  if (!policy.ok()) return FinishNow(context, policy.status());
+  const auto& allowed = (*policy)->audit().purposes();
+  if (!allowed.empty() &&
+      std::find(allowed.begin(), allowed.end(), entry.purpose()) == allowed.end()) {
     return FinishNow(context,
                      FieldError(kPurposeHeader, "allowed",
                                 absl::StrCat("partnership ", partnership,
                                              " accepts these purposes only: \"",
-                                             absl::StrJoin(*allowed, "\", \""), "\"")));
+                                             absl::StrJoin(allowed, "\", \""), "\"")));
   }
   entry.set_outcome(absl::StatusCodeToString(status.code()));
   entry.set_correlation_id(MetadataValue(*context, kCorrelationHeader).substr(0, 128));

@@ -49,7 +49,7 @@ absl::Status DeathReviewService::Get(const v1::Actor& actor,
   std::optional<v1::DeathReview> published = dr::PublishedView(review);
   // Before publication the review is not there for others: the NOT_FOUND a
   // missing one gets.
-  if (!published) return absl::NotFoundError(request.name() + " does not exist");
+  if (!published) return NotFoundFor(request.name());
   *response = *std::move(published);
   return absl::OkStatus();
 }
@@ -115,7 +115,7 @@ absl::Status DeathReviewService::Contacts(const v1::Actor& actor,
   RETURN_IF_ERROR(errors.ToStatus());
   ASSIGN_OR_RETURN(v1::DeathReview review,
                    ReadState<v1::DeathReview>(*deps_.store, workflow_, request.name()));
-  if (!dr::MayRead(review, actor)) return absl::NotFoundError(request.name() + " does not exist");
+  if (!dr::MayRead(review, actor)) return NotFoundFor(request.name());
   return PageRows(
       *deps_.store, dr::FamilyContactsPrefix(name->partnership, name->number), page,
       [&](const storage::StoredRow& row) -> absl::StatusOr<Visit> {

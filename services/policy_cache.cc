@@ -17,10 +17,16 @@ absl::StatusOr<std::shared_ptr<const v1::Policy>> PolicyCache::InForce(
   }
   Entry read;
   read.stream_version = version;
-  absl::StatusOr<v1::Policy> policy =
-      version > 0 ? ReadPolicy(*store_, partnership, 0) : absl::NotFoundError("no policy");
-  if (!policy.ok() && !absl::IsNotFound(policy.status())) return policy.status();
-  read.policy = std::make_shared<const v1::Policy>(policy.ok() ? *std::move(policy) : v1::Policy());
+  auto policy = std::make_shared<v1::Policy>();  // empty until one is published
+  if (version > 0) {
+    absl::StatusOr<v1::Policy> published = ReadPolicy(*store_, partnership, 0);
+    if (published.ok()) {
+      *policy = *std::move(published);
+    } else if (!absl::IsNotFound(published.status())) {
+      return published.status();
+    }
+  }
+  read.policy = std::move(policy);
   std::lock_guard<std::mutex> lock(mu_);
   if (entries_.size() >= kMaxPartnerships) entries_.clear();
   entries_[partnership] = read;

@@ -214,7 +214,7 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
 
   server->policies_ = std::make_unique<PolicyCache>(server->store_.get());
   absl::StatusOr<std::unique_ptr<AuditLog>> audit =
-      AuditLog::Open(server->store_.get(), server->engine_.get(), server->policies_.get());
+      AuditLog::Open(server->store_.get(), server->engine_.get());
   if (!audit.ok()) return fail(audit.status());
   server->audit_ = *std::move(audit);
 

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/audit_log.h"
+#include "services/policy_cache.h"
 #include "services/calendar_provider.h"
 #include "services/request_log.h"
 #include "services/link_worker.h"

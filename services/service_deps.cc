@@ -1,5 +1,7 @@
 #include "services/service_deps.h"
 
+#include "workflow/common/status.h"
+
 namespace casework::services {
 
 absl::StatusOr<std::shared_ptr<const google::protobuf::Message>> ReadStateMessage(
@@ -8,14 +10,14 @@ absl::StatusOr<std::shared_ptr<const google::protobuf::Message>> ReadStateMessag
   if (const std::string key = workflow.SummaryRowKey(stream); !key.empty()) {
     absl::StatusOr<std::optional<std::string>> row = store.GetRow(key);
     if (!row.ok()) return row.status();
-    if (!row->has_value()) return absl::NotFoundError(stream + " does not exist");
+    if (!row->has_value()) return NotFoundFor(stream);
     std::shared_ptr<google::protobuf::Message> state = workflow.NewState();
     if (!state->ParseFromString(**row)) return absl::DataLossError("corrupt summary row " + key);
     return state;
   }
   absl::StatusOr<storage::LoadedState> loaded = storage::LoadState(store, workflow, stream);
   if (!loaded.ok()) return loaded.status();
-  if (loaded->version == 0) return absl::NotFoundError(stream + " does not exist");
+  if (loaded->version == 0) return NotFoundFor(stream);
   return loaded->state;
 }
 

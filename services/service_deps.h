@@ -30,7 +30,7 @@ struct ServiceDeps {
   // recorded (tools that host no people).
   AuditLog* audit = nullptr;
   // The policy in force of each partnership (services/policy_cache.h): the
-  // access shares. Never null in a server.
+  // access shares and the audit purposes. Never null in a server.
   PolicyCache* policies = nullptr;
   absl::TimeZone london;
 

@@ -25,16 +25,16 @@ struct ComplaintOptions {
   std::string behaviour = "today", reported = "today", category, locality, hate, summary;
 };
 
-void PrintComplaints(Cli& cli, const std::vector<const v1::Complaint*>& complaints) {
+void PrintComplaints(Cli& cli, const std::vector<v1::Complaint>& complaints) {
   if (cli.json()) {
-    for (const v1::Complaint* c : complaints) PrintJson(*c, *cli.out);
+    for (const v1::Complaint& c : complaints) PrintJson(c, *cli.out);
     return;
   }
   Table table({"complaint", "agency", "behaviour", "reported", "category", "incident", "locality"});
-  for (const v1::Complaint* c : complaints) {
-    table.Add({c->name(), c->agency(), FormatDate(c->behaviour_date()),
-               FormatDate(c->reported_date()), Words(v1::ComplaintCategory_Name(c->category())),
-               c->incident_reference(), c->locality()});
+  for (const v1::Complaint& c : complaints) {
+    table.Add({c.name(), c.agency(), FormatDate(c.behaviour_date()), FormatDate(c.reported_date()),
+               Words(v1::ComplaintCategory_Name(c.category())), c.incident_reference(),
+               c.locality()});
   }
   table.Print(*cli.out, cli.settings.output);
 }
@@ -111,17 +111,13 @@ void AddComplaints(CLI::App& app, Cli& cli) {
     v1::ListComplaintsRequest request;
     request.set_parent(cli.Connect().Parent());
     request.set_complainant_reference(*complainant);
-    std::vector<v1::ListComplaintsResponse> pages;
-    std::vector<const v1::Complaint*> all;
-    do {
-      v1::ListComplaintsResponse& page = pages.emplace_back();
-      if (!Call<Complaints>(cli, &Complaints::Stub::ListComplaints, request, &page)) return;
-      request.set_page_token(page.next_page_token());
-    } while (!request.page_token().empty());
-    for (const auto& page : pages) {
-      for (const v1::Complaint& c : page.complaints()) all.push_back(&c);
+    std::vector<v1::Complaint> all;
+    if (ListAll<Complaints>(
+            cli, &Complaints::Stub::ListComplaints, request,
+            [](const v1::ListComplaintsResponse& p) -> const auto& { return p.complaints(); },
+            &all)) {
+      PrintComplaints(cli, all);
     }
-    PrintComplaints(cli, all);
   });
 
   auto name = std::make_shared<std::string>();
@@ -133,7 +129,7 @@ void AddComplaints(CLI::App& app, Cli& cli) {
     request.set_name(ResourceName(cli.Connect(), "complaints", *name));
     v1::Complaint complaint;
     if (!Call<Complaints>(cli, &Complaints::Stub::GetComplaint, request, &complaint)) return;
-    PrintComplaints(cli, {&complaint});
+    PrintComplaints(cli, {complaint});
   });
 }
 
@@ -183,21 +179,11 @@ void AddNotices(CLI::App& app, Cli& cli) {
 
 // ---- case reviews ----
 
-void PrintDeadlines(Cli& cli, const google::protobuf::RepeatedPtrField<v1::Deadline>& deadlines) {
-  Table table({"deadline", "due", "state", "rule"});
-  for (const v1::Deadline& d : deadlines) {
-    table.Add({d.name(), FormatDate(d.due()), Words(v1::Deadline::State_Name(d.state())),
-               d.explanation()});
-  }
-  table.Print(*cli.out, cli.settings.output);
-}
-
 // The review's events in plain words, oldest first.
 bool PrintTimeline(Cli& cli, const std::string& name) {
   v1::ReadStreamRequest request;
   request.set_stream(name);
   Table table({"when", "who", "what"});
-  std::vector<v1::EventEnvelope> all;
   do {
     v1::ReadStreamResponse page;
     if (!Call<v1::EventService>(cli, &v1::EventService::Stub::ReadStream, request, &page)) {
@@ -212,12 +198,15 @@ bool PrintTimeline(Cli& cli, const std::string& name) {
   return true;
 }
 
-void PrintReview(Cli& cli, const v1::CaseReview& r) {
+// Case reviews, one line each (table or CSV; the caller prints JSON).
+void PrintReviews(Cli& cli, const std::vector<v1::CaseReview>& reviews) {
   Table table({"case review", "state", "complainant", "received", "lead", "version"});
-  table.Add({r.name(), Words(v1::CaseReview::State_Name(r.state())),
-             r.applicant().complainant_reference(), FormatDate(r.received_date()),
-             r.lead_officer().empty() ? "" : r.lead_officer() + " (" + r.lead_agency() + ")",
-             std::to_string(r.version())});
+  for (const v1::CaseReview& r : reviews) {
+    table.Add({r.name(), Words(v1::CaseReview::State_Name(r.state())),
+               r.applicant().complainant_reference(), FormatDate(r.received_date()),
+               r.lead_officer().empty() ? "" : r.lead_officer() + " (" + r.lead_agency() + ")",
+               std::to_string(r.version())});
+  }
   table.Print(*cli.out, cli.settings.output);
 }
 
@@ -275,7 +264,7 @@ void AddStep(CLI::App* advance, Cli& cli, const std::string& name, const std::st
       "casectl reviews advance " + name + " 2" +
           (example == kExampleOptions.end() ? "" : example->second),
       "caseReviews", method, std::move(options),
-      [](Cli& cli, const v1::CaseReviewResponse& r) { PrintReview(cli, r.case_review()); });
+      [](Cli& cli, const v1::CaseReviewResponse& r) { PrintReviews(cli, {r.case_review()}); });
 }
 
 void AddAdvance(CLI::App* reviews, Cli& cli) {
@@ -471,9 +460,9 @@ void AddReviews(CLI::App& app, Cli& cli) {
     v1::CaseReviewResponse response;
     if (!Call<Reviews>(cli, &Reviews::Stub::ReceiveApplication, request, &response)) return;
     if (cli.json()) return PrintJson(response, *cli.out);
-    PrintReview(cli, response.case_review());
+    PrintReviews(cli, {response.case_review()});
     *cli.out << "\n";
-    PrintDeadlines(cli, response.case_review().deadlines());
+    PrintDeadlines(response.case_review().deadlines(), *cli.out, cli.settings.output);
   });
 
   auto id = std::make_shared<std::string>();
@@ -484,9 +473,9 @@ void AddReviews(CLI::App& app, Cli& cli) {
     v1::CaseReview review;
     if (!GetReview(cli, *id, &review)) return;
     if (cli.json()) return PrintJson(review, *cli.out);
-    PrintReview(cli, review);
+    PrintReviews(cli, {review});
     *cli.out << "\n";
-    PrintDeadlines(cli, review.deadlines());
+    PrintDeadlines(review.deadlines(), *cli.out, cli.settings.output);
     *cli.out << "\n";
     PrintTimeline(cli, review.name());
   });
@@ -515,22 +504,15 @@ void AddReviews(CLI::App& app, Cli& cli) {
           ParseEnum(v1::CaseReview::State_descriptor(), *state, "--state")));
     }
     request.set_overdue_only(*overdue);
-    Table table({"case review", "state", "complainant", "received", "lead", "version"});
-    do {
-      v1::ListCaseReviewsResponse page;
-      if (!Call<Reviews>(cli, &Reviews::Stub::ListCaseReviews, request, &page)) return;
-      for (const v1::CaseReview& r : page.case_reviews()) {
-        if (cli.json()) {
-          PrintJson(r, *cli.out);
-          continue;
-        }
-        table.Add({r.name(), Words(v1::CaseReview::State_Name(r.state())),
-                   r.applicant().complainant_reference(), FormatDate(r.received_date()),
-                   r.lead_officer(), std::to_string(r.version())});
-      }
-      request.set_page_token(page.next_page_token());
-    } while (!request.page_token().empty());
-    if (!cli.json()) table.Print(*cli.out, cli.settings.output);
+    std::vector<v1::CaseReview> all;
+    if (!ListAll<Reviews>(
+            cli, &Reviews::Stub::ListCaseReviews, request,
+            [](const v1::ListCaseReviewsResponse& p) -> const auto& { return p.case_reviews(); },
+            &all)) {
+      return;
+    }
+    if (!cli.json()) return PrintReviews(cli, all);
+    for (const v1::CaseReview& r : all) PrintJson(r, *cli.out);
   });
 
   AddAdvance(reviews, cli);

@@ -289,14 +289,9 @@ void AddDeathReviewCommands(CLI::App& app, Cli& cli) {
     if (!Call<Reviews>(cli, &Reviews::Stub::GetDeathReview, request, &review)) return;
     if (cli.json()) return PrintJson(review, *cli.out);
     PrintReviews(cli, {review});
-    Table table({"deadline", "due", "state", "rule"});
-    for (const v1::Deadline& d : review.deadlines()) {
-      table.Add({d.name(), FormatDate(d.due()), Words(v1::Deadline::State_Name(d.state())),
-                 d.explanation()});
-    }
-    if (!table.empty()) {
+    if (!review.deadlines().empty()) {
       *cli.out << "\n";
-      table.Print(*cli.out, cli.settings.output);
+      PrintDeadlines(review.deadlines(), *cli.out, cli.settings.output);
     }
   });
 }

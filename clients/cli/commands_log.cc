@@ -104,42 +104,27 @@ void AddActions(CLI::App& app, Cli& cli) {
     }
   });
 
-  struct NoteOptions {
-    std::string id, note;
-  };
-  auto progress_options = std::make_shared<NoteOptions>();
-  CLI::App* progress = actions->add_subcommand(
-      "progress", "Add a progress note\n  e.g. casectl actions progress 2 --note 'Visit done'");
-  progress->add_option("action", progress_options->id, "Its number or name")->required();
-  progress->add_option("--note", progress_options->note, "What happened")->required();
-  progress->callback([&cli, progress_options] {
-    Client& client = cli.Connect();
-    v1::RecordProgressRequest request;
-    request.set_name(ResourceName(client, "actions", progress_options->id));
-    request.set_request_id(client.RequestId());
-    request.set_note(progress_options->note);
-    v1::ActionResponse response;
-    if (!Call<Actions>(cli, &Actions::Stub::RecordProgress, request, &response)) return;
-    if (cli.json()) return PrintJson(response, *cli.out);
-    PrintActions(cli, {response.action()});
-  });
-
-  auto complete_options = std::make_shared<NoteOptions>();
-  CLI::App* complete = actions->add_subcommand(
-      "complete", "Complete an action\n  e.g. casectl actions complete 2 --note 'Done'");
-  complete->add_option("action", complete_options->id, "Its number or name")->required();
-  complete->add_option("--note", complete_options->note, "How it was done")->required();
-  complete->callback([&cli, complete_options] {
-    Client& client = cli.Connect();
-    v1::CompleteActionRequest request;
-    request.set_name(ResourceName(client, "actions", complete_options->id));
-    request.set_request_id(client.RequestId());
-    request.set_note(complete_options->note);
-    v1::ActionResponse response;
-    if (!Call<Actions>(cli, &Actions::Stub::CompleteAction, request, &response)) return;
-    if (cli.json()) return PrintJson(response, *cli.out);
-    PrintActions(cli, {response.action()});
-  });
+  // Both steps carry a note; the positional name and --expected-version
+  // are the shared step's.
+  auto print = [](Cli& cli, const v1::ActionResponse& r) { PrintActions(cli, {r.action()}); };
+  AddStep<Actions, v1::RecordProgressRequest, v1::ActionResponse>(
+      actions, cli, "progress", "Add a progress note",
+      "casectl actions progress 2 --note 'Visit done'", "actions", &Actions::Stub::RecordProgress,
+      [](CLI::App* s, v1::RecordProgressRequest* r) {
+        s->add_option_function<std::string>(
+             "--note", [r](const std::string& v) { r->set_note(v); }, "What happened")
+            ->required();
+      },
+      print);
+  AddStep<Actions, v1::CompleteActionRequest, v1::ActionResponse>(
+      actions, cli, "complete", "Complete an action", "casectl actions complete 2 --note 'Done'",
+      "actions", &Actions::Stub::CompleteAction,
+      [](CLI::App* s, v1::CompleteActionRequest* r) {
+        s->add_option_function<std::string>(
+             "--note", [r](const std::string& v) { r->set_note(v); }, "How it was done")
+            ->required();
+      },
+      print);
 }
 
 void AddDeadlines(CLI::App& app, Cli& cli) {
@@ -160,24 +145,23 @@ void AddDeadlines(CLI::App& app, Cli& cli) {
       request.set_parent(cli.Connect().Parent());
       request.set_queue(queue);
       request.set_within_working_days(*days);
+      std::vector<v1::DeadlineItem> items;
+      if (!ListAll<v1::DeadlineService>(
+              cli, &v1::DeadlineService::Stub::ListDeadlines, request,
+              [](const v1::ListDeadlinesResponse& p) -> const auto& { return p.items(); },
+              &items)) {
+        return;
+      }
+      if (cli.json()) {
+        for (const v1::DeadlineItem& item : items) PrintJson(item, *cli.out);
+        return;
+      }
       Table table({"case", "deadline", "due", "state"});
-      do {
-        v1::ListDeadlinesResponse page;
-        if (!Call<v1::DeadlineService>(cli, &v1::DeadlineService::Stub::ListDeadlines, request,
-                                       &page)) {
-          return;
-        }
-        for (const v1::DeadlineItem& item : page.items()) {
-          if (cli.json()) {
-            PrintJson(item, *cli.out);
-            continue;
-          }
-          table.Add({item.stream(), item.deadline().name(), FormatDate(item.deadline().due()),
-                     Words(v1::Deadline::State_Name(item.deadline().state()))});
-        }
-        request.set_page_token(page.next_page_token());
-      } while (!request.page_token().empty());
-      if (!cli.json()) table.Print(*cli.out, cli.settings.output);
+      for (const v1::DeadlineItem& item : items) {
+        table.Add({item.stream(), item.deadline().name(), FormatDate(item.deadline().due()),
+                   Words(v1::Deadline::State_Name(item.deadline().state()))});
+      }
+      table.Print(*cli.out, cli.settings.output);
     });
   }
 }

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
-#include <chrono>
-#include <ctime>
+#include <cstdio>
 #include <memory>
 #include <stdexcept>
 
+#include "absl/strings/numbers.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -29,11 +32,21 @@ size_t Width(const std::string& text) {
       std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
-v1::CivilDate FromTm(const std::tm& tm) {
+// The partnership's dates and times are Europe/London's, as the server's.
+const absl::TimeZone& London() {
+  static const absl::TimeZone zone = [] {
+    absl::TimeZone london;
+    if (!absl::LoadTimeZone("Europe/London", &london)) london = absl::UTCTimeZone();
+    return london;
+  }();
+  return zone;
+}
+
+v1::CivilDate ToDate(absl::CivilDay day) {
   v1::CivilDate date;
-  date.set_year(tm.tm_year + 1900);
-  date.set_month(tm.tm_mon + 1);
-  date.set_day(tm.tm_mday);
+  date.set_year(static_cast<int32_t>(day.year()));
+  date.set_month(day.month());
+  date.set_day(day.day());
   return date;
 }
 
@@ -68,6 +81,16 @@ void Table::Print(std::ostream& out, Output format) const {
   for (const auto& row : rows_) line(row);
 }
 
+void PrintDeadlines(const google::protobuf::RepeatedPtrField<v1::Deadline>& deadlines,
+                    std::ostream& out, Output format) {
+  Table table({"deadline", "due", "state", "rule"});
+  for (const v1::Deadline& d : deadlines) {
+    table.Add({d.name(), FormatDate(d.due()), Words(v1::Deadline::State_Name(d.state())),
+               d.explanation()});
+  }
+  table.Print(out, format);
+}
+
 void PrintJson(const google::protobuf::Message& message, std::ostream& out) {
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
@@ -87,41 +110,19 @@ std::string FormatDate(const v1::CivilDate& date) {
 
 std::string FormatTime(const google::protobuf::Timestamp& time) {
   if (time.seconds() == 0) return "";
-  // The partnership works in Europe/London.
-  static const bool tz_set = [] { return setenv("TZ", "Europe/London", 0) == 0; }();
-  (void)tz_set;
-  tzset();
-  const std::time_t seconds = static_cast<std::time_t>(time.seconds());
-  std::tm tm{};
-  localtime_r(&seconds, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M", &tm);
-  return text;
+  return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(time.seconds()), London());
 }
 
 v1::CivilDate ParseDate(const std::string& text, const std::string& option) {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  if (text == "today") return FromTm(tm);
-  if (text.size() >= 3 && (text.front() == '-' || text.front() == '+') && text.back() == 'd') {
-    const std::string days = text.substr(1, text.size() - 2);
-    if (std::all_of(days.begin(), days.end(), ::isdigit) && days.size() <= 5) {
-      tm.tm_mday += (text.front() == '-' ? -1 : 1) * std::stoi(days);
-      tm.tm_hour = 12;  // clear of any clock change
-      std::mktime(&tm);
-      return FromTm(tm);
-    }
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), London());
+  if (text == "today") return ToDate(today);
+  int days = 0;
+  if (text.size() >= 3 && text.size() <= 7 && (text.front() == '-' || text.front() == '+') &&
+      text.back() == 'd' && absl::SimpleAtoi(text.substr(1, text.size() - 2), &days) && days >= 0) {
+    return ToDate(today + (text.front() == '-' ? -days : days));
   }
-  int y = 0, m = 0, d = 0;
-  char rest = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &rest) == 3) {
-    v1::CivilDate date;
-    date.set_year(y);
-    date.set_month(m);
-    date.set_day(d);
-    return date;
-  }
+  absl::CivilDay day;
+  if (text.size() == 10 && absl::ParseCivilTime(text, &day)) return ToDate(day);
   throw std::invalid_argument(
       option + ": \"" + text +
       "\" is not a date (YYYY-MM-DD, today, -Nd for N days ago or +Nd for N days ahead)");

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "casework/v1/common.pb.h"
+#include "casework/v1/deadlines.pb.h"
 #include "casework/v1/events.pb.h"
 #include "clients/cli/client.h"
 #include "google/protobuf/descriptor.h"
@@ -29,6 +30,10 @@ class Table {
   std::vector<std::string> header_;
   std::vector<std::vector<std::string>> rows_;
 };
+
+// A case's deadlines: name, due date, state and the rule's explanation.
+void PrintDeadlines(const google::protobuf::RepeatedPtrField<v1::Deadline>& deadlines,
+                    std::ostream& out, Output format);
 
 // `message` in protobuf's JSON mapping (field names as in the .proto), one
 // line per message.

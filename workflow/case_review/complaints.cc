@@ -238,8 +238,8 @@ const Workflow& ComplaintWorkflow() {
     d.Rows(ComplaintRows, {"complaints", "notices"});
     // A complaint's parties: the agency it was made to, the agency that
     // recorded it (its system's retries find it again), and the partnership
-    // chair. A
-    // case review shows the complaints it counted to the review's parties.
+    // chair. A case review shows the complaints it counted to the review's
+    // parties.
     d.ReadAccess(+[](const State& c, const v1::Actor& actor) {
       return actor.agency() == c.agency() || actor.agency() == c.recorded_by_agency() ||
              actor.role() == kPartnershipChairRole;

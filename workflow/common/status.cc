@@ -109,8 +109,8 @@ void AbortWithMessage(absl::string_view message) {
   std::abort();
 }
 
-absl::Status PermissionDeniedFor(absl::string_view name) {
-  return absl::PermissionDeniedError(absl::StrCat("permission denied: ", name));
+absl::Status NotFoundFor(absl::string_view name) {
+  return absl::NotFoundError(absl::StrCat(name, " does not exist"));
 }
 
 }  // namespace casework

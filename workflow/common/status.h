@@ -79,9 +79,10 @@ absl::Status IllegalTransitionError(absl::string_view stream,
                                     absl::string_view command,
                                     const std::vector<std::string>& allowed);
 
-// PERMISSION_DENIED "permission denied: NAME" for a record the caller may
-// not read: nothing more, so the refusal tells nothing of the record.
-absl::Status PermissionDeniedFor(absl::string_view name);
+// NOT_FOUND "NAME does not exist": for a record that does not exist, and,
+// word for word, for one the caller may not see, so that a refusal tells
+// nothing of the record, not even that it exists.
+absl::Status NotFoundFor(absl::string_view name);
 
 // `code` with a casework.v1.ErrorInfo detail carrying `reason`.
 absl::Status ErrorWithReason(absl::StatusCode code, absl::string_view reason,

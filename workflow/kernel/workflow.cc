@@ -206,7 +206,7 @@ absl::StatusOr<Events> Workflow::Decide(const CommandType& command,
   if (&command != timer_command_.get()) {
     const std::string from = StateName(state);
     if (from == kNewState && command.target() == Target::kExisting) {
-      return absl::NotFoundError(absl::StrCat(context.stream, " does not exist"));
+      return NotFoundFor(context.stream);
     }
     if (from != kNewState && (context.actor == nullptr || !MayRead(state, *context.actor))) {
       // A create sent to an existing stream by its natural key (a complaint
@@ -216,7 +216,7 @@ absl::StatusOr<Events> Workflow::Decide(const CommandType& command,
                                "a record with this key exists and the caller is not a party "
                                "to it: check the source reference");
       }
-      return absl::NotFoundError(absl::StrCat(context.stream, " does not exist"));
+      return NotFoundFor(context.stream);
     }
     RETURN_IF_ERROR(transitions_.Check(context.stream, from, command.name()));
   }

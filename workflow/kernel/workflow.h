@@ -64,7 +64,6 @@
 
 namespace casework::workflow {
 
-// Who a workflow is.
 // Whether a workflow's streams may be shared, for reading, with agencies
 // that are not parties (Definition::ReadAccess).
 enum class Sharing {
@@ -72,6 +71,7 @@ enum class Sharing {
   kNever,     // never: parties only (death reviews before publication)
 };
 
+// Who a workflow is.
 struct WorkflowInfo {
   // Short stored name, e.g. "case_review": recorded in every state record.
   absl::string_view name;

@@ -4,7 +4,6 @@
 // (ReceiveEscalation), the link recorded by a third (LinkEscalation), both
 // run by the server's link worker from the row the escalated case implies
 // until it is linked (kEscalatingPrefix).
-#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -74,9 +73,7 @@ absl::Status DecideReceive(const Case& s, const v1::ReceiveEscalationRequest& r,
   e.set_escalated_from(r.escalated_case());
   std::vector<std::string> carried(from.member_agencies().begin(), from.member_agencies().end());
   if (!from.recorded_by_agency().empty()) carried.push_back(from.recorded_by_agency());
-  std::sort(carried.begin(), carried.end());
-  carried.erase(std::unique(carried.begin(), carried.end()), carried.end());
-  e.mutable_carried_agencies()->Assign(carried.begin(), carried.end());
+  AssignAgencies(std::move(carried), e.mutable_carried_agencies());
   out.Emit(std::move(e));
   return absl::OkStatus();
 }

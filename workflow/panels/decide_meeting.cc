@@ -49,13 +49,18 @@ absl::StatusOr<Meeting> QuorateMeeting(const Case& s, absl::string_view name,
   return meeting;
 }
 
+void AssignAgencies(std::vector<std::string> agencies,
+                    google::protobuf::RepeatedPtrField<std::string>* out) {
+  std::sort(agencies.begin(), agencies.end());
+  agencies.erase(std::unique(agencies.begin(), agencies.end()), agencies.end());
+  out->Assign(agencies.begin(), agencies.end());
+}
+
 void SetPresentAgencies(const Meeting& meeting,
                         google::protobuf::RepeatedPtrField<std::string>* present) {
   std::vector<std::string> agencies;
   for (const v1::Attendee& a : meeting.attendees()) agencies.push_back(a.agency());
-  std::sort(agencies.begin(), agencies.end());
-  agencies.erase(std::unique(agencies.begin(), agencies.end()), agencies.end());
-  present->Assign(agencies.begin(), agencies.end());
+  AssignAgencies(std::move(agencies), present);
 }
 
 absl::Status DecideReview(const Case& s, const v1::ReviewCaseRequest& r, const DecideContext& ctx,

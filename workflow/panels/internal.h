@@ -67,8 +67,13 @@ absl::Status DecideReopen(const Case& s, const v1::ReopenCaseRequest& r, const D
 // quorate by the policy version it was scheduled under.
 absl::StatusOr<Meeting> QuorateMeeting(const Case& s, absl::string_view name,
                                        const DecideContext& ctx);
-// The agencies present at `meeting`, sorted, distinct: recorded on the
-// decision's event, they join the case's member_agencies (its parties).
+// `agencies`, sorted and distinct, into `out`: how agency lists are kept on
+// events and cases, so that appliers merge them in one pass.
+void AssignAgencies(std::vector<std::string> agencies,
+                    google::protobuf::RepeatedPtrField<std::string>* out);
+// The agencies present at `meeting` into `present` (AssignAgencies):
+// recorded on the decision's event, they join the case's member_agencies
+// (its parties).
 void SetPresentAgencies(const Meeting& meeting,
                         google::protobuf::RepeatedPtrField<std::string>* present);
 absl::Status DecideReview(const Case& s, const v1::ReviewCaseRequest& r, const DecideContext& ctx,
