@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/policy_cache.h"
+#include "services/roles.h"
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
 
@@ -50,6 +51,24 @@ absl::StatusOr<bool> ReadFilter::Shared(const workflow::Workflow& workflow,
   }
   shared_.emplace(key, shared);
   return shared;
+}
+
+void SetNextSteps(const workflow::Workflow& workflow, const v1::Actor& actor,
+                  google::protobuf::Message& resource) {
+  const google::protobuf::FieldDescriptor* field =
+      resource.GetDescriptor()->FindFieldByName("next_steps");
+  if (field == nullptr || !field->is_repeated() ||
+      field->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
+    return;
+  }
+  const google::protobuf::Reflection* reflection = resource.GetReflection();
+  reflection->ClearField(&resource, field);
+  if (!workflow.MayRead(resource, actor)) return;
+  for (const std::string& command : workflow.transitions().Allowed(workflow.StateName(resource))) {
+    const std::string rpc = absl::StrCat("/", workflow.service(), "/", command);
+    if (!CheckRole(rpc, AccessOf(rpc), actor.role()).ok()) continue;
+    reflection->AddString(&resource, field, command);
+  }
 }
 
 }  // namespace casework::services

@@ -39,6 +39,8 @@ class ReadFilter {
   absl::StatusOr<bool> MayReadState(const workflow::Workflow& workflow, absl::string_view stream,
                                     const google::protobuf::Message& state);
 
+  const v1::Actor& actor() const { return actor_; }
+
  private:
   // True if the policy in force of `stream`'s partnership shares
   // `workflow`'s case type with the caller's agency.
@@ -65,6 +67,14 @@ absl::StatusOr<T> ReadVisibleState(const ServiceDeps& deps, ReadFilter& filter,
   if (!*may) return NotFoundFor(name);
   return workflow::kernel_internal::As<T>(**state);
 }
+
+// Sets `resource`'s `next_steps` (a repeated string field; nothing when the
+// message has none): the commands `workflow`'s transition table allows in
+// `resource`'s state that `actor`'s role may call on the workflow's
+// service, and none when `actor` is not a party (reads only by the
+// policy's sharing).
+void SetNextSteps(const workflow::Workflow& workflow, const v1::Actor& actor,
+                  google::protobuf::Message& resource);
 
 }  // namespace casework::services
 

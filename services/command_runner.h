@@ -32,9 +32,9 @@ namespace casework::services {
 // Validates `request` as command `type` (against today in London) and builds
 // its engine command with the calendar in force. The actor, correlation id
 // and `done` are left to the caller.
-absl::StatusOr<storage::Command> BuildCommand(const ServiceDeps& deps,
-                                              const workflow::CommandType& type,
-                                              std::shared_ptr<const google::protobuf::Message> request);
+absl::StatusOr<storage::Command> BuildCommand(
+    const ServiceDeps& deps, const workflow::CommandType& type,
+    std::shared_ptr<const google::protobuf::Message> request);
 
 // If the caller's identity is missing or the request is invalid, finishes the
 // call with that error. Otherwise submits the command; once it is durable (or
@@ -97,7 +97,10 @@ grpc::ServerUnaryReactor* FinishGet(const ServiceDeps& deps, grpc::CallbackServe
   if (!errors.empty()) return FinishRead(deps, context, errors.ToStatus());
   ReadFilter filter(deps, std::move(actor));
   absl::StatusOr<State> state = ReadVisibleState<State>(deps, filter, workflow, name);
-  if (state.ok()) *response = *std::move(state);
+  if (state.ok()) {
+    *response = *std::move(state);
+    SetNextSteps(workflow, filter.actor(), *response);
+  }
   return FinishRead(deps, context, state.status());
 }
 
@@ -108,13 +111,13 @@ using RequestOf = typename std::decay_t<Command>::Request;
 
 // Overrides gRPC method `Method` of the enclosing service class to run
 // command `ns::k##Method` of its `workflow_`, with its `deps_`.
-#define CASEWORK_COMMAND_METHOD(ns, Method, Response)                                      \
-  grpc::ServerUnaryReactor* Method(                                                        \
-      grpc::CallbackServerContext* context,                                                \
-      const ::casework::services::RequestOf<decltype(ns::k##Method)>* request,             \
-      Response* response) override {                                                       \
-    return ::casework::services::RunCommand(deps_, context, workflow_, ns::k##Method, *request, \
-                                            response);                                     \
+#define CASEWORK_COMMAND_METHOD(ns, Method, Response)                                              \
+  grpc::ServerUnaryReactor* Method(                                                                \
+      grpc::CallbackServerContext* context,                                                        \
+      const ::casework::services::RequestOf<decltype(ns::k##Method)>* request, Response* response) \
+      override {                                                                                   \
+    return ::casework::services::RunCommand(deps_, context, workflow_, ns::k##Method, *request,    \
+                                            response);                                             \
   }
 
 #endif  // CASEWORK_SERVICES_COMMAND_RUNNER_H_

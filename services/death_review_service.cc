@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "services/access.h"
 #include "services/call_context.h"
 #include "services/paging.h"
 #include "workflow/common/status.h"
@@ -44,6 +45,7 @@ absl::Status DeathReviewService::Get(const v1::Actor& actor,
                    ReadState<v1::DeathReview>(*deps_.store, workflow_, request.name()));
   if (dr::MayRead(review, actor)) {
     *response = std::move(review);
+    SetNextSteps(workflow_, actor, *response);
     return absl::OkStatus();
   }
   std::optional<v1::DeathReview> published = dr::PublishedView(review);
@@ -102,7 +104,8 @@ absl::Status DeathReviewService::List(const v1::Actor& actor,
 grpc::ServerUnaryReactor* DeathReviewService::ListFamilyContacts(
     grpc::CallbackServerContext* context, const v1::ListFamilyContactsRequest* request,
     v1::ListFamilyContactsResponse* response) {
-  return WithActor(deps_, context, [&](const v1::Actor& a) { return Contacts(a, *request, response); });
+  return WithActor(deps_, context,
+                   [&](const v1::Actor& a) { return Contacts(a, *request, response); });
 }
 
 absl::Status DeathReviewService::Contacts(const v1::Actor& actor,

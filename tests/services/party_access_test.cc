@@ -293,6 +293,40 @@ TEST_F(PartyAccessTest, APolicyShareLetsAnAgencyReadACaseTypeButNotActOnIt) {
   EXPECT_THAT(ListActions(kPolice), IsEmpty());
 }
 
+// A Get names the steps the caller may take now: its state's commands that
+// the caller's role may call, and none for a reader by the policy's share.
+TEST_F(PartyAccessTest, AGetNamesTheNextStepsTheCallerMayTake) {
+  const std::string action = CreateAction(kHousing, kCouncil);
+  auto next_steps = [&](const std::string& agency, const std::string& role) {
+    v1::GetActionRequest r;
+    r.set_name(action);
+    v1::Action out;
+    grpc::Status status =
+        Call(&v1::ActionService::Stub::GetAction, actions_.get(), r, &out, role, agency);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return std::vector<std::string>(out.next_steps().begin(), out.next_steps().end());
+  };
+  EXPECT_THAT(next_steps(kHousing, "caseworker"),
+              ElementsAre("RecordProgress", "ChangeDueDate", "CompleteAction", "CancelAction",
+                          "PutActionOnHold"));
+  // An integration may record progress and complete, nothing more.
+  EXPECT_THAT(next_steps(kHousing, "integration"), ElementsAre("RecordProgress", "CompleteAction"));
+  Publish(PolicySharing("action", {kPolice}));
+  EXPECT_THAT(next_steps(kPolice, "caseworker"), IsEmpty());
+
+  // A completed action may only be reopened; lists never carry the steps.
+  v1::CompleteActionRequest complete;
+  complete.set_name(action);
+  complete.set_request_id(Id());
+  complete.set_note("Visit done");
+  v1::ActionResponse done;
+  ASSERT_TRUE(Call(&v1::ActionService::Stub::CompleteAction, actions_.get(), complete, &done,
+                   "caseworker", kHousing)
+                  .ok());
+  EXPECT_THAT(done.action().next_steps(), IsEmpty());
+  EXPECT_THAT(next_steps(kHousing, "caseworker"), ElementsAre("ReopenAction"));
+}
+
 TEST_F(PartyAccessTest, SharesAreValidatedAndDeathReviewsCannotBeShared) {
   v1::Policy policy = PolicySharing("death_review", {kPolice});
   v1::CaseShare& twice = *policy.mutable_access()->add_shares();
