@@ -32,24 +32,42 @@ constexpr size_t kMaxLoggedMessage = 300;
 
 const char* CodeName(grpc::StatusCode code) {
   switch (code) {
-    case grpc::OK: return "OK";
-    case grpc::CANCELLED: return "CANCELLED";
-    case grpc::UNKNOWN: return "UNKNOWN";
-    case grpc::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case grpc::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case grpc::NOT_FOUND: return "NOT_FOUND";
-    case grpc::ALREADY_EXISTS: return "ALREADY_EXISTS";
-    case grpc::PERMISSION_DENIED: return "PERMISSION_DENIED";
-    case grpc::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case grpc::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-    case grpc::ABORTED: return "ABORTED";
-    case grpc::OUT_OF_RANGE: return "OUT_OF_RANGE";
-    case grpc::UNIMPLEMENTED: return "UNIMPLEMENTED";
-    case grpc::INTERNAL: return "INTERNAL";
-    case grpc::UNAVAILABLE: return "UNAVAILABLE";
-    case grpc::DATA_LOSS: return "DATA_LOSS";
-    case grpc::UNAUTHENTICATED: return "UNAUTHENTICATED";
-    default: return "CODE_UNKNOWN";
+    case grpc::OK:
+      return "OK";
+    case grpc::CANCELLED:
+      return "CANCELLED";
+    case grpc::UNKNOWN:
+      return "UNKNOWN";
+    case grpc::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case grpc::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::ABORTED:
+      return "ABORTED";
+    case grpc::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case grpc::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case grpc::INTERNAL:
+      return "INTERNAL";
+    case grpc::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::DATA_LOSS:
+      return "DATA_LOSS";
+    case grpc::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    default:
+      return "CODE_UNKNOWN";
   }
 }
 
@@ -186,8 +204,7 @@ class CallGuard final : public grpc::experimental::Interceptor {
   void StampIdentity(std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
     std::shared_ptr<const grpc::AuthContext> auth = info_->server_context()->auth_context();
     absl::StatusOr<TransportIdentity> resolved =
-        auth == nullptr ? absl::UnauthenticatedError("the call has no TLS connection")
-                        : state_->options().identity->Resolve(*auth, metadata);
+        state_->options().identity->Resolve(auth.get(), metadata);
     if (!resolved.ok()) {
       identity_[3] = absl::StrCat(static_cast<int>(resolved.status().code()), ":",
                                   resolved.status().message());
@@ -316,15 +333,15 @@ class CallGuard final : public grpc::experimental::Interceptor {
     uint64_t suppressed = 0;
     if (!state_->TakeLogLine(&suppressed)) return;
     const absl::Time now = absl::Now();
-    std::string line = absl::StrFormat(
-        "{\"time\":\"%s\",\"method\":\"%s\",\"code\":\"%s\",\"ms\":%.2f",
-        absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", now, absl::UTCTimeZone()),
-        JsonEscape(method_, kMaxLoggedMethod), CodeName(status.error_code()),
-        absl::ToDoubleMilliseconds(now - start_));
+    std::string line =
+        absl::StrFormat("{\"time\":\"%s\",\"method\":\"%s\",\"code\":\"%s\",\"ms\":%.2f",
+                        absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", now, absl::UTCTimeZone()),
+                        JsonEscape(method_, kMaxLoggedMethod), CodeName(status.error_code()),
+                        absl::ToDoubleMilliseconds(now - start_));
     if (grpc::ServerContextBase* context = info_->server_context()) {
       absl::StrAppend(&line, ",\"peer\":\"", JsonEscape(context->peer(), kMaxLoggedIdentity), "\"");
-      for (const auto& [key, name] : {std::pair<const char*, const char*>{kAgencyHeader, "agency"},
-                                      {kUserHeader, "user"}}) {
+      for (const auto& [key, name] :
+           {std::pair<const char*, const char*>{kAgencyHeader, "agency"}, {kUserHeader, "user"}}) {
         const std::string value = MetadataValue(*context, key);
         if (!value.empty()) {
           absl::StrAppend(&line, ",\"", name, "\":\"", JsonEscape(value, kMaxLoggedIdentity), "\"");
@@ -452,8 +469,8 @@ bool CallGuardState::AwaitStats(const std::function<bool(const CallStats&)>& don
   // Counters change without the lock: wake up now and then to look again.
   bool held = done(stats());
   while (!held && std::chrono::steady_clock::now() < deadline) {
-    wait_cv_.wait_until(lock, std::min(deadline, std::chrono::steady_clock::now() +
-                                                     std::chrono::milliseconds(50)));
+    wait_cv_.wait_until(
+        lock, std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(50)));
     held = done(stats());
   }
   waiters_.fetch_sub(1);

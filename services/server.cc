@@ -4,6 +4,7 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
+#include <grpcpp/support/client_interceptor.h>
 #include <netdb.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -201,16 +202,14 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   server->calendars_ = *std::move(calendars);
   storage::EngineOptions engine_options = config.engine;
   engine_options.time_zone = london;
-  server->engine_ =
-      std::make_unique<storage::Engine>(server->store_.get(), clock, engine_options);
-  server->timers_ = std::make_unique<TimerWorker>(server->store_.get(), server->engine_.get(),
-                                                  clock, server->calendars_.get(),
-                                                  &workflow::Workflows());
+  server->engine_ = std::make_unique<storage::Engine>(server->store_.get(), clock, engine_options);
+  server->timers_ =
+      std::make_unique<TimerWorker>(server->store_.get(), server->engine_.get(), clock,
+                                    server->calendars_.get(), &workflow::Workflows());
   server->links_ = std::make_unique<LinkWorker>(server->store_.get(), server->engine_.get(),
                                                 server->calendars_.get());
-  server->timers_->AddPollTask([links = server->links_.get()] {
-    return links->DeliverPending().status();
-  });
+  server->timers_->AddPollTask(
+      [links = server->links_.get()] { return links->DeliverPending().status(); });
 
   server->policies_ = std::make_unique<PolicyCache>(server->store_.get());
   absl::StatusOr<std::unique_ptr<AuditLog>> audit =
@@ -230,9 +229,9 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   for (const auto& [name, make] : ServiceFactories()) server->services_.push_back(make(deps));
   for (const workflow::Workflow* w : deps.registry->workflows()) {
     if (!w->service().empty() && FindFactory(w->service()) == nullptr) {
-      return fail(absl::InternalError(absl::StrCat("workflow ", w->name(), " is served by ",
-                                                   w->service(),
-                                                   ", which caseworkd does not host")));
+      return fail(
+          absl::InternalError(absl::StrCat("workflow ", w->name(), " is served by ", w->service(),
+                                           ", which caseworkd does not host")));
     }
   }
 
@@ -311,10 +310,50 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
 
 CaseworkServer::~CaseworkServer() { Shutdown(absl::Seconds(5)); }
 
+namespace {
+
+// Adds the process's in-process key to every call of the in-process
+// channel, so that under mutual TLS the server knows the call as its own.
+class InProcessKey final : public grpc::experimental::Interceptor {
+ public:
+  explicit InProcessKey(const std::string* key) : key_(key) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      methods->GetSendInitialMetadata()->emplace(kInProcessKeyHeader, *key_);
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const std::string* const key_;
+};
+
+class InProcessKeyFactory final : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  explicit InProcessKeyFactory(std::shared_ptr<const TransportIdentityResolver> identity)
+      : identity_(std::move(identity)) {}
+
+  grpc::experimental::Interceptor* CreateClientInterceptor(
+      grpc::experimental::ClientRpcInfo*) override {
+    return new InProcessKey(&identity_->in_process_key());
+  }
+
+ private:
+  const std::shared_ptr<const TransportIdentityResolver> identity_;
+};
+
+}  // namespace
+
 std::shared_ptr<grpc::Channel> CaseworkServer::InProcessChannel() {
   grpc::ChannelArguments arguments;
   arguments.SetMaxReceiveMessageSize(kMaxReplyBytes);
-  return server_->InProcessChannel(arguments);
+  const std::shared_ptr<const TransportIdentityResolver>& identity = guard_->options().identity;
+  if (identity == nullptr) return server_->InProcessChannel(arguments);
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> creators;
+  creators.push_back(std::make_unique<InProcessKeyFactory>(identity));
+  return server_->experimental().InProcessChannelWithInterceptors(arguments, std::move(creators));
 }
 
 void CaseworkServer::CheckHealth() {

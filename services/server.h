@@ -18,10 +18,10 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/audit_log.h"
-#include "services/policy_cache.h"
 #include "services/calendar_provider.h"
-#include "services/request_log.h"
 #include "services/link_worker.h"
+#include "services/policy_cache.h"
+#include "services/request_log.h"
 #include "services/service_deps.h"
 #include "services/timer_worker.h"
 #include "services/transport.h"
@@ -141,7 +141,9 @@ class CaseworkServer {
   // The port actually bound.
   int port() const { return port_; }
   // A channel to this server that bypasses the network (for tests and the
-  // demo loader).
+  // demo loader). Its callers state their identity in metadata, as the
+  // development identity does; under mutual TLS its calls carry the
+  // process's in-process key (services/transport.h) to be let in.
   std::shared_ptr<grpc::Channel> InProcessChannel();
 
   // Health turns NOT_SERVING for good while everything keeps serving, so
@@ -189,11 +191,11 @@ class CaseworkServer {
 
   // Health, and the thread that checks free space for it.
   mutable std::mutex health_mu_;
-  bool serving_ = false;       // guarded by health_mu_
-  bool draining_ = false;      // guarded by health_mu_
-  std::string not_serving_;    // guarded by health_mu_: why not serving
+  bool serving_ = false;     // guarded by health_mu_
+  bool draining_ = false;    // guarded by health_mu_
+  std::string not_serving_;  // guarded by health_mu_: why not serving
   std::condition_variable health_cv_;
-  bool stop_health_ = false;   // guarded by health_mu_
+  bool stop_health_ = false;  // guarded by health_mu_
   std::thread health_thread_;
 };
 

@@ -5,11 +5,14 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "openssl/crypto.h"
+#include "openssl/rand.h"
 #include "services/call_context.h"
 #include "workflow/common/validation.h"
 
@@ -37,11 +40,13 @@ class CertificateCheck final : public grpc::AuthMetadataProcessor {
   // Map lookups only: it runs on gRPC's own thread rather than a pool's.
   bool IsBlocking() const override { return false; }
 
-  grpc::Status Process(const InputMetadata&, grpc::AuthContext* context, OutputMetadata*,
+  grpc::Status Process(const InputMetadata& metadata, grpc::AuthContext* context, OutputMetadata*,
                        OutputMetadata*) override {
+    if (resolver_->FromThisProcess(metadata)) return grpc::Status::OK;
     absl::StatusOr<std::string> system = resolver_->System(*context);
     if (!system.ok()) {
-      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(system.status().message()));
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                          std::string(system.status().message()));
     }
     return grpc::Status::OK;
   }
@@ -60,9 +65,10 @@ absl::Status ParseAgencyMap(absl::string_view text, TlsConfig* tls) {
     if (line.empty() || line.front() == '#') continue;
     std::vector<absl::string_view> fields = absl::StrSplit(line, ' ', absl::SkipWhitespace());
     if (fields.size() < 2 || fields.size() > 3 || (fields.size() == 3 && fields[2] != "any")) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "agency map line ", number, ": expected \"DNS-NAME AGENCY\" or \"DNS-NAME AGENCY any\", got ",
-          workflow::Quoted(line)));
+      return absl::InvalidArgumentError(
+          absl::StrCat("agency map line ", number,
+                       ": expected \"DNS-NAME AGENCY\" or \"DNS-NAME AGENCY any\", got ",
+                       workflow::Quoted(line)));
     }
     if (!workflow::IsValidId(fields[1])) {
       return absl::InvalidArgumentError(absl::StrCat("agency map line ", number, ": ",
@@ -70,9 +76,8 @@ absl::Status ParseAgencyMap(absl::string_view text, TlsConfig* tls) {
                                                      " is not an agency identifier"));
     }
     if (!tls->agencies.emplace(std::string(fields[0]), std::string(fields[1])).second) {
-      return absl::InvalidArgumentError(absl::StrCat("agency map line ", number, ": ",
-                                                     workflow::Quoted(fields[0]),
-                                                     " is mapped twice"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "agency map line ", number, ": ", workflow::Quoted(fields[0]), " is mapped twice"));
     }
     if (fields.size() == 3) tls->any_agency.insert(std::string(fields[0]));
   }
@@ -93,6 +98,24 @@ absl::StatusOr<TlsConfig> LoadTlsConfig(const std::string& cert_file, const std:
   return tls;
 }
 
+std::string TransportIdentityResolver::NewInProcessKey() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
+    // No randomness: no key anything could present (FromThisProcess refuses
+    // an empty one).
+    return std::string();
+  }
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
+}
+
+bool TransportIdentityResolver::FromThisProcess(
+    const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const {
+  const absl::string_view presented = Header(metadata, kInProcessKeyHeader);
+  return !in_process_key_.empty() && presented.size() == in_process_key_.size() &&
+         CRYPTO_memcmp(presented.data(), in_process_key_.data(), presented.size()) == 0;
+}
+
 absl::StatusOr<std::string> TransportIdentityResolver::System(const grpc::AuthContext& auth) const {
   std::vector<std::string> names;
   for (const grpc::string_ref& san : auth.FindPropertyValues("x509_subject_alternative_name")) {
@@ -105,9 +128,18 @@ absl::StatusOr<std::string> TransportIdentityResolver::System(const grpc::AuthCo
 }
 
 absl::StatusOr<TransportIdentity> TransportIdentityResolver::Resolve(
-    const grpc::AuthContext& auth,
+    const grpc::AuthContext* auth,
     const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const {
-  absl::StatusOr<std::string> system = System(auth);
+  if (FromThisProcess(metadata)) {
+    // The process's own caller states who it acts as.
+    TransportIdentity identity;
+    identity.agency = std::string(Header(metadata, kAgencyHeader));
+    identity.user = std::string(Header(metadata, kUserHeader));
+    identity.role = std::string(Header(metadata, kRoleHeader));
+    return identity;
+  }
+  if (auth == nullptr) return absl::UnauthenticatedError("the call has no TLS connection");
+  absl::StatusOr<std::string> system = System(*auth);
   if (!system.ok()) return system.status();
   const std::string& agency = tls_.agencies.at(*system);
   TransportIdentity identity;
@@ -143,11 +175,10 @@ absl::StatusOr<TransportIdentity> TransportIdentityResolver::Resolve(
   }
   absl::string_view claimed = Header(metadata, kAgencyHeader);
   if (!claimed.empty() && claimed != *identity.agency) {
-    return absl::UnauthenticatedError(
-        absl::StrCat(tokens_ != nullptr && *identity.agency != agency
-                         ? "the bearer token acts for "
-                         : "the client certificate acts for ",
-                     *identity.agency, ", not for ", workflow::Quoted(claimed)));
+    return absl::UnauthenticatedError(absl::StrCat(
+        tokens_ != nullptr && *identity.agency != agency ? "the bearer token acts for "
+                                                         : "the client certificate acts for ",
+        *identity.agency, ", not for ", workflow::Quoted(claimed)));
   }
   return identity;
 }

@@ -25,11 +25,11 @@
 #include <grpcpp/grpcpp.h>
 
 #include <map>
-#include <utility>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -83,13 +83,29 @@ struct TransportIdentity {
 // nothing of one call is ever written where another could see it.
 class TransportIdentityResolver {
  public:
+  // 32 random bytes from OpenSSL's generator, hex.
+  static std::string NewInProcessKey();
+
   // With `tokens` (may be null), people from their bearer tokens, as of
   // `clock`'s time.
   TransportIdentityResolver(TlsConfig tls, std::shared_ptr<const TokenVerifier> tokens,
                             const Clock* clock)
-      : tls_(std::move(tls)), tokens_(std::move(tokens)), clock_(clock) {}
+      : tls_(std::move(tls)),
+        tokens_(std::move(tokens)),
+        clock_(clock),
+        in_process_key_(NewInProcessKey()) {}
 
   const TlsConfig& tls() const { return tls_; }
+
+  // A random key made at start that never leaves the process. The server's
+  // in-process channel (CaseworkServer::InProcessChannel: the demo loader)
+  // sends it under kInProcessKeyHeader; a call carrying it has no
+  // certificate and states its identity in metadata, as the development
+  // identity does. Nothing outside the process can know it.
+  const std::string& in_process_key() const { return in_process_key_; }
+
+  // True if `metadata` carries this process's in-process key.
+  bool FromThisProcess(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const;
 
   // The calling system's DNS name, from the certificate of `auth`'s
   // connection; UNAUTHENTICATED if it names no mapped system.
@@ -99,15 +115,21 @@ class TransportIdentityResolver {
   // or foreign token; an x-casework-agency naming another agency) or
   // PERMISSION_DENIED (a person of another agency; a role the token does
   // not grant).
+  // `auth` is null for a call without a TLS connection (the in-process
+  // channel's): UNAUTHENTICATED unless it carries the in-process key.
   absl::StatusOr<TransportIdentity> Resolve(
-      const grpc::AuthContext& auth,
+      const grpc::AuthContext* auth,
       const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const;
 
  private:
   const TlsConfig tls_;
   const std::shared_ptr<const TokenVerifier> tokens_;
   const Clock* const clock_;
+  const std::string in_process_key_;
 };
+
+// The header of the in-process key (TransportIdentityResolver::in_process_key).
+inline constexpr char kInProcessKeyHeader[] = "x-casework-internal-process-key";
 
 // Server credentials for mutual TLS: client certificates required and
 // verified, and a call whose certificate names no system of `resolver`'s

@@ -1,29 +1,28 @@
 // Mutual TLS end to end: certificates made at test time by the operator's
 // script (deploy/partnership-ca.sh), a server that requires them, and the
 // calling system's agency taken from its certificate.
-#include <atomic>
-#include <cstdlib>
-#include <fstream>
-#include <memory>
-#include <sstream>
-#include <set>
-#include <string>
-#include <thread>
-#include <utility>
-#include <vector>
-
 #include <grpcpp/grpcpp.h>
-
-#include "absl/strings/str_cat.h"
-#include "casework/v1/actions.grpc.pb.h"
-#include "casework/v1/events.grpc.pb.h"
 #include <jwt.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "casework/v1/actions.grpc.pb.h"
+#include "casework/v1/events.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/server.h"
@@ -118,9 +117,11 @@ class TlsTest : public ::testing::Test {
     }
     // The identity provider's signing keys, and one it never published.
     for (const std::string& command :
-         {absl::StrCat("openssl ecparam -name prime256v1 -genkey -noout -out ", certs_->Sub("idp-ec.key")),
+         {absl::StrCat("openssl ecparam -name prime256v1 -genkey -noout -out ",
+                       certs_->Sub("idp-ec.key")),
           absl::StrCat("openssl genrsa -out ", certs_->Sub("idp-rsa.key"), " 2048"),
-          absl::StrCat("openssl ecparam -name prime256v1 -genkey -noout -out ", certs_->Sub("rogue.key"))}) {
+          absl::StrCat("openssl ecparam -name prime256v1 -genkey -noout -out ",
+                       certs_->Sub("rogue.key"))}) {
       ASSERT_EQ(std::system((command + " 2>/dev/null").c_str()), 0) << command;
     }
   }
@@ -132,8 +133,8 @@ class TlsTest : public ::testing::Test {
     config_.request_log = false;
     config_.timer_poll = absl::ZeroDuration();
     config_.space_poll = absl::ZeroDuration();
-    TlsConfig tls{certs_->Sub("server.pem"), certs_->Sub("server.key"), certs_->Sub("ca.pem"),
-                  {}, {}};
+    TlsConfig tls{
+        certs_->Sub("server.pem"), certs_->Sub("server.key"), certs_->Sub("ca.pem"), {}, {}};
     ASSERT_TRUE(ParseAgencyMap("# the shire's police integration\n"
                                "police-link.shire.example shire-police\n"
                                "# the caseworkers' web client\n"
@@ -144,7 +145,8 @@ class TlsTest : public ::testing::Test {
   }
 
   void Start() {
-    absl::StatusOr<std::unique_ptr<CaseworkServer>> server = CaseworkServer::Start(config_, &clock_);
+    absl::StatusOr<std::unique_ptr<CaseworkServer>> server =
+        CaseworkServer::Start(config_, &clock_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
   }
@@ -240,7 +242,8 @@ TEST_F(TlsTest, TheCallingSystemsAgencyComesFromItsCertificate) {
   v1::ReadStreamRequest read;
   read.set_stream(created.action().name());
   v1::ReadStreamResponse history;
-  ASSERT_TRUE(v1::EventService::NewStub(Channel("police"))->ReadStream(&context, read, &history).ok());
+  ASSERT_TRUE(
+      v1::EventService::NewStub(Channel("police"))->ReadStream(&context, read, &history).ok());
   ASSERT_EQ(history.events_size(), 2);  // ActionCreated and its deadline
   EXPECT_EQ(history.events(0).actor().agency(), "shire-police");
   EXPECT_EQ(history.events(0).actor().user(), "u-link");
@@ -251,8 +254,9 @@ TEST_F(TlsTest, ACertificateCannotActForAnotherAgency) {
   v1::ActionResponse out;
   grpc::Status status = CreateAction(Channel("police"), "eastbrook-council", &out);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_THAT(status.error_message(),
-              HasSubstr("the client certificate acts for shire-police, not for \"eastbrook-council\""));
+  EXPECT_THAT(
+      status.error_message(),
+      HasSubstr("the client certificate acts for shire-police, not for \"eastbrook-council\""));
 }
 
 TEST_F(TlsTest, ACertificateOfNoMappedSystemIsUnauthenticated) {
@@ -273,8 +277,37 @@ TEST_F(TlsTest, ConnectionsWithoutATrustedCertificateAreRefused) {
   // Plaintext.
   auto plain = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
                                    grpc::InsecureChannelCredentials());
-  EXPECT_EQ(CreateAction(plain, "shire-police", &out).error_code(),
-            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(CreateAction(plain, "shire-police", &out).error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+// The process's own callers (the demo loader) use the in-process channel:
+// under mutual TLS they are let in by the process's key and state who they
+// act as; the key is not something a network caller can present.
+TEST_F(TlsTest, TheInProcessChannelWorksUnderTlsAndItsKeyStaysInTheProcess) {
+  Start();
+  v1::ActionResponse created;
+  grpc::Status status = CreateAction(server_->InProcessChannel(), "eastbrook-council", &created);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  v1::Actor actor = ActorOf(Channel("web"), created);
+  EXPECT_EQ(actor.agency(), "eastbrook-council");
+  EXPECT_EQ(actor.user(), "u-link");
+
+  // A network caller sending the header with a guess gets nothing from it.
+  grpc::ClientContext context;
+  context.AddMetadata(kInProcessKeyHeader, std::string(64, '0'));
+  context.AddMetadata("x-casework-agency", "eastbrook-council");
+  context.AddMetadata("x-casework-user", "u-link");
+  context.AddMetadata("x-casework-role", "integration");
+  v1::CreateActionRequest request;
+  request.set_parent("partnerships/eastbrook");
+  request.set_request_id("tls-guess");
+  v1::ActionResponse out;
+  status = v1::ActionService::NewStub(Channel("stranger"))->CreateAction(&context, request, &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(status.error_message(), HasSubstr("stranger.example"));
+  EXPECT_EQ(TransportIdentityResolver::NewInProcessKey().size(), 64u);
+  EXPECT_NE(TransportIdentityResolver::NewInProcessKey(),
+            TransportIdentityResolver::NewInProcessKey());
 }
 
 TEST_F(TlsTest, OnlyTlsMayListenBeyondLoopback) {
@@ -299,10 +332,10 @@ TEST_F(TlsTest, APersonsTokenNamesWhoCallsThroughTheSystem) {
   EXPECT_EQ(actor.user(), "u-4471");  // the token's, not the header's u-link
   EXPECT_EQ(actor.role(), "caseworker");
   // RS256 keys too.
-  ASSERT_TRUE(CreateAction(Channel("police"), "", &out,
-                           Token(certs_->Sub("idp-rsa.key"), JWT_ALG_RS256, "idp-rsa",
-                                 clock_.Now()))
-                  .ok());
+  ASSERT_TRUE(
+      CreateAction(Channel("police"), "", &out,
+                   Token(certs_->Sub("idp-rsa.key"), JWT_ALG_RS256, "idp-rsa", clock_.Now()))
+          .ok());
   // Without a token the system acts as itself.
   ASSERT_TRUE(CreateAction(Channel("police"), "", &out).ok());
   actor = ActorOf(Channel("police"), out);
@@ -335,7 +368,8 @@ TEST_F(TlsTest, ConcurrentCallsOnOneConnectionKeepTheirOwnPeople) {
         grpc::ClientContext context;
         if (!tokens[who].empty()) context.AddMetadata("authorization", "Bearer " + tokens[who]);
         context.AddMetadata("x-casework-user", "u-link");
-        context.AddMetadata("x-casework-role", who + 1 == tokens.size() ? "integration" : "caseworker");
+        context.AddMetadata("x-casework-role",
+                            who + 1 == tokens.size() ? "integration" : "caseworker");
         v1::CreateActionRequest request = testing::CreateRequest(absl::StrCat("c-", t, "-", i));
         v1::ActionResponse out;
         if (!stub->CreateAction(&context, request, &out).ok()) {
@@ -343,9 +377,8 @@ TEST_F(TlsTest, ConcurrentCallsOnOneConnectionKeepTheirOwnPeople) {
           continue;
         }
         const v1::Actor actor = ActorOf(channel, out);
-        const std::string expected = who + 1 == tokens.size()
-                                         ? "police-link.shire.example"
-                                         : absl::StrCat("u-officer-", who);
+        const std::string expected = who + 1 == tokens.size() ? "police-link.shire.example"
+                                                              : absl::StrCat("u-officer-", who);
         if (actor.user() != expected) ++wrong;
       }
     });
