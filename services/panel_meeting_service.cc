@@ -63,7 +63,8 @@ grpc::ServerUnaryReactor* PanelMeetingService::GetMeeting(grpc::CallbackServerCo
 absl::Status PanelMeetingService::Minutes(ReadFilter& filter, const v1::GetMeetingRequest& request,
                                           v1::PanelMeetingMinutes* response) const {
   ASSIGN_OR_RETURN(v1::PanelMeeting meeting, ReadMeeting(deps_, filter, request.name()));
-  std::optional<workflow::ResourceName> name = workflow::ResourceNameOf(request.name(), panels::kMeetingCollection);
+  std::optional<workflow::ResourceName> name =
+      workflow::ResourceNameOf(request.name(), panels::kMeetingCollection);
   ASSIGN_OR_RETURN(const v1::Policy policy,
                    ReadPolicy(*deps_.store, name->partnership, meeting.policy_version()));
   if (const v1::PanelDefinition* panel = panels::FindPanel(policy, meeting.panel())) {
@@ -85,9 +86,9 @@ absl::Status PanelMeetingService::Minutes(ReadFilter& filter, const v1::GetMeeti
   }
   // The actions it set.
   ASSIGN_OR_RETURN(std::vector<storage::StoredRow> actions,
-                   deps_.store->ScanRows(workflow::actions::ActionSourcePrefix(name->partnership,
-                                                                              meeting.name()),
-                                         "", kMaxAgendaItems));
+                   deps_.store->ScanRows(
+                       workflow::actions::ActionSourcePrefix(name->partnership, meeting.name()), "",
+                       kMaxAgendaItems));
   for (const storage::StoredRow& row : actions) {
     ASSIGN_OR_RETURN(const int64_t n, NumberAtEnd(row.key));
     ASSIGN_OR_RETURN(*response->add_new_actions(),
@@ -95,7 +96,61 @@ absl::Status PanelMeetingService::Minutes(ReadFilter& filter, const v1::GetMeeti
                                            workflow::actions::ActionStream(name->partnership, n)));
   }
   *response->mutable_meeting() = std::move(meeting);
+  SetNextSteps(workflow_, filter.actor(), *response->mutable_meeting());
   return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* PanelMeetingService::ListMeetings(grpc::CallbackServerContext* context,
+                                                            const v1::ListMeetingsRequest* request,
+                                                            v1::ListMeetingsResponse* response) {
+  v1::Actor actor;
+  if (auto* refused = RefuseUnlessAllowed(context, &actor)) return refused;
+  ReadFilter filter(deps_, std::move(actor));
+  return FinishNow(context, List(filter, *request, response));
+}
+
+absl::Status PanelMeetingService::List(ReadFilter& filter, const v1::ListMeetingsRequest& request,
+                                       v1::ListMeetingsResponse* response) const {
+  FieldErrors errors;
+  std::optional<std::string> partnership =
+      workflow::ParsePartnershipName("parent", request.parent(), errors);
+  if (!request.panel().empty()) workflow::CheckId("panel", request.panel(), errors);
+  if (!v1::PanelMeeting::State_IsValid(request.state())) {
+    errors.Add("state", "unknown", "is not a meeting state");
+  }
+  const PageRequest page = CheckPage(request.page_size(), request.page_token(), errors);
+  RETURN_IF_ERROR(errors.ToStatus());
+
+  // One panel's index (by date), or the summary rows of every meeting.
+  const bool summary = request.panel().empty();
+  const std::string prefix =
+      summary ? panels::MeetingRowPrefix(*partnership, "all")
+              : absl::StrCat(panels::MeetingRowPrefix(*partnership, "panel"), request.panel(), "/");
+  return PageRows(
+      *deps_.store, prefix, page,
+      [&](const storage::StoredRow& row) -> absl::StatusOr<Visit> {
+        v1::PanelMeeting meeting;
+        if (summary) {
+          if (!meeting.ParseFromString(row.value)) {
+            return absl::DataLossError(absl::StrCat("corrupt meeting row ", row.key));
+          }
+        } else {
+          ASSIGN_OR_RETURN(const int64_t n, NumberAtEnd(row.key));
+          ASSIGN_OR_RETURN(
+              meeting, ReadState<v1::PanelMeeting>(*deps_.store, workflow_,
+                                                   panels::PanelMeetingStream(*partnership, n)));
+        }
+        if (request.state() != v1::PanelMeeting::STATE_UNSPECIFIED &&
+            meeting.state() != request.state()) {
+          return Visit::kSkipped;
+        }
+        ASSIGN_OR_RETURN(const bool may_read,
+                         filter.MayReadState(workflow_, meeting.name(), meeting));
+        if (!may_read) return Visit::kSkipped;
+        *response->add_meetings() = std::move(meeting);
+        return Visit::kTaken;
+      },
+      response);
 }
 
 grpc::ServerUnaryReactor* PanelMeetingService::GetAgenda(grpc::CallbackServerContext* context,
@@ -117,8 +172,8 @@ absl::Status PanelMeetingService::Agenda(ReadFilter& filter, const v1::GetAgenda
   const std::string date = workflow::FormatDate(meeting.date());
 
   // New referrals: the panel's REFERRED index.
-  const std::string referred = absl::StrCat(panels::CaseRowPrefix(partnership, "panel"),
-                                            meeting.panel(), "/REFERRED/");
+  const std::string referred =
+      absl::StrCat(panels::CaseRowPrefix(partnership, "panel"), meeting.panel(), "/REFERRED/");
   ASSIGN_OR_RETURN(std::vector<storage::StoredRow> rows,
                    deps_.store->ScanRows(referred, "", kMaxAgendaItems));
   for (const storage::StoredRow& row : rows) {
@@ -140,10 +195,10 @@ absl::Status PanelMeetingService::Agenda(ReadFilter& filter, const v1::GetAgenda
   // or one of its meetings.
   const std::string actions_due = workflow::actions::ActionRowPrefix(partnership, "due");
   ASSIGN_OR_RETURN(rows, deps_.store->ScanRows(actions_due, "", 4 * kMaxAgendaItems));
-  const std::string case_prefix = absl::StrCat("partnerships/", partnership, "/",
-                                               panels::kCaseCollection, "/");
-  const std::string meeting_prefix = absl::StrCat("partnerships/", partnership, "/",
-                                                  panels::kMeetingCollection, "/");
+  const std::string case_prefix =
+      absl::StrCat("partnerships/", partnership, "/", panels::kCaseCollection, "/");
+  const std::string meeting_prefix =
+      absl::StrCat("partnerships/", partnership, "/", panels::kMeetingCollection, "/");
   for (const storage::StoredRow& row : rows) {
     if (absl::string_view(row.key).substr(actions_due.size(), 10) >= date) break;
     ASSIGN_OR_RETURN(const int64_t n, NumberAtEnd(row.key));
@@ -152,8 +207,8 @@ absl::Status PanelMeetingService::Agenda(ReadFilter& filter, const v1::GetAgenda
                                            workflow::actions::ActionStream(partnership, n)));
     std::string panel;
     if (absl::StartsWith(action.source(), case_prefix)) {
-      absl::StatusOr<v1::PanelCase> c = ReadState<v1::PanelCase>(
-          *deps_.store, panels::PanelCaseWorkflow(), action.source());
+      absl::StatusOr<v1::PanelCase> c =
+          ReadState<v1::PanelCase>(*deps_.store, panels::PanelCaseWorkflow(), action.source());
       if (c.ok()) panel = c->panel();
     } else if (absl::StartsWith(action.source(), meeting_prefix)) {
       absl::StatusOr<v1::PanelMeeting> m = ReadState<v1::PanelMeeting>(

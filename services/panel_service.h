@@ -70,8 +70,13 @@ class PanelMeetingService final : public v1::PanelMeetingService::CallbackServic
   grpc::ServerUnaryReactor* GetAgenda(grpc::CallbackServerContext* context,
                                       const v1::GetAgendaRequest* request,
                                       v1::PanelAgenda* response) override;
+  grpc::ServerUnaryReactor* ListMeetings(grpc::CallbackServerContext* context,
+                                         const v1::ListMeetingsRequest* request,
+                                         v1::ListMeetingsResponse* response) override;
 
  private:
+  absl::Status List(ReadFilter& filter, const v1::ListMeetingsRequest& request,
+                    v1::ListMeetingsResponse* response) const;
   absl::Status Minutes(ReadFilter& filter, const v1::GetMeetingRequest& request,
                        v1::PanelMeetingMinutes* response) const;
   absl::Status Agenda(ReadFilter& filter, const v1::GetAgendaRequest& request,

@@ -1,10 +1,10 @@
 // The panels end to end over gRPC: agendas, minutes, counts over a scripted
 // six months, and retries.
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
 #include "casework/v1/actions.grpc.pb.h"
@@ -22,6 +22,7 @@ namespace casework::services {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::IsEmpty;
 
 using ::casework::testing::At;
 using ::casework::testing::Date;
@@ -84,7 +85,9 @@ class PanelsTest : public casework::testing::ServerFixture {
     schedule.set_panel(panel);
     *schedule.mutable_date() = date;
     v1::PanelMeetingResponse out;
-    EXPECT_TRUE(Call(&v1::PanelMeetingService::Stub::ScheduleMeeting, Meetings().get(), schedule, &out).ok());
+    EXPECT_TRUE(
+        Call(&v1::PanelMeetingService::Stub::ScheduleMeeting, Meetings().get(), schedule, &out)
+            .ok());
     v1::RecordAttendanceRequest attendance;
     attendance.set_name(out.meeting().name());
     attendance.set_request_id(Id());
@@ -98,7 +101,9 @@ class PanelsTest : public casework::testing::ServerFixture {
       a.set_chair(chair);
     }
     v1::PanelMeetingResponse recorded;
-    EXPECT_TRUE(Call(&v1::PanelMeetingService::Stub::RecordAttendance, Meetings().get(), attendance, &recorded).ok());
+    EXPECT_TRUE(Call(&v1::PanelMeetingService::Stub::RecordAttendance, Meetings().get(), attendance,
+                     &recorded)
+                    .ok());
     return out.meeting().name();
   }
 
@@ -139,7 +144,8 @@ class PanelsTest : public casework::testing::ServerFixture {
     return "none";
   }
 
-  static std::vector<std::string> Names(const google::protobuf::RepeatedPtrField<v1::AgendaItem>& items) {
+  static std::vector<std::string> Names(
+      const google::protobuf::RepeatedPtrField<v1::AgendaItem>& items) {
     std::vector<std::string> names;
     for (const v1::AgendaItem& i : items) names.push_back(i.display_name());
     return names;
@@ -152,7 +158,7 @@ TEST_F(PanelsTest, TheAgendaListsNewReferralsCasesDueAndOverdueActionsOfThePanel
   const std::string a = Refer("aarg", Date(1980, 1, 1), "Adult A");
   Assess(a, v1::RISK_VERY_HIGH);  // main agenda, due 14 December
   const std::string b = Refer("aarg", Date(1981, 1, 1), "Adult B");
-  Assess(b, v1::RISK_HIGH);  // monitoring, due 14 December
+  Assess(b, v1::RISK_HIGH);                    // monitoring, due 14 December
   Refer("aarg", Date(1982, 1, 1), "Adult C");  // not yet assessed
   const std::string d = Refer("yjag", Date(2012, 1, 1), "Young D");
   Assess(d, v1::RISK_VERY_HIGH);  // another panel
@@ -200,7 +206,9 @@ TEST_F(PanelsTest, TheAgendaListsNewReferralsCasesDueAndOverdueActionsOfThePanel
   v1::GetMeetingRequest minutes_request;
   minutes_request.set_name(meeting);
   v1::PanelMeetingMinutes minutes;
-  ASSERT_TRUE(Call(&v1::PanelMeetingService::Stub::GetMeeting, Meetings().get(), minutes_request, &minutes).ok());
+  ASSERT_TRUE(
+      Call(&v1::PanelMeetingService::Stub::GetMeeting, Meetings().get(), minutes_request, &minutes)
+          .ok());
   EXPECT_TRUE(minutes.quorum().quorate());
   EXPECT_THAT(minutes.quorum().authorities_present(),
               ElementsAre("eastbrook-council", "shire-fire", "shire-police"));
@@ -216,9 +224,66 @@ TEST_F(PanelsTest, TheAgendaListsNewReferralsCasesDueAndOverdueActionsOfThePanel
   EXPECT_THAT(Names(agenda.monitoring_due()), ElementsAre());
 }
 
+// Meetings are listed by panel in date order, or all by number, filtered
+// by state and by who may see them; a meeting's Get names its next steps.
+TEST_F(PanelsTest, MeetingsAreListedByPanelInDateOrderToTheirParties) {
+  const std::string december = Meeting("yjag", Date(2026, 12, 10));
+  const std::string jag = Meeting("jag", Date(2026, 11, 25));
+  const std::string november = Meeting("yjag", Date(2026, 11, 20));
+  auto list = [&](const std::string& panel, v1::PanelMeeting::State state,
+                  const std::string& agency = "eastbrook-council") {
+    v1::ListMeetingsRequest r;
+    r.set_parent("partnerships/eastbrook");
+    r.set_panel(panel);
+    r.set_state(state);
+    v1::ListMeetingsResponse out;
+    grpc::Status status = Call(&v1::PanelMeetingService::Stub::ListMeetings, Meetings().get(), r,
+                               &out, "caseworker", agency);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    std::vector<std::string> names;
+    for (const v1::PanelMeeting& m : out.meetings()) names.push_back(m.name());
+    return names;
+  };
+  const auto none = v1::PanelMeeting::STATE_UNSPECIFIED;
+  EXPECT_THAT(list("yjag", none), ElementsAre(november, december));
+  EXPECT_THAT(list("", none), ElementsAre(december, jag, november));
+  // Only the parties: the organiser and the attendees' agencies.
+  EXPECT_THAT(list("", none, "eastbrook-homes"), IsEmpty());
+  EXPECT_THAT(list("jag", none, "shire-fire"), ElementsAre(jag));
+
+  v1::GetMeetingRequest get;
+  get.set_name(november);
+  v1::PanelMeetingMinutes minutes;
+  ASSERT_TRUE(
+      Call(&v1::PanelMeetingService::Stub::GetMeeting, Meetings().get(), get, &minutes).ok());
+  EXPECT_THAT(minutes.meeting().next_steps(), ElementsAre("RecordAttendance", "CloseMeeting"));
+
+  v1::CloseMeetingRequest close;
+  close.set_name(november);
+  close.set_request_id(Id());
+  close.set_notes("No cases due");
+  v1::PanelMeetingResponse closed;
+  ASSERT_TRUE(
+      Call(&v1::PanelMeetingService::Stub::CloseMeeting, Meetings().get(), close, &closed).ok());
+  EXPECT_THAT(list("yjag", v1::PanelMeeting::CLOSED), ElementsAre(november));
+  EXPECT_THAT(list("", v1::PanelMeeting::SCHEDULED), ElementsAre(december, jag));
+  ASSERT_TRUE(
+      Call(&v1::PanelMeetingService::Stub::GetMeeting, Meetings().get(), get, &minutes).ok());
+  EXPECT_THAT(minutes.meeting().next_steps(), IsEmpty());
+
+  v1::ListMeetingsRequest bad;
+  bad.set_parent("partnerships/eastbrook");
+  bad.set_panel("Youth Panel");
+  v1::ListMeetingsResponse out;
+  EXPECT_EQ(
+      Call(&v1::PanelMeetingService::Stub::ListMeetings, Meetings().get(), bad, &out).error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 TEST_F(PanelsTest, SixMonthsOfTheYouthPanelGiveExactCounts) {
   std::vector<std::string> c;
-  for (int i = 0; i < 4; ++i) c.push_back(Refer("yjag", Date(2011, 3, 1 + i), absl::StrCat("Youth ", i)));
+  for (int i = 0; i < 4; ++i)
+    c.push_back(Refer("yjag", Date(2011, 3, 1 + i), absl::StrCat("Youth ", i)));
   Assess(c[0], v1::RISK_VERY_HIGH);
   Assess(c[1], v1::RISK_HIGH, 1);
   Assess(c[2], v1::RISK_HIGH);
@@ -271,8 +336,10 @@ TEST_F(PanelsTest, SixMonthsOfTheYouthPanelGiveExactCounts) {
   };
   // c[2] was in monitoring from 2 November until it closed on 25 January:
   // no day on the main agenda.
-  EXPECT_EQ(figures(Date(2026, 11, 1), Date(2027, 4, 30)), "5 new, 1 declined, 0 closed, 0 escalated, 0 days");
-  EXPECT_EQ(figures(Date(2026, 12, 1), Date(2027, 1, 31)), "1 new, 0 declined, 0 closed, 0 escalated, 0 days");
+  EXPECT_EQ(figures(Date(2026, 11, 1), Date(2027, 4, 30)),
+            "5 new, 1 declined, 0 closed, 0 escalated, 0 days");
+  EXPECT_EQ(figures(Date(2026, 12, 1), Date(2027, 1, 31)),
+            "1 new, 0 declined, 0 closed, 0 escalated, 0 days");
 
   // The cases due by a date, and the risk trend of one.
   v1::ListPanelCasesRequest list;
@@ -285,7 +352,8 @@ TEST_F(PanelsTest, SixMonthsOfTheYouthPanelGiveExactCounts) {
   v1::ListAssessmentsRequest trend;
   trend.set_name(c[0]);
   v1::ListAssessmentsResponse assessments;
-  ASSERT_TRUE(Call(&v1::PanelService::Stub::ListAssessments, Cases().get(), trend, &assessments).ok());
+  ASSERT_TRUE(
+      Call(&v1::PanelService::Stub::ListAssessments, Cases().get(), trend, &assessments).ok());
   ASSERT_EQ(assessments.assessments_size(), 1);
   EXPECT_EQ(assessments.assessments(0).rule(), "P1");
 }
@@ -300,7 +368,8 @@ TEST_F(PanelsTest, EscalationOpensALinkedCaseOnTheParentPanelExactlyOnce) {
   escalate.set_meeting(meeting);
   escalate.set_reason("Cuckooing by an organised group across two areas");
   v1::PanelCaseResponse escalated;
-  grpc::Status status = Call(&v1::PanelService::Stub::EscalateCase, Cases().get(), escalate, &escalated);
+  grpc::Status status =
+      Call(&v1::PanelService::Stub::EscalateCase, Cases().get(), escalate, &escalated);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(escalated.panel_case().state(), v1::PanelCase::ESCALATED);
   EXPECT_EQ(escalated.panel_case().escalated_to_panel(), "jag");
@@ -369,7 +438,9 @@ TEST_F(PanelsTest, EscalationOpensALinkedCaseOnTheParentPanelExactlyOnce) {
   v1::GetAgendaRequest agenda_request;
   agenda_request.set_name(jag_meeting);
   v1::PanelAgenda agenda;
-  ASSERT_TRUE(Call(&v1::PanelMeetingService::Stub::GetAgenda, Meetings().get(), agenda_request, &agenda).ok());
+  ASSERT_TRUE(
+      Call(&v1::PanelMeetingService::Stub::GetAgenda, Meetings().get(), agenda_request, &agenda)
+          .ok());
   EXPECT_THAT(Names(agenda.escalations_in()), ElementsAre("Adult E"));
   EXPECT_THAT(Names(agenda.new_referrals()), ElementsAre());
   // The JAG has no parent: escalating from it is refused.
@@ -380,7 +451,8 @@ TEST_F(PanelsTest, EscalationOpensALinkedCaseOnTheParentPanelExactlyOnce) {
   escalate.set_meeting(jag_meeting);
   status = Call(&v1::PanelService::Stub::EscalateCase, Cases().get(), escalate, &escalated);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_EQ(status.error_message(), "panel jag has no parent panel to escalate to in policy version 1");
+  EXPECT_EQ(status.error_message(),
+            "panel jag has no parent panel to escalate to in policy version 1");
 }
 
 TEST_F(PanelsTest, AnEscalationLeftUnlinkedByAStopIsLinkedBeforeTheNextStartServes) {
@@ -392,7 +464,8 @@ TEST_F(PanelsTest, AnEscalationLeftUnlinkedByAStopIsLinkedBeforeTheNextStartServ
   escalate.set_meeting(Meeting("aarg", Date(2026, 11, 2)));
   escalate.set_reason("Beyond the group's reach");
   v1::PanelCaseResponse escalated;
-  ASSERT_TRUE(Call(&v1::PanelService::Stub::EscalateCase, Cases().get(), escalate, &escalated).ok());
+  ASSERT_TRUE(
+      Call(&v1::PanelService::Stub::EscalateCase, Cases().get(), escalate, &escalated).ok());
   // Stopped before any poll delivered it; started again with the timers
   // (and links) polling, as caseworkd runs.
   server_.reset();
