@@ -3,6 +3,7 @@
 # server or the tests.
 #
 #   deploy/casework.sh run  [caseworkd flags...]   build, then serve the demo partnership
+#                                                  (gRPC on 127.0.0.1:50051, web on 127.0.0.1:3000)
 #   deploy/casework.sh test [ctest args...]        build, then run the whole test suite
 #   deploy/casework.sh build                       only install what is missing and build
 #
@@ -12,6 +13,7 @@
 #   CASEWORK_DATA_DIR    data for `run`    (default: var/demo)
 #   CASEWORK_BUILD_TYPE  CMake build type  (default: RelWithDebInfo)
 #   CASEWORK_SANITIZE    "address" builds with ASan+UBSan (default: off)
+#   CASEWORK_WEB_LISTEN  the web client's address for `run` (default: 127.0.0.1:3000)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -23,7 +25,11 @@ packages=(
   librocksdb-dev libabsl-dev libjemalloc-dev libjwt-dev libssl-dev openssl
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   tzdata
+  chromium
 )
+# The web client runs on Node.js. Debian's nodejs and npm, unless a Node.js
+# (with its own npm) is already installed.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then packages+=(nodejs npm); fi
 if [[ "${CASEWORK_SANITIZE:-}" != "" ]]; then packages+=(clang libclang-rt-14-dev); fi
 
 missing=()
@@ -44,6 +50,13 @@ cmake_args=(-S "$root" -B "$build_dir" -G Ninja
 if [[ "${CASEWORK_SANITIZE:-}" != "" ]]; then
   cmake_args+=(-DCASEWORK_SANITIZE="${CASEWORK_SANITIZE}" -DCMAKE_CXX_COMPILER=clang++)
 fi
+# The web client's npm packages, exactly as locked, when the lockfile changed.
+web=clients/web
+if [[ ! -f $web/node_modules/.package-lock.json || $web/package-lock.json -nt $web/node_modules/.package-lock.json ]]; then
+  echo "casework: installing the web client's npm packages" >&2
+  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
+
 cmake "${cmake_args[@]}" >/dev/null
 # Two jobs per core at most; the CI machine has 2 cores and 24 GiB.
 cmake --build "$build_dir" -j "$(nproc)"
@@ -54,8 +67,18 @@ case "$command" in
   build) ;;
   run)
     data_dir=${CASEWORK_DATA_DIR:-var/demo}
+    web_listen=${CASEWORK_WEB_LISTEN:-127.0.0.1:3000}
     mkdir -p "$data_dir"
-    exec "$build_dir/services/caseworkd" --data_dir="$data_dir" --demo "$@"
+    "$build_dir/services/caseworkd" --data_dir="$data_dir" --demo "$@" &
+    caseworkd=$!
+    node "$web/bin/casework-web.js" --listen="$web_listen" --caseworkd=127.0.0.1:50051 --demo &
+    webclient=$!
+    trap 'kill -TERM $caseworkd $webclient 2>/dev/null; wait' INT TERM
+    echo "casework: open http://$web_listen/ in a browser (Ctrl-C stops both)" >&2
+    # Either one stopping stops the other.
+    wait -n $caseworkd $webclient || true
+    kill -TERM $caseworkd $webclient 2>/dev/null || true
+    wait
     ;;
   test)
     cd "$build_dir"
