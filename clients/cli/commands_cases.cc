@@ -405,7 +405,9 @@ void AddAdvance(CLI::App* reviews, Cli& cli) {
       advance, cli, "decide-appeal", "Record the appeal's decision (role partnership_chair)",
       &Reviews::Stub::DecideAppeal, [](CLI::App* s, v1::DecideAppealRequest* r) {
         s->add_flag_function(
-            "--upheld", [r](int64_t n) { r->set_upheld(n > 0); }, "The appeal is upheld");
+             "--upheld,!--dismissed", [r](int64_t n) { r->set_upheld(n > 0); },
+             "The appeal is upheld (--dismissed: it is not); one is required")
+            ->required();
         s->add_option_function<std::string>(
              "--reason", [r](const std::string& v) { r->set_reason(v); }, "Why")
             ->required();

@@ -125,7 +125,9 @@ void AddDeathReviewCommands(CLI::App& app, Cli& cli) {
       reviews, cli, "decide", "Record whether a review is commissioned (role partnership_chair)",
       &Reviews::Stub::RecordDecision, [](CLI::App* s, v1::RecordDecisionRequest* r) {
         s->add_flag_function(
-            "--commission", [r](int64_t n) { r->set_commission(n > 0); }, "Commission a review");
+             "--commission,!--no-commission", [r](int64_t n) { r->set_commission(n > 0); },
+             "Commission a review (--no-commission: do not); one is required")
+            ->required();
         s->add_option_function<std::string>(
              "--reason", [r](const std::string& v) { r->set_reason(v); }, "Why")
             ->required();

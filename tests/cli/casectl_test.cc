@@ -158,9 +158,11 @@ TEST_F(CasectlTest, TheReadmeTourTakesAComplainantToTheFigures) {
   Ok({"reviews", "advance", "appeal", review, "--ground",
       "The case review process was not followed"});
   Ok({"reviews", "advance", "appeal-papers", review, "--chair", "chair-01"});
-  EXPECT_EQ(Casectl({"reviews", "advance", "decide-appeal", review, "--reason", "x"}).code, 7);
+  EXPECT_EQ(
+      Casectl({"reviews", "advance", "decide-appeal", review, "--dismissed", "--reason", "x"}).code,
+      7);
   EXPECT_THAT(Ok({"--role", "partnership_chair", "reviews", "advance", "decide-appeal", review,
-                  "--reason", "The process was followed"}),
+                  "--dismissed", "--reason", "The process was followed"}),
               HasSubstr("outcome communicated"));
 }
 

@@ -76,15 +76,15 @@ class FidelityTest : public casework::testing::ServerFixture {
     *request.mutable_from() = workflow::ToCivilDate(absl::CivilDay(2026, 1, 1));
     *request.mutable_to() = workflow::ToCivilDate(absl::CivilDay(2026, 12, 31));
     v1::CaseReviewFigures figures;
-    EXPECT_TRUE(
-        Call(&Review::GetCaseReviewFigures, reviews_.get(), request, &figures).ok());
+    EXPECT_TRUE(Call(&Review::GetCaseReviewFigures, reviews_.get(), request, &figures).ok());
     return figures;
   }
 
   std::string Due(const v1::CaseReview& review, const std::string& deadline) {
     for (const v1::Deadline& d : review.deadlines()) {
       if (d.name() == deadline) {
-        return absl::StrCat(workflow::FormatDate(d.due()), " ", v1::Deadline::State_Name(d.state()));
+        return absl::StrCat(workflow::FormatDate(d.due()), " ",
+                            v1::Deadline::State_Name(d.state()));
       }
     }
     return "none";
@@ -190,6 +190,7 @@ TEST_F(FidelityTest, ClosingBeforeTheWindowEndsDoesNotTakeTheAppealAway) {
   papers.set_chair("csp-chair");
   Do(&Review::SendAppealPapers, papers);
   v1::DecideAppealRequest decide;
+  decide.set_upheld(false);
   decide.set_reason("The threshold decision followed the policy");
   review = Do(&Review::DecideAppeal, decide, "partnership_chair");
   EXPECT_EQ(review.state(), v1::CaseReview::CLOSED);
@@ -282,14 +283,12 @@ TEST_F(FidelityTest, EveryEventRecordsThePolicyVersionOfItsCase) {
     const std::string& url = e.payload().type_url();
     versions.push_back(absl::StrCat(url.substr(url.rfind('.') + 1), "@", e.policy_version()));
   }
-  EXPECT_THAT(versions,
-              ElementsAre("PolicyPublished@1", "ApplicationReceived@1", "DeadlineSet@1",
-                          "DeadlineSet@1", "PolicyPublished@2", "ThresholdEvaluated@1",
-                          "DeadlineMet@1", "ActionCreated@0", "DeadlineSet@0"));
+  EXPECT_THAT(versions, ElementsAre("PolicyPublished@1", "ApplicationReceived@1", "DeadlineSet@1",
+                                    "DeadlineSet@1", "PolicyPublished@2", "ThresholdEvaluated@1",
+                                    "DeadlineMet@1", "ActionCreated@0", "DeadlineSet@0"));
 
   // --verify checks every event against its case.
-  absl::StatusOr<storage::VerifyReport> clean =
-      storage::VerifyStore(server_->store(), London());
+  absl::StatusOr<storage::VerifyReport> clean = storage::VerifyStore(server_->store(), London());
   ASSERT_TRUE(clean.ok()) << clean.status();
   EXPECT_THAT(clean->problems, ::testing::IsEmpty());
   v1::EventEnvelope forged = log.events(6);  // DeadlineMet of the case review
@@ -299,8 +298,7 @@ TEST_F(FidelityTest, EveryEventRecordsThePolicyVersionOfItsCase) {
   storage::StoreBatch batch = server_->store().NewBatch();
   batch.PutEvent(forged);
   ASSERT_TRUE(server_->store().Write(batch).ok());
-  absl::StatusOr<storage::VerifyReport> report =
-      storage::VerifyStore(server_->store(), London());
+  absl::StatusOr<storage::VerifyReport> report = storage::VerifyStore(server_->store(), London());
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_THAT(report->problems,
               Contains(absl::StrCat("event ", forged.global_position(), " of ", name_,

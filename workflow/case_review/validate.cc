@@ -41,18 +41,19 @@ void ValidateReceiveApplication(const v1::ReceiveApplicationRequest& r, const Va
   } else {
     CheckReference("applicant.complainant_reference", a.complainant_reference(), true, errors);
   }
-  CheckReference("applicant.representative_reference", a.representative_reference(), false,
-                 errors);
+  CheckReference("applicant.representative_reference", a.representative_reference(), false, errors);
   CheckReference("applicant.locality", a.locality(), false, errors);
   if (a.kind() == v1::Applicant::KIND_UNSPECIFIED || !v1::Applicant::Kind_IsValid(a.kind())) {
-    errors.Add("applicant.kind", "required", "is required: INDIVIDUAL, BUSINESS or COMMUNITY_GROUP");
+    errors.Add("applicant.kind", "required",
+               "is required: INDIVIDUAL, BUSINESS or COMMUNITY_GROUP");
   }
   if (!v1::ComplaintCategory_IsValid(a.category())) {
     errors.Add("applicant.category", "known_value", "must be PERSONAL, NUISANCE or ENVIRONMENTAL");
   }
   if (!a.representative_reference().empty() && !a.consent_recorded()) {
-    errors.Add("applicant.consent_recorded", "consent_required",
-               "must be true when applying on the victim's behalf (representative_reference is set)");
+    errors.Add(
+        "applicant.consent_recorded", "consent_required",
+        "must be true when applying on the victim's behalf (representative_reference is set)");
   }
   if (r.has_received_date()) CheckPastDate("received_date", r.received_date(), ctx.today, errors);
   CheckText("description", r.description(), false, kMaxText, errors);
@@ -73,14 +74,14 @@ void ValidateAssignLeadOfficer(const v1::AssignLeadOfficerRequest& r, const Vali
   if (!r.officer().empty()) CheckId("officer", r.officer(), errors);
 }
 
-void ValidateRequestAgencyInformation(const v1::AgencyInformationRequest& r,
-                                      const ValidateContext&, FieldErrors& errors) {
+void ValidateRequestAgencyInformation(const v1::AgencyInformationRequest& r, const ValidateContext&,
+                                      FieldErrors& errors) {
   CheckId("agency", r.agency(), errors);
   CheckText("summary", r.summary(), false, kMaxText, errors);
 }
 
-void ValidateRecordAgencyInformation(const v1::AgencyInformationRequest& r,
-                                     const ValidateContext&, FieldErrors& errors) {
+void ValidateRecordAgencyInformation(const v1::AgencyInformationRequest& r, const ValidateContext&,
+                                     FieldErrors& errors) {
   CheckId("agency", r.agency(), errors);
   CheckText("summary", r.summary(), true, kMaxText, errors);
 }
@@ -100,7 +101,8 @@ void ValidateRecordReviewMeeting(const v1::RecordReviewMeetingRequest& r, const 
 void ValidateRecordOfficerHours(const v1::RecordOfficerHoursRequest& r, const ValidateContext&,
                                 FieldErrors& errors) {
   if (!(r.hours() > 0 && r.hours() <= 200)) {
-    errors.Add("hours", "range", absl::StrCat("must be more than 0 and at most 200, got ", r.hours()));
+    errors.Add("hours", "range",
+               absl::StrCat("must be more than 0 and at most 200, got ", r.hours()));
   }
   if (!r.agency().empty()) CheckId("agency", r.agency(), errors);
 }
@@ -136,6 +138,9 @@ void ValidateSendAppealPapers(const v1::SendAppealPapersRequest& r, const Valida
 
 void ValidateDecideAppeal(const v1::DecideAppealRequest& r, const ValidateContext&,
                           FieldErrors& errors) {
+  if (!r.has_upheld()) {
+    errors.Add("upheld", "required", "say whether the appeal is upheld or dismissed");
+  }
   CheckText("reason", r.reason(), true, kMaxText, errors);
   if (!r.new_lead_officer().empty()) CheckId("new_lead_officer", r.new_lead_officer(), errors);
   if (!r.upheld() && !r.new_lead_officer().empty()) {

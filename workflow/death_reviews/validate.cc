@@ -39,9 +39,9 @@ void ValidateNotify(const v1::NotifyDeathRequest& r, const ValidateContext& ctx,
   const auto death = CheckPastDate("date_of_death", r.date_of_death(), ctx.today, errors);
   const auto notified = CheckPastDate("date_notified", r.date_notified(), ctx.today, errors);
   if (death && notified && *death > *notified) {
-    errors.Add("date_of_death", "after_notification",
-               absl::StrCat("must not be after the notification (", FormatDate(r.date_notified()),
-                            ")"));
+    errors.Add(
+        "date_of_death", "after_notification",
+        absl::StrCat("must not be after the notification (", FormatDate(r.date_notified()), ")"));
   }
   if (r.victim_age_at_death() < 0 || r.victim_age_at_death() > kMaxAge) {
     errors.Add("victim_age_at_death", "range", "must be 0-130");
@@ -57,16 +57,19 @@ void ValidateNotify(const v1::NotifyDeathRequest& r, const ValidateContext& ctx,
 
 void ValidateDecision(const v1::RecordDecisionRequest& r, const ValidateContext& ctx,
                       FieldErrors& errors) {
+  if (!r.has_commission()) {
+    errors.Add("commission", "required", "say whether a review is commissioned");
+  }
   CheckText("reason", r.reason(), true, kMaxText, errors);
   const auto decided = CheckPastDate("decided_on", r.decided_on(), ctx.today, errors);
-  const auto told = CheckPastDate("home_office_notified_on", r.home_office_notified_on(),
-                                  ctx.today, errors);
+  const auto told =
+      CheckPastDate("home_office_notified_on", r.home_office_notified_on(), ctx.today, errors);
   if (decided && told && *told < *decided) {
     errors.Add("home_office_notified_on", "before_decision", "must not be before decided_on");
   }
   if (r.has_family_notified_on()) {
-    const auto family = CheckPastDate("family_notified_on", r.family_notified_on(), ctx.today,
-                                      errors);
+    const auto family =
+        CheckPastDate("family_notified_on", r.family_notified_on(), ctx.today, errors);
     if (decided && family && *family < *decided) {
       errors.Add("family_notified_on", "before_decision", "must not be before decided_on");
     }
@@ -219,8 +222,7 @@ void ValidateHold(const v1::PlaceOnHoldRequest& r, const ValidateContext& ctx,
   }
 }
 
-void ValidateResume(const v1::ResumeReviewRequest& r, const ValidateContext&,
-                    FieldErrors& errors) {
+void ValidateResume(const v1::ResumeReviewRequest& r, const ValidateContext&, FieldErrors& errors) {
   CheckText("note", r.note(), false, kMaxText, errors);
 }
 

@@ -57,7 +57,8 @@ TEST_F(CaseReviewDecideTest, AReceivedDateInTheFutureIsRefused) {
   *r.mutable_received_date() = Date(2026, 11, 3);
   Outcome out = Send(kReceiveApplication, r);
   EXPECT_EQ(out.status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(out.status.message(), "received_date: must not be after today (2026-11-02) [not_future]");
+  EXPECT_EQ(out.status.message(),
+            "received_date: must not be after today (2026-11-02) [not_future]");
   EXPECT_EQ(world_.Version(kReview), 0);
 }
 
@@ -76,7 +77,8 @@ TEST_F(CaseReviewDecideTest, AnonymousApplicationsAndMissingConsentAreRefused) {
 TEST_F(CaseReviewDecideTest, AcknowledgingTwiceIsRefused) {
   Received();
   Outcome out = Do(kAcknowledgeApplication, v1::CaseReviewCommand());
-  EXPECT_THAT(out.events, ElementsAre("ApplicationAcknowledged{}", "DeadlineMet{name: \"acknowledge\"}"));
+  EXPECT_THAT(out.events,
+              ElementsAre("ApplicationAcknowledged{}", "DeadlineMet{name: \"acknowledge\"}"));
   Refused(kAcknowledgeApplication, v1::CaseReviewCommand(),
           absl::FailedPreconditionError(absl::StrCat(kReview, " was already acknowledged")));
 }
@@ -119,11 +121,11 @@ TEST_F(CaseReviewDecideTest, TheThresholdReadsOnlyItsWindowAndKeepsABoundedExpla
 
   // A complainant with 250 complaints in the window: the case keeps 50.
   for (int i = 0; i < 250; ++i) {
-    ASSERT_TRUE(world_
-                    .When(kRecordComplaint,
-                          testing::ComplaintRequest(absl::StrCat("MANY-", i), "cmp-many",
-                                                    Date(2026, 10, 1), Date(2026, 10, 2)))
-                    .status.ok());
+    ASSERT_TRUE(
+        world_
+            .When(kRecordComplaint, testing::ComplaintRequest(absl::StrCat("MANY-", i), "cmp-many",
+                                                              Date(2026, 10, 1), Date(2026, 10, 2)))
+            .status.ok());
   }
   ASSERT_TRUE(world_.When(kReceiveApplication, Application("cmp-many")).status.ok());
   v1::CaseReviewCommand evaluate;
@@ -275,12 +277,14 @@ TEST_F(CaseReviewDecideTest, AMeetingIsRecordedAfterItTookPlaceAndStartsTheOutco
   const int64_t version = world_.Version(kReview);
   Outcome future = Send(kRecordReviewMeeting, Meeting(Date(2026, 11, 3)));
   EXPECT_EQ(future.status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(future.status.message(), "date: a meeting is recorded after it took place [not_future]");
+  EXPECT_EQ(future.status.message(),
+            "date: a meeting is recorded after it took place [not_future]");
   EXPECT_EQ(DetailOf<v1::BadRequest>(future.status)->violations(0).rule(), "not_future");
   EXPECT_EQ(world_.Version(kReview), version);
   world_.SetNow(At(2026, 11, 6));
   Outcome out = Do(kRecordReviewMeeting, Meeting(Date(2026, 11, 4)));
-  EXPECT_THAT(Types(out.events), ElementsAre("ReviewMeetingRecorded", "DeadlineMet", "DeadlineSet"));
+  EXPECT_THAT(Types(out.events),
+              ElementsAre("ReviewMeetingRecorded", "DeadlineMet", "DeadlineSet"));
   EXPECT_EQ(Deadline("review_meeting"), "2026-12-07 MET");
   EXPECT_EQ(Deadline("outcome_letter"), "2026-11-11 RUNNING");  // 5 working days from the 4th
 }
@@ -349,9 +353,23 @@ TEST_F(CaseReviewDecideTest, AnAppealUnderAPolicyWithoutAppealsIsRefused) {
           absl::FailedPreconditionError("policy version 2 of eastbrook has no appeal process"));
 }
 
+// An appeal decision must say upheld or dismissed: one left unset is
+// refused, never read as a dismissal (which is final).
+TEST_F(CaseReviewDecideTest, AnAppealDecisionThatSaysNeitherIsRefused) {
+  WithChair();
+  v1::DecideAppealRequest unsaid;
+  unsaid.set_reason("The process was followed");
+  Outcome out = Send(kDecideAppeal, unsaid);
+  EXPECT_EQ(out.status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(DetailOf<v1::BadRequest>(out.status)->violations(0).field(), "upheld");
+  EXPECT_EQ(DetailOf<v1::BadRequest>(out.status)->violations(0).rule(), "required");
+  EXPECT_EQ(Review().state(), v1::CaseReview::WITH_APPEAL_CHAIR);
+}
+
 TEST_F(CaseReviewDecideTest, TheChairsDecisionIsFinal) {
   WithChair();
   v1::DecideAppealRequest dismissed;
+  dismissed.set_upheld(false);
   dismissed.set_reason("The process was followed");
   Do(kDecideAppeal, dismissed);
   EXPECT_EQ(Review().state(), v1::CaseReview::OUTCOME_COMMUNICATED);
@@ -412,7 +430,8 @@ TEST_F(CaseReviewDecideTest, ANotMetCaseClosesOnlyOnceTheApplicantWasTold) {
   notify.set_channel("email");
   Do(kNotifyApplicant, notify);
   Outcome out = Do(kCloseCaseReview, close);
-  EXPECT_THAT(Types(out.events), ElementsAre("CaseReviewClosed", "ApplicantNotified", "DeadlineCancelled"));
+  EXPECT_THAT(Types(out.events),
+              ElementsAre("CaseReviewClosed", "ApplicantNotified", "DeadlineCancelled"));
   EXPECT_EQ(Review().state(), v1::CaseReview::CLOSED);
   EXPECT_EQ(Deadline("acknowledge"), "2026-11-09 CANCELLED");
 }
@@ -422,12 +441,13 @@ TEST_F(CaseReviewDecideTest, WithdrawalCancelsEveryOpenDeadline) {
   v1::WithdrawApplicationRequest withdraw;
   withdraw.set_reason("The applicant moved away");
   Outcome out = Do(kWithdrawApplication, withdraw);
-  EXPECT_THAT(out.events,
-              ElementsAre("ApplicationWithdrawn{reason: \"The applicant moved away\" on { year: "
-                          "2026 month: 11 day: 2 }}",
-                          "DeadlineCancelled{name: \"acknowledge\" reason: \"application withdrawn\"}",
-                          "DeadlineCancelled{name: \"threshold_decision\" reason: \"application "
-                          "withdrawn\"}"));
+  EXPECT_THAT(
+      out.events,
+      ElementsAre("ApplicationWithdrawn{reason: \"The applicant moved away\" on { year: "
+                  "2026 month: 11 day: 2 }}",
+                  "DeadlineCancelled{name: \"acknowledge\" reason: \"application withdrawn\"}",
+                  "DeadlineCancelled{name: \"threshold_decision\" reason: \"application "
+                  "withdrawn\"}"));
   EXPECT_EQ(Review().state(), v1::CaseReview::WITHDRAWN);
 }
 

@@ -1,6 +1,7 @@
 // Table examples of the case review and its complaint ledger.
-#include "tests/workflow/case_review/case_review_world.h"
 #include "tests/workflow/examples.h"
+
+#include "tests/workflow/case_review/case_review_world.h"
 #include "workflow/case_review/commands.h"
 #include "workflow/case_review/complaints.h"
 #include "workflow/registry.h"
@@ -48,6 +49,7 @@ WorkflowExamples CaseReviewExamples() {
   upheld.set_upheld(true);
   upheld.set_reason("The housing reports were missed");
   v1::DecideAppealRequest dismissed;
+  dismissed.set_upheld(false);
   dismissed.set_reason("The process was followed");
   v1::RecommendationProgressRequest progress;
   progress.set_recommendation_id(1);
@@ -141,27 +143,38 @@ WorkflowExamples CaseReviewExamples() {
                          Step{"ReceiveRecommendation", receive, /*elsewhere=*/true}},
                         step(kLinkPanelReferral, Named(link))});
   }
-  ex.cases.insert(ex.cases.end(), {
-      // An applicant without qualifying complaints: not met.
-      {"RECEIVED", {}, step(kEvaluateThreshold, Named<v1::CaseReviewCommand>()),
-       {step(kReceiveApplication, Fixed(not_met))}},
-      {"RECEIVED", {}, step(kEvaluateThreshold, Named<v1::CaseReviewCommand>())},
-      // Information is recorded against a request for it.
-      {"IN_REVIEW", {step(kRequestAgencyInformation, Named(ask))},
-       step(kRecordAgencyInformation, Named(answer))},
-      // The outcome follows the meeting.
-      {"IN_REVIEW", {step(kRecordReviewMeeting, Named(meeting))}, step(kRecordOutcome, Named(outcome))},
-      // A "not met" case closes once the applicant was told.
-      {"THRESHOLD_NOT_MET", {step(kNotifyApplicant, Named(notify))}, step(kCloseCaseReview, Named(close))},
-      // The chair upholds (the review re-opens) or dismisses (final).
-      {"WITH_APPEAL_CHAIR", {}, step(kDecideAppeal, Named(upheld))},
-      {"WITH_APPEAL_CHAIR", {}, step(kDecideAppeal, Named(dismissed))},
-      // Told "not met", the applicant may appeal; the chair's decision
-      // treats the threshold as met or closes the case.
-      {"THRESHOLD_NOT_MET", {step(kNotifyApplicant, Named(notify))}, step(kLodgeAppeal, Named(appeal))},
-      {"WITH_APPEAL_CHAIR", {}, step(kDecideAppeal, Named(upheld)), threshold_appeal},
-      {"WITH_APPEAL_CHAIR", {}, step(kDecideAppeal, Named(dismissed)), threshold_appeal},
-  });
+  ex.cases.insert(
+      ex.cases.end(),
+      {
+          // An applicant without qualifying complaints: not met.
+          {"RECEIVED",
+           {},
+           step(kEvaluateThreshold, Named<v1::CaseReviewCommand>()),
+           {step(kReceiveApplication, Fixed(not_met))}},
+          {"RECEIVED", {}, step(kEvaluateThreshold, Named<v1::CaseReviewCommand>())},
+          // Information is recorded against a request for it.
+          {"IN_REVIEW",
+           {step(kRequestAgencyInformation, Named(ask))},
+           step(kRecordAgencyInformation, Named(answer))},
+          // The outcome follows the meeting.
+          {"IN_REVIEW",
+           {step(kRecordReviewMeeting, Named(meeting))},
+           step(kRecordOutcome, Named(outcome))},
+          // A "not met" case closes once the applicant was told.
+          {"THRESHOLD_NOT_MET",
+           {step(kNotifyApplicant, Named(notify))},
+           step(kCloseCaseReview, Named(close))},
+          // The chair upholds (the review re-opens) or dismisses (final).
+          {"WITH_APPEAL_CHAIR", {}, step(kDecideAppeal, Named(upheld))},
+          {"WITH_APPEAL_CHAIR", {}, step(kDecideAppeal, Named(dismissed))},
+          // Told "not met", the applicant may appeal; the chair's decision
+          // treats the threshold as met or closes the case.
+          {"THRESHOLD_NOT_MET",
+           {step(kNotifyApplicant, Named(notify))},
+           step(kLodgeAppeal, Named(appeal))},
+          {"WITH_APPEAL_CHAIR", {}, step(kDecideAppeal, Named(upheld)), threshold_appeal},
+          {"WITH_APPEAL_CHAIR", {}, step(kDecideAppeal, Named(dismissed)), threshold_appeal},
+      });
   return ex;
 }
 
