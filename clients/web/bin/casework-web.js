@@ -18,7 +18,8 @@ const HELP = `usage: casework-web [options]
   --session_secret_file=F   file holding the session cookie's signing secret
                             (default: a random one per start; sessions end on restart)
   --secure_cookies=auto|true  true: cookies only over HTTPS, behind a TLS proxy with
-                            --trust_proxy (default: auto, secure when the request is)
+                            --trust_proxy (default: auto, secure when the request is;
+                            always true when --public_url is https)
   --trust_proxy             trust X-Forwarded-Proto and -For from one proxy in front
   --demo                    show the demo partnership banner
 
@@ -96,7 +97,9 @@ function main() {
   const api = new Api({ address: values.caseworkd, protoDir: values.proto_dir, tls });
   const app = createApp({
     api, partnership: values.partnership, sessionSecret, demo: values.demo, oidc,
-    secureCookies: values.secure_cookies === 'true' ? true : 'auto', trustProxy: values.trust_proxy,
+    // Served at an https address, cookies are Secure whatever a proxy says.
+    secureCookies: values.secure_cookies === 'true' || /^https:/.test(values.public_url || '') ? true : 'auto',
+    trustProxy: values.trust_proxy,
   });
   const server = app.listen(Number(port), host.replace(/^\[|\]$/g, ''), () => {
     const address = server.address();

@@ -45,7 +45,6 @@ class ApiError extends Error {
     this.transition = details.transition || null;
   }
 
-  get notFound() { return this.code === grpc.status.NOT_FOUND; }
   get stale() { return this.code === grpc.status.ABORTED && this.conflict !== null; }
 }
 
@@ -189,4 +188,4 @@ function ifAllowed(promise) {
   });
 }
 
-module.exports = { Api, ApiError, ifAllowed, grpcStatus: grpc.status };
+module.exports = { Api, ApiError, ifAllowed };

@@ -7,14 +7,18 @@ const crypto = require('node:crypto');
 const path = require('node:path');
 const express = require('express');
 const session = require('express-session');
+const MemoryStore = require('memorystore')(session);
 const helmet = require('helmet');
 const nunjucks = require('nunjucks');
 const { csrfSync } = require('csrf-sync');
+const { rateLimit } = require('express-rate-limit');
 
 const format = require('./format');
 const { DEMO_PEOPLE, ROLE_LABELS } = require('./people');
 
 const GOVUK = path.dirname(require.resolve('govuk-frontend/package.json'));
+// A session lasts a working day after its last request.
+const SESSION_MS = 8 * 60 * 60 * 1000;
 
 // options:
 //   api            an Api (src/api.js)
@@ -24,6 +28,8 @@ const GOVUK = path.dirname(require.resolve('govuk-frontend/package.json'));
 //                  trustProxy); 'auto': secure when the request is
 //   trustProxy     trust X-Forwarded-* from one proxy in front
 //   people         the people the development sign-in offers
+//   maxSessions    sessions kept at most (default 10,000)
+//   signInLimit    requests to /sign-in per address in 5 minutes (default 30)
 //   oidc           sign in with OpenID Connect instead: {issuer, clientId,
 //                  clientSecret, redirectUri} (src/oidc.js)
 function createApp(options) {
@@ -76,7 +82,9 @@ function createApp(options) {
       directives: {
         scriptSrc: ["'self'", (req, res) => `'nonce-${res.locals.cspNonce}'`],
         imgSrc: ["'self'", 'data:'],
-        formAction: ["'self'"],
+        // Signing in and out posts a form that redirects to the provider:
+        // browsers hold such a redirect to form-action too.
+        formAction: ["'self'", ...(options.oidc ? [new URL(options.oidc.issuer).origin] : [])],
       },
     },
   }));
@@ -89,14 +97,29 @@ function createApp(options) {
   app.use('/public', express.static(path.join(__dirname, 'public'), { maxAge: '1h' }));
   app.get('/health', (req, res) => res.type('text').send('ok'));
 
+  // Signing in is the one thing a stranger can do: at most `signInLimit`
+  // requests to it per address in five minutes, so that no one can flood
+  // the session store with sign-in pages.
+  app.use('/sign-in', rateLimit({
+    windowMs: 5 * 60 * 1000, limit: options.signInLimit || 30, standardHeaders: 'draft-7', legacyHeaders: false,
+    handler: (req, res) => res.status(429).type('html').send(
+      '<!DOCTYPE html><html lang="en"><title>Too many requests – Casework</title>'
+      + '<h1>Too many requests</h1><p>Wait a few minutes, then try again.</p></html>'),
+  }));
+
   const secure = options.secureCookies === undefined ? true : options.secureCookies;
+  // Sessions in this process's memory, at most `maxSessions` (the least
+  // recently used go first) and pruned when they expire: a flood of
+  // visitors cannot grow it without bound. They end when the client
+  // restarts.
   app.use(session({
+    store: new MemoryStore({ max: options.maxSessions || 10000, checkPeriod: 10 * 60 * 1000, ttl: SESSION_MS }),
     name: secure === true ? '__Host-casework' : 'casework',
     secret: options.sessionSecret,
     resave: false,
     saveUninitialized: false,
     rolling: true,
-    cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: 8 * 60 * 60 * 1000, path: '/' },
+    cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: SESSION_MS, path: '/' },
   }));
 
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
@@ -107,7 +130,9 @@ function createApp(options) {
   app.use(csrfSynchronisedProtection);
 
   app.use((req, res, next) => {
-    res.locals.csrfToken = generateToken(req);
+    // Made when a page is rendered, not for a redirect: a request that shows
+    // no form starts no session.
+    Object.defineProperty(res.locals, 'csrfToken', { enumerable: true, get: () => generateToken(req) });
     res.locals.person = req.session.person || null;
     res.locals.currentPath = req.path;
     res.locals.flash = req.session.flash || null;
@@ -121,6 +146,7 @@ function createApp(options) {
     // True if the contract lets the signed-in person's role call it.
     req.may = (service, method) => Boolean(req.session.person)
       && options.api.rolesFor(service, method).includes(req.session.person.role);
+    res.locals.may = req.may;
     next();
   });
 
@@ -153,6 +179,13 @@ function createApp(options) {
         title: 'Your form has expired', text: 'Go back, reload the page and send the form again.',
       });
     }
+    // A purpose caseworkd would not take (the policy's list of purposes
+    // changed, say): ask again, saying why.
+    if (error.codeName === 'INVALID_ARGUMENT' && /x-casework-purpose/.test(error.message) && req.method === 'GET') {
+      req.session.purposes = {};
+      req.session.purposeRefused = error.message;
+      return res.redirect(303, req.originalUrl);
+    }
     // An expired or refused token: sign in again, then come back.
     if (error.codeName === 'UNAUTHENTICATED' && req.session.person) {
       delete req.session.person;
@@ -165,6 +198,9 @@ function createApp(options) {
       UNAVAILABLE: [503, 'Sorry, the service is unavailable', 'The case service is not answering. Try again later.'],
       DEADLINE_EXCEEDED: [503, 'Sorry, the service is unavailable', 'The case service is not answering. Try again later.'],
       INVALID_ARGUMENT: [400, 'There is a problem', error.message],
+      FAILED_PRECONDITION: [409, 'This cannot be done now', error.message],
+      ALREADY_EXISTS: [409, 'This is already recorded', error.message],
+      RESOURCE_EXHAUSTED: [429, 'Too many requests', 'Wait a moment, then try again.'],
     };
     const page = pages[error.codeName];
     if (page) return res.status(page[0]).render('message.njk', { title: page[1], text: page[2] });

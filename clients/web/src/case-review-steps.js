@@ -2,6 +2,9 @@
 // field names the request field it fills; caseworkd validates them all.
 'use strict';
 
+const { options } = require('./forms');
+const { LAWFUL_BASES, SUBJECT_KINDS, panelTitle } = require('./panel-steps');
+
 const note = { name: 'note', label: 'Note (optional)', type: 'textarea' };
 const reason = (label, hint) => ({ name: 'reason', label, type: 'textarea', hint });
 
@@ -13,11 +16,11 @@ const recommendationFields = [1, 2, 3].flatMap((n) => [
   { name: `rec${n}_due_date`, label: `Recommendation ${n} to be done by`, type: 'date', group: n },
 ]);
 
-const panelOptions = [
-  { value: 'jag', text: 'JAG (joint action group)' },
-  { value: 'aarg', text: 'AARG (adults at risk)' },
-  { value: 'yjag', text: 'YJAG (young people 11 to 18)' },
-];
+// The panels of the case's policy.
+const panelChoice = (policy) => ({
+  name: 'panel', label: 'Panel', type: 'radios',
+  options: ((policy && policy.panels && policy.panels.panels) || []).map((p) => ({ value: p.id, text: panelTitle(policy.panels.panels, p.id) })),
+});
 
 const recommendationChoice = (review) => ({
   name: 'recommendation_id', label: 'Recommendation', type: 'radios',
@@ -125,17 +128,13 @@ const CASE_REVIEW_STEPS = {
   },
   ReferRecommendation: {
     title: 'Refer a recommendation to a panel', button: 'Refer',
-    fields: (review) => [recommendationChoice(review),
-      { name: 'panel', label: 'Panel', type: 'radios', options: panelOptions },
-      { name: 'subject_kind', path: 'subject.kind', label: 'Subject', type: 'radios',
-        options: [{ value: 'SUBJECT_PERSON', text: 'A person' }, { value: 'SUBJECT_LOCATION', text: 'A place' }] },
+    fields: (review, { policy }) => [recommendationChoice(review), panelChoice(policy),
+      { name: 'subject_kind', path: 'subject.kind', label: 'Subject', type: 'radios', options: options(SUBJECT_KINDS) },
       { name: 'subject_reference', path: 'subject.reference', label: 'Subject reference', type: 'text' },
       { name: 'subject_display_name', path: 'subject.display_name', label: 'Name or place', type: 'text' },
       { name: 'subject_date_of_birth', path: 'subject.date_of_birth', label: 'Date of birth (people)', type: 'date' },
       { name: 'subject_locality', path: 'subject.locality', label: 'Locality', type: 'text' },
-      { name: 'lawful_basis', label: 'Lawful basis for sharing', type: 'radios',
-        options: [{ value: 'CONSENT', text: 'Consent' }, { value: 'LAW_ENFORCEMENT', text: 'Law enforcement' },
-          { value: 'SAFEGUARDING', text: 'Safeguarding' }, { value: 'VITAL_INTERESTS', text: 'Vital interests' }] },
+      { name: 'lawful_basis', label: 'Lawful basis for sharing', type: 'radios', options: options(LAWFUL_BASES) },
       { name: 'consent_recorded', label: 'The subject\'s consent is recorded', type: 'checkbox' }],
   },
   CloseCaseReview: { title: 'Close the case review', button: 'Close', fields: [reason('Why it is closed')] },

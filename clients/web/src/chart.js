@@ -25,4 +25,4 @@ function barChart(rows, { width = 640, barHeight = 28, labelWidth = 260 } = {}) 
   return `<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" viewBox="0 0 ${width} ${height}" width="100%" aria-hidden="true" focusable="false">${bars}</svg>`;
 }
 
-module.exports = { barChart };
+module.exports = { barChart, escape };

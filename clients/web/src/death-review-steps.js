@@ -5,11 +5,11 @@
 // forms keep to what each command requires.
 'use strict';
 
+const { options } = require('./forms');
 const { civilDate } = require('./format');
 
 const KIND_WORDS = { IMR: 'Individual management review', CHRONOLOGY: 'Chronology', SHORT_REPORT: 'Short report' };
 
-const options = (pairs) => pairs.map(([value, text]) => ({ value, text }));
 const date = (name, text, hint) => ({ name, label: text, type: 'date', hint: hint || 'For example, 27 11 2026' });
 const text = (name, words, hint) => ({ name, label: words, type: 'text', hint });
 const area = (name, words, hint) => ({ name, label: words, type: 'textarea', hint });

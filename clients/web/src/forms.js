@@ -87,6 +87,17 @@ function errorsFrom(error, fields, formId = 'step-form', paths = {}) {
   return { summary, byField };
 }
 
+// The HTTP status of a refusal shown on the form that asked, or 0 for one
+// that is not the form's to show (an expired sign-in, a server that does
+// not answer): the error pages say those.
+function formStatus(error) {
+  const statuses = {
+    INVALID_ARGUMENT: 400, OUT_OF_RANGE: 400, FAILED_PRECONDITION: 409, ABORTED: 409, ALREADY_EXISTS: 409,
+    PERMISSION_DENIED: 403, NOT_FOUND: 404,
+  };
+  return (error && error.codeName && statuses[error.codeName]) || 0;
+}
+
 // A refusal without field violations, in words a caseworker can act on.
 function plainRefusal(error) {
   if (error.stale) {
@@ -101,10 +112,15 @@ function plainRefusal(error) {
   return error.message;
 }
 
+// Radio or checkbox choices from [value, text] pairs.
+function options(pairs) {
+  return pairs.map(([value, text]) => ({ value, text }));
+}
+
 // A fresh request id for a form: sent back with the form, so submitting it
 // twice (a double click, the back button) records the step once.
 function newRequestId() {
   return crypto.randomUUID();
 }
 
-module.exports = { readDate, readField, requestFrom, errorsFrom, plainRefusal, newRequestId };
+module.exports = { readDate, requestFrom, errorsFrom, formStatus, newRequestId, options };

@@ -10,8 +10,11 @@ const { Issuer, generators } = require('openid-client');
 const { safeNext } = require('./routes/sign-in');
 
 // options: issuer (URL), clientId, clientSecret, redirectUri
-// ("https://casework.example/sign-in/callback").
+// ("https://casework.example/sign-in/callback"; the provider must also
+// allow "https://casework.example/sign-in" after signing out).
 function mountOidc(app, options) {
+  // Where the provider sends people back after signing out.
+  const signedOutUri = options.redirectUri.replace(/\/callback$/, '');
   let client = null;
   // Discovered on first use, so the web client starts even when the
   // provider is briefly down.
@@ -22,6 +25,7 @@ function mountOidc(app, options) {
       client_id: options.clientId,
       client_secret: options.clientSecret,
       redirect_uris: [options.redirectUri],
+      post_logout_redirect_uris: [signedOutUri],
       response_types: ['code'],
       id_token_signed_response_alg: 'RS256',
     });
@@ -76,7 +80,7 @@ function mountOidc(app, options) {
       if (error) return next(error);
       req.session.person = {
         name: String(claims.name || claims.sub), user: String(claims.sub), agency: String(claims.agency),
-        role: roles[0], roles, token: tokens.id_token, expires: claims.exp,
+        role: roles[0], roles, token: tokens.id_token,
       };
       req.session.purposes = {};
       return res.redirect(303, roles.length > 1 ? `/sign-in/role?next=${encodeURIComponent(flow.next)}` : flow.next);
@@ -100,8 +104,16 @@ function mountOidc(app, options) {
     return res.redirect(303, safeNext(req.body.next));
   });
 
-  app.post('/sign-out', (req, res, next) => {
-    req.session.destroy((error) => (error ? next(error) : res.redirect(303, '/sign-in')));
+  // Signing out ends the session here and, when the provider offers it, at
+  // the provider too: on a shared computer the next person must sign in.
+  app.post('/sign-out', async (req, res, next) => {
+    const token = req.session.person && req.session.person.token;
+    const c = await oidcClient();
+    req.session.destroy((error) => {
+      if (error) return next(error);
+      if (!token || !c.issuer.end_session_endpoint) return res.redirect(303, '/sign-in');
+      return res.redirect(303, c.endSessionUrl({ id_token_hint: token, post_logout_redirect_uri: signedOutUri }));
+    });
   });
 }
 

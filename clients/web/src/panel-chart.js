@@ -6,6 +6,7 @@
 // tell them apart.
 'use strict';
 
+const { escape } = require('./chart');
 const { civilDate } = require('./format');
 
 const LEVELS = { RISK_LOW: 1, RISK_MEDIUM: 2, RISK_HIGH: 3, RISK_VERY_HIGH: 4 };
@@ -17,12 +18,6 @@ const SERIES = [
   { field: 'harm_to_others', name: 'Harm to others', colour: '#d4351c', dash: '8 4', marker: 'square' },
   { field: 'harm_to_self', name: 'Harm to self', colour: '#00703c', dash: '2 4', marker: 'triangle' },
 ];
-
-function escape(text) {
-  return String(text).replace(/[&<>"']/g, (c) => ({
-    '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;',
-  }[c]));
-}
 
 function marker(shape, x, y, colour) {
   if (shape === 'square') return `<rect x="${x - 5}" y="${y - 5}" width="10" height="10" fill="${colour}"/>`;

@@ -7,9 +7,8 @@
 // (routes/panels.js, the kind's extra()).
 'use strict';
 
+const { options } = require('./forms');
 const { civilDate, label } = require('./format');
-
-const options = (pairs) => pairs.map(([value, text]) => ({ value, text }));
 
 const RISK_LEVELS = [['RISK_LOW', 'Low'], ['RISK_MEDIUM', 'Medium'], ['RISK_HIGH', 'High'],
   ['RISK_VERY_HIGH', 'Very high']];
@@ -164,5 +163,5 @@ const PANEL_CASE_STEPS = {
 };
 
 module.exports = {
-  PANEL_CASE_STEPS, REFER_FIELDS, SCHEDULE_FIELDS, AGENCY_KINDS, panelTitle,
+  PANEL_CASE_STEPS, REFER_FIELDS, SCHEDULE_FIELDS, AGENCY_KINDS, SUBJECT_KINDS, LAWFUL_BASES, panelTitle,
 };

@@ -6,7 +6,7 @@
 // id made when the form was shown (a form sent twice records one step).
 'use strict';
 
-const { errorsFrom, newRequestId, requestFrom } = require('./forms');
+const { errorsFrom, formStatus, newRequestId, requestFrom } = require('./forms');
 
 // Mounts the step pages of one case type on `router`:
 //   GET  {base}/:id/steps/:method   the form
@@ -60,7 +60,6 @@ function mountSteps(router, kind) {
     const fields = fieldsOf(ctx);
     const request = {
       ...requestFrom(fields, req.body),
-      ...(ctx.step.fixed || {}),
       name: ctx.name,
       request_id: String(req.body.request_id || newRequestId()),
     };
@@ -69,8 +68,9 @@ function mountSteps(router, kind) {
     try {
       await req.api(kind.service, req.params.method, request);
     } catch (error) {
-      if (!error.code) throw error;
-      res.status(error.stale ? 409 : 400);
+      const status = formStatus(error);
+      if (!status) throw error;
+      res.status(status);
       return render(res, req, ctx, {
         values: req.body,
         errors: errorsFrom(error, fields, 'step-form', ctx.step.paths),
@@ -84,6 +84,14 @@ function mountSteps(router, kind) {
   });
 }
 
+// The links to the steps `resource` allows now (its next_steps).
+function stepLinks(kind, id, resource) {
+  return (resource.next_steps || []).map((method) => ({
+    method, title: kind.steps[method] ? kind.steps[method].title : method,
+    href: `${kind.base}/${id}/steps/${method}`,
+  }));
+}
+
 function fieldsOf(ctx) {
   return typeof ctx.step.fields === 'function' ? ctx.step.fields(ctx.resource, ctx.extra) : ctx.step.fields;
 }
@@ -94,8 +102,7 @@ function notAStep(res, req, kind, ctx) {
     text: `The ${kind.noun} does not allow this step in its present state, or your role cannot take it.`,
     back: `${kind.base}/${req.params.id}`,
     backText: `Back to the ${kind.noun}`,
-    state: ctx.resource.state,
   });
 }
 
-module.exports = { mountSteps };
+module.exports = { mountSteps, stepLinks };

@@ -77,6 +77,7 @@ async function startProvider(webUrl, jwk) {
   const oidc = new Provider(server.url, {
     clients: [{
       client_id: 'casework-web', client_secret: CLIENT_SECRET, redirect_uris: [`${webUrl}/sign-in/callback`],
+      post_logout_redirect_uris: [`${webUrl}/sign-in`],
       response_types: ['code'], grant_types: ['authorization_code'],
     }],
     jwks: { keys: [jwk] },
@@ -130,11 +131,17 @@ test('a person signs in with the provider and caseworkd acts as the person in th
   assert.match(latest, /^rowan-mercer, eastbrook-council – /);
 });
 
-test('signing out ends the session: the next page asks to sign in', async () => {
+test('signing out ends the session here and at the provider: the next sign-in asks who you are', async () => {
   await b.submit('.app-signed-in form button');
+  // The provider asks to confirm signing out of it too.
+  assert.ok(b.page.url().startsWith(provider.url), b.page.url());
+  await b.submit('button[name="logout"][value="yes"]');
   assert.match(b.page.url(), /\/sign-in$/);
   assert.equal(await b.go('/work'), 200);
   assert.match(b.page.url(), /\/sign-in\?next=%2Fwork$/);
+  await b.submit('main form button');
+  assert.ok(b.page.url().startsWith(provider.url), b.page.url());
+  assert.equal(await b.page.$$eval('input[name="login"]', (i) => i.length), 1, 'the provider asks to sign in again');
 });
 
 test('no sign-in page has a WCAG 2.x A or AA violation', () => {

@@ -61,7 +61,7 @@ test('a panel chair sees the board, and a meeting takes a decision only once quo
   assert.equal(await b.page.$$eval('main figure svg', (s) => s.length), 1);
   assert.equal(await b.clickLink('Record a review at a meeting'), 200);
   await b.fill({ meeting: meetingId, summary: 'Reviewed: school attendance improving; keep on the main agenda' });
-  await b.submitExpecting(400);
+  await b.submitExpecting(409);
   assert.equal(await b.text('.govuk-error-summary'), `There is a problem partnerships/eastbrook/panelMeetings/${meetingId}`
     + ' is not quorate: 0 of the 3 responsible authorities required are present; no chair is recorded as present');
   violations.push(...await b.check('panel-quorum-refused'));
@@ -107,6 +107,29 @@ test('death reviews are listed and shown to their readers only', async () => {
   assert.equal(await b.go(review), 200);
   await b.givePurpose('looking for a review');
   assert.match(await b.text('h1'), /Page not found/);
+});
+
+test('every other page passes axe too', async () => {
+  await b.submit('.app-signed-in form button');
+  await b.signIn('casey');
+  const pages = [
+    ['/case-reviews', 'case-reviews'], ['/complaints', 'complaints'], ['/complaints?complainant=cmp-demo-1', 'ledger'],
+    ['/panels/cases/new', 'panel-case-new'], ['/no-such-page', 'not-found'],
+  ];
+  for (const [path, name] of pages) {
+    await b.go(path);
+    violations.push(...await b.check(name));
+  }
+  // A record's purpose page, and a death review's step page.
+  assert.equal(await b.go('/panels/cases/2'), 200);
+  assert.match(b.page.url(), /\/purpose\?/);
+  violations.push(...await b.check('purpose'));
+  await b.go('/death-reviews/1');
+  await b.givePurpose('reviewing the death review timetable');
+  const [step] = await b.page.$$eval('#next-steps a', (as) => as.map((a) => a.getAttribute('href')));
+  assert.ok(step, 'the partnership chair has a step on the demo review');
+  assert.equal(await b.go(step), 200);
+  violations.push(...await b.check('death-review-step'));
 });
 
 test('no page visited has a WCAG 2.x A or AA violation', () => {

@@ -119,3 +119,34 @@ test('over HTTPS behind a proxy the session cookie is __Host- and Secure', async
   assert.ok(form);
   assert.doesNotMatch(cookie, /Domain=/);
 });
+
+test('sessions are bounded: past the limit the least recently used is forgotten', async () => {
+  const url = await start({ maxSessions: 3 });
+  const signIn = async () => {
+    const form = await formOf(url, '/sign-in');
+    const signedIn = await post(url, '/sign-in', { person: 'dana', next: '/complaints', _csrf: form.token }, form.cookie);
+    assert.equal(signedIn.status, 303);
+    return signedIn.headers.get('set-cookie').split(';')[0];
+  };
+  const page = async (cookie) => (await fetch(`${url}/complaints`, { headers: { cookie }, redirect: 'manual' })).status;
+  const first = await signIn();
+  assert.equal(await page(first), 200);
+  const others = [await signIn(), await signIn(), await signIn()];
+  assert.equal(await page(first), 303, 'the oldest session is gone');
+  for (const cookie of others) assert.equal(await page(cookie), 200);
+  // A visit that shows no form starts no session.
+  const redirected = await fetch(`${url}/work`, { redirect: 'manual' });
+  assert.equal(redirected.status, 303);
+  assert.equal(redirected.headers.get('set-cookie'), null);
+});
+
+test('signing in is limited per address: past the limit it is 429', async () => {
+  const url = await start({ signInLimit: 5 });
+  for (let i = 0; i < 5; i += 1) assert.equal((await fetch(`${url}/sign-in`)).status, 200);
+  const refused = await fetch(`${url}/sign-in`);
+  assert.equal(refused.status, 429);
+  assert.match(await refused.text(), /Too many requests/);
+  assert.equal(refused.headers.get('set-cookie'), null);
+  // The rest of the site is not limited by it.
+  assert.equal((await fetch(`${url}/health`)).status, 200);
+});

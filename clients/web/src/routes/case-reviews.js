@@ -3,11 +3,11 @@
 // step forms.
 'use strict';
 
-const { errorsFrom, newRequestId, requestFrom } = require('../forms');
+const { errorsFrom, formStatus, newRequestId, requestFrom } = require('../forms');
 const { describeEvent } = require('../describe');
-const { mountSteps } = require('../steps');
+const { mountSteps, stepLinks } = require('../steps');
 const { CASE_REVIEW_STEPS } = require('../case-review-steps');
-const { purposeOr } = require('./purpose');
+const { askPurpose } = require('./purpose');
 
 const APPLICATION_FIELDS = [
   { name: 'kind', path: 'applicant.kind', label: 'Who is applying?', type: 'radios',
@@ -61,8 +61,9 @@ function mount(app) {
     try {
       reply = await req.api('CaseReviewService', 'ReceiveApplication', request);
     } catch (error) {
-      if (!error.code) throw error;
-      res.status(400);
+      const status = formStatus(error);
+      if (!status) throw error;
+      res.status(status);
       return renderNew(req, res, { values: req.body, errors: errorsFrom(error, APPLICATION_FIELDS), requestId: request.request_id });
     }
     const name = reply.case_review.name;
@@ -72,11 +73,7 @@ function mount(app) {
     return res.redirect(303, `/case-reviews/${name.split('/').pop()}`);
   });
 
-  app.use('/case-reviews/:id', (req, res, next) => {
-    if (!/^\d{1,18}$/.test(req.params.id)) return next();
-    const name = `${req.app.locals.parent}/caseReviews/${req.params.id}`;
-    return purposeOr(req, res, name) ? next() : undefined;
-  });
+  askPurpose(app, '/case-reviews/:id', 'caseReviews');
 
   app.get('/case-reviews/:id', async (req, res) => {
     const name = `${req.app.locals.parent}/caseReviews/${req.params.id}`;
@@ -86,10 +83,7 @@ function mount(app) {
       req.api('EventService', 'ReadStream', { stream: name, page_size: 500 }, purpose),
     ]);
     const timeline = history.events.map((e) => describeEvent(e, req.unpack)).reverse();
-    const steps = review.next_steps.map((method) => ({
-      method, title: CASE_REVIEW_STEPS[method] ? CASE_REVIEW_STEPS[method].title : method,
-      href: `/case-reviews/${req.params.id}/steps/${method}`,
-    }));
+    const steps = stepLinks(KIND, req.params.id, review);
     res.render('case-review.njk', { review, timeline, steps, id: req.params.id, more: Boolean(history.next_page_token) });
   });
 

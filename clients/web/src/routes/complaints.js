@@ -2,9 +2,8 @@
 // complaint by hand (integrations send most of them).
 'use strict';
 
-const { errorsFrom, newRequestId, requestFrom } = require('../forms');
-
-const options = (pairs) => pairs.map(([value, text]) => ({ value, text }));
+const { errorsFrom, formStatus, newRequestId, options, requestFrom } = require('../forms');
+const { AGENCY_KINDS } = require('../panel-steps');
 
 const COMPLAINT_FIELDS = [
   { name: 'complainant_reference', path: 'complaint.complainant_reference', label: 'Complainant reference',
@@ -12,9 +11,7 @@ const COMPLAINT_FIELDS = [
   { name: 'agency', path: 'complaint.agency', label: 'Agency the complaint was made to', type: 'text',
     hint: 'For example, shire-police' },
   { name: 'agency_kind', path: 'complaint.agency_kind', label: 'Kind of agency', type: 'radios',
-    options: options([['COUNCIL', 'Council'], ['POLICE', 'Police'], ['HOUSING_PROVIDER', 'Housing provider'],
-      ['HEALTH', 'Health'], ['FIRE_AND_RESCUE', 'Fire and rescue'], ['PROBATION', 'Probation'],
-      ['OTHER_AGENCY', 'Another partner']]) },
+    options: options(AGENCY_KINDS) },
   { name: 'incident_reference', path: 'complaint.incident_reference', label: 'Incident reference', type: 'text',
     hint: 'Complaints with the same incident reference are one incident' },
   { name: 'behaviour_date', path: 'complaint.behaviour_date', label: 'When did the behaviour happen?', type: 'date',
@@ -24,6 +21,9 @@ const COMPLAINT_FIELDS = [
     options: options([['PERSONAL', 'Personal: targeted at a person or household'],
       ['NUISANCE', 'Nuisance: affecting a community'], ['ENVIRONMENTAL', 'Environmental: fly-tipping, graffiti and similar']]) },
   { name: 'hate_related', path: 'complaint.hate_related', label: 'The behaviour was hate related', type: 'checkbox' },
+  { name: 'hate_strand', path: 'complaint.hate_strand', label: 'If it was hate related: which strand', type: 'radios',
+    options: options([['RACE', 'Race'], ['RELIGION', 'Religion or belief'], ['SEXUAL_ORIENTATION', 'Sexual orientation'],
+      ['DISABILITY', 'Disability'], ['TRANSGENDER', 'Transgender identity'], ['OTHER_HATE', 'Another strand']]) },
   { name: 'locality', path: 'complaint.locality', label: 'Locality', type: 'text', hint: 'A ward or beat, for example mill-lane' },
   { name: 'summary', path: 'complaint.summary', label: 'Summary', type: 'textarea' },
 ];
@@ -62,8 +62,9 @@ function mount(app) {
     try {
       reply = await req.api('ComplaintService', 'RecordComplaint', request);
     } catch (error) {
-      if (!error.code) throw error;
-      res.status(400);
+      const status = formStatus(error);
+      if (!status) throw error;
+      res.status(status);
       return render(req, res, { values: req.body, errors: errorsFrom(error, COMPLAINT_FIELDS), requestId });
     }
     const notices = reply.complaint.notices || [];

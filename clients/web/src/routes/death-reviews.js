@@ -10,9 +10,9 @@
 const { describeEvent } = require('../describe');
 const { ifAllowed } = require('../api');
 const { dayNumber, lastSegment } = require('../format');
-const { mountSteps } = require('../steps');
+const { mountSteps, stepLinks } = require('../steps');
 const { DEATH_REVIEW_STEPS, KIND_WORDS } = require('../death-review-steps');
-const { purposeOr } = require('./purpose');
+const { askPurpose } = require('./purpose');
 
 // The stages in the order a review goes through them, then the ends.
 const STAGES = ['NOTIFIED', 'COMMISSIONED', 'SCOPING', 'AGENCY_REPORTS', 'DRAFTING', 'SIGNED_OFF', 'SUBMITTED',
@@ -79,11 +79,7 @@ function mount(app) {
     return res.render('death-reviews.njk', { stages, total: rows.length, show });
   });
 
-  app.use('/death-reviews/:id', (req, res, next) => {
-    if (!/^\d{1,18}$/.test(req.params.id)) return next();
-    const name = `${req.app.locals.parent}/deathReviews/${req.params.id}`;
-    return purposeOr(req, res, name) ? next() : undefined;
-  });
+  askPurpose(app, '/death-reviews/:id', 'deathReviews');
 
   app.get('/death-reviews/:id', async (req, res) => {
     const name = `${req.app.locals.parent}/deathReviews/${req.params.id}`;
@@ -100,10 +96,7 @@ function mount(app) {
       req.api('EventService', 'ReadStream', { stream: name, page_size: 500 }, purpose),
       ifAllowed(req.listAll('DeathReviewService', 'ListFamilyContacts', { name, page_size: 100 }, 'contacts', 500, purpose)),
     ]);
-    const steps = review.next_steps.map((method) => ({
-      method, title: DEATH_REVIEW_STEPS[method] ? DEATH_REVIEW_STEPS[method].title : method,
-      href: `/death-reviews/${req.params.id}/steps/${method}`,
-    }));
+    const steps = stepLinks(KIND, req.params.id, review);
     return res.render('death-review.njk', {
       review, contacts, steps, id: req.params.id, restricted: false, stageWords: STAGE_WORDS, kindWords: KIND_WORDS,
       regimeWords: REGIME_WORDS,

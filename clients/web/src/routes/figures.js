@@ -5,7 +5,10 @@
 'use strict';
 
 const { barChart } = require('../chart');
-const { readDate } = require('../forms');
+const { errorsFrom, readDate } = require('../forms');
+
+// The period's fields, as the form shows them and the request names them.
+const PERIOD = [{ name: 'from', label: 'From', type: 'date' }, { name: 'to', label: 'To', type: 'date' }];
 const { civilDate, today } = require('../format');
 
 // The reporting year that contains `d` (1 April to 31 March).
@@ -32,8 +35,7 @@ function mount(app) {
       if (error.codeName !== 'INVALID_ARGUMENT') throw error;
       res.status(400);
       return res.render('figures.njk', {
-        query: req.query,
-        errors: { summary: error.violations.map((v) => ({ text: v.description, href: `#${v.field}-day` })), byField: {} },
+        query: req.query, errors: errorsFrom(error, PERIOD, 'period-form'), period: PERIOD,
       });
     }
     const f = result.reply;
@@ -55,8 +57,8 @@ function mount(app) {
       'to-day': result.to.day, 'to-month': result.to.month, 'to-year': result.to.year,
     };
     return res.render('figures.njk', {
-      figures: f, statutory, management, query, errors: null,
-      period: `${civilDate(result.from)} to ${civilDate(result.to)}`,
+      figures: f, statutory, management, query, errors: null, period: PERIOD,
+      periodText: `${civilDate(result.from)} to ${civilDate(result.to)}`,
       chart: barChart(statutory),
       csvLink: `/figures.csv?${new URLSearchParams(query).toString()}`,
     });

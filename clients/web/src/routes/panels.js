@@ -5,14 +5,14 @@
 // quorum, decisions) with its two commands.
 'use strict';
 
-const { errorsFrom, newRequestId, readDate, requestFrom } = require('../forms');
+const { errorsFrom, formStatus, newRequestId, readDate, requestFrom } = require('../forms');
 const { describeEvent } = require('../describe');
 const { ifAllowed } = require('../api');
 const { civilDate, dayNumber, lastSegment, today } = require('../format');
-const { mountSteps } = require('../steps');
+const { mountSteps, stepLinks } = require('../steps');
 const { riskChart, LEVELS } = require('../panel-chart');
 const { PANEL_CASE_STEPS, REFER_FIELDS, SCHEDULE_FIELDS, AGENCY_KINDS, panelTitle } = require('../panel-steps');
-const { purposeOr } = require('./purpose');
+const { askPurpose } = require('./purpose');
 const { ROLE_LABELS } = require('../people');
 
 const KIND_ITEMS = [{ value: '', text: 'Choose the kind of agency' },
@@ -156,8 +156,9 @@ function mountNew(app, { path, template, fields, service, method, field, base, p
     try {
       reply = await req.api(service, method, request);
     } catch (error) {
-      if (!error.code) throw error;
-      res.status(400);
+      const status = formStatus(error);
+      if (!status) throw error;
+      res.status(status);
       return render(req, res, { values: req.body, errors: errorsFrom(error, formFields), requestId: request.request_id });
     }
     const name = reply[field].name;
@@ -187,10 +188,7 @@ function mountCase(app) {
         meetings.push({ name: meeting, id: lastSegment(meeting), date: payload.value.meeting_date || payload.value.on });
       }
     }
-    const steps = panelCase.next_steps.map((method) => ({
-      method, title: PANEL_CASE_STEPS[method] ? PANEL_CASE_STEPS[method].title : method,
-      href: `/panels/cases/${req.params.id}/steps/${method}`,
-    }));
+    const steps = stepLinks(KIND, req.params.id, panelCase);
     const due = dayNumber(panelCase.next_review_due);
     const overdue = due > 0 && due < dayNumber(today()) && ['MAIN_AGENDA', 'MONITORING'].includes(panelCase.state);
     res.render('panel-case.njk', {
@@ -268,8 +266,9 @@ function mountMeeting(app) {
     try {
       await req.api('PanelMeetingService', method, full);
     } catch (error) {
-      if (!error.code) throw error;
-      res.status(error.stale ? 409 : 400);
+      const status = formStatus(error);
+      if (!status) throw error;
+      res.status(status);
       rerender({
         errors: errorsFrom(error, fields, 'step-form', paths), stale: error.stale,
         requestId: error.stale ? newRequestId() : full.request_id, version,
@@ -345,13 +344,8 @@ function mount(app) {
   });
 
   // A case's or a meeting's pages read its detail: ask the purpose first.
-  for (const [path, collection] of [['/panels/cases/:id', 'panelCases'], ['/panels/meetings/:id', 'panelMeetings']]) {
-    app.use(path, (req, res, next) => {
-      if (!/^\d{1,18}$/.test(req.params.id)) return next();
-      const name = `${req.app.locals.parent}/${collection}/${req.params.id}`;
-      return purposeOr(req, res, name) ? next() : undefined;
-    });
-  }
+  askPurpose(app, '/panels/cases/:id', 'panelCases');
+  askPurpose(app, '/panels/meetings/:id', 'panelMeetings');
   mountCase(app);
   mountMeeting(app);
 }

@@ -1,10 +1,10 @@
 // My work: notices to act on, deadlines due soon and overdue, and the case
-// reviews the person leads. Each item links to its case.
+// reviews the person's agency is a party to. Each item links to its case.
 'use strict';
 
 const { ifAllowed } = require('../api');
 const { lastSegment, today } = require('../format');
-const { errorsFrom, newRequestId, requestFrom } = require('../forms');
+const { errorsFrom, formStatus, newRequestId, requestFrom } = require('../forms');
 
 // The page of the web client where a stream's case is shown, and its name
 // in words.
@@ -26,15 +26,16 @@ function mount(app) {
 
   app.get('/work', async (req, res) => {
     const parent = req.app.locals.parent;
-    const person = req.session.person;
     // A queue the person's role may not read is simply not on their page.
     const [notices, dueSoon, overdue, led] = await Promise.all([
       ifAllowed(req.listAll('ComplaintService', 'ListNotices', { parent, page_size: 100 }, 'notices', 100)),
       ifAllowed(req.listAll('DeadlineService', 'ListDeadlines',
         { parent, queue: 'DUE_SOON', within_working_days: 10, today: today(), page_size: 100 }, 'items', 100)),
       ifAllowed(req.listAll('DeadlineService', 'ListDeadlines', { parent, queue: 'OVERDUE', page_size: 100 }, 'items', 100)),
-      ifAllowed(req.listAll('CaseReviewService', 'ListCaseReviews',
-        { parent, lead_officer: person.user, page_size: 100 }, 'case_reviews', 100)),
+      // The case reviews the person's agency is a party to (the server
+      // lists only those): the first page, in number order.
+      ifAllowed(req.api('CaseReviewService', 'ListCaseReviews', { parent, page_size: 20 })
+        .then((reply) => reply.case_reviews)),
     ]);
     const withLinks = (items) => items && items.map((item) => ({ ...item, link: caseLink(item.stream) }));
     res.render('work.njk', {
@@ -69,8 +70,9 @@ function mountNotices(app) {
     try {
       await req.api('ComplaintService', 'AcknowledgeNotice', request);
     } catch (error) {
-      if (!error.code) throw error;
-      res.status(400);
+      const status = formStatus(error);
+      if (!status) throw error;
+      res.status(status);
       return render(req, res, req.body, errorsFrom(error, NOTE), request.request_id);
     }
     req.session.flash = 'Notice marked as done.';
