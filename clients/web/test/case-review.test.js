@@ -13,7 +13,7 @@ const { reportingYear } = require('../src/routes/figures');
 
 const MORGAN = { agency: 'eastbrook-council', user: 'morgan-hale', role: 'spoc' };
 let caseName = '';
-const { Browser, startBrowser, startCaseworkd, startWeb } = require('./harness');
+const { startStack, stopStack } = require('./harness');
 
 // A CivilDate `days` before today (UK).
 function daysAgo(days) {
@@ -22,24 +22,17 @@ function daysAgo(days) {
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 }
 
-let caseworkd;
+let stack;
 let web;
-let browser;
 let b;
 const violations = [];
 
 before(async () => {
-  caseworkd = await startCaseworkd({ demo: true });
-  web = await startWeb(caseworkd.address);
-  browser = await startBrowser();
-  b = await Browser.open(browser, web.url);
+  stack = await startStack();
+  ({ web, b } = stack);
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (web) await web.stop();
-  if (caseworkd) await caseworkd.stop();
-});
+after(() => stopStack(stack));
 
 test('a SPOC records complaints, receives an application and takes the review to its outcome', async () => {
   // The demo partnership's figures before: the page must add exactly this

@@ -209,4 +209,25 @@ class Browser {
   }
 }
 
-module.exports = { startCaseworkd, startWeb, startBrowser, listenLater, Browser, PROTO_DIR };
+// The whole stack for one test file: caseworkd (with the demo partnership),
+// the web client, and a browser page on it. Parts may be given (a web
+// client started another way); stop() closes all of them, last first.
+async function startStack({ caseworkd, web } = {}) {
+  const stack = { caseworkd, web, browser: null, b: null };
+  stack.caseworkd = stack.caseworkd || await startCaseworkd({ demo: true });
+  stack.web = stack.web || await startWeb(stack.caseworkd.address);
+  stack.browser = await startBrowser();
+  stack.b = await Browser.open(stack.browser, stack.web.url);
+  return stack;
+}
+
+async function stopStack(stack) {
+  if (!stack) return;
+  if (stack.browser) await stack.browser.close();
+  if (stack.web) await stack.web.stop();
+  if (stack.caseworkd) await stack.caseworkd.stop();
+}
+
+module.exports = {
+  startCaseworkd, startWeb, startBrowser, startStack, stopStack, listenLater, Browser, PROTO_DIR,
+};

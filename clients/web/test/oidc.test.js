@@ -12,7 +12,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { after, before, test } = require('node:test');
 
-const { Browser, listenLater, startBrowser, startCaseworkd, startWeb } = require('./harness');
+const { listenLater, startCaseworkd, startStack, startWeb, stopStack } = require('./harness');
 
 const CA_SCRIPT = path.join(__dirname, '..', '..', '..', 'deploy', 'partnership-ca.sh');
 const CLIENT_SECRET = crypto.randomBytes(24).toString('hex');
@@ -24,7 +24,7 @@ let dir;
 let provider;
 let caseworkd;
 let web;
-let browser;
+let stack;
 let b;
 const violations = [];
 
@@ -57,14 +57,12 @@ before(async () => {
     oidc: { issuer: provider.url, clientId: 'casework-web', clientSecret: CLIENT_SECRET,
       redirectUri: `${webServer.url}/sign-in/callback` },
   });
-  browser = await startBrowser();
-  b = await Browser.open(browser, web.url);
+  stack = await startStack({ caseworkd, web });
+  ({ b } = stack);
 });
 
 after(async () => {
-  if (browser) await browser.close();
-  if (web) await web.stop();
-  if (caseworkd) await caseworkd.stop();
+  await stopStack(stack || { caseworkd, web });
   if (provider) await provider.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });

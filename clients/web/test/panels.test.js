@@ -9,26 +9,18 @@ const assert = require('node:assert/strict');
 const { after, before, test } = require('node:test');
 
 const { today } = require('../src/format');
-const { Browser, startBrowser, startCaseworkd, startWeb } = require('./harness');
+const { startStack, stopStack } = require('./harness');
 
-let caseworkd;
-let web;
-let browser;
+let stack;
 let b;
 const violations = [];
 
 before(async () => {
-  caseworkd = await startCaseworkd({ demo: true });
-  web = await startWeb(caseworkd.address);
-  browser = await startBrowser();
-  b = await Browser.open(browser, web.url);
+  stack = await startStack();
+  ({ b } = stack);
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (web) await web.stop();
-  if (caseworkd) await caseworkd.stop();
-});
+after(() => stopStack(stack));
 
 test('a panel chair sees the board, and a meeting takes a decision only once quorate', async () => {
   await b.signIn('jordan');
