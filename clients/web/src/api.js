@@ -78,16 +78,22 @@ class Api {
     };
     this.types.loadSync(PROTO_FILES, { keepCase: true });
     this.types.resolveAll();
+    this.roles = new Map();
   }
 
   // The roles the contract allows to call `service`.`method` (its `access`
   // option), as the identity spells them ("panel_chair"). Pages use it to
   // offer only what a person may do; caseworkd checks every call anyway.
+  // Read once per method from the contract.
   rolesFor(service, method) {
-    const rpc = this.types.lookupService(`casework.v1.${service}`).methods[method];
-    const access = ((rpc && rpc.parsedOptions) || []).find((o) => o['(access)']);
-    const roles = (access && access['(access)'].roles) || [];
-    return roles.map((r) => r.replace(/^ROLE_/, '').toLowerCase());
+    const key = `${service}/${method}`;
+    if (!this.roles.has(key)) {
+      const rpc = this.types.lookupService(`casework.v1.${service}`).methods[method];
+      const access = ((rpc && rpc.parsedOptions) || []).find((o) => o['(access)']);
+      const roles = (access && access['(access)'].roles) || [];
+      this.roles.set(key, roles.map((r) => r.replace(/^ROLE_/, '').toLowerCase()));
+    }
+    return this.roles.get(key);
   }
 
   close() {
@@ -188,4 +194,4 @@ function ifAllowed(promise) {
   });
 }
 
-module.exports = { Api, ApiError, ifAllowed };
+module.exports = { Api, ifAllowed };

@@ -58,4 +58,4 @@ function lastSegment(name) {
   return String(name || '').split('/').pop();
 }
 
-module.exports = { civilDate, dateTime, toDate, today, label, lastSegment, dayNumber, MONTHS };
+module.exports = { civilDate, dateTime, today, label, lastSegment, dayNumber };

@@ -83,4 +83,4 @@ function riskChart(assessments, { width = 640, height = 260 } = {}) {
     + ` aria-hidden="true" focusable="false">${grid}${dates}${lines}${legend}</svg>`;
 }
 
-module.exports = { riskChart, LEVEL_NAMES, LEVELS };
+module.exports = { riskChart, LEVELS };

@@ -76,6 +76,14 @@ test('a panel chair sees the board, and a meeting takes a decision only once quo
   assert.equal(await b.go(`/panels/meetings/${meetingId}`), 200);
   assert.match(await b.text('#decisions-table'), /school attendance improving/);
   violations.push(...await b.check('panel-meeting-decided'));
+
+  // Closing it: a step page like any other; nothing more is open then.
+  assert.equal(await b.clickLink('Close the meeting'), 200);
+  violations.push(...await b.check('panel-meeting-close'));
+  await b.fill({ notes: 'All cases due were reviewed' });
+  await b.submitExpecting(200);
+  assert.match(await b.text('.govuk-notification-banner'), /Close the meeting: done\./);
+  assert.match(await b.text('#next-steps'), /^Nothing: the meeting has no step open to your role now\.$/);
 });
 
 test('death reviews are listed and shown to their readers only', async () => {

@@ -74,4 +74,4 @@ function mount(app) {
   });
 }
 
-module.exports = { mount, COMPLAINT_FIELDS };
+module.exports = { mount };

@@ -109,4 +109,4 @@ function mount(app) {
   mountSteps(app, KIND);
 }
 
-module.exports = { mount, nextDeadline };
+module.exports = { mount };

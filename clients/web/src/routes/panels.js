@@ -82,6 +82,24 @@ const KIND = {
   },
 };
 
+// A meeting's step pages (mountSteps); RecordAttendance has a page of its
+// own, so it has no entry here.
+const MEETING_KIND = {
+  base: '/panels/meetings',
+  service: 'PanelMeetingService',
+  collection: 'panelMeetings',
+  noun: 'meeting',
+  steps: {
+    CloseMeeting: {
+      title: 'Close the meeting', button: 'Close the meeting',
+      description: 'Once it is closed no more decisions can be recorded at this meeting.',
+      fields: [{ name: 'notes', label: 'Notes (optional)', type: 'textarea',
+        hint: 'For example, what the meeting agreed beyond its decisions on cases' }],
+    },
+  },
+  load: async (req, name) => (await req.api('PanelMeetingService', 'GetMeeting', { name }, req.session.purposes[name])).meeting,
+};
+
 function mountBoard(app) {
   app.get('/panels', async (req, res) => {
     const parent = req.app.locals.parent;
@@ -226,18 +244,17 @@ function mountMeeting(app) {
       req.api('EventService', 'ReadStream', { stream: name, page_size: 500 }, purpose),
       panelPolicy(req, 0),
     ]);
-    // The meeting's own next steps, as caseworkd names them.
-    const pages = {
-      RecordAttendance: ['Record who attended', 'attendance'], CloseMeeting: ['Close the meeting', 'close'],
-    };
+    // The meeting's own next steps, as caseworkd names them: attendance has
+    // its own page (a row per attendee), the rest are step pages.
+    const steps = stepLinks(MEETING_KIND, req.params.id, minutes.meeting).map((step) => (
+      step.method === 'RecordAttendance'
+        ? { ...step, title: 'Record who attended', href: `/panels/meetings/${req.params.id}/attendance` } : step));
     res.render('panel-meeting.njk', {
       minutes, agenda, id: req.params.id,
       panel: panelTitle(policy.panels, minutes.meeting.panel),
       timeline: history.events.map((e) => describeEvent(e, req.unpack)).reverse(),
       more: Boolean(history.next_page_token),
-      steps: minutes.meeting.next_steps.filter((m) => pages[m]).map((m) => ({
-        title: pages[m][0], href: `/panels/meetings/${req.params.id}/${pages[m][1]}`,
-      })),
+      steps,
     });
   });
 
@@ -317,17 +334,7 @@ function mountMeeting(app) {
     return res.redirect(303, `/panels/meetings/${req.params.id}`);
   });
 
-  app.get('/panels/meetings/:id/close', (req, res) => meetingForm(req, res, 'CloseMeeting', 'panel-meeting-close.njk', () => ({ values: {} })));
-
-  app.post('/panels/meetings/:id/close', async (req, res) => {
-    const fields = [{ name: 'notes', type: 'textarea' }];
-    const done = await sendMeeting(req, res, 'CloseMeeting', requestFrom(fields, req.body), fields, {}, (extra) => {
-      res.render('panel-meeting-close.njk', { id: req.params.id, values: req.body, ...extra });
-    });
-    if (!done) return undefined;
-    req.session.flash = 'The meeting is closed.';
-    return res.redirect(303, `/panels/meetings/${req.params.id}`);
-  });
+  mountSteps(app, MEETING_KIND);
 }
 
 function mount(app) {
@@ -350,4 +357,4 @@ function mount(app) {
   mountMeeting(app);
 }
 
-module.exports = { mount, listMeetings };
+module.exports = { mount };

@@ -80,4 +80,4 @@ function mountNotices(app) {
   });
 }
 
-module.exports = { mount, mountNotices, caseLink };
+module.exports = { mount };
