@@ -30,7 +30,7 @@ absl::Status ActionService::List(ReadFilter& filter, const v1::ListActionsReques
   std::optional<std::string> partnership =
       workflow::ParsePartnershipName("parent", request.parent(), errors);
   if (!request.owner_agency().empty()) workflow::CheckId("owner_agency", request.owner_agency(), errors);
-  const PageRequest page = CheckPage(request.page_size(), request.page_token(), errors);
+  const PageRequest page = CheckPage(request, errors);
   std::optional<absl::CivilDay> today =
       request.has_today() ? workflow::CheckDate("today", request.today(), errors)
                           : deps_.Today();
@@ -97,7 +97,7 @@ absl::Status ActionService::ListNotes(ReadFilter& filter, const v1::ListActionNo
   FieldErrors errors;
   std::optional<workflow::ResourceName> name =
       workflow::ParseResourceName("name", request.name(), workflow_.collection(), errors);
-  const PageRequest page = CheckPage(request.page_size(), request.page_token(), errors);
+  const PageRequest page = CheckPage(request, errors);
   RETURN_IF_ERROR(errors.ToStatus());
   // NOT_FOUND for an action that does not exist or the caller may not read
   // (not an empty page).

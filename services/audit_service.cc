@@ -43,7 +43,7 @@ absl::Status AuditService::List(const v1::ListAuditEntriesRequest& request,
   const std::optional<absl::Time> to =
       request.has_to() ? std::optional<absl::Time>(time_of(request.to())) : std::nullopt;
   if (from && to && *to <= *from) errors.Add("to", "range", "must be after from");
-  PageRequest page = CheckPage(request.page_size(), request.page_token(), errors);
+  PageRequest page = CheckPage(request, errors);
   RETURN_IF_ERROR(errors.ToStatus());
 
   // The most selective index; each holds whole entries in time order.

@@ -27,7 +27,7 @@ absl::Status CaseReviewService::List(ReadFilter& filter, const v1::ListCaseRevie
                                      v1::ListCaseReviewsResponse* response) const {
   FieldErrors errors;
   std::optional<std::string> p = workflow::ParsePartnershipName("parent", request.parent(), errors);
-  PageRequest page = CheckPage(request.page_size(), request.page_token(), errors);
+  PageRequest page = CheckPage(request, errors);
   if (!request.lead_officer().empty()) workflow::CheckId("lead_officer", request.lead_officer(), errors);
   RETURN_IF_ERROR(errors.ToStatus());
   // Walk the most selective index; check the other filters on each review.

@@ -202,7 +202,7 @@ grpc::ServerUnaryReactor* ComplaintService::ListComplaints(
                absl::StrCat("must be at most 100 characters, got ",
                             request->complainant_reference().size()));
   }
-  PageRequest page = CheckPage(request->page_size(), request->page_token(), errors);
+  PageRequest page = CheckPage(*request, errors);
   if (!errors.empty()) return FinishNow(context, errors.ToStatus());
   absl::Status status = PageRows(
       *deps_.store, workflow::case_review::ComplainantLedgerPrefix(*p, request->complainant_reference()), page,
@@ -231,7 +231,7 @@ grpc::ServerUnaryReactor* ComplaintService::ListNotices(grpc::CallbackServerCont
   ReadFilter filter(deps_, std::move(actor));
   FieldErrors errors;
   std::optional<std::string> p = workflow::ParsePartnershipName("parent", request->parent(), errors);
-  PageRequest page = CheckPage(request->page_size(), request->page_token(), errors);
+  PageRequest page = CheckPage(*request, errors);
   if (!errors.empty()) return FinishNow(context, errors.ToStatus());
   absl::Status status = PageRows(
       *deps_.store, workflow::case_review::OpenNoticesPrefix(*p), page,

@@ -38,7 +38,7 @@ absl::Status DeadlineService::List(const v1::ListDeadlinesRequest& request, Read
   if (request.within_working_days() < 0 || request.within_working_days() > kMaxHorizon) {
     errors.Add("within_working_days", "range", absl::StrCat("must be between 0 and ", kMaxHorizon));
   }
-  const PageRequest page = CheckPage(request.page_size(), request.page_token(), errors);
+  const PageRequest page = CheckPage(request, errors);
   std::optional<absl::CivilDay> today =
       request.has_today() ? workflow::CheckDate("today", request.today(), errors)
                           : deps_.Today();

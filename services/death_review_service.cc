@@ -71,7 +71,7 @@ absl::Status DeathReviewService::List(const v1::Actor& actor,
   if (!v1::DeathReview::State_IsValid(request.state())) {
     errors.Add("state", "unknown", "is not a death review state");
   }
-  const PageRequest page = CheckPage(request.page_size(), request.page_token(), errors);
+  const PageRequest page = CheckPage(request, errors);
   RETURN_IF_ERROR(errors.ToStatus());
   // A partnership has a few reviews a year: the summary rows are the index.
   return PageRows(
@@ -114,7 +114,7 @@ absl::Status DeathReviewService::Contacts(const v1::Actor& actor,
   FieldErrors errors;
   std::optional<workflow::ResourceName> name =
       workflow::ParseResourceName("name", request.name(), workflow_.collection(), errors);
-  const PageRequest page = CheckPage(request.page_size(), request.page_token(), errors);
+  const PageRequest page = CheckPage(request, errors);
   RETURN_IF_ERROR(errors.ToStatus());
   ASSIGN_OR_RETURN(v1::DeathReview review,
                    ReadState<v1::DeathReview>(*deps_.store, workflow_, request.name()));

@@ -1,12 +1,21 @@
 #include "services/event_service.h"
 
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "google/protobuf/descriptor.h"
 #include "services/access.h"
 #include "services/call_context.h"
 #include "services/command_runner.h"
+#include "services/event_feed.h"
 #include "services/paging.h"
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
@@ -14,8 +23,6 @@
 namespace casework::services {
 namespace {
 
-constexpr int kDefaultEventPageSize = 100;
-constexpr int kMaxEventPageSize = 1000;
 // Longest stream name accepted.
 constexpr size_t kMaxStreamName = 512;
 // Events read from the store at a time while filling a ReadStream page.
@@ -25,39 +32,68 @@ constexpr int kReadBatch = 100;
 // (its token resumes after them) instead of scanning to the head.
 constexpr int kMaxScannedPerPage = 10000;
 
-// Page tokens are opaque to callers: web-safe base64 of "<kind>:<number>".
-std::string EncodeToken(absl::string_view kind, uint64_t n) {
-  return absl::WebSafeBase64Escape(absl::StrCat(kind, ":", n));
-}
-
-bool DecodeToken(absl::string_view token, absl::string_view kind, uint64_t* n) {
-  if (token.size() > kMaxPageTokenBytes) return false;
-  std::string raw;
-  if (!absl::WebSafeBase64Unescape(token, &raw)) return false;
-  absl::string_view rest = raw;
-  if (!absl::ConsumePrefix(&rest, kind) || !absl::ConsumePrefix(&rest, ":")) return false;
-  return absl::SimpleAtoi(rest, n);
-}
-
-// Decodes a non-empty `token` of `kind` into `*n`, or records why not.
-void CheckToken(absl::string_view token, absl::string_view kind, absl::string_view method,
-                uint64_t* n, FieldErrors& errors) {
-  if (token.empty()) return;
-  if (token.size() > kMaxPageTokenBytes) {
-    errors.Add("page_token", "length",
-               absl::StrCat("must be at most ", kMaxPageTokenBytes, " characters, got ",
-                            token.size()));
-  } else if (!DecodeToken(token, kind, n)) {
-    errors.Add("page_token", "format", absl::StrCat("is not a token returned by ", method));
+// The position a page token of `page` resumes at, or `fallback` without
+// one.
+uint64_t ResumeAt(const PageRequest& page, uint64_t fallback, FieldErrors& errors) {
+  if (page.start_after.empty()) return fallback;
+  uint64_t n = 0;
+  if (!absl::SimpleAtoi(page.start_after, &n)) {
+    errors.Add("page_token", "format", "is not a token returned by this method");
   }
+  return n;
 }
 
-int PageSize(int requested, FieldErrors& errors) {
-  if (requested < 0 || requested > kMaxEventPageSize) {
-    errors.Add("page_size", "range", absl::StrCat("must be between 0 and ", kMaxEventPageSize,
-                                                  ", got ", requested));
+constexpr int kMaxStreamTypes = 20;
+constexpr int kMaxEventTypes = 50;
+constexpr int kDefaultCheckpointInterval = 1000;
+constexpr int kMaxCheckpointInterval = 100000;
+
+// The filter a SubscribeRequest asks for, or the reasons it is invalid.
+FeedFilter CheckSubscribe(const v1::SubscribeRequest& request, const workflow::Registry& registry,
+                          FieldErrors& errors) {
+  FeedFilter filter;
+  if (!request.partnership().empty()) {
+    std::optional<std::string> partnership =
+        workflow::ParsePartnershipName("partnership", request.partnership(), errors);
+    if (partnership.has_value()) filter.stream_prefix = absl::StrCat(request.partnership(), "/");
   }
-  return requested == 0 ? kDefaultEventPageSize : requested;
+  std::vector<std::string> known;
+  for (const workflow::Workflow* w : registry.workflows()) known.emplace_back(w->collection());
+  std::sort(known.begin(), known.end());
+  if (workflow::CheckCount("stream_types", request.stream_types_size(), kMaxStreamTypes, errors)) {
+    for (int i = 0; i < request.stream_types_size(); ++i) {
+      const std::string& type = request.stream_types(i);
+      if (std::find(known.begin(), known.end(), type) == known.end()) {
+        errors.Add(absl::StrCat("stream_types[", i, "]"), "enum",
+                   absl::StrCat("must be one of ", absl::StrJoin(known, ", "), ", got ",
+                                workflow::Quoted(type)));
+      } else {
+        filter.stream_types.insert(type);
+      }
+    }
+  }
+  if (workflow::CheckCount("event_types", request.event_types_size(), kMaxEventTypes, errors)) {
+    for (int i = 0; i < request.event_types_size(); ++i) {
+      const std::string& type = request.event_types(i);
+      const google::protobuf::Descriptor* message =
+          google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(type);
+      if (message == nullptr || !absl::StartsWith(type, "casework.")) {
+        errors.Add(absl::StrCat("event_types[", i, "]"), "format",
+                   absl::StrCat("must be the full name of a casework event message, such as "
+                                "\"casework.v1.ComplaintRecorded\", got ",
+                                workflow::Quoted(type)));
+      } else {
+        filter.event_types.insert(type);
+      }
+    }
+  }
+  if (request.checkpoint_interval() < 0 ||
+      request.checkpoint_interval() > kMaxCheckpointInterval) {
+    errors.Add("checkpoint_interval", "range",
+               absl::StrCat("must be between 0 and ", kMaxCheckpointInterval, ", got ",
+                            request.checkpoint_interval()));
+  }
+  return filter;
 }
 
 // NOT_FOUND for a stream without events, and for one the caller may not
@@ -84,10 +120,11 @@ grpc::ServerUnaryReactor* EventService::ReadStream(grpc::CallbackServerContext* 
   } else if (request->stream().find('\0') != std::string::npos) {
     errors.Add("stream", "format", "must not contain NUL characters");
   }
-  int page_size = PageSize(request->page_size(), errors);
-  uint64_t from = static_cast<uint64_t>(std::max<int64_t>(request->from_version(), 1));
+  const PageRequest page = CheckPage(*request, errors);
+  const int page_size = page.page_size;
   if (request->from_version() < 0) errors.Add("from_version", "range", "must not be negative");
-  CheckToken(request->page_token(), "v", "ReadStream", &from, errors);
+  const uint64_t from = ResumeAt(
+      page, static_cast<uint64_t>(std::max<int64_t>(request->from_version(), 1)), errors);
   if (!errors.empty()) return FinishRead(deps_, context, errors.ToStatus());
 
   const workflow::Workflow* owner = deps_.registry->ForStream(request->stream());
@@ -120,7 +157,9 @@ grpc::ServerUnaryReactor* EventService::ReadStream(grpc::CallbackServerContext* 
       *response->add_events() = std::move(e);
     }
   }
-  if (more && next <= *version) response->set_next_page_token(EncodeToken("v", next));
+  if (more && next <= *version) {
+    response->set_next_page_token(PageToken(page, absl::StrCat(next)));
+  }
   return FinishRead(deps_, context, absl::OkStatus());
 }
 
@@ -128,9 +167,9 @@ grpc::ServerUnaryReactor* EventService::ReadLog(grpc::CallbackServerContext* con
                                                 const v1::ReadLogRequest* request,
                                                 v1::ReadLogResponse* response) {
   FieldErrors errors;
-  int page_size = PageSize(request->page_size(), errors);
-  uint64_t from = std::max<uint64_t>(request->from_position(), 1);
-  CheckToken(request->page_token(), "p", "ReadLog", &from, errors);
+  const PageRequest page = CheckPage(*request, errors);
+  const int page_size = page.page_size;
+  const uint64_t from = ResumeAt(page, std::max<uint64_t>(request->from_position(), 1), errors);
   if (!errors.empty()) return FinishNow(context, errors.ToStatus());
 
   const uint64_t head = store_->LastPosition();
@@ -162,8 +201,32 @@ grpc::ServerUnaryReactor* EventService::ReadLog(grpc::CallbackServerContext* con
   // and reports the real head.
   uint64_t last_read = next > from ? next - 1 : 0;
   response->set_head_position(std::max(head, last_read));
-  response->set_next_page_token(EncodeToken("p", next));
+  response->set_next_page_token(PageToken(page, absl::StrCat(next)));
   return FinishNow(context, absl::OkStatus());
+}
+
+grpc::ServerWriteReactor<v1::SubscribeResponse>* EventService::Subscribe(
+    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
+  absl::StatusOr<v1::Actor> actor = ActorFromMetadata(*context);
+  if (!actor.ok()) return RefuseSubscription(actor.status());
+  FieldErrors errors;
+  FeedFilter filter = CheckSubscribe(*request, *deps_.registry, errors);
+  if (!errors.empty()) return RefuseSubscription(errors.ToStatus());
+  const uint64_t head = store_->LastPosition();
+  if (request->after_position() > head) {
+    return RefuseSubscription(ErrorWithReason(
+        absl::StatusCode::kOutOfRange, "POSITION_BEYOND_HEAD",
+        absl::StrCat("after_position ", request->after_position(),
+                     " is beyond the last position of this server's log, ", head,
+                     ": is this the server the position came from?")));
+  }
+  if (deps_.feed == nullptr) {
+    return RefuseSubscription(absl::UnavailableError("this server has no event feed"));
+  }
+  const int interval = request->checkpoint_interval() == 0 ? kDefaultCheckpointInterval
+                                                           : request->checkpoint_interval();
+  return deps_.feed->Subscribe(*std::move(actor), std::move(filter), request->after_position(),
+                               interval);
 }
 
 }  // namespace casework::services

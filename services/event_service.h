@@ -1,7 +1,8 @@
 // casework.v1.EventService: read access to event history. A case's events
 // are read only by those who may read the case (services/access.h):
 // ReadStream answers the NOT_FOUND a stream without events gets, ReadLog
-// leaves their events out.
+// leaves their events out, and so does Subscribe (served by the event
+// feed, services/event_feed.h).
 #ifndef CASEWORK_SERVICES_EVENT_SERVICE_H_
 #define CASEWORK_SERVICES_EVENT_SERVICE_H_
 
@@ -20,6 +21,8 @@ class EventService final : public v1::EventService::CallbackService {
   grpc::ServerUnaryReactor* ReadLog(grpc::CallbackServerContext* context,
                                     const v1::ReadLogRequest* request,
                                     v1::ReadLogResponse* response) override;
+  grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
+      grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
 
  private:
   const ServiceDeps deps_;

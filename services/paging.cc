@@ -1,32 +1,98 @@
 #include "services/paging.h"
 
-#include "absl/strings/numbers.h"
+#include <openssl/sha.h>
 
+#include <memory>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
 namespace casework::services {
 
-PageRequest CheckPage(int page_size, absl::string_view page_token, FieldErrors& errors) {
+namespace {
+
+constexpr size_t kTypeBytes = 4;
+constexpr size_t kBindingBytes = 8;
+constexpr size_t kCheckBytes = 4;
+
+std::string Sha256(absl::string_view data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  return std::string(reinterpret_cast<const char*>(digest), sizeof(digest));
+}
+
+// The type prefix and binding of `request`'s tokens.
+std::string BindingOf(const google::protobuf::Message& request) {
+  std::unique_ptr<google::protobuf::Message> filter(request.New());
+  filter->CopyFrom(request);
+  const google::protobuf::Descriptor* type = request.GetDescriptor();
+  for (const char* field : {"page_size", "page_token"}) {
+    if (const google::protobuf::FieldDescriptor* f = type->FindFieldByName(field)) {
+      filter->GetReflection()->ClearField(filter.get(), f);
+    }
+  }
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream out(&stream);
+    out.SetSerializationDeterministic(true);
+    filter->SerializeToCodedStream(&out);
+  }
+  return absl::StrCat(Sha256(type->full_name()).substr(0, kTypeBytes),
+                      Sha256(bytes).substr(0, kBindingBytes));
+}
+
+}  // namespace
+
+PageRequest CheckPage(const google::protobuf::Message& request, FieldErrors& errors) {
+  const google::protobuf::Descriptor* type = request.GetDescriptor();
+  const google::protobuf::Reflection* reflection = request.GetReflection();
+  const google::protobuf::FieldDescriptor* size_field = type->FindFieldByName("page_size");
+  const google::protobuf::FieldDescriptor* token_field = type->FindFieldByName("page_token");
+  const int page_size = size_field ? reflection->GetInt32(request, size_field) : 0;
+  const std::string token = token_field ? reflection->GetString(request, token_field) : "";
   PageRequest page;
+  page.binding = BindingOf(request);
   if (page_size < 0 || page_size > kMaxPageSize) {
     errors.Add("page_size", "range",
                absl::StrCat("must be between 0 and ", kMaxPageSize, ", got ", page_size));
   } else if (page_size > 0) {
     page.page_size = page_size;
   }
-  if (page_token.size() > kMaxPageTokenBytes) {
+  if (token.empty()) return page;
+  std::string raw;
+  if (token.size() > kMaxPageTokenBytes) {
     errors.Add("page_token", "length",
                absl::StrCat("must be at most ", kMaxPageTokenBytes, " characters, got ",
-                            page_token.size()));
-  } else if (!page_token.empty() && !absl::WebSafeBase64Unescape(page_token, &page.start_after)) {
+                            token.size()));
+  } else if (!absl::WebSafeBase64Unescape(token, &raw) ||
+             raw.size() < kTypeBytes + kBindingBytes + kCheckBytes ||
+             Sha256(absl::string_view(raw).substr(0, raw.size() - kCheckBytes))
+                     .substr(0, kCheckBytes) != raw.substr(raw.size() - kCheckBytes) ||
+             raw.compare(0, kTypeBytes, page.binding, 0, kTypeBytes) != 0) {
     errors.Add("page_token", "format", "is not a token returned by this method");
+  } else if (raw.compare(0, kTypeBytes + kBindingBytes, page.binding) != 0) {
+    errors.Add("page_token", "mismatch",
+               "was returned for a request with other fields (parent, name, filters or "
+               "starting position); send the same fields as the first page's request, or no "
+               "token to start again");
+  } else {
+    page.start_after = raw.substr(kTypeBytes + kBindingBytes,
+                                  raw.size() - kTypeBytes - kBindingBytes - kCheckBytes);
   }
   return page;
+}
+
+std::string PageToken(const PageRequest& page, absl::string_view position) {
+  std::string raw = absl::StrCat(page.binding, position);
+  raw += Sha256(raw).substr(0, kCheckBytes);
+  return absl::WebSafeBase64Escape(raw);
 }
 
 size_t PageItemBytes(const google::protobuf::Message& message) {
@@ -55,7 +121,7 @@ absl::Status Walk(const storage::EventStore& store, absl::string_view prefix,
       if (examined++ == kMaxRowsExamined) {
         // Mostly filtered out (another agency's cases): a short page, and
         // the token to go on from here.
-        *next_page_token = absl::WebSafeBase64Escape(last);
+        *next_page_token = PageToken(page, last);
         return absl::OkStatus();
       }
       ASSIGN_OR_RETURN(Visit result, visit(row));
@@ -63,7 +129,7 @@ absl::Status Walk(const storage::EventStore& store, absl::string_view prefix,
       last = row.key;
       if (result != Visit::kTaken) continue;
       if (++taken == page.page_size || (taken_bytes && taken_bytes() >= kMaxPageBytes)) {
-        *next_page_token = absl::WebSafeBase64Escape(last);
+        *next_page_token = PageToken(page, last);
         return absl::OkStatus();
       }
     }

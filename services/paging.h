@@ -19,8 +19,8 @@
 
 namespace casework::services {
 
-inline constexpr int kDefaultPageSize = 50;
-inline constexpr int kMaxPageSize = 500;
+inline constexpr int kDefaultPageSize = 100;
+inline constexpr int kMaxPageSize = 1000;
 // Items stop being added to a page once they add up to this many bytes.
 inline constexpr size_t kMaxPageBytes = 1 << 20;
 // Rows a page examines at most: a page whose rows are mostly filtered out
@@ -30,14 +30,34 @@ inline constexpr int kMaxRowsExamined = 5000;
 // Longest page_token accepted, in bytes.
 inline constexpr size_t kMaxPageTokenBytes = 1024;
 
-// Checks page_size (0..kMaxPageSize) and decodes page_token (opaque to
-// callers: web-safe base64 of the last row key, at most kMaxPageTokenBytes),
-// recording violations.
+// The paging contract of every List method (and of EventService's reads):
+// see "Paging" in proto/casework/v1/common.proto.
+//
+// A page token is web-safe base64 of: the first 4 bytes of SHA-256 of the
+// request's message type, 8 bytes of SHA-256 of the request as sent less
+// its page_size and page_token (deterministically serialised: its filter
+// and parent), the position to resume after (a row key, or a number), and
+// a 4-byte check of all that. A token sent with another filter or parent
+// is refused (rule "mismatch"), one that is altered or another method's
+// too (rule "format"). Tokens carry no authority (every row is still
+// checked against the caller's access), so they need no secret; a
+// deterministic token also survives a restart.
 struct PageRequest {
   int page_size = kDefaultPageSize;
+  // Where the previous page ended (empty: at the start).
   std::string start_after;
+  // What a token of this request is bound to.
+  std::string binding;
 };
-PageRequest CheckPage(int page_size, absl::string_view page_token, FieldErrors& errors);
+
+// Checks `request`'s page_size (0..kMaxPageSize) and page_token (at most
+// kMaxPageTokenBytes, produced by this method for the same filter and
+// parent), recording violations on those fields. `request` is a List (or
+// Read) request with an int32 page_size and a string page_token.
+PageRequest CheckPage(const google::protobuf::Message& request, FieldErrors& errors);
+
+// The token that resumes `page`'s request after `position`.
+std::string PageToken(const PageRequest& page, absl::string_view position);
 
 // What a PageRows visitor did with a row.
 enum class Visit {

@@ -118,7 +118,7 @@ absl::Status PanelMeetingService::List(ReadFilter& filter, const v1::ListMeeting
   if (!v1::PanelMeeting::State_IsValid(request.state())) {
     errors.Add("state", "unknown", "is not a meeting state");
   }
-  const PageRequest page = CheckPage(request.page_size(), request.page_token(), errors);
+  const PageRequest page = CheckPage(request, errors);
   RETURN_IF_ERROR(errors.ToStatus());
 
   // One panel's index (by date), or the summary rows of every meeting.

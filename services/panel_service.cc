@@ -60,7 +60,7 @@ absl::Status PanelService::List(ReadFilter& filter, const v1::ListPanelCasesRequ
     due_by = workflow::CheckDate("due_by", request.due_by(), errors);
     if (request.panel().empty()) errors.Add("panel", "required_with_due_by", "name the panel");
   }
-  const PageRequest page = CheckPage(request.page_size(), request.page_token(), errors);
+  const PageRequest page = CheckPage(request, errors);
   RETURN_IF_ERROR(errors.ToStatus());
 
   // The most selective index: due dates of one panel, one panel's state, or
@@ -119,7 +119,7 @@ absl::Status PanelService::Assessments(ReadFilter& filter, const v1::ListAssessm
   FieldErrors errors;
   std::optional<workflow::ResourceName> name =
       workflow::ParseResourceName("name", request.name(), workflow_.collection(), errors);
-  const PageRequest page = CheckPage(request.page_size(), request.page_token(), errors);
+  const PageRequest page = CheckPage(request, errors);
   RETURN_IF_ERROR(errors.ToStatus());
   RETURN_IF_ERROR(
       ReadVisibleState<v1::PanelCase>(deps_, filter, workflow_, request.name()).status());

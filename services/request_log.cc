@@ -284,12 +284,16 @@ class CallGuard final : public grpc::experimental::Interceptor {
     reply_bytes_ += reply->Length();
     const int64_t size = static_cast<int64_t>(reply->Length());
     if (size < static_cast<int64_t>(state_->options().large_reply_bytes)) return;
+    // A stream's messages are bounded by its handler (the event feed holds
+    // one message in flight), and the stream may last for days: they are
+    // not held against the backlog until the call ends.
+    const google::protobuf::MethodDescriptor* method = CaseworkMethod(method_);
+    if (method != nullptr && method->server_streaming()) return;
     // Serialized, the message is no longer needed, yet it would live as long
     // as the call (for a client that does not read: for ever). Give its
     // memory back now. The reply of a casework method is its generated
     // message, and the handler has finished with it.
-    const google::protobuf::MethodDescriptor* method = CaseworkMethod(method_);
-    if (message != nullptr && method != nullptr && !method->server_streaming()) {
+    if (message != nullptr && method != nullptr) {
       auto* built = const_cast<google::protobuf::Message*>(
           static_cast<const google::protobuf::Message*>(message));
       std::unique_ptr<google::protobuf::Message> empty(built->New());

@@ -226,6 +226,8 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   deps.calendars = server->calendars_.get();
   deps.registry = &workflow::Workflows();
   deps.london = london;
+  server->feed_ = std::make_unique<EventFeed>(deps, config.feed);
+  deps.feed = server->feed_.get();
   for (const auto& [name, make] : ServiceFactories()) server->services_.push_back(make(deps));
   for (const workflow::Workflow* w : deps.registry->workflows()) {
     if (!w->service().empty() && FindFactory(w->service()) == nullptr) {
@@ -408,9 +410,13 @@ void CaseworkServer::Shutdown(absl::Duration grace) {
   if (health_thread_.joinable()) health_thread_.join();
   if (server_ != nullptr) {
     StartDraining();
+    // Subscriptions never end on their own: end them first, with a status
+    // their clients resume on.
+    if (feed_ != nullptr) feed_->Shutdown();
     server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
     server_->Wait();
   }
+  feed_.reset();
   if (timers_ != nullptr) timers_->Stop();
   if (engine_ != nullptr) engine_->Stop();
   audit_.reset();

@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "services/audit_log.h"
 #include "services/calendar_provider.h"
+#include "services/event_feed.h"
 #include "services/link_worker.h"
 #include "services/policy_cache.h"
 #include "services/request_log.h"
@@ -65,6 +66,9 @@ struct ServerConfig {
   absl::Duration timer_poll = absl::Seconds(1);
   // Test hook. Default: null.
   std::shared_ptr<storage::FaultInjector> faults;
+  // The live event feed (EventService.Subscribe): how many subscriptions at
+  // once, and how much each holds.
+  FeedOptions feed;
 
   // --- Disk space (see storage::StoreOptions) ---
   // Free-space floor of the data directory's filesystem: below it writes are
@@ -151,7 +155,8 @@ class CaseworkServer {
   // Shutdown stops accepting calls. Idempotent.
   void StartDraining();
 
-  // Graceful stop: health turns NOT_SERVING, no new calls are accepted,
+  // Graceful stop: health turns NOT_SERVING, event feed subscriptions end
+  // with UNAVAILABLE (SERVER_SHUTTING_DOWN), no new calls are accepted,
   // calls in flight get up to `grace` to finish (their commands complete and
   // are durable), timers stop, then the engine drains and the data directory
   // is closed.
@@ -170,6 +175,7 @@ class CaseworkServer {
   storage::Engine& engine() { return *engine_; }
   TimerWorker& timers() { return *timers_; }
   LinkWorker& links() { return *links_; }
+  EventFeed& feed() { return *feed_; }
   CalendarProvider& calendars() { return *calendars_; }
 
  private:
@@ -183,6 +189,7 @@ class CaseworkServer {
   std::unique_ptr<CalendarProvider> calendars_;
   std::unique_ptr<TimerWorker> timers_;
   std::unique_ptr<LinkWorker> links_;
+  std::unique_ptr<EventFeed> feed_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::shared_ptr<CallGuardState> guard_;
   std::unique_ptr<grpc::Server> server_;

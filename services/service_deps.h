@@ -18,6 +18,7 @@
 namespace casework::services {
 
 class AuditLog;
+class EventFeed;
 class PolicyCache;
 
 struct ServiceDeps {
@@ -33,6 +34,9 @@ struct ServiceDeps {
   // access shares and the audit purposes. Never null in a server.
   PolicyCache* policies = nullptr;
   absl::TimeZone london;
+  // The live event feed (services/event_feed.h); null: Subscribe is
+  // refused with UNAVAILABLE (tools that serve no calls).
+  EventFeed* feed = nullptr;
 
   // Today in Europe/London.
   absl::CivilDay Today() const { return absl::ToCivilDay(clock->Now(), london); }

@@ -218,6 +218,11 @@ class EventStore {
   // Looks at the free space now, resuming or refusing writes as write_status
   // does, and reports it. Thread-safe; for a periodic health check.
   SpaceReport CheckSpace();
+  // Calls `listener` with the new last position after every write that
+  // committed events, on the writer's thread: it must only note the
+  // position and return (the event feed wakes its subscribers with it).
+  // Null: none. Thread-safe.
+  void SetCommitListener(std::function<void(uint64_t)> listener);
 
   // Replaces every read-model row under `prefix` with `rows` (sorted or not)
   // in one synced batch. For read-model rebuilds.
@@ -268,6 +273,7 @@ class EventStore {
   // Serialises writes, space checks and reopens.
   absl::Mutex write_mu_ ABSL_ACQUIRED_BEFORE(db_mu_);
   absl::Status write_error_ ABSL_GUARDED_BY(write_mu_);  // sticky
+  std::function<void(uint64_t)> commit_listener_ ABSL_GUARDED_BY(write_mu_);
   bool space_low_ ABSL_GUARDED_BY(write_mu_) = false;    // refused for space
   bool needs_reopen_ ABSL_GUARDED_BY(write_mu_) = false; // a write met ENOSPC
   absl::Status space_error_ ABSL_GUARDED_BY(write_mu_);  // why, while space_low_

@@ -61,8 +61,14 @@ absl::Status EventStore::Write(StoreBatch& batch) {
   if (!s.ok()) return WriteFailedLocked(s);
   if (batch.last_position() > 0) {
     last_position_.store(batch.last_position(), std::memory_order_release);
+    if (commit_listener_) commit_listener_(batch.last_position());
   }
   return absl::OkStatus();
+}
+
+void EventStore::SetCommitListener(std::function<void(uint64_t)> listener) {
+  absl::MutexLock lock(&write_mu_);
+  commit_listener_ = std::move(listener);
 }
 
 absl::Status EventStore::WriteFailedLocked(const rocksdb::Status& s) {

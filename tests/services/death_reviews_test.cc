@@ -177,6 +177,17 @@ class DeathReviewsTest : public casework::testing::ServerFixture {
     }
     return streams;
   }
+  // The streams of the events the event feed sends `who`, up to the head.
+  std::vector<std::string> FeedStreams(const Who& who) {
+    casework::testing::FeedRead read =
+        casework::testing::ReadFeedUntilCaughtUp(InProcess(), {}, who.agency, who.user, who.role);
+    EXPECT_TRUE(read.status.ok()) << read.status.error_message();
+    std::vector<std::string> streams;
+    for (const v1::EventEnvelope& e : read.events) {
+      if (streams.empty() || streams.back() != e.stream()) streams.push_back(e.stream());
+    }
+    return streams;
+  }
   std::vector<std::string> DueSoon(const Who& who) {
     auto deadlines = v1::DeadlineService::NewStub(InProcess());
     v1::ListDeadlinesRequest list;
@@ -211,6 +222,7 @@ TEST_F(DeathReviewsTest, OnlyItsReadersSeeAReviewBeforePublication) {
     EXPECT_EQ(review.state(), v1::DeathReview::AGENCY_REPORTS);
     EXPECT_THAT(Listed(reader), ::testing::ElementsAre(review_));
     EXPECT_THAT(LogStreams(reader), ::testing::Contains(review_));
+    EXPECT_EQ(FeedStreams(reader), LogStreams(reader));
     EXPECT_THAT(DueSoon(reader), ::testing::Contains(imr));
   }
   for (const Who& outsider : {kOutsider, kColleague}) {
@@ -222,6 +234,9 @@ TEST_F(DeathReviewsTest, OnlyItsReadersSeeAReviewBeforePublication) {
     EXPECT_EQ(status.error_message(), review_ + " does not exist");
     EXPECT_THAT(Listed(outsider), ::testing::IsEmpty());
     EXPECT_THAT(LogStreams(outsider), ::testing::Not(::testing::Contains(review_)));
+    // The event feed leaves out exactly what the log does.
+    EXPECT_THAT(FeedStreams(outsider), ::testing::Not(::testing::Contains(review_)));
+    EXPECT_EQ(FeedStreams(outsider), LogStreams(outsider));
     EXPECT_THAT(LogStreams(outsider), ::testing::Contains("partnerships/eastbrook/policy/current"));
     EXPECT_THAT(DueSoon(outsider), ::testing::Not(::testing::Contains(imr)));
 

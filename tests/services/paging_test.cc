@@ -39,7 +39,9 @@ class PagingTest : public ::testing::Test {
   // One page from `token`: the matching keys, and the next token.
   std::vector<std::string> Page(const std::string& token, std::string* next) {
     FieldErrors errors;
-    PageRequest page = CheckPage(0, token, errors);
+    v1::ListActionsRequest request;
+    request.set_page_token(token);
+    PageRequest page = CheckPage(request, errors);
     EXPECT_TRUE(errors.empty());
     v1::ListActionsResponse response;
     absl::Status status = PageRows(

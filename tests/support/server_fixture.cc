@@ -12,6 +12,7 @@ void ServerFixture::Start(std::shared_ptr<storage::FaultInjector> faults,
   config.request_log = false;
   config.timer_poll = timer_poll;
   config.faults = std::move(faults);
+  config.feed = feed_options_;
   absl::StatusOr<std::unique_ptr<services::CaseworkServer>> server =
       services::CaseworkServer::Start(config, &clock_);
   ASSERT_TRUE(server.ok()) << server.status();
@@ -39,6 +40,39 @@ v1::Policy ServerFixture::Publish(v1::Policy policy, const std::string& request_
       Call(&v1::PolicyService::Stub::PublishPolicy, stub.get(), request, &out, "admin");
   EXPECT_TRUE(status.ok()) << status.error_message();
   return out;
+}
+
+FeedRead ReadFeedUntilCaughtUp(const std::shared_ptr<grpc::Channel>& channel,
+                               const v1::SubscribeRequest& request, const std::string& agency,
+                               const std::string& user, const std::string& role) {
+  auto stub = v1::EventService::NewStub(channel);
+  grpc::ClientContext context;
+  SetIdentity(context, agency, user, role);
+  std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =
+      stub->Subscribe(&context, request);
+  FeedRead read;
+  v1::SubscribeResponse message;
+  while (reader->Read(&message)) {
+    if (message.has_event()) {
+      read.events.push_back(message.event());
+      continue;
+    }
+    read.checkpoints.push_back(message.checkpoint());
+    if (message.checkpoint().position() == message.checkpoint().head_position()) break;
+  }
+  const bool caught_up = !read.checkpoints.empty() &&
+                         read.checkpoints.back().position() ==
+                             read.checkpoints.back().head_position();
+  if (caught_up) context.TryCancel();
+  grpc::Status status = reader->Finish();
+  if (!caught_up) read.status = status;
+  return read;
+}
+
+std::vector<uint64_t> Positions(const std::vector<v1::EventEnvelope>& events) {
+  std::vector<uint64_t> positions;
+  for (const v1::EventEnvelope& e : events) positions.push_back(e.global_position());
+  return positions;
 }
 
 }  // namespace casework::testing

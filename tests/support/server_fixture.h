@@ -8,8 +8,10 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
+#include "casework/v1/events.grpc.pb.h"
 #include "casework/v1/policy.grpc.pb.h"
 #include "services/server.h"
 #include "storage/clock.h"
@@ -53,9 +55,32 @@ class ServerFixture : public ::testing::Test {
   ManualClock& clock() { return clock_; }
 
   TempDir dir_;
+  // The event feed's options for the next Start.
+  services::FeedOptions feed_options_;
   ManualClock clock_;
   std::unique_ptr<services::CaseworkServer> server_;
 };
+
+// What a Subscribe call sent until the reader stopped.
+struct FeedRead {
+  std::vector<v1::EventEnvelope> events;
+  std::vector<v1::Checkpoint> checkpoints;
+  // The call's status when it ended before the reader stopped; OK if the
+  // reader stopped it (caught up).
+  grpc::Status status;
+};
+
+// Subscribes with `request` as agency/user/role and reads until a
+// checkpoint at the log's head (caught up), then cancels the call; or until
+// the call ends.
+FeedRead ReadFeedUntilCaughtUp(const std::shared_ptr<grpc::Channel>& channel,
+                               const v1::SubscribeRequest& request,
+                               const std::string& agency = "eastbrook-council",
+                               const std::string& user = "u-1",
+                               const std::string& role = "caseworker");
+
+// The global positions of `events`.
+std::vector<uint64_t> Positions(const std::vector<v1::EventEnvelope>& events);
 
 }  // namespace casework::testing
 
