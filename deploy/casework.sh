@@ -26,6 +26,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   tzdata
   chromium
+  python3-grpcio python3-protobuf
 )
 # The web client runs on Node.js. Debian's nodejs and npm, unless a Node.js
 # (with its own npm) is already installed.
@@ -81,6 +82,12 @@ case "$command" in
     wait
     ;;
   test)
+    # The Node.js client test's npm packages, exactly as locked, when the lockfile changed.
+    node_client=tests/clients/node
+    if [[ ! -f $node_client/node_modules/.package-lock.json || $node_client/package-lock.json -nt $node_client/node_modules/.package-lock.json ]]; then
+      echo "casework: installing the Node.js client test's npm packages" >&2
+      (cd "$node_client" && npm ci --no-audit --no-fund --loglevel=error >&2)
+    fi
     cd "$build_dir"
     exec ctest --output-on-failure -j "$(nproc)" --timeout 900 "$@"
     ;;
