@@ -84,6 +84,11 @@ ABSL_FLAG(bool, storage, true, "Measure replay and restart (--nostorage skips th
 ABSL_FLAG(bool, security, true,
           "Measure audited against unaudited reads, and mutual TLS against plaintext "
           "(--nosecurity skips them).");
+ABSL_FLAG(bool, feed, true,
+          "Measure writers with and without a stalled event feed subscriber (--nofeed skips it).");
+ABSL_FLAG(uint64_t, feed_calls, 0,
+          "CreateAction calls in each feed run (two events each); 0: the mode's (100,000 full: "
+          "200,000 events, 20,000 quick).");
 ABSL_FLAG(bool, inprocess, true,
           "Measure history growth, the complaint ledger figures and the large-notes action "
           "(--noinprocess skips them).");
@@ -522,6 +527,18 @@ int Main() {
   if (absl::GetFlag(FLAGS_storage)) {
     if (absl::Status s = MeasureStorage(report, **scratch); !s.ok()) {
       report.failures.push_back(absl::StrCat("storage: ", s.ToString()));
+    }
+  }
+  if (absl::GetFlag(FLAGS_feed) && settings->target.empty()) {
+    uint64_t calls = absl::GetFlag(FLAGS_feed_calls);
+    if (calls == 0) calls = settings->mode == "full" ? 100000 : 20000;
+    report.Progress("event feed: %d writes alone, with a stalled subscriber, alone", calls);
+    absl::StatusOr<FeedFigures> feed = MeasureFeed(absl::GetFlag(FLAGS_caseworkd),
+                                                   (*scratch)->Sub("feed"), settings->sync, calls);
+    if (feed.ok()) {
+      report.feed = *std::move(feed);
+    } else {
+      report.failures.push_back(absl::StrCat("event feed: ", feed.status().ToString()));
     }
   }
   if (absl::GetFlag(FLAGS_inprocess)) MeasureInProcess(report, **scratch);

@@ -235,6 +235,29 @@ void PrintReport(const Report& report) {
     absl::PrintF("audited reads at %.3f of unaudited; mutual TLS at %.3f of plaintext\n",
                  sec.audit_ratio, sec.tls_ratio);
   }
+  std::optional<double> feed_ratio, feed_rss_growth;
+  if (report.feed.has_value()) {
+    const FeedFigures& feed = *report.feed;
+    absl::PrintF("\nEvent feed: %d CreateAction calls at %d in flight each run (after a "
+                 "warm-up), alone, with a subscriber that stopped reading, alone again\n",
+                 feed.calls, feed.alone.in_flight);
+    absl::PrintF("%-30s %9s %8s %8s %8s %9s\n", "writers", "ops/s", "p50", "p99", "errors",
+                 "peak RSS");
+    auto row = [](const char* name, const LevelResult& level, double rss) {
+      absl::PrintF("%-30s %9.0f %8.2f %8.2f %8d %6.1f MB\n", name, level.calls_per_s,
+                   level.latency.p50_ms, level.latency.p99_ms, level.errors, rss);
+    };
+    row("alone", feed.alone, feed.rss_alone_mb);
+    row("with a stalled subscriber", feed.stalled, feed.rss_stalled_mb);
+    row("alone again", feed.alone_after, feed.rss_alone_after_mb);
+    absl::PrintF("the subscriber then caught up %d events at %.0f events/s, %s\n",
+                 feed.caught_up_events,
+                 feed.catch_up_events_per_s,
+                 feed.in_order ? "each once, in order" : "NOT each once in order");
+    feed_ratio = feed.ratio;
+    feed_rss_growth = feed.rss_growth_mb;
+    if (!feed.in_order) feed_ratio = 0;
+  }
   for (const std::string& failure : report.failures) absl::PrintF("FAILED: %s\n", failure);
 
   // The summary, always the last line, always with every key ("na" when a
@@ -319,6 +342,10 @@ void PrintReport(const Report& report) {
       {"restart_serving_ms", restart_serving, false, kTargetRestartServingMs, 0,
        replay_events && *replay_events < 1000000 ? "fewer than 1M events (full mode)" : ""},
       {absl::StrCat("peak RSS MB at ", top), rss, false, kTargetRssMb, 1, ""},
+      {"feed: writers with a stalled subscriber / alone", feed_ratio, true, kTargetFeedRatio, 3,
+       ""},
+      {"feed: peak RSS MB added by a stalled subscriber", feed_rss_growth, false,
+       kTargetFeedRssGrowthMb, 1, ""},
   };
   absl::PrintF("\nTargets\n");
   absl::PrintF("%-58s %12s %12s  %s\n", "figure", "target", "measured", "verdict");
@@ -378,6 +405,8 @@ void PrintReport(const Report& report) {
       {"writer_max_hold_ms", OrNa(writer_max_hold_ms, 2)},
       {"audit_read_ratio", OrNa(audit_ratio, 3)},
       {"tls_ratio", OrNa(tls_ratio, 3)},
+      {"feed_writer_ratio", OrNa(feed_ratio, 3)},
+      {"feed_rss_growth_mb", OrNa(feed_rss_growth, 1)},
       {"sync", s.sync ? "on" : "off"},
       {"errors", absl::StrCat(report.errors())},
       {"failures", absl::StrCat(report.failures.size())},

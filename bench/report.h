@@ -17,6 +17,7 @@
 #include "bench/child_process.h"
 #include "bench/history_bench.h"
 #include "bench/load.h"
+#include "bench/feed_bench.h"
 #include "bench/security_bench.h"
 #include "bench/storage_bench.h"
 #include "bench/threshold_bench.h"
@@ -38,6 +39,11 @@ inline constexpr double kTargetReplyKb = 256.0;
 inline constexpr double kTargetReplayEventsPerS = 1000000.0;
 inline constexpr double kTargetRestartServingMs = 1000.0;
 inline constexpr double kTargetRssMb = 256.0;
+// The event feed: writers with a stalled subscriber at this share of their
+// throughput without one at least, and caseworkd's peak RSS at most this
+// much above.
+inline constexpr double kTargetFeedRatio = 0.9;
+inline constexpr double kTargetFeedRssGrowthMb = 32.0;
 // caseworkd's report of writer holds at a clean stop (one line per method).
 inline constexpr char kWriterHoldLine[] = "caseworkd: writer hold ";
 
@@ -109,6 +115,7 @@ struct Report {
   std::optional<GrowthFigures> growth;
   std::optional<NotesFigures> notes;
   std::optional<SecurityFigures> security;
+  std::optional<FeedFigures> feed;
   // caseworkd's writer holds; unset if it was not stopped by the bench
   // (--target) or printed none (an older caseworkd).
   std::optional<std::vector<MethodHold>> holds;
