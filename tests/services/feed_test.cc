@@ -3,6 +3,7 @@
 // subscriptions, a reader that stops reading, and shutdown.
 #include <grpcpp/grpcpp.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -58,6 +59,34 @@ class FeedTest : public case_review_testing::CaseReviewTest {
     }
   }
 
+  // A subscription over TCP (so that HTTP/2 flow control applies) as the
+  // fixture's caller.
+  struct OpenFeed {
+    std::unique_ptr<v1::EventService::Stub> stub;
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader;
+  };
+  std::unique_ptr<OpenFeed> Open(uint64_t after) {
+    auto feed = std::make_unique<OpenFeed>();
+    feed->stub = v1::EventService::NewStub(Network());
+    casework::testing::SetIdentity(feed->context, "eastbrook-council", "u-1", "caseworker");
+    feed->reader = feed->stub->Subscribe(&feed->context, After(after));
+    return feed;
+  }
+
+  // Reads until a checkpoint at the head: its position (0 if the call
+  // ended first).
+  static uint64_t ReadToHead(grpc::ClientReader<v1::SubscribeResponse>& reader) {
+    v1::SubscribeResponse message;
+    while (reader.Read(&message)) {
+      if (message.has_checkpoint() &&
+          message.checkpoint().position() == message.checkpoint().head_position()) {
+        return message.checkpoint().position();
+      }
+    }
+    return 0;
+  }
+
   static v1::SubscribeRequest After(uint64_t position, int checkpoint_interval = 0) {
     v1::SubscribeRequest request;
     request.set_after_position(position);
@@ -100,18 +129,11 @@ TEST_F(FeedTest, ResumingFromEveryCheckpointYieldsExactlyTheEventsAfterIt) {
 
 TEST_F(FeedTest, CaughtUpSubscribersReceiveEventsAsTheyAreCommitted) {
   RecordComplaints(1, 3);
-  auto stub = v1::EventService::NewStub(Network());
-  grpc::ClientContext context;
-  casework::testing::SetIdentity(context, "eastbrook-council", "u-1", "caseworker");
-  auto reader = stub->Subscribe(&context, After(0));
-  v1::SubscribeResponse message;
+  std::unique_ptr<OpenFeed> feed = Open(0);
   // Catch-up ends with a checkpoint at the head.
-  uint64_t head = 0;
-  while (reader->Read(&message) && !message.has_checkpoint()) {
-  }
-  ASSERT_TRUE(message.has_checkpoint());
-  head = message.checkpoint().position();
-  EXPECT_EQ(head, message.checkpoint().head_position());
+  uint64_t head = ReadToHead(*feed->reader);
+  ASSERT_EQ(head, server_->store().LastPosition());
+  v1::SubscribeResponse message;
 
   // Each complaint recorded now arrives live, in order.
   for (int i = 4; i <= 6; ++i) {
@@ -120,7 +142,7 @@ TEST_F(FeedTest, CaughtUpSubscribersReceiveEventsAsTheyAreCommitted) {
         casework::testing::Date(2026, 10, 2)));
     const uint64_t last = recorded.commit().last_position();
     uint64_t seen = 0;
-    while (seen < last && reader->Read(&message)) {
+    while (seen < last && feed->reader->Read(&message)) {
       if (message.has_event()) {
         EXPECT_EQ(message.event().global_position(), head + 1);
         head = seen = message.event().global_position();
@@ -128,8 +150,8 @@ TEST_F(FeedTest, CaughtUpSubscribersReceiveEventsAsTheyAreCommitted) {
     }
     EXPECT_EQ(seen, last);
   }
-  context.TryCancel();
-  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  feed->context.TryCancel();
+  EXPECT_EQ(feed->reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
 }
 
 TEST_F(FeedTest, FiltersLetThroughOnlyWhatWasAskedFor) {
@@ -235,13 +257,9 @@ TEST_F(FeedCapTest, OneSubscriptionPastTheCapIsRefused) {
 }
 
 TEST_F(FeedTest, AReaderThatStopsReadingHoldsNeitherWritersNorMemory) {
-  // Over TCP, so that HTTP/2 flow control stops the server's writes.
-  auto stub = v1::EventService::NewStub(Network());
-  grpc::ClientContext context;
-  casework::testing::SetIdentity(context, "eastbrook-council", "u-1", "caseworker");
-  auto reader = stub->Subscribe(&context, After(0));
+  std::unique_ptr<OpenFeed> feed = Open(0);
   v1::SubscribeResponse message;
-  ASSERT_TRUE(reader->Read(&message));
+  ASSERT_TRUE(feed->reader->Read(&message));
 
   // Commands go on while the subscriber reads nothing (each is
   // acknowledged: Record asserts it).
@@ -251,7 +269,7 @@ TEST_F(FeedTest, AReaderThatStopsReadingHoldsNeitherWritersNorMemory) {
   // Reading again, it gets everything, in order, from where it was.
   std::vector<uint64_t> seen;
   if (message.has_event()) seen.push_back(message.event().global_position());
-  while (reader->Read(&message)) {
+  while (feed->reader->Read(&message)) {
     if (message.has_event()) seen.push_back(message.event().global_position());
     if (message.has_checkpoint() &&
         message.checkpoint().position() == log.back().global_position()) {
@@ -259,32 +277,22 @@ TEST_F(FeedTest, AReaderThatStopsReadingHoldsNeitherWritersNorMemory) {
     }
   }
   EXPECT_THAT(seen, ElementsAreArray(Positions(log)));
-  context.TryCancel();
-  reader->Finish();
+  feed->context.TryCancel();
+  feed->reader->Finish();
 }
 
 TEST_F(FeedTest, ShutdownEndsSubscriptionsWithAStatusToResumeOn) {
   RecordComplaints(1, 3);
-  auto stub = v1::EventService::NewStub(Network());
-  grpc::ClientContext context;
-  casework::testing::SetIdentity(context, "eastbrook-council", "u-1", "caseworker");
-  auto reader = stub->Subscribe(&context, After(0));
-  v1::SubscribeResponse message;
-  uint64_t last = 0;
-  while (reader->Read(&message)) {
-    if (message.has_event()) last = message.event().global_position();
-    if (message.has_checkpoint() &&
-        message.checkpoint().position() == message.checkpoint().head_position()) {
-      break;
-    }
-  }
+  std::unique_ptr<OpenFeed> feed = Open(0);
+  const uint64_t last = ReadToHead(*feed->reader);
+  ASSERT_GT(last, 0u);
   // The restart stops this server while the subscriber waits at the head.
   std::thread restart([this] { Restart(); });
-  EXPECT_FALSE(reader->Read(&message));
-  grpc::Status status = reader->Finish();
+  v1::SubscribeResponse message;
+  EXPECT_FALSE(feed->reader->Read(&message));
+  grpc::Status status = feed->reader->Finish();
   // Closing the connection lets the stopping server finish at once.
-  reader.reset();
-  stub.reset();
+  feed.reset();
   restart.join();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
   std::optional<v1::ErrorInfo> info = casework::testing::DetailOf<v1::ErrorInfo>(status);

@@ -22,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "services/paging.h"
 #include "services/roles.h"
+#include "tests/services/case_review_fixture.h"
 #include "tests/support/server_fixture.h"
 #include "tests/support/test_support.h"
 #include "workflow/registry.h"
@@ -97,9 +98,8 @@ std::unique_ptr<pb::Message> RequestFor(const pb::MethodDescriptor& method,
   return request;
 }
 
-class PagingContractTest : public casework::testing::ServerFixture {
+class PagingContractTest : public case_review_testing::CaseReviewTest {
  protected:
-  PagingContractTest() : ServerFixture(casework::testing::At(2026, 11, 2)) {}
 
   grpc::Status Send(const pb::MethodDescriptor& method, const pb::Message& request) {
     // A role the method allows.
@@ -176,25 +176,11 @@ TEST_F(PagingContractTest, EveryPagedMethodChecksPageSizeAndItsTokensTheSameWay)
 
 TEST_F(PagingContractTest, PagesOfAListAddUpAndTheirTokenIsBoundToTheFilter) {
   Publish(workflow::LlrDefaultPolicy("eastbrook"));
-  auto complaints = v1::ComplaintService::NewStub(InProcess());
   for (int i = 1; i <= 5; ++i) {
-    v1::RecordComplaintRequest r;
-    r.set_parent("partnerships/eastbrook");
-    r.set_request_id(absl::StrCat("rq-", i));
-    v1::Complaint& c = *r.mutable_complaint();
-    c.set_complainant_reference("CR-7");
-    c.set_agency("shire-police");
-    c.set_agency_kind(v1::POLICE);
-    c.set_source_system("sentinel");
-    c.set_source_reference(absl::StrCat("S-", i));
-    c.set_incident_reference(absl::StrCat("INC-", i));
-    *c.mutable_behaviour_date() = casework::testing::Date(2026, 10, 1);
-    *c.mutable_reported_date() = casework::testing::Date(2026, 10, 2);
-    c.set_category(v1::PERSONAL);
-    c.set_locality("mill-lane");
-    v1::RecordComplaintResponse out;
-    ASSERT_TRUE(Call(&v1::ComplaintService::Stub::RecordComplaint, complaints.get(), r, &out).ok());
+    Record(ComplaintRequest(absl::StrCat("S-", i), "CR-7", casework::testing::Date(2026, 10, 1),
+                            casework::testing::Date(2026, 10, 2)));
   }
+  auto complaints = Complaints();
   v1::ListComplaintsRequest request;
   request.set_parent("partnerships/eastbrook");
   request.set_complainant_reference("CR-7");
