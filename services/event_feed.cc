@@ -274,6 +274,7 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* EventFeed::Subscribe(v1::Actor 
     subscription = new Subscription(this, std::move(actor), std::move(filter), after,
                                     checkpoint_interval);
     subs_.insert(subscription);
+    count_.store(static_cast<int>(subs_.size()));
   }
   subscription->Pump();
   return subscription;
@@ -302,6 +303,10 @@ int EventFeed::active() const {
 }
 
 void EventFeed::Committed(uint64_t position) {
+  // No one to wake (a new subscription reads the head itself; one that
+  // read it just before this commit is pumped by the feed thread's
+  // once-a-second round at the latest): the writer goes straight on.
+  if (count_.load() == 0) return;
   {
     absl::MutexLock lock(&head_mu_);
     head_ = position;
@@ -312,6 +317,7 @@ void EventFeed::Committed(uint64_t position) {
 void EventFeed::Remove(Subscription* subscription) {
   absl::MutexLock lock(&subs_mu_);
   subs_.erase(subscription);
+  count_.store(static_cast<int>(subs_.size()));
 }
 
 void EventFeed::Run() {

@@ -21,6 +21,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -117,6 +118,8 @@ class EventFeed {
   // so that none is deleted meanwhile.
   mutable absl::Mutex subs_mu_;
   absl::flat_hash_set<Subscription*> subs_ ABSL_GUARDED_BY(subs_mu_);
+  // subs_.size(), for the writer: with no subscription a commit wakes no one.
+  std::atomic<int> count_{0};
   bool shutting_down_ ABSL_GUARDED_BY(subs_mu_) = false;
 
   std::thread thread_;
