@@ -126,7 +126,7 @@ absl::Status Measure(const std::string& address, const ChildProcess& server, uin
   ASSIGN_OR_RETURN(f.alone_after, Write(creates, calls, server, &f.rss_alone_after_mb));
   const double alone = (f.alone.calls_per_s + f.alone_after.calls_per_s) / 2;
   f.ratio = alone > 0 ? f.stalled.calls_per_s / alone : 0;
-  f.rss_growth_mb = f.rss_stalled_mb - std::max(f.rss_alone_mb, f.rss_alone_after_mb);
+  f.rss_growth_mb = f.rss_stalled_mb - f.rss_alone_mb;
   return absl::OkStatus();
 }
 

@@ -5,8 +5,10 @@
 // (EventService.Subscribe), then with none again. A subscriber must cost
 // writers nothing and hold at most one batch in the server: the figures are
 // the writers' throughput with the subscriber against the mean of the runs
-// without (ratio target >= 0.9) and caseworkd's peak RSS in each run (the
-// subscriber's run against the higher of the others). Between the last two
+// without (ratio target >= 0.9) and caseworkd's peak RSS in each run: the
+// subscriber's run less the run before it is an upper bound of what the
+// subscriber holds (memtables and caches still grow with the data, as the
+// last run shows). Between the last two
 // runs the stalled subscriber reads again and catches up from the log: how
 // fast, and that it saw every event once, in order.
 #ifndef CASEWORK_BENCH_FEED_BENCH_H_
@@ -29,7 +31,7 @@ struct FeedFigures {
   double rss_alone_mb = 0;     // caseworkd's peak RSS during each run
   double rss_stalled_mb = 0;
   double rss_alone_after_mb = 0;
-  double rss_growth_mb = 0;    // stalled - the higher of the other two
+  double rss_growth_mb = 0;    // rss_stalled_mb - rss_alone_mb: at most what the subscriber holds
   uint64_t caught_up_events = 0;  // what the subscriber read once it read again
   double catch_up_events_per_s = 0;
   bool in_order = false;       // every event once, positions strictly increasing

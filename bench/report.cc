@@ -344,7 +344,7 @@ void PrintReport(const Report& report) {
       {absl::StrCat("peak RSS MB at ", top), rss, false, kTargetRssMb, 1, ""},
       {"feed: writers with a stalled subscriber / alone", feed_ratio, true, kTargetFeedRatio, 3,
        ""},
-      {"feed: peak RSS MB added by a stalled subscriber", feed_rss_growth, false,
+      {"feed: peak RSS MB, stalled subscriber's run less the one before", feed_rss_growth, false,
        kTargetFeedRssGrowthMb, 1, ""},
   };
   absl::PrintF("\nTargets\n");
