@@ -83,6 +83,9 @@ ABSL_FLAG(int64_t, grpc_memory_mb, 512,
           "quota).");
 ABSL_FLAG(int, max_streams_per_connection, 32,
           "Calls at once on one client connection (HTTP/2 MAX_CONCURRENT_STREAMS).");
+ABSL_FLAG(int, max_subscriptions_per_caller, 8,
+          "Event feed subscriptions at once of one caller (agency and user); one more is "
+          "refused with RESOURCE_EXHAUSTED.");
 ABSL_FLAG(int, max_subscriptions, 100,
           "Event feed subscriptions (EventService.Subscribe) at once; one more is refused "
           "with RESOURCE_EXHAUSTED. Each holds at most 256 events or 1 MiB. 0: none.");
@@ -239,6 +242,7 @@ int main(int argc, char** argv) {
   config.max_streams_per_connection = absl::GetFlag(FLAGS_max_streams_per_connection);
   config.max_reply_backlog_bytes = Mebibytes(absl::GetFlag(FLAGS_max_reply_backlog_mb));
   config.feed.max_subscriptions = absl::GetFlag(FLAGS_max_subscriptions);
+  config.feed.max_subscriptions_per_caller = absl::GetFlag(FLAGS_max_subscriptions_per_caller);
   config.keepalive_time = absl::Seconds(absl::GetFlag(FLAGS_keepalive_seconds));
   config.keepalive_timeout = absl::Seconds(absl::GetFlag(FLAGS_keepalive_timeout_seconds));
   config.idle_timeout = absl::Seconds(absl::GetFlag(FLAGS_idle_timeout_seconds));
@@ -247,7 +251,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   if (config.grpc_memory_bytes < (size_t{16} << 20) || config.max_streams_per_connection < 1 ||
-      config.feed.max_subscriptions < 0 ||
+      config.feed.max_subscriptions < 0 || config.feed.max_subscriptions_per_caller < 0 ||
       config.max_reply_backlog_bytes < (size_t{8} << 20) ||
       config.request_log_lines_per_second < 1 || absl::GetFlag(FLAGS_min_free_disk_mb) < 0 ||
       absl::GetFlag(FLAGS_max_data_mb) < 0 || absl::GetFlag(FLAGS_request_retention_days) < 0 ||
@@ -258,7 +262,7 @@ int main(int argc, char** argv) {
                  "caseworkd: out of range: --grpc_memory_mb must be at least 16, "
                  "--max_reply_backlog_mb at least 8, --max_streams_per_connection and "
                  "--request_log_lines_per_second at least 1, the keepalive and idle times at "
-                 "least 1 second, --rate_limit_burst at least 1, and sizes, --max_subscriptions, "
+                 "least 1 second, --rate_limit_burst at least 1, and sizes, the --max_subscriptions flags, "
                  "--rate_limit_per_second "
                  "and --drain_notice_seconds not negative\n");
     return kExitUsage;

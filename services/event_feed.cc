@@ -48,6 +48,11 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* RefuseSubscription(const absl::
 
 namespace {
 
+// Whose subscription it is, for the per-caller cap.
+std::string CallerOf(const v1::Actor& actor) {
+  return absl::StrCat(actor.agency(), "/", actor.user());
+}
+
 absl::Status ShuttingDown() {
   return ErrorWithReason(absl::StatusCode::kUnavailable, "SERVER_SHUTTING_DOWN",
                          "the server is shutting down: subscribe again (here after the restart, "
@@ -75,6 +80,8 @@ class Subscription final : public grpc::ServerWriteReactor<v1::SubscribeResponse
         interval_(static_cast<uint64_t>(checkpoint_interval)),
         next_(after + 1),
         checkpointed_(after) {}
+
+  const v1::Actor& actor() const { return actor_; }
 
   void Ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
   void Unref() {
@@ -271,6 +278,15 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* EventFeed::Subscribe(v1::Actor 
           absl::StrCat("the server already serves its maximum of ", options_.max_subscriptions,
                        " subscriptions; retry with backoff")));
     }
+    int& mine = by_caller_[CallerOf(actor)];
+    if (mine >= options_.max_subscriptions_per_caller) {
+      return RefuseSubscription(ErrorWithReason(
+          absl::StatusCode::kResourceExhausted, "TOO_MANY_SUBSCRIPTIONS",
+          absl::StrCat("this caller already has ", mine,
+                       " subscriptions open, the most one caller may; end one (one "
+                       "subscription per system, filtered, is usually enough)")));
+    }
+    ++mine;
     subscription = new Subscription(this, std::move(actor), std::move(filter), after,
                                     checkpoint_interval);
     subs_.insert(subscription);
@@ -317,6 +333,8 @@ void EventFeed::Committed(uint64_t position) {
 void EventFeed::Remove(Subscription* subscription) {
   absl::MutexLock lock(&subs_mu_);
   subs_.erase(subscription);
+  auto mine = by_caller_.find(CallerOf(subscription->actor()));
+  if (mine != by_caller_.end() && --mine->second <= 0) by_caller_.erase(mine);
   count_.store(static_cast<int>(subs_.size()));
 }
 

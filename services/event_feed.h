@@ -28,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -40,6 +41,10 @@ struct FeedOptions {
   // Subscriptions at once; one more is refused with RESOURCE_EXHAUSTED
   // (TOO_MANY_SUBSCRIPTIONS). Default: 100.
   int max_subscriptions = 100;
+  // Subscriptions at once of one caller (agency and user), so that one
+  // system cannot take them all; one more is refused the same way.
+  // Default: 8.
+  int max_subscriptions_per_caller = 8;
   // One batch read from the log for a subscriber: at most this many
   // messages, and it ends once its events reach batch_bytes.
   int batch_events = 256;
@@ -118,6 +123,8 @@ class EventFeed {
   // so that none is deleted meanwhile.
   mutable absl::Mutex subs_mu_;
   absl::flat_hash_set<Subscription*> subs_ ABSL_GUARDED_BY(subs_mu_);
+  // Subscriptions by caller ("agency/user").
+  absl::flat_hash_map<std::string, int> by_caller_ ABSL_GUARDED_BY(subs_mu_);
   // subs_.size(), for the writer: with no subscription a commit wakes no one.
   std::atomic<int> count_{0};
   bool shutting_down_ ABSL_GUARDED_BY(subs_mu_) = false;

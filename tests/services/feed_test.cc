@@ -221,39 +221,53 @@ TEST_F(FeedTest, AnInvalidRequestNamesEveryFieldAndRule) {
 class FeedCapTest : public FeedTest {
  protected:
   void SetUp() override {
-    feed_options_.max_subscriptions = 2;
+    feed_options_.max_subscriptions = 3;
+    feed_options_.max_subscriptions_per_caller = 2;
     FeedTest::SetUp();
+  }
+
+  // The refusal of one subscription more, by `user`: its message.
+  std::string Refusal(const std::string& user) {
+    FeedRead read = ReadFeedUntilCaughtUp(InProcess(), After(0), "eastbrook-council", user);
+    EXPECT_EQ(read.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+    std::optional<v1::ErrorInfo> info = casework::testing::DetailOf<v1::ErrorInfo>(read.status);
+    EXPECT_TRUE(info.has_value() && info->reason() == "TOO_MANY_SUBSCRIPTIONS");
+    return read.status.error_message();
   }
 };
 
-TEST_F(FeedCapTest, OneSubscriptionPastTheCapIsRefused) {
+TEST_F(FeedCapTest, SubscriptionsPastTheCapsAreRefused) {
   auto stub = v1::EventService::NewStub(InProcess());
-  grpc::ClientContext first, second;
+  grpc::ClientContext first, second, other;
   casework::testing::SetIdentity(first, "eastbrook-council", "u-1", "caseworker");
   casework::testing::SetIdentity(second, "eastbrook-council", "u-1", "caseworker");
+  casework::testing::SetIdentity(other, "eastbrook-council", "u-2", "caseworker");
   auto a = stub->Subscribe(&first, After(0));
   auto b = stub->Subscribe(&second, After(0));
   v1::SubscribeResponse message;
   ASSERT_TRUE(a->Read(&message));
   ASSERT_TRUE(b->Read(&message));
-  ASSERT_EQ(server_->feed().active(), 2);
 
-  FeedRead third = ReadFeedUntilCaughtUp(InProcess(), After(0));
-  EXPECT_EQ(third.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
-  std::optional<v1::ErrorInfo> info = casework::testing::DetailOf<v1::ErrorInfo>(third.status);
-  ASSERT_TRUE(info.has_value());
-  EXPECT_EQ(info->reason(), "TOO_MANY_SUBSCRIPTIONS");
+  // A third for the same caller: its own cap.
+  EXPECT_THAT(Refusal("u-1"), ::testing::HasSubstr("this caller already has 2 subscriptions"));
+  // Another caller is served, up to the server's cap.
+  auto c = stub->Subscribe(&other, After(0));
+  ASSERT_TRUE(c->Read(&message));
+  ASSERT_EQ(server_->feed().active(), 3);
+  EXPECT_THAT(Refusal("u-3"), ::testing::HasSubstr("maximum of 3 subscriptions"));
 
   first.TryCancel();
   EXPECT_EQ(a->Finish().error_code(), grpc::StatusCode::CANCELLED);
-  // Once one has ended on the server too, another is served.
+  // Once one has ended on the server too, its caller is served again.
   const absl::Time give_up = absl::Now() + absl::Seconds(10);
-  while (server_->feed().active() == 2 && absl::Now() < give_up) std::this_thread::yield();
-  ASSERT_EQ(server_->feed().active(), 1);
-  third = ReadFeedUntilCaughtUp(InProcess(), After(0));
-  EXPECT_TRUE(third.status.ok()) << third.status.error_message();
+  while (server_->feed().active() == 3 && absl::Now() < give_up) std::this_thread::yield();
+  ASSERT_EQ(server_->feed().active(), 2);
+  FeedRead again = ReadFeedUntilCaughtUp(InProcess(), After(0));
+  EXPECT_TRUE(again.status.ok()) << again.status.error_message();
   second.TryCancel();
   b->Finish();
+  other.TryCancel();
+  c->Finish();
 }
 
 TEST_F(FeedTest, AReaderThatStopsReadingHoldsNeitherWritersNorMemory) {
