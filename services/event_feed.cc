@@ -245,11 +245,7 @@ class Subscription final : public grpc::ServerWriteReactor<v1::SubscribeResponse
 
 EventFeed::EventFeed(const ServiceDeps& deps, FeedOptions options)
     : deps_(deps), options_(options) {
-  {
-    absl::MutexLock lock(&head_mu_);
-    head_ = deps_.store->LastPosition();
-  }
-  deps_.store->SetCommitListener([this](uint64_t position) { Committed(position); });
+  deps_.store->SetCommitListener([this](uint64_t) { Committed(); });
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -318,15 +314,14 @@ int EventFeed::active() const {
   return static_cast<int>(subs_.size());
 }
 
-void EventFeed::Committed(uint64_t position) {
+void EventFeed::Committed() {
   // No one to wake (a new subscription reads the head itself; one that
   // read it just before this commit is pumped by the feed thread's
   // once-a-second round at the latest): the writer goes straight on.
   if (count_.load() == 0) return;
-  {
-    absl::MutexLock lock(&head_mu_);
-    head_ = position;
-  }
+  // Under the lock: the feed thread looks at the head and waits while
+  // holding it, so the signal cannot fall between the two.
+  absl::MutexLock lock(&head_mu_);
   wake_.Signal();
 }
 
@@ -339,15 +334,15 @@ void EventFeed::Remove(Subscription* subscription) {
 }
 
 void EventFeed::Run() {
-  uint64_t seen = 0;
+  uint64_t seen = deps_.store->LastPosition();
   for (;;) {
     {
       absl::MutexLock lock(&head_mu_);
-      if (!stop_ && head_ == seen) {
+      if (!stop_ && deps_.store->LastPosition() == seen) {
         wake_.WaitWithTimeout(&head_mu_, options_.caught_up_checkpoint_every);
       }
       if (stop_) return;
-      seen = head_;
+      seen = deps_.store->LastPosition();
     }
     // Every subscription: those at the head read what was committed, those
     // with a message in flight return at once.

@@ -105,7 +105,8 @@ class EventFeed {
 
  private:
   friend class Subscription;
-  void Committed(uint64_t position);
+  // The store's commit listener: wakes the feed thread.
+  void Committed();
   void Run();
   // Called by a subscription's OnDone.
   void Remove(Subscription* subscription);
@@ -113,9 +114,9 @@ class EventFeed {
   const ServiceDeps deps_;
   const FeedOptions options_;
 
-  // The head the writer last reported, and the feed thread's wake-up.
+  // The feed thread's wake-up (it compares the store's head with the last
+  // it saw).
   absl::Mutex head_mu_;
-  uint64_t head_ ABSL_GUARDED_BY(head_mu_) = 0;
   bool stop_ ABSL_GUARDED_BY(head_mu_) = false;
   absl::CondVar wake_;
 

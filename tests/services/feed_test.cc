@@ -79,10 +79,7 @@ class FeedTest : public case_review_testing::CaseReviewTest {
   static uint64_t ReadToHead(grpc::ClientReader<v1::SubscribeResponse>& reader) {
     v1::SubscribeResponse message;
     while (reader.Read(&message)) {
-      if (message.has_checkpoint() &&
-          message.checkpoint().position() == message.checkpoint().head_position()) {
-        return message.checkpoint().position();
-      }
+      if (casework::testing::CaughtUp(message)) return message.checkpoint().position();
     }
     return 0;
   }

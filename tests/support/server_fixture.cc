@@ -42,6 +42,11 @@ v1::Policy ServerFixture::Publish(v1::Policy policy, const std::string& request_
   return out;
 }
 
+bool CaughtUp(const v1::SubscribeResponse& message) {
+  return message.has_checkpoint() &&
+         message.checkpoint().position() == message.checkpoint().head_position();
+}
+
 FeedRead ReadFeedUntilCaughtUp(const std::shared_ptr<grpc::Channel>& channel,
                                const v1::SubscribeRequest& request, const std::string& agency,
                                const std::string& user, const std::string& role) {
@@ -58,11 +63,9 @@ FeedRead ReadFeedUntilCaughtUp(const std::shared_ptr<grpc::Channel>& channel,
       continue;
     }
     read.checkpoints.push_back(message.checkpoint());
-    if (message.checkpoint().position() == message.checkpoint().head_position()) break;
+    if (CaughtUp(message)) break;
   }
-  const bool caught_up = !read.checkpoints.empty() &&
-                         read.checkpoints.back().position() ==
-                             read.checkpoints.back().head_position();
+  const bool caught_up = CaughtUp(message);
   if (caught_up) context.TryCancel();
   grpc::Status status = reader->Finish();
   if (!caught_up) read.status = status;

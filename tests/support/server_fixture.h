@@ -70,6 +70,9 @@ struct FeedRead {
   grpc::Status status;
 };
 
+// True for a checkpoint at the log's head (the subscriber is caught up).
+bool CaughtUp(const v1::SubscribeResponse& message);
+
 // Subscribes with `request` as agency/user/role and reads until a
 // checkpoint at the log's head (caught up), then cancels the call; or until
 // the call ends.
