@@ -89,6 +89,11 @@ ABSL_FLAG(bool, feed, true,
 ABSL_FLAG(uint64_t, feed_calls, 0,
           "CreateAction calls in each feed run (two events each); 0: the mode's (100,000 full: "
           "200,000 events, 20,000 quick).");
+ABSL_FLAG(bool, outbox, true,
+          "Measure an outbox delivery (a recommendation referred to a panel) in-process and "
+          "over gRPC to a panels server (--nooutbox skips it).");
+ABSL_FLAG(int, outbox_messages, 0,
+          "Deliveries in each outbox run; 0: the mode's (500 full, 100 quick).");
 ABSL_FLAG(bool, inprocess, true,
           "Measure history growth, the complaint ledger figures and the large-notes action "
           "(--noinprocess skips them).");
@@ -539,6 +544,19 @@ int Main() {
       report.feed = *std::move(feed);
     } else {
       report.failures.push_back(absl::StrCat("event feed: ", feed.status().ToString()));
+    }
+  }
+  if (absl::GetFlag(FLAGS_outbox)) {
+    int messages = absl::GetFlag(FLAGS_outbox_messages);
+    if (messages <= 0) messages = settings->mode == "full" ? 500 : 100;
+    report.Progress("outbox: %d deliveries in-process, then over gRPC", messages);
+    absl::StatusOr<OutboxFigures> outbox =
+        MeasureOutbox((*scratch)->Sub("outbox"), settings->sync, messages);
+    if (outbox.ok() && outbox->all_linked) {
+      report.outbox = *std::move(outbox);
+    } else {
+      report.failures.push_back(absl::StrCat(
+          "outbox: ", outbox.ok() ? "not every message linked once" : outbox.status().ToString()));
     }
   }
   if (absl::GetFlag(FLAGS_inprocess)) MeasureInProcess(report, **scratch);

@@ -258,6 +258,18 @@ void PrintReport(const Report& report) {
     feed_rss_growth = feed.rss_growth_mb;
     if (!feed.in_order) feed_ratio = 0;
   }
+  std::optional<double> outbox_in_process_us, outbox_grpc_us;
+  if (report.outbox.has_value()) {
+    const OutboxFigures& o = *report.outbox;
+    absl::PrintF("\nOutbox: %d recommendations referred to a panel, delivered one after another "
+                 "(ReceiveRecommendation, then LinkPanelReferral)\n",
+                 o.messages);
+    absl::PrintF("%-40s %10.0f us per delivery\n", "in-process (all-in-one)", o.in_process_us);
+    absl::PrintF("%-40s %10.0f us per delivery (%.2fx)\n", "over gRPC (panels in another server)",
+                 o.grpc_us, o.ratio);
+    outbox_in_process_us = o.in_process_us;
+    outbox_grpc_us = o.grpc_us;
+  }
   for (const std::string& failure : report.failures) absl::PrintF("FAILED: %s\n", failure);
 
   // The summary, always the last line, always with every key ("na" when a
@@ -407,6 +419,8 @@ void PrintReport(const Report& report) {
       {"tls_ratio", OrNa(tls_ratio, 3)},
       {"feed_writer_ratio", OrNa(feed_ratio, 3)},
       {"feed_rss_growth_mb", OrNa(feed_rss_growth, 1)},
+      {"outbox_in_process_us", OrNa(outbox_in_process_us, 0)},
+      {"outbox_grpc_us", OrNa(outbox_grpc_us, 0)},
       {"sync", s.sync ? "on" : "off"},
       {"errors", absl::StrCat(report.errors())},
       {"failures", absl::StrCat(report.failures.size())},

@@ -18,6 +18,7 @@
 #include "bench/history_bench.h"
 #include "bench/load.h"
 #include "bench/feed_bench.h"
+#include "bench/outbox_bench.h"
 #include "bench/security_bench.h"
 #include "bench/storage_bench.h"
 #include "bench/threshold_bench.h"
@@ -116,6 +117,7 @@ struct Report {
   std::optional<NotesFigures> notes;
   std::optional<SecurityFigures> security;
   std::optional<FeedFigures> feed;
+  std::optional<OutboxFigures> outbox;
   // caseworkd's writer holds; unset if it was not stopped by the bench
   // (--target) or printed none (an older caseworkd).
   std::optional<std::vector<MethodHold>> holds;

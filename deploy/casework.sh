@@ -27,6 +27,7 @@ packages=(
   tzdata
   chromium
   python3-grpcio python3-protobuf
+  nginx
 )
 # The web client runs on Node.js. Debian's nodejs and npm, unless a Node.js
 # (with its own npm) is already installed.

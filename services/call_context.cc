@@ -63,6 +63,16 @@ absl::StatusOr<v1::Actor> IdentityFromMetadata(const grpc::ServerContextBase& co
 }
 
 absl::StatusOr<v1::Actor> ActorFromMetadata(const grpc::ServerContextBase& context) {
+  // An outbox delivery from another process of the deployment (the call
+  // guard checked its link key): it runs as the engine, as it would have
+  // in one process.
+  if (MetadataValue(context, kLinkPeerKey) == "1") {
+    v1::Actor engine;
+    engine.set_agency(std::string(workflow::kEngineAgency));
+    engine.set_user("links");
+    engine.set_role(std::string(workflow::kEngineRole));
+    return engine;
+  }
   ASSIGN_OR_RETURN(v1::Actor actor, IdentityFromMetadata(context));
   // The caller's rate limit (services/rate_limit.h), taken by the call guard.
   if (const std::string wait = MetadataValue(context, kThrottledKey); !wait.empty()) {

@@ -16,16 +16,21 @@
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/match.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "casework/v1/errors.pb.h"
 #include "services/demo.h"
+#include "services/hosting.h"
 #include "services/server.h"
 #include "storage/clock.h"
 #include "storage/rebuild.h"
@@ -105,6 +110,22 @@ ABSL_FLAG(bool, demo, false,
           "Load the demo partnership (fictional 'eastbrook' CSP) if it is not there yet.");
 ABSL_FLAG(double, shutdown_grace_seconds, 10,
           "On SIGTERM/SIGINT, how long calls in flight may take to finish.");
+ABSL_FLAG(std::vector<std::string>, services, {},
+          "Split deployment: the workflow service groups this process hosts, comma separated: "
+          "complaints, case-reviews (needs complaints), panels, death-reviews (needs actions), "
+          "actions. Default: all. Every process also hosts the event feed, deadlines, the "
+          "calendar, the policy, the audit log and the outbox of its own data. A call for a "
+          "service not hosted gets UNIMPLEMENTED naming it (docs/deployment.md).");
+ABSL_FLAG(std::vector<std::string>, peers, {},
+          "Split deployment: where the groups this process does not host run, as "
+          "GROUP=HOST:PORT pairs, comma separated (e.g. panels=127.0.0.1:50052). The outbox "
+          "delivers commands for them there (with --link_key_file); under mutual TLS it "
+          "connects with this server's certificate and trusts --tls_client_ca.");
+ABSL_FLAG(std::string, link_key_file, "",
+          "Split deployment: a file holding the deployment's link key (at least 32 "
+          "characters, the same in every process). Calls carrying it run as the engine: "
+          "they are the outbox deliveries between the processes. Keep it as secret as the "
+          "TLS keys.");
 ABSL_FLAG(bool, verify, false,
           "Do not serve: fold the whole log and compare stream indexes, states, read-model rows "
           "and timers with what is stored; print the differences; exit 0 if there are none, 1 "
@@ -310,6 +331,55 @@ int main(int argc, char** argv) {
     }
   }
 
+  // Split deployment: hosted groups, peers and the link key.
+  for (const std::string& group : absl::GetFlag(FLAGS_services)) config.services.push_back(group);
+  for (const std::string& peer : absl::GetFlag(FLAGS_peers)) {
+    const size_t equals = peer.find('=');
+    const std::string group = peer.substr(0, equals);
+    bool known = false;
+    for (const casework::services::ServiceGroup& g : casework::services::ServiceGroups()) {
+      if (g.name != group) continue;
+      known = true;
+      for (absl::string_view service : g.services) {
+        config.outbox.peers[std::string(service)] = peer.substr(equals + 1);
+      }
+    }
+    if (equals == std::string::npos || equals + 1 == peer.size() || !known) {
+      std::fprintf(stderr,
+                   "caseworkd: --peers: \"%s\" is not GROUP=HOST:PORT with a group of "
+                   "--services\n",
+                   peer.c_str());
+      return kExitUsage;
+    }
+  }
+  if (const std::string file = absl::GetFlag(FLAGS_link_key_file); !file.empty()) {
+    std::ifstream in(file);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string key(absl::StripAsciiWhitespace(text.str()));
+    if (!in || key.size() < 32 || key.size() > 1024) {
+      std::fprintf(stderr,
+                   "caseworkd: --link_key_file: %s must be readable and hold 32 to 1024 "
+                   "characters\n",
+                   file.c_str());
+      return kExitUsage;
+    }
+    config.outbox.link_key = std::move(key);
+  }
+  if (config.tls && !config.outbox.peers.empty()) {
+    auto read = [](const std::string& path) {
+      std::ifstream in(path);
+      std::stringstream text;
+      text << in.rdbuf();
+      return text.str();
+    };
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = read(config.tls->client_ca_file);
+    ssl.pem_private_key = read(config.tls->key_file);
+    ssl.pem_cert_chain = read(config.tls->cert_file);
+    config.outbox.peer_credentials = grpc::SslCredentials(ssl);
+  }
+
   casework::SystemClock clock;
   absl::StatusOr<std::unique_ptr<casework::services::CaseworkServer>> server =
       casework::services::CaseworkServer::Start(config, &clock);
@@ -336,7 +406,8 @@ int main(int argc, char** argv) {
   }
 
   if (absl::GetFlag(FLAGS_demo)) {
-    absl::Status demo = casework::services::LoadDemoPartnership((*server)->InProcessChannel());
+    absl::Status demo = casework::services::LoadDemoPartnership((*server)->InProcessChannel(),
+                                                                  (*server)->hosted());
     if (!demo.ok()) {
       std::fprintf(stderr, "caseworkd: loading the demo partnership failed: %s\n",
                    std::string(demo.ToString()).c_str());

@@ -221,7 +221,11 @@ absl::Status LoadDemoDeathReviews(const std::shared_ptr<grpc::Channel>& channel)
 
 }  // namespace
 
-absl::Status LoadDemoPartnership(std::shared_ptr<grpc::Channel> channel) {
+absl::Status LoadDemoPartnership(std::shared_ptr<grpc::Channel> channel,
+                                 const std::set<std::string>& hosted) {
+  auto hosts = [&hosted](const char* service) {
+    return hosted.empty() || hosted.count(service) > 0;
+  };
   {
     auto policies = v1::PolicyService::NewStub(channel);
     grpc::ClientContext context;
@@ -247,7 +251,7 @@ absl::Status LoadDemoPartnership(std::shared_ptr<grpc::Channel> channel) {
     request.mutable_policy()->set_title("Eastbrook CSP policy: case reviews and panels");
     RETURN_IF_ERROR(Check(policies->PublishPolicy(&second, request, &policy), "policy"));
   }
-  {
+  if (hosts("casework.v1.ComplaintService")) {
     auto complaints = v1::ComplaintService::NewStub(channel);
     for (const DemoComplaint& d : kComplaints) {
       grpc::ClientContext context;
@@ -277,7 +281,7 @@ absl::Status LoadDemoPartnership(std::shared_ptr<grpc::Channel> channel) {
       RETURN_IF_ERROR(Check(complaints->RecordComplaint(&context, request, &response), "complaint"));
     }
   }
-  {
+  if (hosts("casework.v1.CaseReviewService")) {
     // One application, evaluated, with a lead officer.
     auto reviews = v1::CaseReviewService::NewStub(channel);
     v1::ReceiveApplicationRequest application;
@@ -306,6 +310,7 @@ absl::Status LoadDemoPartnership(std::shared_ptr<grpc::Channel> channel) {
   auto stub = v1::ActionService::NewStub(channel);
   int i = 0;
   for (const DemoAction& a : kActions) {
+    if (!hosts("casework.v1.ActionService")) break;
     ++i;
     grpc::ClientContext context;
     SetDemoIdentity(context);
@@ -322,8 +327,9 @@ absl::Status LoadDemoPartnership(std::shared_ptr<grpc::Channel> channel) {
     grpc::Status status = stub->CreateAction(&context, request, &response);
     RETURN_IF_ERROR(Check(status, absl::StrCat("action ", i)));
   }
-  RETURN_IF_ERROR(LoadDemoPanels(channel));
-  return LoadDemoDeathReviews(channel);
+  if (hosts("casework.v1.PanelService")) RETURN_IF_ERROR(LoadDemoPanels(channel));
+  if (hosts("casework.v1.DeathReviewService")) return LoadDemoDeathReviews(channel);
+  return absl::OkStatus();
 }
 
 }  // namespace casework::services

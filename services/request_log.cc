@@ -1,5 +1,6 @@
 #include "services/request_log.h"
 
+#include <openssl/crypto.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -190,14 +191,27 @@ class CallGuard final : public grpc::experimental::Interceptor {
     if (metadata == nullptr) return;
     metadata_ = metadata;
     for (const char* internal : {kResourceKey, kThrottledKey, kIdentityAgencyKey, kIdentityUserKey,
-                                 kIdentityRoleKey, kIdentityErrorKey}) {
+                                 kIdentityRoleKey, kIdentityErrorKey, kLinkPeerKey}) {
       metadata->erase(grpc::string_ref(internal));
     }
+    StampLinkPeer(*metadata);
     const grpc::string_ref key(kMethodKey);
     metadata->erase(key);
     metadata->emplace(key, grpc::string_ref(info_->method()));
     if (state_->options().identity != nullptr) StampIdentity(*metadata);
     if (state_->options().rate_limiter != nullptr) Throttle(*metadata);
+  }
+
+  // Marks a call that carries the deployment's link key (compared in
+  // constant time), and drops the key from what handlers see.
+  void StampLinkPeer(std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
+    auto it = metadata.find(grpc::string_ref(kLinkKeyHeader));
+    if (it == metadata.end()) return;
+    const std::string& key = state_->options().link_key;
+    const bool match = !key.empty() && it->second.size() == key.size() &&
+                       CRYPTO_memcmp(it->second.data(), key.data(), key.size()) == 0;
+    metadata.erase(it);
+    if (match) metadata.emplace(grpc::string_ref(kLinkPeerKey), grpc::string_ref("1", 1));
   }
 
   // Who the call is, over mutual TLS (or why it is refused).
@@ -224,6 +238,9 @@ class CallGuard final : public grpc::experimental::Interceptor {
 
   // Takes a token from the caller's bucket, or marks the call as refused.
   void Throttle(std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
+    // Outbox deliveries from the deployment's other processes are paced by
+    // their own backoff.
+    if (metadata.find(grpc::string_ref(kLinkPeerKey)) != metadata.end()) return;
     auto value = [&](const char* header) {
       auto it = metadata.find(grpc::string_ref(header));
       return it == metadata.end() ? std::string()

@@ -65,6 +65,9 @@ struct CallGuardOptions {
   // Under mutual TLS, who each call is (services/transport.h); null in
   // development mode.
   std::shared_ptr<const TransportIdentityResolver> identity;
+  // The deployment's link key (services/outbox.h): a call carrying it in
+  // kLinkKeyHeader runs as the engine. Empty: no call does.
+  std::string link_key;
 };
 
 // Counters of the calls one server has seen.

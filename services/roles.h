@@ -30,6 +30,12 @@ inline constexpr size_t kMaxStampedResource = 512;
 // ... and, when the caller's rate limit refuses the call, how long until it
 // may call again, in microseconds (services/rate_limit.h).
 inline constexpr char kThrottledKey[] = "x-casework-internal-throttled";
+// The header that carries the deployment's link key on outbox deliveries
+// between its processes (services/outbox.h).
+inline constexpr char kLinkKeyHeader[] = "x-casework-link-key";
+// ... and, when the call carried the deployment's link key (an outbox
+// delivery from another process of the deployment: services/outbox.h), "1".
+inline constexpr char kLinkPeerKey[] = "x-casework-internal-link-peer";
 
 using workflow::ParseRole;
 using workflow::RoleName;

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
 #include <grpcpp/support/client_interceptor.h>
@@ -12,6 +13,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -25,6 +28,8 @@
 #include "services/deadline_service.h"
 #include "services/death_review_service.h"
 #include "services/event_service.h"
+#include "services/hosting.h"
+#include "services/outbox_service.h"
 #include "services/panel_service.h"
 #include "services/policy_service.h"
 #include "services/request_log.h"
@@ -55,6 +60,7 @@ const std::vector<std::pair<absl::string_view, ServiceFactory>>& ServiceFactorie
       {"casework.v1.PanelMeetingService", &Make<PanelMeetingService>},
       {"casework.v1.DeathReviewService", &Make<DeathReviewService>},
       {"casework.v1.AuditService", &Make<AuditService>},
+      {"casework.v1.OutboxService", &Make<OutboxService>},
   };
   return *factories;
 }
@@ -119,6 +125,43 @@ std::string ListenProblem(const std::string& listen) {
   return problem;
 }
 
+// Answers every call for a method no hosted service has: UNIMPLEMENTED,
+// naming the service and, in a split deployment, where it is hosted.
+class NotHosted final : public grpc::CallbackGenericService {
+ public:
+  explicit NotHosted(std::map<std::string, std::string> peers) : peers_(std::move(peers)) {}
+
+  grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override {
+    class Refusal final : public grpc::ServerGenericBidiReactor {
+     public:
+      explicit Refusal(const grpc::Status& status) { Finish(status); }
+      void OnDone() override { delete this; }
+    };
+    return new Refusal(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, Message(ctx->method())));
+  }
+
+ private:
+  std::string Message(const std::string& method) const {
+    // "/casework.v1.PanelService/GetPanelCase"
+    const size_t slash = method.find('/', 1);
+    const std::string service =
+        method.size() > 1 && slash != std::string::npos ? method.substr(1, slash - 1) : method;
+    if (FindFactory(service) == nullptr) {
+      return absl::StrCat("no such method ", method.substr(0, 200));
+    }
+    std::string message = absl::StrCat(service, " is not hosted by this server (--services");
+    const absl::string_view group = GroupOf(service);
+    if (!group.empty()) absl::StrAppend(&message, " would need ", group);
+    absl::StrAppend(&message, ")");
+    if (auto it = peers_.find(service); it != peers_.end()) {
+      absl::StrAppend(&message, "; it is hosted at ", it->second);
+    }
+    return message;
+  }
+
+  const std::map<std::string, std::string> peers_;
+};
+
 absl::Status ListenFailed(const std::string& listen, std::string problem) {
   if (problem.empty()) problem = "the address is not available";
   return ErrorWithReason(absl::StatusCode::kUnavailable, "LISTEN_FAILED",
@@ -151,6 +194,21 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
     credentials = *std::move(tls);
   }
   if (config.data_dir.empty()) return absl::InvalidArgumentError("--data_dir is required");
+  absl::StatusOr<std::set<std::string>> hosted = HostedServices(config.services);
+  if (!hosted.ok()) return hosted.status();
+  if (!config.outbox.peers.empty() && config.outbox.link_key.empty()) {
+    return absl::InvalidArgumentError(
+        "--peers needs --link_key_file: the other processes run outbox deliveries only for "
+        "callers holding the deployment's link key");
+  }
+  for (const auto& [service, address] : config.outbox.peers) {
+    if (FindFactory(service) == nullptr || hosted->count(service) > 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--peers: ", service,
+                       FindFactory(service) == nullptr ? " is not a casework service"
+                                                       : " is hosted by this process"));
+    }
+  }
   absl::TimeZone london;
   if (!absl::LoadTimeZone("Europe/London", &london)) {
     return absl::FailedPreconditionError(
@@ -165,6 +223,7 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   }
 
   std::unique_ptr<CaseworkServer> server(new CaseworkServer());
+  server->hosted_ = *std::move(hosted);
   // On a failure after the data directory was opened: stop what started and,
   // if this start created the directory, remove it again.
   auto fail = [&server, &config](absl::Status error) -> absl::Status {
@@ -203,13 +262,20 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   storage::EngineOptions engine_options = config.engine;
   engine_options.time_zone = london;
   server->engine_ = std::make_unique<storage::Engine>(server->store_.get(), clock, engine_options);
-  server->timers_ =
-      std::make_unique<TimerWorker>(server->store_.get(), server->engine_.get(), clock,
-                                    server->calendars_.get(), &workflow::Workflows());
-  server->links_ = std::make_unique<LinkWorker>(server->store_.get(), server->engine_.get(),
-                                                server->calendars_.get());
+  server->timers_ = std::make_unique<TimerWorker>(
+      server->store_.get(), server->engine_.get(), clock, server->calendars_.get(),
+      &workflow::Workflows(), [hosted = &server->hosted_](const workflow::Workflow& w) {
+        return w.service().empty() || (hosted->count(std::string(w.service())) > 0);
+      });
+  server->outbox_ = std::make_unique<OutboxDispatcher>(
+      server->store_.get(), server->engine_.get(), server->calendars_.get(),
+      &workflow::Workflows(), clock,
+      [hosted = &server->hosted_](absl::string_view service) {
+        return (hosted->count(std::string(service)) > 0);
+      },
+      config.outbox);
   server->timers_->AddPollTask(
-      [links = server->links_.get()] { return links->DeliverPending().status(); });
+      [outbox = server->outbox_.get()] { return outbox->DeliverDue().status(); });
 
   server->policies_ = std::make_unique<PolicyCache>(server->store_.get());
   absl::StatusOr<std::unique_ptr<AuditLog>> audit =
@@ -228,7 +294,10 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   deps.london = london;
   server->feed_ = std::make_unique<EventFeed>(deps, config.feed);
   deps.feed = server->feed_.get();
-  for (const auto& [name, make] : ServiceFactories()) server->services_.push_back(make(deps));
+  deps.outbox = server->outbox_.get();
+  for (const auto& [name, make] : ServiceFactories()) {
+    if (server->hosted_.count(std::string(name)) > 0) server->services_.push_back(make(deps));
+  }
   for (const workflow::Workflow* w : deps.registry->workflows()) {
     if (!w->service().empty() && FindFactory(w->service()) == nullptr) {
       return fail(
@@ -242,6 +311,7 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   guard.log_lines_per_second = config.request_log_lines_per_second;
   guard.max_reply_backlog_bytes = config.max_reply_backlog_bytes;
   guard.identity = identity;
+  guard.link_key = config.outbox.link_key;
   if (config.rate_limit_per_second > 0) {
     guard.rate_limiter = std::make_shared<RateLimiter>(
         config.rate_limit_per_second, std::max(1.0, config.rate_limit_burst), clock);
@@ -269,6 +339,8 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   quota.Resize(config.grpc_memory_bytes);
   builder.SetResourceQuota(quota);
   for (auto& service : server->services_) builder.RegisterService(service.get());
+  server->not_hosted_ = std::make_unique<NotHosted>(config.outbox.peers);
+  builder.RegisterCallbackGenericService(server->not_hosted_.get());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
   factories.push_back(std::make_unique<CallGuardFactory>(server->guard_));
   builder.experimental().SetInterceptorCreators(std::move(factories));
@@ -282,13 +354,20 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   if (!config.tls) {
     server->server_->GetHealthCheckService()->SetServingStatus(kDevelopmentIdentityHealth, true);
   }
+  // Health answers for each hosted service by name, and for the outbox.
+  for (const std::string& service : server->hosted_) {
+    server->server_->GetHealthCheckService()->SetServingStatus(service, false);
+  }
+  server->server_->GetHealthCheckService()->SetServingStatus(kOutboxHealth, false);
+  server->outbox_->SetParkedListener([self = server.get()](int) { self->CheckHealth(); });
   // Not serving until timers that fell due while the server was down fired.
   server->server_->GetHealthCheckService()->SetServingStatus(false);
   if (config.timer_poll > absl::ZeroDuration()) {
     absl::StatusOr<int> fired = server->timers_->FireDue();
     if (!fired.ok()) return fail(fired.status());
-    // Links an earlier run left half-delivered are finished before serving.
-    absl::StatusOr<int> linked = server->links_->DeliverPending();
+    // Messages an earlier run left half-delivered are sent before serving
+    // (those whose target is down are retried in the background).
+    absl::StatusOr<int> linked = server->outbox_->DeliverDue();
     if (!linked.ok()) return fail(linked.status());
     server->timers_->Start(config.timer_poll);
   }
@@ -367,11 +446,18 @@ void CaseworkServer::CheckHealth() {
 void CaseworkServer::SetServing(bool serving, const std::string& reason) {
   std::lock_guard<std::mutex> lock(health_mu_);
   if (draining_ || server_ == nullptr) return;
-  if (serving == serving_ && (serving || reason == not_serving_)) return;
+  const bool outbox_clear = outbox_ == nullptr || outbox_->parked() == 0;
+  if (serving == serving_ && outbox_clear == outbox_clear_ &&
+      (serving || reason == not_serving_)) {
+    return;
+  }
   const bool changed = serving != serving_;
   serving_ = serving;
+  outbox_clear_ = outbox_clear;
   not_serving_ = serving ? "" : reason;
   server_->GetHealthCheckService()->SetServingStatus(serving);
+  // Sets every name; the outbox's follows its parked messages as well.
+  server_->GetHealthCheckService()->SetServingStatus(kOutboxHealth, serving && outbox_clear);
   if (changed) {
     const std::string line = serving
                                  ? "caseworkd: health: SERVING\n"

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,7 +21,7 @@
 #include "services/audit_log.h"
 #include "services/calendar_provider.h"
 #include "services/event_feed.h"
-#include "services/link_worker.h"
+#include "services/outbox.h"
 #include "services/policy_cache.h"
 #include "services/request_log.h"
 #include "services/service_deps.h"
@@ -70,6 +71,16 @@ struct ServerConfig {
   // once, and how much each holds.
   FeedOptions feed;
 
+  // --- Split deployment (services/hosting.h, docs/deployment.md) ---
+  // The workflow service groups this process hosts ("case-reviews",
+  // "panels", ...); empty: every service. Start refuses an unknown group or
+  // one without a group it needs.
+  std::vector<std::string> services;
+  // Where the outbox delivers commands of services hosted elsewhere, and the
+  // deployment's link key (services/outbox.h). A call carrying the link key
+  // (kLinkKeyHeader) runs as the engine; without a key none does.
+  OutboxOptions outbox;
+
   // --- Disk space (see storage::StoreOptions) ---
   // Free-space floor of the data directory's filesystem: below it writes are
   // refused with UNAVAILABLE and health reports NOT_SERVING; Start refuses
@@ -110,6 +121,10 @@ struct ServerConfig {
   double rate_limit_per_second = 0;
   double rate_limit_burst = 0;
 };
+
+// The name grpc.health.v1.Health reports NOT_SERVING for while an outbox
+// message is parked (services/outbox.h): an alert for the operator.
+inline constexpr char kOutboxHealth[] = "casework.outbox";
 
 // The name grpc.health.v1.Health answers for only while callers' identities
 // are trusted from metadata (no TLS: the development identity); NOT_FOUND
@@ -174,7 +189,9 @@ class CaseworkServer {
   storage::EventStore& store() { return *store_; }
   storage::Engine& engine() { return *engine_; }
   TimerWorker& timers() { return *timers_; }
-  LinkWorker& links() { return *links_; }
+  OutboxDispatcher& outbox() { return *outbox_; }
+  // The full names of the gRPC services this process hosts.
+  const std::set<std::string>& hosted() const { return hosted_; }
   EventFeed& feed() { return *feed_; }
   CalendarProvider& calendars() { return *calendars_; }
 
@@ -188,7 +205,10 @@ class CaseworkServer {
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<CalendarProvider> calendars_;
   std::unique_ptr<TimerWorker> timers_;
-  std::unique_ptr<LinkWorker> links_;
+  std::unique_ptr<OutboxDispatcher> outbox_;
+  std::set<std::string> hosted_;
+  // Answers calls for services not hosted here (UNIMPLEMENTED, naming them).
+  std::unique_ptr<grpc::CallbackGenericService> not_hosted_;
   std::unique_ptr<EventFeed> feed_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::shared_ptr<CallGuardState> guard_;
@@ -200,6 +220,7 @@ class CaseworkServer {
   mutable std::mutex health_mu_;
   bool serving_ = false;     // guarded by health_mu_
   bool draining_ = false;    // guarded by health_mu_
+  bool outbox_clear_ = true;  // guarded by health_mu_: no message parked
   std::string not_serving_;  // guarded by health_mu_: why not serving
   std::condition_variable health_cv_;
   bool stop_health_ = false;  // guarded by health_mu_

@@ -19,6 +19,7 @@ namespace casework::services {
 
 class AuditLog;
 class EventFeed;
+class OutboxDispatcher;
 class PolicyCache;
 
 struct ServiceDeps {
@@ -37,6 +38,8 @@ struct ServiceDeps {
   // The live event feed (services/event_feed.h); null: Subscribe is
   // refused with UNAVAILABLE (tools that serve no calls).
   EventFeed* feed = nullptr;
+  // The outbox (services/outbox.h); null: OutboxService answers UNAVAILABLE.
+  OutboxDispatcher* outbox = nullptr;
 
   // Today in Europe/London.
   absl::CivilDay Today() const { return absl::ToCivilDay(clock->Now(), london); }

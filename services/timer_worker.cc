@@ -1,5 +1,6 @@
 #include "services/timer_worker.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
@@ -14,24 +15,44 @@ constexpr int kBatch = 256;
 
 TimerWorker::TimerWorker(const storage::EventStore* store, storage::Engine* engine,
                          const Clock* clock, const CalendarProvider* calendars,
-                         const workflow::Registry* registry)
-    : store_(store), engine_(engine), clock_(clock), calendars_(calendars), registry_(registry) {}
+                         const workflow::Registry* registry,
+                         std::function<bool(const workflow::Workflow&)> hosted)
+    : store_(store),
+      engine_(engine),
+      clock_(clock),
+      calendars_(calendars),
+      registry_(registry),
+      hosted_(std::move(hosted)) {}
 
 TimerWorker::~TimerWorker() { Stop(); }
 
 absl::StatusOr<int> TimerWorker::FireDue() {
   const int64_t now = absl::ToUnixSeconds(clock_->Now());
   int total = 0;
+  std::string after;
   for (;;) {
     absl::StatusOr<std::vector<std::pair<std::string, internal::TimerRecord>>> due =
-        store_->DueTimers(now, kBatch);
+        store_->DueTimers(now, kBatch, after);
     if (!due.ok()) return due.status();
+    if (due->empty()) return total;
+    const bool full = static_cast<int>(due->size()) == kBatch;
+    after = due->back().first;
+    // Timers of workflows served elsewhere are passed over.
+    if (hosted_) {
+      due->erase(std::remove_if(due->begin(), due->end(),
+                                [&](const auto& entry) {
+                                  const workflow::Workflow* w =
+                                      registry_->ForStream(entry.second.stream());
+                                  return w != nullptr && !hosted_(*w);
+                                }),
+                 due->end());
+    }
     absl::StatusOr<int> fired = FireBatch(*due);
     if (!fired.ok()) return fired.status();
     if (*fired > 0) std::fprintf(stderr, "caseworkd: timers: %d fired\n", *fired);
     total += *fired;
-    // A full batch that made progress may have more behind it.
-    if (static_cast<int>(due->size()) < kBatch || *fired == 0) return total;
+    // A full batch may have more behind it (read after its last key).
+    if (!full) return total;
   }
 }
 

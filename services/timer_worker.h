@@ -26,9 +26,13 @@ namespace casework::services {
 
 class TimerWorker {
  public:
-  // All pointers must outlive the worker.
+  // All pointers must outlive the worker. With `hosted`, only the timers of
+  // workflows it accepts fire (a split deployment's process, on a copy of a
+  // data directory that held every workflow, leaves the others' timers
+  // alone: their records are served elsewhere).
   TimerWorker(const storage::EventStore* store, storage::Engine* engine, const Clock* clock,
-              const CalendarProvider* calendars, const workflow::Registry* registry);
+              const CalendarProvider* calendars, const workflow::Registry* registry,
+              std::function<bool(const workflow::Workflow&)> hosted = nullptr);
   ~TimerWorker();
 
   // Fires every timer due at clock->Now() and waits until each fire command
@@ -36,7 +40,7 @@ class TimerWorker {
   absl::StatusOr<int> FireDue();
 
   // Work the polling thread also runs after FireDue on every poll (the
-  // link worker's deliveries). Add before Start.
+  // outbox's deliveries). Add before Start.
   void AddPollTask(std::function<absl::Status()> task) { tasks_.push_back(std::move(task)); }
 
   // Starts a thread that calls FireDue every `poll` (real time) until Stop().
@@ -54,6 +58,7 @@ class TimerWorker {
   const Clock* clock_;
   const CalendarProvider* calendars_;
   const workflow::Registry* registry_;
+  const std::function<bool(const workflow::Workflow&)> hosted_;
 
   std::vector<std::function<absl::Status()>> tasks_;
   std::mutex mu_;

@@ -269,10 +269,17 @@ absl::StatusOr<std::vector<StoredRow>> EventStore::ScanRows(absl::string_view pr
 
 namespace {
 absl::StatusOr<std::vector<std::pair<std::string, internal::TimerRecord>>> ScanTimers(
-    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, const std::string* limit_key, int limit) {
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, const std::string* limit_key, int limit,
+    absl::string_view after = {}) {
   std::vector<std::pair<std::string, internal::TimerRecord>> out;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf));
-  for (it->SeekToFirst(); it->Valid() && static_cast<int>(out.size()) < limit; it->Next()) {
+  if (after.empty()) {
+    it->SeekToFirst();
+  } else {
+    it->Seek(rocksdb::Slice(after.data(), after.size()));
+    if (it->Valid() && it->key() == rocksdb::Slice(after.data(), after.size())) it->Next();
+  }
+  for (; it->Valid() && static_cast<int>(out.size()) < limit; it->Next()) {
     if (limit_key != nullptr && it->key().compare(*limit_key) >= 0) break;
     internal::TimerRecord record;
     if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
@@ -286,11 +293,11 @@ absl::StatusOr<std::vector<std::pair<std::string, internal::TimerRecord>>> ScanT
 }  // namespace
 
 absl::StatusOr<std::vector<std::pair<std::string, internal::TimerRecord>>> EventStore::DueTimers(
-    int64_t now_unix_seconds, int limit) const {
+    int64_t now_unix_seconds, int limit, absl::string_view after) const {
   absl::ReaderMutexLock lock(&db_mu_);
   ASSIGN_OR_RETURN(const Handles* h, Db());
   const std::string limit_key = keys::TimerKeyLimit(now_unix_seconds);
-  return ScanTimers(h->db, h->timers, &limit_key, limit);
+  return ScanTimers(h->db, h->timers, &limit_key, limit, after);
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, internal::TimerRecord>>> EventStore::AllTimers()

@@ -195,9 +195,10 @@ class EventStore {
                                                   int limit) const;
 
   // Timers whose fire-at time is at or before `now_unix_seconds`, in firing
-  // order, at most `limit`, with their keys.
+  // order, at most `limit`, with their keys; with `after`, only those whose
+  // key sorts after it.
   absl::StatusOr<std::vector<std::pair<std::string, internal::TimerRecord>>> DueTimers(
-      int64_t now_unix_seconds, int limit) const;
+      int64_t now_unix_seconds, int limit, absl::string_view after = {}) const;
   // Every timer, in firing order (for verification).
   absl::StatusOr<std::vector<std::pair<std::string, internal::TimerRecord>>> AllTimers() const;
 

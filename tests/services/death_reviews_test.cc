@@ -298,10 +298,10 @@ TEST_F(DeathReviewsTest, ActionPlanItemsReachTheActionLogAndCloseTheReview) {
   *item.mutable_due_on() = Date(2027, 3, 31);
   Do(&v1::DeathReviewService::Stub::AddActionPlanItem, item);
 
-  absl::StatusOr<int> linked = server_->links().DeliverPending();
+  absl::StatusOr<int> linked = server_->outbox().DeliverDue();
   ASSERT_TRUE(linked.ok()) << linked.status();
   EXPECT_EQ(*linked, 1);
-  EXPECT_EQ(*server_->links().DeliverPending(), 0);
+  EXPECT_EQ(*server_->outbox().DeliverDue(), 0);
   v1::DeathReview review;
   ASSERT_TRUE(Get(kCoordinator, &review).ok());
   ASSERT_EQ(review.action_plan_size(), 1);

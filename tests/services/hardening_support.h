@@ -161,6 +161,26 @@ class RunningCaseworkd {
     });
     return found;
   }
+  // How many lines so far contain `text`.
+  int CountLines(const std::string& text) {
+    std::lock_guard<std::mutex> lock(mu_);
+    int n = 0;
+    for (const std::string& l : lines_) n += l.find(text) != std::string::npos;
+    return n;
+  }
+  // Waits up to 20 seconds for `count` lines containing `text`; true if
+  // they came.
+  bool AwaitLines(const std::string& text, int count) {
+    std::unique_lock<std::mutex> lock(mu_);
+    auto seen = [&] {
+      int n = 0;
+      for (const std::string& l : lines_) n += l.find(text) != std::string::npos;
+      return n;
+    };
+    return cv_.wait_for(lock, std::chrono::seconds(20),
+                        [&] { return seen() >= count || closed_; }) &&
+           seen() >= count;
+  }
   std::vector<std::string> lines() {
     std::lock_guard<std::mutex> lock(mu_);
     return lines_;

@@ -50,7 +50,8 @@ std::vector<const pb::MethodDescriptor*> PagedMethods() {
   for (const char* file : {"casework/v1/actions.proto", "casework/v1/audit.proto",
                            "casework/v1/case_reviews.proto", "casework/v1/complaints.proto",
                            "casework/v1/deadlines.proto", "casework/v1/death_reviews.proto",
-                           "casework/v1/events.proto", "casework/v1/panels.proto"}) {
+                           "casework/v1/events.proto", "casework/v1/outbox.proto",
+                           "casework/v1/panels.proto"}) {
     const pb::FileDescriptor* f = pb::DescriptorPool::generated_pool()->FindFileByName(file);
     EXPECT_NE(f, nullptr) << file;
     if (f == nullptr) continue;
@@ -129,7 +130,7 @@ TEST_F(PagingContractTest, EveryPagedMethodChecksPageSizeAndItsTokensTheSameWay)
                          "ListActions", "ListActionNotes", "ListAuditEntries", "ListCaseReviews",
                          "ListComplaints", "ListNotices", "ListDeadlines", "ListDeathReviews",
                          "ListFamilyContacts", "ReadStream", "ReadLog", "ListPanelCases",
-                         "ListAssessments", "ListMeetings"));
+                         "ListAssessments", "ListMeetings", "ListOutboxMessages"));
   for (const pb::MethodDescriptor* method : methods) {
     SCOPED_TRACE(method->full_name());
     std::unique_ptr<pb::Message> request = RequestFor(*method, "eastbrook");

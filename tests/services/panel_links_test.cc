@@ -54,10 +54,10 @@ TEST_F(CaseReviewTest, ARecommendationOpensALinkedPanelReferralCarryingItsDueDat
   EXPECT_EQ(referred.outcome().recommendations(1).referral().panel(), "jag");
   EXPECT_EQ(referred.outcome().recommendations(1).referral().panel_case(), "");
 
-  absl::StatusOr<int> linked = server_->links().DeliverPending();
+  absl::StatusOr<int> linked = server_->outbox().DeliverDue();
   ASSERT_TRUE(linked.ok()) << linked.status();
   EXPECT_EQ(*linked, 1);
-  EXPECT_EQ(*server_->links().DeliverPending(), 0);
+  EXPECT_EQ(*server_->outbox().DeliverDue(), 0);
 
   const std::string panel_case = "partnerships/eastbrook/panelCases/1";
   auto panels = v1::PanelService::NewStub(InProcess());

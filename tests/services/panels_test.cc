@@ -387,10 +387,10 @@ TEST_F(PanelsTest, EscalationOpensALinkedCaseOnTheParentPanelExactlyOnce) {
             grpc::StatusCode::PERMISSION_DENIED);
 
   // The worker delivers it once: a JAG case, linked both ways.
-  absl::StatusOr<int> linked = server_->links().DeliverPending();
+  absl::StatusOr<int> linked = server_->outbox().DeliverDue();
   ASSERT_TRUE(linked.ok()) << linked.status();
   EXPECT_EQ(*linked, 1);
-  EXPECT_EQ(*server_->links().DeliverPending(), 0);
+  EXPECT_EQ(*server_->outbox().DeliverDue(), 0);
   v1::GetPanelCaseRequest get;
   get.set_name(adult);
   v1::PanelCase source;

@@ -3,12 +3,15 @@
 // request type, and every registered workflow's commands are methods of its
 // service: a workflow written but not registered (or registered without its
 // service) fails here, not in production.
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "casework/v1/death_reviews.pb.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
+#include "services/hosting.h"
 #include "services/server.h"
 #include "workflow/registry.h"
 
@@ -33,7 +36,7 @@ std::vector<const google::protobuf::ServiceDescriptor*> ContractServices() {
 TEST(ServiceRegistryTest, EveryMutatingMethodIsARegisteredCommand) {
   const workflow::Registry& registry = workflow::Workflows();
   std::vector<const google::protobuf::ServiceDescriptor*> services = ContractServices();
-  ASSERT_EQ(services.size(), 11u);
+  ASSERT_EQ(services.size(), 12u);
   int commands = 0;
   for (const google::protobuf::ServiceDescriptor* s : services) {
     EXPECT_NE(FindFactory(s->full_name()), nullptr) << s->full_name() << " is not hosted";
@@ -51,6 +54,24 @@ TEST(ServiceRegistryTest, EveryMutatingMethodIsARegisteredCommand) {
     }
   }
   EXPECT_EQ(commands, static_cast<int>(registry.AllCommands().size()));
+}
+
+// --services can place every service: each is in exactly one workflow
+// group or hosted by every process, and "all" hosts every one caseworkd has.
+TEST(ServiceRegistryTest, EveryServiceIsInOneGroupOrHostedByEveryProcess) {
+  absl::StatusOr<std::set<std::string>> all = HostedServices({});
+  ASSERT_TRUE(all.ok()) << all.status();
+  std::set<std::string> factories;
+  for (const auto& [name, make] : ServiceFactories()) {
+    factories.insert(std::string(name));
+    int places = 0;
+    for (const ServiceGroup& group : ServiceGroups()) {
+      for (absl::string_view s : group.services) places += s == name;
+    }
+    for (absl::string_view s : AlwaysHosted()) places += s == name;
+    EXPECT_EQ(places, 1) << name;
+  }
+  EXPECT_EQ(*all, factories);
 }
 
 TEST(ServiceRegistryTest, EveryRegisteredCommandIsAMethodOfItsService) {

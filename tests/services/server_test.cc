@@ -233,56 +233,9 @@ TEST_F(ServerTest, HealthReportsServing) {
 }
 
 TEST_F(ServerTest, ReflectionListsTheServices) {
-  const google::protobuf::DescriptorPool* pool = google::protobuf::DescriptorPool::generated_pool();
-  const google::protobuf::Descriptor* request_type =
-      pool->FindMessageTypeByName("grpc.reflection.v1alpha.ServerReflectionRequest");
-  const google::protobuf::Descriptor* response_type =
-      pool->FindMessageTypeByName("grpc.reflection.v1alpha.ServerReflectionResponse");
-  ASSERT_NE(request_type, nullptr);
-  ASSERT_NE(response_type, nullptr);
-  google::protobuf::DynamicMessageFactory factory(pool);
-  std::unique_ptr<google::protobuf::Message> request(factory.GetPrototype(request_type)->New());
-  request->GetReflection()->SetString(request.get(), request_type->FindFieldByName("list_services"), "*");
-
-  grpc::GenericStub stub(channel_);
-  grpc::ClientContext context;
-  SetIdentity(context);
-  grpc::CompletionQueue cq;
-  auto call = stub.PrepareCall(&context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
-  void* tag;
-  bool ok;
-  call->StartCall(reinterpret_cast<void*>(1));
-  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
-  grpc::Slice slice(request->SerializeAsString());
-  grpc::ByteBuffer send(&slice, 1);
-  call->Write(send, reinterpret_cast<void*>(2));
-  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
-  grpc::ByteBuffer received;
-  call->Read(&received, reinterpret_cast<void*>(3));
-  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
-  call->WritesDone(reinterpret_cast<void*>(4));
-  ASSERT_TRUE(cq.Next(&tag, &ok));
-  grpc::Status status;
-  call->Finish(&status, reinterpret_cast<void*>(5));
-  ASSERT_TRUE(cq.Next(&tag, &ok));
-
-  std::vector<grpc::Slice> slices;
-  ASSERT_TRUE(received.Dump(&slices).ok());
-  std::string bytes;
-  for (const grpc::Slice& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  std::unique_ptr<google::protobuf::Message> response(factory.GetPrototype(response_type)->New());
-  ASSERT_TRUE(response->ParseFromString(bytes));
-  const auto* list_field = response_type->FindFieldByName("list_services_response");
-  const google::protobuf::Message& list = response->GetReflection()->GetMessage(*response, list_field);
-  const auto* service_field = list.GetDescriptor()->FindFieldByName("service");
-  std::vector<std::string> names;
-  for (int i = 0; i < list.GetReflection()->FieldSize(list, service_field); ++i) {
-    const google::protobuf::Message& s = list.GetReflection()->GetRepeatedMessage(list, service_field, i);
-    names.push_back(s.GetReflection()->GetString(s, s.GetDescriptor()->FindFieldByName("name")));
-  }
-  EXPECT_THAT(names, IsSupersetOf({"casework.v1.ActionService", "casework.v1.EventService",
-                                   "grpc.health.v1.Health",
-                                   "grpc.reflection.v1alpha.ServerReflection"}));
+  EXPECT_THAT(casework::testing::ReflectedServices(channel_),
+              IsSupersetOf({"casework.v1.ActionService", "casework.v1.EventService",
+                            "grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection"}));
 }
 
 TEST_F(ServerTest, InjectedWriteFailureTurnsWritesUnavailableWhileReadsWork) {

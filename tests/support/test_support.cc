@@ -7,6 +7,8 @@
 
 #include <grpcpp/generic/generic_stub.h>
 
+#include "google/protobuf/dynamic_message.h"
+
 #include "services/call_context.h"
 
 namespace casework::testing {
@@ -118,6 +120,68 @@ grpc::Status GenericUnaryAs(const std::shared_ptr<grpc::Channel>& channel,
     }
   }
   return status;
+}
+
+std::vector<std::string> ReflectedServices(const std::shared_ptr<grpc::Channel>& channel) {
+  const google::protobuf::DescriptorPool* pool = google::protobuf::DescriptorPool::generated_pool();
+  const google::protobuf::Descriptor* request_type =
+      pool->FindMessageTypeByName("grpc.reflection.v1alpha.ServerReflectionRequest");
+  const google::protobuf::Descriptor* response_type =
+      pool->FindMessageTypeByName("grpc.reflection.v1alpha.ServerReflectionResponse");
+  if (request_type == nullptr || response_type == nullptr) {
+    ADD_FAILURE() << "no reflection types linked";
+    return {};
+  }
+  google::protobuf::DynamicMessageFactory factory(pool);
+  std::unique_ptr<google::protobuf::Message> request(factory.GetPrototype(request_type)->New());
+  request->GetReflection()->SetString(request.get(), request_type->FindFieldByName("list_services"), "*");
+
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  SetIdentity(context);
+  grpc::CompletionQueue cq;
+  auto call = stub.PrepareCall(&context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  void* tag;
+  bool ok;
+  call->StartCall(reinterpret_cast<void*>(1));
+  if (!cq.Next(&tag, &ok) || !ok) {
+    ADD_FAILURE() << "reflection call failed";
+    return {};
+  }
+  grpc::Slice slice(request->SerializeAsString());
+  grpc::ByteBuffer send(&slice, 1);
+  call->Write(send, reinterpret_cast<void*>(2));
+  if (!cq.Next(&tag, &ok) || !ok) {
+    ADD_FAILURE() << "reflection call failed";
+    return {};
+  }
+  grpc::ByteBuffer received;
+  call->Read(&received, reinterpret_cast<void*>(3));
+  if (!cq.Next(&tag, &ok) || !ok) {
+    ADD_FAILURE() << "reflection call failed";
+    return {};
+  }
+  call->WritesDone(reinterpret_cast<void*>(4));
+  cq.Next(&tag, &ok);
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(5));
+  cq.Next(&tag, &ok);
+
+  std::vector<grpc::Slice> slices;
+  if (!received.Dump(&slices).ok()) return {};
+  std::string bytes;
+  for (const grpc::Slice& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  std::unique_ptr<google::protobuf::Message> response(factory.GetPrototype(response_type)->New());
+  if (!response->ParseFromString(bytes)) return {};
+  const auto* list_field = response_type->FindFieldByName("list_services_response");
+  const google::protobuf::Message& list = response->GetReflection()->GetMessage(*response, list_field);
+  const auto* service_field = list.GetDescriptor()->FindFieldByName("service");
+  std::vector<std::string> names;
+  for (int i = 0; i < list.GetReflection()->FieldSize(list, service_field); ++i) {
+    const google::protobuf::Message& s = list.GetReflection()->GetRepeatedMessage(list, service_field, i);
+    names.push_back(s.GetReflection()->GetString(s, s.GetDescriptor()->FindFieldByName("name")));
+  }
+  return names;
 }
 
 }  // namespace casework::testing

@@ -7,8 +7,10 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -51,6 +53,9 @@ grpc::Status GenericUnary(const std::shared_ptr<grpc::Channel>& channel, const s
 grpc::Status GenericUnaryAs(const std::shared_ptr<grpc::Channel>& channel,
                             grpc::ClientContext& context, const std::string& method,
                             const std::string& request, std::string* response);
+
+// The service names grpc.reflection.v1alpha.ServerReflection lists.
+std::vector<std::string> ReflectedServices(const std::shared_ptr<grpc::Channel>& channel);
 
 // The first detail of type T in a gRPC status or an absl status, if any.
 template <typename T>

@@ -78,14 +78,13 @@ absl::Status DecideLinkPanelReferral(const State& s, const v1::LinkPanelReferral
                       absl::StrCat("recommendation ", rec->id(), " is linked to ",
                                    rec->referral().panel_case()));
   }
-  ASSIGN_OR_RETURN(std::shared_ptr<const google::protobuf::Message> state,
-                   ctx.read_state(panels::PanelCaseWorkflow(), r.panel_case()));
-  const auto& panel_case = static_cast<const v1::PanelCase&>(*state);
-  if (panel_case.from_case_review() != s.name() ||
-      panel_case.from_recommendation() != rec->id()) {
-    return FieldError("panel_case", "not_the_referral",
-                      absl::StrCat(r.panel_case(), " is not the referral of recommendation ",
-                                   rec->id()));
+  // The panel case is the name the panel's ReceiveRecommendation replied
+  // with (the outbox, run by the engine alone); it may live in another
+  // process's data (docs/deployment.md), so it is not read here: only its
+  // partnership is checked.
+  if (PartnershipOfStream(r.panel_case()) != PartnershipOfStream(s.name())) {
+    return FieldError("panel_case", "other_partnership",
+                      absl::StrCat(r.panel_case(), " is not a panel case of this partnership"));
   }
   v1::PanelReferralLinked e;
   e.set_recommendation_id(rec->id());

@@ -153,6 +153,8 @@ absl::Status DecideLinkPanelReferral(const State& s, const v1::LinkPanelReferral
 void ApplyRecommendationReferred(State& s, const v1::RecommendationReferred& e);
 void ApplyPanelReferralLinked(State& s, const v1::PanelReferralLinked& e);
 // The row of each referred recommendation not yet linked (kReferralsPrefix).
+// The message of each referred recommendation not yet linked (outbox.cc).
+OutboxRoute PanelReferralRoute();
 void ReferralRows(absl::string_view stream, const State& s, std::vector<Row>* rows);
 
 absl::Status DecideRecommendationProgress(const State& s,

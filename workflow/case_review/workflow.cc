@@ -138,6 +138,7 @@ const Workflow& CaseReviewWorkflow() {
 
     d.Rows(CaseReviewRows, {"caseReviews"});
     d.Rows(ReferralRows, {});
+    d.Outbox(PanelReferralRoute());
     d.SummaryRow(CaseReviewSummaryRow);
     d.ReadAccess(IsParty);
     d.Policy(kPolicySection);

@@ -147,6 +147,8 @@ void ApplyResumed(Review& s, const v1::ReviewResumed& e);
 void ApplyClosed(Review& s, const v1::ReviewClosed& e);
 
 // rows.cc
+// The message of each plan item not yet on the action log (outbox.cc).
+OutboxRoute PlanActionRoute();
 void ReviewRows(absl::string_view stream, const Review& s, std::vector<Row>* rows);
 std::string ReviewSummaryRow(absl::string_view stream);
 void FamilyContactRows(absl::string_view stream, const v1::FamilyContactRecorded& e,

@@ -104,6 +104,7 @@ const Workflow& DeathReviewWorkflow() {
     AddDeadlines(d);
 
     d.Rows(ReviewRows, {std::string(kCollection)});
+    d.Outbox(PlanActionRoute());
     d.SummaryRow(ReviewSummaryRow);
     d.EventRows(FamilyContactRows, {});
     d.PinnedPolicy(+[](const Review& s) { return s.policy_version(); });

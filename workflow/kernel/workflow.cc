@@ -120,6 +120,15 @@ void Workflow::Finish() {
   std::sort(row_namespaces_.begin(), row_namespaces_.end());
   row_namespaces_.erase(std::unique(row_namespaces_.begin(), row_namespaces_.end()),
                         row_namespaces_.end());
+  for (const OutboxRoute& route : outbox_) {
+    const std::string ns = route.prefix.substr(0, route.prefix.find('/'));
+    if (route.name.empty() || !route.deliver || !absl::EndsWith(route.prefix, "/") ||
+        !std::binary_search(row_namespaces_.begin(), row_namespaces_.end(), ns)) {
+      fail(absl::StrCat("outbox route \"", route.name, "\" needs a name, a delivery and a prefix "
+                        "ending in '/' under a declared row namespace (got \"", route.prefix,
+                        "\")"));
+    }
+  }
   if ((!rows_.empty() || !event_rows_.empty()) && row_namespaces_.empty()) {
     fail("rows are defined without a namespace");
   }

@@ -59,6 +59,7 @@
 #include "workflow/kernel/command.h"
 #include "workflow/kernel/context.h"
 #include "workflow/kernel/events.h"
+#include "workflow/kernel/outbox.h"
 #include "workflow/kernel/transitions.h"
 #include "workflow/kernel/typed_command.h"
 
@@ -155,6 +156,10 @@ class Workflow {
   // The namespaces (first key segment) of its rows, e.g. {"caseReviews",
   // "deadlines"}.
   const std::vector<std::string>& row_namespaces() const { return row_namespaces_; }
+
+  // The messages it sends other workflows (kernel/outbox.h), in the order
+  // they were declared.
+  const std::vector<OutboxRoute>& outbox() const { return outbox_; }
 
   // Appends the durable timers `state` implies.
   void Timers(const google::protobuf::Message& state, std::vector<TimerSpec>* timers) const;
@@ -257,6 +262,7 @@ class Workflow {
   absl::flat_hash_map<const google::protobuf::Descriptor*, EventRowsFn> event_rows_;
   std::vector<std::string> row_namespaces_;
   std::vector<TimersFn> timers_;
+  std::vector<OutboxRoute> outbox_;
   OnTimerFn on_timer_;
   std::function<int64_t(const google::protobuf::Message&)> pinned_policy_;
   std::function<bool(const google::protobuf::Message&, const v1::Actor&)> read_access_;
@@ -456,6 +462,13 @@ class Definition {
                                     E::descriptor()->full_name(), " defined twice"));
     }
     for (std::string& n : namespaces) workflow_->row_namespaces_.push_back(std::move(n));
+    return *this;
+  }
+  // A kind of message this workflow sends another (kernel/outbox.h). Its
+  // prefix must be under a namespace declared with Rows. May be called more
+  // than once.
+  Definition& Outbox(OutboxRoute route) {
+    workflow_->outbox_.push_back(std::move(route));
     return *this;
   }
   // Timers `state` implies. May be called more than once.

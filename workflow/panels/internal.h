@@ -117,6 +117,8 @@ void ApplyAttendance(Meeting& m, const v1::AttendanceRecorded& e);
 void ApplyMeetingClosed(Meeting& m, const v1::PanelMeetingClosed& e);
 
 // rows.cc
+// The message of each escalated case not yet linked (outbox.cc).
+OutboxRoute EscalationRoute();
 void CaseRows(absl::string_view stream, const Case& c, std::vector<Row>* rows);
 std::string CaseSummaryRow(absl::string_view stream);
 void AssessmentRows(absl::string_view stream, const v1::RiskAssessed& e,

@@ -108,6 +108,7 @@ const Workflow& PanelCaseWorkflow() {
     d.On<v1::EscalationLinked>(ApplyLinked);
 
     d.Rows(CaseRows, {std::string(kCaseCollection)});
+    d.Outbox(EscalationRoute());
     d.SummaryRow(CaseSummaryRow);
     d.EventRows(AssessmentRows, {});
     d.EventRows(ReviewDecisionRows, {});

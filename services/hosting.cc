@@ -1,0 +1,72 @@
+#include "services/hosting.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace casework::services {
+
+const std::vector<ServiceGroup>& ServiceGroups() {
+  static const auto* groups = new std::vector<ServiceGroup>{
+      {"complaints", {"casework.v1.ComplaintService"}, {}, ""},
+      {"case-reviews",
+       {"casework.v1.CaseReviewService"},
+       {"complaints"},
+       "threshold evaluation reads the complainant's ledger"},
+      {"panels", {"casework.v1.PanelService", "casework.v1.PanelMeetingService"}, {}, ""},
+      {"death-reviews",
+       {"casework.v1.DeathReviewService"},
+       {"actions"},
+       "a review closes once the actions of its plan are done"},
+      {"actions", {"casework.v1.ActionService"}, {}, ""},
+  };
+  return *groups;
+}
+
+const std::vector<absl::string_view>& AlwaysHosted() {
+  static const auto* services = new std::vector<absl::string_view>{
+      "casework.v1.EventService",  "casework.v1.DeadlineService", "casework.v1.CalendarService",
+      "casework.v1.PolicyService", "casework.v1.AuditService",    "casework.v1.OutboxService",
+  };
+  return *services;
+}
+
+absl::StatusOr<std::set<std::string>> HostedServices(const std::vector<std::string>& groups) {
+  std::set<std::string> hosted(AlwaysHosted().begin(), AlwaysHosted().end());
+  const bool all = groups.empty() || (groups.size() == 1 && groups[0] == "all");
+  std::set<std::string> chosen;
+  for (const std::string& g : groups) {
+    if (all) break;
+    bool known = false;
+    for (const ServiceGroup& group : ServiceGroups()) known |= group.name == g;
+    if (!known) {
+      std::vector<absl::string_view> names;
+      for (const ServiceGroup& group : ServiceGroups()) names.push_back(group.name);
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--services: unknown group \"", g, "\" (one of all, ", absl::StrJoin(names, ", "), ")"));
+    }
+    chosen.insert(g);
+  }
+  for (const ServiceGroup& group : ServiceGroups()) {
+    if (!all && chosen.count(std::string(group.name)) == 0) continue;
+    for (absl::string_view needed : group.needs) {
+      if (!all && chosen.count(std::string(needed)) == 0) {
+        return absl::InvalidArgumentError(absl::StrCat("--services: ", group.name, " needs ",
+                                                       needed, " in the same process (", group.why,
+                                                       ")"));
+      }
+    }
+    for (absl::string_view s : group.services) hosted.insert(std::string(s));
+  }
+  return hosted;
+}
+
+absl::string_view GroupOf(absl::string_view service) {
+  for (const ServiceGroup& group : ServiceGroups()) {
+    for (absl::string_view s : group.services) {
+      if (s == service) return group.name;
+    }
+  }
+  return "";
+}
+
+}  // namespace casework::services
