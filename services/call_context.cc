@@ -1,6 +1,8 @@
 #include "services/call_context.h"
 
 #include <optional>
+#include <set>
+#include <string>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -13,6 +15,7 @@
 #include "workflow/common/validation.h"
 #include "workflow/kernel/context.h"
 #include "workflow/policy/document.h"
+#include "workflow/registry.h"
 
 namespace casework::services {
 
@@ -62,11 +65,39 @@ absl::StatusOr<v1::Actor> IdentityFromMetadata(const grpc::ServerContextBase& co
   return actor;
 }
 
+namespace {
+
+// True if `method` ("/casework.v1.PanelService/ReceiveRecommendation") is
+// the target of an outbox route of a registered workflow.
+bool IsOutboxTarget(absl::string_view method) {
+  static const auto* targets = [] {
+    auto* set = new std::set<std::string>();
+    for (const workflow::Workflow* w : workflow::Workflows().workflows()) {
+      for (const workflow::OutboxRoute& route : w->outbox()) {
+        set->insert(absl::StrCat("/", route.target_method));
+      }
+    }
+    return set;
+  }();
+  return targets->count(std::string(method)) > 0;
+}
+
+}  // namespace
+
 absl::StatusOr<v1::Actor> ActorFromMetadata(const grpc::ServerContextBase& context) {
   // An outbox delivery from another process of the deployment (the call
   // guard checked its link key): it runs as the engine, as it would have
   // in one process.
   if (MetadataValue(context, kLinkPeerKey) == "1") {
+    // The key opens the outbox's targets and the engine-only commands, no
+    // other method.
+    const std::string method = MetadataValue(context, kMethodKey);
+    const v1::MethodAccess* rule = AccessOf(method);
+    if ((rule == nullptr || !rule->engine_only()) && !IsOutboxTarget(method)) {
+      return ErrorWithReason(absl::StatusCode::kPermissionDenied, "ROLE_NOT_ALLOWED",
+                             absl::StrCat("the link key is for outbox deliveries; ", method,
+                                          " is not one"));
+    }
     v1::Actor engine;
     engine.set_agency(std::string(workflow::kEngineAgency));
     engine.set_user("links");

@@ -13,6 +13,7 @@
 // line "caseworkd: ..." naming the cause.
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
@@ -357,10 +358,12 @@ int main(int argc, char** argv) {
     std::stringstream text;
     text << in.rdbuf();
     std::string key(absl::StripAsciiWhitespace(text.str()));
-    if (!in || key.size() < 32 || key.size() > 1024) {
+    const bool printable = std::all_of(key.begin(), key.end(),
+                                       [](char c) { return c > ' ' && c <= '~'; });
+    if (!in || key.size() < 32 || key.size() > 1024 || !printable) {
       std::fprintf(stderr,
                    "caseworkd: --link_key_file: %s must be readable and hold 32 to 1024 "
-                   "characters\n",
+                   "printable ASCII characters without spaces (e.g. openssl rand -hex 32)\n",
                    file.c_str());
       return kExitUsage;
     }

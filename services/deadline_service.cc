@@ -60,6 +60,10 @@ absl::Status DeadlineService::List(const v1::ListDeadlinesRequest& request, Read
         if (!item.ParseFromString(row.value)) {
           return absl::DataLossError(absl::StrCat("corrupt deadline row ", row.key));
         }
+        if (deps_.hosted) {
+          const workflow::Workflow* w = deps_.registry->ForStream(item.stream());
+          if (w != nullptr && !deps_.hosted(w->service())) return Visit::kSkipped;
+        }
         ASSIGN_OR_RETURN(bool may_read, filter.MayRead(item.stream()));
         if (!may_read) return Visit::kSkipped;
         *response->add_items() = std::move(item);

@@ -164,7 +164,8 @@ void OutboxDispatcher::Failed(const std::string& key, const absl::Status& error)
   NotifyParked(before, after);
 }
 
-bool OutboxDispatcher::Deliver(const workflow::OutboxRoute& route, const storage::StoredRow& row) {
+bool OutboxDispatcher::Deliver(const workflow::OutboxRoute& route, const storage::StoredRow& row,
+                               Pass& pass) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = attempts_.find(row.key);
@@ -181,7 +182,22 @@ bool OutboxDispatcher::Deliver(const workflow::OutboxRoute& route, const storage
     Failed(row.key, delivery.status());
     return false;
   }
+  // A peer that could not take a message this pass is not asked again
+  // until the next: one unreachable peer costs one call per pass.
+  if (delivery->target->method() != route.target_method) {
+    Failed(row.key,
+           absl::InternalError(absl::StrCat("route ", route.name, " declares ", route.target_method,
+                                            " but delivers ", delivery->target->method())));
+    return false;
+  }
+  const std::string peer = PeerOf(*delivery->target);
+  if (peer != kInProcess && (!pass.include_peers || pass.unreachable.contains(peer))) {
+    return false;
+  }
   absl::StatusOr<std::string> reply = Run(*delivery->target, *delivery->request);
+  if (!reply.ok() && peer != kInProcess && Transient(reply.status().code())) {
+    pass.unreachable.insert(peer);
+  }
   absl::StatusOr<std::string> opened =
       reply.ok() ? delivery->opened(*reply) : absl::StatusOr<std::string>(reply.status());
   if (!opened.ok()) {
@@ -209,29 +225,39 @@ bool OutboxDispatcher::Deliver(const workflow::OutboxRoute& route, const storage
   return true;
 }
 
-absl::StatusOr<int> OutboxDispatcher::DeliverDue() {
+std::vector<const workflow::OutboxRoute*> OutboxDispatcher::HostedRoutes() const {
+  std::vector<const workflow::OutboxRoute*> routes;
+  for (const workflow::Workflow* w : registry_->workflows()) {
+    if (!hosted_(w->service())) continue;
+    for (const workflow::OutboxRoute& route : w->outbox()) routes.push_back(&route);
+  }
+  std::sort(routes.begin(), routes.end(),
+            [](const auto* a, const auto* b) { return a->prefix < b->prefix; });
+  return routes;
+}
+
+absl::StatusOr<int> OutboxDispatcher::DeliverDue(bool include_peers) {
+  Pass pass;
+  pass.include_peers = include_peers;
   int acknowledged = 0;
   // Messages seen this pass: schedules of the others (acknowledged, or
   // removed by a rebuild) are forgotten, so the map stays as small as the
   // outbox.
   absl::flat_hash_set<std::string> seen;
-  for (const workflow::Workflow* w : registry_->workflows()) {
-    if (!hosted_(w->service())) continue;
-    for (const workflow::OutboxRoute& route : w->outbox()) {
-      std::string after;
-      for (;;) {
-        ASSIGN_OR_RETURN(std::vector<storage::StoredRow> rows,
-                         store_->ScanRows(route.prefix, after, kBatch));
-        for (const storage::StoredRow& row : rows) {
-          if (Deliver(route, row)) {
-            ++acknowledged;
-          } else {
-            seen.insert(row.key);
-          }
+  for (const workflow::OutboxRoute* route : HostedRoutes()) {
+    std::string after;
+    for (;;) {
+      ASSIGN_OR_RETURN(std::vector<storage::StoredRow> rows,
+                       store_->ScanRows(route->prefix, after, kBatch));
+      for (const storage::StoredRow& row : rows) {
+        if (Deliver(*route, row, pass)) {
+          ++acknowledged;
+        } else {
+          seen.insert(row.key);
         }
-        if (static_cast<int>(rows.size()) < kBatch) break;
-        after = rows.back().key;
       }
+      if (static_cast<int>(rows.size()) < kBatch) break;
+      after = rows.back().key;
     }
   }
   int before = 0;
@@ -250,75 +276,75 @@ absl::StatusOr<int> OutboxDispatcher::DeliverDue() {
   return acknowledged;
 }
 
+OutboxMessageStatus OutboxDispatcher::Describe(const workflow::OutboxRoute& route,
+                                               const storage::StoredRow& row) const {
+  OutboxMessageStatus m;
+  m.key = row.key;
+  m.route = route.name;
+  absl::StatusOr<workflow::OutboxDelivery> d = route.deliver(
+      workflow::Row{row.key, row.value},
+      [this](const workflow::Workflow& w, absl::string_view s) { return ReadState(w, s); });
+  if (d.ok()) {
+    m.target_method = d->target->method();
+    m.request_id = d->target->RequestId(*d->request);
+    m.peer = PeerOf(*d->target);
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = attempts_.find(row.key);
+    if (it != attempts_.end()) {
+      m.attempts = it->second.attempts;
+      m.last_error = it->second.last_error;
+      m.next_attempt = it->second.next;
+      m.parked = it->second.parked;
+    }
+  }
+  if (!d.ok() && m.last_error.empty()) m.last_error = std::string(d.status().ToString());
+  return m;
+}
+
 absl::StatusOr<std::vector<OutboxMessageStatus>> OutboxDispatcher::List(
     absl::string_view partnership, absl::string_view after, int limit) const {
   std::vector<OutboxMessageStatus> out;
-  for (const workflow::Workflow* w : registry_->workflows()) {
-    if (!hosted_(w->service())) continue;
-    for (const workflow::OutboxRoute& route : w->outbox()) {
-      const std::string prefix = PartnershipPrefix(route, partnership);
-      // `after` is a full row key: routes before its own are done.
-      std::string from;
-      if (!after.empty()) {
-        if (absl::StartsWith(after, prefix)) {
-          from = std::string(after.substr(prefix.size()));
-        } else if (after > prefix) {
-          continue;
-        }
+  // Routes in prefix order, so that the rows come in key order and `after`
+  // (a row key) says which routes are done.
+  for (const workflow::OutboxRoute* route : HostedRoutes()) {
+    const std::string prefix = PartnershipPrefix(*route, partnership);
+    std::string start;
+    if (!after.empty()) {
+      if (absl::StartsWith(after, prefix)) {
+        start = std::string(after);
+      } else if (after > prefix) {
+        continue;
       }
-      ASSIGN_OR_RETURN(std::vector<storage::StoredRow> rows,
-                       store_->ScanRows(prefix, from, limit - static_cast<int>(out.size())));
-      for (const storage::StoredRow& row : rows) {
-        OutboxMessageStatus m;
-        m.key = row.key;
-        m.route = route.name;
-        absl::StatusOr<workflow::OutboxDelivery> d = route.deliver(
-            workflow::Row{row.key, row.value},
-            [this](const workflow::Workflow& wf, absl::string_view s) { return ReadState(wf, s); });
-        if (d.ok()) {
-          m.target_method = d->target->method();
-          m.request_id = d->target->RequestId(*d->request);
-          m.peer = PeerOf(*d->target);
-        }
-        {
-          std::lock_guard<std::mutex> lock(mu_);
-          auto it = attempts_.find(row.key);
-          if (it != attempts_.end()) {
-            m.attempts = it->second.attempts;
-            m.last_error = it->second.last_error;
-            m.next_attempt = it->second.next;
-            m.parked = it->second.parked;
-          }
-        }
-        if (!d.ok() && m.last_error.empty()) m.last_error = std::string(d.status().ToString());
-        out.push_back(std::move(m));
-      }
-      if (static_cast<int>(out.size()) >= limit) return out;
     }
+    ASSIGN_OR_RETURN(std::vector<storage::StoredRow> rows,
+                     store_->ScanRows(prefix, start, limit - static_cast<int>(out.size())));
+    for (const storage::StoredRow& row : rows) out.push_back(Describe(*route, row));
+    if (static_cast<int>(out.size()) >= limit) break;
   }
   return out;
 }
 
+absl::StatusOr<OutboxMessageStatus> OutboxDispatcher::Get(absl::string_view partnership,
+                                                          absl::string_view key) const {
+  for (const workflow::OutboxRoute* route : HostedRoutes()) {
+    if (!absl::StartsWith(key, PartnershipPrefix(*route, partnership))) continue;
+    ASSIGN_OR_RETURN(std::optional<std::string> value, store_->GetRow(key));
+    if (value.has_value()) return Describe(*route, storage::StoredRow{std::string(key), *value});
+  }
+  return absl::NotFoundError(
+      absl::StrCat("no outbox message ", key, " of partnerships/", partnership));
+}
+
 absl::Status OutboxDispatcher::Retry(absl::string_view partnership, absl::string_view key) {
-  bool found = false;
-  for (const workflow::Workflow* w : registry_->workflows()) {
-    if (!hosted_(w->service())) continue;
-    for (const workflow::OutboxRoute& route : w->outbox()) {
-      if (!absl::StartsWith(key, PartnershipPrefix(route, partnership))) continue;
-      ASSIGN_OR_RETURN(std::optional<std::string> value, store_->GetRow(key));
-      found = value.has_value();
-    }
-  }
-  if (!found) {
-    return absl::NotFoundError(
-        absl::StrCat("no outbox message ", key, " of partnerships/", partnership));
-  }
+  RETURN_IF_ERROR(Get(partnership, key).status());
   int before = 0;
   int after = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     before = parked_;
-    auto it = attempts_.find(key);
+    auto it = attempts_.find(std::string(key));
     if (it != attempts_.end()) {
       if (it->second.parked) --parked_;
       it->second.parked = false;

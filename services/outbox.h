@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/calendar_provider.h"
@@ -89,13 +90,19 @@ class OutboxDispatcher {
                    OutboxOptions options);
 
   // Delivers every message that is due and waits for each; returns how many
-  // were acknowledged. Errors only when the store cannot be read.
-  absl::StatusOr<int> DeliverDue();
+  // were acknowledged. Errors only when the store cannot be read. Without
+  // `include_peers`, only messages whose target is in this process (start-up
+  // does not wait for peers). A peer that could not take a message now is
+  // not asked again in the same pass.
+  absl::StatusOr<int> DeliverDue(bool include_peers = true);
 
   // The messages waiting for `partnership` whose row sorts after `after`,
-  // at most `limit`, in row order (routes in declaration order).
+  // at most `limit`, in row order.
   absl::StatusOr<std::vector<OutboxMessageStatus>> List(absl::string_view partnership,
                                                         absl::string_view after, int limit) const;
+  // The message of row `key` of `partnership`; NOT_FOUND if there is none.
+  absl::StatusOr<OutboxMessageStatus> Get(absl::string_view partnership,
+                                          absl::string_view key) const;
   // Makes the message of row `key` of `partnership` due now (a parked one
   // is unparked). NOT_FOUND if the partnership has no message with that row.
   absl::Status Retry(absl::string_view partnership, absl::string_view key);
@@ -114,8 +121,18 @@ class OutboxDispatcher {
     std::string last_error;
     bool parked = false;
   };
+  // One DeliverDue pass.
+  struct Pass {
+    bool include_peers = true;
+    absl::flat_hash_set<std::string> unreachable;  // peers that failed this pass
+  };
   // Delivers one message; true if acknowledged.
-  bool Deliver(const workflow::OutboxRoute& route, const storage::StoredRow& row);
+  bool Deliver(const workflow::OutboxRoute& route, const storage::StoredRow& row, Pass& pass);
+  // The hosted workflows' routes, by prefix.
+  std::vector<const workflow::OutboxRoute*> HostedRoutes() const;
+  // How operators see the message of `row`.
+  OutboxMessageStatus Describe(const workflow::OutboxRoute& route,
+                               const storage::StoredRow& row) const;
   // Runs `type` with `request`: here through the engine, or at the peer.
   absl::StatusOr<std::string> Run(const workflow::CommandType& type,
                                   const google::protobuf::Message& request);

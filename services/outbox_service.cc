@@ -82,17 +82,9 @@ absl::Status OutboxService::Retry(const v1::RetryOutboxMessageRequest& request,
   RETURN_IF_ERROR(errors.ToStatus());
   if (deps_.outbox == nullptr) return NoOutbox();
   RETURN_IF_ERROR(deps_.outbox->Retry(*partnership, request.key()));
-  ASSIGN_OR_RETURN(std::vector<OutboxMessageStatus> messages,
-                   deps_.outbox->List(*partnership, "", kMaxPageSize));
-  for (const OutboxMessageStatus& m : messages) {
-    if (m.key == request.key()) {
-      *response = ToProto(m);
-      return absl::OkStatus();
-    }
-  }
-  // Delivered meanwhile.
-  return absl::NotFoundError(
-      absl::StrCat("no outbox message ", request.key(), " of ", request.parent(), " (delivered)"));
+  ASSIGN_OR_RETURN(OutboxMessageStatus message, deps_.outbox->Get(*partnership, request.key()));
+  *response = ToProto(message);
+  return absl::OkStatus();
 }
 
 }  // namespace casework::services

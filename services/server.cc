@@ -129,7 +129,8 @@ std::string ListenProblem(const std::string& listen) {
 // naming the service and, in a split deployment, where it is hosted.
 class NotHosted final : public grpc::CallbackGenericService {
  public:
-  explicit NotHosted(std::map<std::string, std::string> peers) : peers_(std::move(peers)) {}
+  NotHosted(std::set<std::string> hosted, std::map<std::string, std::string> peers)
+      : hosted_(std::move(hosted)), peers_(std::move(peers)) {}
 
   grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override {
     class Refusal final : public grpc::ServerGenericBidiReactor {
@@ -146,7 +147,7 @@ class NotHosted final : public grpc::CallbackGenericService {
     const size_t slash = method.find('/', 1);
     const std::string service =
         method.size() > 1 && slash != std::string::npos ? method.substr(1, slash - 1) : method;
-    if (FindFactory(service) == nullptr) {
+    if (FindFactory(service) == nullptr || hosted_.count(service) > 0) {
       return absl::StrCat("no such method ", method.substr(0, 200));
     }
     std::string message = absl::StrCat(service, " is not hosted by this server (--services");
@@ -159,6 +160,7 @@ class NotHosted final : public grpc::CallbackGenericService {
     return message;
   }
 
+  const std::set<std::string> hosted_;
   const std::map<std::string, std::string> peers_;
 };
 
@@ -202,6 +204,13 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
         "callers holding the deployment's link key");
   }
   for (const auto& [service, address] : config.outbox.peers) {
+    if (!config.tls && !IsLoopbackListen(address)) {
+      return ErrorWithReason(
+          absl::StatusCode::kFailedPrecondition, "PEER_NOT_LOOPBACK",
+          absl::StrCat("refusing to send outbox deliveries to ", address,
+                       " without TLS: the link key would cross the network in clear; use a "
+                       "loopback address or configure mutual TLS"));
+    }
     if (FindFactory(service) == nullptr || hosted->count(service) > 0) {
       return absl::InvalidArgumentError(
           absl::StrCat("--peers: ", service,
@@ -295,6 +304,9 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   server->feed_ = std::make_unique<EventFeed>(deps, config.feed);
   deps.feed = server->feed_.get();
   deps.outbox = server->outbox_.get();
+  deps.hosted = [hosted = &server->hosted_](absl::string_view service) {
+    return service.empty() || hosted->count(std::string(service)) > 0;
+  };
   for (const auto& [name, make] : ServiceFactories()) {
     if (server->hosted_.count(std::string(name)) > 0) server->services_.push_back(make(deps));
   }
@@ -339,7 +351,7 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   quota.Resize(config.grpc_memory_bytes);
   builder.SetResourceQuota(quota);
   for (auto& service : server->services_) builder.RegisterService(service.get());
-  server->not_hosted_ = std::make_unique<NotHosted>(config.outbox.peers);
+  server->not_hosted_ = std::make_unique<NotHosted>(server->hosted_, config.outbox.peers);
   builder.RegisterCallbackGenericService(server->not_hosted_.get());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
   factories.push_back(std::make_unique<CallGuardFactory>(server->guard_));
@@ -359,18 +371,19 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
     server->server_->GetHealthCheckService()->SetServingStatus(service, false);
   }
   server->server_->GetHealthCheckService()->SetServingStatus(kOutboxHealth, false);
-  server->outbox_->SetParkedListener([self = server.get()](int) { self->CheckHealth(); });
   // Not serving until timers that fell due while the server was down fired.
   server->server_->GetHealthCheckService()->SetServingStatus(false);
   if (config.timer_poll > absl::ZeroDuration()) {
     absl::StatusOr<int> fired = server->timers_->FireDue();
     if (!fired.ok()) return fail(fired.status());
     // Messages an earlier run left half-delivered are sent before serving
-    // (those whose target is down are retried in the background).
-    absl::StatusOr<int> linked = server->outbox_->DeliverDue();
+    // when their target is in this process; those for peers go in the
+    // background, so a peer that is down does not hold the start.
+    absl::StatusOr<int> linked = server->outbox_->DeliverDue(/*include_peers=*/false);
     if (!linked.ok()) return fail(linked.status());
     server->timers_->Start(config.timer_poll);
   }
+  server->outbox_->SetParkedListener([self = server.get()](int) { self->CheckHealth(); });
   server->CheckHealth();
   if (config.space_poll > absl::ZeroDuration()) {
     CaseworkServer* self = server.get();

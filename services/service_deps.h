@@ -3,6 +3,7 @@
 #ifndef CASEWORK_SERVICES_SERVICE_DEPS_H_
 #define CASEWORK_SERVICES_SERVICE_DEPS_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -40,6 +41,10 @@ struct ServiceDeps {
   EventFeed* feed = nullptr;
   // The outbox (services/outbox.h); null: OutboxService answers UNAVAILABLE.
   OutboxDispatcher* outbox = nullptr;
+  // True if this process hosts the gRPC service (services/hosting.h); null:
+  // every one. Lists across workflows (deadlines) leave out records of
+  // workflows served elsewhere (a split deployment's copied data).
+  std::function<bool(absl::string_view service)> hosted;
 
   // Today in Europe/London.
   absl::CivilDay Today() const { return absl::ToCivilDay(clock->Now(), london); }

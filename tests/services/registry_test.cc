@@ -74,6 +74,21 @@ TEST(ServiceRegistryTest, EveryServiceIsInOneGroupOrHostedByEveryProcess) {
   EXPECT_EQ(*all, factories);
 }
 
+// Every outbox route names a registered command as its target: the method
+// the link key opens on a peer.
+TEST(ServiceRegistryTest, EveryOutboxRouteTargetsARegisteredCommand) {
+  std::vector<std::string> routes;
+  for (const workflow::Workflow* w : workflow::Workflows().workflows()) {
+    for (const workflow::OutboxRoute& route : w->outbox()) {
+      routes.push_back(route.name);
+      EXPECT_NE(workflow::Workflows().ForMethod(route.target_method), nullptr)
+          << route.name << ": " << route.target_method;
+    }
+  }
+  EXPECT_THAT(routes, ::testing::UnorderedElementsAre("panel-referral", "escalation",
+                                                      "plan-action"));
+}
+
 TEST(ServiceRegistryTest, EveryRegisteredCommandIsAMethodOfItsService) {
   for (const workflow::Workflow* w : workflow::Workflows().workflows()) {
     const google::protobuf::ServiceDescriptor* s =

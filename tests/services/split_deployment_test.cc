@@ -35,6 +35,7 @@
 #include "tests/services/hardening_support.h"
 #include "tests/services/split_support.h"
 #include "tests/support/test_support.h"
+#include "workflow/registry.h"
 
 namespace casework::services::split {
 namespace {
@@ -70,6 +71,10 @@ TEST(SplitDeploymentTest, AProcessRefusesWhatItDoesNotHostNamingTheService) {
             "casework.v1.CaseReviewService is not hosted by this server (--services would need "
             "case-reviews)");
   std::string ignored;
+  const grpc::Status no_method =
+      testing::GenericUnary(channel, "/casework.v1.PanelService/NoSuchMethod", "", &ignored);
+  EXPECT_EQ(no_method.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  EXPECT_EQ(no_method.error_message(), "no such method /casework.v1.PanelService/NoSuchMethod");
   const grpc::Status unknown =
       testing::GenericUnary(channel, "/casework.v1.NoSuchService/Do", "", &ignored);
   EXPECT_EQ(unknown.error_code(), grpc::StatusCode::UNIMPLEMENTED);
@@ -112,6 +117,14 @@ TEST(SplitDeploymentTest, AGroupWithoutWhatItNeedsOrAnUnknownGroupDoesNotStart) 
   server = CaseworkServer::Start(config, &clock);
   ASSERT_FALSE(server.ok());
   EXPECT_THAT(server.status().message(), HasSubstr("--peers needs --link_key_file"));
+  // Without TLS the link key must not leave the machine.
+  config.outbox.link_key = kLinkKey;
+  config.outbox.peers["casework.v1.CaseReviewService"] = "10.0.0.7:50051";
+  server = CaseworkServer::Start(config, &clock);
+  ASSERT_FALSE(server.ok());
+  EXPECT_EQ(server.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(server.status().message(),
+              HasSubstr("refusing to send outbox deliveries to 10.0.0.7:50051 without TLS"));
 }
 
 // All-in-one to split by copying the data directory: a process serving the
@@ -189,17 +202,35 @@ TEST_F(TwoServers, AReferralRefusedForGoodIsParkedListedAlertedAndDeliveredOnceF
   std::shared_ptr<grpc::Channel> at_panels = Connect(panels->port());
   ASSERT_TRUE(PublishPolicy(at_reviews, "").ok());
   ASSERT_TRUE(PublishPolicy(at_panels, "").ok());
-  const std::string review = ReferRecommendations(at_reviews, "cmp-parked", 1);
+  const std::string review = ReferRecommendations(at_reviews, "cmp-parked", 2);
   ASSERT_FALSE(review.empty());
 
   absl::StatusOr<int> delivered = reviews->outbox().DeliverDue();
   ASSERT_TRUE(delivered.ok()) << delivered.status();
   EXPECT_EQ(*delivered, 0);
-  EXPECT_EQ(reviews->outbox().parked(), 1);
+  EXPECT_EQ(reviews->outbox().parked(), 2);
   v1::ListOutboxMessagesResponse outbox;
   ASSERT_TRUE(ListOutbox(at_reviews, "", &outbox).ok());
-  ASSERT_EQ(outbox.messages_size(), 1);
-  const v1::OutboxMessage& parked = outbox.messages(0);
+  ASSERT_EQ(outbox.messages_size(), 2);
+  const v1::OutboxMessage parked = outbox.messages(0);
+  EXPECT_EQ(outbox.messages(1).key(), "caseReviews/~referrals/eastbrook/000000000001/000000000002");
+  // One at a time: the second page resumes after the first.
+  {
+    auto stub = v1::OutboxService::NewStub(at_reviews);
+    v1::ListOutboxMessagesRequest list;
+    list.set_parent(kPartnership);
+    list.set_page_size(1);
+    std::vector<std::string> keys;
+    do {
+      grpc::ClientContext context;
+      Identify(context, "admin");
+      v1::ListOutboxMessagesResponse page;
+      ASSERT_TRUE(stub->ListOutboxMessages(&context, list, &page).ok());
+      for (const v1::OutboxMessage& m : page.messages()) keys.push_back(m.key());
+      list.set_page_token(page.next_page_token());
+    } while (!list.page_token().empty());
+    EXPECT_THAT(keys, ::testing::ElementsAre(outbox.messages(0).key(), outbox.messages(1).key()));
+  }
   EXPECT_EQ(parked.key(), "caseReviews/~referrals/eastbrook/000000000001/000000000001");
   EXPECT_EQ(parked.route(), "panel-referral");
   EXPECT_EQ(parked.target_method(), "casework.v1.PanelService/ReceiveRecommendation");
@@ -235,7 +266,7 @@ TEST_F(TwoServers, AReferralRefusedForGoodIsParkedListedAlertedAndDeliveredOnceF
               grpc::StatusCode::NOT_FOUND);
   }
   EXPECT_EQ(*reviews->outbox().DeliverDue(), 0);
-  EXPECT_EQ(reviews->outbox().parked(), 1);
+  EXPECT_EQ(reviews->outbox().parked(), 2);
 
   // Fixed: restarted with the right peer, the message is delivered once.
   reviews.reset();
@@ -244,7 +275,7 @@ TEST_F(TwoServers, AReferralRefusedForGoodIsParkedListedAlertedAndDeliveredOnceF
             {{"casework.v1.PanelService", absl::StrCat("127.0.0.1:", panels->port())}}, "reviews");
   ASSERT_NE(reviews, nullptr);
   at_reviews = Connect(reviews->port());
-  EXPECT_EQ(*reviews->outbox().DeliverDue(), 1);
+  EXPECT_EQ(*reviews->outbox().DeliverDue(), 2);
   EXPECT_EQ(*reviews->outbox().DeliverDue(), 0);
   EXPECT_EQ(HealthOf(at_reviews, "casework.outbox"), "SERVING");
   ASSERT_TRUE(ListOutbox(at_reviews, "", &outbox).ok());
@@ -253,7 +284,7 @@ TEST_F(TwoServers, AReferralRefusedForGoodIsParkedListedAlertedAndDeliveredOnceF
   v1::CaseReview linked;
   ASSERT_TRUE(GetReview(at_reviews, review, &linked).ok());
   const std::vector<v1::PanelCase> cases = ListPanelCases(at_panels);
-  ASSERT_EQ(cases.size(), 1u);
+  ASSERT_EQ(cases.size(), 2u);
   EXPECT_EQ(linked.outcome().recommendations(0).referral().panel_case(), cases[0].name());
   EXPECT_EQ(cases[0].from_case_review(), review);
   EXPECT_EQ(cases[0].from_recommendation(), 1);
@@ -285,6 +316,21 @@ TEST_F(TwoServers, ACallCarryingAWrongLinkKeyIsNotTheEngine) {
     EXPECT_EQ(status.error_message(),
               "/casework.v1.PanelService/ReceiveRecommendation is run only by the engine itself");
   }
+  // The right key opens the outbox's targets only.
+  auto policies = v1::PolicyService::NewStub(Connect(panels->port()));
+  grpc::ClientContext context;
+  Identify(context, "caseworker");
+  context.AddMetadata("x-casework-link-key", kLinkKey);
+  v1::PublishPolicyRequest publish;
+  publish.set_parent(kPartnership);
+  publish.set_request_id("by-link-key");
+  *publish.mutable_policy() = workflow::LlrDefaultPolicy("eastbrook");
+  v1::Policy policy;
+  const grpc::Status refused = policies->PublishPolicy(&context, publish, &policy);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(refused.error_message(),
+            "the link key is for outbox deliveries; /casework.v1.PolicyService/PublishPolicy is "
+            "not one");
 }
 
 }  // namespace

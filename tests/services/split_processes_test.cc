@@ -7,7 +7,8 @@
 // proxy. A case review's recommendations, referred there, open linked
 // referrals in the panels process; then, round after round, the panels
 // process is SIGKILLed at chosen moments while the outbox delivers (before
-// its first delivery, or right after its n-th), and restarted. In the end
+// its first delivery, or right after its n-th), and restarted; then the
+// case reviews process the same way, once the panels answered. In the end
 // every recommendation has exactly one referral, both sides show the link,
 // no message is left or parked, and every data directory verifies clean.
 #include <netinet/in.h>
@@ -141,14 +142,21 @@ TEST(SplitProcessesTest, ReferralsThroughTheProxyLinkOnceAcrossPanelsCrashes) {
   RunningCaseworkd deaths({"--data_dir=" + dir.Sub("deaths"), "--listen=127.0.0.1:0",
                            "--services=death-reviews,actions", "--link_key_file=" + key_file,
                            "--norequest_log", "--min_free_disk_mb=16"});
-  RunningCaseworkd reviews(
-      {"--data_dir=" + dir.Sub("reviews"), "--listen=127.0.0.1:0",
-       "--services=complaints,case-reviews", absl::StrCat("--peers=panels=127.0.0.1:", panels_port),
-       "--link_key_file=" + key_file, "--norequest_log", "--min_free_disk_mb=16"});
+  auto reviews_args = [&](int port) {
+    return std::vector<std::string>{"--data_dir=" + dir.Sub("reviews"),
+                                    absl::StrCat("--listen=127.0.0.1:", port),
+                                    "--services=complaints,case-reviews",
+                                    absl::StrCat("--peers=panels=127.0.0.1:", panels_port),
+                                    "--link_key_file=" + key_file,
+                                    "--norequest_log",
+                                    "--min_free_disk_mb=16"};
+  };
+  auto reviews = std::make_unique<RunningCaseworkd>(reviews_args(0));
+  const int reviews_port = reviews->port();
   ASSERT_GT(deaths.port(), 0);
-  ASSERT_GT(reviews.port(), 0);
+  ASSERT_GT(reviews_port, 0);
   const int proxy_port = FreePort();
-  Nginx nginx(dir.path(), proxy_port, reviews.port(), panels_port, deaths.port());
+  Nginx nginx(dir.path(), proxy_port, reviews_port, panels_port, deaths.port());
   std::shared_ptr<grpc::Channel> proxy = grpc::CreateChannel(absl::StrCat("127.0.0.1:", proxy_port),
                                                              grpc::InsecureChannelCredentials());
   ASSERT_TRUE(proxy->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(20)))
@@ -167,8 +175,11 @@ TEST(SplitProcessesTest, ReferralsThroughTheProxyLinkOnceAcrossPanelsCrashes) {
 
   // Round 0: no crash. Rounds 1-6: the panels process is killed before its
   // first delivery of the round, or right after its first or second (while
-  // the next is on its way): each moment twice, in a seeded order.
-  constexpr int kRounds = 7;
+  // the next is on its way): each moment twice, in a seeded order. Rounds
+  // 7-8: the case reviews process is killed right after the panels answered
+  // its first or second delivery (before or while it records the link).
+  constexpr int kPanelRounds = 7;
+  constexpr int kRounds = 9;
   constexpr int kPerReview = 3;
   std::vector<int> kill_after = {0, 1, 2, 0, 1, 2};
   std::shuffle(kill_after.begin(), kill_after.end(), std::mt19937(20261129));
@@ -182,6 +193,15 @@ TEST(SplitProcessesTest, ReferralsThroughTheProxyLinkOnceAcrossPanelsCrashes) {
     names.push_back(review);
     if (round == 0) {
       ASSERT_EQ(AwaitLinks(proxy, kPerReview), kPerReview);
+    } else if (round >= kPanelRounds) {
+      const int after = round - kPanelRounds + 1;
+      std::printf("round %d: case reviews killed after the panels' delivery %d of %d\n", round,
+                  after, kPerReview);
+      ASSERT_TRUE(panels->AwaitLines("ReceiveRecommendation", delivered_before + after));
+      kill(reviews->pid(), SIGKILL);
+      reviews->Wait();
+      reviews = std::make_unique<RunningCaseworkd>(reviews_args(reviews_port));
+      ASSERT_EQ(reviews->port(), reviews_port);
     } else {
       const int after = kill_after[round - 1];
       std::printf("round %d: panels killed after its delivery %d of %d\n", round, after,
@@ -232,7 +252,7 @@ TEST(SplitProcessesTest, ReferralsThroughTheProxyLinkOnceAcrossPanelsCrashes) {
   EXPECT_EQ(HealthOf(proxy, "casework.outbox", "case-reviews"), "SERVING");
 
   // Every data directory verifies clean once its process stopped.
-  for (RunningCaseworkd* process : {panels.get(), &deaths, &reviews}) {
+  for (RunningCaseworkd* process : {panels.get(), &deaths, reviews.get()}) {
     kill(process->pid(), SIGTERM);
     EXPECT_EQ(process->Wait(), 0);
   }

@@ -10,6 +10,7 @@ namespace casework::workflow::case_review {
 
 OutboxRoute PanelReferralRoute() {
   return {"panel-referral", std::string(kReferralsPrefix),
+          "casework.v1.PanelService/ReceiveRecommendation",
           [](const Row& row, const ReadStateFn& read_state) -> absl::StatusOr<OutboxDelivery> {
             const std::string review_name = row.value;
             // caseReviews/~referrals/{partnership}/{number}/{recommendation}

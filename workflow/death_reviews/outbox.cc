@@ -12,7 +12,7 @@
 namespace casework::workflow::death_reviews {
 
 OutboxRoute PlanActionRoute() {
-  return {"plan-action", std::string(kPlanActionsPrefix),
+  return {"plan-action", std::string(kPlanActionsPrefix), "casework.v1.ActionService/CreateAction",
           [](const Row& row, const ReadStateFn&) -> absl::StatusOr<OutboxDelivery> {
             // deathReviews/~actions/{partnership}/{number}/{item}
             const std::vector<std::string> parts =

@@ -66,6 +66,10 @@ struct OutboxRoute {
   std::string name;
   // The message rows: every row under it is one message.
   std::string prefix;
+  // The method of the target command every delivery runs, e.g.
+  // "casework.v1.PanelService/ReceiveRecommendation": the only methods,
+  // with the engine-only ones, the deployment's link key lets a peer call.
+  std::string target_method;
   // The delivery of one row; reading source states with `read_state` (the
   // row's source stream is always in this process's data). DATA_LOSS for a
   // row it cannot read.

@@ -122,9 +122,10 @@ void Workflow::Finish() {
                         row_namespaces_.end());
   for (const OutboxRoute& route : outbox_) {
     const std::string ns = route.prefix.substr(0, route.prefix.find('/'));
-    if (route.name.empty() || !route.deliver || !absl::EndsWith(route.prefix, "/") ||
+    if (route.name.empty() || !route.deliver || route.target_method.empty() ||
+        !absl::EndsWith(route.prefix, "/") ||
         !std::binary_search(row_namespaces_.begin(), row_namespaces_.end(), ns)) {
-      fail(absl::StrCat("outbox route \"", route.name, "\" needs a name, a delivery and a prefix "
+      fail(absl::StrCat("outbox route \"", route.name, "\" needs a name, a target method, a delivery and a prefix "
                         "ending in '/' under a declared row namespace (got \"", route.prefix,
                         "\")"));
     }

@@ -8,6 +8,7 @@ namespace casework::workflow::panels {
 
 OutboxRoute EscalationRoute() {
   return {"escalation", std::string(kEscalatingPrefix),
+          "casework.v1.PanelService/ReceiveEscalation",
           [](const Row& row, const ReadStateFn&) -> absl::StatusOr<OutboxDelivery> {
             const std::string escalated = row.value;
             const Workflow& cases = PanelCaseWorkflow();
