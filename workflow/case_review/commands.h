@@ -48,7 +48,7 @@ inline constexpr CommandName<v1::LinkPanelReferralRequest> kLinkPanelReferral{"L
 
 // Recommendations referred to a panel whose referral is not yet linked, in
 // every partnership: caseReviews/~referrals/{p}/{review n}/{recommendation
-// id} -> the case review. The server's link worker opens each referral
+// id} -> the case review. The server's outbox opens each referral
 // (PanelService.ReceiveRecommendation) and links it (LinkPanelReferral),
 // which removes the row.
 inline constexpr absl::string_view kReferralsPrefix = "caseReviews/~referrals/";

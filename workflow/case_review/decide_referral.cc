@@ -1,7 +1,7 @@
 // A recommendation handed to a high-risk case panel ("tasks from the
 // triggers are managed by the JAG"), and the link back from the panel's
 // referral. The referral itself is opened by the panel workflow
-// (PanelService.ReceiveRecommendation), run by the server's link worker
+// (PanelService.ReceiveRecommendation), run by the server's outbox
 // from the row a referred but unlinked recommendation implies
 // (kReferralsPrefix), which LinkPanelReferral removes.
 #include <memory>
@@ -50,7 +50,7 @@ absl::Status DecideReferRecommendation(const State& s, const v1::ReferRecommenda
                       absl::StrCat("recommendation ", rec->id(), " was referred to ",
                                    rec->referral().panel()));
   }
-  // The panel's own checks, now: the referral the link worker opens later
+  // The panel's own checks, now: the referral the outbox opens later
   // must not be refused.
   ASSIGN_OR_RETURN(panels::PolicyPanel in_force, panels::PanelInForce(ctx, r.panel()));
   RETURN_IF_ERROR(panels::CheckEligibility(in_force.panel, r.subject(), ctx.today));

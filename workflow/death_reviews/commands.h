@@ -77,7 +77,7 @@ std::optional<v1::DeathReview> PublishedView(const v1::DeathReview& review);
 std::string RowPrefix(absl::string_view partnership, absl::string_view index);
 std::string FamilyContactsPrefix(absl::string_view partnership, int64_t number);
 // Action plan items waiting for their action, in every partnership: the
-// rows the server's link worker delivers. An item implies its row until
+// rows the server's outbox delivers. An item implies its row until
 // LinkPlanAction lands.
 inline constexpr absl::string_view kPlanActionsPrefix = "deathReviews/~actions/";
 

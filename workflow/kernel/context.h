@@ -47,7 +47,7 @@ struct TimerSpec {
   }
 };
 
-// The agency and role the engine itself acts as (its link worker: user
+// The agency and role the engine itself acts as (its outbox: user
 // "links"; its timer worker: user "timer"). Reserved: no caller may claim
 // the agency.
 inline constexpr absl::string_view kEngineAgency = "casework";

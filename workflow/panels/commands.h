@@ -65,7 +65,7 @@ std::string AssessmentsPrefix(absl::string_view partnership, int64_t number);
 // The prefix of the decision rows of meeting `number`, in the order taken.
 std::string DecisionsPrefix(absl::string_view partnership, int64_t meeting_number);
 // Escalations waiting for their parent panel's case, in every partnership:
-// the rows the server's link worker delivers (value: the escalated case).
+// the rows the server's outbox delivers (value: the escalated case).
 // An escalated case implies its row until LinkEscalation lands, so the row
 // is written with the escalation and removed with the link, atomically.
 inline constexpr absl::string_view kEscalatingPrefix = "panelCases/~escalating/";

@@ -2,7 +2,7 @@
 // and the link both cases keep. The escalation is a decision of a quorate
 // meeting; the parent panel's case is opened by a second command
 // (ReceiveEscalation), the link recorded by a third (LinkEscalation), both
-// run by the server's link worker from the row the escalated case implies
+// run by the server's outbox from the row the escalated case implies
 // until it is linked (kEscalatingPrefix).
 #include <memory>
 #include <string>

@@ -91,7 +91,7 @@ WorkflowExamples CaseReviewExamples() {
   link.set_recommendation_id(1);
   link.set_panel_case("partnerships/eastbrook/panelCases/1");
   ex.requests[name(kLinkPanelReferral)] = Named(link);
-  // The JAG's referral of it (what the server's link worker opens).
+  // The JAG's referral of it (what the server's outbox opens).
   const RequestMaker receive = [refer](const std::string& review) {
     auto r = std::make_unique<v1::ReceiveRecommendationRequest>();
     r->set_parent("partnerships/eastbrook");
