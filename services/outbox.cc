@@ -102,6 +102,11 @@ absl::StatusOr<std::string> OutboxDispatcher::RunAtPeer(const std::string& addre
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_timeout));
   context.AddMetadata(kLinkKeyHeader, options_.link_key);
+  {
+    std::lock_guard<std::mutex> lock(thread_mu_);
+    if (stopping_) return absl::CancelledError("the outbox is stopping");
+    in_flight_ = &context;
+  }
   const std::string bytes = request.SerializeAsString();
   grpc::Slice slice(bytes);
   grpc::ByteBuffer send(&slice, 1);
@@ -111,6 +116,10 @@ absl::StatusOr<std::string> OutboxDispatcher::RunAtPeer(const std::string& addre
   stub.UnaryCall(&context, absl::StrCat("/", type.method()), grpc::StubOptions(), &send, &received,
                  [&promise](grpc::Status s) { promise.set_value(std::move(s)); });
   const grpc::Status status = finished.get();
+  {
+    std::lock_guard<std::mutex> lock(thread_mu_);
+    in_flight_ = nullptr;
+  }
   if (!status.ok()) {
     return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                         absl::StrCat(address, ": ", status.error_message()));
@@ -355,6 +364,36 @@ absl::Status OutboxDispatcher::Retry(absl::string_view partnership, absl::string
   NotifyParked(before, after);
   return absl::OkStatus();
 }
+
+void OutboxDispatcher::Start(absl::Duration poll) {
+  std::lock_guard<std::mutex> lock(thread_mu_);
+  if (thread_.joinable() || stopping_) return;
+  thread_ = std::thread([this, poll] {
+    std::unique_lock<std::mutex> lock(thread_mu_);
+    while (!stopping_) {
+      lock.unlock();
+      absl::StatusOr<int> delivered = DeliverDue();
+      if (!delivered.ok()) {
+        std::fprintf(stderr, "caseworkd: outbox: %s\n",
+                     std::string(delivered.status().ToString()).c_str());
+      }
+      lock.lock();
+      wake_.wait_for(lock, absl::ToChronoMilliseconds(poll), [this] { return stopping_; });
+    }
+  });
+}
+
+void OutboxDispatcher::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(thread_mu_);
+    stopping_ = true;
+    if (in_flight_ != nullptr) in_flight_->TryCancel();
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+OutboxDispatcher::~OutboxDispatcher() { Stop(); }
 
 int OutboxDispatcher::parked() const {
   std::lock_guard<std::mutex> lock(mu_);

@@ -24,18 +24,21 @@
 // schedules and parking live in memory: after a restart every message is
 // tried once more, which is safe because delivery is idempotent.
 //
-// Threads: DeliverDue runs on the timer worker's thread; List, Retry and
-// parked() may be called from any thread.
+// Threads: DeliverDue runs on the dispatcher's own thread (Start), so a
+// slow peer never holds the timers; List, Get, Retry and parked() may be
+// called from any thread.
 #ifndef CASEWORK_SERVICES_OUTBOX_H_
 #define CASEWORK_SERVICES_OUTBOX_H_
 
 #include <grpcpp/grpcpp.h>
 
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -108,6 +111,15 @@ class OutboxDispatcher {
   absl::Status Retry(absl::string_view partnership, absl::string_view key);
   // How many messages are parked.
   int parked() const;
+
+  // Starts a thread that calls DeliverDue every `poll` (real time) until
+  // Stop(). Errors reading the store are reported on stderr and tried again
+  // at the next poll.
+  void Start(absl::Duration poll);
+  // Stops the thread: a call to a peer in flight is cancelled (its message
+  // is sent again by the next start). Idempotent; the destructor calls it.
+  void Stop();
+  ~OutboxDispatcher();
   // Called (outside the dispatcher's lock) when the number of parked
   // messages changes from or to zero: health follows it.
   void SetParkedListener(std::function<void(int parked)> listener) {
@@ -164,6 +176,13 @@ class OutboxDispatcher {
   // Messages that failed at least once, by row key; guarded by mu_.
   absl::flat_hash_map<std::string, Attempts> attempts_;
   int parked_ = 0;  // guarded by mu_
+
+  // The polling thread.
+  std::mutex thread_mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;                     // guarded by thread_mu_
+  grpc::ClientContext* in_flight_ = nullptr;  // guarded by thread_mu_: a call to a peer
+  std::thread thread_;
 };
 
 }  // namespace casework::services

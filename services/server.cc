@@ -283,8 +283,6 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
         return (hosted->count(std::string(service)) > 0);
       },
       config.outbox);
-  server->timers_->AddPollTask(
-      [outbox = server->outbox_.get()] { return outbox->DeliverDue().status(); });
 
   server->policies_ = std::make_unique<PolicyCache>(server->store_.get());
   absl::StatusOr<std::unique_ptr<AuditLog>> audit =
@@ -382,6 +380,7 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
     absl::StatusOr<int> linked = server->outbox_->DeliverDue(/*include_peers=*/false);
     if (!linked.ok()) return fail(linked.status());
     server->timers_->Start(config.timer_poll);
+    server->outbox_->Start(config.timer_poll);
   }
   server->outbox_->SetParkedListener([self = server.get()](int) { self->CheckHealth(); });
   server->CheckHealth();
@@ -516,6 +515,7 @@ void CaseworkServer::Shutdown(absl::Duration grace) {
     server_->Wait();
   }
   feed_.reset();
+  if (outbox_ != nullptr) outbox_->Stop();
   if (timers_ != nullptr) timers_->Stop();
   if (engine_ != nullptr) engine_->Stop();
   audit_.reset();

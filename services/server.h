@@ -61,9 +61,10 @@ struct ServerConfig {
   // One stderr line per call. Default: true.
   bool request_log = true;
   storage::EngineOptions engine;
-  // How often due timers are looked for, in real time. Timers that fell due
-  // while the server was down fire at start-up. Zero: no background firing
-  // (tests call timers().FireDue()). Default: 1s.
+  // How often due timers and outbox messages are looked for, in real time
+  // (each on its own thread). Timers that fell due while the server was
+  // down fire at start-up. Zero: no background firing or delivery (tests
+  // call timers().FireDue() and outbox().DeliverDue()). Default: 1s.
   absl::Duration timer_poll = absl::Seconds(1);
   // Test hook. Default: null.
   std::shared_ptr<storage::FaultInjector> faults;

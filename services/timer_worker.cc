@@ -112,11 +112,6 @@ void TimerWorker::Start(absl::Duration poll) {
         std::fprintf(stderr, "caseworkd: firing timers failed: %s\n",
                      std::string(fired.status().ToString()).c_str());
       }
-      for (const auto& task : tasks_) {
-        if (absl::Status done = task(); !done.ok()) {
-          std::fprintf(stderr, "caseworkd: %s\n", std::string(done.ToString()).c_str());
-        }
-      }
       lock.lock();
     }
   });

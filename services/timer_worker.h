@@ -39,10 +39,6 @@ class TimerWorker {
   // has completed. Returns how many timers recorded an event.
   absl::StatusOr<int> FireDue();
 
-  // Work the polling thread also runs after FireDue on every poll (the
-  // outbox's deliveries). Add before Start.
-  void AddPollTask(std::function<absl::Status()> task) { tasks_.push_back(std::move(task)); }
-
   // Starts a thread that calls FireDue every `poll` (real time) until Stop().
   // The server calls FireDue once itself before it starts serving, so timers
   // that fell due while it was down fire at start-up.
@@ -60,7 +56,6 @@ class TimerWorker {
   const workflow::Registry* registry_;
   const std::function<bool(const workflow::Workflow&)> hosted_;
 
-  std::vector<std::function<absl::Status()>> tasks_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

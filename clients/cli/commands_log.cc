@@ -19,6 +19,7 @@
 #include "casework/v1/case_reviews.grpc.pb.h"
 #include "casework/v1/deadlines.grpc.pb.h"
 #include "casework/v1/events.grpc.pb.h"
+#include "casework/v1/outbox.grpc.pb.h"
 #include "casework/v1/policy.grpc.pb.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/output.h"
@@ -326,6 +327,60 @@ void AddHealth(CLI::App& app, Cli& cli) {
   });
 }
 
+// The messages between workflows waiting in the server's outbox
+// (docs/deployment.md): what an operator looks at when health reports
+// casework.outbox NOT_SERVING.
+void AddOutbox(CLI::App& app, Cli& cli) {
+  CLI::App* outbox =
+      app.add_subcommand("outbox", "Links between cases waiting to be delivered (role admin)");
+  outbox->require_subcommand(1);
+  CLI::App* list = outbox->add_subcommand(
+      "list", "Messages waiting, parked ones with the refusal\n  e.g. casectl outbox list");
+  list->callback([&cli] {
+    v1::ListOutboxMessagesRequest request;
+    request.set_parent(cli.Connect().Parent());
+    std::vector<v1::OutboxMessage> messages;
+    if (!ListAll<v1::OutboxService>(
+            cli, &v1::OutboxService::Stub::ListOutboxMessages, request,
+            [](const v1::ListOutboxMessagesResponse& p) -> const auto& { return p.messages(); },
+            &messages)) {
+      return;
+    }
+    if (cli.json()) {
+      for (const v1::OutboxMessage& m : messages) PrintJson(m, *cli.out);
+      return;
+    }
+    Table table({"message", "route", "to", "attempts", "state", "last error"});
+    for (const v1::OutboxMessage& m : messages) {
+      table.Add({m.key(), m.route(), m.peer(), std::to_string(m.attempts()),
+                 m.parked() ? "parked" : (m.attempts() > 0 ? "retrying" : "due"), m.last_error()});
+    }
+    table.Print(*cli.out, cli.settings.output);
+  });
+  auto key = std::make_shared<std::string>();
+  CLI::App* retry = outbox->add_subcommand(
+      "retry",
+      "Deliver a message at the next poll (a parked one once its cause is fixed)\n"
+      "  e.g. casectl outbox retry caseReviews/~referrals/eastbrook/000000000001/000000000002");
+  retry->add_option("key", *key, "The message (its key, from casectl outbox list)")->required();
+  retry->callback([&cli, key] {
+    v1::RetryOutboxMessageRequest request;
+    request.set_parent(cli.Connect().Parent());
+    request.set_key(*key);
+    v1::OutboxMessage message;
+    if (!Call<v1::OutboxService>(cli, &v1::OutboxService::Stub::RetryOutboxMessage, request,
+                                 &message)) {
+      return;
+    }
+    if (cli.json()) {
+      PrintJson(message, *cli.out);
+      return;
+    }
+    *cli.out << message.key() << ": due at the next poll (" << message.attempts()
+             << " failed attempts so far)\n";
+  });
+}
+
 }  // namespace
 
 void AddLogCommands(CLI::App& app, Cli& cli) {
@@ -335,6 +390,7 @@ void AddLogCommands(CLI::App& app, Cli& cli) {
   AddEvents(app, cli);
   AddPolicy(app, cli);
   AddHealth(app, cli);
+  AddOutbox(app, cli);
 }
 
 }  // namespace casework::cli

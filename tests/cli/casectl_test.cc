@@ -31,6 +31,7 @@ namespace {
 
 using ::casework::services::hardening::RunningCaseworkd;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 struct Ran {
   int code = -1;
@@ -301,6 +302,23 @@ TEST_F(CasectlTest, MistakesAndRefusalsSayWhyWithTheirExitCodes) {
   Ran down = Casectl({"--addr", "127.0.0.1:1", "--timeout", "2", "health"}, false);
   EXPECT_EQ(down.code, 8);
   EXPECT_THAT(down.err, HasSubstr("casectl: unavailable:"));
+}
+
+// What an operator runs when health reports casework.outbox NOT_SERVING.
+// The demo's links were delivered at start, so nothing waits.
+TEST_F(CasectlTest, TheOutboxListsWhatWaitsAndRetriesByKey) {
+  const std::string listed = Ok({"--role", "admin", "outbox", "list"});
+  EXPECT_THAT(listed, HasSubstr("message"));
+  EXPECT_THAT(listed, HasSubstr("last error"));
+  EXPECT_THAT(listed, Not(HasSubstr("caseReviews/~referrals/")));
+  Ran gone = Casectl(
+      {"--role", "admin", "outbox", "retry", "caseReviews/~referrals/eastbrook/000000000001/1"});
+  EXPECT_EQ(gone.code, 4);
+  EXPECT_THAT(gone.err, HasSubstr("no outbox message caseReviews/~referrals/eastbrook/"
+                                  "000000000001/1 of partnerships/eastbrook"));
+  Ran denied = Casectl({"outbox", "list"});
+  EXPECT_EQ(denied.code, 7);
+  EXPECT_THAT(denied.err, HasSubstr("reason: ROLE_NOT_ALLOWED"));
 }
 
 TEST_F(CasectlTest, RetriesWithTheSameRequestIdCreateNothingNew) {

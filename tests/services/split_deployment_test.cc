@@ -1,33 +1,28 @@
-// A split deployment: each workflow group in its own caseworkd process, on
-// its own data directory, linked by the outbox, behind nginx's gRPC proxy
-// (deploy/nginx/casework-split.conf; docs/deployment.md).
+// A split deployment's servers, in this test process with an injected
+// clock (split_processes_test.cc runs the real processes behind nginx):
 //
-//   * one process refuses what it does not host, naming the service; its
-//     health and reflection list what it hosts;
-//   * a referral whose target process refuses it for good is parked,
-//     listed, alerted in health, and delivered once the deployment is
-//     fixed;
-//   * three real caseworkd processes and nginx: a case review's
-//     recommendation, referred through the proxy, opens a linked referral
-//     in the panels process, and both sides show the link;
-//   * the same with the panels process SIGKILLed at random moments while
-//     messages are delivered: every recommendation ends with exactly one
-//     referral, and nothing is left in the outbox.
-#include <fcntl.h>
+//   * a server refuses what it does not host, naming the service; its
+//     health and reflection list what it hosts; a group without what it
+//     needs, an unknown group, peers without a link key or off the machine
+//     without TLS do not start;
+//   * a copy of an all-in-one data directory serving other groups leaves
+//     the case reviews' timers alone;
+//   * referrals whose target refuses them for good are parked, listed (a
+//     page at a time), alerted in health, and delivered once each when the
+//     deployment is fixed;
+//   * stopping the outbox cancels a call to a peer that does not answer;
+//   * the link key: a wrong one is not the engine, the right one opens only
+//     the outbox's targets.
 #include <netinet/in.h>
-#include <signal.h>
+#include <poll.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <map>
-#include <random>
-#include <set>
-#include <sstream>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/server.h"
@@ -42,7 +37,6 @@ namespace {
 
 using hardening::Connect;
 using hardening::MustStart;
-using hardening::RunningCaseworkd;
 using hardening::TestConfig;
 using ::testing::Contains;
 using ::testing::HasSubstr;
@@ -296,6 +290,45 @@ TEST_F(TwoServers, AReferralRefusedForGoodIsParkedListedAlertedAndDeliveredOnceF
   ASSERT_FALSE(events->empty());
   EXPECT_EQ(events->front().actor().user(), "links");
   EXPECT_EQ(events->front().request_id(), absl::StrCat("recommendation:", review, "#1"));
+}
+
+// The outbox delivers on its own thread; stopping it cancels a call to a
+// peer that does not answer instead of waiting out its deadline, and the
+// message waits for the next start.
+TEST_F(TwoServers, StoppingTheOutboxCancelsACallToAPeerThatDoesNotAnswer) {
+  // A peer that accepts connections and never says a word.
+  const int silent = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(bind(silent, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(silent, 4), 0);
+  ASSERT_EQ(getsockname(silent, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string address = absl::StrCat("127.0.0.1:", ntohs(addr.sin_port));
+  std::unique_ptr<CaseworkServer> reviews =
+      Start({"complaints", "case-reviews"}, {{"casework.v1.PanelService", address}}, "reviews");
+  ASSERT_NE(reviews, nullptr);
+  std::shared_ptr<grpc::Channel> channel = Connect(reviews->port());
+  ASSERT_TRUE(PublishPolicy(channel, "").ok());
+  ASSERT_FALSE(ReferRecommendations(channel, "cmp-silent", 1).empty());
+
+  reviews->outbox().Start(absl::Seconds(1));
+  // The dispatcher's call has started once its connection arrives.
+  pollfd waiting{silent, POLLIN, 0};
+  ASSERT_EQ(poll(&waiting, 1, 20000), 1);
+  const int connection = accept(silent, nullptr, nullptr);
+  ASSERT_GE(connection, 0);
+  reviews->outbox().Stop();
+
+  v1::ListOutboxMessagesResponse outbox;
+  ASSERT_TRUE(ListOutbox(channel, "", &outbox).ok());
+  ASSERT_EQ(outbox.messages_size(), 1);
+  EXPECT_EQ(outbox.messages(0).attempts(), 1);
+  EXPECT_FALSE(outbox.messages(0).parked());
+  EXPECT_THAT(outbox.messages(0).last_error(), HasSubstr("CANCELLED: " + address));
+  close(connection);
+  close(silent);
 }
 
 TEST_F(TwoServers, ACallCarryingAWrongLinkKeyIsNotTheEngine) {
