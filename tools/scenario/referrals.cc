@@ -1,22 +1,18 @@
 #include "tools/scenario/referrals.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
 #include "casework/v1/case_reviews.grpc.pb.h"
 #include "casework/v1/complaints.grpc.pb.h"
 #include "casework/v1/policy.grpc.pb.h"
 #include "workflow/common/status.h"
+#include "workflow/common/validation.h"
 #include "workflow/registry.h"
 
 namespace casework::scenario {
 namespace {
 
-v1::CivilDate Date(int y, int m, int d) {
-  v1::CivilDate date;
-  date.set_year(y);
-  date.set_month(m);
-  date.set_day(d);
-  return date;
-}
+v1::CivilDate Date(int y, int m, int d) { return workflow::ToCivilDate(absl::CivilDay(y, m, d)); }
 
 absl::Status Check(const grpc::Status& status, const std::string& what) {
   if (status.ok()) return absl::OkStatus();
