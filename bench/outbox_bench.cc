@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <memory>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "casework/v1/panels.grpc.pb.h"
+#include "casework/v1/panels.pb.h"
 #include "services/server.h"
 #include "storage/clock.h"
 #include "tools/scenario/referrals.h"
@@ -18,28 +19,7 @@ namespace {
 constexpr char kLinkKey[] = "bench-link-key-0123456789abcdef0123456789";
 constexpr int kPerReview = 50;  // the most recommendations an outcome holds
 
-using scenario::Identify;
-using scenario::kPartnership;
 using scenario::PublishPolicy;
-
-absl::Status Check(const grpc::Status& status, const std::string& what) {
-  if (status.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      absl::StrCat(what, ": ", status.error_message()));
-}
-
-// Panel cases of eastbrook at `channel` (at most one page of 1,000).
-absl::StatusOr<int> PanelCases(const std::shared_ptr<grpc::Channel>& channel) {
-  auto panels = v1::PanelService::NewStub(channel);
-  grpc::ClientContext context;
-  Identify(context, "panel_chair");
-  v1::ListPanelCasesRequest list;
-  list.set_parent(kPartnership);
-  list.set_page_size(1000);
-  v1::ListPanelCasesResponse page;
-  RETURN_IF_ERROR(Check(panels->ListPanelCases(&context, list, &page), "panel cases"));
-  return page.panel_cases_size();
-}
 
 services::ServerConfig Config(const std::string& dir, bool sync) {
   services::ServerConfig config;
@@ -68,8 +48,8 @@ absl::StatusOr<double> Deliver(services::CaseworkServer& reviews,
   ASSIGN_OR_RETURN(const int delivered, reviews.outbox().DeliverDue());
   const absl::Duration took = absl::Now() - start;
   ASSIGN_OR_RETURN(const int again, reviews.outbox().DeliverDue());
-  ASSIGN_OR_RETURN(const int cases, PanelCases(panels));
-  *all_linked = delivered == messages && again == 0 && cases == messages;
+  ASSIGN_OR_RETURN(const std::vector<v1::PanelCase> cases, scenario::ListPanelCases(panels));
+  *all_linked = delivered == messages && again == 0 && static_cast<int>(cases.size()) == messages;
   return absl::ToDoubleMicroseconds(took) / std::max(1, delivered);
 }
 

@@ -98,11 +98,7 @@ absl::StatusOr<v1::Actor> ActorFromMetadata(const grpc::ServerContextBase& conte
                              absl::StrCat("the link key is for outbox deliveries; ", method,
                                           " is not one"));
     }
-    v1::Actor engine;
-    engine.set_agency(std::string(workflow::kEngineAgency));
-    engine.set_user("links");
-    engine.set_role(std::string(workflow::kEngineRole));
-    return engine;
+    return workflow::EngineActor(kLinksUser);
   }
   ASSIGN_OR_RETURN(v1::Actor actor, IdentityFromMetadata(context));
   // The caller's rate limit (services/rate_limit.h), taken by the call guard.

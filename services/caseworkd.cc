@@ -13,12 +13,11 @@
 // line "caseworkd: ..." naming the cause.
 #include <signal.h>
 
-#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
-#include <sstream>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,13 +25,13 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/match.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "casework/v1/errors.pb.h"
 #include "services/demo.h"
 #include "services/hosting.h"
 #include "services/server.h"
+#include "services/transport.h"
 #include "storage/clock.h"
 #include "storage/rebuild.h"
 #include "workflow/common/status.h"
@@ -333,54 +332,27 @@ int main(int argc, char** argv) {
   }
 
   // Split deployment: hosted groups, peers and the link key.
-  for (const std::string& group : absl::GetFlag(FLAGS_services)) config.services.push_back(group);
-  for (const std::string& peer : absl::GetFlag(FLAGS_peers)) {
-    const size_t equals = peer.find('=');
-    const std::string group = peer.substr(0, equals);
-    bool known = false;
-    for (const casework::services::ServiceGroup& g : casework::services::ServiceGroups()) {
-      if (g.name != group) continue;
-      known = true;
-      for (absl::string_view service : g.services) {
-        config.outbox.peers[std::string(service)] = peer.substr(equals + 1);
+  config.services = absl::GetFlag(FLAGS_services);
+  {
+    absl::StatusOr<std::map<std::string, std::string>> peers =
+        casework::services::ParsePeers(absl::GetFlag(FLAGS_peers));
+    absl::StatusOr<std::string> key = absl::GetFlag(FLAGS_link_key_file).empty()
+                                          ? absl::StatusOr<std::string>("")
+                                          : casework::services::LoadLinkKey(
+                                                absl::GetFlag(FLAGS_link_key_file));
+    absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials = nullptr;
+    if (config.tls && peers.ok() && !peers->empty()) {
+      credentials = casework::services::PeerChannelCredentials(*config.tls);
+    }
+    for (const absl::Status& status : {peers.status(), key.status(), credentials.status()}) {
+      if (!status.ok()) {
+        std::fprintf(stderr, "caseworkd: %s\n", std::string(status.message()).c_str());
+        return kExitUsage;
       }
     }
-    if (equals == std::string::npos || equals + 1 == peer.size() || !known) {
-      std::fprintf(stderr,
-                   "caseworkd: --peers: \"%s\" is not GROUP=HOST:PORT with a group of "
-                   "--services\n",
-                   peer.c_str());
-      return kExitUsage;
-    }
-  }
-  if (const std::string file = absl::GetFlag(FLAGS_link_key_file); !file.empty()) {
-    std::ifstream in(file);
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string key(absl::StripAsciiWhitespace(text.str()));
-    const bool printable = std::all_of(key.begin(), key.end(),
-                                       [](char c) { return c > ' ' && c <= '~'; });
-    if (!in || key.size() < 32 || key.size() > 1024 || !printable) {
-      std::fprintf(stderr,
-                   "caseworkd: --link_key_file: %s must be readable and hold 32 to 1024 "
-                   "printable ASCII characters without spaces (e.g. openssl rand -hex 32)\n",
-                   file.c_str());
-      return kExitUsage;
-    }
-    config.outbox.link_key = std::move(key);
-  }
-  if (config.tls && !config.outbox.peers.empty()) {
-    auto read = [](const std::string& path) {
-      std::ifstream in(path);
-      std::stringstream text;
-      text << in.rdbuf();
-      return text.str();
-    };
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = read(config.tls->client_ca_file);
-    ssl.pem_private_key = read(config.tls->key_file);
-    ssl.pem_cert_chain = read(config.tls->cert_file);
-    config.outbox.peer_credentials = grpc::SslCredentials(ssl);
+    config.outbox.peers = *std::move(peers);
+    config.outbox.link_key = *std::move(key);
+    config.outbox.peer_credentials = *std::move(credentials);
   }
 
   casework::SystemClock clock;

@@ -11,6 +11,7 @@
 #include "casework/v1/panels.grpc.pb.h"
 #include "casework/v1/policy.grpc.pb.h"
 #include "services/call_context.h"
+#include "services/grpc_status.h"
 #include "workflow/registry.h"
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
@@ -66,9 +67,7 @@ void SetDemoIdentity(grpc::ClientContext& context, const char* role = "caseworke
 }
 
 absl::Status Check(const grpc::Status& status, absl::string_view what) {
-  if (status.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      absl::StrCat("demo ", what, ": ", status.error_message()));
+  return FromGrpcStatus(status, absl::StrCat("demo ", what));
 }
 
 }  // namespace

@@ -41,6 +41,12 @@ std::string ShrinkBadRequest(const std::string& bytes, size_t budget) {
 
 }  // namespace
 
+absl::Status FromGrpcStatus(const grpc::Status& status, absl::string_view context) {
+  if (status.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      absl::StrCat(context, ": ", status.error_message()));
+}
+
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   const std::string message = CutText(status.message(), kMaxErrorMessageBytes);

@@ -30,6 +30,11 @@ inline constexpr size_t kMaxViolationBytes = 200;
 // `grpc-status-details-bin` trailer, within kMaxErrorDetailsBytes.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
+// A reply a client got back as an absl::Status: the same code, the message
+// after "`context`: " (OK stays OK). For the server's own calls (the
+// outbox's to its peers, the demo loader) and tools.
+absl::Status FromGrpcStatus(const grpc::Status& status, absl::string_view context);
+
 // `text` cut to at most `max_bytes` bytes at a UTF-8 character boundary,
 // with "... (N bytes)" appended when cut.
 std::string CutText(absl::string_view text, size_t max_bytes);

@@ -1,7 +1,11 @@
 #include "services/hosting.h"
 
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "services/tokens.h"
 
 namespace casework::services {
 
@@ -58,6 +62,42 @@ absl::StatusOr<std::set<std::string>> HostedServices(const std::vector<std::stri
     for (absl::string_view s : group.services) hosted.insert(std::string(s));
   }
   return hosted;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> ParsePeers(
+    const std::vector<std::string>& pairs) {
+  std::map<std::string, std::string> peers;
+  for (const std::string& pair : pairs) {
+    const size_t equals = pair.find('=');
+    const ServiceGroup* group = nullptr;
+    for (const ServiceGroup& g : ServiceGroups()) {
+      if (equals != std::string::npos && g.name == absl::string_view(pair).substr(0, equals)) {
+        group = &g;
+      }
+    }
+    if (group == nullptr || equals + 1 == pair.size()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--peers: \"", pair, "\" is not GROUP=HOST:PORT with a group of --services"));
+    }
+    for (absl::string_view service : group->services) {
+      peers[std::string(service)] = pair.substr(equals + 1);
+    }
+  }
+  return peers;
+}
+
+absl::StatusOr<std::string> LoadLinkKey(const std::string& file) {
+  absl::StatusOr<std::string> text = ReadTextFile(file, "link key file");
+  const std::string key(text.ok() ? absl::StripAsciiWhitespace(*text) : "");
+  const bool printable =
+      std::all_of(key.begin(), key.end(), [](char c) { return c > ' ' && c <= '~'; });
+  if (!text.ok() || key.size() < 32 || key.size() > 1024 || !printable) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--link_key_file: ", file,
+                     " must be readable and hold 32 to 1024 printable ASCII characters without "
+                     "spaces (e.g. openssl rand -hex 32)"));
+  }
+  return key;
 }
 
 absl::string_view GroupOf(absl::string_view service) {

@@ -19,6 +19,7 @@
 #ifndef CASEWORK_SERVICES_HOSTING_H_
 #define CASEWORK_SERVICES_HOSTING_H_
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -47,6 +48,16 @@ absl::StatusOr<std::set<std::string>> HostedServices(const std::vector<std::stri
 
 // The group that hosts `service`, or empty (an always-hosted service).
 absl::string_view GroupOf(absl::string_view service);
+
+// --peers: "GROUP=HOST:PORT" pairs, as the address of each gRPC service of
+// those groups. INVALID_ARGUMENT naming a pair that is not one.
+absl::StatusOr<std::map<std::string, std::string>> ParsePeers(
+    const std::vector<std::string>& pairs);
+
+// --link_key_file: the deployment's link key, the file's text without
+// surrounding whitespace. INVALID_ARGUMENT unless it can be read and holds
+// 32 to 1,024 printable ASCII characters without spaces.
+absl::StatusOr<std::string> LoadLinkKey(const std::string& file);
 
 }  // namespace casework::services
 

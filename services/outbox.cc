@@ -55,12 +55,10 @@ OutboxDispatcher::OutboxDispatcher(const storage::EventStore* store, storage::En
       registry_(registry),
       clock_(clock),
       hosted_(std::move(hosted)),
-      options_(std::move(options)) {}
-
-absl::StatusOr<std::shared_ptr<const google::protobuf::Message>> OutboxDispatcher::ReadState(
-    const workflow::Workflow& workflow, absl::string_view stream) const {
-  return ReadStateMessage(*store_, workflow, std::string(stream));
-}
+      options_(std::move(options)),
+      read_state_([store](const workflow::Workflow& workflow, absl::string_view stream) {
+        return ReadStateMessage(*store, workflow, std::string(stream));
+      }) {}
 
 std::string OutboxDispatcher::PeerOf(const workflow::CommandType& type) const {
   const absl::string_view service = type.workflow().service();
@@ -74,9 +72,7 @@ absl::StatusOr<std::string> OutboxDispatcher::RunHere(const workflow::CommandTyp
   std::shared_ptr<google::protobuf::Message> copy(request.New());
   copy->CopyFrom(request);
   storage::Command c = storage::MakeCommand(type, std::move(copy), calendars_->Current());
-  c.meta.actor.set_agency(std::string(workflow::kEngineAgency));
-  c.meta.actor.set_user("links");
-  c.meta.actor.set_role(std::string(workflow::kEngineRole));
+  c.meta.actor = workflow::EngineActor(kLinksUser);
   c.meta.causation_id = c.meta.request_id;
   auto promise = std::make_shared<std::promise<absl::StatusOr<std::string>>>();
   std::future<absl::StatusOr<std::string>> reply = promise->get_future();
@@ -120,10 +116,7 @@ absl::StatusOr<std::string> OutboxDispatcher::RunAtPeer(const std::string& addre
     std::lock_guard<std::mutex> lock(thread_mu_);
     in_flight_ = nullptr;
   }
-  if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                        absl::StrCat(address, ": ", status.error_message()));
-  }
+  RETURN_IF_ERROR(FromGrpcStatus(status, address));
   std::vector<grpc::Slice> slices;
   if (!received.Dump(&slices).ok()) return absl::DataLossError("unreadable reply");
   std::string reply;
@@ -145,32 +138,20 @@ absl::StatusOr<std::string> OutboxDispatcher::Run(const workflow::CommandType& t
   return RunAtPeer(peer, type, request);
 }
 
-void OutboxDispatcher::NotifyParked(int before, int after) {
-  if ((before == 0) != (after == 0) && parked_listener_) parked_listener_(after);
-}
-
 void OutboxDispatcher::Failed(const std::string& key, const absl::Status& error) {
-  int before = 0;
-  int after = 0;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    before = parked_;
-    Attempts& a = attempts_[key];
-    ++a.attempts;
-    a.last_error = std::string(error.ToString());
-    if (Transient(error.code())) {
-      absl::Duration wait = options_.first_retry;
-      for (int i = 1; i < a.attempts && wait < options_.max_retry; ++i) wait *= 2;
-      a.next = clock_->Now() + std::min(wait, options_.max_retry);
-    } else if (!a.parked) {
-      a.parked = true;
-      ++parked_;
-    }
-    after = parked_;
-    std::fprintf(stderr, "caseworkd: outbox: %s %s (attempt %d): %s\n", key.c_str(),
-                 a.parked ? "parked" : "will be retried", a.attempts, a.last_error.c_str());
+  std::lock_guard<std::mutex> lock(mu_);
+  Attempts& a = attempts_[key];
+  ++a.attempts;
+  a.last_error = std::string(error.ToString());
+  if (Transient(error.code())) {
+    absl::Duration wait = options_.first_retry;
+    for (int i = 1; i < a.attempts && wait < options_.max_retry; ++i) wait *= 2;
+    a.next = clock_->Now() + std::min(wait, options_.max_retry);
+  } else {
+    a.parked = true;
   }
-  NotifyParked(before, after);
+  std::fprintf(stderr, "caseworkd: outbox: %s %s (attempt %d): %s\n", key.c_str(),
+               a.parked ? "parked" : "will be retried", a.attempts, a.last_error.c_str());
 }
 
 bool OutboxDispatcher::Deliver(const workflow::OutboxRoute& route, const storage::StoredRow& row,
@@ -183,22 +164,19 @@ bool OutboxDispatcher::Deliver(const workflow::OutboxRoute& route, const storage
     }
   }
   absl::StatusOr<workflow::OutboxDelivery> delivery =
-      route.deliver(workflow::Row{row.key, row.value},
-                    [this](const workflow::Workflow& w, absl::string_view stream) {
-                      return ReadState(w, stream);
-                    });
+      route.deliver(workflow::Row{row.key, row.value}, read_state_);
   if (!delivery.ok()) {
     Failed(row.key, delivery.status());
     return false;
   }
-  // A peer that could not take a message this pass is not asked again
-  // until the next: one unreachable peer costs one call per pass.
   if (delivery->target->method() != route.target_method) {
     Failed(row.key,
            absl::InternalError(absl::StrCat("route ", route.name, " declares ", route.target_method,
                                             " but delivers ", delivery->target->method())));
     return false;
   }
+  // A peer that could not take a message this pass is not asked again
+  // until the next: one unreachable peer costs one call per pass.
   const std::string peer = PeerOf(*delivery->target);
   if (peer != kInProcess && (!pass.include_peers || pass.unreachable.contains(peer))) {
     return false;
@@ -218,19 +196,8 @@ bool OutboxDispatcher::Deliver(const workflow::OutboxRoute& route, const storage
     Failed(row.key, linked.status());
     return false;
   }
-  int before = 0;
-  int after = 0;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    before = parked_;
-    auto it = attempts_.find(row.key);
-    if (it != attempts_.end()) {
-      if (it->second.parked) --parked_;
-      attempts_.erase(it);
-    }
-    after = parked_;
-  }
-  NotifyParked(before, after);
+  std::lock_guard<std::mutex> lock(mu_);
+  attempts_.erase(row.key);
   return true;
 }
 
@@ -248,6 +215,7 @@ std::vector<const workflow::OutboxRoute*> OutboxDispatcher::HostedRoutes() const
 absl::StatusOr<int> OutboxDispatcher::DeliverDue(bool include_peers) {
   Pass pass;
   pass.include_peers = include_peers;
+  const int parked_before = parked();
   int acknowledged = 0;
   // Messages seen this pass: schedules of the others (acknowledged, or
   // removed by a rebuild) are forgotten, so the map stays as small as the
@@ -269,19 +237,11 @@ absl::StatusOr<int> OutboxDispatcher::DeliverDue(bool include_peers) {
       after = rows.back().key;
     }
   }
-  int before = 0;
-  int after = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    before = parked_;
-    absl::erase_if(attempts_, [&](const auto& entry) {
-      if (seen.contains(entry.first)) return false;
-      if (entry.second.parked) --parked_;
-      return true;
-    });
-    after = parked_;
+    absl::erase_if(attempts_, [&](const auto& entry) { return !seen.contains(entry.first); });
   }
-  NotifyParked(before, after);
+  if (parked() != parked_before && parked_listener_) parked_listener_();
   return acknowledged;
 }
 
@@ -290,9 +250,8 @@ OutboxMessageStatus OutboxDispatcher::Describe(const workflow::OutboxRoute& rout
   OutboxMessageStatus m;
   m.key = row.key;
   m.route = route.name;
-  absl::StatusOr<workflow::OutboxDelivery> d = route.deliver(
-      workflow::Row{row.key, row.value},
-      [this](const workflow::Workflow& w, absl::string_view s) { return ReadState(w, s); });
+  absl::StatusOr<workflow::OutboxDelivery> d =
+      route.deliver(workflow::Row{row.key, row.value}, read_state_);
   if (d.ok()) {
     m.target_method = d->target->method();
     m.request_id = d->target->RequestId(*d->request);
@@ -348,20 +307,16 @@ absl::StatusOr<OutboxMessageStatus> OutboxDispatcher::Get(absl::string_view part
 
 absl::Status OutboxDispatcher::Retry(absl::string_view partnership, absl::string_view key) {
   RETURN_IF_ERROR(Get(partnership, key).status());
-  int before = 0;
-  int after = 0;
+  const int parked_before = parked();
   {
     std::lock_guard<std::mutex> lock(mu_);
-    before = parked_;
     auto it = attempts_.find(std::string(key));
     if (it != attempts_.end()) {
-      if (it->second.parked) --parked_;
       it->second.parked = false;
       it->second.next = absl::InfinitePast();
     }
-    after = parked_;
   }
-  NotifyParked(before, after);
+  if (parked() != parked_before && parked_listener_) parked_listener_();
   return absl::OkStatus();
 }
 
@@ -397,7 +352,8 @@ OutboxDispatcher::~OutboxDispatcher() { Stop(); }
 
 int OutboxDispatcher::parked() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return parked_;
+  return static_cast<int>(std::count_if(attempts_.begin(), attempts_.end(),
+                                        [](const auto& entry) { return entry.second.parked; }));
 }
 
 }  // namespace casework::services

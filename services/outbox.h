@@ -121,10 +121,8 @@ class OutboxDispatcher {
   void Stop();
   ~OutboxDispatcher();
   // Called (outside the dispatcher's lock) when the number of parked
-  // messages changes from or to zero: health follows it.
-  void SetParkedListener(std::function<void(int parked)> listener) {
-    parked_listener_ = std::move(listener);
-  }
+  // messages changed in a pass or by Retry: health follows it.
+  void SetParkedListener(std::function<void()> listener) { parked_listener_ = std::move(listener); }
 
  private:
   struct Attempts {
@@ -157,9 +155,6 @@ class OutboxDispatcher {
   std::string PeerOf(const workflow::CommandType& type) const;
   // Records a failed attempt: a retry after backoff, or parked.
   void Failed(const std::string& key, const absl::Status& error);
-  void NotifyParked(int before, int after);
-  absl::StatusOr<std::shared_ptr<const google::protobuf::Message>> ReadState(
-      const workflow::Workflow& workflow, absl::string_view stream) const;
 
   const storage::EventStore* store_;
   storage::Engine* engine_;
@@ -168,14 +163,16 @@ class OutboxDispatcher {
   const Clock* clock_;
   std::function<bool(absl::string_view)> hosted_;
   const OutboxOptions options_;
-  std::function<void(int)> parked_listener_;
+  // Source states for the routes' deliveries.
+  const workflow::ReadStateFn read_state_;
+  std::function<void()> parked_listener_;
   // Channels to peers, by address (used by DeliverDue's thread only).
   std::map<std::string, std::shared_ptr<grpc::Channel>> channels_;
 
   mutable std::mutex mu_;
-  // Messages that failed at least once, by row key; guarded by mu_.
+  // Messages that failed at least once, by row key (as many as the outbox
+  // holds: a pass forgets the rows it no longer finds); guarded by mu_.
   absl::flat_hash_map<std::string, Attempts> attempts_;
-  int parked_ = 0;  // guarded by mu_
 
   // The polling thread.
   std::mutex thread_mu_;

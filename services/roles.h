@@ -30,6 +30,9 @@ inline constexpr size_t kMaxStampedResource = 512;
 // ... and, when the caller's rate limit refuses the call, how long until it
 // may call again, in microseconds (services/rate_limit.h).
 inline constexpr char kThrottledKey[] = "x-casework-internal-throttled";
+// The user the engine acts as when it delivers the outbox's messages, here
+// or at a peer (services/outbox.h).
+inline constexpr char kLinksUser[] = "links";
 // The header that carries the deployment's link key on outbox deliveries
 // between its processes (services/outbox.h).
 inline constexpr char kLinkKeyHeader[] = "x-casework-link-key";

@@ -271,18 +271,21 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   storage::EngineOptions engine_options = config.engine;
   engine_options.time_zone = london;
   server->engine_ = std::make_unique<storage::Engine>(server->store_.get(), clock, engine_options);
+  // Whether a workflow's service is hosted here (a workflow without one, as
+  // the calendar's, always is): the timers, the outbox and the cross-workflow
+  // lists see only these workflows' records.
+  const std::function<bool(absl::string_view)> hosts =
+      [hosted = &server->hosted_](absl::string_view service) {
+        return service.empty() || hosted->count(std::string(service)) > 0;
+      };
+  // Hosting every service, nothing needs passing over.
+  const bool hosts_all = server->hosted_.size() == ServiceFactories().size();
   server->timers_ = std::make_unique<TimerWorker>(
       server->store_.get(), server->engine_.get(), clock, server->calendars_.get(),
-      &workflow::Workflows(), [hosted = &server->hosted_](const workflow::Workflow& w) {
-        return w.service().empty() || (hosted->count(std::string(w.service())) > 0);
-      });
+      &workflow::Workflows(), hosts_all ? nullptr : hosts);
   server->outbox_ = std::make_unique<OutboxDispatcher>(
       server->store_.get(), server->engine_.get(), server->calendars_.get(),
-      &workflow::Workflows(), clock,
-      [hosted = &server->hosted_](absl::string_view service) {
-        return (hosted->count(std::string(service)) > 0);
-      },
-      config.outbox);
+      &workflow::Workflows(), clock, hosts, config.outbox);
 
   server->policies_ = std::make_unique<PolicyCache>(server->store_.get());
   absl::StatusOr<std::unique_ptr<AuditLog>> audit =
@@ -302,9 +305,7 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   server->feed_ = std::make_unique<EventFeed>(deps, config.feed);
   deps.feed = server->feed_.get();
   deps.outbox = server->outbox_.get();
-  deps.hosted = [hosted = &server->hosted_](absl::string_view service) {
-    return service.empty() || hosted->count(std::string(service)) > 0;
-  };
+  if (!hosts_all) deps.hosted = hosts;
   for (const auto& [name, make] : ServiceFactories()) {
     if (server->hosted_.count(std::string(name)) > 0) server->services_.push_back(make(deps));
   }
@@ -382,7 +383,7 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
     server->timers_->Start(config.timer_poll);
     server->outbox_->Start(config.timer_poll);
   }
-  server->outbox_->SetParkedListener([self = server.get()](int) { self->CheckHealth(); });
+  server->outbox_->SetParkedListener([self = server.get()] { self->CheckHealth(); });
   server->CheckHealth();
   if (config.space_poll > absl::ZeroDuration()) {
     CaseworkServer* self = server.get();

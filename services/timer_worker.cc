@@ -16,7 +16,7 @@ constexpr int kBatch = 256;
 TimerWorker::TimerWorker(const storage::EventStore* store, storage::Engine* engine,
                          const Clock* clock, const CalendarProvider* calendars,
                          const workflow::Registry* registry,
-                         std::function<bool(const workflow::Workflow&)> hosted)
+                         std::function<bool(absl::string_view service)> hosted)
     : store_(store),
       engine_(engine),
       clock_(clock),
@@ -43,7 +43,7 @@ absl::StatusOr<int> TimerWorker::FireDue() {
                                 [&](const auto& entry) {
                                   const workflow::Workflow* w =
                                       registry_->ForStream(entry.second.stream());
-                                  return w != nullptr && !hosted_(*w);
+                                  return w != nullptr && !hosted_(w->service());
                                 }),
                  due->end());
     }
@@ -79,9 +79,7 @@ absl::StatusOr<int> TimerWorker::FireBatch(
         storage::MakeCommand(registry_->ForStream(timer.stream())->timer_command(),
                              std::move(request), calendars_->Current());
     c.meta.causation_id = c.meta.request_id;
-    c.meta.actor.set_agency(std::string(workflow::kEngineAgency));
-    c.meta.actor.set_user("timer");
-    c.meta.actor.set_role(std::string(workflow::kEngineRole));
+    c.meta.actor = workflow::EngineActor("timer");
     c.done = [&](absl::StatusOr<std::string> reply, bool replayed) {
       std::lock_guard<std::mutex> lock(mu);
       if (!reply.ok()) {

@@ -27,12 +27,12 @@ namespace casework::services {
 class TimerWorker {
  public:
   // All pointers must outlive the worker. With `hosted`, only the timers of
-  // workflows it accepts fire (a split deployment's process, on a copy of a
-  // data directory that held every workflow, leaves the others' timers
-  // alone: their records are served elsewhere).
+  // workflows whose gRPC service it accepts fire (a split deployment's
+  // process, on a copy of a data directory that held every workflow, leaves
+  // the others' timers alone: their records are served elsewhere).
   TimerWorker(const storage::EventStore* store, storage::Engine* engine, const Clock* clock,
               const CalendarProvider* calendars, const workflow::Registry* registry,
-              std::function<bool(const workflow::Workflow&)> hosted = nullptr);
+              std::function<bool(absl::string_view service)> hosted = nullptr);
   ~TimerWorker();
 
   // Fires every timer due at clock->Now() and waits until each fire command
@@ -54,7 +54,7 @@ class TimerWorker {
   const Clock* clock_;
   const CalendarProvider* calendars_;
   const workflow::Registry* registry_;
-  const std::function<bool(const workflow::Workflow&)> hosted_;
+  const std::function<bool(absl::string_view service)> hosted_;
 
   std::mutex mu_;
   std::condition_variable cv_;

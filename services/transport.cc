@@ -201,6 +201,15 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsCredentials(
   return credentials;
 }
 
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> PeerChannelCredentials(
+    const TlsConfig& tls) {
+  grpc::SslCredentialsOptions options;
+  ASSIGN_OR_RETURN(options.pem_cert_chain, ReadTextFile(tls.cert_file, "server certificate"));
+  ASSIGN_OR_RETURN(options.pem_private_key, ReadTextFile(tls.key_file, "server key"));
+  ASSIGN_OR_RETURN(options.pem_root_certs, ReadTextFile(tls.client_ca_file, "client CA"));
+  return grpc::SslCredentials(options);
+}
+
 absl::StatusOr<TransportIdentity> IdentityOf(const grpc::ServerContextBase& context) {
   if (const std::string error = MetadataValue(context, kIdentityErrorKey); !error.empty()) {
     // "CODE:message", as the call guard wrote it.

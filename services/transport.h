@@ -138,6 +138,13 @@ inline constexpr char kInProcessKeyHeader[] = "x-casework-internal-process-key";
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsCredentials(
     std::shared_ptr<const TransportIdentityResolver> resolver);
 
+// Channel credentials with which this server calls the other processes of
+// its deployment (the outbox's peers): its own certificate and key, and
+// `tls.client_ca_file` as the roots it trusts (one partnership CA signs
+// them all). FAILED_PRECONDITION naming a file that cannot be read.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> PeerChannelCredentials(
+    const TlsConfig& tls);
+
 // The identity the call guard resolved for this call (services/request_log.h
 // stamps it into the call's metadata, replacing anything a client sent under
 // those keys), or the error that refused it. All unset without TLS.

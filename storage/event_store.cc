@@ -243,6 +243,26 @@ absl::StatusOr<std::optional<std::string>> EventStore::GetRow(absl::string_view 
   return value;
 }
 
+namespace {
+
+// Positions `it` at the first key after `after`; at `first` (a key, or the
+// start of the column family when empty) when `after` is empty.
+void SeekAfter(rocksdb::Iterator& it, absl::string_view after, absl::string_view first) {
+  if (after.empty()) {
+    if (first.empty()) {
+      it.SeekToFirst();
+    } else {
+      it.Seek(rocksdb::Slice(first.data(), first.size()));
+    }
+    return;
+  }
+  const rocksdb::Slice key(after.data(), after.size());
+  it.Seek(key);
+  if (it.Valid() && it.key() == key) it.Next();
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<StoredRow>> EventStore::ScanRows(absl::string_view prefix,
                                                             absl::string_view start_after,
                                                             int limit) const {
@@ -251,14 +271,7 @@ absl::StatusOr<std::vector<StoredRow>> EventStore::ScanRows(absl::string_view pr
   std::vector<StoredRow> rows;
   std::unique_ptr<rocksdb::Iterator> it(h->db->NewIterator(rocksdb::ReadOptions(), h->rows));
   const rocksdb::Slice p(prefix.data(), prefix.size());
-  if (start_after.empty()) {
-    it->Seek(p);
-  } else {
-    it->Seek(rocksdb::Slice(start_after.data(), start_after.size()));
-    if (it->Valid() && it->key() == rocksdb::Slice(start_after.data(), start_after.size())) {
-      it->Next();
-    }
-  }
+  SeekAfter(*it, start_after, prefix);
   for (; it->Valid() && static_cast<int>(rows.size()) < limit; it->Next()) {
     if (!it->key().starts_with(p)) break;
     rows.push_back({it->key().ToString(), it->value().ToString()});
@@ -273,12 +286,7 @@ absl::StatusOr<std::vector<std::pair<std::string, internal::TimerRecord>>> ScanT
     absl::string_view after = {}) {
   std::vector<std::pair<std::string, internal::TimerRecord>> out;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf));
-  if (after.empty()) {
-    it->SeekToFirst();
-  } else {
-    it->Seek(rocksdb::Slice(after.data(), after.size()));
-    if (it->Valid() && it->key() == rocksdb::Slice(after.data(), after.size())) it->Next();
-  }
+  SeekAfter(*it, after, {});
   for (; it->Valid() && static_cast<int>(out.size()) < limit; it->Next()) {
     if (limit_key != nullptr && it->key().compare(*limit_key) >= 0) break;
     internal::TimerRecord record;

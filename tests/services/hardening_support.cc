@@ -20,6 +20,7 @@ namespace casework::services::hardening {
 
 using ::casework::testing::DetailOf;
 using ::casework::testing::GenericUnary;
+using ::casework::testing::GenericUnaryAs;
 using ::casework::testing::SetIdentity;
 
 // --- Helpers ---------------------------------------------------------------
@@ -45,10 +46,19 @@ std::shared_ptr<grpc::Channel> Connect(int port) {
   return grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
 }
 
-// "SERVING", "NOT_SERVING" or the error, from grpc.health.v1.Health/Check.
-std::string Health(const std::shared_ptr<grpc::Channel>& channel) {
+std::string Health(const std::shared_ptr<grpc::Channel>& channel, const std::string& service,
+                   grpc::ClientContext* context) {
+  // grpc.health.v1.HealthCheckRequest{service = 1}; empty: the whole server.
+  const std::string request =
+      service.empty()
+          ? ""
+          : absl::StrCat("\x0a", std::string(1, static_cast<char>(service.size())), service);
   std::string response;
-  grpc::Status status = GenericUnary(channel, "/grpc.health.v1.Health/Check", "", &response);
+  const std::string method = "/grpc.health.v1.Health/Check";
+  grpc::Status status = context == nullptr
+                            ? GenericUnary(channel, method, request, &response)
+                            : GenericUnaryAs(channel, *context, method, request, &response);
+  if (status.error_code() == grpc::StatusCode::NOT_FOUND) return "SERVICE_UNKNOWN";
   if (!status.ok()) return absl::StrCat("error ", status.error_code());
   if (response == std::string("\x08\x01", 2)) return "SERVING";
   if (response == std::string("\x08\x02", 2)) return "NOT_SERVING";

@@ -68,8 +68,11 @@ std::unique_ptr<CaseworkServer> MustStart(const ServerConfig& config, const Cloc
 
 std::shared_ptr<grpc::Channel> Connect(int port);
 
-// "SERVING", "NOT_SERVING" or the error, from grpc.health.v1.Health/Check.
-std::string Health(const std::shared_ptr<grpc::Channel>& channel);
+// "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN" or the error, from
+// grpc.health.v1.Health/Check of `service` (empty: the whole server), sent
+// with `context` (null: a fresh one with the test identity).
+std::string Health(const std::shared_ptr<grpc::Channel>& channel, const std::string& service = "",
+                   grpc::ClientContext* context = nullptr);
 
 // The ErrorInfo reason of a status ("" if none).
 std::string ReasonOf(const grpc::Status& status);

@@ -21,14 +21,13 @@
 #include <fstream>
 #include <map>
 #include <random>
-#include <set>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "casework/v1/events.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/tokens.h"
 #include "tests/services/hardening_support.h"
 #include "tests/services/split_support.h"
 #include "tests/support/test_support.h"
@@ -57,12 +56,7 @@ int FreePort() {
   return port;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string ReadFile(const std::string& path) { return ReadTextFile(path, "file").value_or(""); }
 
 // nginx in the foreground with the deployment's configuration, the
 // addresses replaced by the test's.

@@ -4,7 +4,9 @@
 #include "absl/time/civil_time.h"
 #include "casework/v1/case_reviews.grpc.pb.h"
 #include "casework/v1/complaints.grpc.pb.h"
+#include "casework/v1/panels.grpc.pb.h"
 #include "casework/v1/policy.grpc.pb.h"
+#include "services/grpc_status.h"
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
 #include "workflow/registry.h"
@@ -15,9 +17,7 @@ namespace {
 v1::CivilDate Date(int y, int m, int d) { return workflow::ToCivilDate(absl::CivilDay(y, m, d)); }
 
 absl::Status Check(const grpc::Status& status, const std::string& what) {
-  if (status.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      absl::StrCat(what, ": ", status.error_message()));
+  return services::FromGrpcStatus(status, what);
 }
 
 template <typename Req>
@@ -132,6 +132,24 @@ absl::StatusOr<std::string> ReferRecommendations(const std::shared_ptr<grpc::Cha
                          absl::StrCat(complainant, "-refer-", i), &out));
   }
   return name;
+}
+
+absl::StatusOr<std::vector<v1::PanelCase>> ListPanelCases(
+    const std::shared_ptr<grpc::Channel>& channel) {
+  auto panels = v1::PanelService::NewStub(channel);
+  std::vector<v1::PanelCase> cases;
+  v1::ListPanelCasesRequest list;
+  list.set_parent(kPartnership);
+  list.set_page_size(1000);
+  do {
+    grpc::ClientContext context;
+    Identify(context, "panel_chair");
+    v1::ListPanelCasesResponse page;
+    RETURN_IF_ERROR(Check(panels->ListPanelCases(&context, list, &page), "panel cases"));
+    for (v1::PanelCase& c : *page.mutable_panel_cases()) cases.push_back(std::move(c));
+    list.set_page_token(page.next_page_token());
+  } while (!list.page_token().empty());
+  return cases;
 }
 
 }  // namespace casework::scenario

@@ -9,8 +9,10 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "casework/v1/panels.pb.h"
 
 namespace casework::scenario {
 
@@ -32,6 +34,10 @@ absl::Status PublishPolicy(const std::shared_ptr<grpc::Channel>& channel,
 // 50), and refers each to the JAG. Returns the review's name.
 absl::StatusOr<std::string> ReferRecommendations(const std::shared_ptr<grpc::Channel>& channel,
                                                  const std::string& complainant, int count);
+
+// Every panel case of eastbrook (all pages), read as a panel chair.
+absl::StatusOr<std::vector<v1::PanelCase>> ListPanelCases(
+    const std::shared_ptr<grpc::Channel>& channel);
 
 }  // namespace casework::scenario
 

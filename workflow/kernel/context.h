@@ -23,6 +23,11 @@ class Calendar;
 class Registry;
 class Workflow;
 
+// The current state of `stream` of `workflow`: DecideContext::read_state,
+// and what the outbox's routes read their source with.
+using ReadStateFn = std::function<absl::StatusOr<std::shared_ptr<const google::protobuf::Message>>(
+    const Workflow& workflow, absl::string_view stream)>;
+
 // A read-model row: a key in the rows keyspace and its value. Keys start with
 // one of the row namespaces their workflow declares, e.g.
 // "actions/eastbrook/state/OPEN/000000000003".
@@ -53,9 +58,18 @@ struct TimerSpec {
 inline constexpr absl::string_view kEngineAgency = "casework";
 inline constexpr absl::string_view kEngineRole = "system";
 
-// True if `actor` is the engine itself (its link or timer worker).
+// True if `actor` is the engine itself (its outbox or timer worker).
 inline bool IsEngineActor(const v1::Actor& actor) {
   return actor.agency() == kEngineAgency && actor.role() == kEngineRole;
+}
+
+// The engine acting as `user` ("links", "timer").
+inline v1::Actor EngineActor(absl::string_view user) {
+  v1::Actor actor;
+  actor.set_agency(std::string(kEngineAgency));
+  actor.set_user(std::string(user));
+  actor.set_role(std::string(kEngineRole));
+  return actor;
 }
 
 // What a decision may know beyond the state and the command.
@@ -87,9 +101,7 @@ struct DecideContext {
   //
   // The current state of `stream` of `workflow` (an empty state if it has no
   // events).
-  std::function<absl::StatusOr<std::shared_ptr<const google::protobuf::Message>>(
-      const Workflow& workflow, absl::string_view stream)>
-      read_state;
+  ReadStateFn read_state;
   // Every read-model row whose key starts with `prefix`, in key order.
   std::function<absl::StatusOr<std::vector<Row>>(absl::string_view prefix)> scan_rows;
   // The rows whose key starts with `prefix` and whose remainder sorts after

@@ -40,8 +40,6 @@
 
 namespace casework::workflow {
 
-class Workflow;
-
 // One message, ready to send.
 struct OutboxDelivery {
   // The command run on the target (a command of another workflow, or of
@@ -55,10 +53,6 @@ struct OutboxDelivery {
   const CommandType* link = nullptr;
   std::function<std::shared_ptr<google::protobuf::Message>(const std::string& opened)> link_request;
 };
-
-// The current state of `stream` of `workflow` (empty if it has no events).
-using ReadStateFn = std::function<absl::StatusOr<std::shared_ptr<const google::protobuf::Message>>(
-    const Workflow& workflow, absl::string_view stream)>;
 
 // A kind of message a workflow sends.
 struct OutboxRoute {

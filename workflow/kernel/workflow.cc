@@ -125,9 +125,10 @@ void Workflow::Finish() {
     if (route.name.empty() || !route.deliver || route.target_method.empty() ||
         !absl::EndsWith(route.prefix, "/") ||
         !std::binary_search(row_namespaces_.begin(), row_namespaces_.end(), ns)) {
-      fail(absl::StrCat("outbox route \"", route.name, "\" needs a name, a target method, a delivery and a prefix "
-                        "ending in '/' under a declared row namespace (got \"", route.prefix,
-                        "\")"));
+      fail(absl::StrCat("outbox route \"", route.name,
+                        "\" needs a name, a target method, a delivery and a prefix ending in '/' "
+                        "under a declared row namespace (got \"",
+                        route.prefix, "\")"));
     }
   }
   if ((!rows_.empty() || !event_rows_.empty()) && row_namespaces_.empty()) {
