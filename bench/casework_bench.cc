@@ -464,6 +464,13 @@ void MeasureInProcess(Report& report, const ScratchDir& scratch) {
   } else {
     report.failures.push_back(absl::StrCat("complaint ledger: ", ledger.status().ToString()));
   }
+  report.Progress("sealing personal data: 20,000 complaints sealed and not");
+  absl::StatusOr<SealingFigures> sealing = MeasureSealing(scratch.Sub("sealing"), report.settings.sync);
+  if (sealing.ok()) {
+    report.sealing = *std::move(sealing);
+  } else {
+    report.failures.push_back(absl::StrCat("sealing: ", sealing.status().ToString()));
+  }
   report.Progress("an action with 1,100 notes of 4,000 characters");
   absl::StatusOr<NotesFigures> notes =
       MeasureNotes(absl::GetFlag(FLAGS_caseworkd), scratch.Sub("notes"), report.settings.sync);

@@ -14,8 +14,8 @@
 
 namespace casework::bench {
 
-absl::StatusOr<std::unique_ptr<InProcessEngine>> InProcessEngine::Open(const std::string& dir,
-                                                                      bool sync, absl::Time now) {
+absl::StatusOr<std::unique_ptr<InProcessEngine>> InProcessEngine::Open(
+    const std::string& dir, bool sync, absl::Time now, std::shared_ptr<privacy::Sealer> sealer) {
   absl::TimeZone london;
   if (!absl::LoadTimeZone("Europe/London", &london)) {
     return absl::FailedPreconditionError("cannot load time zone Europe/London (install tzdata)");
@@ -25,6 +25,7 @@ absl::StatusOr<std::unique_ptr<InProcessEngine>> InProcessEngine::Open(const std
   if (!calendar.ok()) return calendar.status();
   std::unique_ptr<InProcessEngine> engine(new InProcessEngine(
       dir, now, london, std::make_shared<const workflow::Calendar>(*std::move(calendar))));
+  engine->sealer_ = std::move(sealer);
   if (absl::Status s = engine->Start(sync); !s.ok()) return s;
   return engine;
 }
@@ -39,6 +40,7 @@ absl::Status InProcessEngine::Start(bool sync) {
   storage::StoreOptions options;
   options.path = dir_;
   options.sync = sync;
+  options.sealer = sealer_;
   absl::StatusOr<std::unique_ptr<storage::EventStore>> store = storage::EventStore::Open(options);
   if (!store.ok()) return store.status();
   store_ = *std::move(store);

@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "privacy/sealer.h"
 #include "storage/clock.h"
 #include "storage/engine.h"
 #include "storage/event_store.h"
@@ -24,8 +25,10 @@ class InProcessEngine {
  public:
   // Opens (creating) the data directory `dir` with the WAL synced or not,
   // and starts an engine on it whose clock stands at `now` (London dates).
-  static absl::StatusOr<std::unique_ptr<InProcessEngine>> Open(const std::string& dir, bool sync,
-                                                               absl::Time now);
+  // With `sealer`, personal fields are sealed (docs/data-protection.md).
+  static absl::StatusOr<std::unique_ptr<InProcessEngine>> Open(
+      const std::string& dir, bool sync, absl::Time now,
+      std::shared_ptr<privacy::Sealer> sealer = nullptr);
   // Stops the engine and closes the store (which flushes its memtables).
   ~InProcessEngine();
 
@@ -75,6 +78,7 @@ class InProcessEngine {
   void Stop();
 
   const std::string dir_;
+  std::shared_ptr<privacy::Sealer> sealer_;
   const absl::TimeZone zone_;
   const std::shared_ptr<const workflow::Calendar> calendar_;
   ManualClock clock_;

@@ -204,6 +204,26 @@ void PrintReport(const Report& report) {
         l.unrelated_wait_median_ms, l.unrelated_wait_max_ms);
   }
 
+  if (report.sealing.has_value()) {
+    const SealingFigures& z = *report.sealing;
+    absl::PrintF(
+        "\nSealing personal data (in-process engines, WAL %s; %d complaints recorded in groups, "
+        "then %d alone)\n",
+        s.sync ? "synced" : "not synced", z.complaints, z.singles);
+    absl::PrintF("%-8s %14s %14s %16s %10s\n", "", "intake/s", "hold_mean_us", "log_read_ev/s",
+                 "data_MB");
+    absl::PrintF("%-8s %14.0f %14.1f %16.0f %10.1f\n", "plain", z.plain.intake_per_s,
+                 z.plain.hold_mean_us, z.plain.scan_events_per_s, z.plain.data_mb);
+    absl::PrintF("%-8s %14.0f %14.1f %16.0f %10.1f\n", "sealed", z.sealed.intake_per_s,
+                 z.sealed.hold_mean_us, z.sealed.scan_events_per_s, z.sealed.data_mb);
+    absl::PrintF("sealed/plain: intake %.2f, hold %.2f, log read %.2f; erasing a complainant "
+                 "with %d complaints: %.1f ms\n",
+                 z.sealed.intake_per_s / z.plain.intake_per_s,
+                 z.sealed.hold_mean_us / z.plain.hold_mean_us,
+                 z.sealed.scan_events_per_s / z.plain.scan_events_per_s, z.erased_complaints,
+                 z.erase_ms);
+  }
+
   if (report.notes.has_value()) {
     const NotesFigures& n = *report.notes;
     absl::PrintF(

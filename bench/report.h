@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "bench/child_process.h"
 #include "bench/history_bench.h"
+#include "bench/privacy_bench.h"
 #include "bench/load.h"
 #include "bench/feed_bench.h"
 #include "bench/outbox_bench.h"
@@ -118,6 +119,7 @@ struct Report {
   std::optional<SecurityFigures> security;
   std::optional<FeedFigures> feed;
   std::optional<OutboxFigures> outbox;
+  std::optional<SealingFigures> sealing;
   // caseworkd's writer holds; unset if it was not stopped by the bench
   // (--target) or printed none (an older caseworkd).
   std::optional<std::vector<MethodHold>> holds;

@@ -11,6 +11,7 @@
 # packages are fetched (needs root or sudo). Environment:
 #   CASEWORK_BUILD_DIR   build tree        (default: build)
 #   CASEWORK_DATA_DIR    data for `run`    (default: var/demo)
+#   CASEWORK_MASTER_KEY_FILE  master key for `run` (default: made once, $CASEWORK_DATA_DIR.master.key)
 #   CASEWORK_BUILD_TYPE  CMake build type  (default: RelWithDebInfo)
 #   CASEWORK_SANITIZE    "address" builds with ASan+UBSan (default: off)
 #   CASEWORK_WEB_LISTEN  the web client's address for `run` (default: 127.0.0.1:3000)
@@ -71,7 +72,14 @@ case "$command" in
     data_dir=${CASEWORK_DATA_DIR:-var/demo}
     web_listen=${CASEWORK_WEB_LISTEN:-127.0.0.1:3000}
     mkdir -p "$data_dir"
-    "$build_dir/services/caseworkd" --data_dir="$data_dir" --demo "$@" &
+    # Personal data is sealed with keys the master key wraps
+    # (docs/data-protection.md); the demo makes one beside its data.
+    master_key=${CASEWORK_MASTER_KEY_FILE:-$data_dir.master.key}
+    if [[ ! -f $master_key ]]; then
+      (umask 077 && openssl rand -hex 32 >"$master_key")
+      echo "casework: made a master key for the demo in $master_key" >&2
+    fi
+    "$build_dir/services/caseworkd" --data_dir="$data_dir" --master_key_file="$master_key" --demo "$@" &
     caseworkd=$!
     node "$web/bin/casework-web.js" --listen="$web_listen" --caseworkd=127.0.0.1:50051 --demo &
     webclient=$!

@@ -28,6 +28,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "casework/v1/errors.pb.h"
+#include "privacy/cipher.h"
+#include "privacy/key_store.h"
+#include "privacy/sealer.h"
 #include "services/demo.h"
 #include "services/hosting.h"
 #include "services/server.h"
@@ -126,6 +129,21 @@ ABSL_FLAG(std::string, link_key_file, "",
           "characters, the same in every process). Calls carrying it run as the engine: "
           "they are the outbox deliveries between the processes. Keep it as secret as the "
           "TLS keys.");
+ABSL_FLAG(std::string, master_key_file, "",
+          "Personal data: a file holding the master key, 64 hexadecimal digits (`openssl rand "
+          "-hex 32`), mode 0600. Personal fields are then sealed with their data subjects' "
+          "keys, which the master key wraps (docs/data-protection.md). Keep it apart from the "
+          "data directory and its backups.");
+ABSL_FLAG(std::string, key_store, "",
+          "Personal data: the key store directory (created if missing); default: the data "
+          "directory's path followed by \".keys\". Back it up apart from the data directory.");
+ABSL_FLAG(std::string, rotate_master_key, "",
+          "Do not serve: rewrap every key in the key store with the master key in this file "
+          "(the old one is --master_key_file), then exit. Start with the new file afterwards.");
+ABSL_FLAG(bool, compact, false,
+          "Do not serve: flush and compact every table of the data directory, so that deleted "
+          "and overwritten values (an erased person's index entries) leave its files, then "
+          "exit. RocksDB does the same over time by itself.");
 ABSL_FLAG(bool, verify, false,
           "Do not serve: fold the whole log and compare stream indexes, states, read-model rows "
           "and timers with what is stored; print the differences; exit 0 if there are none, 1 "
@@ -150,7 +168,10 @@ int ExitCodeOf(const absl::Status& status) {
     if (info.ParseFromString(std::string(*payload))) reason = info.reason();
   }
   if (reason == "DISK_SPACE_LOW") return kExitNoSpace;
-  if (absl::StartsWith(reason, "DATA_DIR_")) return kExitDataDir;
+  if (absl::StartsWith(reason, "DATA_DIR_") || absl::StartsWith(reason, "KEY_STORE_") ||
+      absl::StartsWith(reason, "MASTER_KEY_") || absl::StartsWith(reason, "SEALED_DATA_")) {
+    return kExitDataDir;
+  }
   if (absl::StartsWith(reason, "LISTEN_")) return kExitListen;
   if (status.code() == absl::StatusCode::kInvalidArgument) return kExitUsage;
   return kExitOther;
@@ -164,11 +185,46 @@ int StartFailed(const absl::Status& status) {
 
 uint64_t Mebibytes(int64_t mb) { return mb <= 0 ? 0 : static_cast<uint64_t>(mb) << 20; }
 
+std::string KeyStorePath(const std::string& data_dir) {
+  const std::string given = absl::GetFlag(FLAGS_key_store);
+  return given.empty() ? casework::privacy::DefaultKeyStorePath(data_dir) : given;
+}
+
+// --rotate_master_key: rewraps the key store's keys, offline.
+int RotateMasterKey(const std::string& data_dir) {
+  if (absl::GetFlag(FLAGS_master_key_file).empty()) {
+    std::fprintf(stderr, "caseworkd: --rotate_master_key needs the current key's file "
+                         "(--master_key_file)\n");
+    return kExitUsage;
+  }
+  absl::StatusOr<casework::privacy::MasterKey> old =
+      casework::privacy::LoadMasterKey(absl::GetFlag(FLAGS_master_key_file));
+  if (!old.ok()) return StartFailed(old.status());
+  absl::StatusOr<casework::privacy::MasterKey> next =
+      casework::privacy::LoadMasterKey(absl::GetFlag(FLAGS_rotate_master_key));
+  if (!next.ok()) return StartFailed(next.status());
+  absl::StatusOr<std::unique_ptr<casework::privacy::KeyStore>> keys =
+      casework::privacy::KeyStore::Open(KeyStorePath(data_dir), *old);
+  if (!keys.ok()) return StartFailed(keys.status());
+  absl::StatusOr<int64_t> rotated = (*keys)->Rotate(*next);
+  if (!rotated.ok()) return StartFailed(rotated.status());
+  std::printf("rotated %lld keys from master key %s to %s; start with the new key's file\n",
+              static_cast<long long>(*rotated), old->id.c_str(), next->id.c_str());
+  return 0;
+}
+
 // --verify and --rebuild: offline maintenance of a data directory.
 int Maintain(const std::string& data_dir, bool rebuild) {
   casework::storage::StoreOptions options;
   options.path = data_dir;
   options.min_free_bytes = Mebibytes(absl::GetFlag(FLAGS_min_free_disk_mb));
+  if (!absl::GetFlag(FLAGS_master_key_file).empty()) {
+    absl::StatusOr<std::shared_ptr<casework::privacy::Sealer>> sealer =
+        casework::privacy::OpenSealer(absl::GetFlag(FLAGS_master_key_file),
+                                      KeyStorePath(data_dir));
+    if (!sealer.ok()) return StartFailed(sealer.status());
+    options.sealer = *std::move(sealer);
+  }
   absl::StatusOr<std::unique_ptr<casework::storage::EventStore>> store =
       casework::storage::EventStore::Open(options);
   if (!store.ok()) return StartFailed(store.status());
@@ -176,6 +232,16 @@ int Maintain(const std::string& data_dir, bool rebuild) {
   if (!absl::LoadTimeZone("Europe/London", &london)) {
     std::fprintf(stderr, "caseworkd: cannot load time zone Europe/London: install tzdata\n");
     return 1;
+  }
+  if (absl::GetFlag(FLAGS_compact)) {
+    absl::Status compacted = (*store)->CompactAll();
+    if (!compacted.ok()) {
+      std::fprintf(stderr, "caseworkd: compaction failed: %s\n",
+                   std::string(compacted.ToString()).c_str());
+      return 1;
+    }
+    std::printf("compacted %s\n", data_dir.c_str());
+    return 0;
   }
   if (rebuild) {
     absl::Status rebuilt = casework::storage::RebuildDerived(**store, london);
@@ -227,9 +293,10 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "casework gRPC server for Community Safety Partnership case work.\n"
       "Usage: caseworkd --data_dir=DIR [--listen=127.0.0.1:50051] [--demo] [--nosync]\n"
-      "       caseworkd --data_dir=DIR --verify | --rebuild\n"
+      "       caseworkd --data_dir=DIR --verify | --rebuild | --compact\n"
+      "       caseworkd --data_dir=DIR --master_key_file=OLD --rotate_master_key=NEW\n"
       "Exit codes: 0 clean stop; 1 --verify found problems, or another failure; 2 bad command "
-      "line; 3 data directory unusable (locked, not a directory, no permission, damaged); 4 not "
+      "line; 3 data directory or key store unusable (locked, not a directory, no permission, damaged, a wrong master key); 4 not "
       "enough free disk space; 5 cannot listen (address in use, or not loopback without TLS).");
   absl::ParseCommandLine(argc, argv);
   // Abseil's mutex deadlock detector records a stack and a graph node on every
@@ -288,9 +355,13 @@ int main(int argc, char** argv) {
                  "and --drain_notice_seconds not negative\n");
     return kExitUsage;
   }
-  if (absl::GetFlag(FLAGS_verify) || absl::GetFlag(FLAGS_rebuild)) {
+  if (!absl::GetFlag(FLAGS_rotate_master_key).empty()) return RotateMasterKey(config.data_dir);
+  if (absl::GetFlag(FLAGS_verify) || absl::GetFlag(FLAGS_rebuild) ||
+      absl::GetFlag(FLAGS_compact)) {
     return Maintain(config.data_dir, absl::GetFlag(FLAGS_rebuild));
   }
+  config.master_key_file = absl::GetFlag(FLAGS_master_key_file);
+  config.key_store = absl::GetFlag(FLAGS_key_store);
   {
     const std::string cert = absl::GetFlag(FLAGS_tls_cert), key = absl::GetFlag(FLAGS_tls_key),
                       ca = absl::GetFlag(FLAGS_tls_client_ca),

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <set>
 
@@ -25,6 +26,7 @@
 #include "services/call_context.h"
 #include "services/case_review_service.h"
 #include "services/complaint_service.h"
+#include "services/data_protection_service.h"
 #include "services/deadline_service.h"
 #include "services/death_review_service.h"
 #include "services/event_service.h"
@@ -33,6 +35,7 @@
 #include "services/panel_service.h"
 #include "services/policy_service.h"
 #include "services/request_log.h"
+#include "storage/erasure.h"
 #include "storage/rebuild.h"
 #include "workflow/common/status.h"
 #include "workflow/registry.h"
@@ -61,6 +64,7 @@ const std::vector<std::pair<absl::string_view, ServiceFactory>>& ServiceFactorie
       {"casework.v1.DeathReviewService", &Make<DeathReviewService>},
       {"casework.v1.AuditService", &Make<AuditService>},
       {"casework.v1.OutboxService", &Make<OutboxService>},
+      {"casework.v1.DataProtectionService", &Make<DataProtectionService>},
   };
   return *factories;
 }
@@ -73,6 +77,32 @@ ServiceFactory FindFactory(absl::string_view service) {
 }
 
 namespace {
+
+// Records in each partnership's erasure log the erasures the key store held
+// and the data directory did not (it was restored from an older backup).
+absl::Status RecordErasuresAgain(storage::Engine& engine,
+                                 const std::vector<storage::ReconcileReport::Missing>& missing) {
+  const workflow::CommandType& type =
+      workflow::erasures::ErasureWorkflow().Command(workflow::erasures::kReapplyErasure);
+  for (const storage::ReconcileReport::Missing& m : missing) {
+    if (m.partnership.empty()) continue;  // only partnerships keep erasure logs
+    auto request = std::make_shared<v1::ReapplyErasureRequest>();
+    request->set_parent(absl::StrCat("partnerships/", m.partnership));
+    request->set_request_id(absl::StrCat("reapply:", m.record.key_id()));
+    request->set_key_id(m.record.key_id());
+    request->set_legal_basis(m.record.legal_basis());
+    *request->mutable_first_erase_time() = m.record.erased_time();
+    storage::Command command = storage::MakeCommand(type, request, nullptr);
+    command.meta.actor = workflow::EngineActor("erasures");
+    std::promise<absl::Status> done;
+    command.done = [&done](absl::StatusOr<std::string> reply, bool) {
+      done.set_value(reply.status());
+    };
+    engine.Submit(std::move(command));
+    RETURN_IF_ERROR(done.get_future().get());
+  }
+  return absl::OkStatus();
+}
 
 // Why `listen` cannot be bound, found by trying to bind it the way gRPC does
 // (SO_REUSEADDR, no SO_REUSEPORT); empty if it can.
@@ -252,6 +282,15 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   store_options.max_data_bytes = config.max_data_bytes;
   store_options.request_retention = config.request_retention;
   store_options.clock = clock;
+  store_options.compression = config.compression;
+  if (!config.master_key_file.empty()) {
+    absl::StatusOr<std::shared_ptr<privacy::Sealer>> sealer = privacy::OpenSealer(
+        config.master_key_file, config.key_store.empty()
+                                    ? privacy::DefaultKeyStorePath(config.data_dir)
+                                    : config.key_store);
+    if (!sealer.ok()) return sealer.status();
+    store_options.sealer = *std::move(sealer);
+  }
   absl::StatusOr<std::unique_ptr<storage::EventStore>> store =
       storage::EventStore::Open(store_options);
   if (!store.ok()) return store.status();
@@ -263,6 +302,18 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   if (*upgraded) {
     std::fprintf(stderr, "caseworkd: rebuilt derived data for this build (format %d)\n",
                  storage::kDerivedFormat);
+  }
+  // The data directory and the key store brought back in step after a
+  // crash mid-erasure or a restore of either (storage/erasure.h).
+  absl::StatusOr<storage::ReconcileReport> reconciled =
+      storage::ReconcileErasures(*server->store_, london, workflow::Workflows());
+  if (!reconciled.ok()) return fail(reconciled.status());
+  if (reconciled->applied + reconciled->redestroyed + reconciled->missing.size() > 0) {
+    std::fprintf(stderr,
+                 "caseworkd: erasures brought up to date: %d applied, %d keys destroyed again, "
+                 "%zu recorded again%s\n",
+                 reconciled->applied, reconciled->redestroyed, reconciled->missing.size(),
+                 reconciled->rebuilt ? " (derived data rebuilt)" : "");
   }
   absl::StatusOr<std::unique_ptr<CalendarProvider>> calendars =
       CalendarProvider::Load(*server->store_);
@@ -286,6 +337,11 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   server->outbox_ = std::make_unique<OutboxDispatcher>(
       server->store_.get(), server->engine_.get(), server->calendars_.get(),
       &workflow::Workflows(), clock, hosts, config.outbox);
+
+  if (absl::Status recorded = RecordErasuresAgain(*server->engine_, reconciled->missing);
+      !recorded.ok()) {
+    return fail(recorded);
+  }
 
   server->policies_ = std::make_unique<PolicyCache>(server->store_.get());
   absl::StatusOr<std::unique_ptr<AuditLog>> audit =

@@ -82,6 +82,17 @@ struct ServerConfig {
   // (kLinkKeyHeader) runs as the engine; without a key none does.
   OutboxOptions outbox;
 
+  // --- Personal data (docs/data-protection.md) ---
+  // The operator's master key file (64 hex digits, mode 0600): when set,
+  // personal fields are sealed with their data subjects' keys, kept in the
+  // key store at `key_store` (default: the data directory's path + ".keys").
+  // Empty: nothing is sealed, and a data directory holding sealed data
+  // refuses to start. Default: empty.
+  std::string master_key_file;
+  std::string key_store;
+  // Test hook: compress the data directory's table files. Default: true.
+  bool compression = true;
+
   // --- Disk space (see storage::StoreOptions) ---
   // Free-space floor of the data directory's filesystem: below it writes are
   // refused with UNAVAILABLE and health reports NOT_SERVING; Start refuses

@@ -2,14 +2,17 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "storage/engine_internal.h"
+#include "storage/erasure.h"
 #include "storage/keys.h"
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
+#include "workflow/registry.h"
 
 namespace casework::storage {
 namespace {
@@ -147,6 +150,7 @@ void Engine::CommitGroup(std::vector<Command>& commands, std::vector<SideWrite>&
   for (Command& command : commands) {
     Completion outcome;
     const auto started = std::chrono::steady_clock::now();
+    g.current = outcomes.size();
     outcome.reply = Prepare(command, g, &outcome.replayed);
     holds.emplace_back(&command.meta.method,
                        absl::FromChrono(std::chrono::steady_clock::now() - started));
@@ -168,6 +172,24 @@ void Engine::CommitGroup(std::vector<Command>& commands, std::vector<SideWrite>&
   }
   if (written.ok()) {
     for (const auto& [stream, state] : g.states) CachePut(stream, state);
+    // Erasures take effect once recorded: keys destroyed, read models
+    // derived again (storage/erasure.h). A failure leaves them pending, for
+    // the next start.
+    for (const auto& [index, key_ids] : g.erasures) {
+      absl::StatusOr<ErasureOutcome> applied =
+          ApplyErasure(*store_, workflow::Workflows(), key_ids);
+      if (applied.ok()) {
+        for (const std::string& stream : applied->streams) CacheEvict(stream);
+        continue;
+      }
+      std::fprintf(stderr, "casework: an erasure is recorded but not yet applied: %s\n",
+                   std::string(applied.status().message()).c_str());
+      outcomes[index].reply = ErrorWithReason(
+          absl::StatusCode::kUnavailable, "ERASURE_PENDING",
+          absl::StrCat("the erasure is recorded; destroying its keys failed (",
+                       applied.status().message(),
+                       ") and is retried when the server next starts"));
+    }
   } else {
     // Nothing of this group may be acknowledged: answers that depended on it
     // (new writes and replays of them) fail with the write error. The states

@@ -53,6 +53,10 @@ struct Engine::Group {
   // Set when a command failed after folding its events (an applier, landing
   // or row bug): the group is abandoned and its other commands retried.
   bool poisoned = false;
+  // The index of the command being prepared, and the erasures the group's
+  // commands recorded: by command, the keys to destroy once it is durable.
+  size_t current = 0;
+  std::vector<std::pair<size_t, std::vector<std::string>>> erasures;
 };
 
 // Where a command goes: an existing stream (number 0) or the next stream of

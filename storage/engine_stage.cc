@@ -11,6 +11,8 @@
 #include "absl/strings/str_format.h"
 #include "storage/engine.h"
 #include "storage/engine_internal.h"
+#include "storage/erasure.h"
+#include "storage/keys.h"
 #include "workflow/common/status.h"
 #include "workflow/kernel/transitions.h"
 
@@ -76,38 +78,95 @@ absl::StatusOr<Engine::GroupStream*> Engine::Stage(const Command& c, const std::
     return poison(rows);
   }
   workflow.Timers(state, &timers_after);
+
+  // The rows to write: those the events imply, the summary (it holds the
+  // state, which changed), and the index rows that changed.
+  std::vector<workflow::Row> puts = std::move(event_rows);
+  if (const std::string summary = workflow.SummaryRowKey(stream);
+      !summary.empty() && workflow.StateName(state) != workflow::kNewState) {
+    puts.push_back(workflow::MessageRow(summary, state));
+  }
+  absl::flat_hash_map<absl::string_view, absl::string_view> old_rows;
+  for (const workflow::Row& r : before) old_rows[r.key] = r.value;
+  for (workflow::Row& r : after) {
+    auto it = old_rows.find(r.key);
+    const bool changed = it == old_rows.end() || it->second != r.value;
+    if (it != old_rows.end()) old_rows.erase(it);
+    if (changed) puts.push_back(std::move(r));
+  }
+  const bool write_state = new_version - current->persisted_version >= options_.state_record_interval;
+
+  // What is stored has its personal fields sealed (the group keeps them
+  // plain); a failure to seal (the key store unreadable) abandons the group.
+  privacy::Sealer* sealer = store_->sealer();
+  std::vector<std::string> key_ids;
+  std::vector<std::string> stored_values(puts.size());
+  std::string stored_state;
+  if (write_state) state.SerializeToString(&stored_state);
+  if (sealer != nullptr) {
+    for (v1::EventEnvelope& env : envelopes) {
+      if (absl::Status sealed = sealer->Seal(stream, &env, &key_ids); !sealed.ok()) {
+        return poison(sealed);
+      }
+    }
+    for (size_t i = 0; i < puts.size(); ++i) {
+      if (puts[i].type == nullptr) continue;
+      absl::StatusOr<std::string> sealed =
+          sealer->SealSerialized(stream, puts[i].type, puts[i].value);
+      if (!sealed.ok()) return poison(sealed.status());
+      stored_values[i] = *std::move(sealed);
+    }
+    if (write_state) {
+      absl::StatusOr<std::string> sealed =
+          sealer->SealSerialized(stream, state.GetDescriptor(), std::move(stored_state));
+      if (!sealed.ok()) return poison(sealed.status());
+      stored_state = *std::move(sealed);
+    }
+  }
+  // An erasure: the live keys it destroys once durable, pending till then
+  // (storage/erasure.h); among them the key its own event's reference was
+  // just sealed with.
+  std::vector<std::pair<std::string, std::string>> pending_erasures;  // row key, record
+  for (const std::unique_ptr<google::protobuf::Message>& event : events) {
+    if (sealer == nullptr || event->GetDescriptor() != v1::SubjectErased::descriptor()) continue;
+    const auto& erased = static_cast<const v1::SubjectErased&>(*event);
+    std::vector<std::string> ids;
+    for (const std::string& name : ErasureKeyNames(erased.partnership(), erased.erasure())) {
+      absl::StatusOr<std::optional<std::string>> id = sealer->keys().LiveIdOf(name);
+      if (!id.ok()) return poison(id.status());
+      if (!id->has_value()) continue;
+      internal::ErasureRecord record = ErasureRecordOf(erased.erasure());
+      record.set_key_id(**id);
+      pending_erasures.emplace_back(absl::StrCat("privacy/pending/", **id),
+                                    record.SerializeAsString());
+      ids.push_back(**id);
+    }
+    if (!ids.empty()) g.erasures.emplace_back(g.current, std::move(ids));
+  }
+
   current->version = new_version;
 
   // Stage everything; nothing below can fail.
   for (const v1::EventEnvelope& env : envelopes) g.batch.PutEvent(env);
-  if (new_version - current->persisted_version >= options_.state_record_interval) {
+  // Which records each key sealed something in: what erasing the key
+  // re-derives (docs/data-protection.md).
+  for (const std::string& id : key_ids) g.batch.PutRow(keys::PrivacyUseKey(id, stream), "");
+  for (const auto& [key, record] : pending_erasures) g.batch.PutRow(key, record);
+  if (write_state) {
     internal::StateRecord record;
     record.set_aggregate(std::string(workflow.name()));
     record.set_schema(workflow.state_schema());
     record.set_version(new_version);
-    state.SerializeToString(record.mutable_state());
+    record.set_state(std::move(stored_state));
     g.batch.PutState(stream, record);
     current->persisted_version = new_version;
     std::lock_guard<std::mutex> lock(stats_mu_);
     ++stats_.state_records;
   }
-
-  auto put_row = [&g](const std::string& key, std::string value) {
-    g.batch.PutRow(key, value);
-    g.rows[key] = std::move(value);
-  };
-  for (workflow::Row& r : event_rows) put_row(r.key, std::move(r.value));
-  // The summary row holds the state: it changed with the events.
-  if (const std::string summary = workflow.SummaryRowKey(stream);
-      !summary.empty() && workflow.StateName(state) != workflow::kNewState) {
-    put_row(summary, state.SerializeAsString());
-  }
-  absl::flat_hash_map<absl::string_view, absl::string_view> old_rows;
-  for (const workflow::Row& r : before) old_rows[r.key] = r.value;
-  for (const workflow::Row& r : after) {
-    auto it = old_rows.find(r.key);
-    if (it == old_rows.end() || it->second != r.value) put_row(r.key, r.value);
-    if (it != old_rows.end()) old_rows.erase(it);
+  for (size_t i = 0; i < puts.size(); ++i) {
+    g.batch.PutRow(puts[i].key, puts[i].type != nullptr && sealer != nullptr ? stored_values[i]
+                                                                             : puts[i].value);
+    g.rows[puts[i].key] = std::move(puts[i].value);
   }
   for (const auto& [key, value] : old_rows) {
     g.batch.DeleteRow(key);

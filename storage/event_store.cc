@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/write_batch.h"
 #include "storage/keys.h"
@@ -69,6 +70,18 @@ void StoreBatch::DeleteTimer(absl::string_view key) {
 
 int StoreBatch::count() const { return static_cast<int>(impl_->batch.Count()); }
 
+absl::Status EventStore::OpenEvent(v1::EventEnvelope& event) const {
+  if (options_.sealer == nullptr) return absl::OkStatus();
+  return options_.sealer->Open(&event);
+}
+
+absl::StatusOr<std::string> EventStore::OpenRowValue(std::string value) const {
+  if (options_.sealer == nullptr || !absl::StartsWith(value, privacy::kSealedRowPrefix)) {
+    return value;
+  }
+  return options_.sealer->OpenSerialized(std::move(value));
+}
+
 absl::StatusOr<const EventStore::Handles*> EventStore::Db() const {
   if (h_ == nullptr || h_->db == nullptr) {
     return ErrorWithReason(absl::StatusCode::kUnavailable, "STORAGE_UNAVAILABLE",
@@ -110,6 +123,7 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::ReadStream(
       return absl::DataLossError(absl::StrCat("corrupt event at log position ",
                                               keys::GetBE64(positions[i])));
     }
+    RETURN_IF_ERROR(OpenEvent(events[i]));
   }
   return events;
 }
@@ -157,7 +171,8 @@ absl::Status EventStore::ScanLog(
       }
       RETURN_IF_ERROR(FromRocks(it->status(), "reading the log"));
     }
-    for (const v1::EventEnvelope& event : chunk) {
+    for (v1::EventEnvelope& event : chunk) {
+      RETURN_IF_ERROR(OpenEvent(event));
       if (!fn(event)) return absl::OkStatus();
     }
     if (!more || chunk.empty()) return absl::OkStatus();
@@ -214,6 +229,20 @@ absl::Status EventStore::CompactRequests() {
                    "compacting request records");
 }
 
+absl::Status EventStore::CompactAll() {
+  absl::ReaderMutexLock lock(&db_mu_);
+  ASSIGN_OR_RETURN(const Handles* h, Db());
+  if (h->read_only) return absl::OkStatus();
+  RETURN_IF_ERROR(FromRocks(h->db->Flush(rocksdb::FlushOptions(), h->all), "flushing"));
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (rocksdb::ColumnFamilyHandle* family : h->all) {
+    RETURN_IF_ERROR(
+        FromRocks(h->db->CompactRange(compact, family, nullptr, nullptr), "compacting"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::optional<internal::RequestRecord>> EventStore::GetRequest(
     absl::string_view key) const {
   absl::ReaderMutexLock lock(&db_mu_);
@@ -240,7 +269,7 @@ absl::StatusOr<std::optional<std::string>> EventStore::GetRow(absl::string_view 
                                  rocksdb::Slice(key.data(), key.size()), &value);
   if (s.IsNotFound()) return std::nullopt;
   if (!s.ok()) return FromRocks(s, "reading row");
-  return value;
+  return OpenRowValue(std::move(value));
 }
 
 namespace {
@@ -277,6 +306,9 @@ absl::StatusOr<std::vector<StoredRow>> EventStore::ScanRows(absl::string_view pr
     rows.push_back({it->key().ToString(), it->value().ToString()});
   }
   if (!it->status().ok()) return FromRocks(it->status(), "scanning rows");
+  for (StoredRow& row : rows) {
+    ASSIGN_OR_RETURN(row.value, OpenRowValue(std::move(row.value)));
+  }
   return rows;
 }
 

@@ -39,6 +39,7 @@
 #include "absl/time/time.h"
 #include "casework/internal/records.pb.h"
 #include "casework/v1/events.pb.h"
+#include "privacy/sealer.h"
 #include "storage/clock.h"
 #include "storage/fault_injection.h"
 #include "workflow/kernel/context.h"
@@ -74,6 +75,15 @@ struct StoreOptions {
   const Clock* clock = nullptr;
   // Test hook; null in production. Default: null.
   std::shared_ptr<FaultInjector> faults;
+  // Compress table files (LZ4, ZSTD at the bottom level). false: stored
+  // bytes are written as they are, so a test can search the files for a
+  // value. Default: true.
+  bool compression = true;
+  // Seals personal data (docs/data-protection.md): the engine seals what it
+  // writes with it, and every read here (events, read-model rows) opens
+  // what it finds. Null: nothing is sealed, and a directory that holds
+  // sealed data refuses to open. Fixed at Open. Default: null.
+  std::shared_ptr<privacy::Sealer> sealer;
   // Free-space floor, in bytes, of the filesystem holding `path`. While less
   // is free, writes are refused (UNAVAILABLE, reason STORAGE_SPACE_LOW); they
   // resume once more than the floor plus an eighth of it (at most 64 MiB
@@ -183,6 +193,11 @@ class EventStore {
   // StoreOptions::request_retention (RocksDB otherwise does it as it
   // compacts on its own).
   absl::Status CompactRequests();
+  // Flushes every memtable (so the write-ahead logs holding them are
+  // deleted) and compacts every column family to its bottom level, so
+  // deleted and overwritten values leave the files. Thread-safe; writes
+  // continue meanwhile. After an erasure (docs/data-protection.md).
+  absl::Status CompactAll();
 
   absl::StatusOr<std::optional<internal::RequestRecord>> GetRequest(absl::string_view key) const;
   // The last number handed out by sequence `name`, 0 if none.
@@ -238,6 +253,8 @@ class EventStore {
       const std::vector<std::pair<std::string, internal::TimerRecord>>& timers);
 
   const StoreOptions& options() const { return options_; }
+  // The sealer of personal data, or null (StoreOptions::sealer).
+  privacy::Sealer* sealer() const { return options_.sealer.get(); }
   // True if Open created the data directory (it did not exist before).
   bool created() const { return created_; }
 
@@ -247,6 +264,9 @@ class EventStore {
  private:
   EventStore(StoreOptions options, std::unique_ptr<Handles> handles, uint64_t last_position);
 
+  // Opens an event's (or a row value's) sealed fields when sealing is on.
+  absl::Status OpenEvent(v1::EventEnvelope& event) const;
+  absl::StatusOr<std::string> OpenRowValue(std::string value) const;
   // The open instance for a read; UNAVAILABLE if none is open (a reopen
   // after a full disk failed). REQUIRES: db_mu_ held (shared).
   absl::StatusOr<const Handles*> Db() const ABSL_SHARED_LOCKS_REQUIRED(db_mu_);

@@ -73,4 +73,12 @@ std::string TimerKeyLimit(int64_t unix_seconds) {
   return key;
 }
 
+std::string PrivacyUseKey(absl::string_view key_id, absl::string_view stream) {
+  return absl::StrCat(PrivacyUsePrefix(key_id), stream);
+}
+
+std::string PrivacyUsePrefix(absl::string_view key_id) {
+  return absl::StrCat("privacy/uses/", key_id, "/");
+}
+
 }  // namespace casework::storage::keys

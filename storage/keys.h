@@ -4,6 +4,7 @@
 // byte order equals numeric order):
 //
 //   default    "meta/format"                 -> "1"
+//              "meta/privacy/key_store"      -> the key store's id (sealed data)
 //              "seq/" + sequence name        -> BE64 last number handed out
 //                                               (e.g. "seq/partnerships/eastbrook/actions/")
 //   log        BE64(global position)         -> casework.v1.EventEnvelope
@@ -23,6 +24,10 @@
 //   rows       row key                       -> row value
 //              Read models (queues, indexes) owned by each workflow; keys are
 //              "{workflow}/{partnership}/{index}/...".
+//              "privacy/uses/" + key id + "/" + stream -> ""
+//              Which streams' events hold fields sealed with a data
+//              subject's key (privacy/sealer.h): what erasing the key
+//              re-derives. Written with the events; not a workflow's row.
 //   timers     BE64(fire-at Unix seconds) + stream + '\0' + name + '\0' + BE64(generation)
 //                                            -> casework.internal.TimerRecord
 //              Durable timers in firing order; derived from stream states like
@@ -42,6 +47,9 @@ namespace casework::storage::keys {
 
 inline constexpr absl::string_view kFormatVersion = "1";
 inline constexpr absl::string_view kFormatKey = "meta/format";
+// The id of the key store the directory's sealed fields need, set the
+// first time it is opened with one.
+inline constexpr absl::string_view kKeyStoreKey = "meta/privacy/key_store";
 
 inline constexpr const char* kDefaultFamily = "default";
 inline constexpr const char* kLogFamily = "log";
@@ -65,6 +73,10 @@ std::string RequestKey(absl::string_view agency, absl::string_view request_id);
 // The key the previous format used: per method.
 std::string MethodScopedRequestKey(absl::string_view method, absl::string_view request_id);
 std::string SequenceKey(absl::string_view name);
+// The row saying `stream` holds fields sealed with key `key_id`, and the
+// prefix of every such row of the key.
+std::string PrivacyUseKey(absl::string_view key_id, absl::string_view stream);
+std::string PrivacyUsePrefix(absl::string_view key_id);
 std::string TimerKey(int64_t fire_at_unix_seconds, absl::string_view stream,
                      absl::string_view name, int64_t generation);
 // Timer keys below this one fire at or before `unix_seconds`.

@@ -8,6 +8,18 @@
 #include "workflow/common/status.h"
 
 namespace casework::storage {
+namespace {
+
+void AddRow(Derived& derived, const std::string& stream, workflow::Row row) {
+  if (row.type != nullptr) {
+    derived.row_types[row.key] = {stream, row.type};
+  } else {
+    derived.row_types.erase(row.key);
+  }
+  derived.rows[std::move(row.key)] = std::move(row.value);
+}
+
+}  // namespace
 
 absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::TimeZone& time_zone,
                                        const workflow::Registry& registry) {
@@ -67,7 +79,7 @@ absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::Time
     event_rows.clear();
     failure = s.workflow->EventRows(e.stream(), e, *payload, &event_rows);
     if (!failure.ok()) return false;
-    for (workflow::Row& row : event_rows) derived.rows[std::move(row.key)] = std::move(row.value);
+    for (workflow::Row& row : event_rows) AddRow(derived, e.stream(), std::move(row));
     // Every event records the policy version its case is pinned to; events
     // written before versions were recorded carry 0, but only before the
     // stream's first that does.
@@ -89,7 +101,7 @@ absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::Time
   for (const auto& [stream, s] : derived.streams) {
     rows.clear();
     RETURN_IF_ERROR(s.workflow->Rows(stream, *s.state, &rows));
-    for (workflow::Row& row : rows) derived.rows[std::move(row.key)] = std::move(row.value);
+    for (workflow::Row& row : rows) AddRow(derived, stream, std::move(row));
     timers.clear();
     s.workflow->Timers(*s.state, &timers);
     for (const workflow::TimerSpec& t : timers) derived.timers.insert(TimerEntry(stream, t, time_zone));
@@ -135,7 +147,11 @@ absl::StatusOr<VerifyReport> VerifyStore(const EventStore& store,
     if (record->version() != s.version) {
       ASSIGN_OR_RETURN(at, FoldStream(store, *s.workflow, stream, record->version()));
     }
-    if (record->state() != at->SerializeAsString()) {
+    std::string stored_state = std::move(*record->mutable_state());
+    if (store.sealer() != nullptr) {
+      ASSIGN_OR_RETURN(stored_state, store.sealer()->OpenSerialized(std::move(stored_state)));
+    }
+    if (stored_state != at->SerializeAsString()) {
       report.problems.push_back(absl::StrCat("state record of ", stream, " at version ",
                                              record->version(), " differs from the fold of the log"));
     }
@@ -185,7 +201,13 @@ absl::Status RebuildDerived(EventStore& store, const absl::TimeZone& time_zone,
     std::vector<StoredRow> rows;
     for (auto it = derived.rows.lower_bound(std::string(prefix));
          it != derived.rows.end() && absl::StartsWith(it->first, prefix); ++it) {
-      rows.push_back({it->first, it->second});
+      StoredRow& row = rows.emplace_back(StoredRow{it->first, it->second});
+      auto typed = derived.row_types.find(it->first);
+      if (store.sealer() != nullptr && typed != derived.row_types.end()) {
+        ASSIGN_OR_RETURN(row.value, store.sealer()->SealSerialized(
+                                        typed->second.first, typed->second.second,
+                                        std::move(row.value)));
+      }
     }
     RETURN_IF_ERROR(store.ReplaceRows(prefix, rows));
   }
@@ -197,6 +219,11 @@ absl::Status RebuildDerived(EventStore& store, const absl::TimeZone& time_zone,
     record.set_schema(s.workflow->state_schema());
     record.set_version(s.version);
     s.state->SerializeToString(record.mutable_state());
+    if (store.sealer() != nullptr) {
+      ASSIGN_OR_RETURN(*record.mutable_state(),
+                       store.sealer()->SealSerialized(stream, s.state->GetDescriptor(),
+                                                      std::move(*record.mutable_state())));
+    }
     batch.PutState(stream, record);
   }
   return store.Write(batch);

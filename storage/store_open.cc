@@ -222,8 +222,13 @@ std::unique_ptr<EventStore::Handles> OpenHandles(const StoreOptions& options, bo
       table.whole_key_filtering = true;
     }
     cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-    cf.compression = rocksdb::kLZ4Compression;
-    cf.bottommost_compression = rocksdb::kZSTD;
+    if (options.compression) {
+      cf.compression = rocksdb::kLZ4Compression;
+      cf.bottommost_compression = rocksdb::kZSTD;
+    } else {
+      cf.compression = rocksdb::kNoCompression;
+      cf.bottommost_compression = rocksdb::kNoCompression;
+    }
     // Half the shared budget: a busy family flushes in a few large files,
     // and two full memtables never exceed the budget.
     cf.write_buffer_size = std::max<uint64_t>(memtable_budget / 2, kMiB);
@@ -379,6 +384,31 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
     return fail(OpenFailure(absl::StatusCode::kFailedPrecondition, "DATA_DIR_WRONG_FORMAT",
                             absl::StrCat("data directory ", path, " has format version ", format,
                                          "; this build reads version ", keys::kFormatVersion)));
+  }
+
+  // Sealed personal data opens only with the key store it was sealed with.
+  std::string bound;
+  s = h->db->Get(rocksdb::ReadOptions(), h->meta, std::string(keys::kKeyStoreKey), &bound);
+  if (!s.ok() && !s.IsNotFound()) return fail(FromRocks(s, "reading the key store's id"));
+  if (s.ok() && options.sealer == nullptr) {
+    return fail(OpenFailure(
+        absl::StatusCode::kFailedPrecondition, "SEALED_DATA_NEEDS_KEYS",
+        absl::StrCat("data directory ", path, " holds personal data sealed with key store ", bound,
+                     ": start with its master key and key store (--master_key_file, --key_store)")));
+  }
+  if (s.ok() && bound != options.sealer->keys().store_id()) {
+    return fail(OpenFailure(
+        absl::StatusCode::kFailedPrecondition, "KEY_STORE_MISMATCH",
+        absl::StrCat("data directory ", path, " was sealed with key store ", bound,
+                     ", not with the key store given (", options.sealer->keys().store_id(),
+                     "): start with the key store that belongs to it")));
+  }
+  if (s.IsNotFound() && options.sealer != nullptr) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = h->db->Put(wo, h->meta, std::string(keys::kKeyStoreKey),
+                   options.sealer->keys().store_id());
+    if (!s.ok()) return fail(FromRocks(s, "recording the key store's id"));
   }
 
   absl::StatusOr<uint64_t> last = ReadHead(*h);

@@ -50,6 +50,14 @@ absl::Status EventStore::Write(StoreBatch& batch) {
       needs_reopen_) {
     RETURN_IF_ERROR(CheckSpaceLocked(nullptr));
   }
+  // Keys the batch's sealed fields need are made durable first: a crash
+  // between the two writes leaves an unused key, never a field no key opens.
+  if (options_.sealer != nullptr) {
+    if (absl::Status persisted = options_.sealer->keys().Persist(); !persisted.ok()) {
+      return ErrorWithReason(absl::StatusCode::kUnavailable, "KEY_STORE_WRITE_FAILED",
+                             persisted.message());
+    }
+  }
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   rocksdb::Status s;

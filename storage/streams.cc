@@ -79,7 +79,11 @@ absl::StatusOr<LoadedState> LoadState(const EventStore& store,
                                                      " stream, not a ", workflow.name()));
     }
     if (record->schema() == workflow.state_schema()) {
-      if (!state->ParseFromString(record->state())) {
+      std::string bytes = std::move(*record->mutable_state());
+      if (store.sealer() != nullptr) {
+        ASSIGN_OR_RETURN(bytes, store.sealer()->OpenSerialized(std::move(bytes)));
+      }
+      if (!state->ParseFromString(bytes)) {
         return absl::DataLossError(absl::StrCat("corrupt state record of ", stream));
       }
       version = record->version();

@@ -4,6 +4,7 @@
 #include "workflow/case_review/commands.h"
 #include "workflow/case_review/complaints.h"
 #include "workflow/death_reviews/commands.h"
+#include "workflow/erasures/commands.h"
 #include "workflow/panels/commands.h"
 #include "workflow/policy/document.h"
 #include "workflow/policy/policy_workflow.h"
@@ -22,6 +23,7 @@ const Registry& Workflows() {
       &panels::PanelCaseWorkflow(),
       &panels::PanelMeetingWorkflow(),
       &death_reviews::DeathReviewWorkflow(),
+      &erasures::ErasureWorkflow(),
   });
   return *registry;
 }

@@ -50,7 +50,8 @@ std::string PathOf(const pb::MethodDescriptor& method) {
 TEST(RolesTest, RoleNamesAreTheContractsRoles) {
   EXPECT_THAT(RoleNames(), ::testing::ElementsAre("caseworker", "spoc", "panel_chair",
                                                   "independent_chair", "partnership_chair",
-                                                  "auditor", "integration", "admin"));
+                                                  "auditor", "integration", "admin",
+                                                  "data_protection_officer"));
   EXPECT_EQ(ParseRole("panel_chair"), v1::ROLE_PANEL_CHAIR);
   EXPECT_EQ(ParseRole("PANEL_CHAIR"), std::nullopt);
   EXPECT_EQ(ParseRole("system"), std::nullopt);

@@ -13,6 +13,8 @@ void ServerFixture::Start(std::shared_ptr<storage::FaultInjector> faults,
   config.timer_poll = timer_poll;
   config.faults = std::move(faults);
   config.feed = feed_options_;
+  // Personal data is sealed, as in every deployment that follows the README.
+  config.master_key_file = EnsureMasterKeyFile(dir_.Sub("master.key"));
   absl::StatusOr<std::unique_ptr<services::CaseworkServer>> server =
       services::CaseworkServer::Start(config, &clock_);
   ASSERT_TRUE(server.ok()) << server.status();

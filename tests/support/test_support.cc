@@ -3,11 +3,14 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
 #include <vector>
 
 #include <grpcpp/generic/generic_stub.h>
 
+#include "absl/strings/escaping.h"
 #include "google/protobuf/dynamic_message.h"
+#include "privacy/cipher.h"
 
 #include "services/call_context.h"
 
@@ -41,6 +44,18 @@ google::rpc::Status RichStatus(const grpc::Status& status) {
   google::rpc::Status rich;
   if (!status.error_details().empty()) rich.ParseFromString(status.error_details());
   return rich;
+}
+
+std::string EnsureMasterKeyFile(const std::string& path) {
+  if (std::filesystem::exists(path)) return path;
+  const privacy::Key256 key = privacy::Key256::Random();
+  {
+    std::ofstream out(path);
+    out << absl::BytesToHexString(key.view()) << "\n";
+  }
+  std::filesystem::permissions(path, std::filesystem::perms::owner_read |
+                                         std::filesystem::perms::owner_write);
+  return path;
 }
 
 absl::TimeZone London() {

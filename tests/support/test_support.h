@@ -94,6 +94,10 @@ v1::CreateActionRequest CreateRequest(const std::string& request_id,
 v1::RecordProgressRequest ProgressRequest(const std::string& request_id, const std::string& name,
                                           const std::string& note = "Visited, spoke to residents");
 
+// Writes a new random master key (64 hex digits, mode 0600) to `path`
+// unless the file exists; returns `path`.
+std::string EnsureMasterKeyFile(const std::string& path);
+
 }  // namespace casework::testing
 
 #endif  // CASEWORK_TESTS_SUPPORT_TEST_SUPPORT_H_

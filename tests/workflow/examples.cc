@@ -18,6 +18,7 @@ const std::map<std::string, WorkflowExamples>& AllExamples() {
       {"panel_case", PanelCaseExamples()},
       {"panel_meeting", PanelMeetingExamples()},
       {"death_review", DeathReviewExamples()},
+      {"erasure", ErasureExamples()},
   };
   return *all;
 }

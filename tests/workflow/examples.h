@@ -28,6 +28,7 @@ WorkflowExamples CalendarExamples();
 WorkflowExamples PanelCaseExamples();
 WorkflowExamples PanelMeetingExamples();
 WorkflowExamples DeathReviewExamples();
+WorkflowExamples ErasureExamples();
 
 // A request maker for a request that needs only its name set (and a
 // request_id, when it has none).

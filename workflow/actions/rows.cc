@@ -41,9 +41,9 @@ void NoteRows(absl::string_view stream, const v1::ActionProgressRecorded& e,
               const v1::EventEnvelope& env, std::vector<Row>* rows) {
   std::optional<ResourceName> name = ResourceNameOf(stream, kCollection);
   if (!name) return;
-  rows->push_back({absl::StrCat(ActionNotesPrefix(name->partnership, name->number),
-                                SortableNumber(env.stream_version())),
-                   NoteOf(e, env).SerializeAsString()});
+  rows->push_back(MessageRow(absl::StrCat(ActionNotesPrefix(name->partnership, name->number),
+                                          SortableNumber(env.stream_version())),
+                             NoteOf(e, env)));
 }
 
 std::string ActionNotesPrefix(absl::string_view partnership, int64_t number) {

@@ -181,24 +181,26 @@ void ComplaintRows(absl::string_view stream, const State& c, std::vector<Row>* r
   if (!name) return;
   const std::string& p = name->partnership;
   const std::string n = SortableNumber(name->number);
-  const std::string entry = LedgerEntryOf(c).SerializeAsString();
+  const v1::LedgerEntry entry = LedgerEntryOf(c);
   rows->push_back(
       {ComplaintSourceKey(p, c.source_system(), c.source_reference()), std::string(stream)});
   // By reported date: the threshold reads its window and nothing else.
   const std::string reported = FormatDate(c.reported_date());
   rows->push_back(
-      {absl::StrCat(ComplainantLedgerPrefix(p, c.complainant_reference()), reported, "/", n), entry});
+      MessageRow(absl::StrCat(ComplainantLedgerPrefix(p, c.complainant_reference()), reported, "/", n),
+                 entry));
   if (!c.locality().empty()) {
-    rows->push_back({absl::StrCat(LocalityLedgerPrefix(p, c.locality()), reported, "/", n), entry});
+    rows->push_back(
+        MessageRow(absl::StrCat(LocalityLedgerPrefix(p, c.locality()), reported, "/", n), entry));
   }
   if (!c.incident_reference().empty()) {
-    rows->push_back({absl::StrCat(IncidentLedgerPrefix(p, c.incident_reference()), n), entry});
+    rows->push_back(
+        MessageRow(absl::StrCat(IncidentLedgerPrefix(p, c.incident_reference()), n), entry));
   }
   for (const v1::Notice& notice : c.notices()) {
     if (notice.acknowledged()) continue;
-    rows->push_back(
-        {absl::StrCat(OpenNoticesPrefix(p), n, "/", v1::Notice::Kind_Name(notice.kind())),
-         notice.SerializeAsString()});
+    rows->push_back(MessageRow(
+        absl::StrCat(OpenNoticesPrefix(p), n, "/", v1::Notice::Kind_Name(notice.kind())), notice));
   }
 }
 

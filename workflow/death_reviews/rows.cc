@@ -11,9 +11,10 @@ void ReviewRows(absl::string_view stream, const Review& s, std::vector<Row>* row
   if (!name) return;
   for (const v1::ActionPlanItem& item : s.action_plan()) {
     if (!item.action_name().empty()) continue;
-    rows->push_back({absl::StrCat(kPlanActionsPrefix, name->partnership, "/",
-                                  SortableNumber(name->number), "/", SortableNumber(item.id())),
-                     item.SerializeAsString()});
+    rows->push_back(MessageRow(absl::StrCat(kPlanActionsPrefix, name->partnership, "/",
+                                            SortableNumber(name->number), "/",
+                                            SortableNumber(item.id())),
+                               item));
   }
 }
 
@@ -27,9 +28,9 @@ void FamilyContactRows(absl::string_view stream, const v1::FamilyContactRecorded
                        const v1::EventEnvelope& env, std::vector<Row>* rows) {
   std::optional<ResourceName> name = ResourceNameOf(stream, kCollection);
   if (!name) return;
-  rows->push_back({absl::StrCat(FamilyContactsPrefix(name->partnership, name->number),
-                                SortableNumber(env.stream_version())),
-                   e.contact().SerializeAsString()});
+  rows->push_back(MessageRow(absl::StrCat(FamilyContactsPrefix(name->partnership, name->number),
+                                          SortableNumber(env.stream_version())),
+                             e.contact()));
 }
 
 v1::DeathReviewResponse ReviewReply(const Review& s, const v1::CommitInfo& commit) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -34,10 +35,20 @@ using ReadStateFn = std::function<absl::StatusOr<std::shared_ptr<const google::p
 struct Row {
   std::string key;
   std::string value;
+  // The message `value` serialises, when it is a message that may hold
+  // personal data (the store then seals its personal fields: see
+  // docs/data-protection.md); null for any other value. Set it with
+  // MessageRow.
+  const google::protobuf::Descriptor* type = nullptr;
   friend bool operator==(const Row& a, const Row& b) {
     return a.key == b.key && a.value == b.value;
   }
 };
+
+// The row `key` holding `message`.
+inline Row MessageRow(std::string key, const google::protobuf::Message& message) {
+  return Row{std::move(key), message.SerializeAsString(), message.GetDescriptor()};
+}
 
 // A durable timer implied by a state: it fires once, at the start of
 // `fire_on` (Europe/London), unless the state stops implying it first. `name`

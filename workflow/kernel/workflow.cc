@@ -161,7 +161,7 @@ absl::Status Workflow::Rows(absl::string_view stream, const google::protobuf::Me
   const size_t first = rows->size();
   for (const RowsFn& fn : rows_) fn(stream, state, rows);
   if (summary_row_ && StateName(state) != kNewState) {
-    rows->push_back({summary_row_(stream), state.SerializeAsString()});
+    rows->push_back(MessageRow(summary_row_(stream), state));
   }
   return CheckRowNamespaces(*rows, first);
 }

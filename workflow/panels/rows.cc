@@ -21,9 +21,10 @@ void DecisionRow(absl::string_view stream, absl::string_view meeting, std::strin
   *d.mutable_recorded_by() = env.actor();
   *d.mutable_time() = env.recorded_time();
   d.set_case_version(env.stream_version());
-  rows->push_back({absl::StrCat(DecisionsPrefix(case_name->partnership, meeting_name->number),
-                                SortableNumber(static_cast<int64_t>(env.global_position()))),
-                   d.SerializeAsString()});
+  rows->push_back(
+      MessageRow(absl::StrCat(DecisionsPrefix(case_name->partnership, meeting_name->number),
+                              SortableNumber(static_cast<int64_t>(env.global_position()))),
+                 d));
 }
 
 }  // namespace
@@ -76,9 +77,9 @@ void AssessmentRows(absl::string_view stream, const v1::RiskAssessed& e,
                     const v1::EventEnvelope& env, std::vector<Row>* rows) {
   std::optional<ResourceName> name = ResourceNameOf(stream, kCaseCollection);
   if (!name) return;
-  rows->push_back({absl::StrCat(AssessmentsPrefix(name->partnership, name->number),
-                                SortableNumber(env.stream_version())),
-                   AssessmentOf(e, env).SerializeAsString()});
+  rows->push_back(MessageRow(absl::StrCat(AssessmentsPrefix(name->partnership, name->number),
+                                          SortableNumber(env.stream_version())),
+                             AssessmentOf(e, env)));
 }
 
 void ReviewDecisionRows(absl::string_view stream, const v1::PanelCaseReviewed& e,

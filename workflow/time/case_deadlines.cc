@@ -258,9 +258,9 @@ void DeadlineRows(absl::string_view partnership, absl::string_view stream,
     v1::DeadlineItem item;
     item.set_stream(std::string(stream));
     *item.mutable_deadline() = d;
-    rows->push_back({absl::StrCat(DeadlineRowPrefix(partnership, queue), FormatDate(d.due()), "/",
-                                  stream, "#", d.name()),
-                     item.SerializeAsString()});
+    rows->push_back(MessageRow(absl::StrCat(DeadlineRowPrefix(partnership, queue),
+                                            FormatDate(d.due()), "/", stream, "#", d.name()),
+                               item));
   }
 }
 

@@ -1,0 +1,145 @@
+#include "privacy/cipher.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+
+namespace casework::privacy {
+namespace {
+
+using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
+
+CipherCtx NewCtx() { return CipherCtx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free); }
+
+}  // namespace
+
+Key256::Key256(absl::string_view raw) { std::memcpy(bytes_.data(), raw.data(), kSize); }
+
+Key256::~Key256() { OPENSSL_cleanse(bytes_.data(), kSize); }
+
+Key256 Key256::Random() {
+  Key256 key;
+  // RAND_bytes fails only when the OS random source is unusable: nothing
+  // could be sealed safely, so stop rather than seal with a weak key.
+  if (RAND_bytes(key.bytes_.data(), kSize) != 1) std::abort();
+  return key;
+}
+
+std::string Seal(const Key256& key, absl::string_view plaintext, absl::string_view aad) {
+  std::string out(kNonceBytes + plaintext.size() + kTagBytes, '\0');
+  auto* nonce = reinterpret_cast<unsigned char*>(out.data());
+  if (RAND_bytes(nonce, kNonceBytes) != 1) std::abort();
+  CipherCtx ctx = NewCtx();
+  int len = 0;
+  auto* ct = nonce + kNonceBytes;
+  const bool ok =
+      ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.data(), nonce) == 1 &&
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len,
+                        reinterpret_cast<const unsigned char*>(aad.data()),
+                        static_cast<int>(aad.size())) == 1 &&
+      EVP_EncryptUpdate(ctx.get(), ct, &len,
+                        reinterpret_cast<const unsigned char*>(plaintext.data()),
+                        static_cast<int>(plaintext.size())) == 1 &&
+      EVP_EncryptFinal_ex(ctx.get(), ct + len, &len) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, ct + plaintext.size()) == 1;
+  // AES-GCM with a valid key cannot fail short of memory exhaustion.
+  if (!ok) std::abort();
+  return out;
+}
+
+absl::StatusOr<std::string> Open(const Key256& key, absl::string_view sealed,
+                                 absl::string_view aad) {
+  if (sealed.size() < kSealOverhead) {
+    return absl::DataLossError(
+        absl::StrCat("sealed value of ", sealed.size(), " bytes is shorter than ", kSealOverhead));
+  }
+  const auto* nonce = reinterpret_cast<const unsigned char*>(sealed.data());
+  const size_t ct_size = sealed.size() - kSealOverhead;
+  const unsigned char* ct = nonce + kNonceBytes;
+  std::string out(ct_size, '\0');
+  CipherCtx ctx = NewCtx();
+  int len = 0;
+  bool ok =
+      ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.data(), nonce) == 1 &&
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len,
+                        reinterpret_cast<const unsigned char*>(aad.data()),
+                        static_cast<int>(aad.size())) == 1 &&
+      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len, ct,
+                        static_cast<int>(ct_size)) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes,
+                          const_cast<unsigned char*>(ct + ct_size)) == 1;
+  int final_len = 0;
+  ok = ok && EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len,
+                                 &final_len) == 1;
+  if (!ok) {
+    OPENSSL_cleanse(out.data(), out.size());
+    return absl::DataLossError("sealed value does not open with this key (wrong key or changed)");
+  }
+  return out;
+}
+
+std::string HmacSha256(const Key256& key, absl::string_view data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (HMAC(EVP_sha256(), key.data(), Key256::kSize,
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len) ==
+      nullptr) {
+    std::abort();
+  }
+  return std::string(reinterpret_cast<const char*>(mac), len);
+}
+
+MasterKey MasterKeyFromBytes(absl::string_view raw) {
+  MasterKey master{Key256(raw), ""};
+  // The id is a hash of a derived value, never of the key itself.
+  const std::string mac = HmacSha256(master.key, "casework master key id");
+  master.id = absl::BytesToHexString(absl::string_view(mac).substr(0, 8));
+  return master;
+}
+
+absl::StatusOr<MasterKey> LoadMasterKey(const std::string& path) {
+  auto refuse = [&path](absl::string_view why) {
+    return absl::FailedPreconditionError(absl::StrCat("master key file ", path, ": ", why));
+  };
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    return refuse(absl::StrCat("cannot be read (", std::strerror(errno), ")"));
+  }
+  if (!S_ISREG(st.st_mode)) return refuse("is not a regular file");
+  if ((st.st_mode & 077) != 0) {
+    return refuse(absl::StrCat("is readable or writable by group or others (mode ",
+                               absl::StrCat(absl::Hex(st.st_mode & 0777)),
+                               "); it must be 0600 or 0400: chmod 600 it"));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return refuse("cannot be opened");
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string hex = text.str();
+  absl::string_view trimmed = absl::StripTrailingAsciiWhitespace(hex);
+  const bool is_hex = trimmed.size() == 2 * Key256::kSize &&
+                      std::all_of(trimmed.begin(), trimmed.end(),
+                                  [](char c) { return absl::ascii_isxdigit(c); });
+  if (!is_hex) {
+    OPENSSL_cleanse(hex.data(), hex.size());
+    return refuse("must hold 64 hexadecimal digits (32 bytes), e.g. from `openssl rand -hex 32`");
+  }
+  std::string raw = absl::HexStringToBytes(trimmed);
+  MasterKey master = MasterKeyFromBytes(raw);
+  OPENSSL_cleanse(raw.data(), raw.size());
+  OPENSSL_cleanse(hex.data(), hex.size());
+  return master;
+}
+
+}  // namespace casework::privacy

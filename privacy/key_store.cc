@@ -1,0 +1,351 @@
+#include "privacy/key_store.h"
+
+#include <cstdlib>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "google/protobuf/util/time_util.h"
+#include "rocksdb/db.h"
+#include "rocksdb/options.h"
+#include "rocksdb/write_batch.h"
+#include "workflow/common/status.h"
+
+namespace casework::privacy {
+namespace {
+
+constexpr absl::string_view kMasterKey = "master";
+constexpr absl::string_view kNamePrefix = "name/";
+constexpr absl::string_view kKeyPrefix = "key/";
+constexpr absl::string_view kErasedPrefix = "erased/";
+// What the master record's check seals: a wrong master key fails to open it.
+constexpr absl::string_view kCheckText = "casework key store check";
+constexpr absl::string_view kNamingSecretAad = "casework naming secret";
+// Keys held in memory at most; the cache is cleared when it is full.
+constexpr size_t kMaxCachedKeys = 1 << 16;
+
+rocksdb::Slice S(absl::string_view v) { return rocksdb::Slice(v.data(), v.size()); }
+
+absl::Status Failed(absl::string_view what, const rocksdb::Status& s) {
+  return ErrorWithReason(absl::StatusCode::kUnavailable, "KEY_STORE_WRITE_FAILED",
+                         absl::StrCat("key store: ", what, ": ", s.ToString()));
+}
+
+rocksdb::WriteOptions Synced() {
+  rocksdb::WriteOptions w;
+  w.sync = true;
+  return w;
+}
+
+google::protobuf::Timestamp NowStamp() {
+  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(absl::Now()));
+}
+
+std::string SealNamingSecret(const MasterKey& master, const Key256& secret) {
+  return Seal(master.key, secret.view(), kNamingSecretAad);
+}
+
+internal::MasterKeyRecord MasterRecord(const MasterKey& master, const Key256& secret,
+                                       absl::string_view store_id) {
+  internal::MasterKeyRecord record;
+  record.set_store_id(std::string(store_id));
+  record.set_master_key_id(master.id);
+  record.set_check(Seal(master.key, kCheckText, master.id));
+  record.set_wrapped_naming_secret(SealNamingSecret(master, secret));
+  *record.mutable_rotated_time() = NowStamp();
+  return record;
+}
+
+}  // namespace
+
+KeyStore::KeyStore(std::unique_ptr<rocksdb::DB> db, MasterKey master, Key256 naming_secret,
+                   std::string store_id)
+    : db_(std::move(db)),
+      naming_secret_(naming_secret),
+      store_id_(std::move(store_id)),
+      master_(std::move(master)) {}
+
+KeyStore::~KeyStore() = default;
+
+absl::StatusOr<std::unique_ptr<KeyStore>> KeyStore::Open(const std::string& path,
+                                                         const MasterKey& master) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  options.keep_log_file_num = 2;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, path, &raw);
+  if (!s.ok()) {
+    return ErrorWithReason(absl::StatusCode::kUnavailable, "KEY_STORE_OPEN_FAILED",
+                           absl::StrCat("key store ", path, " cannot be opened: ", s.ToString()));
+  }
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::string value;
+  s = db->Get(rocksdb::ReadOptions(), S(kMasterKey), &value);
+  if (s.IsNotFound()) {
+    // A new store: its naming secret is made once and kept for ever.
+    const Key256 secret = Key256::Random();
+    const std::string id =
+        absl::BytesToHexString(Key256::Random().view().substr(0, 16));
+    const std::string record = MasterRecord(master, secret, id).SerializeAsString();
+    if (s = db->Put(Synced(), S(kMasterKey), S(record)); !s.ok()) {
+      return Failed("writing its master record", s);
+    }
+    return std::unique_ptr<KeyStore>(new KeyStore(std::move(db), master, secret, id));
+  }
+  internal::MasterKeyRecord record;
+  if (!s.ok() || !record.ParseFromString(value)) {
+    return ErrorWithReason(absl::StatusCode::kDataLoss, "KEY_STORE_DAMAGED",
+                           absl::StrCat("key store ", path, ": its master record is unreadable",
+                                        s.ok() ? "" : absl::StrCat(" (", s.ToString(), ")")));
+  }
+  if (record.master_key_id() != master.id) {
+    return ErrorWithReason(
+        absl::StatusCode::kFailedPrecondition, "MASTER_KEY_MISMATCH",
+        absl::StrCat("the master key file holds key ", master.id, ", but the key store ", path,
+                     " was created or last rotated with key ", record.master_key_id(),
+                     ": start with that key's file (nothing was read or written)"));
+  }
+  absl::StatusOr<std::string> check = privacy::Open(master.key, record.check(), master.id);
+  absl::StatusOr<std::string> secret =
+      privacy::Open(master.key, record.wrapped_naming_secret(), kNamingSecretAad);
+  if (!check.ok() || *check != kCheckText || !secret.ok() || secret->size() != Key256::kSize) {
+    return ErrorWithReason(absl::StatusCode::kDataLoss, "KEY_STORE_DAMAGED",
+                           absl::StrCat("key store ", path, ": its master record does not open ",
+                                        "with master key ", master.id,
+                                        " although the ids match: the store is damaged"));
+  }
+  return std::unique_ptr<KeyStore>(
+      new KeyStore(std::move(db), master, Key256(*secret), record.store_id()));
+}
+
+std::string KeyStore::NameHash(absl::string_view name) const {
+  return absl::BytesToHexString(absl::string_view(HmacSha256(naming_secret_, name)).substr(0, 16));
+}
+
+std::string KeyStore::KeyIdOf(absl::string_view name, int64_t generation) const {
+  const std::string mac = HmacSha256(naming_secret_, absl::StrCat(name, "\0", generation));
+  return absl::BytesToHexString(absl::string_view(mac).substr(0, 16));
+}
+
+const std::string& KeyStore::master_key_id() const {
+  absl::MutexLock lock(&mu_);
+  return master_.id;
+}
+
+size_t KeyStore::pending() const {
+  absl::MutexLock lock(&mu_);
+  return pending_.size();
+}
+
+void KeyStore::CacheLocked(const std::string& id, KeyState state, const Key256& key) {
+  if (cache_.size() >= kMaxCachedKeys) cache_.clear();
+  cache_[id] = {state, key};
+}
+
+absl::StatusOr<std::pair<KeyState, Key256>> KeyStore::LoadLocked(absl::string_view id) {
+  if (auto it = cache_.find(id); it != cache_.end()) return it->second;
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), S(absl::StrCat(kKeyPrefix, id)), &value);
+  if (s.ok()) {
+    internal::SubjectKeyRecord record;
+    if (!record.ParseFromString(value)) {
+      return ErrorWithReason(absl::StatusCode::kDataLoss, "KEY_STORE_DAMAGED",
+                             absl::StrCat("key store: key ", id, " is unreadable"));
+    }
+    absl::StatusOr<std::string> raw = privacy::Open(master_.key, record.wrapped(), id);
+    if (!raw.ok() || raw->size() != Key256::kSize) {
+      return ErrorWithReason(absl::StatusCode::kDataLoss, "KEY_STORE_DAMAGED",
+                             absl::StrCat("key store: key ", id, " does not open with master key ",
+                                          master_.id));
+    }
+    Key256 key(*raw);
+    CacheLocked(std::string(id), KeyState::kLive, key);
+    return std::make_pair(KeyState::kLive, key);
+  }
+  if (!s.IsNotFound()) return Failed(absl::StrCat("reading key ", id), s);
+  s = db_->Get(rocksdb::ReadOptions(), S(absl::StrCat(kErasedPrefix, id)), &value);
+  if (!s.ok() && !s.IsNotFound()) return Failed(absl::StrCat("reading erasure ", id), s);
+  const KeyState state = s.ok() ? KeyState::kErased : KeyState::kUnknown;
+  // Unknown ids are not cached: a key made by another writer may yet appear.
+  if (state == KeyState::kErased) CacheLocked(std::string(id), state, Key256());
+  return std::make_pair(state, Key256());
+}
+
+absl::StatusOr<std::pair<KeyState, Key256>> KeyStore::Get(absl::string_view id) {
+  absl::MutexLock lock(&mu_);
+  for (const Pending& p : pending_) {
+    if (p.id == id) return std::make_pair(KeyState::kLive, p.key);
+  }
+  return LoadLocked(id);
+}
+
+absl::StatusOr<std::optional<std::string>> KeyStore::LiveIdOf(absl::string_view name) {
+  const std::string hash = NameHash(name);
+  absl::MutexLock lock(&mu_);
+  if (auto it = pending_by_name_.find(hash); it != pending_by_name_.end()) {
+    return std::optional<std::string>(pending_[it->second].id);
+  }
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), S(absl::StrCat(kNamePrefix, hash)), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return Failed("reading a name", s);
+  const std::pair<std::string, std::string> parts = absl::StrSplit(value, ':');
+  ASSIGN_OR_RETURN(auto found, LoadLocked(parts.second));
+  if (found.first != KeyState::kLive) return std::optional<std::string>();
+  return std::optional<std::string>(parts.second);
+}
+
+absl::StatusOr<std::pair<std::string, Key256>> KeyStore::GetOrCreate(absl::string_view name) {
+  const std::string hash = NameHash(name);
+  absl::MutexLock lock(&mu_);
+  if (auto it = pending_by_name_.find(hash); it != pending_by_name_.end()) {
+    return std::make_pair(pending_[it->second].id, pending_[it->second].key);
+  }
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), S(absl::StrCat(kNamePrefix, hash)), &value);
+  int64_t generation = 0;
+  if (s.ok()) {
+    const std::pair<std::string, std::string> parts = absl::StrSplit(value, ':');
+    if (!absl::SimpleAtoi(parts.first, &generation)) {
+      return ErrorWithReason(absl::StatusCode::kDataLoss, "KEY_STORE_DAMAGED",
+                             "key store: a name record is unreadable");
+    }
+    ASSIGN_OR_RETURN(auto found, LoadLocked(parts.second));
+    if (found.first == KeyState::kLive) return std::make_pair(parts.second, found.second);
+    ++generation;  // erased: the person's data from now on gets a new key
+  } else if (!s.IsNotFound()) {
+    return Failed("reading a name", s);
+  }
+  Pending p{hash, generation, KeyIdOf(name, generation), Key256::Random()};
+  pending_by_name_[hash] = pending_.size();
+  pending_.push_back(p);
+  return std::make_pair(p.id, p.key);
+}
+
+absl::Status KeyStore::Persist() {
+  absl::MutexLock lock(&mu_);
+  if (pending_.empty()) return absl::OkStatus();
+  rocksdb::WriteBatch batch;
+  const google::protobuf::Timestamp now = NowStamp();
+  for (const Pending& p : pending_) {
+    internal::SubjectKeyRecord record;
+    record.set_wrapped(Seal(master_.key, p.key.view(), p.id));
+    record.set_master_key_id(master_.id);
+    *record.mutable_created_time() = now;
+    batch.Put(S(absl::StrCat(kKeyPrefix, p.id)), record.SerializeAsString());
+    batch.Put(S(absl::StrCat(kNamePrefix, p.name_hash)), absl::StrCat(p.generation, ":", p.id));
+  }
+  if (rocksdb::Status s = db_->Write(Synced(), &batch); !s.ok()) {
+    return Failed("writing new keys", s);
+  }
+  for (const Pending& p : pending_) CacheLocked(p.id, KeyState::kLive, p.key);
+  pending_.clear();
+  pending_by_name_.clear();
+  return absl::OkStatus();
+}
+
+absl::Status KeyStore::EraseLocked(const internal::ErasureRecord& record) {
+  const std::string& id = record.key_id();
+  std::string existing;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), S(absl::StrCat(kErasedPrefix, id)), &existing);
+  rocksdb::WriteBatch batch;
+  batch.Delete(S(absl::StrCat(kKeyPrefix, id)));
+  if (s.IsNotFound()) {
+    batch.Put(S(absl::StrCat(kErasedPrefix, id)), record.SerializeAsString());
+  } else if (!s.ok()) {
+    return Failed("reading an erasure", s);
+  }
+  if (s = db_->Write(Synced(), &batch); !s.ok()) return Failed("recording an erasure", s);
+  CacheLocked(id, KeyState::kErased, Key256());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> KeyStore::EraseName(absl::string_view name,
+                                                internal::ErasureRecord record) {
+  ASSIGN_OR_RETURN(std::optional<std::string> id, LiveIdOf(name));
+  RETURN_IF_ERROR(Persist());  // a pending key of the name is erased too
+  if (!id.has_value()) {
+    return absl::NotFoundError("no live key for that name (never sealed, or already erased)");
+  }
+  record.set_key_id(*id);
+  if (!record.has_erased_time()) *record.mutable_erased_time() = NowStamp();
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(EraseLocked(record));
+  return *id;
+}
+
+absl::Status KeyStore::EraseId(const internal::ErasureRecord& record) {
+  RETURN_IF_ERROR(Persist());
+  absl::MutexLock lock(&mu_);
+  return EraseLocked(record);
+}
+
+absl::StatusOr<std::vector<internal::ErasureRecord>> KeyStore::Erasures() const {
+  std::vector<internal::ErasureRecord> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(S(kErasedPrefix)); it->Valid() && it->key().starts_with(S(kErasedPrefix));
+       it->Next()) {
+    internal::ErasureRecord record;
+    if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return ErrorWithReason(absl::StatusCode::kDataLoss, "KEY_STORE_DAMAGED",
+                             "key store: an erasure record is unreadable");
+    }
+    out.push_back(std::move(record));
+  }
+  if (!it->status().ok()) return Failed("listing erasures", it->status());
+  return out;
+}
+
+absl::StatusOr<int64_t> KeyStore::Rotate(const MasterKey& next) {
+  RETURN_IF_ERROR(Persist());
+  absl::MutexLock lock(&mu_);
+  rocksdb::WriteBatch batch;
+  int64_t count = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(S(kKeyPrefix)); it->Valid() && it->key().starts_with(S(kKeyPrefix)); it->Next()) {
+    const std::string id(it->key().data() + kKeyPrefix.size(),
+                         it->key().size() - kKeyPrefix.size());
+    internal::SubjectKeyRecord record;
+    absl::StatusOr<std::string> raw;
+    if (record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      raw = privacy::Open(master_.key, record.wrapped(), id);
+    }
+    if (!raw.ok() || raw->size() != Key256::kSize) {
+      return ErrorWithReason(absl::StatusCode::kDataLoss, "KEY_STORE_DAMAGED",
+                             absl::StrCat("key store: key ", id, " does not open with master key ",
+                                          master_.id, "; nothing was rotated"));
+    }
+    record.set_wrapped(Seal(next.key, *raw, id));
+    record.set_master_key_id(next.id);
+    batch.Put(it->key(), record.SerializeAsString());
+    ++count;
+  }
+  if (!it->status().ok()) return Failed("reading keys to rotate", it->status());
+  const std::string master = MasterRecord(next, naming_secret_, store_id_).SerializeAsString();
+  batch.Put(S(kMasterKey), S(master));
+  if (rocksdb::Status s = db_->Write(Synced(), &batch); !s.ok()) {
+    return Failed("writing rotated keys", s);
+  }
+  master_ = next;
+  return count;
+}
+
+absl::Status KeyStore::Compact() {
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  if (rocksdb::Status s = db_->Flush(rocksdb::FlushOptions()); !s.ok()) {
+    return Failed("flushing", s);
+  }
+  if (rocksdb::Status s = db_->CompactRange(options, nullptr, nullptr); !s.ok()) {
+    return Failed("compacting", s);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace casework::privacy
