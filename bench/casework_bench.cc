@@ -54,6 +54,7 @@
 #include "absl/time/time.h"
 #include "bench/child_process.h"
 #include "bench/history_bench.h"
+#include "bench/in_process.h"
 #include "bench/load.h"
 #include "bench/storage_bench.h"
 #include "bench/threshold_bench.h"
@@ -80,6 +81,9 @@ ABSL_FLAG(std::string, mix, "",
           "(operations not named are left out). Default: the mix of workloads.cc.");
 ABSL_FLAG(uint64_t, replay_events, 0,
           "Events generated for the replay and restart figures; 0: the mode's.");
+ABSL_FLAG(bool, seal, true,
+          "Run caseworkd sealing personal data with a master key, as deployed "
+          "(docs/data-protection.md); --noseal measures it without.");
 ABSL_FLAG(bool, storage, true, "Measure replay and restart (--nostorage skips them).");
 ABSL_FLAG(bool, security, true,
           "Measure audited against unaudited reads, and mutual TLS against plaintext "
@@ -151,6 +155,7 @@ absl::StatusOr<Settings> ReadSettings() {
   s.seed_complaints = absl::GetFlag(FLAGS_seed_complaints);
   if (s.seed_complaints == 0) s.seed_complaints = full ? 20000 : 10000;
   s.sync = absl::GetFlag(FLAGS_sync);
+  s.seal = absl::GetFlag(FLAGS_seal);
   s.target = absl::GetFlag(FLAGS_target);
   s.mix = absl::GetFlag(FLAGS_mix);
   if (!s.target.empty() && !services::IsLoopbackListen(s.target)) {
@@ -327,13 +332,16 @@ absl::Status MeasureLoad(Report& report, const ScratchDir& scratch) {
       !s.ok()) {
     return s;
   }
-  absl::Status engine_started =
-      settings.target.empty()
-          ? StartChild(engine, {absl::GetFlag(FLAGS_caseworkd), "--listen=127.0.0.1:0",
-                                absl::StrCat("--data_dir=", scratch.Sub("engine")), sync_flag,
-                                absl::GetFlag(FLAGS_server_request_log) ? "--request_log"
-                                                                        : "--norequest_log"})
-          : Connect(engine, settings.target);
+  std::vector<std::string> engine_args = {
+      absl::GetFlag(FLAGS_caseworkd), "--listen=127.0.0.1:0",
+      absl::StrCat("--data_dir=", scratch.Sub("engine")), sync_flag,
+      absl::GetFlag(FLAGS_server_request_log) ? "--request_log" : "--norequest_log"};
+  if (settings.seal) {
+    WriteMasterKey(scratch.Sub("engine.master.key"));
+    engine_args.push_back(absl::StrCat("--master_key_file=", scratch.Sub("engine.master.key")));
+  }
+  absl::Status engine_started = settings.target.empty() ? StartChild(engine, engine_args)
+                                                        : Connect(engine, settings.target);
   if (!engine_started.ok()) return engine_started;
 
   auto engine_workload = std::make_unique<EngineWorkload>(engine.channels);

@@ -7,9 +7,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "privacy/cipher.h"
 #include "workflow/registry.h"
 
 namespace casework::bench {
@@ -156,6 +159,14 @@ uint64_t DirectoryBytes(const std::string& dir) {
     if (it->is_regular_file(ignored)) bytes += it->file_size(ignored);
   }
   return bytes;
+}
+
+void WriteMasterKey(const std::string& path) {
+  {
+    std::ofstream out(path);
+    out << absl::BytesToHexString(privacy::Key256::Random().view()) << "\n";
+  }
+  chmod(path.c_str(), 0600);
 }
 
 }  // namespace casework::bench

@@ -89,6 +89,9 @@ class InProcessEngine {
 // Bytes of the regular files under `dir`.
 uint64_t DirectoryBytes(const std::string& dir);
 
+// Writes a new random master key (64 hex digits, mode 0600) to `path`.
+void WriteMasterKey(const std::string& path);
+
 }  // namespace casework::bench
 
 #endif  // CASEWORK_BENCH_IN_PROCESS_H_

@@ -4,13 +4,10 @@
 #include <sys/stat.h>
 
 #include <chrono>
-#include <fstream>
 #include <vector>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "bench/in_process.h"
-#include "privacy/cipher.h"
 #include "workflow/case_review/complaints.h"
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
@@ -139,11 +136,7 @@ absl::StatusOr<SealingFigures> MeasureSealing(const std::string& dir, bool sync)
   mkdir(dir.c_str(), 0700);
   ASSIGN_OR_RETURN(figures.plain, MeasureSide(dir + "/plain", sync, nullptr, &figures));
   const std::string key_file = dir + "/master.key";
-  {
-    std::ofstream out(key_file);
-    out << absl::BytesToHexString(privacy::Key256::Random().view()) << "\n";
-  }
-  chmod(key_file.c_str(), 0600);
+  WriteMasterKey(key_file);
   ASSIGN_OR_RETURN(std::shared_ptr<privacy::Sealer> sealer,
                    privacy::OpenSealer(key_file, dir + "/sealed.keys"));
   ASSIGN_OR_RETURN(figures.sealed, MeasureSide(dir + "/sealed", sync, sealer, &figures));

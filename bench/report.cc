@@ -57,8 +57,8 @@ std::vector<MethodHold> ParseWriterHolds(const std::vector<std::string>& lines) 
 void PrintReport(const Report& report) {
   const Settings& s = report.settings;
   absl::PrintF(
-      "casework-bench mode=%s sync=%s duration=%s warmup=%s in_flight=%s%s%s\n", s.mode,
-      s.sync ? "on" : "off", absl::FormatDuration(s.duration), absl::FormatDuration(s.warmup),
+      "casework-bench mode=%s sync=%s seal=%s duration=%s warmup=%s in_flight=%s%s%s\n", s.mode,
+      s.sync ? "on" : "off", s.seal ? "on" : "off", absl::FormatDuration(s.duration), absl::FormatDuration(s.warmup),
       absl::StrJoin(s.in_flight, ","), s.target.empty() ? "" : absl::StrCat(" target=", s.target),
       s.mix.empty() ? "" : absl::StrCat(" mix=", s.mix));
   absl::PrintF("machine: %s\n\n", report.machine);
@@ -330,6 +330,10 @@ void PrintReport(const Report& report) {
     community_ms = report.ledger->community_hold_median_ms;
     unrelated_ms = report.ledger->unrelated_wait_median_ms;
   }
+  std::optional<double> sealing_intake_ratio;
+  if (report.sealing) {
+    sealing_intake_ratio = report.sealing->sealed.intake_per_s / report.sealing->plain.intake_per_s;
+  }
   std::optional<double> notes_mb, progress_kb, get_kb;
   if (report.notes) {
     notes_mb = report.notes->stopped_bytes / 1e6;
@@ -441,7 +445,9 @@ void PrintReport(const Report& report) {
       {"feed_rss_growth_mb", OrNa(feed_rss_growth, 1)},
       {"outbox_in_process_us", OrNa(outbox_in_process_us, 0)},
       {"outbox_grpc_us", OrNa(outbox_grpc_us, 0)},
+      {"sealing_intake_ratio", OrNa(sealing_intake_ratio, 2)},
       {"sync", s.sync ? "on" : "off"},
+      {"seal", s.seal ? "on" : "off"},
       {"errors", absl::StrCat(report.errors())},
       {"failures", absl::StrCat(report.failures.size())},
   };

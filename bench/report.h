@@ -57,6 +57,7 @@ struct Settings {
   uint64_t replay_events = 0;
   uint64_t seed_complaints = 0;
   bool sync = true;
+  bool seal = true;  // caseworkd seals personal data (--master_key_file)
   std::string target;
   std::string mix;  // --mix, "" for the default
 };

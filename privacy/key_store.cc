@@ -201,6 +201,10 @@ absl::StatusOr<std::optional<std::string>> KeyStore::LiveIdOf(absl::string_view 
 }
 
 absl::StatusOr<std::pair<std::string, Key256>> KeyStore::GetOrCreate(absl::string_view name) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (auto it = names_.find(name); it != names_.end()) return it->second;
+  }
   const std::string hash = NameHash(name);
   absl::MutexLock lock(&mu_);
   if (auto it = pending_by_name_.find(hash); it != pending_by_name_.end()) {
@@ -216,7 +220,11 @@ absl::StatusOr<std::pair<std::string, Key256>> KeyStore::GetOrCreate(absl::strin
                              "key store: a name record is unreadable");
     }
     ASSIGN_OR_RETURN(auto found, LoadLocked(parts.second));
-    if (found.first == KeyState::kLive) return std::make_pair(parts.second, found.second);
+    if (found.first == KeyState::kLive) {
+      if (names_.size() >= kMaxCachedKeys) names_.clear();
+      names_[name] = {parts.second, found.second};
+      return std::make_pair(parts.second, found.second);
+    }
     ++generation;  // erased: the person's data from now on gets a new key
   } else if (!s.IsNotFound()) {
     return Failed("reading a name", s);
@@ -224,6 +232,8 @@ absl::StatusOr<std::pair<std::string, Key256>> KeyStore::GetOrCreate(absl::strin
   Pending p{hash, generation, KeyIdOf(name, generation), Key256::Random()};
   pending_by_name_[hash] = pending_.size();
   pending_.push_back(p);
+  if (names_.size() >= kMaxCachedKeys) names_.clear();
+  names_[name] = {p.id, p.key};
   return std::make_pair(p.id, p.key);
 }
 
@@ -263,6 +273,7 @@ absl::Status KeyStore::EraseLocked(const internal::ErasureRecord& record) {
   }
   if (s = db_->Write(Synced(), &batch); !s.ok()) return Failed("recording an erasure", s);
   CacheLocked(id, KeyState::kErased, Key256());
+  absl::erase_if(names_, [&id](const auto& entry) { return entry.second.first == id; });
   return absl::OkStatus();
 }
 

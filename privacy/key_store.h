@@ -109,6 +109,10 @@ class KeyStore {
   MasterKey master_ ABSL_GUARDED_BY(mu_);
   // Keys by id (live and erased), bounded: cleared when full.
   absl::flat_hash_map<std::string, std::pair<KeyState, Key256>> cache_ ABSL_GUARDED_BY(mu_);
+  // Live keys by name (id, key): sealing a field asks for a name's key, and
+  // the name's record need not be read again. Bounded like cache_; an
+  // erasure drops the erased key's entries.
+  absl::flat_hash_map<std::string, std::pair<std::string, Key256>> names_ ABSL_GUARDED_BY(mu_);
   // Name hash -> (generation, key id) of keys created since Persist.
   struct Pending {
     std::string name_hash;

@@ -1,6 +1,7 @@
 #include "privacy/sealer.h"
 
 #include <algorithm>
+#include <functional>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -52,6 +53,14 @@ struct Sealer::Plan {
     bool reference;  // names its subject (a singular one also names its siblings')
   };
   std::vector<StringField> strings;
+  // References one level down: a singular message field's singular
+  // reference names its subject for this message too (an applicant's).
+  struct ChildReference {
+    const FieldDescriptor* child;
+    const FieldDescriptor* field;
+    v1::DataSubject subject;
+  };
+  std::vector<ChildReference> child_references;
   std::vector<const FieldDescriptor*> children;  // message fields that may hold some
   bool any = false;                              // google.protobuf.Any
   bool may_hold = false;
@@ -83,6 +92,13 @@ absl::StatusOr<std::shared_ptr<Sealer>> OpenSealer(const std::string& master_key
 Sealer::~Sealer() = default;
 
 const Sealer::Plan& Sealer::PlanFor(const Descriptor* type) {
+  {
+    // Plans never change once made: most calls only read.
+    absl::ReaderMutexLock lock(&mu_);
+    if (auto it = plans_.find(type); it != plans_.end() && !it->second->building) {
+      return *it->second;
+    }
+  }
   absl::MutexLock lock(&mu_);
   return PlanForLocked(type);
 }
@@ -103,7 +119,15 @@ const Sealer::Plan& Sealer::PlanForLocked(const Descriptor* type) {
         plan.strings.push_back({field, subject, field->options().GetExtension(v1::subject_reference)});
       }
     } else if (field->type() == FieldDescriptor::TYPE_MESSAGE) {
-      const Plan& child = PlanForLocked(field->message_type());
+      const Descriptor* child_type = field->message_type();
+      for (int j = 0; !field->is_repeated() && j < child_type->field_count(); ++j) {
+        const FieldDescriptor* g = child_type->field(j);
+        if (g->type() == FieldDescriptor::TYPE_STRING && !g->is_repeated() &&
+            g->options().GetExtension(v1::subject_reference)) {
+          plan.child_references.push_back({field, g, g->options().GetExtension(v1::subject)});
+        }
+      }
+      const Plan& child = PlanForLocked(child_type);
       // A type still being planned contains itself: assume it may hold some.
       if (child.may_hold || child.building) plan.children.push_back(field);
     }
@@ -153,13 +177,20 @@ absl::StatusOr<std::string> Sealer::OpenSerialized(std::string stored) {
     return ErrorWithReason(absl::StatusCode::kDataLoss, "SEALED_VALUE_DAMAGED",
                            "a sealed stored value is not in the sealed format");
   }
-  RETURN_IF_ERROR(OpenMessage(message.get()));
+  RETURN_IF_ERROR(OpenMessage(message.get(), nullptr));
   return message->SerializeAsString();
 }
 
 absl::Status Sealer::Open(Message* message) {
   if (!MayHoldPersonalData(message->GetDescriptor())) return absl::OkStatus();
-  return OpenMessage(message);
+  return OpenMessage(message, nullptr);
+}
+
+absl::Status Sealer::OpenOnly(Message* message, absl::string_view key_id,
+                              absl::string_view redaction) {
+  if (!MayHoldPersonalData(message->GetDescriptor())) return absl::OkStatus();
+  const OpenMode mode{key_id, redaction};
+  return OpenMessage(message, &mode);
 }
 
 absl::StatusOr<std::string> Sealer::SealValue(Walk& walk, v1::DataSubject subject,
@@ -178,7 +209,7 @@ absl::StatusOr<std::string> Sealer::SealValue(Walk& walk, v1::DataSubject subjec
                                                                                key.first))));
 }
 
-absl::StatusOr<std::string> Sealer::OpenValue(absl::string_view value) {
+absl::StatusOr<std::string> Sealer::OpenValue(absl::string_view value, const OpenMode* mode) {
   std::string raw;
   if (!absl::WebSafeBase64Unescape(value.substr(kSealedPrefix.size()), &raw) ||
       raw.size() < kKeyIdBytes + kSealOverhead) {
@@ -186,6 +217,7 @@ absl::StatusOr<std::string> Sealer::OpenValue(absl::string_view value) {
                            "a sealed field is not in the sealed format");
   }
   const std::string id = absl::BytesToHexString(absl::string_view(raw).substr(0, kKeyIdBytes));
+  if (mode != nullptr && id != mode->only_key) return std::string(mode->redaction);
   ASSIGN_OR_RETURN(auto key, keys_->Get(id));
   switch (key.first) {
     case KeyState::kErased:
@@ -209,15 +241,19 @@ absl::StatusOr<std::string> Sealer::OpenValue(absl::string_view value) {
 
 namespace {
 
-// The casework message an Any holds, parsed; null if it holds none (an
-// unknown or foreign type is left as it is).
-std::unique_ptr<Message> Unpack(const Message& any) {
+// The casework message an Any holds, parsed, if `wanted(its type)`; null
+// otherwise (an unknown or foreign type is left as it is).
+std::unique_ptr<Message> Unpack(const Message& any,
+                                const std::function<bool(const Descriptor*)>& wanted) {
   const Reflection* r = any.GetReflection();
   const Descriptor* d = any.GetDescriptor();
-  const std::string url = r->GetString(any, d->FindFieldByNumber(1));
+  std::string scratch;
+  const std::string& url = r->GetStringReference(any, d->FindFieldByNumber(1), &scratch);
   const Descriptor* type = google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
       url.substr(url.rfind('/') + 1));
-  if (type == nullptr || !absl::StartsWith(type->full_name(), "casework.")) return nullptr;
+  if (type == nullptr || !absl::StartsWith(type->full_name(), "casework.") || !wanted(type)) {
+    return nullptr;
+  }
   std::unique_ptr<Message> inner(
       google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
   if (!inner->ParseFromString(r->GetString(any, d->FindFieldByNumber(2)))) return nullptr;
@@ -234,8 +270,9 @@ void Repack(Message* any, const Message& inner) {
 absl::Status Sealer::SealMessage(Walk& walk, Message* message) {
   const Plan& plan = PlanFor(message->GetDescriptor());
   if (plan.any) {
-    std::unique_ptr<Message> inner = Unpack(*message);
-    if (inner == nullptr || !MayHoldPersonalData(inner->GetDescriptor())) return absl::OkStatus();
+    std::unique_ptr<Message> inner =
+        Unpack(*message, [this](const Descriptor* t) { return MayHoldPersonalData(t); });
+    if (inner == nullptr) return absl::OkStatus();
     RETURN_IF_ERROR(SealMessage(walk, inner.get()));
     Repack(message, *inner);
     return absl::OkStatus();
@@ -243,12 +280,20 @@ absl::Status Sealer::SealMessage(Walk& walk, Message* message) {
   const Reflection* r = message->GetReflection();
   // The references this message names reach its own fields and its children.
   absl::flat_hash_map<int, std::string> saved = walk.references;
+  auto take = [&walk](v1::DataSubject subject, std::string value) {
+    if (!value.empty() && !IsSealed(value) && value != kErasedText) {
+      walk.references[subject] = std::move(value);
+    }
+  };
+  for (const Plan::ChildReference& c : plan.child_references) {
+    if (!r->HasField(*message, c.child)) continue;
+    const Message& child = r->GetMessage(*message, c.child);
+    take(c.subject, child.GetReflection()->GetString(child, c.field));
+  }
+  // The message's own references come after: they take precedence.
   for (const Plan::StringField& f : plan.strings) {
     if (!f.reference || f.field->is_repeated()) continue;
-    std::string value = r->GetString(*message, f.field);
-    if (!value.empty() && !IsSealed(value) && value != kErasedText) {
-      walk.references[f.subject] = std::move(value);
-    }
+    take(f.subject, r->GetString(*message, f.field));
   }
   for (const Plan::StringField& f : plan.strings) {
     auto reference_for = [&](absl::string_view value) -> std::string {
@@ -284,12 +329,13 @@ absl::Status Sealer::SealMessage(Walk& walk, Message* message) {
   return absl::OkStatus();
 }
 
-absl::Status Sealer::OpenMessage(Message* message) {
+absl::Status Sealer::OpenMessage(Message* message, const OpenMode* mode) {
   const Plan& plan = PlanFor(message->GetDescriptor());
   if (plan.any) {
-    std::unique_ptr<Message> inner = Unpack(*message);
-    if (inner == nullptr || !MayHoldPersonalData(inner->GetDescriptor())) return absl::OkStatus();
-    RETURN_IF_ERROR(OpenMessage(inner.get()));
+    std::unique_ptr<Message> inner =
+        Unpack(*message, [this](const Descriptor* t) { return MayHoldPersonalData(t); });
+    if (inner == nullptr) return absl::OkStatus();
+    RETURN_IF_ERROR(OpenMessage(inner.get(), mode));
     Repack(message, *inner);
     return absl::OkStatus();
   }
@@ -300,24 +346,24 @@ absl::Status Sealer::OpenMessage(Message* message) {
         std::string scratch;
         const std::string& value = r->GetRepeatedStringReference(*message, f.field, i, &scratch);
         if (!IsSealed(value)) continue;
-        ASSIGN_OR_RETURN(std::string plain, OpenValue(value));
+        ASSIGN_OR_RETURN(std::string plain, OpenValue(value, mode));
         r->SetRepeatedString(message, f.field, i, std::move(plain));
       }
     } else {
       std::string scratch;
       const std::string& value = r->GetStringReference(*message, f.field, &scratch);
       if (!IsSealed(value)) continue;
-      ASSIGN_OR_RETURN(std::string plain, OpenValue(value));
+      ASSIGN_OR_RETURN(std::string plain, OpenValue(value, mode));
       r->SetString(message, f.field, std::move(plain));
     }
   }
   for (const FieldDescriptor* field : plan.children) {
     if (field->is_repeated()) {
       for (int i = 0; i < r->FieldSize(*message, field); ++i) {
-        RETURN_IF_ERROR(OpenMessage(r->MutableRepeatedMessage(message, field, i)));
+        RETURN_IF_ERROR(OpenMessage(r->MutableRepeatedMessage(message, field, i), mode));
       }
     } else if (r->HasField(*message, field)) {
-      RETURN_IF_ERROR(OpenMessage(r->MutableMessage(message, field)));
+      RETURN_IF_ERROR(OpenMessage(r->MutableMessage(message, field), mode));
     }
   }
   return absl::OkStatus();

@@ -66,6 +66,11 @@ class Sealer {
   // With `key_ids`, adds the id of every key used (once each).
   absl::Status Seal(absl::string_view stream, google::protobuf::Message* message,
                     std::vector<std::string>* key_ids = nullptr);
+  // Opens, in place, only the fields sealed with key `key_id`; every other
+  // sealed field becomes `redaction` (a subject access export: the person's
+  // own data, no one else's).
+  absl::Status OpenOnly(google::protobuf::Message* message, absl::string_view key_id,
+                        absl::string_view redaction);
   // Opens, in place, every sealed field of `message`. DATA_LOSS
   // (KEY_STORE_MISMATCH) when a key is unknown to the key store (a data
   // directory opened with another key store).
@@ -96,10 +101,15 @@ class Sealer {
   const Plan& PlanForLocked(const google::protobuf::Descriptor* type)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status SealMessage(Walk& walk, google::protobuf::Message* message);
-  absl::Status OpenMessage(google::protobuf::Message* message);
+  // Which fields an open opens: all (null), or those of one key.
+  struct OpenMode {
+    absl::string_view only_key;
+    absl::string_view redaction;
+  };
+  absl::Status OpenMessage(google::protobuf::Message* message, const OpenMode* mode);
   absl::StatusOr<std::string> SealValue(Walk& walk, v1::DataSubject subject,
                                         absl::string_view reference, absl::string_view value);
-  absl::StatusOr<std::string> OpenValue(absl::string_view value);
+  absl::StatusOr<std::string> OpenValue(absl::string_view value, const OpenMode* mode);
 
   std::unique_ptr<KeyStore> owned_;
   KeyStore* keys_;

@@ -12,50 +12,52 @@
 
 namespace casework::services {
 
-absl::Status DataProtectionService::CheckSomethingHeld(
-    const v1::EraseSubjectRequest& request) const {
-  privacy::Sealer* sealer = deps_.store->sealer();
+absl::Status CheckSomethingHeld(const ServiceDeps& deps, const std::vector<std::string>& names,
+                                const std::string& nothing_held) {
+  privacy::Sealer* sealer = deps.store->sealer();
   if (sealer == nullptr) {
     return ErrorWithReason(absl::StatusCode::kFailedPrecondition, "SEALING_NOT_CONFIGURED",
                            "this server seals no personal data (it was started without "
-                           "--master_key_file), so it cannot erase any: nothing was recorded");
+                           "--master_key_file), so it keeps no data subject's keys: nothing was "
+                           "recorded");
   }
-  // The erasure the command would record, to name its keys.
-  const v1::Erasure erasure = workflow::erasures::ErasureOf(request);
-  FieldErrors ignored;
-  const std::string partnership =
-      workflow::ParsePartnershipName("parent", request.parent(), ignored).value_or("");
-  for (const std::string& name : storage::ErasureKeyNames(partnership, erasure)) {
+  for (const std::string& name : names) {
     ASSIGN_OR_RETURN(std::optional<std::string> id, sealer->keys().LiveIdOf(name));
     if (id.has_value()) return absl::OkStatus();
   }
-  return ErrorWithReason(absl::StatusCode::kNotFound, "NO_PERSONAL_DATA",
-                         request.record().empty()
-                             ? "no personal data of that person is held (none was ever "
-                               "recorded, or it was erased already)"
-                             : absl::StrCat("no personal data of ", request.record(),
-                                            " is held (none was recorded, or it was erased "
-                                            "already)"));
+  return ErrorWithReason(absl::StatusCode::kNotFound, "NO_PERSONAL_DATA", nothing_held);
+}
+
+absl::StatusOr<std::optional<std::string>> NewCommandPartnership(
+    const ServiceDeps& deps, const grpc::ServerContextBase& context, absl::string_view parent,
+    const std::string& request_id) {
+  ASSIGN_OR_RETURN(v1::Actor actor, ActorFromMetadata(context));
+  if (request_id.empty()) return std::optional<std::string>();
+  ASSIGN_OR_RETURN(std::optional<internal::RequestRecord> prior,
+                   deps.store->GetRequest(storage::keys::RequestKey(actor.agency(), request_id)));
+  if (prior.has_value()) return std::optional<std::string>();
+  FieldErrors ignored;
+  return workflow::ParsePartnershipName("parent", parent, ignored);
 }
 
 grpc::ServerUnaryReactor* DataProtectionService::EraseSubject(
     grpc::CallbackServerContext* context, const v1::EraseSubjectRequest* request,
     v1::Erasure* response) {
-  absl::StatusOr<v1::Actor> actor = ActorFromMetadata(*context);
-  if (!actor.ok()) return FinishNow(context, actor.status());
-  // A retry of a recorded erasure is answered by the engine from its
-  // record; only a new one needs something to erase.
-  absl::StatusOr<std::optional<internal::RequestRecord>> prior =
-      deps_.store->GetRequest(storage::keys::RequestKey(actor->agency(), request->request_id()));
-  if (!prior.ok()) return FinishNow(context, prior.status());
-  if (!prior->has_value() && !request->request_id().empty()) {
-    FieldErrors errors;
-    workflow::ParsePartnershipName("parent", request->parent(), errors);
-    if (errors.empty()) {
-      if (absl::Status held = CheckSomethingHeld(*request); !held.ok()) {
-        return FinishNow(context, held);
-      }
-    }
+  // Only a new erasure needs something to erase.
+  absl::StatusOr<std::optional<std::string>> partnership =
+      NewCommandPartnership(deps_, *context, request->parent(), request->request_id());
+  if (!partnership.ok()) return FinishNow(context, partnership.status());
+  if (partnership->has_value()) {
+    const std::string nothing =
+        request->record().empty()
+            ? "no personal data of that person is held (none was ever recorded, or it was "
+              "erased already)"
+            : absl::StrCat("no personal data of ", request->record(),
+                           " is held (none was recorded, or it was erased already)");
+    absl::Status held = CheckSomethingHeld(
+        deps_, storage::ErasureKeyNames(**partnership, workflow::erasures::ErasureOf(*request)),
+        nothing);
+    if (!held.ok()) return FinishNow(context, held);
   }
   return RunCommand(deps_, context, workflow_, workflow::erasures::kEraseSubject, *request,
                     response);

@@ -10,12 +10,26 @@
 
 namespace casework::services {
 
+// OK if this server seals personal data and one of the keys `names` is
+// live; otherwise FAILED_PRECONDITION (SEALING_NOT_CONFIGURED), or
+// NOT_FOUND (NO_PERSONAL_DATA) with `nothing_held` as its message.
+absl::Status CheckSomethingHeld(const ServiceDeps& deps, const std::vector<std::string>& names,
+                                const std::string& nothing_held);
+
+// The partnership of a new data protection command: nullopt for a retry
+// (the caller's agency used `request_id` before; the engine answers it from
+// its record) and for a request the command's validation refuses anyway
+// (no request_id, a bad parent).
+absl::StatusOr<std::optional<std::string>> NewCommandPartnership(
+    const ServiceDeps& deps, const grpc::ServerContextBase& context, absl::string_view parent,
+    const std::string& request_id);
+
 class DataProtectionService final : public v1::DataProtectionService::CallbackService {
  public:
   explicit DataProtectionService(const ServiceDeps& deps) : deps_(deps) {}
 
-  // Refused unless something is held for the person or record: the keys
-  // the erasure would destroy must be live.
+  // Refused unless something is held for the person or record (CheckSomethingHeld):
+  // the keys the erasure would destroy must be live.
   grpc::ServerUnaryReactor* EraseSubject(grpc::CallbackServerContext* context,
                                          const v1::EraseSubjectRequest* request,
                                          v1::Erasure* response) override;
@@ -29,9 +43,6 @@ class DataProtectionService final : public v1::DataProtectionService::CallbackSe
                                          v1::ListErasuresResponse* response) override;
 
  private:
-  // OK if the erasure `request` asks for would destroy a live key.
-  absl::Status CheckSomethingHeld(const v1::EraseSubjectRequest& request) const;
-
   const ServiceDeps deps_;
   const workflow::Workflow& workflow_ = workflow::erasures::ErasureWorkflow();
 };

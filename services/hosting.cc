@@ -30,7 +30,7 @@ const std::vector<absl::string_view>& AlwaysHosted() {
   static const auto* services = new std::vector<absl::string_view>{
       "casework.v1.EventService",  "casework.v1.DeadlineService", "casework.v1.CalendarService",
       "casework.v1.PolicyService", "casework.v1.AuditService",    "casework.v1.OutboxService",
-      "casework.v1.DataProtectionService",
+      "casework.v1.DataProtectionService", "casework.v1.SubjectAccessService",
   };
   return *services;
 }

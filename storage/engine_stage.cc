@@ -109,12 +109,21 @@ absl::StatusOr<Engine::GroupStream*> Engine::Stage(const Command& c, const std::
         return poison(sealed);
       }
     }
+    // Rows holding the same message (a ledger entry in three indexes) are
+    // sealed once.
+    absl::flat_hash_map<absl::string_view, size_t> sealed_once;
     for (size_t i = 0; i < puts.size(); ++i) {
       if (puts[i].type == nullptr) continue;
+      if (auto same = sealed_once.find(puts[i].value);
+          same != sealed_once.end() && puts[same->second].type == puts[i].type) {
+        stored_values[i] = stored_values[same->second];
+        continue;
+      }
       absl::StatusOr<std::string> sealed =
           sealer->SealSerialized(stream, puts[i].type, puts[i].value);
       if (!sealed.ok()) return poison(sealed.status());
       stored_values[i] = *std::move(sealed);
+      sealed_once.emplace(puts[i].value, i);
     }
     if (write_state) {
       absl::StatusOr<std::string> sealed =

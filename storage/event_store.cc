@@ -93,7 +93,7 @@ absl::StatusOr<const EventStore::Handles*> EventStore::Db() const {
 }
 
 absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::ReadStream(
-    absl::string_view stream, int64_t from_version, int limit) const {
+    absl::string_view stream, int64_t from_version, int limit, bool open) const {
   absl::ReaderMutexLock lock(&db_mu_);
   ASSIGN_OR_RETURN(const Handles* h, Db());
   std::vector<std::string> positions;
@@ -123,7 +123,7 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::ReadStream(
       return absl::DataLossError(absl::StrCat("corrupt event at log position ",
                                               keys::GetBE64(positions[i])));
     }
-    RETURN_IF_ERROR(OpenEvent(events[i]));
+    if (open) RETURN_IF_ERROR(OpenEvent(events[i]));
   }
   return events;
 }

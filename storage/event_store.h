@@ -173,9 +173,11 @@ class EventStore {
   // --- Reads (thread-safe) ---
 
   // Events of `stream` from version `from_version` (>= 1), at most `limit`.
+  // With `open` false, sealed fields stay sealed (a subject access export
+  // opens only its person's).
   absl::StatusOr<std::vector<v1::EventEnvelope>> ReadStream(absl::string_view stream,
-                                                            int64_t from_version,
-                                                            int limit) const;
+                                                            int64_t from_version, int limit,
+                                                            bool open = true) const;
   // Events of the global log from `from_position` (>= 1), at most `limit`.
   absl::StatusOr<std::vector<v1::EventEnvelope>> ReadLog(uint64_t from_position,
                                                          int limit) const;

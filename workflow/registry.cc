@@ -5,6 +5,7 @@
 #include "workflow/case_review/complaints.h"
 #include "workflow/death_reviews/commands.h"
 #include "workflow/erasures/commands.h"
+#include "workflow/subject_access/commands.h"
 #include "workflow/panels/commands.h"
 #include "workflow/policy/document.h"
 #include "workflow/policy/policy_workflow.h"
@@ -24,6 +25,7 @@ const Registry& Workflows() {
       &panels::PanelMeetingWorkflow(),
       &death_reviews::DeathReviewWorkflow(),
       &erasures::ErasureWorkflow(),
+      &subject_access::SubjectAccessWorkflow(),
   });
   return *registry;
 }

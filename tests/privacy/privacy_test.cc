@@ -384,6 +384,45 @@ TEST_F(SealerTest, ErasingAPersonErasesTheirDataWhereverItWasCopied) {
   EXPECT_EQ(review.threshold().summary(), "3 qualifying complaints: threshold met (R1)");
 }
 
+TEST_F(SealerTest, AReferenceHeldDirectlyByAChildNamesTheParentsFieldsToo) {
+  // A case review's description is its applicant's, whose reference is in
+  // the applicant message it holds.
+  v1::CaseReview review;
+  review.set_name("partnerships/eastbrook/caseReviews/2");
+  review.mutable_applicant()->set_complainant_reference("cmp-5");
+  review.set_description("Harassed on the way to work");
+  v1::AgencyRequest& request = *review.add_agency_requests();
+  request.set_agency("eastbrook-homes");
+  request.set_summary("Tenancy file shows three reports");
+  ASSERT_TRUE(sealer_->Seal(review.name(), &review).ok());
+  ASSERT_TRUE(store_->Persist().ok());
+  ASSERT_TRUE(
+      store_->EraseName(PersonKeyName("eastbrook", v1::COMPLAINANT, "cmp-5"), Erasure("17")).ok());
+  ASSERT_TRUE(sealer_->Open(&review).ok());
+  EXPECT_EQ(review.description(), kErasedText);
+  EXPECT_EQ(review.agency_requests(0).summary(), kErasedText);
+  EXPECT_EQ(review.agency_requests(0).agency(), "eastbrook-homes");
+}
+
+TEST_F(SealerTest, OpeningForOnePersonRedactsEveryoneElse) {
+  v1::CaseReview review;
+  review.set_name("partnerships/eastbrook/caseReviews/3");
+  review.mutable_applicant()->set_complainant_reference("cmp-6");
+  review.set_description("Followed home twice");
+  v1::ConsideredComplaint& other = *review.mutable_threshold()->add_considered();
+  other.set_complainant_reference("cmp-7");
+  review.mutable_threshold()->set_summary("2 complaints: not met");
+  ASSERT_TRUE(sealer_->Seal(review.name(), &review).ok());
+  ASSERT_TRUE(store_->Persist().ok());
+  const std::string id =
+      **store_->LiveIdOf(PersonKeyName("eastbrook", v1::COMPLAINANT, "cmp-6"));
+  ASSERT_TRUE(sealer_->OpenOnly(&review, id, "[redacted]").ok());
+  EXPECT_EQ(review.applicant().complainant_reference(), "cmp-6");
+  EXPECT_EQ(review.description(), "Followed home twice");
+  EXPECT_EQ(review.threshold().considered(0).complainant_reference(), "[redacted]");
+  EXPECT_EQ(review.threshold().summary(), "[redacted]");  // the record's text
+}
+
 TEST_F(SealerTest, FreeTextWithNoPersonInReachGoesWithItsRecord) {
   v1::ActionProgressRecorded note;
   note.set_note("Met the family at the school gate");

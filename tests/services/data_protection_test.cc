@@ -309,5 +309,72 @@ TEST_F(DataProtectionTest, AWrongMasterKeyOrNoneRefusesToStartAndServesNothing) 
   EXPECT_EQ(GetComplaint(1).summary(), "Loud music from Flat 9 Orchard Court");
 }
 
+TEST_F(DataProtectionTest, ASubjectAccessExportHoldsThePersonsDataAndNoOneElses) {
+  RecordHistory();
+  // Another complainant's complaint in the same locality, counted by the
+  // community rule or listed in the explanation beside the applicant's.
+  v1::RecordComplaintRequest other =
+      ComplaintRequest("S-other", "cmp-other", Date(2026, 9, 5), Date(2026, 9, 6));
+  other.mutable_complaint()->set_summary("Someone else's account of the noise");
+  Record(other);
+
+  auto access = v1::SubjectAccessService::NewStub(InProcess());
+  v1::RequestSubjectAccessRequest request;
+  request.set_parent("partnerships/eastbrook");
+  request.set_request_id("sar-1");
+  request.set_subject(v1::COMPLAINANT);
+  request.set_reference("cmp-erase-me");
+  request.set_received("Letter of 2026-11-02; identity checked at the council's front desk");
+  v1::SubjectAccessRequest recorded;
+  grpc::Status status = Call(&v1::SubjectAccessService::Stub::RequestSubjectAccess, access.get(),
+                             request, &recorded, "data_protection_officer");
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(recorded.name(), "partnerships/eastbrook/subjectAccessRequests/1");
+  EXPECT_EQ(workflow::FormatDate(recorded.due()), "2026-12-02");  // one month
+
+  v1::ExportSubjectDataRequest export_request;
+  export_request.set_name(recorded.name());
+  v1::SubjectDataExport exported;
+  status = Call(&v1::SubjectAccessService::Stub::ExportSubjectData, access.get(), export_request,
+                &exported, "data_protection_officer");
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<std::string> records;
+  std::string all;
+  for (const v1::ExportedRecord& r : exported.records()) {
+    records.push_back(r.record());
+    absl::StrAppend(&all, r.state_json());
+    for (const v1::ExportedEvent& e : r.events()) absl::StrAppend(&all, e.json());
+  }
+  absl::StrAppend(&all, exported.text());
+  // Their three complaints and their case review, not the other person's
+  // complaint nor the data protection logs.
+  EXPECT_THAT(records, ::testing::ElementsAre("partnerships/eastbrook/caseReviews/1",
+                                              "partnerships/eastbrook/complaints/1",
+                                              "partnerships/eastbrook/complaints/2",
+                                              "partnerships/eastbrook/complaints/3"));
+  // Every field about them...
+  for (const char* mine : {"cmp-erase-me", "Loud music from Flat 9 Orchard Court",
+                           "Shouting at Orchard Court", "Threats at the Orchard Court bins",
+                           "Repeated noise and intimidation"}) {
+    EXPECT_THAT(all, HasSubstr(mine)) << mine;
+  }
+  EXPECT_THAT(exported.text(), HasSubstr("summary: \"Shouting at Orchard Court\""));
+  // ... and nobody else's: the alleged perpetrator's reference, the other
+  // complainant, the case's free text (which may name others).
+  for (const char* theirs : {"per-next-door", "cmp-other", "Someone else", "cmp-keep",
+                             "Keep this text"}) {
+    EXPECT_THAT(all, ::testing::Not(HasSubstr(theirs))) << theirs;
+  }
+  EXPECT_THAT(all, HasSubstr("[redacted]"));
+  EXPECT_THAT(all, HasSubstr("shire-police"));  // not personal: kept
+
+  // Nothing held, nothing requested.
+  request.set_request_id("sar-2");
+  request.set_reference("cmp-unknown");
+  status = Call(&v1::SubjectAccessService::Stub::RequestSubjectAccess, access.get(), request,
+                &recorded, "data_protection_officer");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
 }  // namespace
 }  // namespace casework::services::case_review_testing

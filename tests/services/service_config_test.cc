@@ -51,7 +51,7 @@ const pb::Struct* ConfigOf(const pb::Struct& config, const pb::MethodDescriptor&
 }
 
 bool IsRead(const pb::MethodDescriptor& method) {
-  for (const char* verb : {"Get", "List", "Read", "Count"}) {
+  for (const char* verb : {"Get", "List", "Read", "Count", "Export"}) {
     if (absl::StartsWith(method.name(), verb)) return true;
   }
   return false;

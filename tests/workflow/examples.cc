@@ -19,6 +19,7 @@ const std::map<std::string, WorkflowExamples>& AllExamples() {
       {"panel_meeting", PanelMeetingExamples()},
       {"death_review", DeathReviewExamples()},
       {"erasure", ErasureExamples()},
+      {"subject_access", SubjectAccessExamples()},
   };
   return *all;
 }

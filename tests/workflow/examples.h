@@ -29,6 +29,7 @@ WorkflowExamples PanelCaseExamples();
 WorkflowExamples PanelMeetingExamples();
 WorkflowExamples DeathReviewExamples();
 WorkflowExamples ErasureExamples();
+WorkflowExamples SubjectAccessExamples();
 
 // A request maker for a request that needs only its name set (and a
 // request_id, when it has none).

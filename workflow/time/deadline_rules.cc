@@ -61,20 +61,6 @@ std::string HumanDate(absl::CivilDay day) {
                       kShortMonths[day.month() - 1], " ", day.year());
 }
 
-// Returns the day `months` months after `start`, clamped to the end of the
-// target month. Sets *clamped when the day of the month did not exist.
-absl::CivilDay AddMonthsClamped(absl::CivilDay start, int months,
-                                bool* clamped) {
-  const absl::CivilMonth target = absl::CivilMonth(start) + months;
-  const absl::CivilDay last_day = absl::CivilDay(target + 1) - 1;
-  if (start.day() > last_day.day()) {
-    *clamped = true;
-    return last_day;
-  }
-  *clamped = false;
-  return absl::CivilDay(target.year(), target.month(), start.day());
-}
-
 // Describes the non-working days strictly between `start` and `due` (and `due`
 // itself when counting forwards) as "skipping weekends and Good Friday, ...".
 // Returns an empty string when none were skipped.
@@ -127,6 +113,20 @@ std::optional<DeadlineUnit> UnitFromWords(absl::string_view words,
 }
 
 }  // namespace
+
+// Returns the day `months` months after `start`, clamped to the end of the
+// target month. Sets *clamped when the day of the month did not exist.
+absl::CivilDay AddMonthsClamped(absl::CivilDay start, int months,
+                                bool* clamped) {
+  const absl::CivilMonth target = absl::CivilMonth(start) + months;
+  const absl::CivilDay last_day = absl::CivilDay(target + 1) - 1;
+  if (start.day() > last_day.day()) {
+    *clamped = true;
+    return last_day;
+  }
+  *clamped = false;
+  return absl::CivilDay(target.year(), target.month(), start.day());
+}
 
 std::string DeadlineRule::ToString() const {
   const bool one = amount == 1 || amount == -1;

@@ -122,6 +122,12 @@ int WorkingDaysBetween(const Calendar& calendar, absl::CivilDay from,
 absl::CivilDay AddWorkingDays(const Calendar& calendar, absl::CivilDay from,
                               int n);
 
+// The day `months` calendar months after `start` (the corresponding date),
+// the last day of the target month when that day does not exist (31
+// January + 1 month = the last day of February). Sets *clamped when it did
+// not.
+absl::CivilDay AddMonthsClamped(absl::CivilDay start, int months, bool* clamped);
+
 }  // namespace casework::workflow
 
 #endif  // CASEWORK_WORKFLOW_TIME_DEADLINE_RULES_H_
