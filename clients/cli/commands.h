@@ -117,6 +117,8 @@ void AddDeathReviewCommands(CLI::App& app, Cli& cli);
 void AddPanelCommands(CLI::App& app, Cli& cli);
 // actions, deadlines, figures, events, policy, health.
 void AddLogCommands(CLI::App& app, Cli& cli);
+// Erasure and subject access (commands_privacy.cc).
+void AddPrivacyCommands(CLI::App& app, Cli& cli);
 
 }  // namespace casework::cli
 

@@ -55,7 +55,8 @@ class CasectlTest : public ::testing::Test {
  protected:
   void SetUp() override {
     server_ = std::make_unique<RunningCaseworkd>(std::vector<std::string>{
-        "--data_dir=" + dir_.Sub("data"), "--listen=127.0.0.1:0", "--demo", "--request_log=false"});
+        "--data_dir=" + dir_.Sub("data"), "--listen=127.0.0.1:0", "--demo", "--request_log=false",
+        "--master_key_file=" + casework::testing::EnsureMasterKeyFile(dir_.Sub("master.key"))});
     ASSERT_GT(server_->port(), 0);
     // It serves while the demo loads: wait for the whole partnership.
     ASSERT_THAT(server_->AwaitLine("demo partnership"), HasSubstr("loaded"));
@@ -319,6 +320,40 @@ TEST_F(CasectlTest, TheOutboxListsWhatWaitsAndRetriesByKey) {
   Ran denied = Casectl({"outbox", "list"});
   EXPECT_EQ(denied.code, 7);
   EXPECT_THAT(denied.err, HasSubstr("reason: ROLE_NOT_ALLOWED"));
+}
+
+// A data protection officer answers a subject access request, then erases
+// the person.
+TEST_F(CasectlTest, ADataProtectionOfficerExportsThenErasesAPerson) {
+  const std::vector<std::string> dpo = {"--role", "data_protection_officer", "--purpose",
+                                        "subject access request"};
+  auto as_dpo = [&dpo](std::vector<std::string> args) {
+    args.insert(args.begin(), dpo.begin(), dpo.end());
+    return args;
+  };
+  EXPECT_THAT(Ok(as_dpo({"privacy", "request", "--subject", "complainant", "--reference",
+                         "cmp-demo-3", "--received", "Letter; identity checked"})),
+              HasSubstr("partnerships/eastbrook/subjectAccessRequests/1: recorded, due "));
+  const std::string exported = Ok(as_dpo({"privacy", "export", "1"}));
+  EXPECT_THAT(exported, HasSubstr("partnerships/eastbrook/complaints/"));
+  EXPECT_THAT(exported, HasSubstr("ComplaintRecorded"));
+  EXPECT_THAT(exported, HasSubstr("complainant_reference: \"cmp-demo-3\""));
+  EXPECT_THAT(exported, Not(HasSubstr("cmp-demo-1")));
+
+  EXPECT_THAT(Ok(as_dpo({"privacy", "erase", "--subject", "complainant", "--reference",
+                         "cmp-demo-3", "--basis", "UK GDPR Art. 17(1)(a)"})),
+              HasSubstr("partnerships/eastbrook/erasures/1: erased (UK GDPR Art. 17(1)(a))"));
+  EXPECT_THAT(Ok(as_dpo({"privacy", "erasures"})), HasSubstr("complainant"));
+  // Nothing of them is left to erase or export.
+  Ran again = Casectl(as_dpo({"privacy", "erase", "--subject", "complainant", "--reference",
+                              "cmp-demo-3", "--basis", "again"}));
+  EXPECT_EQ(again.code, 4);
+  EXPECT_THAT(again.err, HasSubstr("NO_PERSONAL_DATA"));
+  Ran denied = Casectl({"privacy", "erasures"});
+  EXPECT_EQ(denied.code, 7);
+  Ran bad = Casectl(as_dpo({"privacy", "erase", "--subject", "neighbour", "--reference", "x",
+                            "--basis", "b"}));
+  EXPECT_THAT(bad.err, HasSubstr("--subject"));
 }
 
 TEST_F(CasectlTest, RetriesWithTheSameRequestIdCreateNothingNew) {
