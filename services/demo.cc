@@ -153,7 +153,11 @@ absl::Status LoadDemoDeathReviews(const std::shared_ptr<grpc::Channel>& channel)
     v1::PublishPolicyRequest request;
     request.set_parent("partnerships/eastbrook");
     request.set_request_id("demo-policy-3");
+    // As the release that added death reviews published it: without the
+    // retention section (absent, the schedule keeps every case type six
+    // years after closure, the default).
     *request.mutable_policy() = workflow::LlrDefaultPolicy("eastbrook");
+    request.mutable_policy()->clear_retention();
     request.mutable_policy()->set_title(
         "Eastbrook CSP policy: case reviews, panels and death reviews");
     v1::Policy policy;
@@ -239,6 +243,7 @@ absl::Status LoadDemoPartnership(std::shared_ptr<grpc::Channel> channel,
     *request.mutable_policy() = workflow::LlrDefaultPolicy("eastbrook");
     request.mutable_policy()->clear_panels();
     request.mutable_policy()->clear_death_reviews();
+    request.mutable_policy()->clear_retention();
     request.mutable_policy()->set_title("Eastbrook CSP case review policy (LLR model)");
     v1::Policy policy;
     RETURN_IF_ERROR(Check(policies->PublishPolicy(&context, request, &policy), "policy"));
@@ -247,6 +252,7 @@ absl::Status LoadDemoPartnership(std::shared_ptr<grpc::Channel> channel,
     request.set_request_id("demo-policy-2");
     *request.mutable_policy() = workflow::LlrDefaultPolicy("eastbrook");
     request.mutable_policy()->clear_death_reviews();
+    request.mutable_policy()->clear_retention();
     request.mutable_policy()->set_title("Eastbrook CSP policy: case reviews and panels");
     RETURN_IF_ERROR(Check(policies->PublishPolicy(&second, request, &policy), "policy"));
   }

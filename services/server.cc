@@ -36,6 +36,7 @@
 #include "services/policy_service.h"
 #include "services/request_log.h"
 #include "services/subject_access_service.h"
+#include "services/retention_service.h"
 #include "storage/erasure.h"
 #include "storage/rebuild.h"
 #include "workflow/common/status.h"
@@ -67,6 +68,7 @@ const std::vector<std::pair<absl::string_view, ServiceFactory>>& ServiceFactorie
       {"casework.v1.OutboxService", &Make<OutboxService>},
       {"casework.v1.DataProtectionService", &Make<DataProtectionService>},
       {"casework.v1.SubjectAccessService", &Make<SubjectAccessService>},
+      {"casework.v1.RetentionService", &Make<RetentionService>},
   };
   return *factories;
 }

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "privacy/sealer.h"
 #include "storage/engine_internal.h"
 #include "storage/erasure.h"
 #include "storage/keys.h"
@@ -281,6 +282,22 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
                                   absl::string_view until, int limit) {
     return ScanRows(prefix, after, until, limit, g);
   };
+  context.registry = &workflow::Workflows();
+  if (privacy::Sealer* sealer = store_->sealer()) {
+    context.streams_sealed_for = [this, &g, sealer, partnership = context.partnership](
+                                     v1::DataSubject subject, absl::string_view reference)
+        -> absl::StatusOr<std::vector<std::string>> {
+      std::vector<std::string> streams;
+      ASSIGN_OR_RETURN(std::optional<std::string> id,
+                       sealer->keys().LiveIdOf(privacy::PersonKeyName(partnership, subject,
+                                                                      reference)));
+      if (!id.has_value()) return streams;
+      const std::string prefix = keys::PrivacyUsePrefix(*id);
+      ASSIGN_OR_RETURN(std::vector<workflow::Row> uses, ScanRows(prefix, "", "", 0, g));
+      for (workflow::Row& use : uses) streams.push_back(use.key.substr(prefix.size()));
+      return streams;
+    };
+  }
   ASSIGN_OR_RETURN(workflow::Events events,
                    workflow.Decide(*c.type, *current->state, *c.request, context));
 

@@ -14,6 +14,7 @@
 #include "storage/erasure.h"
 #include "storage/keys.h"
 #include "workflow/common/status.h"
+#include "workflow/common/validation.h"
 #include "workflow/kernel/transitions.h"
 
 namespace casework::storage {
@@ -132,23 +133,28 @@ absl::StatusOr<Engine::GroupStream*> Engine::Stage(const Command& c, const std::
       stored_state = *std::move(sealed);
     }
   }
-  // An erasure: the live keys it destroys once durable, pending till then
-  // (storage/erasure.h); among them the key its own event's reference was
-  // just sealed with.
+  // Erasures (Definition::Erases): the live keys they destroy once durable,
+  // pending till then (storage/erasure.h); among them the keys this very
+  // command's events were just sealed with.
   std::vector<std::pair<std::string, std::string>> pending_erasures;  // row key, record
-  for (const std::unique_ptr<google::protobuf::Message>& event : events) {
-    if (sealer == nullptr || event->GetDescriptor() != v1::SubjectErased::descriptor()) continue;
-    const auto& erased = static_cast<const v1::SubjectErased&>(*event);
+  if (sealer != nullptr) {
+    std::vector<v1::Erasure> erasures;
+    for (const std::unique_ptr<google::protobuf::Message>& event : events) {
+      workflow.ErasuresOf(*event, &erasures);
+    }
     std::vector<std::string> ids;
-    for (const std::string& name : ErasureKeyNames(erased.partnership(), erased.erasure())) {
-      absl::StatusOr<std::optional<std::string>> id = sealer->keys().LiveIdOf(name);
-      if (!id.ok()) return poison(id.status());
-      if (!id->has_value()) continue;
-      internal::ErasureRecord record = ErasureRecordOf(erased.erasure());
-      record.set_key_id(**id);
-      pending_erasures.emplace_back(absl::StrCat("privacy/pending/", **id),
-                                    record.SerializeAsString());
-      ids.push_back(**id);
+    const absl::string_view partnership = workflow::PartnershipOfStream(stream);
+    for (const v1::Erasure& erasure : erasures) {
+      for (const std::string& name : ErasureKeyNames(partnership, erasure)) {
+        absl::StatusOr<std::optional<std::string>> id = sealer->keys().LiveIdOf(name);
+        if (!id.ok()) return poison(id.status());
+        if (!id->has_value() || std::find(ids.begin(), ids.end(), **id) != ids.end()) continue;
+        internal::ErasureRecord record = ErasureRecordOf(erasure);
+        record.set_key_id(**id);
+        pending_erasures.emplace_back(absl::StrCat("privacy/pending/", **id),
+                                      record.SerializeAsString());
+        ids.push_back(**id);
+      }
     }
     if (!ids.empty()) g.erasures.emplace_back(g.current, std::move(ids));
   }
@@ -159,7 +165,11 @@ absl::StatusOr<Engine::GroupStream*> Engine::Stage(const Command& c, const std::
   for (const v1::EventEnvelope& env : envelopes) g.batch.PutEvent(env);
   // Which records each key sealed something in: what erasing the key
   // re-derives (docs/data-protection.md).
-  for (const std::string& id : key_ids) g.batch.PutRow(keys::PrivacyUseKey(id, stream), "");
+  for (const std::string& id : key_ids) {
+    std::string use = keys::PrivacyUseKey(id, stream);
+    g.batch.PutRow(use, "");
+    g.rows[std::move(use)] = std::string();  // seen by later decisions of the group
+  }
   for (const auto& [key, record] : pending_erasures) g.batch.PutRow(key, record);
   if (write_state) {
     internal::StateRecord record;

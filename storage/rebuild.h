@@ -76,7 +76,8 @@ absl::StatusOr<VerifyReport> VerifyStore(
 //   3: actions indexed by their source (a panel meeting's minutes).
 //   4: the parties on each case (receiving, raising, recording and
 //      organising agencies; a panel case's member agencies).
-inline constexpr int kDerivedFormat = 4;
+//   5: closed cases indexed for their retention review.
+inline constexpr int kDerivedFormat = 5;
 
 // The derived format of `store`: 1 for a directory that never recorded one.
 absl::StatusOr<int> DerivedFormat(const EventStore& store);

@@ -6,6 +6,7 @@
 #include "workflow/death_reviews/commands.h"
 #include "workflow/erasures/commands.h"
 #include "workflow/subject_access/commands.h"
+#include "workflow/retention/commands.h"
 #include "workflow/panels/commands.h"
 #include "workflow/policy/document.h"
 #include "workflow/policy/policy_workflow.h"
@@ -26,6 +27,7 @@ const Registry& Workflows() {
       &death_reviews::DeathReviewWorkflow(),
       &erasures::ErasureWorkflow(),
       &subject_access::SubjectAccessWorkflow(),
+      &retention::RetentionReviewWorkflow(),
   });
   return *registry;
 }

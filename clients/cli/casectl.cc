@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
   casework::cli::AddDeathReviewCommands(app, cli);
   casework::cli::AddLogCommands(app, cli);
   casework::cli::AddPrivacyCommands(app, cli);
+  casework::cli::AddRetentionCommands(app, cli);
 
   // Precedence: flags, then the environment, then the config file. CLI11
   // reads the file before the environment, so a variable that is set is

@@ -119,6 +119,8 @@ void AddPanelCommands(CLI::App& app, Cli& cli);
 void AddLogCommands(CLI::App& app, Cli& cli);
 // Erasure and subject access (commands_privacy.cc).
 void AddPrivacyCommands(CLI::App& app, Cli& cli);
+// The retention schedule (commands_retention.cc).
+void AddRetentionCommands(CLI::App& app, Cli& cli);
 
 }  // namespace casework::cli
 

@@ -356,6 +356,27 @@ TEST_F(CasectlTest, ADataProtectionOfficerExportsThenErasesAPerson) {
   EXPECT_THAT(bad.err, HasSubstr("--subject"));
 }
 
+// The retention schedule: the demo's complaints fall due six years after
+// they were recorded; none is due today, so a deletion is refused.
+TEST_F(CasectlTest, ADataProtectionOfficerListsCasesDueForRetentionReview) {
+  const std::vector<std::string> dpo = {"--role", "data_protection_officer"};
+  auto as_dpo = [&dpo](std::vector<std::string> args) {
+    args.insert(args.begin(), dpo.begin(), dpo.end());
+    return args;
+  };
+  EXPECT_THAT(Ok(as_dpo({"retention", "due"})), Not(HasSubstr("partnerships/")));
+  const std::string later = Ok(as_dpo({"retention", "due", "--as-of", "2040-01-01"}));
+  EXPECT_THAT(later, HasSubstr("partnerships/eastbrook/complaints/1"));
+  EXPECT_THAT(later, HasSubstr("complaint"));
+  Ran early = Casectl(as_dpo({"retention", "delete", "complaints/1", "--reason", "Period over"}));
+  EXPECT_EQ(early.code, 5);
+  EXPECT_THAT(early.err, HasSubstr("NOT_DUE_FOR_REVIEW"));
+  EXPECT_THAT(early.err, HasSubstr("is due for review on "));
+  EXPECT_THAT(Ok(as_dpo({"retention", "reviews"})), Not(HasSubstr("partnerships/")));
+  Ran denied = Casectl({"retention", "due"});
+  EXPECT_EQ(denied.code, 7);
+}
+
 TEST_F(CasectlTest, RetriesWithTheSameRequestIdCreateNothingNew) {
   const std::vector<std::string> apply = {
       "--request-id", "tour-apply-1",  "--verbose",          "reviews",

@@ -1,5 +1,7 @@
 #include "tests/support/world.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "casework/internal/records.pb.h"
@@ -7,6 +9,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
+#include "workflow/retention/commands.h"
 #include "workflow/time/calendar_workflow.h"
 
 namespace casework::testing {
@@ -103,6 +106,21 @@ workflow::DecideContext World::Context(const std::string& stream) {
     return rows;
   };
   ctx.scan_rows = [scan = ctx.scan_range](absl::string_view prefix) { return scan(prefix, "", "", 0); };
+  ctx.registry = registry_;
+  // Nothing is sealed here: a person's key counts as used in every stream
+  // of the partnership whose state names them.
+  ctx.streams_sealed_for = [this, partnership = std::string(workflow::PartnershipOfStream(stream))](
+                               v1::DataSubject subject, absl::string_view reference)
+      -> absl::StatusOr<std::vector<std::string>> {
+    std::vector<std::string> streams;
+    const std::pair<v1::DataSubject, std::string> person(subject, std::string(reference));
+    for (const auto& [name, s] : streams_) {
+      if (workflow::PartnershipOfStream(name) != partnership || s.state == nullptr) continue;
+      const auto people = workflow::retention::PeopleNamedIn(*s.state);
+      if (std::find(people.begin(), people.end(), person) != people.end()) streams.push_back(name);
+    }
+    return streams;
+  };
   return ctx;
 }
 

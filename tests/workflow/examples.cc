@@ -20,6 +20,7 @@ const std::map<std::string, WorkflowExamples>& AllExamples() {
       {"death_review", DeathReviewExamples()},
       {"erasure", ErasureExamples()},
       {"subject_access", SubjectAccessExamples()},
+      {"retention_review", RetentionReviewExamples()},
   };
   return *all;
 }

@@ -30,6 +30,7 @@ WorkflowExamples PanelMeetingExamples();
 WorkflowExamples DeathReviewExamples();
 WorkflowExamples ErasureExamples();
 WorkflowExamples SubjectAccessExamples();
+WorkflowExamples RetentionReviewExamples();
 
 // A request maker for a request that needs only its name set (and a
 // request_id, when it has none).

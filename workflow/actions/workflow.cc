@@ -22,6 +22,10 @@ const Workflow& ActionWorkflow() {
     Definition<State> d({"action", "actions", 2, "casework.v1.ActionService",
                          "docs/workflows/actions.md"});
     d.StateField(&v1::Action::state);
+    d.Retention([](const v1::Action& a) -> int64_t {
+      const bool closed = a.state() == v1::Action::COMPLETED || a.state() == v1::Action::CANCELLED;
+      return closed ? a.update_time().seconds() : 0;
+    });
     d.Transitions({
         {kNewState, kCreateAction.name, {"OPEN"}},
         {"OPEN", kRecordProgress.name, {"OPEN"}},

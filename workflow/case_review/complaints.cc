@@ -224,6 +224,8 @@ const Workflow& ComplaintWorkflow() {
   static const Workflow* workflow = [] {
     Definition<State> d({"complaint", "complaints", 1, "casework.v1.ComplaintService", ""});
     d.States(StateName, {std::string(kNewState), "RECORDED"});
+    // A complaint is whole once recorded: its retention runs from then.
+    d.Retention([](const State& s) -> int64_t { return s.record_time().seconds(); });
     d.Transitions({
         {kNewState, kRecordComplaint.name, {"RECORDED"}},
         // The same source again: the recorded complaint, nothing written.

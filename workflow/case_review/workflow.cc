@@ -29,6 +29,13 @@ const Workflow& CaseReviewWorkflow() {
     Definition<State> d({"case_review", "caseReviews", 1, "casework.v1.CaseReviewService",
                          "docs/workflows/case-review.md"});
     d.StateField(&State::state);
+    // Closed: CLOSED, WITHDRAWN, or THRESHOLD_NOT_MET (until an appeal
+    // moves it on).
+    d.Retention([](const State& s) -> int64_t {
+      const bool closed = s.state() == State::CLOSED || s.state() == State::WITHDRAWN ||
+                          s.state() == State::THRESHOLD_NOT_MET;
+      return closed ? s.update_time().seconds() : 0;
+    });
     d.Transitions({
         {kNewState, kReceiveApplication.name, {"RECEIVED"}},
         {"RECEIVED", kAcknowledgeApplication.name, {"RECEIVED"}},

@@ -10,6 +10,9 @@ const Workflow& DeathReviewWorkflow() {
     Definition<Review> d({"death_review", kCollection, 1, "casework.v1.DeathReviewService",
                           "docs/workflows/death-reviews.md"});
     d.StateField(&Review::state);
+    d.Retention([](const Review& r) -> int64_t {
+      return r.state() == Review::CLOSED ? r.update_time().seconds() : 0;
+    });
     // The table keeps views of these names: they must outlive it.
     static constexpr char notified[] = "NOTIFIED";
     static constexpr char commissioned[] = "COMMISSIONED";

@@ -99,6 +99,10 @@ void ApplyReapplied(State& s, const v1::ErasureReapplied& e, const v1::EventEnve
   s.set_name(env.stream());
 }
 
+void SubjectErasures(const v1::SubjectErased& e, std::vector<v1::Erasure>* out) {
+  out->push_back(e.erasure());
+}
+
 void ErasureRows(absl::string_view, const State&, std::vector<Row>*) {}
 
 State ErasureReply(const State& s, const v1::CommitInfo&) { return s; }
@@ -148,6 +152,7 @@ const Workflow& ErasureWorkflow() {
     d.Create(kReapplyErasure, DecideReapply, ValidateReapply);
     d.On<v1::SubjectErased>(ApplyErased);
     d.On<v1::ErasureReapplied>(ApplyReapplied);
+    d.Erases(SubjectErasures);
     d.Rows(ErasureRows, {std::string(kCollection)});
     d.SummaryRow(ErasureSummaryRow);
     d.Reply(ErasureReply);

@@ -16,6 +16,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "casework/v1/common.pb.h"
+#include "casework/v1/privacy.pb.h"
 #include "google/protobuf/message.h"
 
 namespace casework::workflow {
@@ -123,6 +124,17 @@ struct DecideContext {
   std::function<absl::StatusOr<std::vector<Row>>(absl::string_view prefix, absl::string_view after,
                                                  absl::string_view until, int limit)>
       scan_range;
+  // The workflows of the product (which workflow owns another stream).
+  // Null only in pure tests that need none.
+  const Registry* registry = nullptr;
+  // The streams whose records hold data sealed with the live key of the
+  // person `reference` of kind `subject` in this partnership (the key's
+  // "privacy/uses" rows: docs/data-protection.md), each once, in key
+  // order; empty when the person has no live key. Null when the server
+  // seals nothing (it was started without a master key).
+  std::function<absl::StatusOr<std::vector<std::string>>(v1::DataSubject subject,
+                                                         absl::string_view reference)>
+      streams_sealed_for;
 };
 
 // What a validation may know beyond the request.

@@ -156,10 +156,27 @@ int Workflow::CurrentEventVersion(const google::protobuf::Descriptor* type) cons
   return it == appliers_.end() ? 0 : static_cast<int>(it->second.size());
 }
 
+std::string RetentionClosedPrefix(absl::string_view partnership, absl::string_view collection) {
+  return absl::StrCat(kRetentionNamespace, "/", partnership, "/closed/", collection, "/");
+}
+
+void Workflow::RetentionRow(absl::string_view stream, const google::protobuf::Message& state,
+                            std::vector<Row>* rows) const {
+  const std::optional<absl::Time> closed = ClosedAt(state);
+  if (!closed.has_value()) return;
+  const std::optional<ResourceName> name = ResourceNameOf(stream, info_.collection);
+  if (!name.has_value()) return;
+  rows->push_back(Row{absl::StrCat(RetentionClosedPrefix(name->partnership, info_.collection),
+                                   SortableNumber(absl::ToUnixSeconds(*closed)), "/",
+                                   SortableNumber(name->number)),
+                      std::string(stream)});
+}
+
 absl::Status Workflow::Rows(absl::string_view stream, const google::protobuf::Message& state,
                             std::vector<Row>* rows) const {
   const size_t first = rows->size();
   for (const RowsFn& fn : rows_) fn(stream, state, rows);
+  RetentionRow(stream, state, rows);
   if (summary_row_ && StateName(state) != kNewState) {
     rows->push_back(MessageRow(summary_row_(stream), state));
   }
@@ -170,6 +187,7 @@ absl::Status Workflow::IndexRows(absl::string_view stream, const google::protobu
                                  std::vector<Row>* rows) const {
   const size_t first = rows->size();
   for (const RowsFn& fn : rows_) fn(stream, state, rows);
+  RetentionRow(stream, state, rows);
   return CheckRowNamespaces(*rows, first);
 }
 

@@ -39,6 +39,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -50,6 +51,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "casework/v1/common.pb.h"
+#include "casework/v1/data_protection.pb.h"
 #include "casework/v1/events.pb.h"
 #include "casework/v1/policy.pb.h"
 #include "google/protobuf/descriptor.h"
@@ -71,6 +73,13 @@ enum class Sharing {
   kByPolicy,  // as the partnership's policy says (Policy.access)
   kNever,     // never: parties only (death reviews before publication)
 };
+
+// The row namespace of retention (Definition::Retention): every closed case
+// of a workflow with retention has the row
+//   retention/{p}/closed/{collection}/{closing time, Unix seconds}/{number}
+// whose value is the case's stream name.
+inline constexpr absl::string_view kRetentionNamespace = "retention";
+std::string RetentionClosedPrefix(absl::string_view partnership, absl::string_view collection);
 
 // Who a workflow is.
 struct WorkflowInfo {
@@ -215,6 +224,27 @@ class Workflow {
     return !read_access_ || IsEngineActor(actor) || read_access_(state, actor);
   }
 
+  // Retention (Definition::Retention): true if its streams are cases kept
+  // for a period after they close, then reviewed (docs/data-protection.md).
+  bool has_retention() const { return static_cast<bool>(closed_at_); }
+  // When the case `state` closed, the time its retention period runs from;
+  // nullopt while it is open (or for a workflow without retention).
+  std::optional<absl::Time> ClosedAt(const google::protobuf::Message& state) const {
+    if (!closed_at_) return std::nullopt;
+    const int64_t seconds = closed_at_(state);
+    if (seconds <= 0) return std::nullopt;
+    return absl::FromUnixSeconds(seconds);
+  }
+
+  // Appends the erasures event `payload` records (Definition::Erases): the
+  // engine destroys their keys once the event is durable (storage/
+  // erasure.h). Appends nothing for other events.
+  void ErasuresOf(const google::protobuf::Message& payload, std::vector<v1::Erasure>* out) const {
+    if (auto it = erasures_.find(payload.GetDescriptor()); it != erasures_.end()) {
+      it->second(payload, out);
+    }
+  }
+
   // The section of the policy document this workflow owns, or null.
   const PolicySection* policy_section() const {
     return policy_section_.field.empty() ? nullptr : &policy_section_;
@@ -254,6 +284,9 @@ class Workflow {
   std::vector<std::string> states_;
   // Appliers by event type; index v-1 holds meaning version v.
   absl::flat_hash_map<const google::protobuf::Descriptor*, std::vector<Applier>> appliers_;
+  // Appends the retention row of a closed case (kRetentionNamespace).
+  void RetentionRow(absl::string_view stream, const google::protobuf::Message& state,
+                    std::vector<Row>* rows) const;
   // INTERNAL unless every row from `first` on is under a row namespace.
   absl::Status CheckRowNamespaces(const std::vector<Row>& rows, size_t first) const;
 
@@ -266,6 +299,11 @@ class Workflow {
   OnTimerFn on_timer_;
   std::function<int64_t(const google::protobuf::Message&)> pinned_policy_;
   std::function<bool(const google::protobuf::Message&, const v1::Actor&)> read_access_;
+  std::function<int64_t(const google::protobuf::Message&)> closed_at_;
+  absl::flat_hash_map<const google::protobuf::Descriptor*,
+                      std::function<void(const google::protobuf::Message&,
+                                         std::vector<v1::Erasure>*)>>
+      erasures_;
   Sharing sharing_ = Sharing::kByPolicy;
   TransitionTable transitions_;
   std::vector<std::unique_ptr<CommandType>> owned_commands_;
@@ -524,6 +562,31 @@ class Definition {
       return may_read(kernel_internal::As<State>(m), actor);
     };
     workflow_->sharing_ = sharing;
+    return *this;
+  }
+
+  // The workflow's streams are cases under the partnership's retention
+  // schedule (docs/data-protection.md): `closed_at(state)` is when the case
+  // closed, in Unix seconds, or 0 while it is open. The kit then indexes
+  // every closed case by its closing time under the "retention" row
+  // namespace (kRetentionClosedRow), which the retention review reads.
+  Definition& Retention(int64_t (*closed_at)(const State&)) {
+    workflow_->closed_at_ = [closed_at](const google::protobuf::Message& m) {
+      return closed_at(kernel_internal::As<State>(m));
+    };
+    workflow_->row_namespaces_.push_back(std::string(kRetentionNamespace));
+    return *this;
+  }
+
+  // Events of type E record erasures: `erasures(event, out)` appends them.
+  // Once such an event is durable the engine destroys the keys the
+  // erasures name and derives again what used them (storage/erasure.h).
+  template <typename E>
+  Definition& Erases(void (*erasures)(const E& event, std::vector<v1::Erasure>* out)) {
+    workflow_->erasures_.emplace(E::descriptor(), [erasures](const google::protobuf::Message& e,
+                                                             std::vector<v1::Erasure>* out) {
+      erasures(kernel_internal::As<E>(e), out);
+    });
     return *this;
   }
 

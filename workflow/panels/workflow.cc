@@ -42,6 +42,11 @@ const Workflow& PanelCaseWorkflow() {
     Definition<Case> d({"panel_case", kCaseCollection, 1, "casework.v1.PanelService",
                         "docs/workflows/panels.md"});
     d.StateField(&v1::PanelCase::state);
+    d.Retention([](const Case& c) -> int64_t {
+      const bool closed = c.state() == Case::CLOSED || c.state() == Case::DECLINED ||
+                          c.state() == Case::ESCALATED;
+      return closed ? c.update_time().seconds() : 0;
+    });
     // The table keeps views of these names: they must outlive it.
     static constexpr char main[] = "MAIN_AGENDA";
     static constexpr char monitoring[] = "MONITORING";
@@ -128,6 +133,9 @@ const Workflow& PanelMeetingWorkflow() {
     Definition<Meeting> d({"panel_meeting", kMeetingCollection, 1,
                            "casework.v1.PanelMeetingService", "docs/workflows/panel-meetings.md"});
     d.StateField(&v1::PanelMeeting::state);
+    d.Retention([](const Meeting& m) -> int64_t {
+      return m.state() == Meeting::CLOSED ? m.update_time().seconds() : 0;
+    });
     d.Transitions({
         {kNewState, kScheduleMeeting.name, {"SCHEDULED"}},
         {"SCHEDULED", kRecordAttendance.name, {"SCHEDULED"}},
