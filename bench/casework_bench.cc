@@ -452,6 +452,14 @@ absl::Status MeasureStorage(Report& report, const ScratchDir& scratch) {
   } else {
     report.failures.push_back(absl::StrCat("rebuild: ", rebuild.status().ToString()));
   }
+  report.Progress("backing up and restoring %d events", log->events);
+  absl::StatusOr<BackupResult> backup =
+      MeasureBackup(dir, scratch.Sub("backups"), scratch.Sub("restored"));
+  if (backup.ok()) {
+    figures.backup = *backup;
+  } else {
+    report.failures.push_back(absl::StrCat("backup: ", backup.status().ToString()));
+  }
   report.storage = figures;
   return absl::OkStatus();
 }

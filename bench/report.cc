@@ -161,6 +161,12 @@ void PrintReport(const Report& report) {
           "row and timer rewritten)\n",
           f.rebuild->seconds, f.rebuild->events_per_s);
     }
+    if (f.backup.has_value()) {
+      absl::PrintF(
+          "backup    %.0f MB backed up in %.2f s (%.1f s/GB), restored in %.2f s (%.1f s/GB)\n",
+          f.backup->mb, f.backup->backup_seconds, f.backup->backup_s_per_gb,
+          f.backup->restore_seconds, f.backup->restore_s_per_gb);
+    }
   }
 
   if (report.growth.has_value()) {

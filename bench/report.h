@@ -84,6 +84,7 @@ struct StorageFigures {
   GeneratedLog log;
   ReplayResult replay;
   std::optional<RebuildResult> rebuild;
+  std::optional<BackupResult> backup;
   RestartResult restart;
 };
 

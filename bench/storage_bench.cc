@@ -16,6 +16,7 @@
 #include "services/calendar_provider.h"
 #include "services/call_context.h"
 #include "storage/clock.h"
+#include "storage/backup.h"
 #include "storage/event_store.h"
 #include "storage/rebuild.h"
 #include "workflow/actions/commands.h"
@@ -263,6 +264,29 @@ absl::StatusOr<RebuildResult> MeasureRebuild(const std::string& dir) {
   result.seconds = MillisSince(start) / 1000.0;
   result.events_per_s =
       result.seconds > 0 ? static_cast<double>(result.events) / result.seconds : 0;
+  return result;
+}
+
+absl::StatusOr<BackupResult> MeasureBackup(const std::string& dir, const std::string& backups,
+                                           const std::string& restored) {
+  BackupResult result;
+  storage::StoreOptions options;
+  options.path = dir;
+  absl::StatusOr<std::unique_ptr<storage::EventStore>> store = storage::EventStore::Open(options);
+  if (!store.ok()) return store.status();
+  SteadyClock::time_point start = SteadyClock::now();
+  absl::StatusOr<storage::BackupReport> taken = (*store)->Backup(backups, 1);
+  if (!taken.ok()) return taken.status();
+  result.backup_seconds = MillisSince(start) / 1000.0;
+  store->reset();
+  start = SteadyClock::now();
+  absl::StatusOr<storage::BackupReport> back = storage::RestoreBackup(backups, 0, restored);
+  if (!back.ok()) return back.status();
+  result.restore_seconds = MillisSince(start) / 1000.0;
+  result.mb = static_cast<double>(taken->bytes) / (1 << 20);
+  const double gb = static_cast<double>(taken->bytes) / (1 << 30);
+  result.backup_s_per_gb = gb > 0 ? result.backup_seconds / gb : 0;
+  result.restore_s_per_gb = gb > 0 ? result.restore_seconds / gb : 0;
   return result;
 }
 

@@ -51,6 +51,19 @@ struct RebuildResult {
 // and an upgrade of the derived format run).
 absl::StatusOr<RebuildResult> MeasureRebuild(const std::string& dir);
 
+struct BackupResult {
+  double mb = 0;                // the backup's files
+  double backup_seconds = 0;    // EventStore::Backup into an empty directory
+  double restore_seconds = 0;   // storage::RestoreBackup into an empty directory
+  double backup_s_per_gb = 0;
+  double restore_s_per_gb = 0;
+};
+
+// Backs `dir` up into `backups` (what OperationsService.CreateBackup runs)
+// and restores it into `restored`, timing both.
+absl::StatusOr<BackupResult> MeasureBackup(const std::string& dir, const std::string& backups,
+                                           const std::string& restored);
+
 struct RestartResult {
   double serving_ms = 0;    // spawn -> "serving on" line
   double first_get_ms = 0;  // spawn -> first successful GetAction

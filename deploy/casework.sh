@@ -24,7 +24,8 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libjemalloc-dev libjwt-dev libssl-dev openssl
-  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev prometheus-cpp-dev
+  prometheus python3-yaml systemd
   tzdata
   chromium
   python3-grpcio python3-protobuf

@@ -13,6 +13,8 @@
 // line "caseworkd: ..." naming the cause.
 #include <signal.h>
 
+#include <algorithm>
+
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
@@ -36,6 +38,7 @@
 #include "services/server.h"
 #include "services/transport.h"
 #include "storage/clock.h"
+#include "storage/backup.h"
 #include "storage/rebuild.h"
 #include "workflow/common/status.h"
 
@@ -109,6 +112,21 @@ ABSL_FLAG(double, drain_notice_seconds, 1,
           "On SIGTERM/SIGINT, how long health reports NOT_SERVING while calls (and new "
           "connections) are still served, before the server stops accepting calls. A second "
           "signal cuts it short.");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "HOST:PORT to serve Prometheus metrics on (GET /metrics, plain HTTP), e.g. "
+          "127.0.0.1:9464. Empty: no metrics endpoint. Keep it off public networks: it tells "
+          "the load and the partnerships' overdue deadlines.");
+ABSL_FLAG(std::string, backup_dir, "",
+          "Where OperationsService.CreateBackup (casectl backup) writes online backups of the "
+          "data directory. Empty: no backups. Keep it on another disk.");
+ABSL_FLAG(int, backup_keep, 7, "Backups kept in --backup_dir; older ones are deleted. 0: all.");
+ABSL_FLAG(std::string, backup, "",
+          "Do not serve: back up the (stopped) data directory into this directory, keeping "
+          "--backup_keep, then exit. A running server is backed up with casectl backup.");
+ABSL_FLAG(std::string, restore_from, "",
+          "Do not serve: restore a backup from this backup directory into --data_dir, which must "
+          "not exist or be empty, verify it (as --verify), then exit.");
+ABSL_FLAG(int, backup_id, 0, "With --restore_from: the backup to restore; 0: the latest.");
 ABSL_FLAG(bool, demo, false,
           "Load the demo partnership (fictional 'eastbrook' CSP) if it is not there yet.");
 ABSL_FLAG(double, shutdown_grace_seconds, 10,
@@ -172,7 +190,7 @@ int ExitCodeOf(const absl::Status& status) {
       absl::StartsWith(reason, "MASTER_KEY_") || absl::StartsWith(reason, "SEALED_DATA_")) {
     return kExitDataDir;
   }
-  if (absl::StartsWith(reason, "LISTEN_")) return kExitListen;
+  if (absl::StartsWith(reason, "LISTEN_") || reason == "METRICS_LISTEN_FAILED") return kExitListen;
   if (status.code() == absl::StatusCode::kInvalidArgument) return kExitUsage;
   return kExitOther;
 }
@@ -213,8 +231,17 @@ int RotateMasterKey(const std::string& data_dir) {
   return 0;
 }
 
-// --verify and --rebuild: offline maintenance of a data directory.
+// --verify, --rebuild, --compact, --backup and --restore_from: offline
+// maintenance of a data directory.
 int Maintain(const std::string& data_dir, bool rebuild) {
+  if (const std::string from = absl::GetFlag(FLAGS_restore_from); !from.empty()) {
+    absl::StatusOr<casework::storage::BackupReport> restored = casework::storage::RestoreBackup(
+        from, static_cast<uint32_t>(std::max(0, absl::GetFlag(FLAGS_backup_id))), data_dir);
+    if (!restored.ok()) return StartFailed(restored.status());
+    std::printf("restored backup %u (up to position %llu) into %s in %s; verifying\n",
+                restored->id, static_cast<unsigned long long>(restored->last_position),
+                data_dir.c_str(), absl::FormatDuration(restored->took).c_str());
+  }
   casework::storage::StoreOptions options;
   options.path = data_dir;
   options.min_free_bytes = Mebibytes(absl::GetFlag(FLAGS_min_free_disk_mb));
@@ -232,6 +259,20 @@ int Maintain(const std::string& data_dir, bool rebuild) {
   if (!absl::LoadTimeZone("Europe/London", &london)) {
     std::fprintf(stderr, "caseworkd: cannot load time zone Europe/London: install tzdata\n");
     return 1;
+  }
+  if (const std::string to = absl::GetFlag(FLAGS_backup); !to.empty()) {
+    absl::StatusOr<casework::storage::BackupReport> taken =
+        (*store)->Backup(to, std::max(0, absl::GetFlag(FLAGS_backup_keep)));
+    if (!taken.ok()) {
+      std::fprintf(stderr, "caseworkd: backup failed: %s\n",
+                   std::string(taken.status().ToString()).c_str());
+      return 1;
+    }
+    std::printf("backup %u of %s in %s: %llu bytes, up to position %llu, in %s\n", taken->id,
+                data_dir.c_str(), to.c_str(), static_cast<unsigned long long>(taken->bytes),
+                static_cast<unsigned long long>(taken->last_position),
+                absl::FormatDuration(taken->took).c_str());
+    return 0;
   }
   if (absl::GetFlag(FLAGS_compact)) {
     absl::Status compacted = (*store)->CompactAll();
@@ -293,7 +334,8 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "casework gRPC server for Community Safety Partnership case work.\n"
       "Usage: caseworkd --data_dir=DIR [--listen=127.0.0.1:50051] [--demo] [--nosync]\n"
-      "       caseworkd --data_dir=DIR --verify | --rebuild | --compact\n"
+      "       caseworkd --data_dir=DIR --verify | --rebuild | --compact | --backup=BACKUP_DIR\n"
+      "       caseworkd --data_dir=NEW_DIR --restore_from=BACKUP_DIR [--backup_id=N]\n"
       "       caseworkd --data_dir=DIR --master_key_file=OLD --rotate_master_key=NEW\n"
       "Exit codes: 0 clean stop; 1 --verify found problems, or another failure; 2 bad command "
       "line; 3 data directory or key store unusable (locked, not a directory, no permission, damaged, a wrong master key); 4 not "
@@ -317,6 +359,9 @@ int main(int argc, char** argv) {
 
   casework::services::ServerConfig config;
   config.listen = absl::GetFlag(FLAGS_listen);
+  config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  config.backup_dir = absl::GetFlag(FLAGS_backup_dir);
+  config.backup_keep = std::max(0, absl::GetFlag(FLAGS_backup_keep));
   config.data_dir = absl::GetFlag(FLAGS_data_dir);
   config.sync = absl::GetFlag(FLAGS_sync);
   config.request_log = absl::GetFlag(FLAGS_request_log);
@@ -357,7 +402,8 @@ int main(int argc, char** argv) {
   }
   if (!absl::GetFlag(FLAGS_rotate_master_key).empty()) return RotateMasterKey(config.data_dir);
   if (absl::GetFlag(FLAGS_verify) || absl::GetFlag(FLAGS_rebuild) ||
-      absl::GetFlag(FLAGS_compact)) {
+      absl::GetFlag(FLAGS_compact) || !absl::GetFlag(FLAGS_backup).empty() ||
+      !absl::GetFlag(FLAGS_restore_from).empty()) {
     return Maintain(config.data_dir, absl::GetFlag(FLAGS_rebuild));
   }
   config.master_key_file = absl::GetFlag(FLAGS_master_key_file);

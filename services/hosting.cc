@@ -31,7 +31,7 @@ const std::vector<absl::string_view>& AlwaysHosted() {
       "casework.v1.EventService",  "casework.v1.DeadlineService", "casework.v1.CalendarService",
       "casework.v1.PolicyService", "casework.v1.AuditService",    "casework.v1.OutboxService",
       "casework.v1.DataProtectionService", "casework.v1.SubjectAccessService",
-      "casework.v1.RetentionService",
+      "casework.v1.RetentionService", "casework.v1.OperationsService",
   };
   return *services;
 }

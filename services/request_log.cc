@@ -24,12 +24,6 @@
 #include "workflow/common/status.h"
 
 namespace casework::services {
-namespace {
-
-// Longest caller-supplied values a log line carries, in bytes of input.
-constexpr size_t kMaxLoggedMethod = 120;
-constexpr size_t kMaxLoggedIdentity = 64;
-constexpr size_t kMaxLoggedMessage = 300;
 
 const char* CodeName(grpc::StatusCode code) {
   switch (code) {
@@ -71,6 +65,13 @@ const char* CodeName(grpc::StatusCode code) {
       return "CODE_UNKNOWN";
   }
 }
+
+namespace {
+
+// Longest caller-supplied values a log line carries, in bytes of input.
+constexpr size_t kMaxLoggedMethod = 120;
+constexpr size_t kMaxLoggedIdentity = 64;
+constexpr size_t kMaxLoggedMessage = 300;
 
 // Length of the valid UTF-8 sequence at the start of `s`, 0 if invalid.
 size_t Utf8Length(absl::string_view s) {
@@ -348,6 +349,9 @@ class CallGuard final : public grpc::experimental::Interceptor {
       methods->ModifySendStatus(status);
     }
     if (state_->options().request_log) Log(status);
+    if (state_->options().on_finished) {
+      state_->options().on_finished(method_, status.error_code(), absl::Now() - start_);
+    }
   }
 
   void Log(const grpc::Status& status) {

@@ -68,7 +68,15 @@ struct CallGuardOptions {
   // The deployment's link key (services/outbox.h): a call carrying it in
   // kLinkKeyHeader runs as the engine. Empty: no call does.
   std::string link_key;
+  // Called as each call finishes, with its full method name, its code and
+  // how long it took (the metrics endpoint: services/metrics.h). Must not
+  // block. Null: none.
+  std::function<void(const std::string& method, grpc::StatusCode code, absl::Duration latency)>
+      on_finished;
 };
+
+// "OK", "INVALID_ARGUMENT", ...: the name of a gRPC status code.
+const char* CodeName(grpc::StatusCode code);
 
 // Counters of the calls one server has seen.
 struct CallStats {

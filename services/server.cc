@@ -37,6 +37,8 @@
 #include "services/request_log.h"
 #include "services/subject_access_service.h"
 #include "services/retention_service.h"
+#include "services/operations_service.h"
+#include "services/metrics.h"
 #include "storage/erasure.h"
 #include "storage/rebuild.h"
 #include "workflow/common/status.h"
@@ -69,6 +71,7 @@ const std::vector<std::pair<absl::string_view, ServiceFactory>>& ServiceFactorie
       {"casework.v1.DataProtectionService", &Make<DataProtectionService>},
       {"casework.v1.SubjectAccessService", &Make<SubjectAccessService>},
       {"casework.v1.RetentionService", &Make<RetentionService>},
+      {"casework.v1.OperationsService", &Make<OperationsService>},
   };
   return *factories;
 }
@@ -362,6 +365,8 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   deps.calendars = server->calendars_.get();
   deps.registry = &workflow::Workflows();
   deps.london = london;
+  deps.backup_dir = config.backup_dir;
+  deps.backup_keep = config.backup_keep;
   server->feed_ = std::make_unique<EventFeed>(deps, config.feed);
   deps.feed = server->feed_.get();
   deps.outbox = server->outbox_.get();
@@ -386,6 +391,15 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   if (config.rate_limit_per_second > 0) {
     guard.rate_limiter = std::make_shared<RateLimiter>(
         config.rate_limit_per_second, std::max(1.0, config.rate_limit_burst), clock);
+  }
+  if (!config.metrics_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<Metrics>> metrics = Metrics::Start(config.metrics_listen);
+    if (!metrics.ok()) return fail(metrics.status());
+    server->metrics_ = *std::move(metrics);
+    guard.on_finished = [m = server->metrics_.get()](const std::string& method,
+                                                     grpc::StatusCode code, absl::Duration took) {
+      m->ObserveCall(method, code, took);
+    };
   }
   server->guard_ = std::make_shared<CallGuardState>(guard);
 
@@ -442,6 +456,10 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
     if (!linked.ok()) return fail(linked.status());
     server->timers_->Start(config.timer_poll);
     server->outbox_->Start(config.timer_poll);
+  }
+  if (server->metrics_ != nullptr) {
+    server->metrics_->Attach({server->engine_.get(), server->store_.get(), server->timers_.get(),
+                              clock, [self = server.get()] { return self->serving(); }});
   }
   server->outbox_->SetParkedListener([self = server.get()] { self->CheckHealth(); });
   server->CheckHealth();
@@ -577,6 +595,7 @@ void CaseworkServer::Shutdown(absl::Duration grace) {
   }
   feed_.reset();
   if (outbox_ != nullptr) outbox_->Stop();
+  if (metrics_ != nullptr) metrics_->Detach();
   if (timers_ != nullptr) timers_->Stop();
   if (engine_ != nullptr) engine_->Stop();
   audit_.reset();

@@ -22,6 +22,7 @@
 #include "services/calendar_provider.h"
 #include "services/event_feed.h"
 #include "services/outbox.h"
+#include "services/metrics.h"
 #include "services/policy_cache.h"
 #include "services/request_log.h"
 #include "services/service_deps.h"
@@ -108,6 +109,15 @@ struct ServerConfig {
   // Zero: no background check (tests call CheckHealth()). Default: 1s.
   absl::Duration space_poll = absl::Seconds(1);
 
+  // --- Operations ---
+  // "HOST:PORT" of the Prometheus endpoint (services/metrics.h), plain HTTP
+  // on an address of its own; port 0 picks one. Empty: none. Default: none.
+  std::string metrics_listen;
+  // Where OperationsService.CreateBackup writes backups (storage/backup.h),
+  // and how many it keeps (0: all). Empty: no backups. Default: none, 7.
+  std::string backup_dir;
+  int backup_keep = 7;
+
   // --- Connections and memory ---
   // gRPC resource quota: memory for connections, their buffers and calls.
   // Default: 512 MiB.
@@ -171,6 +181,8 @@ class CaseworkServer {
 
   // The port actually bound.
   int port() const { return port_; }
+  // The metrics endpoint's port, 0 without one.
+  int metrics_port() const { return metrics_ == nullptr ? 0 : metrics_->port(); }
   // A channel to this server that bypasses the network (for tests and the
   // demo loader). Its callers state their identity in metadata, as the
   // development identity does; under mutual TLS its calls carry the
@@ -224,6 +236,7 @@ class CaseworkServer {
   std::unique_ptr<EventFeed> feed_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::shared_ptr<CallGuardState> guard_;
+  std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool shut_down_ = false;

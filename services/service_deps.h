@@ -45,6 +45,10 @@ struct ServiceDeps {
   // every one. Lists across workflows (deadlines) leave out records of
   // workflows served elsewhere (a split deployment's copied data).
   std::function<bool(absl::string_view service)> hosted;
+  // Where OperationsService.CreateBackup writes (--backup_dir; empty: no
+  // backups), and how many it keeps there (0: all).
+  std::string backup_dir;
+  int backup_keep = 0;
 
   // Today in Europe/London.
   absl::CivilDay Today() const { return absl::ToCivilDay(clock->Now(), london); }

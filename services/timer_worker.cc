@@ -50,6 +50,7 @@ absl::StatusOr<int> TimerWorker::FireDue() {
     absl::StatusOr<int> fired = FireBatch(*due);
     if (!fired.ok()) return fired.status();
     if (*fired > 0) std::fprintf(stderr, "caseworkd: timers: %d fired\n", *fired);
+    fired_total_ += static_cast<uint64_t>(*fired);
     total += *fired;
     // A full batch may have more behind it (read after its last key).
     if (!full) return total;

@@ -10,6 +10,7 @@
 #include <functional>
 #include <vector>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -45,6 +46,9 @@ class TimerWorker {
   void Start(absl::Duration poll);
   void Stop();
 
+  // Timers that recorded an event since the worker was made.
+  uint64_t fired_total() const { return fired_total_.load(); }
+
  private:
   absl::StatusOr<int> FireBatch(
       const std::vector<std::pair<std::string, internal::TimerRecord>>& due);
@@ -56,6 +60,7 @@ class TimerWorker {
   const workflow::Registry* registry_;
   const std::function<bool(absl::string_view service)> hosted_;
 
+  std::atomic<uint64_t> fired_total_{0};
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

@@ -102,6 +102,11 @@ EngineStats Engine::stats() const {
   return stats_;
 }
 
+size_t Engine::queued() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.size();
+}
+
 void Engine::Run() {
   std::vector<Command> group;
   std::vector<SideWrite> side;
@@ -169,7 +174,13 @@ void Engine::CommitGroup(std::vector<Command>& commands, std::vector<SideWrite>&
         "another command of the same group failed with an internal error; nothing was "
         "written, retry");
   } else if (g.batch.count() > 0) {
+    const auto write_started = std::chrono::steady_clock::now();
     written = store_->Write(g.batch);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - write_started).count();
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    stats_.write_seconds.Add(seconds);
+    stats_.group_commands.Add(static_cast<double>(commands.size()));
   }
   if (written.ok()) {
     for (const auto& [stream, state] : g.states) CachePut(stream, state);
@@ -388,6 +399,10 @@ absl::StatusOr<Engine::GroupStream*> Engine::Load(const workflow::Workflow& work
                                                   const std::string& stream, Group& g) {
   if (auto it = g.states.find(stream); it != g.states.end()) return &it->second;
   if (auto it = cache_.find(stream); it != cache_.end()) {
+    {
+      std::lock_guard<std::mutex> lock(stats_mu_);
+      ++stats_.cache_hits;
+    }
     lru_.splice(lru_.begin(), lru_, it->second.lru);
     GroupStream& s = g.states[stream];
     s.state = it->second.state;

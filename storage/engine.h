@@ -113,6 +113,22 @@ struct WriterHold {
   absl::Duration longest;
 };
 
+// A distribution of observations in fixed buckets, for the metrics
+// endpoint: counts[i] observations were at most bounds[i] (and above the
+// bound before); the last count is the rest.
+struct Distribution {
+  explicit Distribution(std::vector<double> b) : bounds(std::move(b)), counts(bounds.size() + 1) {}
+  void Add(double value) {
+    size_t i = 0;
+    while (i < bounds.size() && value > bounds[i]) ++i;
+    ++counts[i];
+    sum += value;
+  }
+  std::vector<double> bounds;
+  std::vector<uint64_t> counts;
+  double sum = 0;
+};
+
 struct EngineStats {
   uint64_t commands = 0;         // commands completed (any outcome)
   uint64_t groups = 0;           // synced writes
@@ -124,6 +140,11 @@ struct EngineStats {
   // Writer time spent deciding and staging each method's commands (not the
   // group's synced write), by method.
   std::map<std::string, WriterHold> holds;
+  uint64_t cache_hits = 0;       // states found in the writer's state cache
+  // Each group's synced write (the group commit, its fsync included), in
+  // seconds, and the commands it carried.
+  Distribution write_seconds{{0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1}};
+  Distribution group_commands{{1, 2, 4, 8, 16, 32, 64, 128, 256, 512}};
 };
 
 // Rows that ride with the next group of commands, in its batch (one synced
@@ -193,6 +214,8 @@ class Engine {
   void Stop();
 
   EngineStats stats() const;
+  // Commands waiting for the writer now.
+  size_t queued() const;
 
  private:
   struct Group;
@@ -250,7 +273,7 @@ class Engine {
   const Clock* const clock_;
   const EngineOptions options_;
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Command> queue_;  // guarded by mu_
   std::vector<SideWrite> side_queue_;  // guarded by mu_

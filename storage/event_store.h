@@ -40,6 +40,7 @@
 #include "casework/internal/records.pb.h"
 #include "casework/v1/events.pb.h"
 #include "privacy/sealer.h"
+#include "storage/backup.h"
 #include "storage/clock.h"
 #include "storage/fault_injection.h"
 #include "workflow/kernel/context.h"
@@ -111,6 +112,21 @@ struct SpaceReport {
   uint64_t data_bytes = 0;
   // OK while writes are accepted; otherwise why they are refused.
   absl::Status writes;
+};
+
+// What RocksDB says of the open data directory, for the metrics endpoint.
+// Summed over the column families where RocksDB counts per family.
+struct StoreProperties {
+  uint64_t free_bytes = 0;                // free space on the filesystem
+  uint64_t table_bytes = 0;               // live table files
+  uint64_t wal_bytes = 0;                 // live write-ahead log files
+  uint64_t memtable_bytes = 0;            // memtables, active and unflushed
+  uint64_t block_cache_bytes = 0;         // block cache in use
+  uint64_t block_cache_capacity = 0;
+  uint64_t pending_compaction_bytes = 0;  // estimated bytes compaction must rewrite
+  uint64_t running_compactions = 0;
+  bool writes_stopped = false;            // RocksDB stopped writes (a write stall)
+  uint64_t delayed_write_rate = 0;        // bytes/s while writes are slowed, else 0
 };
 
 // A read-model row as stored: the rows the workflows derive, unchanged.
@@ -236,6 +252,13 @@ class EventStore {
   // Looks at the free space now, resuming or refusing writes as write_status
   // does, and reports it. Thread-safe; for a periodic health check.
   SpaceReport CheckSpace();
+  // RocksDB's figures now (StoreProperties). Thread-safe.
+  StoreProperties Properties() const;
+  // Takes an online backup into `dir` (created if missing) while writes go
+  // on, then keeps the newest `keep` backups there (0: all). UNAVAILABLE
+  // (BACKUP_FAILED) naming the cause. One at a time; thread-safe
+  // (storage/backup.h).
+  absl::StatusOr<BackupReport> Backup(const std::string& dir, int keep);
   // Calls `listener` with the new last position after every write that
   // committed events, on the writer's thread: it must only note the
   // position and return (the event feed wakes its subscribers with it).
@@ -292,6 +315,9 @@ class EventStore {
   // exclusively.
   mutable absl::Mutex db_mu_;
   std::unique_ptr<Handles> h_ ABSL_GUARDED_BY(db_mu_);
+
+  // One backup at a time.
+  absl::Mutex backup_mu_;
 
   // Serialises writes, space checks and reopens.
   absl::Mutex write_mu_ ABSL_ACQUIRED_BEFORE(db_mu_);

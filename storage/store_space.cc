@@ -7,6 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "rocksdb/db.h"
+#include "rocksdb/sst_file_manager.h"
+#include "rocksdb/transaction_log.h"
 #include "rocksdb/write_batch.h"
 #include "storage/store_internal.h"
 #include "workflow/common/status.h"
@@ -41,6 +44,40 @@ uint64_t EventStore::DataBytes() const {
   absl::ReaderMutexLock lock(&db_mu_);
   if (h_ == nullptr || h_->sst_files == nullptr) return 0;
   return h_->sst_files->GetTotalSize();
+}
+
+StoreProperties EventStore::Properties() const {
+  StoreProperties p;
+  p.free_bytes = FreeBytes();
+  absl::ReaderMutexLock lock(&db_mu_);
+  if (h_ == nullptr || h_->db == nullptr) return p;
+  rocksdb::DB& db = *h_->db;
+  if (h_->sst_files != nullptr) p.table_bytes = h_->sst_files->GetTotalSize();
+  rocksdb::VectorLogPtr wal_files;
+  if (db.GetSortedWalFiles(wal_files).ok()) {
+    for (const auto& file : wal_files) p.wal_bytes += file->SizeFileBytes();
+  }
+  auto sum = [&](const std::string& property) {
+    uint64_t total = 0;
+    for (rocksdb::ColumnFamilyHandle* family : h_->all) {
+      uint64_t value = 0;
+      if (db.GetIntProperty(family, property, &value)) total += value;
+    }
+    return total;
+  };
+  auto one = [&](const std::string& property) {
+    uint64_t value = 0;
+    db.GetIntProperty(property, &value);
+    return value;
+  };
+  p.memtable_bytes = sum(rocksdb::DB::Properties::kSizeAllMemTables);
+  p.pending_compaction_bytes = sum(rocksdb::DB::Properties::kEstimatePendingCompactionBytes);
+  p.block_cache_bytes = one(rocksdb::DB::Properties::kBlockCacheUsage);
+  p.block_cache_capacity = one(rocksdb::DB::Properties::kBlockCacheCapacity);
+  p.running_compactions = one(rocksdb::DB::Properties::kNumRunningCompactions);
+  p.writes_stopped = one(rocksdb::DB::Properties::kIsWriteStopped) != 0;
+  p.delayed_write_rate = one(rocksdb::DB::Properties::kActualDelayedWriteRate);
+  return p;
 }
 
 absl::Status EventStore::Write(StoreBatch& batch) {

@@ -57,6 +57,10 @@ int main(int argc, char** argv) {
       ->envname("CASEWORK_TLS_CERT");
   app.add_option("--tls-key", s.tls_key, "Mutual TLS: this client's key (PEM)")
       ->envname("CASEWORK_TLS_KEY");
+  app.add_option("--tls-server-name", s.tls_server_name,
+                 "Mutual TLS: the name the server's certificate carries, when --addr is another "
+                 "(e.g. a probe inside the server's pod connecting to 127.0.0.1)")
+      ->envname("CASEWORK_TLS_SERVER_NAME");
   app.add_option("--token-file", s.token_file, "A file holding your bearer token")
       ->envname("CASEWORK_TOKEN_FILE");
   app.add_option("--timeout", s.timeout_seconds, "Seconds to wait for an answer")

@@ -36,6 +36,9 @@ std::shared_ptr<grpc::Channel> Client::Channel() {
     if (!settings_.tls_cert.empty()) ssl.pem_cert_chain = ReadFile(settings_.tls_cert);
     if (!settings_.tls_key.empty()) ssl.pem_private_key = ReadFile(settings_.tls_key);
     credentials = grpc::SslCredentials(ssl);
+    if (!settings_.tls_server_name.empty()) {
+      args.SetSslTargetNameOverride(settings_.tls_server_name);
+    }
   } else {
     credentials = grpc::InsecureChannelCredentials();
   }

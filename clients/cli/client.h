@@ -29,6 +29,9 @@ struct Settings {
   // Mutual TLS: the partnership CA and this client's certificate and key
   // (PEM files); a file holding a bearer token for the person.
   std::string tls_ca, tls_cert, tls_key, token_file;
+  // The name the server's certificate must carry, when it is not the host
+  // of `addr` (a probe connecting to 127.0.0.1).
+  std::string tls_server_name;
   Output output = Output::kTable;
   // The request_id of the command (default: a fresh one); printed with
   // verbose.

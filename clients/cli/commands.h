@@ -115,7 +115,7 @@ void AddCaseCommands(CLI::App& app, Cli& cli);
 void AddDeathReviewCommands(CLI::App& app, Cli& cli);
 // panels and meetings.
 void AddPanelCommands(CLI::App& app, Cli& cli);
-// actions, deadlines, figures, events, policy, health.
+// actions, deadlines, figures, events, policy, health, outbox, backups.
 void AddLogCommands(CLI::App& app, Cli& cli);
 // Erasure and subject access (commands_privacy.cc).
 void AddPrivacyCommands(CLI::App& app, Cli& cli);

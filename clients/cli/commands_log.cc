@@ -19,6 +19,7 @@
 #include "casework/v1/case_reviews.grpc.pb.h"
 #include "casework/v1/deadlines.grpc.pb.h"
 #include "casework/v1/events.grpc.pb.h"
+#include "casework/v1/operations.grpc.pb.h"
 #include "casework/v1/outbox.grpc.pb.h"
 #include "casework/v1/policy.grpc.pb.h"
 #include "clients/cli/commands.h"
@@ -383,6 +384,49 @@ void AddOutbox(CLI::App& app, Cli& cli) {
 
 }  // namespace
 
+// Online backups of the server's data directory (role admin; README,
+// "Backup and restore").
+void AddBackup(CLI::App& app, Cli& cli) {
+  CLI::App* backup = app.add_subcommand(
+      "backup", "Take an online backup of the server's data directory (role admin)\n"
+                "  e.g. casectl --role admin backup");
+  auto print = [&cli](const v1::Backup& b) {
+    *cli.out << "backup " << b.id() << ": " << FormatTime(b.create_time()) << ", " << b.bytes()
+             << " bytes in " << b.files() << " files, up to position " << b.last_position();
+    if (b.has_took()) {
+      *cli.out << ", taken in " << b.took().seconds() << "." << (b.took().nanos() / 1000000)
+               << " s";
+    }
+    *cli.out << "\n";
+  };
+  backup->callback([&cli, print] {
+    v1::Backup taken;
+    if (!Call<v1::OperationsService>(cli, &v1::OperationsService::Stub::CreateBackup,
+                                     v1::CreateBackupRequest(), &taken)) {
+      return;
+    }
+    if (cli.json()) return PrintJson(taken, *cli.out);
+    print(taken);
+  });
+  CLI::App* list = app.add_subcommand(
+      "backups", "The backups in the server's backup directory (role admin)\n"
+                 "  e.g. casectl --role admin backups");
+  list->callback([&cli, print] {
+    v1::ListBackupsResponse listed;
+    if (!Call<v1::OperationsService>(cli, &v1::OperationsService::Stub::ListBackups,
+                                     v1::ListBackupsRequest(), &listed)) {
+      return;
+    }
+    for (const v1::Backup& b : listed.backups()) {
+      if (cli.json()) {
+        PrintJson(b, *cli.out);
+      } else {
+        print(b);
+      }
+    }
+  });
+}
+
 void AddLogCommands(CLI::App& app, Cli& cli) {
   AddActions(app, cli);
   AddDeadlines(app, cli);
@@ -391,6 +435,7 @@ void AddLogCommands(CLI::App& app, Cli& cli) {
   AddPolicy(app, cli);
   AddHealth(app, cli);
   AddOutbox(app, cli);
+  AddBackup(app, cli);
 }
 
 }  // namespace casework::cli

@@ -36,7 +36,7 @@ std::vector<const google::protobuf::ServiceDescriptor*> ContractServices() {
 TEST(ServiceRegistryTest, EveryMutatingMethodIsARegisteredCommand) {
   const workflow::Registry& registry = workflow::Workflows();
   std::vector<const google::protobuf::ServiceDescriptor*> services = ContractServices();
-  ASSERT_EQ(services.size(), 15u);
+  ASSERT_EQ(services.size(), 16u);
   int commands = 0;
   for (const google::protobuf::ServiceDescriptor* s : services) {
     EXPECT_NE(FindFactory(s->full_name()), nullptr) << s->full_name() << " is not hosted";

@@ -82,10 +82,12 @@ TEST(ServiceConfigTest, EveryMethodHasADeadlineAndARetryRuleSafeForIt) {
           continue;
         }
         // Safe to retry: a command carries its request_id (a retry returns
-        // the first reply), a read changes nothing, and making an outbox
-        // message due now twice is making it due now.
+        // the first reply), a read changes nothing, making an outbox
+        // message due now twice is making it due now, and a second backup
+        // shares the first one's files.
         const bool idempotent =
-            method.full_name() == "casework.v1.OutboxService.RetryOutboxMessage";
+            method.full_name() == "casework.v1.OutboxService.RetryOutboxMessage" ||
+            method.full_name() == "casework.v1.OperationsService.CreateBackup";
         ASSERT_TRUE(command || IsRead(method) || idempotent) << "neither a command nor a read";
         ASSERT_EQ(fields.count("retryPolicy"), 1u);
         const auto& retry = fields.at("retryPolicy").struct_value().fields();

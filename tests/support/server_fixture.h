@@ -57,6 +57,11 @@ class ServerFixture : public ::testing::Test {
   TempDir dir_;
   // The event feed's options for the next Start.
   services::FeedOptions feed_options_;
+  // The metrics endpoint's address for the next Start; empty: none.
+  std::string metrics_listen_;
+  // The backup directory and how many backups it keeps, for the next Start.
+  std::string backup_dir_;
+  int backup_keep_ = 7;
   ManualClock clock_;
   std::unique_ptr<services::CaseworkServer> server_;
 };
