@@ -127,6 +127,12 @@ ABSL_FLAG(std::string, restore_from, "",
           "Do not serve: restore a backup from this backup directory into --data_dir, which must "
           "not exist or be empty, verify it (as --verify), then exit.");
 ABSL_FLAG(int, backup_id, 0, "With --restore_from: the backup to restore; 0: the latest.");
+ABSL_FLAG(std::string, placement, "",
+          "Many partnerships, many machines: a file placing each partnership on an instance, "
+          "\"PARTNERSHIP INSTANCE HOST:PORT\" per line (docs/scaling.md). Calls for a "
+          "partnership another instance holds are refused naming it. Empty: this instance holds "
+          "every partnership. With --instance.");
+ABSL_FLAG(std::string, instance, "", "With --placement: this instance's name in the file.");
 ABSL_FLAG(bool, demo, false,
           "Load the demo partnership (fictional 'eastbrook' CSP) if it is not there yet.");
 ABSL_FLAG(double, shutdown_grace_seconds, 10,
@@ -360,6 +366,16 @@ int main(int argc, char** argv) {
   casework::services::ServerConfig config;
   config.listen = absl::GetFlag(FLAGS_listen);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  if (!absl::GetFlag(FLAGS_placement).empty() || !absl::GetFlag(FLAGS_instance).empty()) {
+    absl::StatusOr<casework::services::Placement> placement = casework::services::Placement::Load(
+        absl::GetFlag(FLAGS_placement), absl::GetFlag(FLAGS_instance));
+    if (!placement.ok()) {
+      std::fprintf(stderr, "caseworkd: %s\n", std::string(placement.status().message()).c_str());
+      return kExitUsage;
+    }
+    config.placement =
+        std::make_shared<const casework::services::Placement>(*std::move(placement));
+  }
   config.backup_dir = absl::GetFlag(FLAGS_backup_dir);
   config.backup_keep = std::max(0, absl::GetFlag(FLAGS_backup_keep));
   config.data_dir = absl::GetFlag(FLAGS_data_dir);
@@ -497,7 +513,8 @@ int main(int argc, char** argv) {
                  "machines.\n");
   }
 
-  if (absl::GetFlag(FLAGS_demo)) {
+  if (absl::GetFlag(FLAGS_demo) &&
+      (config.placement == nullptr || config.placement->Owns("eastbrook"))) {
     absl::Status demo = casework::services::LoadDemoPartnership((*server)->InProcessChannel(),
                                                                   (*server)->hosted());
     if (!demo.ok()) {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/audit_log.h"
+#include "services/placement.h"
 #include "services/call_context.h"
 #include "services/grpc_status.h"
 #include "services/policy_cache.h"
@@ -80,6 +81,13 @@ absl::StatusOr<storage::Command> BuildCommand(
     known->CopyFrom(*request);
     known->DiscardUnknownFields();
     request = std::move(known);
+  }
+  // A partnership another instance holds (services/placement.h): streamed
+  // intake's items come here without passing the call guard's check.
+  if (deps.placement != nullptr) {
+    if (const std::string partnership = PartnershipOfRequest(*request); !partnership.empty()) {
+      RETURN_IF_ERROR(deps.placement->Check(partnership));
+    }
   }
   workflow::ValidateContext validate;
   validate.today = deps.Today();

@@ -17,6 +17,7 @@
 #include "services/command_runner.h"
 #include "services/event_feed.h"
 #include "services/paging.h"
+#include "services/placement.h"
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
 
@@ -212,6 +213,13 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* EventService::Subscribe(
   FieldErrors errors;
   FeedFilter filter = CheckSubscribe(*request, *deps_.registry, errors);
   if (!errors.empty()) return RefuseSubscription(errors.ToStatus());
+  // A partnership another instance holds: its feed is there.
+  if (deps_.placement != nullptr && !request->partnership().empty()) {
+    const std::string partnership(workflow::PartnershipOfStream(request->partnership()));
+    if (absl::Status here = deps_.placement->Check(partnership); !here.ok()) {
+      return RefuseSubscription(here);
+    }
+  }
   const uint64_t head = store_->LastPosition();
   if (request->after_position() > head) {
     return RefuseSubscription(ErrorWithReason(

@@ -192,7 +192,8 @@ class CallGuard final : public grpc::experimental::Interceptor {
     if (metadata == nullptr) return;
     metadata_ = metadata;
     for (const char* internal : {kResourceKey, kThrottledKey, kIdentityAgencyKey, kIdentityUserKey,
-                                 kIdentityRoleKey, kIdentityErrorKey, kLinkPeerKey}) {
+                                 kIdentityRoleKey, kIdentityErrorKey, kLinkPeerKey,
+                                 kPlacementKey}) {
       metadata->erase(grpc::string_ref(internal));
     }
     StampLinkPeer(*metadata);
@@ -259,6 +260,19 @@ class CallGuard final : public grpc::experimental::Interceptor {
     metadata.emplace(grpc::string_ref(kThrottledKey), grpc::string_ref(throttled_));
   }
 
+  // When the request names a partnership another instance holds, tells
+  // the handler to refuse it (services/placement.h).
+  void StampPlacement(const google::protobuf::Message& request) {
+    const Placement* placement = state_->options().placement.get();
+    if (metadata_ == nullptr || placement == nullptr) return;
+    const std::string partnership = PartnershipOfRequest(request);
+    if (partnership.empty()) return;
+    std::optional<Placement::Refusal> refusal = placement->RefusalFor(partnership);
+    if (!refusal.has_value()) return;
+    placement_ = absl::StrCat(refusal->reason, "\t", refusal->message);
+    metadata_->emplace(grpc::string_ref(kPlacementKey), grpc::string_ref(placement_));
+  }
+
   // For a detail read, tells the handler which record the request names
   // (the field its access rule declares), for the audit log.
   void StampResource(const google::protobuf::MethodDescriptor& method,
@@ -286,6 +300,7 @@ class CallGuard final : public grpc::experimental::Interceptor {
     if (method == nullptr || method->client_streaming() || method->server_streaming()) return;
     // The request of a casework unary method is its generated message.
     StampResource(*method, *static_cast<const google::protobuf::Message*>(request));
+    StampPlacement(*static_cast<const google::protobuf::Message*>(request));
     // Commands (requests with a request_id) check their enums in their
     // validators; a read is only answered, so it is checked here.
     if (method->input_type()->FindFieldByName("request_id") != nullptr) return;
@@ -393,6 +408,7 @@ class CallGuard final : public grpc::experimental::Interceptor {
   std::multimap<grpc::string_ref, grpc::string_ref>* metadata_ = nullptr;
   std::string resource_;
   std::string throttled_;
+  std::string placement_;
   std::string identity_[4];  // agency, user, role, error: stamped values
   absl::Time start_;
   bool unparsed_ = false;

@@ -43,6 +43,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "services/placement.h"
 #include "services/rate_limit.h"
 #include "services/transport.h"
 
@@ -73,6 +74,9 @@ struct CallGuardOptions {
   // block. Null: none.
   std::function<void(const std::string& method, grpc::StatusCode code, absl::Duration latency)>
       on_finished;
+  // The partnerships this instance holds (services/placement.h): a unary
+  // call whose request names another is refused. Null: every partnership.
+  std::shared_ptr<const Placement> placement;
 };
 
 // "OK", "INVALID_ARGUMENT", ...: the name of a gRPC status code.

@@ -39,6 +39,10 @@ inline constexpr char kLinkKeyHeader[] = "x-casework-link-key";
 // ... and, when the call carried the deployment's link key (an outbox
 // delivery from another process of the deployment: services/outbox.h), "1".
 inline constexpr char kLinkPeerKey[] = "x-casework-internal-link-peer";
+// ... and, when the request names a partnership this instance does not hold
+// (services/placement.h), the refusal: its ErrorInfo reason, a tab, its
+// message.
+inline constexpr char kPlacementKey[] = "x-casework-internal-placement";
 
 using workflow::ParseRole;
 using workflow::RoleName;

@@ -367,6 +367,7 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   deps.london = london;
   deps.backup_dir = config.backup_dir;
   deps.backup_keep = config.backup_keep;
+  deps.placement = config.placement;
   server->feed_ = std::make_unique<EventFeed>(deps, config.feed);
   deps.feed = server->feed_.get();
   deps.outbox = server->outbox_.get();
@@ -388,6 +389,7 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   guard.max_reply_backlog_bytes = config.max_reply_backlog_bytes;
   guard.identity = identity;
   guard.link_key = config.outbox.link_key;
+  guard.placement = config.placement;
   if (config.rate_limit_per_second > 0) {
     guard.rate_limiter = std::make_shared<RateLimiter>(
         config.rate_limit_per_second, std::max(1.0, config.rate_limit_burst), clock);

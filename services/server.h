@@ -23,6 +23,7 @@
 #include "services/event_feed.h"
 #include "services/outbox.h"
 #include "services/metrics.h"
+#include "services/placement.h"
 #include "services/policy_cache.h"
 #include "services/request_log.h"
 #include "services/service_deps.h"
@@ -117,6 +118,9 @@ struct ServerConfig {
   // and how many it keeps (0: all). Empty: no backups. Default: none, 7.
   std::string backup_dir;
   int backup_keep = 7;
+  // The partnerships this instance holds, and where the others are
+  // (services/placement.h). Null: it holds every partnership.
+  std::shared_ptr<const Placement> placement;
 
   // --- Connections and memory ---
   // gRPC resource quota: memory for connections, their buffers and calls.

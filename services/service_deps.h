@@ -18,6 +18,8 @@
 
 namespace casework::services {
 
+class Placement;
+
 class AuditLog;
 class EventFeed;
 class OutboxDispatcher;
@@ -49,6 +51,8 @@ struct ServiceDeps {
   // backups), and how many it keeps there (0: all).
   std::string backup_dir;
   int backup_keep = 0;
+  // The partnerships this instance holds (services/placement.h); null: all.
+  std::shared_ptr<const Placement> placement;
 
   // Today in Europe/London.
   absl::CivilDay Today() const { return absl::ToCivilDay(clock->Now(), london); }

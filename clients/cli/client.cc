@@ -51,6 +51,11 @@ std::unique_ptr<grpc::ClientContext> Client::Context() const {
   context->AddMetadata("x-casework-agency", settings_.agency);
   context->AddMetadata("x-casework-user", settings_.user);
   context->AddMetadata("x-casework-role", settings_.role);
+  // Where partnerships are spread across instances, the proxy routes on it
+  // (docs/scaling.md).
+  if (!settings_.partnership.empty()) {
+    context->AddMetadata("x-casework-partnership", settings_.partnership);
+  }
   if (!settings_.purpose.empty()) context->AddMetadata("x-casework-purpose", settings_.purpose);
   if (!settings_.token_file.empty()) {
     context->AddMetadata("authorization", "Bearer " + Trimmed(ReadFile(settings_.token_file)));

@@ -40,57 +40,7 @@ using hardening::RunningCaseworkd;
 
 constexpr char kLinkKey[] = "split-processes-link-key-0123456789abcdef";
 
-// A loopback port nothing listens on now.
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
 std::string ReadFile(const std::string& path) { return ReadTextFile(path, "file").value_or(""); }
-
-// nginx in the foreground with the deployment's configuration, the
-// addresses replaced by the test's.
-class Nginx {
- public:
-  Nginx(const std::string& dir, int listen, int reviews, int panels, int deaths) {
-    const std::string site = absl::StrReplaceAll(
-        ReadFile(std::string(CASEWORK_SOURCE_DIR) + "/deploy/nginx/casework-split.conf"),
-        {{"127.0.0.1:50050", absl::StrCat("127.0.0.1:", listen)},
-         {"127.0.0.1:50051", absl::StrCat("127.0.0.1:", reviews)},
-         {"127.0.0.1:50052", absl::StrCat("127.0.0.1:", panels)},
-         {"127.0.0.1:50053", absl::StrCat("127.0.0.1:", deaths)}});
-    std::ofstream(dir + "/casework-split.conf") << site;
-    std::ofstream(dir + "/nginx.conf")
-        << "daemon off;\nworker_processes 1;\nerror_log " << dir << "/error.log;\npid " << dir
-        << "/nginx.pid;\nevents {}\nhttp {\n  access_log off;\n  client_body_temp_path " << dir
-        << "/body;\n  include " << dir << "/casework-split.conf;\n}\n";
-    pid_ = fork();
-    if (pid_ == 0) {
-      execl(NGINX_PATH, NGINX_PATH, "-p", dir.c_str(), "-c", (dir + "/nginx.conf").c_str(),
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-  }
-  ~Nginx() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-
- private:
-  pid_t pid_ = -1;
-};
 
 // The panels process's arguments, on `port` (0: any).
 std::vector<std::string> PanelsArgs(const std::string& dir, const std::string& key_file, int port) {
@@ -150,7 +100,11 @@ TEST(SplitProcessesTest, ReferralsThroughTheProxyLinkOnceAcrossPanelsCrashes) {
   ASSERT_GT(deaths.port(), 0);
   ASSERT_GT(reviews_port, 0);
   const int proxy_port = FreePort();
-  Nginx nginx(dir.path(), proxy_port, reviews_port, panels_port, deaths.port());
+  Nginx nginx(dir.path(), "casework-split.conf",
+              {{"127.0.0.1:50050", absl::StrCat("127.0.0.1:", proxy_port)},
+               {"127.0.0.1:50051", absl::StrCat("127.0.0.1:", reviews_port)},
+               {"127.0.0.1:50052", absl::StrCat("127.0.0.1:", panels_port)},
+               {"127.0.0.1:50053", absl::StrCat("127.0.0.1:", deaths.port())}});
   std::shared_ptr<grpc::Channel> proxy = grpc::CreateChannel(absl::StrCat("127.0.0.1:", proxy_port),
                                                              grpc::InsecureChannelCredentials());
   ASSERT_TRUE(proxy->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(20)))

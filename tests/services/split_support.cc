@@ -1,11 +1,61 @@
 #include "tests/services/split_support.h"
 
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
+#include "services/tokens.h"
 #include "tests/services/hardening_support.h"
 #include "tests/support/test_support.h"
 
 namespace casework::services::split {
+
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+Nginx::Nginx(const std::string& dir, const std::string& site,
+             const std::vector<std::pair<std::string, std::string>>& addresses) {
+  std::string text =
+      ReadTextFile(std::string(CASEWORK_SOURCE_DIR) + "/deploy/nginx/" + site, "file").value_or("");
+  for (const auto& [from, to] : addresses) text = absl::StrReplaceAll(text, {{from, to}});
+  std::ofstream(dir + "/" + site) << text;
+  std::ofstream(dir + "/nginx.conf")
+      << "daemon off;\nworker_processes 1;\nerror_log " << dir << "/error.log;\npid " << dir
+      << "/nginx.pid;\nevents {}\nhttp {\n  access_log off;\n  client_body_temp_path " << dir
+      << "/body;\n  include " << dir << "/" << site << ";\n}\n";
+  pid_ = fork();
+  if (pid_ == 0) {
+    execl(NGINX_PATH, NGINX_PATH, "-p", dir.c_str(), "-c", (dir + "/nginx.conf").c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+}
+
+Nginx::~Nginx() {
+  if (pid_ > 0) {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+  }
+}
 std::string ReferRecommendations(const std::shared_ptr<grpc::Channel>& channel,
                                  const std::string& complainant, int count) {
   absl::StatusOr<std::string> name = scenario::ReferRecommendations(channel, complainant, count);

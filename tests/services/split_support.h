@@ -6,7 +6,10 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <sys/types.h>
+
 #include <memory>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -38,6 +41,22 @@ std::vector<v1::PanelCase> ListPanelCases(const std::shared_ptr<grpc::Channel>& 
 // The outbox messages of eastbrook waiting at the process `process` names.
 grpc::Status ListOutbox(const std::shared_ptr<grpc::Channel>& channel, const std::string& process,
                         v1::ListOutboxMessagesResponse* response);
+
+// A loopback port nothing listens on now.
+int FreePort();
+
+// nginx in the foreground (NGINX_PATH) with the deployment's configuration
+// deploy/nginx/`site`, each of `addresses` (deploy's address, the test's)
+// replaced; stopped with the object.
+class Nginx {
+ public:
+  Nginx(const std::string& dir, const std::string& site,
+        const std::vector<std::pair<std::string, std::string>>& addresses);
+  ~Nginx();
+
+ private:
+  pid_t pid_ = -1;
+};
 
 // grpc.health.v1.Health/Check of `service`: "SERVING", "NOT_SERVING",
 // "SERVICE_UNKNOWN" or "error CODE".

@@ -30,6 +30,19 @@ const PROTO_FILES = [
 const OBJECT_OPTIONS = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true };
 
 // A refused call, with what the server said in a form pages can show.
+
+// The partnership a request is for: the {p} of its parent or name,
+// "partnerships/{p}/..."; '' for none.
+function partnershipOf(request) {
+  for (const field of ['parent', 'name']) {
+    const value = request && request[field];
+    if (typeof value === 'string' && value.startsWith('partnerships/')) {
+      return value.split('/')[1] || '';
+    }
+  }
+  return '';
+}
+
 class ApiError extends Error {
   constructor(error, details) {
     super(error.details || error.message);
@@ -117,6 +130,10 @@ class Api {
     }
     metadata.set('x-casework-role', person.role);
     if (purpose) metadata.set('x-casework-purpose', purpose);
+    // Where partnerships are spread across instances, the proxy routes on
+    // it (docs/scaling.md).
+    const partnership = partnershipOf(request);
+    if (partnership) metadata.set('x-casework-partnership', partnership);
     metadata.set('x-correlation-id', crypto.randomUUID());
     const deadline = new Date(Date.now() + this.deadlineMs);
     return new Promise((resolve, reject) => {
