@@ -100,13 +100,14 @@ absl::StatusOr<v1::Actor> ActorFromMetadata(const grpc::ServerContextBase& conte
     }
     return workflow::EngineActor(kLinksUser);
   }
-  // A partnership another instance holds (services/placement.h).
+  ASSIGN_OR_RETURN(v1::Actor actor, IdentityFromMetadata(context));
+  // A partnership another instance holds (services/placement.h): said only
+  // to an identified caller, since it names the deployment's instances.
   if (const std::string refusal = MetadataValue(context, kPlacementKey); !refusal.empty()) {
     const size_t tab = refusal.find('\t');
     return ErrorWithReason(absl::StatusCode::kFailedPrecondition, refusal.substr(0, tab),
                            tab == std::string::npos ? refusal : refusal.substr(tab + 1));
   }
-  ASSIGN_OR_RETURN(v1::Actor actor, IdentityFromMetadata(context));
   // The caller's rate limit (services/rate_limit.h), taken by the call guard.
   if (const std::string wait = MetadataValue(context, kThrottledKey); !wait.empty()) {
     int64_t micros = 0;

@@ -80,8 +80,11 @@ grpc::ServerUnaryReactor* RetentionService::ListDueForReview(
         if (due > as_of) return Visit::kSkipped;
         ASSIGN_OR_RETURN(std::optional<v1::RetentionReview> latest,
                          LatestReviewOf(*partnership, stream));
+        if (latest.has_value() && latest->decision() == v1::RetentionReview::DELETE) {
+          if (retention::StillDeleted(*latest, closed)) return Visit::kSkipped;
+          latest.reset();  // reopened and closed again since: due from its new closing
+        }
         if (latest.has_value()) {
-          if (latest->decision() == v1::RetentionReview::DELETE) return Visit::kSkipped;
           due = workflow::ToCivilDay(latest->next_review_date());
           if (due > as_of) return Visit::kSkipped;
         }

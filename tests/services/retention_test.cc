@@ -266,6 +266,23 @@ TEST_F(RetentionTest, RetainAndDeleteAreRecordedAndDeleteErasesWhoIsInNoOtherRet
   ASSERT_TRUE(Call(&v1::ActionService::Stub::GetAction, Actions().get(), get, &read).ok());
   EXPECT_EQ(read.title(), kErased);
   EXPECT_EQ(read.state(), v1::Action::COMPLETED);
+  // Reopened after its deletion and completed again: back under the
+  // schedule, due five years after its new closing.
+  v1::ReopenActionRequest reopen;
+  reopen.set_name(ActionName(1));
+  reopen.set_request_id("reopen-1");
+  reopen.set_reason("The problem came back");
+  v1::ActionResponse reopened;
+  ASSERT_TRUE(
+      Call(&v1::ActionService::Stub::ReopenAction, Actions().get(), reopen, &reopened).ok());
+  v1::CompleteActionRequest complete;
+  complete.set_name(ActionName(1));
+  complete.set_request_id("complete-again-1");
+  complete.set_note("Done again");
+  ASSERT_TRUE(
+      Call(&v1::ActionService::Stub::CompleteAction, Actions().get(), complete, &reopened).ok());
+  EXPECT_THAT(Due(Date(2031, 11, 30)),
+              ::testing::Contains(ActionName(1) + " 2031-11-30"));
 
   // A deleted case is deleted for good; the retry of the decision replays it.
   v1::RetentionReview again;

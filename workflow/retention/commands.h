@@ -49,6 +49,12 @@ absl::CivilDay LondonDay(absl::Time t);
 std::string ReviewRowPrefix(absl::string_view partnership);
 std::string CaseReviewsPrefix(absl::string_view partnership, absl::string_view case_name);
 
+// True if `latest`, a case's latest review, deleted it and the case has not
+// changed since: it closed (`closed`) before the deletion. A case
+// reopened after its deletion, open or closed again, is back under the
+// schedule (its new data is reviewed in turn) and counts as retained.
+bool StillDeleted(const v1::RetentionReview& latest, std::optional<absl::Time> closed);
+
 // The latest review of a case among `rows` (CaseReviewsPrefix's), if any.
 std::optional<v1::RetentionReview> LatestReview(const std::vector<Row>& rows);
 

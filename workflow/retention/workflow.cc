@@ -92,11 +92,16 @@ void ValidateDecide(const v1::DecideRetentionRequest& r, const ValidateContext& 
 }
 
 // True if the latest review of `stream` deleted it.
-absl::StatusOr<bool> Deleted(const DecideContext& context, absl::string_view stream) {
+absl::StatusOr<bool> Deleted(const DecideContext& context, const Workflow& workflow,
+                             absl::string_view stream) {
   ASSIGN_OR_RETURN(std::vector<Row> rows,
                    context.scan_rows(CaseReviewsPrefix(context.partnership, stream)));
   const std::optional<State> latest = LatestReview(rows);
-  return latest.has_value() && latest->decision() == State::DELETE;
+  if (!latest.has_value() || latest->decision() != State::DELETE) return false;
+  // Reopened or changed since: retained again.
+  ASSIGN_OR_RETURN(std::shared_ptr<const google::protobuf::Message> state,
+                   context.read_state(workflow, stream));
+  return StillDeleted(*latest, workflow.ClosedAt(*state));
 }
 
 // A DELETE's erasures: the case's own data, then each person the case names
@@ -126,12 +131,13 @@ absl::Status PlanDeletion(const google::protobuf::Message& case_state, State& re
                      context.streams_sealed_for(subject, reference));
     v1::KeptPerson kept;
     for (const std::string& stream : streams) {
+      if (kept.also_in_size() >= kMaxAlsoIn) break;  // kept: enough named
       if (stream == review.case_name()) continue;
       const Workflow* workflow = context.registry->ForStream(stream);
       if (workflow == nullptr || !workflow->has_retention()) continue;  // not a case
-      ASSIGN_OR_RETURN(bool deleted, Deleted(context, stream));
+      ASSIGN_OR_RETURN(bool deleted, Deleted(context, *workflow, stream));
       if (deleted) continue;
-      if (kept.also_in_size() < kMaxAlsoIn) kept.add_also_in(stream);
+      kept.add_also_in(stream);
     }
     if (kept.also_in_size() > 0) {
       kept.set_subject(subject);
@@ -170,10 +176,13 @@ absl::Status DecideRetention(const State&, const v1::DecideRetentionRequest& r,
   const int years = YearsAfterClosure(policy, workflow->name());
   ASSIGN_OR_RETURN(std::vector<Row> rows,
                    context.scan_rows(CaseReviewsPrefix(context.partnership, r.case_name())));
-  const std::optional<State> latest = LatestReview(rows);
+  std::optional<State> latest = LatestReview(rows);
   if (latest.has_value() && latest->decision() == State::DELETE) {
-    return ErrorWithReason(absl::StatusCode::kFailedPrecondition, "ALREADY_DELETED",
-                           absl::StrCat(r.case_name(), " was deleted by ", latest->name()));
+    if (StillDeleted(*latest, closed)) {
+      return ErrorWithReason(absl::StatusCode::kFailedPrecondition, "ALREADY_DELETED",
+                             absl::StrCat(r.case_name(), " was deleted by ", latest->name()));
+    }
+    latest.reset();  // reopened and closed again since: due from its new closing
   }
   const absl::CivilDay due = latest.has_value() ? ToCivilDay(latest->next_review_date())
                                                 : DueDate(*closed, years);
@@ -286,6 +295,11 @@ std::string ReviewRowPrefix(absl::string_view partnership) {
 std::string CaseReviewsPrefix(absl::string_view partnership, absl::string_view case_name) {
   return absl::StrCat(kRetentionNamespace, "/", partnership, "/cases/", EscapeKeyPart(case_name),
                       "/");
+}
+
+bool StillDeleted(const v1::RetentionReview& latest, std::optional<absl::Time> closed) {
+  return latest.decision() == State::DELETE && closed.has_value() &&
+         absl::ToUnixSeconds(*closed) < latest.decide_time().seconds();
 }
 
 std::optional<v1::RetentionReview> LatestReview(const std::vector<Row>& rows) {
