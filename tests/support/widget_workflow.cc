@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "workflow/common/validation.h"
+#include "workflow/kernel/definition.h"
 
 namespace casework::testing {
 namespace {

@@ -1,6 +1,7 @@
 // The action workflow's definition: its table, commands, appliers and rows.
 #include "workflow/actions/internal.h"
 #include "workflow/common/roles.h"
+#include "workflow/kernel/definition.h"
 #include "workflow/time/case_deadlines.h"
 
 namespace casework::workflow::actions {

@@ -7,6 +7,7 @@
 #include "workflow/common/roles.h"
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
+#include "workflow/kernel/definition.h"
 #include "workflow/policy/policy_workflow.h"
 
 namespace casework::workflow::case_review {

@@ -3,6 +3,7 @@
 #include "workflow/case_review/internal.h"
 #include "workflow/common/roles.h"
 #include "workflow/case_review/policy_section.h"
+#include "workflow/kernel/definition.h"
 #include "workflow/time/case_deadlines.h"
 
 namespace casework::workflow::case_review {

@@ -1,6 +1,7 @@
 // The death review workflow's definition.
 #include "workflow/death_reviews/internal.h"
 #include "workflow/death_reviews/policy_section.h"
+#include "workflow/kernel/definition.h"
 #include "workflow/time/case_deadlines.h"
 
 namespace casework::workflow::death_reviews {

@@ -9,6 +9,7 @@
 #include "absl/strings/strip.h"
 #include "workflow/common/validation.h"
 #include "workflow/erasures/commands.h"
+#include "workflow/kernel/definition.h"
 
 namespace casework::workflow::erasures {
 namespace {

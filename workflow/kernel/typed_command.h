@@ -1,5 +1,5 @@
 // The kit's typed command: a CommandType over one State and one Request,
-// built by Definition<State> and CommandOptions (workflow.h) and never
+// built by Definition<State> and CommandOptions (definition.h) and never
 // named by a workflow. Included by workflow.h only.
 #ifndef CASEWORK_WORKFLOW_KERNEL_TYPED_COMMAND_H_
 #define CASEWORK_WORKFLOW_KERNEL_TYPED_COMMAND_H_

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "workflow/common/roles.h"
+#include "workflow/kernel/definition.h"
 #include "workflow/panels/internal.h"
 #include "workflow/panels/policy_section.h"
 

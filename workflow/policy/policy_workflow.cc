@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
+#include "workflow/kernel/definition.h"
 #include "workflow/policy/document.h"
 
 namespace casework::workflow {

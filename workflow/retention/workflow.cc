@@ -8,6 +8,7 @@
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
 #include "workflow/erasures/commands.h"
+#include "workflow/kernel/definition.h"
 #include "workflow/kernel/registry.h"
 #include "workflow/policy/policy_workflow.h"
 #include "workflow/retention/commands.h"

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "workflow/common/validation.h"
 #include "workflow/erasures/commands.h"
+#include "workflow/kernel/definition.h"
 #include "workflow/subject_access/commands.h"
 #include "workflow/time/deadline_rules.h"
 

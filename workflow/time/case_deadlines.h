@@ -14,6 +14,7 @@
 #include "absl/time/civil_time.h"
 #include "casework/v1/deadlines.pb.h"
 #include "google/protobuf/repeated_field.h"
+#include "workflow/kernel/definition.h"
 #include "workflow/time/calendar.h"
 #include "workflow/time/deadline_rules.h"
 #include "workflow/common/validation.h"

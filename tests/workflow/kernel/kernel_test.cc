@@ -11,6 +11,7 @@
 #include "tests/support/world.h"
 #include "tests/workflow/examples.h"
 #include "workflow/common/validation.h"
+#include "workflow/kernel/definition.h"
 #include "workflow/kernel/registry.h"
 #include "workflow/kernel/workflow.h"
 

@@ -11,6 +11,7 @@
 #include "tests/support/widget_workflow.h"
 #include "tests/workflow/examples.h"
 #include "workflow/common/validation.h"
+#include "workflow/kernel/definition.h"
 #include "workflow/registry.h"
 
 namespace casework::testing {
