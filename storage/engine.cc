@@ -153,7 +153,8 @@ void Engine::CommitGroup(std::vector<Command>& commands, std::vector<SideWrite>&
   uint64_t replays = 0;
   std::vector<std::pair<const std::string*, absl::Duration>> holds;
   holds.reserve(commands.size());
-  for (Command& command : commands) {
+  for (size_t i = 0; i < commands.size(); ++i) {
+    Command& command = commands[i];
     Completion outcome;
     const auto started = std::chrono::steady_clock::now();
     g.current = outcomes.size();
@@ -163,6 +164,17 @@ void Engine::CommitGroup(std::vector<Command>& commands, std::vector<SideWrite>&
     if (outcome.replayed) ++replays;
     outcome.done = std::move(command.done);
     outcomes.push_back(std::move(outcome));
+    // A command that records erasures ends its group: the keys it erases
+    // are destroyed only once the group is durable, and a later command of
+    // the same group would otherwise seal new data with them (which the
+    // erasure would then destroy too). The rest go first in the next group.
+    if (!g.erasures.empty() && i + 1 < commands.size()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      queue_.insert(queue_.begin(), std::make_move_iterator(commands.begin() + i + 1),
+                    std::make_move_iterator(commands.end()));
+      commands.resize(i + 1);
+      break;
+    }
   }
 
   if (!g.poisoned) {
@@ -296,15 +308,16 @@ absl::StatusOr<std::string> Engine::Prepare(Command& c, Group& g, bool* replayed
   context.registry = &workflow::Workflows();
   if (privacy::Sealer* sealer = store_->sealer()) {
     context.streams_sealed_for = [this, &g, sealer, partnership = context.partnership](
-                                     v1::DataSubject subject, absl::string_view reference)
+                                     v1::DataSubject subject, absl::string_view reference,
+                                     absl::string_view after, int limit)
         -> absl::StatusOr<std::vector<std::string>> {
       std::vector<std::string> streams;
       ASSIGN_OR_RETURN(std::optional<std::string> id,
                        sealer->keys().LiveIdOf(privacy::PersonKeyName(partnership, subject,
                                                                       reference)));
-      if (!id.has_value()) return streams;
+      if (!id.has_value() || limit <= 0) return streams;
       const std::string prefix = keys::PrivacyUsePrefix(*id);
-      ASSIGN_OR_RETURN(std::vector<workflow::Row> uses, ScanRows(prefix, "", "", 0, g));
+      ASSIGN_OR_RETURN(std::vector<workflow::Row> uses, ScanRows(prefix, after, "", limit, g));
       for (workflow::Row& use : uses) streams.push_back(use.key.substr(prefix.size()));
       return streams;
     };

@@ -110,11 +110,14 @@ workflow::DecideContext World::Context(const std::string& stream) {
   // Nothing is sealed here: a person's key counts as used in every stream
   // of the partnership whose state names them.
   ctx.streams_sealed_for = [this, partnership = std::string(workflow::PartnershipOfStream(stream))](
-                               v1::DataSubject subject, absl::string_view reference)
+                               v1::DataSubject subject, absl::string_view reference,
+                               absl::string_view after, int limit)
       -> absl::StatusOr<std::vector<std::string>> {
     std::vector<std::string> streams;
     const std::pair<v1::DataSubject, std::string> person(subject, std::string(reference));
     for (const auto& [name, s] : streams_) {
+      if (static_cast<int>(streams.size()) >= limit) break;
+      if (!after.empty() && name <= after) continue;
       if (workflow::PartnershipOfStream(name) != partnership || s.state == nullptr) continue;
       const auto people = workflow::retention::PeopleNamedIn(*s.state);
       if (std::find(people.begin(), people.end(), person) != people.end()) streams.push_back(name);

@@ -130,10 +130,12 @@ struct DecideContext {
   // The streams whose records hold data sealed with the live key of the
   // person `reference` of kind `subject` in this partnership (the key's
   // "privacy/uses" rows: docs/data-protection.md), each once, in key
-  // order; empty when the person has no live key. Null when the server
-  // seals nothing (it was started without a master key).
-  std::function<absl::StatusOr<std::vector<std::string>>(v1::DataSubject subject,
-                                                         absl::string_view reference)>
+  // order, after `after` (empty: from the first), at most `limit` (> 0):
+  // fewer come back only when there are no more. Empty when the person has
+  // no live key. Null when the server seals nothing (it was started without
+  // a master key).
+  std::function<absl::StatusOr<std::vector<std::string>>(
+      v1::DataSubject subject, absl::string_view reference, absl::string_view after, int limit)>
       streams_sealed_for;
 };
 

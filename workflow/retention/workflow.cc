@@ -25,6 +25,9 @@ constexpr int kDefaultYears = 6;
 constexpr int kMaxYears = 100;
 constexpr int kMaxNextReviewYears = 10;
 constexpr int kMaxAlsoIn = 20;
+// The records of a person read at a time while looking for those that keep
+// them.
+constexpr int kUsesPage = 32;
 
 std::string StateName(const State& s) {
   switch (s.decision()) {
@@ -128,17 +131,23 @@ absl::Status PlanDeletion(const google::protobuf::Message& case_state, State& re
   *review.add_erasures() = stamp(std::move(own));
   for (auto& [subject, reference] : PeopleNamedIn(case_state)) {
     if (!erasures::IsPersonSubject(subject)) continue;
-    ASSIGN_OR_RETURN(std::vector<std::string> streams,
-                     context.streams_sealed_for(subject, reference));
+    // The person's records, a page at a time, until enough keep them.
     v1::KeptPerson kept;
-    for (const std::string& stream : streams) {
-      if (kept.also_in_size() >= kMaxAlsoIn) break;  // kept: enough named
-      if (stream == review.case_name()) continue;
-      const Workflow* workflow = context.registry->ForStream(stream);
-      if (workflow == nullptr || !workflow->has_retention()) continue;  // not a case
-      ASSIGN_OR_RETURN(bool deleted, Deleted(context, *workflow, stream));
-      if (deleted) continue;
-      kept.add_also_in(stream);
+    std::string after;
+    while (kept.also_in_size() < kMaxAlsoIn) {
+      ASSIGN_OR_RETURN(std::vector<std::string> streams,
+                       context.streams_sealed_for(subject, reference, after, kUsesPage));
+      for (const std::string& stream : streams) {
+        if (kept.also_in_size() >= kMaxAlsoIn) break;  // kept: enough named
+        if (stream == review.case_name()) continue;
+        const Workflow* workflow = context.registry->ForStream(stream);
+        if (workflow == nullptr || !workflow->has_retention()) continue;  // not a case
+        ASSIGN_OR_RETURN(bool deleted, Deleted(context, *workflow, stream));
+        if (deleted) continue;
+        kept.add_also_in(stream);
+      }
+      if (static_cast<int>(streams.size()) < kUsesPage) break;
+      after = streams.back();
     }
     if (kept.also_in_size() > 0) {
       kept.set_subject(subject);

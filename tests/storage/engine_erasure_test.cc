@@ -1,0 +1,79 @@
+// The engine and erasures, on a real sealed RocksDB directory: an erasure
+// takes effect once its group is durable, so it ends its group, and a later
+// command that seals new data about the same subject gets the key's next
+// generation rather than the key being destroyed.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "casework/v1/actions.pb.h"
+#include "casework/v1/data_protection.pb.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "privacy/key_store.h"
+#include "privacy/sealer.h"
+#include "storage/engine.h"
+#include "tests/support/engine_harness.h"
+#include "tests/support/test_support.h"
+#include "workflow/actions/commands.h"
+#include "workflow/erasures/commands.h"
+
+namespace casework::storage {
+namespace {
+
+using ::testing::ElementsAre;
+
+TEST(EngineErasureTest, AnErasureEndsItsGroupSoDataSealedAfterItIsNotErasedWithIt) {
+  testing::TempDir dir;
+  ManualClock clock(testing::At(2026, 11, 2));
+  StoreOptions options;
+  options.path = dir.Sub("data");
+  absl::StatusOr<std::shared_ptr<privacy::Sealer>> sealer = privacy::OpenSealer(
+      testing::EnsureMasterKeyFile(dir.Sub("master.key")), dir.Sub("keys"));
+  ASSERT_TRUE(sealer.ok()) << sealer.status();
+  options.sealer = *sealer;
+  absl::StatusOr<std::unique_ptr<EventStore>> store = EventStore::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto engine = std::make_unique<Engine>(store->get(), &clock);
+
+  testing::ActionOutcome created = testing::RunAction(*engine, testing::CreateRequest("a-1"));
+  ASSERT_TRUE(created.response.ok()) << created.response.status();
+  const std::string action = created.response->action().name();
+  ASSERT_TRUE(testing::RunAction(*engine, testing::ProgressRequest("p-1", action,
+                                                                   "Before the erasure"))
+                  .response.ok());
+
+  // In one group: the action's record is erased, then a new note is added.
+  v1::EraseSubjectRequest erase;
+  erase.set_parent("partnerships/eastbrook");
+  erase.set_request_id("erase-1");
+  erase.set_record(action);
+  erase.set_legal_basis("UK GDPR Art. 17: the record is no longer needed");
+  const workflow::CommandType& erase_command =
+      workflow::erasures::ErasureWorkflow().Command(workflow::erasures::kEraseSubject);
+  const workflow::CommandType& note_command =
+      workflow::actions::ActionWorkflow().Command(workflow::actions::kRecordProgress);
+  std::vector<testing::EngineOutcome> outcomes = testing::RunCommands(
+      *engine,
+      {{&erase_command, std::make_shared<const v1::EraseSubjectRequest>(erase)},
+       {&note_command, std::make_shared<const v1::RecordProgressRequest>(
+                           testing::ProgressRequest("p-2", action, "After the erasure"))}});
+  ASSERT_EQ(outcomes.size(), 2u);
+  ASSERT_TRUE(outcomes[0].reply.ok()) << outcomes[0].reply.status();
+  ASSERT_TRUE(outcomes[1].reply.ok()) << outcomes[1].reply.status();
+  // They went in two groups: the erasure's, then the note's.
+  EXPECT_EQ(engine->stats().groups, 4u);
+
+  // What was there before is erased; what came after stays.
+  absl::StatusOr<std::vector<v1::EventEnvelope>> events = (*store)->ReadStream(action, 1, 10);
+  ASSERT_TRUE(events.ok()) << events.status();
+  std::vector<std::string> notes;
+  for (const v1::EventEnvelope& e : *events) {
+    v1::ActionProgressRecorded note;
+    if (e.payload().UnpackTo(&note)) notes.push_back(note.note());
+  }
+  EXPECT_THAT(notes, ElementsAre(std::string(privacy::kErasedText), "After the erasure"));
+}
+
+}  // namespace
+}  // namespace casework::storage
