@@ -127,6 +127,13 @@ grpc::ServerUnaryReactor* EventService::ReadStream(grpc::CallbackServerContext* 
   const uint64_t from = ResumeAt(
       page, static_cast<uint64_t>(std::max<int64_t>(request->from_version(), 1)), errors);
   if (!errors.empty()) return FinishRead(deps_, context, errors.ToStatus());
+  // A stream of a partnership another instance holds is read there.
+  if (const absl::string_view partnership = workflow::PartnershipOfStream(request->stream());
+      deps_.placement != nullptr && !partnership.empty()) {
+    if (absl::Status here = deps_.placement->Check(partnership); !here.ok()) {
+      return FinishRead(deps_, context, here);
+    }
+  }
 
   const workflow::Workflow* owner = deps_.registry->ForStream(request->stream());
   if (owner != nullptr && owner->restricted()) {

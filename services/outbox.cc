@@ -169,6 +169,11 @@ bool OutboxDispatcher::Deliver(const workflow::OutboxRoute& route, const storage
     Failed(row.key, delivery.status());
     return false;
   }
+  // A message for a partnership held elsewhere waits for it to come back.
+  if (options_.placement != nullptr &&
+      !options_.placement->Owns(PartnershipOfRequest(*delivery->request))) {
+    return false;
+  }
   if (delivery->target->method() != route.target_method) {
     Failed(row.key,
            absl::InternalError(absl::StrCat("route ", route.name, " declares ", route.target_method,

@@ -46,6 +46,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/calendar_provider.h"
+#include "services/placement.h"
 #include "services/roles.h"
 #include "storage/clock.h"
 #include "storage/engine.h"
@@ -68,6 +69,9 @@ struct OutboxOptions {
   absl::Duration max_retry = absl::Minutes(5);
   // Deadline of one call to a peer.
   absl::Duration call_timeout = absl::Seconds(10);
+  // The partnerships this instance holds: messages for any other (one
+  // placed elsewhere, or nowhere while it moves) wait. Null: every one.
+  std::shared_ptr<const Placement> placement;
 };
 
 // One message waiting, as operators see it.

@@ -20,13 +20,23 @@ absl::StatusOr<Placement> Placement::Load(const std::string& file, const std::st
   if (!in) return absl::InvalidArgumentError(absl::StrCat("--placement: cannot read ", file));
   std::stringstream text;
   text << in.rdbuf();
-  return Parse(text.str(), instance, file);
+  ASSIGN_OR_RETURN(Placement placement, Parse(text.str(), instance, file));
+  placement.file_ = file;
+  return placement;
+}
+
+absl::Status Placement::Reload() {
+  if (file_.empty()) return absl::FailedPreconditionError("the placement was not read from a file");
+  ASSIGN_OR_RETURN(Placement next, Load(file_, instance_));
+  std::atomic_store(&homes_, next.homes());
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Placement> Placement::Parse(absl::string_view text, const std::string& instance,
                                            const std::string& origin) {
   Placement placement;
   placement.instance_ = instance;
+  auto homes = std::make_shared<Homes>();
   std::set<std::string> instances;
   int line_number = 0;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
@@ -42,7 +52,7 @@ absl::StatusOr<Placement> Placement::Parse(absl::string_view text, const std::st
                        ": expected \"PARTNERSHIP INSTANCE HOST:PORT\", e.g. \"eastbrook "
                        "casework-a 10.0.0.11:50051\""));
     }
-    if (!placement.homes_.emplace(words[0], Home{words[1], words[2]}).second) {
+    if (!homes->emplace(words[0], Home{words[1], words[2]}).second) {
       return absl::InvalidArgumentError(
           absl::StrCat(origin, ":", line_number, ": partnership ", words[0], " is placed twice"));
     }
@@ -53,25 +63,28 @@ absl::StatusOr<Placement> Placement::Parse(absl::string_view text, const std::st
         absl::StrCat("--instance: ", origin, " places no partnership on instance \"", instance,
                      "\" (it names ", absl::StrJoin(instances, ", "), ")"));
   }
+  placement.homes_ = std::move(homes);
   return placement;
 }
 
 std::vector<std::string> Placement::owned() const {
   std::vector<std::string> owned;
-  for (const auto& [partnership, home] : homes_) {
+  for (const auto& [partnership, home] : *homes()) {
     if (home.instance == instance_) owned.push_back(partnership);
   }
   return owned;
 }
 
 bool Placement::Owns(absl::string_view partnership) const {
-  auto it = homes_.find(partnership);
-  return it != homes_.end() && it->second.instance == instance_;
+  const std::shared_ptr<const Homes> homes = this->homes();
+  auto it = homes->find(partnership);
+  return it != homes->end() && it->second.instance == instance_;
 }
 
 std::optional<Placement::Refusal> Placement::RefusalFor(absl::string_view partnership) const {
-  auto it = homes_.find(partnership);
-  if (it == homes_.end()) {
+  const std::shared_ptr<const Homes> homes = this->homes();
+  auto it = homes->find(partnership);
+  if (it == homes->end()) {
     return Refusal{"PARTNERSHIP_NOT_PLACED",
                    absl::StrCat("partnership ", partnership,
                                 " is held by no instance of this deployment")};

@@ -17,10 +17,15 @@
 // file places it nowhere. Callers reach the right instance through a proxy
 // that routes on the x-casework-partnership header
 // (deploy/nginx/casework-partnerships.conf).
+//
+// The file is read again on SIGHUP (Reload): a partnership being moved is
+// first placed nowhere, so that nothing on any instance writes to it
+// (docs/scaling.md, "Moving a partnership").
 #ifndef CASEWORK_SERVICES_PLACEMENT_H_
 #define CASEWORK_SERVICES_PLACEMENT_H_
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -51,6 +56,11 @@ class Placement {
   static absl::StatusOr<Placement> Parse(absl::string_view text, const std::string& instance,
                                          const std::string& origin);
 
+  // Reads the file Load read again and, if it is valid, holds what it says
+  // from then on; otherwise keeps what it held and says why. Thread-safe:
+  // a call being checked sees the old placement or the new one, whole.
+  absl::Status Reload();
+
   const std::string& instance() const { return instance_; }
   // The partnerships this instance holds, sorted.
   std::vector<std::string> owned() const;
@@ -67,8 +77,12 @@ class Placement {
   absl::Status Check(absl::string_view partnership) const;
 
  private:
+  using Homes = std::map<std::string, Home, std::less<>>;
+  std::shared_ptr<const Homes> homes() const { return std::atomic_load(&homes_); }
+
   std::string instance_;
-  std::map<std::string, Home, std::less<>> homes_;
+  std::string file_;  // what Load read; empty after Parse
+  std::shared_ptr<const Homes> homes_;  // replaced whole (std::atomic_load/store)
 };
 
 // The partnership a casework request is for: the "{p}" of its "parent" or

@@ -289,10 +289,12 @@ absl::StatusOr<std::unique_ptr<CaseworkServer>> CaseworkServer::Start(const Serv
   const bool hosts_all = server->hosted_.size() == ServiceFactories().size();
   server->timers_ = std::make_unique<TimerWorker>(
       server->store_.get(), server->engine_.get(), clock, server->calendars_.get(),
-      &workflow::Workflows(), hosts_all ? nullptr : hosts);
+      &workflow::Workflows(), hosts_all ? nullptr : hosts, config.placement);
+  OutboxOptions outbox = config.outbox;
+  outbox.placement = config.placement;
   server->outbox_ = std::make_unique<OutboxDispatcher>(
       server->store_.get(), server->engine_.get(), server->calendars_.get(),
-      &workflow::Workflows(), clock, hosts, config.outbox);
+      &workflow::Workflows(), clock, hosts, std::move(outbox));
 
   if (absl::Status recorded = RecordErasuresAgain(*server->engine_, reconciled->missing);
       !recorded.ok()) {

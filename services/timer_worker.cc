@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "workflow/common/validation.h"
 #include "workflow/kernel/registry.h"
 
 namespace casework::services {
@@ -16,13 +17,15 @@ constexpr int kBatch = 256;
 TimerWorker::TimerWorker(const storage::EventStore* store, storage::Engine* engine,
                          const Clock* clock, const CalendarProvider* calendars,
                          const workflow::Registry* registry,
-                         std::function<bool(absl::string_view service)> hosted)
+                         std::function<bool(absl::string_view service)> hosted,
+                         std::shared_ptr<const Placement> placement)
     : store_(store),
       engine_(engine),
       clock_(clock),
       calendars_(calendars),
       registry_(registry),
-      hosted_(std::move(hosted)) {}
+      hosted_(std::move(hosted)),
+      placement_(std::move(placement)) {}
 
 TimerWorker::~TimerWorker() { Stop(); }
 
@@ -37,13 +40,20 @@ absl::StatusOr<int> TimerWorker::FireDue() {
     if (due->empty()) return total;
     const bool full = static_cast<int>(due->size()) == kBatch;
     after = due->back().first;
-    // Timers of workflows served elsewhere are passed over.
-    if (hosted_) {
+    // Timers of workflows served elsewhere, or of partnerships held
+    // elsewhere, are passed over.
+    if (hosted_ || placement_ != nullptr) {
       due->erase(std::remove_if(due->begin(), due->end(),
                                 [&](const auto& entry) {
-                                  const workflow::Workflow* w =
-                                      registry_->ForStream(entry.second.stream());
-                                  return w != nullptr && !hosted_(w->service());
+                                  const std::string& stream = entry.second.stream();
+                                  const workflow::Workflow* w = registry_->ForStream(stream);
+                                  if (hosted_ && w != nullptr && !hosted_(w->service())) {
+                                    return true;
+                                  }
+                                  const absl::string_view partnership =
+                                      workflow::PartnershipOfStream(stream);
+                                  return placement_ != nullptr && !partnership.empty() &&
+                                         !placement_->Owns(partnership);
                                 }),
                  due->end());
     }

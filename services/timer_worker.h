@@ -8,6 +8,7 @@
 #define CASEWORK_SERVICES_TIMER_WORKER_H_
 
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include <atomic>
@@ -18,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/calendar_provider.h"
+#include "services/placement.h"
 #include "storage/clock.h"
 #include "storage/engine.h"
 #include "storage/event_store.h"
@@ -30,10 +32,14 @@ class TimerWorker {
   // All pointers must outlive the worker. With `hosted`, only the timers of
   // workflows whose gRPC service it accepts fire (a split deployment's
   // process, on a copy of a data directory that held every workflow, leaves
-  // the others' timers alone: their records are served elsewhere).
+  // the others' timers alone: their records are served elsewhere). With
+  // `placement`, only the timers of the partnerships it holds fire (and
+  // those of no partnership, as a calendar's): a partnership placed
+  // elsewhere, or nowhere while it moves, changes nowhere but where it is.
   TimerWorker(const storage::EventStore* store, storage::Engine* engine, const Clock* clock,
               const CalendarProvider* calendars, const workflow::Registry* registry,
-              std::function<bool(absl::string_view service)> hosted = nullptr);
+              std::function<bool(absl::string_view service)> hosted = nullptr,
+              std::shared_ptr<const Placement> placement = nullptr);
   ~TimerWorker();
 
   // Fires every timer due at clock->Now() and waits until each fire command
@@ -59,6 +65,7 @@ class TimerWorker {
   const CalendarProvider* calendars_;
   const workflow::Registry* registry_;
   const std::function<bool(absl::string_view service)> hosted_;
+  const std::shared_ptr<const Placement> placement_;
 
   std::atomic<uint64_t> fired_total_{0};
   std::mutex mu_;
