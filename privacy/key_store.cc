@@ -1,6 +1,7 @@
 #include "privacy/key_store.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -11,7 +12,9 @@
 #include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
 #include "rocksdb/db.h"
+#include "rocksdb/env.h"
 #include "rocksdb/options.h"
+#include "rocksdb/utilities/backup_engine.h"
 #include "rocksdb/write_batch.h"
 #include "workflow/common/status.h"
 
@@ -357,6 +360,68 @@ absl::Status KeyStore::Compact() {
     return Failed("compacting", s);
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<uint32_t> KeyStore::Backup(const std::string& dir, int keep) {
+  auto failed = [&](absl::string_view what, const rocksdb::Status& s) {
+    return ErrorWithReason(absl::StatusCode::kUnavailable, "KEY_STORE_BACKUP_FAILED",
+                           absl::StrCat("key store: ", what, " ", dir, ": ", s.ToString()));
+  };
+  std::error_code made;
+  std::filesystem::create_directories(dir, made);
+  rocksdb::BackupEngine* raw = nullptr;
+  rocksdb::IOStatus s =
+      rocksdb::BackupEngine::Open(rocksdb::BackupEngineOptions(dir), rocksdb::Env::Default(), &raw);
+  if (!s.ok()) return failed("cannot open the backup directory", s);
+  std::unique_ptr<rocksdb::BackupEngine> engine(raw);
+  // Keys are written synced, to the write-ahead log: it is copied with the
+  // tables rather than flushed first.
+  rocksdb::CreateBackupOptions options;
+  options.flush_before_backup = false;
+  rocksdb::BackupID id = 0;
+  s = engine->CreateNewBackup(options, db_.get(), &id);
+  if (!s.ok()) return failed("cannot back up to", s);
+  if (keep > 0) {
+    s = engine->PurgeOldBackups(static_cast<uint32_t>(keep));
+    if (!s.ok()) return failed("cannot delete old backups in", s);
+  }
+  return id;
+}
+
+absl::StatusOr<uint32_t> RestoreKeyStoreBackup(const std::string& dir, const std::string& path) {
+  std::error_code error;
+  if (std::filesystem::exists(path, error) && !std::filesystem::is_empty(path, error)) {
+    return ErrorWithReason(absl::StatusCode::kFailedPrecondition, "RESTORE_TARGET_NOT_EMPTY",
+                           absl::StrCat("refusing to restore the key store into ", path,
+                                        ": it is not empty (a restore never overwrites keys)"));
+  }
+  if (!std::filesystem::is_directory(dir, error)) {
+    return ErrorWithReason(absl::StatusCode::kNotFound, "NO_BACKUP",
+                           absl::StrCat("no key store backups in ", dir));
+  }
+  rocksdb::BackupEngineReadOnly* raw = nullptr;
+  rocksdb::IOStatus s = rocksdb::BackupEngineReadOnly::Open(rocksdb::BackupEngineOptions(dir),
+                                                            rocksdb::Env::Default(), &raw);
+  if (!s.ok()) {
+    return ErrorWithReason(absl::StatusCode::kUnavailable, "KEY_STORE_BACKUP_FAILED",
+                           absl::StrCat("cannot read the key store backups in ", dir, ": ",
+                                        s.ToString()));
+  }
+  std::unique_ptr<rocksdb::BackupEngineReadOnly> engine(raw);
+  std::vector<rocksdb::BackupInfo> infos;
+  engine->GetBackupInfo(&infos);
+  if (infos.empty()) {
+    return ErrorWithReason(absl::StatusCode::kNotFound, "NO_BACKUP",
+                           absl::StrCat("no key store backups in ", dir));
+  }
+  const uint32_t id = infos.back().backup_id;
+  s = engine->RestoreDBFromBackup(id, path, path);
+  if (!s.ok()) {
+    return ErrorWithReason(absl::StatusCode::kUnavailable, "KEY_STORE_BACKUP_FAILED",
+                           absl::StrCat("cannot restore the key store from ", dir, ": ",
+                                        s.ToString()));
+  }
+  return id;
 }
 
 }  // namespace casework::privacy

@@ -82,6 +82,12 @@ class KeyStore {
   absl::StatusOr<int64_t> Rotate(const MasterKey& next);
   // Compacts the store so destroyed keys leave its files.
   absl::Status Compact();
+  // Takes an online backup of the store into `dir` (RocksDB's
+  // BackupEngine; created if missing) and keeps the newest `keep` there
+  // (0: all). The keys in it stay wrapped by the master key, which is never
+  // in it. Returns the backup's id. UNAVAILABLE (KEY_STORE_BACKUP_FAILED)
+  // naming the cause. Thread-safe.
+  absl::StatusOr<uint32_t> Backup(const std::string& dir, int keep);
 
   const std::string& master_key_id() const;
   // The store's own id, made when it was created (32 hex digits).
@@ -123,6 +129,12 @@ class KeyStore {
   std::vector<Pending> pending_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, size_t> pending_by_name_ ABSL_GUARDED_BY(mu_);
 };
+
+// Restores the latest key store backup of `dir` (KeyStore::Backup) into
+// `path`, which must not exist or be empty (FAILED_PRECONDITION, reason
+// RESTORE_TARGET_NOT_EMPTY, otherwise); NOT_FOUND (NO_BACKUP) when `dir`
+// holds none. Returns the backup's id.
+absl::StatusOr<uint32_t> RestoreKeyStoreBackup(const std::string& dir, const std::string& path);
 
 // "[erased]": what a personal field reads as once its subject is erased.
 inline constexpr absl::string_view kErasedText = "[erased]";

@@ -3,6 +3,9 @@
 #ifndef CASEWORK_SERVICES_OPERATIONS_SERVICE_H_
 #define CASEWORK_SERVICES_OPERATIONS_SERVICE_H_
 
+#include <mutex>
+#include <thread>
+
 #include "casework/v1/operations.grpc.pb.h"
 #include "services/service_deps.h"
 
@@ -11,10 +14,13 @@ namespace casework::services {
 class OperationsService final : public v1::OperationsService::CallbackService {
  public:
   explicit OperationsService(const ServiceDeps& deps) : deps_(deps) {}
+  // Waits for a backup being taken to end.
+  ~OperationsService();
 
-  // Runs the backup in the call's handler: it holds one gRPC callback
-  // thread (never the engine's writer) for as long as the copy takes. An
-  // admin's call, one at a time.
+  // Takes the backup on a thread of its own (never a gRPC callback thread
+  // or the engine's writer), answering when it is done. An admin's call,
+  // one at a time: another while a backup is being taken gets ABORTED
+  // (BACKUP_IN_PROGRESS).
   grpc::ServerUnaryReactor* CreateBackup(grpc::CallbackServerContext* context,
                                          const v1::CreateBackupRequest* request,
                                          v1::Backup* response) override;
@@ -24,6 +30,9 @@ class OperationsService final : public v1::OperationsService::CallbackService {
 
  private:
   const ServiceDeps deps_;
+  std::mutex mu_;
+  bool busy_ = false;    // a backup is being taken
+  std::thread worker_;   // the last backup's thread
 };
 
 }  // namespace casework::services

@@ -9,9 +9,13 @@
 // the oldest beyond the number kept are deleted. Each backup records the
 // log's last position in its metadata.
 //
-// The key store (personal data's keys) is not in the backup: back it up
-// apart (docs/data-protection.md). A restored data directory started with
-// the live key store re-applies every erasure made since the backup.
+// When the store seals personal data, the key store is backed up right
+// after the data directory, into the backup directory's "keys" folder (its
+// own chain, kept alike): it then holds every key the data backup needs.
+// Restore the data from any backup and the key store from the newest key
+// backup, or keep the live key store: either holds every erasure made before
+// it was taken, and a restored data directory started with it re-applies
+// every erasure made since (docs/data-protection.md).
 #ifndef CASEWORK_STORAGE_BACKUP_H_
 #define CASEWORK_STORAGE_BACKUP_H_
 
@@ -33,7 +37,13 @@ struct BackupReport {
   // up to it, and those committed while it was copied.
   uint64_t last_position = 0;
   absl::Duration took;         // taking it (Backup) or restoring it (Restore)
+  // The key store's backup taken with it, in the "keys" folder (Backup
+  // only); 0 when the store seals nothing.
+  uint32_t key_store_backup_id = 0;
 };
+
+// The folder of a backup directory that holds the key store's backups.
+inline constexpr char kKeyStoreBackupFolder[] = "keys";
 
 // The backups in `dir`, oldest first. NOT_FOUND if `dir` holds none.
 absl::StatusOr<std::vector<BackupReport>> ListBackups(const std::string& dir);

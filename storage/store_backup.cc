@@ -105,6 +105,13 @@ absl::StatusOr<BackupReport> EventStore::Backup(const std::string& dir, int keep
     return BackupError(got, "cannot read the new backup in", dir);
   }
   BackupReport report = ReportOf(info);
+  // The keys the data backup needs: all were persisted before the commands
+  // that sealed with them, so a key backup taken after it holds them all.
+  if (privacy::Sealer* sealer = this->sealer()) {
+    ASSIGN_OR_RETURN(report.key_store_backup_id,
+                     sealer->keys().Backup(
+                         (std::filesystem::path(dir) / kKeyStoreBackupFolder).string(), keep));
+  }
   report.took = absl::FromChrono(std::chrono::steady_clock::now() - started);
   return report;
 }

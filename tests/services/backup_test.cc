@@ -11,6 +11,7 @@
 #include "casework/v1/operations.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "privacy/key_store.h"
 #include "privacy/sealer.h"
 #include "storage/backup.h"
 #include "storage/rebuild.h"
@@ -160,6 +161,61 @@ TEST_F(BackupTest, TheDirectoryKeepsTheNewestBackupsAndOnlyAnAdminTakesThem) {
 
   grpc::Status refused = Backup(&backup, "caseworker");
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(BackupTest, TheKeyStoreIsBackedUpWithEachBackupAndComesBackWhenLost) {
+  auto actions = v1::ActionService::NewStub(InProcess());
+  v1::CreateActionRequest request;
+  request.set_parent("partnerships/eastbrook");
+  request.set_request_id("keyed-1");
+  request.set_title("Visit the complainant with the housing officer");
+  request.set_owner_agency("eastbrook-council");
+  *request.mutable_due_date() = testing::Date(2027, 1, 29);
+  v1::ActionResponse created;
+  ASSERT_TRUE(
+      Call(&v1::ActionService::Stub::CreateAction, actions.get(), request, &created).ok());
+  v1::Backup backup;
+  for (int i = 1; i <= 3; ++i) {
+    grpc::Status status = Backup(&backup);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(backup.key_store_backup_id(), static_cast<uint32_t>(i));
+  }
+  server_.reset();
+
+  // Data directory and key store both lost: both come back from the
+  // backup directory, and the sealed fields open.
+  const std::string restored = dir_.Sub("restored");
+  ASSERT_TRUE(storage::RestoreBackup(dir_.Sub("backups"), 0, restored).ok());
+  absl::StatusOr<uint32_t> keys =
+      privacy::RestoreKeyStoreBackup(dir_.Sub("backups/keys"), restored + ".keys");
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  EXPECT_EQ(*keys, 3u);  // the newest; --backup_keep=2 kept 2 and 3
+  storage::StoreOptions options;
+  options.path = restored;
+  absl::StatusOr<std::shared_ptr<privacy::Sealer>> sealer =
+      privacy::OpenSealer(dir_.Sub("master.key"), restored + ".keys");
+  ASSERT_TRUE(sealer.ok()) << sealer.status();
+  options.sealer = *sealer;
+  absl::StatusOr<std::unique_ptr<storage::EventStore>> store = storage::EventStore::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  absl::StatusOr<std::vector<v1::EventEnvelope>> sealed =
+      (*store)->ReadStream(created.action().name(), 1, 1, /*open=*/false);
+  ASSERT_TRUE(sealed.ok()) << sealed.status();
+  v1::ActionCreated raw;
+  ASSERT_TRUE(sealed->front().payload().UnpackTo(&raw));
+  EXPECT_TRUE(privacy::IsSealed(raw.title()));
+  absl::StatusOr<std::vector<v1::EventEnvelope>> opened =
+      (*store)->ReadStream(created.action().name(), 1, 1);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  v1::ActionCreated plain;
+  ASSERT_TRUE(opened->front().payload().UnpackTo(&plain));
+  EXPECT_EQ(plain.title(), "Visit the complainant with the housing officer");
+
+  // A key store restore never overwrites keys.
+  absl::StatusOr<uint32_t> again =
+      privacy::RestoreKeyStoreBackup(dir_.Sub("backups/keys"), restored + ".keys");
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(again.status().message(), HasSubstr("never overwrites keys"));
 }
 
 TEST_F(BackupTest, WithoutABackupDirectoryTheCallSaysHowToConfigureIt) {
