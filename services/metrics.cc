@@ -5,7 +5,11 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <chrono>
 #include <limits>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -101,6 +105,7 @@ class Metrics::Collector final : public prometheus::Collectable {
     std::lock_guard<std::mutex> lock(mu_);
     attached_ = false;
     sources_ = MetricsSources();
+    overdue_.reset();
   }
 
   std::vector<MetricFamily> Collect() const override {
@@ -195,14 +200,22 @@ class Metrics::Collector final : public prometheus::Collectable {
               static_cast<double>(due->size()));
       }
     }
-    CollectOverdue(store, out);
+    // Counting reads up to kMaxDeadlineRows rows: done at most once per
+    // kOverdueEvery, whatever the scrape rate.
+    const auto now = std::chrono::steady_clock::now();
+    if (!overdue_.has_value() || now - overdue_at_ >= kOverdueEvery) {
+      overdue_ = CountOverdue(store);
+      overdue_at_ = now;
+    }
+    out.push_back(*overdue_);
   }
 
   // deadlines/{p}/overdue/{due}/{stream}#{name}: counted by partnership
   // and the stream's collection, one partnership at a time.
-  static void CollectOverdue(const storage::EventStore& store, std::vector<MetricFamily>& out) {
+  static MetricFamily CountOverdue(const storage::EventStore& store) {
     MetricFamily family =
-        Family("deadlines_overdue", "Statutory and case deadlines past due, not yet met.",
+        Family("deadlines_overdue",
+               "Statutory and case deadlines past due, not yet met (counted at most every 30 s).",
                MetricType::Gauge);
     std::map<std::pair<std::string, std::string>, double> counts;
     int read = 0;
@@ -235,10 +248,14 @@ class Metrics::Collector final : public prometheus::Collectable {
     for (const auto& [key, count] : counts) {
       AddValue(family, count, {{"partnership", key.first}, {"collection", key.second}});
     }
-    out.push_back(std::move(family));
+    return family;
   }
 
+  static constexpr std::chrono::seconds kOverdueEvery{30};
+
   mutable std::mutex mu_;
+  mutable std::optional<MetricFamily> overdue_;  // the last count, guarded by mu_
+  mutable std::chrono::steady_clock::time_point overdue_at_;
   bool attached_ = false;
   MetricsSources sources_;
 };
