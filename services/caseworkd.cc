@@ -26,21 +26,14 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
-#include "casework/v1/errors.pb.h"
-#include "privacy/cipher.h"
-#include "privacy/key_store.h"
-#include "privacy/sealer.h"
+#include "services/caseworkd_offline.h"
 #include "services/demo.h"
 #include "services/hosting.h"
 #include "services/server.h"
 #include "services/transport.h"
 #include "storage/clock.h"
-#include "storage/backup.h"
-#include "storage/rebuild.h"
-#include "workflow/common/status.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "HOST:PORT to serve gRPC on. Without mutual TLS (--tls_*) it must be a loopback "
@@ -120,13 +113,6 @@ ABSL_FLAG(std::string, backup_dir, "",
           "Where OperationsService.CreateBackup (casectl backup) writes online backups of the "
           "data directory. Empty: no backups. Keep it on another disk.");
 ABSL_FLAG(int, backup_keep, 7, "Backups kept in --backup_dir; older ones are deleted. 0: all.");
-ABSL_FLAG(std::string, backup, "",
-          "Do not serve: back up the (stopped) data directory into this directory, keeping "
-          "--backup_keep, then exit. A running server is backed up with casectl backup.");
-ABSL_FLAG(std::string, restore_from, "",
-          "Do not serve: restore a backup from this backup directory into --data_dir, which must "
-          "not exist or be empty, verify it (as --verify), then exit.");
-ABSL_FLAG(int, backup_id, 0, "With --restore_from: the backup to restore; 0: the latest.");
 ABSL_FLAG(std::string, placement, "",
           "Many partnerships, many machines: a file placing each partnership on an instance, "
           "\"PARTNERSHIP INSTANCE HOST:PORT\" per line (docs/scaling.md). Calls for a "
@@ -161,180 +147,11 @@ ABSL_FLAG(std::string, master_key_file, "",
 ABSL_FLAG(std::string, key_store, "",
           "Personal data: the key store directory (created if missing); default: the data "
           "directory's path followed by \".keys\". Back it up apart from the data directory.");
-ABSL_FLAG(std::string, rotate_master_key, "",
-          "Do not serve: rewrap every key in the key store with the master key in this file "
-          "(the old one is --master_key_file), then exit. Start with the new file afterwards.");
-ABSL_FLAG(bool, compact, false,
-          "Do not serve: flush and compact every table of the data directory, so that deleted "
-          "and overwritten values (an erased person's index entries) leave its files, then "
-          "exit. RocksDB does the same over time by itself.");
-ABSL_FLAG(bool, verify, false,
-          "Do not serve: fold the whole log and compare stream indexes, states, read-model rows "
-          "and timers with what is stored; print the differences; exit 0 if there are none, 1 "
-          "otherwise. Run it on a stopped server's data directory.");
-ABSL_FLAG(bool, rebuild, false,
-          "Do not serve: recompute states, read-model rows and timers from the log and replace "
-          "the stored ones, then exit. Run it on a stopped server's data directory.");
 
-namespace {
 
-constexpr int kExitOther = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitDataDir = 3;
-constexpr int kExitNoSpace = 4;
-constexpr int kExitListen = 5;
-
-// The exit code for a failed start, from the error's reason.
-int ExitCodeOf(const absl::Status& status) {
-  std::string reason;
-  if (auto payload = status.GetPayload(casework::TypeUrlOf(casework::v1::ErrorInfo()))) {
-    casework::v1::ErrorInfo info;
-    if (info.ParseFromString(std::string(*payload))) reason = info.reason();
-  }
-  if (reason == "DISK_SPACE_LOW") return kExitNoSpace;
-  if (absl::StartsWith(reason, "DATA_DIR_") || absl::StartsWith(reason, "KEY_STORE_") ||
-      absl::StartsWith(reason, "MASTER_KEY_") || absl::StartsWith(reason, "SEALED_DATA_")) {
-    return kExitDataDir;
-  }
-  if (absl::StartsWith(reason, "LISTEN_") || reason == "METRICS_LISTEN_FAILED") return kExitListen;
-  if (status.code() == absl::StatusCode::kInvalidArgument) return kExitUsage;
-  return kExitOther;
-}
-
-// One line on stderr for a failed start; returns its exit code.
-int StartFailed(const absl::Status& status) {
-  std::fprintf(stderr, "caseworkd: cannot start: %s\n", std::string(status.message()).c_str());
-  return ExitCodeOf(status);
-}
-
-uint64_t Mebibytes(int64_t mb) { return mb <= 0 ? 0 : static_cast<uint64_t>(mb) << 20; }
-
-std::string KeyStorePath(const std::string& data_dir) {
-  const std::string given = absl::GetFlag(FLAGS_key_store);
-  return given.empty() ? casework::privacy::DefaultKeyStorePath(data_dir) : given;
-}
-
-// --rotate_master_key: rewraps the key store's keys, offline.
-int RotateMasterKey(const std::string& data_dir) {
-  if (absl::GetFlag(FLAGS_master_key_file).empty()) {
-    std::fprintf(stderr, "caseworkd: --rotate_master_key needs the current key's file "
-                         "(--master_key_file)\n");
-    return kExitUsage;
-  }
-  absl::StatusOr<casework::privacy::MasterKey> old =
-      casework::privacy::LoadMasterKey(absl::GetFlag(FLAGS_master_key_file));
-  if (!old.ok()) return StartFailed(old.status());
-  absl::StatusOr<casework::privacy::MasterKey> next =
-      casework::privacy::LoadMasterKey(absl::GetFlag(FLAGS_rotate_master_key));
-  if (!next.ok()) return StartFailed(next.status());
-  absl::StatusOr<std::unique_ptr<casework::privacy::KeyStore>> keys =
-      casework::privacy::KeyStore::Open(KeyStorePath(data_dir), *old);
-  if (!keys.ok()) return StartFailed(keys.status());
-  absl::StatusOr<int64_t> rotated = (*keys)->Rotate(*next);
-  if (!rotated.ok()) return StartFailed(rotated.status());
-  std::printf("rotated %lld keys from master key %s to %s; start with the new key's file\n",
-              static_cast<long long>(*rotated), old->id.c_str(), next->id.c_str());
-  return 0;
-}
-
-// --verify, --rebuild, --compact, --backup and --restore_from: offline
-// maintenance of a data directory.
-int Maintain(const std::string& data_dir, bool rebuild) {
-  if (const std::string from = absl::GetFlag(FLAGS_restore_from); !from.empty()) {
-    absl::StatusOr<casework::storage::BackupReport> restored = casework::storage::RestoreBackup(
-        from, static_cast<uint32_t>(std::max(0, absl::GetFlag(FLAGS_backup_id))), data_dir);
-    if (!restored.ok()) return StartFailed(restored.status());
-    std::printf("restored backup %u (up to position %llu) into %s in %s; verifying\n",
-                restored->id, static_cast<unsigned long long>(restored->last_position),
-                data_dir.c_str(), absl::FormatDuration(restored->took).c_str());
-  }
-  casework::storage::StoreOptions options;
-  options.path = data_dir;
-  options.min_free_bytes = Mebibytes(absl::GetFlag(FLAGS_min_free_disk_mb));
-  if (!absl::GetFlag(FLAGS_master_key_file).empty()) {
-    absl::StatusOr<std::shared_ptr<casework::privacy::Sealer>> sealer =
-        casework::privacy::OpenSealer(absl::GetFlag(FLAGS_master_key_file),
-                                      KeyStorePath(data_dir));
-    if (!sealer.ok()) return StartFailed(sealer.status());
-    options.sealer = *std::move(sealer);
-  }
-  absl::StatusOr<std::unique_ptr<casework::storage::EventStore>> store =
-      casework::storage::EventStore::Open(options);
-  if (!store.ok()) return StartFailed(store.status());
-  absl::TimeZone london;
-  if (!absl::LoadTimeZone("Europe/London", &london)) {
-    std::fprintf(stderr, "caseworkd: cannot load time zone Europe/London: install tzdata\n");
-    return 1;
-  }
-  if (const std::string to = absl::GetFlag(FLAGS_backup); !to.empty()) {
-    absl::StatusOr<casework::storage::BackupReport> taken =
-        (*store)->Backup(to, std::max(0, absl::GetFlag(FLAGS_backup_keep)));
-    if (!taken.ok()) {
-      std::fprintf(stderr, "caseworkd: backup failed: %s\n",
-                   std::string(taken.status().ToString()).c_str());
-      return 1;
-    }
-    std::printf("backup %u of %s in %s: %llu bytes, up to position %llu, in %s\n", taken->id,
-                data_dir.c_str(), to.c_str(), static_cast<unsigned long long>(taken->bytes),
-                static_cast<unsigned long long>(taken->last_position),
-                absl::FormatDuration(taken->took).c_str());
-    return 0;
-  }
-  if (absl::GetFlag(FLAGS_compact)) {
-    absl::Status compacted = (*store)->CompactAll();
-    if (!compacted.ok()) {
-      std::fprintf(stderr, "caseworkd: compaction failed: %s\n",
-                   std::string(compacted.ToString()).c_str());
-      return 1;
-    }
-    std::printf("compacted %s\n", data_dir.c_str());
-    return 0;
-  }
-  if (rebuild) {
-    absl::Status rebuilt = casework::storage::RebuildDerived(**store, london);
-    if (rebuilt.ok()) {
-      rebuilt = (*store)->PutMeta("derived", absl::StrCat(casework::storage::kDerivedFormat));
-    }
-    if (!rebuilt.ok()) {
-      std::fprintf(stderr, "caseworkd: rebuild failed: %s\n", std::string(rebuilt.ToString()).c_str());
-      return 1;
-    }
-  }
-  absl::StatusOr<int> format = casework::storage::DerivedFormat(**store);
-  if (!format.ok()) return StartFailed(format.status());
-  if (*format < casework::storage::kDerivedFormat) {
-    // Derived by an older build: only the log is checked; the derived data
-    // is rebuilt when the server next starts.
-    absl::StatusOr<casework::storage::Derived> derived =
-        casework::storage::ComputeDerived(**store, london);
-    if (!derived.ok()) {
-      std::fprintf(stderr, "caseworkd: verify failed: %s\n",
-                   std::string(derived.status().ToString()).c_str());
-      return 1;
-    }
-    std::printf("derived data is of format %d; this build derives format %d and rebuilds it "
-                "when it next starts (or run --rebuild)\n",
-                *format, casework::storage::kDerivedFormat);
-    std::printf("events=%llu streams=%zu problems=0\n",
-                static_cast<unsigned long long>(derived->events), derived->streams.size());
-    return 0;
-  }
-  absl::StatusOr<casework::storage::VerifyReport> report =
-      casework::storage::VerifyStore(**store, london);
-  if (!report.ok()) {
-    std::fprintf(stderr, "caseworkd: verify failed: %s\n", std::string(report.status().ToString()).c_str());
-    return 1;
-  }
-  for (const std::string& problem : report->problems) std::printf("%s\n", problem.c_str());
-  std::printf("events=%llu streams=%llu rows=%llu timers=%llu problems=%zu\n",
-              static_cast<unsigned long long>(report->events),
-              static_cast<unsigned long long>(report->streams),
-              static_cast<unsigned long long>(report->rows),
-              static_cast<unsigned long long>(report->timers), report->problems.size());
-  return report->problems.empty() ? 0 : 1;
-}
-
-}  // namespace
+using casework::caseworkd::kExitUsage;
+using casework::caseworkd::Mebibytes;
+using casework::caseworkd::StartFailed;
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
@@ -343,6 +160,8 @@ int main(int argc, char** argv) {
       "       caseworkd --data_dir=DIR --verify | --rebuild | --compact | --backup=BACKUP_DIR\n"
       "       caseworkd --data_dir=NEW_DIR --restore_from=BACKUP_DIR [--backup_id=N]\n"
       "       caseworkd --data_dir=DIR --master_key_file=OLD --rotate_master_key=NEW\n"
+      "       caseworkd --data_dir=DIR --export_partnership=P | --import_partnership=P\n"
+      "                 --transfer_file=FILE --transfer_key_file=KEY\n"
       "Exit codes: 0 clean stop; 1 --verify found problems, or another failure; 2 bad command "
       "line; 3 data directory or key store unusable (locked, not a directory, no permission, damaged, a wrong master key); 4 not "
       "enough free disk space; 5 cannot listen (address in use, or not loopback without TLS).");
@@ -358,12 +177,15 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  // SIGHUP reloads the identity provider's keys (--jwks).
+  // SIGHUP reloads the identity provider's keys (--jwks) and the placement
+  // file (--placement).
   sigset_t waited = stop_signals;
   sigaddset(&waited, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &waited, nullptr);
 
   casework::services::ServerConfig config;
+  // What --placement read, read again on SIGHUP.
+  std::shared_ptr<casework::services::Placement> placement_file;
   config.listen = absl::GetFlag(FLAGS_listen);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   if (!absl::GetFlag(FLAGS_placement).empty() || !absl::GetFlag(FLAGS_instance).empty()) {
@@ -373,8 +195,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "caseworkd: %s\n", std::string(placement.status().message()).c_str());
       return kExitUsage;
     }
-    config.placement =
-        std::make_shared<const casework::services::Placement>(*std::move(placement));
+    placement_file = std::make_shared<casework::services::Placement>(*std::move(placement));
+    config.placement = placement_file;
   }
   config.backup_dir = absl::GetFlag(FLAGS_backup_dir);
   config.backup_keep = std::max(0, absl::GetFlag(FLAGS_backup_keep));
@@ -416,11 +238,8 @@ int main(int argc, char** argv) {
                  "and --drain_notice_seconds not negative\n");
     return kExitUsage;
   }
-  if (!absl::GetFlag(FLAGS_rotate_master_key).empty()) return RotateMasterKey(config.data_dir);
-  if (absl::GetFlag(FLAGS_verify) || absl::GetFlag(FLAGS_rebuild) ||
-      absl::GetFlag(FLAGS_compact) || !absl::GetFlag(FLAGS_backup).empty() ||
-      !absl::GetFlag(FLAGS_restore_from).empty()) {
-    return Maintain(config.data_dir, absl::GetFlag(FLAGS_rebuild));
+  if (casework::caseworkd::OfflineModeRequested()) {
+    return casework::caseworkd::RunOffline(config.data_dir);
   }
   config.master_key_file = absl::GetFlag(FLAGS_master_key_file);
   config.key_store = absl::GetFlag(FLAGS_key_store);
@@ -529,8 +348,21 @@ int main(int argc, char** argv) {
   for (;;) {
     sigwait(&waited, &signal_number);
     if (signal_number != SIGHUP) break;
+    if (placement_file != nullptr) {
+      absl::Status reloaded = placement_file->Reload();
+      if (reloaded.ok()) {
+        std::fprintf(stderr, "caseworkd: SIGHUP: instance %s holds %s\n",
+                     placement_file->instance().c_str(),
+                     absl::StrJoin(placement_file->owned(), ", ").c_str());
+      } else {
+        std::fprintf(stderr, "caseworkd: SIGHUP: keeping the previous placement: %s\n",
+                     std::string(reloaded.message()).c_str());
+      }
+    }
     if (config.tokens == nullptr) {
-      std::fprintf(stderr, "caseworkd: SIGHUP received; no --jwks to reload\n");
+      if (placement_file == nullptr) {
+        std::fprintf(stderr, "caseworkd: SIGHUP received; no --jwks or --placement to reload\n");
+      }
       continue;
     }
     absl::Status reloaded = config.tokens->Reload();

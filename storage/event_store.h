@@ -218,8 +218,16 @@ class EventStore {
   absl::Status CompactAll();
 
   absl::StatusOr<std::optional<internal::RequestRecord>> GetRequest(absl::string_view key) const;
+  // Calls `fn` with each request record and its key, in key order, until it
+  // returns false. For moving a partnership (storage/transfer.h).
+  absl::Status ScanRequests(
+      const std::function<bool(absl::string_view key, const internal::RequestRecord&)>& fn) const;
   // The last number handed out by sequence `name`, 0 if none.
   absl::StatusOr<int64_t> GetSequence(absl::string_view name) const;
+  // Every sequence whose name starts with `prefix`, with its last number,
+  // in name order.
+  absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> ScanSequences(
+      absl::string_view prefix) const;
   absl::StatusOr<std::optional<std::string>> GetRow(absl::string_view key) const;
   // Rows whose key starts with `prefix` and sorts after `start_after` (empty:
   // from the first), in key order, at most `limit`.

@@ -32,8 +32,11 @@ def read(*path):
 
 
 def caseworkd_flags():
-    """Every flag defined in services/caseworkd.cc."""
-    return set(re.findall(r"ABSL_FLAG\([^,]+,\s*(\w+),", read(ROOT, "services", "caseworkd.cc")))
+    """Every flag defined in services/caseworkd.cc and caseworkd_offline.cc."""
+    found = set()
+    for source in ("caseworkd.cc", "caseworkd_offline.cc"):
+        found |= set(re.findall(r"ABSL_FLAG\([^,]+,\s*(\w+),", read(ROOT, "services", source)))
+    return found
 
 
 def casectl_options():

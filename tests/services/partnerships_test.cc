@@ -3,13 +3,18 @@
 // deploy/nginx/casework-partnerships.conf. Calls carry the routing header;
 // each partnership's commands land on its own instance, an instance refuses
 // a call for the other's partnership naming it, and each instance's event
-// feed, read through the proxy, resumes from its checkpoint.
+// feed, read through the proxy, resumes from its checkpoint. Then a
+// partnership moves from one instance to the other, as docs/scaling.md says
+// an operator moves it.
+#include <signal.h>
+
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "casework/v1/actions.grpc.pb.h"
 #include "casework/v1/errors.pb.h"
 #include "casework/v1/events.grpc.pb.h"
+#include "casework/v1/operations.grpc.pb.h"
 #include "casework/v1/policy.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -22,6 +27,7 @@
 namespace casework::services::split {
 namespace {
 
+using hardening::RunCaseworkd;
 using hardening::RunningCaseworkd;
 using ::testing::HasSubstr;
 
@@ -210,6 +216,127 @@ TEST(PlacementTest, AMalformedFileIsRefusedNamingTheLine) {
       Placement::Parse("# comment\neastbrook a x:1  # the council's\nwestmoor b y:2\n", "a", "p");
   ASSERT_TRUE(good.ok()) << good.status();
   EXPECT_EQ(good->owned(), std::vector<std::string>{"eastbrook"});
+}
+
+TEST(PlacementTest, ReloadingTakesTheNewFileOrKeepsTheOldOneWhole) {
+  testing::TempDir dir;
+  const std::string file = dir.Sub("placement");
+  std::ofstream(file) << "eastbrook a x:1\nwestmoor b y:2\n";
+  absl::StatusOr<Placement> placement = Placement::Load(file, "a");
+  ASSERT_TRUE(placement.ok()) << placement.status();
+  EXPECT_TRUE(placement->Owns("eastbrook"));
+  // Placed nowhere while it moves.
+  std::ofstream(file) << "westmoor b y:2\nnorthfield a z:3\n";
+  ASSERT_TRUE(placement->Reload().ok());
+  EXPECT_FALSE(placement->Owns("eastbrook"));
+  EXPECT_EQ(placement->RefusalFor("eastbrook")->reason, "PARTNERSHIP_NOT_PLACED");
+  EXPECT_EQ(placement->owned(), std::vector<std::string>{"northfield"});
+  // A bad file is refused and the placement stays as it was.
+  std::ofstream(file) << "westmoor b\n";
+  absl::Status refused = placement->Reload();
+  EXPECT_THAT(refused.message(), HasSubstr(":1: expected"));
+  EXPECT_EQ(placement->owned(), std::vector<std::string>{"northfield"});
+  EXPECT_EQ(placement->RefusalFor("westmoor")->reason, "PARTNERSHIP_ELSEWHERE");
+}
+
+// The move, as an operator runs it: place the partnership nowhere (SIGHUP),
+// back the holder up online, restore the backup (data and keys) to a
+// scratch directory and export from it, stop the target, import, start it
+// with the partnership placed there, reload the others.
+TEST(PartnershipsTest, APartnershipMovesToAnotherInstanceWithItsHistory) {
+  testing::TempDir dir;
+  const int a_port = FreePort(), b_port = FreePort();
+  const std::string placement = dir.Sub("placement");
+  auto place = [&](bool eastbrook_on_b, bool eastbrook_nowhere) {
+    std::ofstream out(placement);
+    if (!eastbrook_nowhere) {
+      out << "eastbrook   casework-" << (eastbrook_on_b ? "b" : "a") << "  127.0.0.1:"
+          << (eastbrook_on_b ? b_port : a_port) << "\n";
+    }
+    out << "westmoor    casework-a  127.0.0.1:" << a_port << "\n"
+        << "northfield  casework-b  127.0.0.1:" << b_port << "\n";
+  };
+  place(false, false);
+  const std::string a_key = testing::EnsureMasterKeyFile(dir.Sub("a.key"));
+  const std::string b_key = testing::EnsureMasterKeyFile(dir.Sub("b.key"));
+  const std::string transfer_key = testing::EnsureMasterKeyFile(dir.Sub("transfer.key"));
+  auto instance = [&](const std::string& name, int port, const std::string& key) {
+    return std::vector<std::string>{"--data_dir=" + dir.Sub(name),
+                                    absl::StrCat("--listen=127.0.0.1:", port),
+                                    "--placement=" + placement,
+                                    "--instance=casework-" + name,
+                                    "--master_key_file=" + key,
+                                    "--backup_dir=" + dir.Sub(name + "-backups"),
+                                    "--norequest_log",
+                                    "--min_free_disk_mb=16"};
+  };
+  RunningCaseworkd a(instance("a", a_port, a_key));
+  auto b = std::make_unique<RunningCaseworkd>(instance("b", b_port, b_key));
+  ASSERT_TRUE(Publish(To(a_port), "eastbrook").ok());
+  ASSERT_TRUE(Publish(To(b_port), "northfield").ok());
+  v1::ActionResponse east1, north1;
+  ASSERT_TRUE(CreateAction(To(a_port), "eastbrook", "east-1", &east1).ok());
+  ASSERT_TRUE(CreateAction(To(b_port), "northfield", "north-1", &north1).ok());
+
+  // 1. Nothing writes to eastbrook anywhere.
+  place(false, true);
+  ASSERT_EQ(kill(a.pid(), SIGHUP), 0);
+  EXPECT_THAT(a.AwaitLine("SIGHUP: instance casework-a holds"), HasSubstr("holds westmoor\n"));
+  v1::ActionResponse refused;
+  EXPECT_EQ(ReasonOf(CreateAction(To(a_port), "eastbrook", "east-2", &refused)),
+            "PARTNERSHIP_NOT_PLACED");
+
+  // 2. An online backup of a (its keys with it), restored to scratch and
+  //    exported from there.
+  auto operations = v1::OperationsService::NewStub(To(a_port));
+  grpc::ClientContext context;
+  testing::SetIdentity(context, "eastbrook-council", "u-1", "admin");
+  v1::Backup backup;
+  grpc::Status backed_up = operations->CreateBackup(&context, v1::CreateBackupRequest(), &backup);
+  ASSERT_TRUE(backed_up.ok()) << backed_up.error_message();
+  EXPECT_GT(backup.key_store_backup_id(), 0u);
+  hardening::Exited restored = RunCaseworkd({"--data_dir=" + dir.Sub("scratch"),
+                                             "--restore_from=" + dir.Sub("a-backups"),
+                                             "--master_key_file=" + a_key});
+  ASSERT_EQ(restored.code, 0) << restored.err;
+  EXPECT_THAT(restored.err, HasSubstr("restored key store backup"));
+  const std::string file = dir.Sub("eastbrook.export");
+  hardening::Exited exported = RunCaseworkd(
+      {"--data_dir=" + dir.Sub("scratch"), "--master_key_file=" + a_key,
+       "--export_partnership=eastbrook", "--transfer_file=" + file,
+       "--transfer_key_file=" + transfer_key});
+  ASSERT_EQ(exported.code, 0) << exported.err;
+  EXPECT_THAT(exported.err, HasSubstr("exported partnership eastbrook"));
+
+  // 3. b stops, takes it in, and starts holding it.
+  ASSERT_EQ(kill(b->pid(), SIGTERM), 0);
+  ASSERT_EQ(b->Wait(), 0);
+  b.reset();
+  hardening::Exited imported = RunCaseworkd(
+      {"--data_dir=" + dir.Sub("b"), "--master_key_file=" + b_key,
+       "--import_partnership=eastbrook", "--transfer_file=" + file,
+       "--transfer_key_file=" + transfer_key});
+  ASSERT_EQ(imported.code, 0) << imported.err;
+  EXPECT_THAT(imported.err, HasSubstr("verified"));
+  EXPECT_THAT(imported.err, HasSubstr("a feed subscriber of eastbrook resumes here after"));
+  place(true, false);
+  b = std::make_unique<RunningCaseworkd>(instance("b", b_port, b_key));
+  ASSERT_EQ(kill(a.pid(), SIGHUP), 0);
+  ASSERT_TRUE(a.AwaitLines("SIGHUP: instance casework-a holds", 2));
+
+  // eastbrook answers on b as it did on a: its action, its retried create
+  // (the first reply), its numbering; a sends its callers to b.
+  EXPECT_TRUE(GetAction(To(b_port), "eastbrook", east1.action().name()).ok());
+  v1::ActionResponse retried;
+  ASSERT_TRUE(CreateAction(To(b_port), "eastbrook", "east-1", &retried).ok());
+  EXPECT_EQ(retried.action().name(), east1.action().name());
+  v1::ActionResponse east2;
+  ASSERT_TRUE(CreateAction(To(b_port), "eastbrook", "east-2", &east2).ok());
+  EXPECT_EQ(east2.action().name(), "partnerships/eastbrook/actions/2");
+  grpc::Status elsewhere = GetAction(To(a_port), "eastbrook", east1.action().name());
+  EXPECT_EQ(ReasonOf(elsewhere), "PARTNERSHIP_ELSEWHERE");
+  EXPECT_THAT(elsewhere.error_message(), HasSubstr("held by instance casework-b"));
+  EXPECT_TRUE(GetAction(To(b_port), "northfield", north1.action().name()).ok());
 }
 
 }  // namespace
