@@ -460,6 +460,14 @@ absl::Status MeasureStorage(Report& report, const ScratchDir& scratch) {
   } else {
     report.failures.push_back(absl::StrCat("backup: ", backup.status().ToString()));
   }
+  report.Progress("moving one partnership of %d events to an empty directory", log->events);
+  absl::StatusOr<TransferResult> transfer = MeasureTransfer(
+      dir, "eastbrook", scratch.Sub("eastbrook.export"), scratch.Sub("moved"));
+  if (transfer.ok()) {
+    figures.transfer = *transfer;
+  } else {
+    report.failures.push_back(absl::StrCat("transfer: ", transfer.status().ToString()));
+  }
   report.storage = figures;
   return absl::OkStatus();
 }

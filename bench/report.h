@@ -85,6 +85,7 @@ struct StorageFigures {
   ReplayResult replay;
   std::optional<RebuildResult> rebuild;
   std::optional<BackupResult> backup;
+  std::optional<TransferResult> transfer;
   RestartResult restart;
 };
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -15,10 +16,12 @@
 #include "casework/v1/actions.grpc.pb.h"
 #include "services/calendar_provider.h"
 #include "services/call_context.h"
-#include "storage/clock.h"
+#include "privacy/cipher.h"
 #include "storage/backup.h"
+#include "storage/clock.h"
 #include "storage/event_store.h"
 #include "storage/rebuild.h"
+#include "storage/transfer.h"
 #include "workflow/actions/commands.h"
 #include "workflow/common/validation.h"
 
@@ -287,6 +290,39 @@ absl::StatusOr<BackupResult> MeasureBackup(const std::string& dir, const std::st
   const double gb = static_cast<double>(taken->bytes) / (1 << 30);
   result.backup_s_per_gb = gb > 0 ? result.backup_seconds / gb : 0;
   result.restore_s_per_gb = gb > 0 ? result.restore_seconds / gb : 0;
+  return result;
+}
+
+absl::StatusOr<TransferResult> MeasureTransfer(const std::string& dir,
+                                               const std::string& partnership,
+                                               const std::string& file,
+                                               const std::string& target) {
+  TransferResult result;
+  const privacy::Key256 key = privacy::Key256::Random();
+  storage::StoreOptions options;
+  options.path = dir;
+  absl::StatusOr<std::unique_ptr<storage::EventStore>> store = storage::EventStore::Open(options);
+  if (!store.ok()) return store.status();
+  SteadyClock::time_point start = SteadyClock::now();
+  absl::StatusOr<storage::TransferReport> exported =
+      storage::ExportPartnership(**store, partnership, key, file);
+  if (!exported.ok()) return exported.status();
+  result.export_seconds = MillisSince(start) / 1000.0;
+  result.events = exported->events;
+  result.file_mb = static_cast<double>(std::filesystem::file_size(file)) / (1 << 20);
+  store->reset();
+  options.path = target;
+  store = storage::EventStore::Open(options);
+  if (!store.ok()) return store.status();
+  absl::StatusOr<absl::TimeZone> london = London();
+  if (!london.ok()) return london.status();
+  start = SteadyClock::now();
+  absl::StatusOr<storage::TransferReport> imported =
+      storage::ImportPartnership(**store, partnership, key, file, *london);
+  if (!imported.ok()) return imported.status();
+  result.import_seconds = MillisSince(start) / 1000.0;
+  result.import_events_per_s =
+      result.import_seconds > 0 ? static_cast<double>(result.events) / result.import_seconds : 0;
   return result;
 }
 

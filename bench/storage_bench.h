@@ -64,6 +64,22 @@ struct BackupResult {
 absl::StatusOr<BackupResult> MeasureBackup(const std::string& dir, const std::string& backups,
                                            const std::string& restored);
 
+struct TransferResult {
+  uint64_t events = 0;          // the partnership's
+  double file_mb = 0;           // the export file
+  double export_seconds = 0;    // storage::ExportPartnership (a scan of the whole log)
+  double import_seconds = 0;    // storage::ImportPartnership into an empty directory:
+                                // the write, the rebuild and both verifications
+  double import_events_per_s = 0;
+};
+
+// Exports `partnership` of `dir` and imports it into `target` (empty),
+// timing both (what moving a partnership between instances runs).
+absl::StatusOr<TransferResult> MeasureTransfer(const std::string& dir,
+                                               const std::string& partnership,
+                                               const std::string& file,
+                                               const std::string& target);
+
 struct RestartResult {
   double serving_ms = 0;    // spawn -> "serving on" line
   double first_get_ms = 0;  // spawn -> first successful GetAction
