@@ -142,6 +142,12 @@ class Metrics::Collector final : public prometheus::Collectable {
     out.push_back(Single("engine_state_cache_hits_total",
                          "States the writer found in its cache.", MetricType::Counter,
                          static_cast<double>(stats.cache_hits)));
+    out.push_back(Single("engine_row_cache_hits_total",
+                         "Sealed read-model rows a decision read that the writer held opened.",
+                         MetricType::Counter, static_cast<double>(stats.row_cache_hits)));
+    out.push_back(Single("engine_row_cache_misses_total",
+                         "Sealed read-model rows a decision read that the writer opened.",
+                         MetricType::Counter, static_cast<double>(stats.row_cache_misses)));
     out.push_back(Single("engine_state_loads_total", "States the writer read from the store.",
                          MetricType::Counter, static_cast<double>(stats.state_loads)));
     out.push_back(Single("engine_queue_depth", "Commands waiting for the writer thread.",

@@ -196,6 +196,13 @@ void Engine::CommitGroup(std::vector<Command>& commands, std::vector<SideWrite>&
   }
   if (written.ok()) {
     for (const auto& [stream, state] : g.states) CachePut(stream, state);
+    RowCacheWritten(g.rows);
+    // An erasure derives rows again in the store: none kept is known good.
+    if (!g.erasures.empty()) {
+      row_cache_.clear();
+      row_lru_.clear();
+      row_cache_bytes_ = 0;
+    }
     // Erasures take effect once recorded: keys destroyed, read models
     // derived again (storage/erasure.h). A failure leaves them pending, for
     // the next start.
@@ -229,6 +236,8 @@ void Engine::CommitGroup(std::vector<Command>& commands, std::vector<SideWrite>&
     stats_.groups += g.batch.count() > 0 && !g.poisoned ? 1 : 0;
     stats_.aborted_groups += g.poisoned ? 1 : 0;
     stats_.replays += replays;
+    stats_.row_cache_hits = row_cache_hits_;
+    stats_.row_cache_misses = row_cache_misses_;
     for (const auto& [method, hold] : holds) {
       WriterHold& h = stats_.holds[*method];
       ++h.commands;

@@ -95,6 +95,12 @@ struct EngineOptions {
   // (estimated as twice their serialised size plus 256 bytes per state).
   // Default: 32 MiB.
   size_t state_cache_bytes = 32 << 20;
+  // Opened values of sealed read-model rows that decisions read, kept by
+  // the writer so that a ledger window read again is not opened again (a
+  // value is replaced or dropped when a command writes its row, and all are
+  // dropped when an erasure applies), at most this much memory, least
+  // recently used going first. 0: none. Default: 8 MiB.
+  size_t row_cache_bytes = 8 << 20;
   // Most commands committed in one group (one synced write). Default: 512.
   size_t max_group_commands = 512;
   // A stream's state record is rewritten once the stream has moved this many
@@ -141,6 +147,8 @@ struct EngineStats {
   // group's synced write), by method.
   std::map<std::string, WriterHold> holds;
   uint64_t cache_hits = 0;       // states found in the writer's state cache
+  uint64_t row_cache_hits = 0;   // sealed rows a decision read, found opened
+  uint64_t row_cache_misses = 0; // sealed rows a decision read, opened
   // Each group's synced write (the group commit, its fsync included), in
   // seconds, and the commands it carried.
   Distribution write_seconds{{0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1}};
@@ -261,6 +269,12 @@ class Engine {
                                     const std::string& stream, Group& group);
   void CachePut(const std::string& stream, const GroupStream& state);
   void CacheEvict(const std::string& stream);
+  // The opened value of the sealed row `key` stored as `stored` (the row
+  // cache's, else opened and kept).
+  absl::StatusOr<std::string> OpenRow(const std::string& key, std::string stored);
+  // After a group's write: its rows' new values replace those kept.
+  void RowCacheWritten(const std::map<std::string, std::optional<std::string>>& rows);
+  void RowCacheDrop(const std::string& key);
   // Rows under `prefix` whose remainder sorts after `after` and not after
   // `until` (empty: unbounded), the first `limit` of them if `limit` > 0:
   // the store's, with this group's writes applied.
@@ -283,6 +297,15 @@ class Engine {
   absl::flat_hash_map<std::string, CacheEntry> cache_;
   std::list<std::string> lru_;  // most recent at front
   size_t cache_bytes_ = 0;
+  struct OpenedRow {
+    std::string value;
+    std::list<std::string>::iterator lru;
+  };
+  absl::flat_hash_map<std::string, OpenedRow> row_cache_;
+  std::list<std::string> row_lru_;  // most recent at front
+  size_t row_cache_bytes_ = 0;
+  uint64_t row_cache_hits_ = 0;    // writer-only; copied into stats_ per group
+  uint64_t row_cache_misses_ = 0;
 
   // Outcomes waiting for their `done`, run by the completion thread so the
   // writer never waits for a caller.

@@ -14,6 +14,7 @@
 #include "storage/erasure.h"
 #include "storage/keys.h"
 #include "workflow/common/status.h"
+#include "privacy/sealer.h"
 #include "workflow/common/validation.h"
 #include "workflow/kernel/transitions.h"
 
@@ -228,13 +229,15 @@ absl::StatusOr<std::vector<workflow::Row>> Engine::ScanRows(absl::string_view pr
   for (;;) {
     const int page_size =
         static_cast<int>(std::min<size_t>(kReplayPage, store_limit - rows.size()));
-    ASSIGN_OR_RETURN(std::vector<workflow::Row> page, store_->ScanRows(prefix, start, page_size));
+    ASSIGN_OR_RETURN(std::vector<workflow::Row> page,
+                     store_->ScanRows(prefix, start, page_size, /*open=*/false));
     bool past = false;
     for (workflow::Row& row : page) {
       if (!until.empty() && row.key > last) {
         past = true;
         break;
       }
+      ASSIGN_OR_RETURN(row.value, OpenRow(row.key, std::move(row.value)));
       rows.push_back(std::move(row));
     }
     if (past || static_cast<int>(page.size()) < page_size || rows.size() >= store_limit) break;
@@ -258,6 +261,55 @@ absl::StatusOr<std::vector<workflow::Row>> Engine::ScanRows(absl::string_view pr
     rows.push_back({key, std::move(value)});
   }
   return rows;
+}
+
+absl::StatusOr<std::string> Engine::OpenRow(const std::string& key, std::string stored) {
+  if (store_->sealer() == nullptr || !absl::StartsWith(stored, privacy::kSealedRowPrefix)) {
+    return stored;  // nothing to open
+  }
+  if (options_.row_cache_bytes > 0) {
+    auto it = row_cache_.find(key);
+    if (it != row_cache_.end()) {
+      row_lru_.splice(row_lru_.begin(), row_lru_, it->second.lru);
+      ++row_cache_hits_;
+      return it->second.value;
+    }
+  }
+  ++row_cache_misses_;
+  ASSIGN_OR_RETURN(std::string opened, store_->OpenRow(std::move(stored)));
+  const size_t bytes = key.size() * 2 + opened.size() + 64;
+  if (options_.row_cache_bytes == 0 || bytes > options_.row_cache_bytes / 8) return opened;
+  while (row_cache_bytes_ + bytes > options_.row_cache_bytes && !row_lru_.empty()) {
+    const std::string oldest = row_lru_.back();
+    RowCacheDrop(oldest);
+  }
+  row_lru_.push_front(key);
+  row_cache_.emplace(key, OpenedRow{opened, row_lru_.begin()});
+  row_cache_bytes_ += bytes;
+  return opened;
+}
+
+void Engine::RowCacheWritten(const std::map<std::string, std::optional<std::string>>& rows) {
+  if (row_cache_.empty()) return;
+  for (const auto& [key, value] : rows) {
+    auto it = row_cache_.find(key);
+    if (it == row_cache_.end()) continue;
+    if (!value.has_value()) {
+      RowCacheDrop(key);
+      continue;
+    }
+    // The group's rows are held open: the new value is what a read opens.
+    row_cache_bytes_ = row_cache_bytes_ - it->second.value.size() + value->size();
+    it->second.value = *value;
+  }
+}
+
+void Engine::RowCacheDrop(const std::string& key) {
+  auto it = row_cache_.find(key);
+  if (it == row_cache_.end()) return;
+  row_cache_bytes_ -= key.size() * 2 + it->second.value.size() + 64;
+  row_lru_.erase(it->second.lru);
+  row_cache_.erase(it);
 }
 
 }  // namespace casework::storage

@@ -294,7 +294,7 @@ void SeekAfter(rocksdb::Iterator& it, absl::string_view after, absl::string_view
 
 absl::StatusOr<std::vector<StoredRow>> EventStore::ScanRows(absl::string_view prefix,
                                                             absl::string_view start_after,
-                                                            int limit) const {
+                                                            int limit, bool open) const {
   absl::ReaderMutexLock lock(&db_mu_);
   ASSIGN_OR_RETURN(const Handles* h, Db());
   std::vector<StoredRow> rows;
@@ -306,6 +306,7 @@ absl::StatusOr<std::vector<StoredRow>> EventStore::ScanRows(absl::string_view pr
     rows.push_back({it->key().ToString(), it->value().ToString()});
   }
   if (!it->status().ok()) return FromRocks(it->status(), "scanning rows");
+  if (!open) return rows;
   for (StoredRow& row : rows) {
     ASSIGN_OR_RETURN(row.value, OpenRowValue(std::move(row.value)));
   }

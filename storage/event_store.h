@@ -230,10 +230,15 @@ class EventStore {
       absl::string_view prefix) const;
   absl::StatusOr<std::optional<std::string>> GetRow(absl::string_view key) const;
   // Rows whose key starts with `prefix` and sorts after `start_after` (empty:
-  // from the first), in key order, at most `limit`.
+  // from the first), in key order, at most `limit`. With `open` false,
+  // values are as stored (sealed ones stay sealed: OpenRow opens one).
   absl::StatusOr<std::vector<StoredRow>> ScanRows(absl::string_view prefix,
-                                                  absl::string_view start_after,
-                                                  int limit) const;
+                                                  absl::string_view start_after, int limit,
+                                                  bool open = true) const;
+  // A row value as ScanRows(open = false) returned it, opened.
+  absl::StatusOr<std::string> OpenRow(std::string stored) const {
+    return OpenRowValue(std::move(stored));
+  }
 
   // Timers whose fire-at time is at or before `now_unix_seconds`, in firing
   // order, at most `limit`, with their keys; with `after`, only those whose

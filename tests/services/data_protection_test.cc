@@ -250,6 +250,34 @@ TEST_F(DataProtectionTest, AnErasedComplainantReadsErasedWhileCountsDatesAndFigu
   }
 }
 
+// The writer keeps the ledger rows decisions read, opened; an erasure
+// derives them again in the store, so a decision after it reads them again:
+// a new evaluation over the same complaints lists the erased complainant as
+// erased, never as the opened value it read before.
+TEST_F(DataProtectionTest, AnEvaluationAfterAnErasureReadsTheLedgerAsErased) {
+  RecordHistory();  // evaluated once: the ledger rows were read and opened
+  // A fifth complaint in the locality: enough for the community rule.
+  Record(ComplaintRequest("S-keep-2", "cmp-keep", Date(2026, 10, 1), Date(2026, 10, 2)));
+  v1::Erasure erasure;
+  ASSERT_TRUE(Erase("erase-1", "cmp-erase-me", &erasure).ok());
+  v1::ReceiveApplicationRequest community = Application("cmp-keep");
+  community.mutable_applicant()->set_kind(v1::Applicant::COMMUNITY_GROUP);
+  Do(&Review::ReceiveApplication, community);
+  Do(&Review::EvaluateThreshold, v1::CaseReviewCommand());
+  const v1::CaseReview review = GetReview();
+  int erased = 0;
+  for (const v1::ConsideredComplaint& c : review.threshold().considered()) {
+    if (c.complaint() == "partnerships/eastbrook/complaints/4" ||
+        c.complaint() == "partnerships/eastbrook/complaints/5") {
+      EXPECT_EQ(c.complainant_reference(), "cmp-keep");
+      continue;
+    }
+    EXPECT_EQ(c.complainant_reference(), kErased) << c.complaint();
+    ++erased;
+  }
+  EXPECT_EQ(erased, 3) << review.threshold().DebugString();
+}
+
 TEST_F(DataProtectionTest, ABackupTakenBeforeAnErasureComesBackErased) {
   RecordHistory();
   server_.reset();
