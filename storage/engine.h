@@ -99,7 +99,8 @@ struct EngineOptions {
   // the writer so that a ledger window read again is not opened again (a
   // value is replaced or dropped when a command writes its row, and all are
   // dropped when an erasure applies), at most this much memory, least
-  // recently used going first. 0: none. Default: 8 MiB.
+  // recently used going first; one read of a window adds at most a quarter
+  // of it. 0: none. Default: 8 MiB.
   size_t row_cache_bytes = 8 << 20;
   // Most commands committed in one group (one synced write). Default: 512.
   size_t max_group_commands = 512;
@@ -269,9 +270,12 @@ class Engine {
                                     const std::string& stream, Group& group);
   void CachePut(const std::string& stream, const GroupStream& state);
   void CacheEvict(const std::string& stream);
-  // The opened value of the sealed row `key` stored as `stored` (the row
-  // cache's, else opened and kept).
-  absl::StatusOr<std::string> OpenRow(const std::string& key, std::string stored);
+  // The opened value of the sealed row `key` stored as `stored`: the row
+  // cache's, else opened, and kept while `*budget` (bytes one scan may add
+  // to the cache) allows, so that one long scan cannot flush the cache
+  // with rows it reads once.
+  absl::StatusOr<std::string> OpenRow(const std::string& key, std::string stored,
+                                      size_t* budget);
   // After a group's write: its rows' new values replace those kept.
   void RowCacheWritten(const std::map<std::string, std::optional<std::string>>& rows);
   void RowCacheDrop(const std::string& key);

@@ -226,6 +226,8 @@ absl::StatusOr<std::vector<workflow::Row>> Engine::ScanRows(absl::string_view pr
   const size_t store_limit = limit > 0 && !group_wrote ? static_cast<size_t>(limit) : SIZE_MAX;
   std::vector<workflow::Row> rows;
   std::string start = after.empty() ? std::string() : first;
+  // What this scan may add to the row cache: a quarter of it.
+  size_t cache_budget = options_.row_cache_bytes / 4;
   for (;;) {
     const int page_size =
         static_cast<int>(std::min<size_t>(kReplayPage, store_limit - rows.size()));
@@ -237,7 +239,7 @@ absl::StatusOr<std::vector<workflow::Row>> Engine::ScanRows(absl::string_view pr
         past = true;
         break;
       }
-      ASSIGN_OR_RETURN(row.value, OpenRow(row.key, std::move(row.value)));
+      ASSIGN_OR_RETURN(row.value, OpenRow(row.key, std::move(row.value), &cache_budget));
       rows.push_back(std::move(row));
     }
     if (past || static_cast<int>(page.size()) < page_size || rows.size() >= store_limit) break;
@@ -263,7 +265,8 @@ absl::StatusOr<std::vector<workflow::Row>> Engine::ScanRows(absl::string_view pr
   return rows;
 }
 
-absl::StatusOr<std::string> Engine::OpenRow(const std::string& key, std::string stored) {
+absl::StatusOr<std::string> Engine::OpenRow(const std::string& key, std::string stored,
+                                             size_t* budget) {
   if (store_->sealer() == nullptr || !absl::StartsWith(stored, privacy::kSealedRowPrefix)) {
     return stored;  // nothing to open
   }
@@ -278,7 +281,8 @@ absl::StatusOr<std::string> Engine::OpenRow(const std::string& key, std::string 
   ++row_cache_misses_;
   ASSIGN_OR_RETURN(std::string opened, store_->OpenRow(std::move(stored)));
   const size_t bytes = key.size() * 2 + opened.size() + 64;
-  if (options_.row_cache_bytes == 0 || bytes > options_.row_cache_bytes / 8) return opened;
+  if (bytes > *budget) return opened;  // the scan has added its share
+  *budget -= bytes;
   while (row_cache_bytes_ + bytes > options_.row_cache_bytes && !row_lru_.empty()) {
     const std::string oldest = row_lru_.back();
     RowCacheDrop(oldest);

@@ -4,12 +4,14 @@
 // service and calendar versions.
 #include <grpcpp/grpcpp.h>
 
+#include <fstream>
 #include <thread>
 
 #include "casework/v1/actions.grpc.pb.h"
 #include "casework/v1/deadlines.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/placement.h"
 #include "services/server.h"
 #include "storage/rebuild.h"
 #include "tests/support/server_fixture.h"
@@ -134,6 +136,31 @@ TEST_F(DeadlineTest, TimerFiresOnceWhenTheDueDateHasPassed) {
   ASSERT_TRUE(Actions()->CompleteAction(&context, complete, &response).ok());
   EXPECT_EQ(response.action().deadlines(0).state(), v1::Deadline::MET_LATE);
   EXPECT_THAT(Queue(v1::ListDeadlinesRequest::OVERDUE), ::testing::IsEmpty());
+}
+
+// While a partnership is placed nowhere (it is being moved) its timers
+// wait; they fire once it is placed here again.
+TEST_F(DeadlineTest, TimersOfAPartnershipPlacedNowhereWaitUntilItIsBack) {
+  const std::string file = dir_.Sub("placement");
+  const std::string both = "eastbrook casework-a 127.0.0.1:1\nwestmoor casework-a 127.0.0.1:1\n";
+  std::ofstream(file) << both;
+  absl::StatusOr<Placement> loaded = Placement::Load(file, "casework-a");
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  auto placement = std::make_shared<Placement>(*std::move(loaded));
+  placement_ = placement;
+  Restart();
+  const v1::Action action = Create("a-1", absl::CivilDay(2026, 12, 4));
+
+  std::ofstream(file) << "westmoor casework-a 127.0.0.1:1\n";
+  ASSERT_TRUE(placement->Reload().ok());
+  clock_.Set(LondonTime(2026, 12, 5, 0, 0));
+  EXPECT_EQ(FireDue(), 0);
+  EXPECT_EQ(CountEvents(action.name(), "DeadlineMissed"), 0);
+
+  std::ofstream(file) << both;
+  ASSERT_TRUE(placement->Reload().ok());
+  EXPECT_EQ(FireDue(), 1);
+  EXPECT_EQ(CountEvents(action.name(), "DeadlineMissed"), 1);
 }
 
 TEST_F(DeadlineTest, TimerThatFellDueWhileDownFiresAtStartUp) {

@@ -16,6 +16,7 @@ void ServerFixture::Start(std::shared_ptr<storage::FaultInjector> faults,
   config.metrics_listen = metrics_listen_;
   config.backup_dir = backup_dir_;
   config.backup_keep = backup_keep_;
+  config.placement = placement_;
   // Personal data is sealed, as in every deployment that follows the README.
   config.master_key_file = EnsureMasterKeyFile(dir_.Sub("master.key"));
   absl::StatusOr<std::unique_ptr<services::CaseworkServer>> server =

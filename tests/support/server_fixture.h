@@ -62,6 +62,8 @@ class ServerFixture : public ::testing::Test {
   // The backup directory and how many backups it keeps, for the next Start.
   std::string backup_dir_;
   int backup_keep_ = 7;
+  // The partnerships the next Start holds (services/placement.h); null: all.
+  std::shared_ptr<const services::Placement> placement_;
   ManualClock clock_;
   std::unique_ptr<services::CaseworkServer> server_;
 };
