@@ -20,17 +20,12 @@
 //
 // Output: tables on stdout, then one `key=value ...` summary as the last
 // line. Exit status 1 if any call failed or anything could not be measured.
-#include <sys/statfs.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,19 +38,17 @@
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "bench/child_process.h"
 #include "bench/history_bench.h"
 #include "bench/in_process.h"
 #include "bench/load.h"
+#include "bench/machine.h"
 #include "bench/storage_bench.h"
 #include "bench/threshold_bench.h"
 #include "bench/report.h"
@@ -164,101 +157,6 @@ absl::StatusOr<Settings> ReadSettings() {
   }
   return s;
 }
-
-// A fresh directory, removed with its contents when the object dies.
-class ScratchDir {
- public:
-  static absl::StatusOr<std::unique_ptr<ScratchDir>> Create() {
-    std::string parent = absl::GetFlag(FLAGS_tmp_dir);
-    if (parent.empty()) {
-      const char* env = std::getenv("TMPDIR");
-      parent = env != nullptr && *env != '\0' ? env : "/tmp";
-    }
-    std::string pattern = parent + "/casework-bench-XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) {
-      return absl::UnavailableError(absl::StrCat("cannot create a directory in ", parent));
-    }
-    return std::unique_ptr<ScratchDir>(new ScratchDir(pattern));
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  std::string Sub(absl::string_view name) const { return absl::StrCat(path_, "/", name); }
-  const std::string& path() const { return path_; }
-
- private:
-  explicit ScratchDir(std::string path) : path_(std::move(path)) {}
-  const std::string path_;
-};
-
-// "2 CPUs, <model>, 23.5 GiB RAM, kernel 6.1.0; data on ext4".
-std::string DescribeMachine(const std::string& data_dir) {
-  std::string cpu = "unknown CPU";
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  for (std::string line; std::getline(cpuinfo, line);) {
-    if (absl::StartsWith(line, "model name")) {
-      cpu = std::string(absl::StripAsciiWhitespace(line.substr(line.find(':') + 1)));
-      break;
-    }
-  }
-  double mem_gib = 0;
-  std::ifstream meminfo("/proc/meminfo");
-  for (std::string line; std::getline(meminfo, line);) {
-    absl::string_view rest = line;
-    if (absl::ConsumePrefix(&rest, "MemTotal:")) {
-      rest = absl::StripAsciiWhitespace(rest);
-      absl::ConsumeSuffix(&rest, " kB");
-      double kib = 0;
-      if (absl::SimpleAtod(rest, &kib)) mem_gib = kib / (1024.0 * 1024.0);
-    }
-  }
-  utsname uts{};
-  uname(&uts);
-  struct Filesystem {
-    unsigned long magic;  // statfs f_type
-    const char* name;
-  };
-  static constexpr Filesystem kFilesystems[] = {
-      {0xEF53, "ext4"},
-      {0x58465342, "xfs"},
-      {0x9123683E, "btrfs"},
-      {0x794C7630, "overlayfs"},
-      {0x01021994, "tmpfs (fsync is free: not representative)"},
-  };
-  std::string fs = "an unknown filesystem";
-  struct statfs st {};
-  if (statfs(data_dir.c_str(), &st) == 0) {
-    fs = absl::StrFormat("filesystem 0x%x", static_cast<unsigned long>(st.f_type));
-    for (const Filesystem& f : kFilesystems) {
-      if (f.magic == static_cast<unsigned long>(st.f_type)) fs = f.name;
-    }
-  }
-  return absl::StrFormat("%d CPUs, %s, %.1f GiB RAM, kernel %s; data on %s",
-                         static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)), cpu, mem_gib, uts.release,
-                         fs);
-}
-
-// CPU seconds per second of a CPU-time counter between Start() and Cores().
-class CpuMeter {
- public:
-  explicit CpuMeter(std::function<absl::StatusOr<double>()> read) : read_(std::move(read)) {}
-  void Start() {
-    start_cpu_ = read_();
-    start_ = absl::Now();
-  }
-  std::optional<double> Cores() const {
-    absl::StatusOr<double> now = read_();
-    const double seconds = absl::ToDoubleSeconds(absl::Now() - start_);
-    if (!now.ok() || !start_cpu_.ok() || seconds <= 0) return std::nullopt;
-    return (*now - *start_cpu_) / seconds;
-  }
-
- private:
-  const std::function<absl::StatusOr<double>()> read_;
-  absl::StatusOr<double> start_cpu_ = absl::UnavailableError("not started");
-  absl::Time start_;
-};
 
 // Opens kConnections separate connections (gRPC would otherwise share one
 // between channels to the same address).
@@ -511,7 +409,7 @@ int Main() {
     std::fprintf(stderr, "casework-bench: %s\n", std::string(settings.status().message()).c_str());
     return 2;
   }
-  absl::StatusOr<std::unique_ptr<ScratchDir>> scratch = ScratchDir::Create();
+  absl::StatusOr<std::unique_ptr<ScratchDir>> scratch = ScratchDir::Create(absl::GetFlag(FLAGS_tmp_dir));
   if (!scratch.ok()) {
     std::fprintf(stderr, "casework-bench: %s\n", std::string(scratch.status().message()).c_str());
     return 1;
