@@ -170,9 +170,9 @@ void PrintReport(const Report& report) {
     if (f.transfer.has_value()) {
       absl::PrintF(
           "transfer  one partnership's %d events (%.0f MB file): exported in %.2f s, imported "
-          "into an empty directory in %.2f s = %.0f events/s (write, rebuild, both "
-          "verifications)\n",
-          static_cast<int>(f.transfer->events), f.transfer->file_mb, f.transfer->export_seconds,
+          "into an empty directory in %.2f s = %.0f events/s (write, rebuild, check against "
+          "the file)\n",
+          f.transfer->events, f.transfer->file_mb, f.transfer->export_seconds,
           f.transfer->import_seconds, f.transfer->import_events_per_s);
     }
   }

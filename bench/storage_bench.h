@@ -69,7 +69,7 @@ struct TransferResult {
   double file_mb = 0;           // the export file
   double export_seconds = 0;    // storage::ExportPartnership (a scan of the whole log)
   double import_seconds = 0;    // storage::ImportPartnership into an empty directory:
-                                // the write, the rebuild and both verifications
+                                // the write, the rebuild and the check against the file
   double import_events_per_s = 0;
 };
 

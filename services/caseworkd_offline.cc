@@ -12,6 +12,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "casework/v1/errors.pb.h"
 #include "privacy/cipher.h"
@@ -64,7 +65,7 @@ ABSL_FLAG(std::string, export_partnership, "",
 ABSL_FLAG(std::string, import_partnership, "",
           "Do not serve: add this partnership from --transfer_file (sealed with "
           "--transfer_key_file) to the (stopped) data directory at its next positions, rebuild "
-          "and verify it, print where its positions went, then exit.");
+          "it, check it against the file, print where its positions went, then exit.");
 ABSL_FLAG(std::string, transfer_file, "",
           "With --export_partnership or --import_partnership: the export file (never "
           "overwritten; mode 0600).");
@@ -284,17 +285,11 @@ int Transfer(const std::string& data_dir) {
                    std::string(report.status().message()).c_str());
       return kExitOther;
     }
-    std::printf("exported partnership %s to %s: %llu events of %llu streams (positions %llu to "
-                "%llu of %llu), %llu sequences, %llu request records, %llu audit rows, in %s\n",
-                exported.c_str(), file.c_str(), static_cast<unsigned long long>(report->events),
-                static_cast<unsigned long long>(report->streams),
-                static_cast<unsigned long long>(report->source_first_position),
-                static_cast<unsigned long long>(report->source_last_position),
-                static_cast<unsigned long long>(report->source_head),
-                static_cast<unsigned long long>(report->sequences),
-                static_cast<unsigned long long>(report->requests),
-                static_cast<unsigned long long>(report->rows),
-                absl::FormatDuration(report->took).c_str());
+    absl::PrintF("exported partnership %s to %s: %d events of %d streams (positions %d to %d "
+                 "of %d), %d sequences, %d request records, %d audit rows, in %s\n",
+                 exported, file, report->events, report->streams, report->source_first_position,
+                 report->source_last_position, report->source_head, report->sequences,
+                 report->requests, report->rows, absl::FormatDuration(report->took));
     return 0;
   }
   absl::TimeZone london;
@@ -307,23 +302,16 @@ int Transfer(const std::string& data_dir) {
                  std::string(report.status().message()).c_str());
     return kExitOther;
   }
-  std::printf("imported partnership %s from %s: %llu events of %llu streams, %llu sequences, "
-              "%llu request records (%llu left: the same key was already used here), %llu audit "
-              "rows, in %s; verified\n",
-              imported.c_str(), file.c_str(), static_cast<unsigned long long>(report->events),
-              static_cast<unsigned long long>(report->streams),
-              static_cast<unsigned long long>(report->sequences),
-              static_cast<unsigned long long>(report->requests),
-              static_cast<unsigned long long>(report->requests_conflicting),
-              static_cast<unsigned long long>(report->rows),
-              absl::FormatDuration(report->took).c_str());
-  std::printf("positions %llu to %llu at the source are %llu to %llu here: a feed subscriber of "
-              "%s resumes here after position %llu\n",
-              static_cast<unsigned long long>(report->source_first_position),
-              static_cast<unsigned long long>(report->source_last_position),
-              static_cast<unsigned long long>(report->first_position),
-              static_cast<unsigned long long>(report->last_position), imported.c_str(),
-              static_cast<unsigned long long>(report->last_position));
+  absl::PrintF("imported partnership %s from %s: %d events of %d streams, %d sequences, %d "
+               "request records (%d left: the same key was already used here), %d audit rows, "
+               "in %s; verified against the file\n",
+               imported, file, report->events, report->streams, report->sequences,
+               report->requests, report->requests_conflicting, report->rows,
+               absl::FormatDuration(report->took));
+  absl::PrintF("positions %d to %d at the source are %d to %d here: a feed subscriber of %s "
+               "resumes here after position %d\n",
+               report->source_first_position, report->source_last_position,
+               report->first_position, report->last_position, imported, report->last_position);
   return 0;
 }
 

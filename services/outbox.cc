@@ -170,8 +170,9 @@ bool OutboxDispatcher::Deliver(const workflow::OutboxRoute& route, const storage
     return false;
   }
   // A message for a partnership held elsewhere waits for it to come back.
-  if (options_.placement != nullptr &&
-      !options_.placement->Owns(PartnershipOfRequest(*delivery->request))) {
+  if (const std::string partnership = PartnershipOfRequest(*delivery->request);
+      options_.placement != nullptr && !partnership.empty() &&
+      !options_.placement->Owns(partnership)) {
     return false;
   }
   if (delivery->target->method() != route.target_method) {

@@ -75,7 +75,7 @@ absl::Status EventStore::OpenEvent(v1::EventEnvelope& event) const {
   return options_.sealer->Open(&event);
 }
 
-absl::StatusOr<std::string> EventStore::OpenRowValue(std::string value) const {
+absl::StatusOr<std::string> EventStore::OpenRow(std::string value) const {
   if (options_.sealer == nullptr || !absl::StartsWith(value, privacy::kSealedRowPrefix)) {
     return value;
   }
@@ -269,7 +269,7 @@ absl::StatusOr<std::optional<std::string>> EventStore::GetRow(absl::string_view 
                                  rocksdb::Slice(key.data(), key.size()), &value);
   if (s.IsNotFound()) return std::nullopt;
   if (!s.ok()) return FromRocks(s, "reading row");
-  return OpenRowValue(std::move(value));
+  return OpenRow(std::move(value));
 }
 
 namespace {
@@ -308,7 +308,7 @@ absl::StatusOr<std::vector<StoredRow>> EventStore::ScanRows(absl::string_view pr
   if (!it->status().ok()) return FromRocks(it->status(), "scanning rows");
   if (!open) return rows;
   for (StoredRow& row : rows) {
-    ASSIGN_OR_RETURN(row.value, OpenRowValue(std::move(row.value)));
+    ASSIGN_OR_RETURN(row.value, OpenRow(std::move(row.value)));
   }
   return rows;
 }

@@ -235,10 +235,9 @@ class EventStore {
   absl::StatusOr<std::vector<StoredRow>> ScanRows(absl::string_view prefix,
                                                   absl::string_view start_after, int limit,
                                                   bool open = true) const;
-  // A row value as ScanRows(open = false) returned it, opened.
-  absl::StatusOr<std::string> OpenRow(std::string stored) const {
-    return OpenRowValue(std::move(stored));
-  }
+  // A row value as ScanRows(open = false) returned it, opened (as it is
+  // when it is not sealed).
+  absl::StatusOr<std::string> OpenRow(std::string stored) const;
 
   // Timers whose fire-at time is at or before `now_unix_seconds`, in firing
   // order, at most `limit`, with their keys; with `after`, only those whose
@@ -302,9 +301,8 @@ class EventStore {
  private:
   EventStore(StoreOptions options, std::unique_ptr<Handles> handles, uint64_t last_position);
 
-  // Opens an event's (or a row value's) sealed fields when sealing is on.
+  // Opens an event's sealed fields when sealing is on.
   absl::Status OpenEvent(v1::EventEnvelope& event) const;
-  absl::StatusOr<std::string> OpenRowValue(std::string value) const;
   // The open instance for a read; UNAVAILABLE if none is open (a reopen
   // after a full disk failed). REQUIRES: db_mu_ held (shared).
   absl::StatusOr<const Handles*> Db() const ABSL_SHARED_LOCKS_REQUIRED(db_mu_);

@@ -7,8 +7,8 @@
 // file; ImportPartnership appends them to another directory in the same
 // order, at that directory's next global positions (stream versions, event
 // ids, recorded times and actors are kept; only positions change), derives
-// everything else again and checks the result; VerifyImport compares the
-// directory with the file, event by event.
+// everything else again (a fold of the whole log) and compares the
+// directory with the file, event by event (VerifyImport).
 //
 // The file holds personal data open (a directory's keys never leave it): the
 // target seals it again with its own keys. So every item is sealed with a
@@ -67,8 +67,8 @@ absl::StatusOr<TransferReport> ExportPartnership(const EventStore& store,
                                                  const std::string& file);
 
 // Appends what `file` holds to `store` (sealing personal fields with its
-// keys when it seals), then rebuilds everything derived and verifies it
-// (VerifyStore) and the import (VerifyImport). Refusals, nothing written:
+// keys when it seals), then rebuilds everything derived and checks the
+// import (VerifyImport). Refusals, nothing written:
 // FAILED_PRECONDITION PARTNERSHIP_ALREADY_HERE when `store` holds any
 // stream or sequence of the partnership; DATA_LOSS TRANSFER_FILE_DAMAGED
 // when the file does not open with `transfer_key` or is changed or cut

@@ -15,6 +15,7 @@
 #include <tuple>
 #include <vector>
 
+#include "absl/strings/str_format.h"
 #include "casework/v1/actions.grpc.pb.h"
 #include "casework/v1/case_reviews.grpc.pb.h"
 #include "casework/v1/deadlines.grpc.pb.h"
@@ -394,8 +395,11 @@ void AddBackup(CLI::App& app, Cli& cli) {
     *cli.out << "backup " << b.id() << ": " << FormatTime(b.create_time()) << ", " << b.bytes()
              << " bytes in " << b.files() << " files, up to position " << b.last_position();
     if (b.has_took()) {
-      *cli.out << ", taken in " << b.took().seconds() << "." << (b.took().nanos() / 1000000)
-               << " s";
+      *cli.out << absl::StrFormat(", taken in %.2f s",
+                                  static_cast<double>(b.took().seconds()) + b.took().nanos() / 1e9);
+    }
+    if (b.key_store_backup_id() > 0) {
+      *cli.out << ", key store backup " << b.key_store_backup_id();
     }
     *cli.out << "\n";
   };
