@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "casework/v1/actions.grpc.pb.h"
 #include "casework/v1/errors.pb.h"
 #include "casework/v1/events.grpc.pb.h"
@@ -118,27 +119,46 @@ std::vector<std::string> Feed(const std::shared_ptr<grpc::Channel>& channel, con
   return streams;
 }
 
+// The instances listen on ports the kernel picks (a port chosen beforehand
+// may be taken by another process before an instance binds it); once both
+// serve, the placement file names their addresses and both read it again on
+// SIGHUP, as an operator's change of placement is read.
+template <typename Place>
+void ReplaceAddresses(const Place& place, RunningCaseworkd& a, int a_port, RunningCaseworkd& b,
+                      int b_port) {
+  place(a_port, b_port);
+  for (RunningCaseworkd* instance : {&a, &b}) {
+    ASSERT_EQ(kill(instance->pid(), SIGHUP), 0);
+    ASSERT_TRUE(instance->AwaitLines("SIGHUP: instance casework-", 1))
+        << absl::StrJoin(instance->lines(), "");
+  }
+}
+
 TEST(PartnershipsTest, EachPartnershipLandsOnItsOwnInstanceThroughTheProxy) {
   ASSERT_TRUE(std::string(NGINX_PATH).size() > 0)
       << "nginx is not installed (deploy/casework.sh installs it)";
   testing::TempDir dir;
-  const int a_port = FreePort(), b_port = FreePort(), proxy_port = FreePort();
   const std::string placement = dir.Sub("placement");
-  std::ofstream(placement) << "# partnership  instance    address\n"
-                           << "eastbrook      casework-a  127.0.0.1:" << a_port << "\n"
-                           << "westmoor       casework-b  127.0.0.1:" << b_port << "\n";
-  auto instance = [&](const std::string& name, int port) {
-    return std::vector<std::string>{"--data_dir=" + dir.Sub(name),
-                                    absl::StrCat("--listen=127.0.0.1:", port),
+  auto place = [&](int a_port, int b_port) {
+    std::ofstream(placement) << "# partnership  instance    address\n"
+                             << "eastbrook      casework-a  127.0.0.1:" << a_port << "\n"
+                             << "westmoor       casework-b  127.0.0.1:" << b_port << "\n";
+  };
+  auto instance = [&](const std::string& name) {
+    return std::vector<std::string>{"--data_dir=" + dir.Sub(name), "--listen=127.0.0.1:0",
                                     "--placement=" + placement,
                                     "--instance=casework-" + name,
                                     "--norequest_log",
                                     "--min_free_disk_mb=16"};
   };
-  RunningCaseworkd a(instance("a", a_port));
-  RunningCaseworkd b(instance("b", b_port));
-  ASSERT_EQ(a.port(), a_port);
-  ASSERT_EQ(b.port(), b_port);
+  place(0, 0);
+  RunningCaseworkd a(instance("a"));
+  RunningCaseworkd b(instance("b"));
+  const int a_port = a.port(), b_port = b.port();
+  ASSERT_GT(a_port, 0) << absl::StrJoin(a.lines(), "");
+  ASSERT_GT(b_port, 0) << absl::StrJoin(b.lines(), "");
+  ASSERT_NO_FATAL_FAILURE(ReplaceAddresses(place, a, a_port, b, b_port));
+  const int proxy_port = FreePort();
   Nginx nginx(dir.path(), "casework-partnerships.conf",
               {{"127.0.0.1:50060", absl::StrCat("127.0.0.1:", proxy_port)},
                {"127.0.0.1:50061", absl::StrCat("127.0.0.1:", a_port)},
@@ -245,24 +265,24 @@ TEST(PlacementTest, ReloadingTakesTheNewFileOrKeepsTheOldOneWhole) {
 // with the partnership placed there, reload the others.
 TEST(PartnershipsTest, APartnershipMovesToAnotherInstanceWithItsHistory) {
   testing::TempDir dir;
-  const int a_port = FreePort(), b_port = FreePort();
+  int a_port = 0, b_port = 0;
+  bool eastbrook_on_b = false, eastbrook_nowhere = false;
   const std::string placement = dir.Sub("placement");
-  auto place = [&](bool eastbrook_on_b, bool eastbrook_nowhere) {
+  auto place = [&](int a_at, int b_at) {
     std::ofstream out(placement);
     if (!eastbrook_nowhere) {
       out << "eastbrook   casework-" << (eastbrook_on_b ? "b" : "a") << "  127.0.0.1:"
-          << (eastbrook_on_b ? b_port : a_port) << "\n";
+          << (eastbrook_on_b ? b_at : a_at) << "\n";
     }
-    out << "westmoor    casework-a  127.0.0.1:" << a_port << "\n"
-        << "northfield  casework-b  127.0.0.1:" << b_port << "\n";
+    out << "westmoor    casework-a  127.0.0.1:" << a_at << "\n"
+        << "northfield  casework-b  127.0.0.1:" << b_at << "\n";
   };
-  place(false, false);
+  place(0, 0);
   const std::string a_key = testing::EnsureMasterKeyFile(dir.Sub("a.key"));
   const std::string b_key = testing::EnsureMasterKeyFile(dir.Sub("b.key"));
   const std::string transfer_key = testing::EnsureMasterKeyFile(dir.Sub("transfer.key"));
-  auto instance = [&](const std::string& name, int port, const std::string& key) {
-    return std::vector<std::string>{"--data_dir=" + dir.Sub(name),
-                                    absl::StrCat("--listen=127.0.0.1:", port),
+  auto instance = [&](const std::string& name, const std::string& key) {
+    return std::vector<std::string>{"--data_dir=" + dir.Sub(name), "--listen=127.0.0.1:0",
                                     "--placement=" + placement,
                                     "--instance=casework-" + name,
                                     "--master_key_file=" + key,
@@ -270,8 +290,13 @@ TEST(PartnershipsTest, APartnershipMovesToAnotherInstanceWithItsHistory) {
                                     "--norequest_log",
                                     "--min_free_disk_mb=16"};
   };
-  RunningCaseworkd a(instance("a", a_port, a_key));
-  auto b = std::make_unique<RunningCaseworkd>(instance("b", b_port, b_key));
+  RunningCaseworkd a(instance("a", a_key));
+  auto b = std::make_unique<RunningCaseworkd>(instance("b", b_key));
+  a_port = a.port();
+  b_port = b->port();
+  ASSERT_GT(a_port, 0) << absl::StrJoin(a.lines(), "");
+  ASSERT_GT(b_port, 0) << absl::StrJoin(b->lines(), "");
+  ASSERT_NO_FATAL_FAILURE(ReplaceAddresses(place, a, a_port, *b, b_port));
   ASSERT_TRUE(Publish(To(a_port), "eastbrook").ok());
   ASSERT_TRUE(Publish(To(b_port), "northfield").ok());
   v1::ActionResponse east1, north1;
@@ -279,9 +304,11 @@ TEST(PartnershipsTest, APartnershipMovesToAnotherInstanceWithItsHistory) {
   ASSERT_TRUE(CreateAction(To(b_port), "northfield", "north-1", &north1).ok());
 
   // 1. Nothing writes to eastbrook anywhere.
-  place(false, true);
+  eastbrook_nowhere = true;
+  place(a_port, b_port);
   ASSERT_EQ(kill(a.pid(), SIGHUP), 0);
-  EXPECT_THAT(a.AwaitLine("SIGHUP: instance casework-a holds"), HasSubstr("holds westmoor\n"));
+  ASSERT_TRUE(a.AwaitLines("SIGHUP: instance casework-a holds", 2));
+  EXPECT_THAT(a.lines(), ::testing::Contains(HasSubstr("holds westmoor\n")));
   v1::ActionResponse refused;
   EXPECT_EQ(ReasonOf(CreateAction(To(a_port), "eastbrook", "east-2", &refused)),
             "PARTNERSHIP_NOT_PLACED");
@@ -319,10 +346,15 @@ TEST(PartnershipsTest, APartnershipMovesToAnotherInstanceWithItsHistory) {
   ASSERT_EQ(imported.code, 0) << imported.err;
   EXPECT_THAT(imported.err, HasSubstr("verified"));
   EXPECT_THAT(imported.err, HasSubstr("a feed subscriber of eastbrook resumes here after"));
-  place(true, false);
-  b = std::make_unique<RunningCaseworkd>(instance("b", b_port, b_key));
+  eastbrook_on_b = true;
+  eastbrook_nowhere = false;
+  place(a_port, 0);
+  b = std::make_unique<RunningCaseworkd>(instance("b", b_key));
+  b_port = b->port();
+  ASSERT_GT(b_port, 0) << absl::StrJoin(b->lines(), "");
+  place(a_port, b_port);
   ASSERT_EQ(kill(a.pid(), SIGHUP), 0);
-  ASSERT_TRUE(a.AwaitLines("SIGHUP: instance casework-a holds", 2));
+  ASSERT_TRUE(a.AwaitLines("SIGHUP: instance casework-a holds", 3));
 
   // eastbrook answers on b as it did on a: its action, its retried create
   // (the first reply), its numbering; a sends its callers to b.

@@ -42,7 +42,8 @@ std::vector<v1::PanelCase> ListPanelCases(const std::shared_ptr<grpc::Channel>& 
 grpc::Status ListOutbox(const std::shared_ptr<grpc::Channel>& channel, const std::string& process,
                         v1::ListOutboxMessagesResponse* response);
 
-// A loopback port nothing listens on now.
+// A loopback port nothing listens on now, for a process that cannot be
+// asked to pick its own (nginx); caseworkd listens on port 0 instead.
 int FreePort();
 
 // nginx in the foreground (NGINX_PATH) with the deployment's configuration
