@@ -2,10 +2,14 @@
 // sealing, the master key file, the key store (wrong key, erasure, rotation)
 // and the sealer on real casework messages.
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
+#include <thread>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -127,6 +131,45 @@ TEST(Cipher, SealsAndOpensOnlyWithTheSameKeyAndAdditionalData) {
   EXPECT_EQ(Open(key, changed, "id-1").status().code(), absl::StatusCode::kDataLoss);
   // Two seals of one value differ (fresh nonces).
   EXPECT_NE(Seal(key, "x", "a"), Seal(key, "x", "a"));
+}
+
+// Nonces are drawn from the random generator in blocks per thread: across
+// many blocks, on several threads and in a forked child, none repeats.
+TEST(Cipher, NoncesNeverRepeatAcrossBlocksThreadsOrAFork) {
+  const Key256 key = Key256::Random();
+  auto nonce_of = [&key] { return Seal(key, "x", "a").substr(0, kNonceBytes); };
+  std::vector<std::vector<std::string>> per_thread(4);
+  std::vector<std::thread> threads;
+  for (auto& nonces : per_thread) {
+    threads.emplace_back([&nonces, &nonce_of] {
+      for (int i = 0; i < 2000; ++i) nonces.push_back(nonce_of());  // 6 blocks
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  std::set<std::string> seen;
+  for (const auto& nonces : per_thread) seen.insert(nonces.begin(), nonces.end());
+  nonce_of();  // this thread's block is now drawn and partly used
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  const pid_t child = fork();
+  if (child == 0) {
+    const std::string nonce = nonce_of();
+    _exit(write(pipe_fds[1], nonce.data(), nonce.size()) == static_cast<ssize_t>(nonce.size())
+              ? 0
+              : 1);
+  }
+  close(pipe_fds[1]);
+  std::string from_child(kNonceBytes, '\0');
+  ASSERT_EQ(read(pipe_fds[0], from_child.data(), kNonceBytes), static_cast<ssize_t>(kNonceBytes));
+  close(pipe_fds[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  const std::string parents_next = nonce_of();
+  EXPECT_NE(from_child, parents_next);
+  seen.insert(from_child);
+  seen.insert(parents_next);
+  EXPECT_EQ(seen.size(), 4u * 2000 + 2);
 }
 
 std::string WriteKeyFile(const std::string& dir, const std::string& name,
