@@ -188,6 +188,16 @@ class Metrics::Collector final : public prometheus::Collectable {
           static_cast<double>(p.block_cache_bytes));
     gauge("store_block_cache_capacity_bytes", "RocksDB's block cache capacity.",
           static_cast<double>(p.block_cache_capacity));
+    const storage::OpenedRows& opened = store.opened_rows();
+    gauge("store_opened_row_cache_bytes",
+          "Bytes of the readers' cache of opened sealed rows (stored and opened values).",
+          static_cast<double>(opened.bytes()));
+    out.push_back(Single("store_opened_row_cache_hits_total",
+                         "Sealed rows a read found opened in the readers' cache.",
+                         MetricType::Counter, static_cast<double>(opened.hits())));
+    out.push_back(Single("store_opened_row_cache_misses_total",
+                         "Sealed rows a read looked for in the readers' cache and opened.",
+                         MetricType::Counter, static_cast<double>(opened.misses())));
     gauge("store_pending_compaction_bytes",
           "Bytes RocksDB estimates its compactions must rewrite.",
           static_cast<double>(p.pending_compaction_bytes));

@@ -197,6 +197,10 @@ void Engine::CommitGroup(std::vector<Command>& commands, std::vector<SideWrite>&
   if (written.ok()) {
     for (const auto& [stream, state] : g.states) CachePut(stream, state);
     RowCacheWritten(g.rows);
+    OpenedRows& opened = store_->opened_rows();
+    for (auto& [stored, value] : g.opened_summaries) {
+      opened.Put(std::move(stored), std::move(value), opened.generation());
+    }
     // An erasure derives rows again in the store: none kept is known good.
     if (!g.erasures.empty()) {
       row_cache_.clear();
@@ -221,6 +225,10 @@ void Engine::CommitGroup(std::vector<Command>& commands, std::vector<SideWrite>&
                        applied.status().message(),
                        ") and is retried when the server next starts"));
     }
+    // The readers' opened rows of an erased person: only now that the keys
+    // are destroyed, so that no opening with a live key is kept after it
+    // (storage/opened_rows.h).
+    if (!g.erasures.empty()) store_->opened_rows().Clear();
   } else {
     // Nothing of this group may be acknowledged: answers that depended on it
     // (new writes and replays of them) fail with the write error. The states

@@ -183,9 +183,16 @@ absl::StatusOr<Engine::GroupStream*> Engine::Stage(const Command& c, const std::
     std::lock_guard<std::mutex> lock(stats_mu_);
     ++stats_.state_records;
   }
+  // The case's summary row is what readers open most (a Get, a list
+  // page, an access check): its opened value goes to their cache once
+  // the group is written.
+  const std::string summary_key = sealer != nullptr ? workflow.SummaryRowKey(stream) : "";
   for (size_t i = 0; i < puts.size(); ++i) {
-    g.batch.PutRow(puts[i].key, puts[i].type != nullptr && sealer != nullptr ? stored_values[i]
-                                                                             : puts[i].value);
+    const bool sealed = puts[i].type != nullptr && sealer != nullptr;
+    g.batch.PutRow(puts[i].key, sealed ? stored_values[i] : puts[i].value);
+    if (sealed && !summary_key.empty() && puts[i].key == summary_key) {
+      g.opened_summaries.emplace_back(stored_values[i], puts[i].value);
+    }
     g.rows[puts[i].key] = std::move(puts[i].value);
   }
   for (const auto& [key, value] : old_rows) {
@@ -279,7 +286,7 @@ absl::StatusOr<std::string> Engine::OpenRow(const std::string& key, std::string 
     }
   }
   ++row_cache_misses_;
-  ASSIGN_OR_RETURN(std::string opened, store_->OpenRow(std::move(stored)));
+  ASSIGN_OR_RETURN(std::string opened, store_->OpenRow(std::move(stored), /*remember=*/false));
   const size_t bytes = key.size() * 2 + opened.size() + 64;
   if (bytes > *budget) return opened;  // the scan has added its share
   *budget -= bytes;

@@ -75,11 +75,16 @@ absl::Status EventStore::OpenEvent(v1::EventEnvelope& event) const {
   return options_.sealer->Open(&event);
 }
 
-absl::StatusOr<std::string> EventStore::OpenRow(std::string value) const {
+absl::StatusOr<std::string> EventStore::OpenRow(std::string value, bool remember) const {
   if (options_.sealer == nullptr || !absl::StartsWith(value, privacy::kSealedRowPrefix)) {
     return value;
   }
-  return options_.sealer->OpenSerialized(std::move(value));
+  if (std::optional<std::string> kept = opened_rows_->Find(value)) return *std::move(kept);
+  if (!remember) return options_.sealer->OpenSerialized(std::move(value));
+  const uint64_t generation = opened_rows_->generation();
+  ASSIGN_OR_RETURN(std::string opened, options_.sealer->OpenSerialized(value));
+  opened_rows_->Put(std::move(value), opened, generation);
+  return opened;
 }
 
 absl::StatusOr<const EventStore::Handles*> EventStore::Db() const {
@@ -290,6 +295,16 @@ void SeekAfter(rocksdb::Iterator& it, absl::string_view after, absl::string_view
   if (it.Valid() && it.key() == key) it.Next();
 }
 
+// The first key after every key that starts with `prefix` (empty: none),
+// for an iterator's upper bound: RocksDB then stops at the prefix's end
+// instead of reading on into the next block or table to find a key past it.
+std::string PrefixEnd(absl::string_view prefix) {
+  std::string end(prefix);
+  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xff) end.pop_back();
+  if (!end.empty()) end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+  return end;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<StoredRow>> EventStore::ScanRows(absl::string_view prefix,
@@ -298,7 +313,11 @@ absl::StatusOr<std::vector<StoredRow>> EventStore::ScanRows(absl::string_view pr
   absl::ReaderMutexLock lock(&db_mu_);
   ASSIGN_OR_RETURN(const Handles* h, Db());
   std::vector<StoredRow> rows;
-  std::unique_ptr<rocksdb::Iterator> it(h->db->NewIterator(rocksdb::ReadOptions(), h->rows));
+  rocksdb::ReadOptions read;
+  const std::string end = PrefixEnd(prefix);
+  const rocksdb::Slice end_slice(end);
+  if (!end.empty()) read.iterate_upper_bound = &end_slice;
+  std::unique_ptr<rocksdb::Iterator> it(h->db->NewIterator(read, h->rows));
   const rocksdb::Slice p(prefix.data(), prefix.size());
   SeekAfter(*it, start_after, prefix);
   for (; it->Valid() && static_cast<int>(rows.size()) < limit; it->Next()) {

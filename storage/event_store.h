@@ -43,6 +43,7 @@
 #include "storage/backup.h"
 #include "storage/clock.h"
 #include "storage/fault_injection.h"
+#include "storage/opened_rows.h"
 #include "workflow/kernel/context.h"
 
 namespace rocksdb {
@@ -85,6 +86,9 @@ struct StoreOptions {
   // what it finds. Null: nothing is sealed, and a directory that holds
   // sealed data refuses to open. Fixed at Open. Default: null.
   std::shared_ptr<privacy::Sealer> sealer;
+  // With a sealer: the readers' cache of opened rows, in bytes
+  // (storage/opened_rows.h); 0 keeps none. Default: 8 MiB.
+  size_t opened_row_cache_bytes = 8 << 20;
   // Free-space floor, in bytes, of the filesystem holding `path`. While less
   // is free, writes are refused (UNAVAILABLE, reason STORAGE_SPACE_LOW); they
   // resume once more than the floor plus an eighth of it (at most 64 MiB
@@ -236,8 +240,12 @@ class EventStore {
                                                   absl::string_view start_after, int limit,
                                                   bool open = true) const;
   // A row value as ScanRows(open = false) returned it, opened (as it is
-  // when it is not sealed).
-  absl::StatusOr<std::string> OpenRow(std::string stored) const;
+  // when it is not sealed): the opened-row cache's, else opened and, with
+  // `remember`, kept there. The writer, which keeps its own, passes false.
+  absl::StatusOr<std::string> OpenRow(std::string stored, bool remember = true) const;
+  // The readers' cache of opened rows: the writer adds the summary rows it
+  // writes and empties it after an erasure destroyed keys.
+  OpenedRows& opened_rows() const { return *opened_rows_; }
 
   // Timers whose fire-at time is at or before `now_unix_seconds`, in firing
   // order, at most `limit`, with their keys; with `after`, only those whose
@@ -321,6 +329,7 @@ class EventStore {
   bool created_ = false;
   std::unique_ptr<Families> families_;
   std::atomic<uint64_t> last_position_;
+  const std::unique_ptr<OpenedRows> opened_rows_;
 
   // Guards which RocksDB instance is open: reads hold it shared, a reopen
   // exclusively.

@@ -431,6 +431,8 @@ EventStore::EventStore(StoreOptions options, std::unique_ptr<Handles> handles,
           FamilyRef(FamilyNames()[6], handles->timers->GetID()),
       }),
       last_position_(last_position),
+      opened_rows_(std::make_unique<OpenedRows>(
+          options_.sealer != nullptr ? options_.opened_row_cache_bytes : 0)),
       h_(std::move(handles)) {}
 
 EventStore::~EventStore() = default;

@@ -75,5 +75,63 @@ TEST(EngineErasureTest, AnErasureEndsItsGroupSoDataSealedAfterItIsNotErasedWithI
   EXPECT_THAT(notes, ElementsAre(std::string(privacy::kErasedText), "After the erasure"));
 }
 
+// The readers' cache of opened rows (storage/opened_rows.h): the summary
+// row a command writes is found opened by the next read, and after an
+// erasure the bytes stored before it open as erased, not from the cache.
+TEST(EngineErasureTest, ReadersFindWrittenSummariesOpenedAndNoneSurvivesAnErasure) {
+  testing::TempDir dir;
+  ManualClock clock(testing::At(2026, 11, 2));
+  StoreOptions options;
+  options.path = dir.Sub("data");
+  absl::StatusOr<std::shared_ptr<privacy::Sealer>> sealer = privacy::OpenSealer(
+      testing::EnsureMasterKeyFile(dir.Sub("master.key")), dir.Sub("keys"));
+  ASSERT_TRUE(sealer.ok()) << sealer.status();
+  options.sealer = *sealer;
+  absl::StatusOr<std::unique_ptr<EventStore>> store = EventStore::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto engine = std::make_unique<Engine>(store->get(), &clock);
+  const OpenedRows& opened = (*store)->opened_rows();
+
+  testing::ActionOutcome created = testing::RunAction(*engine, testing::CreateRequest("a-1"));
+  ASSERT_TRUE(created.response.ok()) << created.response.status();
+  const std::string action = created.response->action().name();
+  const std::string summary = workflow::actions::ActionWorkflow().SummaryRowKey(action);
+  ASSERT_FALSE(summary.empty());
+  EXPECT_GT(opened.bytes(), 0u);
+  auto title_of = [](const std::optional<std::string>& row) {
+    v1::Action a;
+    return row.has_value() && a.ParseFromString(*row) ? a.title() : "(no row)";
+  };
+  const uint64_t hits = opened.hits(), misses = opened.misses();
+  absl::StatusOr<std::optional<std::string>> row = (*store)->GetRow(summary);
+  ASSERT_TRUE(row.ok()) << row.status();
+  EXPECT_EQ(title_of(*row), created.response->action().title());
+  EXPECT_EQ(opened.hits(), hits + 1);
+  EXPECT_EQ(opened.misses(), misses);
+  absl::StatusOr<std::vector<StoredRow>> stored = (*store)->ScanRows(summary, "", 1, false);
+  ASSERT_TRUE(stored.ok() && stored->size() == 1u);
+  const std::string stored_before = (*stored)[0].value;
+  ASSERT_NE(stored_before, **row);  // sealed as stored
+
+  v1::EraseSubjectRequest erase;
+  erase.set_parent("partnerships/eastbrook");
+  erase.set_request_id("erase-1");
+  erase.set_record(action);
+  erase.set_legal_basis("UK GDPR Art. 17: the record is no longer needed");
+  std::vector<testing::EngineOutcome> outcomes = testing::RunCommands(
+      *engine, {{&workflow::erasures::ErasureWorkflow().Command(workflow::erasures::kEraseSubject),
+                 std::make_shared<const v1::EraseSubjectRequest>(erase)}});
+  ASSERT_EQ(outcomes.size(), 1u);
+  ASSERT_TRUE(outcomes[0].reply.ok()) << outcomes[0].reply.status();
+
+  EXPECT_EQ(opened.bytes(), 0u);
+  absl::StatusOr<std::string> before = (*store)->OpenRow(stored_before);
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_EQ(title_of(*before), privacy::kErasedText);
+  row = (*store)->GetRow(summary);
+  ASSERT_TRUE(row.ok()) << row.status();
+  EXPECT_EQ(title_of(*row), privacy::kErasedText);
+}
+
 }  // namespace
 }  // namespace casework::storage
