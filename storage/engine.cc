@@ -196,7 +196,7 @@ void Engine::CommitGroup(std::vector<Command>& commands, std::vector<SideWrite>&
   }
   if (written.ok()) {
     for (const auto& [stream, state] : g.states) CachePut(stream, state);
-    RowCacheWritten(g.rows);
+    RowCacheWritten(g);
     OpenedRows& opened = store_->opened_rows();
     for (auto& [stored, value] : g.opened_summaries) {
       opened.Put(std::move(stored), std::move(value), opened.generation());

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "casework/v1/common.pb.h"
@@ -100,7 +101,10 @@ struct EngineOptions {
   // value is replaced or dropped when a command writes its row, and all are
   // dropped when an erasure applies), at most this much memory, least
   // recently used going first; one read of a window adds at most a quarter
-  // of it. 0: none. Default: 8 MiB.
+  // of it. A sealed row a command writes under a prefix decisions have
+  // scanned (a complainant's or locality's ledger) is kept as written, so
+  // the next decision there reads it without opening it. 0: none.
+  // Default: 8 MiB.
   size_t row_cache_bytes = 8 << 20;
   // Most commands committed in one group (one synced write). Default: 512.
   size_t max_group_commands = 512;
@@ -276,8 +280,20 @@ class Engine {
   // with rows it reads once.
   absl::StatusOr<std::string> OpenRow(const std::string& key, std::string stored,
                                       size_t* budget);
-  // After a group's write: its rows' new values replace those kept.
-  void RowCacheWritten(const std::map<std::string, std::optional<std::string>>& rows);
+  // After a group's write: its rows' new values replace those kept, and
+  // the sealed rows it wrote under a prefix decisions scan are kept opened.
+  void RowCacheWritten(const Group& g);
+  // True if `key` is under a prefix (ending in '/') a decision scanned
+  // lately: the next decision that scans there will read it.
+  bool UnderScannedPrefix(absl::string_view key) const;
+  // Keeps `opened` as `key`'s value, dropping the least recently used
+  // rows to make room.
+  void RowCacheKeep(const std::string& key, const std::string& opened);
+  // What a kept row counts against the cache (the key twice: the map's
+  // and the recency list's).
+  static size_t RowCost(const std::string& key, const std::string& opened) {
+    return key.size() * 2 + opened.size() + 64;
+  }
   void RowCacheDrop(const std::string& key);
   // Rows under `prefix` whose remainder sorts after `after` and not after
   // `until` (empty: unbounded), the first `limit` of them if `limit` > 0:
@@ -308,6 +324,8 @@ class Engine {
   absl::flat_hash_map<std::string, OpenedRow> row_cache_;
   std::list<std::string> row_lru_;  // most recent at front
   size_t row_cache_bytes_ = 0;
+  // Prefixes decisions scanned (bounded: emptied when it reaches 4,096).
+  absl::flat_hash_set<std::string> scanned_prefixes_;
   uint64_t row_cache_hits_ = 0;    // writer-only; copied into stats_ per group
   uint64_t row_cache_misses_ = 0;
 

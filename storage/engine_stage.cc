@@ -193,6 +193,9 @@ absl::StatusOr<Engine::GroupStream*> Engine::Stage(const Command& c, const std::
     if (sealed && !summary_key.empty() && puts[i].key == summary_key) {
       g.opened_summaries.emplace_back(stored_values[i], puts[i].value);
     }
+    if (sealed && options_.row_cache_bytes > 0 && UnderScannedPrefix(puts[i].key)) {
+      g.scanned_rows.push_back(puts[i].key);
+    }
     g.rows[puts[i].key] = std::move(puts[i].value);
   }
   for (const auto& [key, value] : old_rows) {
@@ -235,6 +238,10 @@ absl::StatusOr<std::vector<workflow::Row>> Engine::ScanRows(absl::string_view pr
   std::string start = after.empty() ? std::string() : first;
   // What this scan may add to the row cache: a quarter of it.
   size_t cache_budget = options_.row_cache_bytes / 4;
+  if (options_.row_cache_bytes > 0 && !scanned_prefixes_.contains(prefix)) {
+    if (scanned_prefixes_.size() >= 4096) scanned_prefixes_.clear();
+    scanned_prefixes_.emplace(prefix);
+  }
   for (;;) {
     const int page_size =
         static_cast<int>(std::min<size_t>(kReplayPage, store_limit - rows.size()));
@@ -287,22 +294,24 @@ absl::StatusOr<std::string> Engine::OpenRow(const std::string& key, std::string 
   }
   ++row_cache_misses_;
   ASSIGN_OR_RETURN(std::string opened, store_->OpenRow(std::move(stored), /*remember=*/false));
-  const size_t bytes = key.size() * 2 + opened.size() + 64;
+  const size_t bytes = RowCost(key, opened);
   if (bytes > *budget) return opened;  // the scan has added its share
   *budget -= bytes;
-  while (row_cache_bytes_ + bytes > options_.row_cache_bytes && !row_lru_.empty()) {
-    const std::string oldest = row_lru_.back();
-    RowCacheDrop(oldest);
-  }
-  row_lru_.push_front(key);
-  row_cache_.emplace(key, OpenedRow{opened, row_lru_.begin()});
-  row_cache_bytes_ += bytes;
+  RowCacheKeep(key, opened);
   return opened;
 }
 
-void Engine::RowCacheWritten(const std::map<std::string, std::optional<std::string>>& rows) {
-  if (row_cache_.empty()) return;
-  for (const auto& [key, value] : rows) {
+bool Engine::UnderScannedPrefix(absl::string_view key) const {
+  if (scanned_prefixes_.empty()) return false;
+  for (size_t slash = key.find('/'); slash != absl::string_view::npos;
+       slash = key.find('/', slash + 1)) {
+    if (scanned_prefixes_.contains(key.substr(0, slash + 1))) return true;
+  }
+  return false;
+}
+
+void Engine::RowCacheWritten(const Group& g) {
+  for (const auto& [key, value] : g.rows) {
     auto it = row_cache_.find(key);
     if (it == row_cache_.end()) continue;
     if (!value.has_value()) {
@@ -313,12 +322,33 @@ void Engine::RowCacheWritten(const std::map<std::string, std::optional<std::stri
     row_cache_bytes_ = row_cache_bytes_ - it->second.value.size() + value->size();
     it->second.value = *value;
   }
+  // New rows under a scanned prefix: a ledger entry recorded now is read by
+  // the next intake or evaluation of its complainant or locality.
+  for (const std::string& key : g.scanned_rows) {
+    auto written = g.rows.find(key);
+    if (written == g.rows.end() || !written->second.has_value() || row_cache_.contains(key) ||
+        RowCost(key, *written->second) > options_.row_cache_bytes / 4) {
+      continue;
+    }
+    RowCacheKeep(key, *written->second);
+  }
+}
+
+void Engine::RowCacheKeep(const std::string& key, const std::string& opened) {
+  const size_t bytes = RowCost(key, opened);
+  while (row_cache_bytes_ + bytes > options_.row_cache_bytes && !row_lru_.empty()) {
+    const std::string oldest = row_lru_.back();
+    RowCacheDrop(oldest);
+  }
+  row_lru_.push_front(key);
+  row_cache_.emplace(key, OpenedRow{opened, row_lru_.begin()});
+  row_cache_bytes_ += bytes;
 }
 
 void Engine::RowCacheDrop(const std::string& key) {
   auto it = row_cache_.find(key);
   if (it == row_cache_.end()) return;
-  row_cache_bytes_ -= key.size() * 2 + it->second.value.size() + 64;
+  row_cache_bytes_ -= RowCost(key, it->second.value);
   row_lru_.erase(it->second.lru);
   row_cache_.erase(it);
 }

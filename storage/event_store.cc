@@ -79,8 +79,8 @@ absl::StatusOr<std::string> EventStore::OpenRow(std::string value, bool remember
   if (options_.sealer == nullptr || !absl::StartsWith(value, privacy::kSealedRowPrefix)) {
     return value;
   }
-  if (std::optional<std::string> kept = opened_rows_->Find(value)) return *std::move(kept);
   if (!remember) return options_.sealer->OpenSerialized(std::move(value));
+  if (std::optional<std::string> kept = opened_rows_->Find(value)) return *std::move(kept);
   const uint64_t generation = opened_rows_->generation();
   ASSIGN_OR_RETURN(std::string opened, options_.sealer->OpenSerialized(value));
   opened_rows_->Put(std::move(value), opened, generation);

@@ -240,8 +240,9 @@ class EventStore {
                                                   absl::string_view start_after, int limit,
                                                   bool open = true) const;
   // A row value as ScanRows(open = false) returned it, opened (as it is
-  // when it is not sealed): the opened-row cache's, else opened and, with
-  // `remember`, kept there. The writer, which keeps its own, passes false.
+  // when it is not sealed). With `remember`, through the readers' cache of
+  // opened rows (found there, or kept there); the writer, which keeps its
+  // own, passes false and opens it.
   absl::StatusOr<std::string> OpenRow(std::string stored, bool remember = true) const;
   // The readers' cache of opened rows: the writer adds the summary rows it
   // writes and empties it after an erasure destroyed keys.

@@ -278,6 +278,21 @@ TEST_F(DataProtectionTest, AnEvaluationAfterAnErasureReadsTheLedgerAsErased) {
   EXPECT_EQ(erased, 3) << review.threshold().DebugString();
 }
 
+// The writer keeps the ledger rows a complaint writes opened, since a
+// decision has scanned that complainant's and locality's ledger: the next
+// intakes read them without opening a single one.
+TEST_F(DataProtectionTest, TheWriterKeepsTheLedgerRowsItWritesOpenedForTheNextDecision) {
+  Record(ComplaintRequest("S-0", "cmp-many", Date(2026, 9, 1), Date(2026, 9, 2)));
+  const storage::EngineStats first = server_->engine().stats();
+  for (int i = 1; i < 5; ++i) {
+    Record(ComplaintRequest(absl::StrCat("S-", i), "cmp-many", Date(2026, 9, 1 + i),
+                            Date(2026, 9, 2 + i)));
+  }
+  const storage::EngineStats after = server_->engine().stats();
+  EXPECT_EQ(after.row_cache_misses, first.row_cache_misses);
+  EXPECT_GE(after.row_cache_hits, first.row_cache_hits + 1 + 2 + 3 + 4);
+}
+
 TEST_F(DataProtectionTest, ABackupTakenBeforeAnErasureComesBackErased) {
   RecordHistory();
   server_.reset();
