@@ -23,18 +23,32 @@ namespace {
 
 using ::testing::ElementsAre;
 
-TEST(EngineErasureTest, AnErasureEndsItsGroupSoDataSealedAfterItIsNotErasedWithIt) {
+// An engine on a sealed store in a fresh directory.
+struct SealedEngine {
+  void Open() {
+    StoreOptions options;
+    options.path = dir.Sub("data");
+    absl::StatusOr<std::shared_ptr<privacy::Sealer>> sealer = privacy::OpenSealer(
+        testing::EnsureMasterKeyFile(dir.Sub("master.key")), dir.Sub("keys"));
+    ASSERT_TRUE(sealer.ok()) << sealer.status();
+    options.sealer = *sealer;
+    absl::StatusOr<std::unique_ptr<EventStore>> opened = EventStore::Open(options);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    store = *std::move(opened);
+    engine = std::make_unique<Engine>(store.get(), &clock);
+  }
+
   testing::TempDir dir;
-  ManualClock clock(testing::At(2026, 11, 2));
-  StoreOptions options;
-  options.path = dir.Sub("data");
-  absl::StatusOr<std::shared_ptr<privacy::Sealer>> sealer = privacy::OpenSealer(
-      testing::EnsureMasterKeyFile(dir.Sub("master.key")), dir.Sub("keys"));
-  ASSERT_TRUE(sealer.ok()) << sealer.status();
-  options.sealer = *sealer;
-  absl::StatusOr<std::unique_ptr<EventStore>> store = EventStore::Open(options);
-  ASSERT_TRUE(store.ok()) << store.status();
-  auto engine = std::make_unique<Engine>(store->get(), &clock);
+  ManualClock clock{testing::At(2026, 11, 2)};
+  std::unique_ptr<EventStore> store;
+  std::unique_ptr<Engine> engine;  // destroyed before the store
+};
+
+TEST(EngineErasureTest, AnErasureEndsItsGroupSoDataSealedAfterItIsNotErasedWithIt) {
+  SealedEngine sealed;
+  ASSERT_NO_FATAL_FAILURE(sealed.Open());
+  EventStore* store = sealed.store.get();
+  Engine* engine = sealed.engine.get();
 
   testing::ActionOutcome created = testing::RunAction(*engine, testing::CreateRequest("a-1"));
   ASSERT_TRUE(created.response.ok()) << created.response.status();
@@ -65,7 +79,7 @@ TEST(EngineErasureTest, AnErasureEndsItsGroupSoDataSealedAfterItIsNotErasedWithI
   EXPECT_EQ(engine->stats().groups, 4u);
 
   // What was there before is erased; what came after stays.
-  absl::StatusOr<std::vector<v1::EventEnvelope>> events = (*store)->ReadStream(action, 1, 10);
+  absl::StatusOr<std::vector<v1::EventEnvelope>> events = store->ReadStream(action, 1, 10);
   ASSERT_TRUE(events.ok()) << events.status();
   std::vector<std::string> notes;
   for (const v1::EventEnvelope& e : *events) {
@@ -79,18 +93,11 @@ TEST(EngineErasureTest, AnErasureEndsItsGroupSoDataSealedAfterItIsNotErasedWithI
 // row a command writes is found opened by the next read, and after an
 // erasure the bytes stored before it open as erased, not from the cache.
 TEST(EngineErasureTest, ReadersFindWrittenSummariesOpenedAndNoneSurvivesAnErasure) {
-  testing::TempDir dir;
-  ManualClock clock(testing::At(2026, 11, 2));
-  StoreOptions options;
-  options.path = dir.Sub("data");
-  absl::StatusOr<std::shared_ptr<privacy::Sealer>> sealer = privacy::OpenSealer(
-      testing::EnsureMasterKeyFile(dir.Sub("master.key")), dir.Sub("keys"));
-  ASSERT_TRUE(sealer.ok()) << sealer.status();
-  options.sealer = *sealer;
-  absl::StatusOr<std::unique_ptr<EventStore>> store = EventStore::Open(options);
-  ASSERT_TRUE(store.ok()) << store.status();
-  auto engine = std::make_unique<Engine>(store->get(), &clock);
-  const OpenedRows& opened = (*store)->opened_rows();
+  SealedEngine sealed;
+  ASSERT_NO_FATAL_FAILURE(sealed.Open());
+  EventStore* store = sealed.store.get();
+  Engine* engine = sealed.engine.get();
+  const OpenedRows& opened = store->opened_rows();
 
   testing::ActionOutcome created = testing::RunAction(*engine, testing::CreateRequest("a-1"));
   ASSERT_TRUE(created.response.ok()) << created.response.status();
@@ -103,12 +110,12 @@ TEST(EngineErasureTest, ReadersFindWrittenSummariesOpenedAndNoneSurvivesAnErasur
     return row.has_value() && a.ParseFromString(*row) ? a.title() : "(no row)";
   };
   const uint64_t hits = opened.hits(), misses = opened.misses();
-  absl::StatusOr<std::optional<std::string>> row = (*store)->GetRow(summary);
+  absl::StatusOr<std::optional<std::string>> row = store->GetRow(summary);
   ASSERT_TRUE(row.ok()) << row.status();
   EXPECT_EQ(title_of(*row), created.response->action().title());
   EXPECT_EQ(opened.hits(), hits + 1);
   EXPECT_EQ(opened.misses(), misses);
-  absl::StatusOr<std::vector<StoredRow>> stored = (*store)->ScanRows(summary, "", 1, false);
+  absl::StatusOr<std::vector<StoredRow>> stored = store->ScanRows(summary, "", 1, false);
   ASSERT_TRUE(stored.ok() && stored->size() == 1u);
   const std::string stored_before = (*stored)[0].value;
   ASSERT_NE(stored_before, **row);  // sealed as stored
@@ -125,10 +132,10 @@ TEST(EngineErasureTest, ReadersFindWrittenSummariesOpenedAndNoneSurvivesAnErasur
   ASSERT_TRUE(outcomes[0].reply.ok()) << outcomes[0].reply.status();
 
   EXPECT_EQ(opened.bytes(), 0u);
-  absl::StatusOr<std::string> before = (*store)->OpenRow(stored_before);
+  absl::StatusOr<std::string> before = store->OpenRow(stored_before);
   ASSERT_TRUE(before.ok()) << before.status();
   EXPECT_EQ(title_of(*before), privacy::kErasedText);
-  row = (*store)->GetRow(summary);
+  row = store->GetRow(summary);
   ASSERT_TRUE(row.ok()) << row.status();
   EXPECT_EQ(title_of(*row), privacy::kErasedText);
 }
