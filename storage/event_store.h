@@ -61,8 +61,8 @@ struct StoreOptions {
   // acknowledged commands. For development and benchmarks only.
   bool sync = true;
   // Block cache for reads, in bytes, shared by every column family.
-  // Default: 64 MiB.
-  size_t block_cache_bytes = 64 << 20;
+  // Default: 32 MiB (docs/storage.md says why).
+  size_t block_cache_bytes = 32 << 20;
   // Memtables of all column families together, in bytes (a RocksDB
   // WriteBufferManager); a quarter of min_free_bytes if that is less.
   // Default: 64 MiB.
