@@ -225,10 +225,6 @@ void Engine::CommitGroup(std::vector<Command>& commands, std::vector<SideWrite>&
                        applied.status().message(),
                        ") and is retried when the server next starts"));
     }
-    // The readers' opened rows of an erased person: only now that the keys
-    // are destroyed, so that no opening with a live key is kept after it
-    // (storage/opened_rows.h).
-    if (!g.erasures.empty()) store_->opened_rows().Clear();
   } else {
     // Nothing of this group may be acknowledged: answers that depended on it
     // (new writes and replays of them) fail with the write error. The states

@@ -8,7 +8,7 @@
 // rows), destroys the keys, folds them again — now reading "[erased]" — and
 // writes the difference of their read-model rows (so no index key keeps a
 // person's reference), with an "erased" marker for each key in place of the
-// pending row.
+// pending row. Each key destroyed empties the store's cache of opened rows.
 //
 // Data rows (family "rows", outside every workflow's namespaces):
 //   privacy/uses/{key id}/{stream} -> ""                (storage/keys.h)
