@@ -245,7 +245,8 @@ class EventStore {
   // own, passes false and opens it.
   absl::StatusOr<std::string> OpenRow(std::string stored, bool remember = true) const;
   // The readers' cache of opened rows: the writer adds the summary rows it
-  // writes and empties it after an erasure destroyed keys.
+  // writes, and an erasure empties it as it destroys each key
+  // (storage/erasure.h).
   OpenedRows& opened_rows() const { return *opened_rows_; }
 
   // Timers whose fire-at time is at or before `now_unix_seconds`, in firing
