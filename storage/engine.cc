@@ -33,7 +33,7 @@ absl::Status RequestIdReusedError(const CommandMeta& meta, const std::string& me
 }  // namespace
 
 Engine::Engine(EventStore* store, const Clock* clock, EngineOptions options)
-    : store_(store), clock_(clock), options_(options) {
+    : store_(store), clock_(clock), options_(options), row_cache_(options.row_cache_bytes) {
   completer_ = std::thread([this] { Complete(); });
   writer_ = std::thread([this] { Run(); });
 }
@@ -203,9 +203,7 @@ void Engine::CommitGroup(std::vector<Command>& commands, std::vector<SideWrite>&
     }
     // An erasure derives rows again in the store: none kept is known good.
     if (!g.erasures.empty()) {
-      row_cache_.clear();
-      row_lru_.clear();
-      row_cache_bytes_ = 0;
+      row_cache_.Clear();
     }
     // Erasures take effect once recorded: keys destroyed, read models
     // derived again (storage/erasure.h). A failure leaves them pending, for
@@ -240,8 +238,8 @@ void Engine::CommitGroup(std::vector<Command>& commands, std::vector<SideWrite>&
     stats_.groups += g.batch.count() > 0 && !g.poisoned ? 1 : 0;
     stats_.aborted_groups += g.poisoned ? 1 : 0;
     stats_.replays += replays;
-    stats_.row_cache_hits = row_cache_hits_;
-    stats_.row_cache_misses = row_cache_misses_;
+    stats_.row_cache_hits = row_cache_.hits();
+    stats_.row_cache_misses = row_cache_.misses();
     for (const auto& [method, hold] : holds) {
       WriterHold& h = stats_.holds[*method];
       ++h.commands;

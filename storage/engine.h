@@ -280,21 +280,13 @@ class Engine {
   // with rows it reads once.
   absl::StatusOr<std::string> OpenRow(const std::string& key, std::string stored,
                                       size_t* budget);
-  // After a group's write: its rows' new values replace those kept, and
-  // the sealed rows it wrote under a prefix decisions scan are kept opened.
+  // After a group's write: the rows it wrote under a prefix decisions scan
+  // are kept as written (opened), any other row it wrote or deleted is
+  // forgotten.
   void RowCacheWritten(const Group& g);
   // True if `key` is under a prefix (ending in '/') a decision scanned
   // lately: the next decision that scans there will read it.
   bool UnderScannedPrefix(absl::string_view key) const;
-  // Keeps `opened` as `key`'s value, dropping the least recently used
-  // rows to make room.
-  void RowCacheKeep(const std::string& key, const std::string& opened);
-  // What a kept row counts against the cache (the key twice: the map's
-  // and the recency list's).
-  static size_t RowCost(const std::string& key, const std::string& opened) {
-    return key.size() * 2 + opened.size() + 64;
-  }
-  void RowCacheDrop(const std::string& key);
   // Rows under `prefix` whose remainder sorts after `after` and not after
   // `until` (empty: unbounded), the first `limit` of them if `limit` > 0:
   // the store's, with this group's writes applied.
@@ -317,17 +309,11 @@ class Engine {
   absl::flat_hash_map<std::string, CacheEntry> cache_;
   std::list<std::string> lru_;  // most recent at front
   size_t cache_bytes_ = 0;
-  struct OpenedRow {
-    std::string value;
-    std::list<std::string>::iterator lru;
-  };
-  absl::flat_hash_map<std::string, OpenedRow> row_cache_;
-  std::list<std::string> row_lru_;  // most recent at front
-  size_t row_cache_bytes_ = 0;
+  // Opened sealed rows decisions read, by row key (EngineOptions::
+  // row_cache_bytes; storage/opened_rows.h).
+  OpenedRows row_cache_;
   // Prefixes decisions scanned (bounded: emptied when it reaches 4,096).
   absl::flat_hash_set<std::string> scanned_prefixes_;
-  uint64_t row_cache_hits_ = 0;    // writer-only; copied into stats_ per group
-  uint64_t row_cache_misses_ = 0;
 
   // Outcomes waiting for their `done`, run by the completion thread so the
   // writer never waits for a caller.

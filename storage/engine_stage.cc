@@ -284,20 +284,12 @@ absl::StatusOr<std::string> Engine::OpenRow(const std::string& key, std::string 
   if (store_->sealer() == nullptr || !absl::StartsWith(stored, privacy::kSealedRowPrefix)) {
     return stored;  // nothing to open
   }
-  if (options_.row_cache_bytes > 0) {
-    auto it = row_cache_.find(key);
-    if (it != row_cache_.end()) {
-      row_lru_.splice(row_lru_.begin(), row_lru_, it->second.lru);
-      ++row_cache_hits_;
-      return it->second.value;
-    }
-  }
-  ++row_cache_misses_;
+  if (std::optional<std::string> kept = row_cache_.Find(key)) return *std::move(kept);
   ASSIGN_OR_RETURN(std::string opened, store_->OpenRow(std::move(stored), /*remember=*/false));
-  const size_t bytes = RowCost(key, opened);
+  const size_t bytes = OpenedRows::Cost(key, opened);
   if (bytes > *budget) return opened;  // the scan has added its share
   *budget -= bytes;
-  RowCacheKeep(key, opened);
+  row_cache_.Put(key, opened, row_cache_.generation());
   return opened;
 }
 
@@ -311,46 +303,14 @@ bool Engine::UnderScannedPrefix(absl::string_view key) const {
 }
 
 void Engine::RowCacheWritten(const Group& g) {
-  for (const auto& [key, value] : g.rows) {
-    auto it = row_cache_.find(key);
-    if (it == row_cache_.end()) continue;
-    if (!value.has_value()) {
-      RowCacheDrop(key);
-      continue;
-    }
-    // The group's rows are held open: the new value is what a read opens.
-    row_cache_bytes_ = row_cache_bytes_ - it->second.value.size() + value->size();
-    it->second.value = *value;
-  }
-  // New rows under a scanned prefix: a ledger entry recorded now is read by
-  // the next intake or evaluation of its complainant or locality.
+  for (const auto& [key, value] : g.rows) row_cache_.Erase(key);
+  // A ledger entry recorded now is read by the next intake or evaluation
+  // of its complainant or locality.
   for (const std::string& key : g.scanned_rows) {
     auto written = g.rows.find(key);
-    if (written == g.rows.end() || !written->second.has_value() || row_cache_.contains(key) ||
-        RowCost(key, *written->second) > options_.row_cache_bytes / 4) {
-      continue;
-    }
-    RowCacheKeep(key, *written->second);
+    if (written == g.rows.end() || !written->second.has_value()) continue;
+    row_cache_.Put(key, *written->second, row_cache_.generation());
   }
-}
-
-void Engine::RowCacheKeep(const std::string& key, const std::string& opened) {
-  const size_t bytes = RowCost(key, opened);
-  while (row_cache_bytes_ + bytes > options_.row_cache_bytes && !row_lru_.empty()) {
-    const std::string oldest = row_lru_.back();
-    RowCacheDrop(oldest);
-  }
-  row_lru_.push_front(key);
-  row_cache_.emplace(key, OpenedRow{opened, row_lru_.begin()});
-  row_cache_bytes_ += bytes;
-}
-
-void Engine::RowCacheDrop(const std::string& key) {
-  auto it = row_cache_.find(key);
-  if (it == row_cache_.end()) return;
-  row_cache_bytes_ -= RowCost(key, it->second.value);
-  row_lru_.erase(it->second.lru);
-  row_cache_.erase(it);
 }
 
 }  // namespace casework::storage

@@ -1,6 +1,6 @@
-// The readers' cache of opened rows on its own: bounded by bytes, least
-// recently used out first, and nothing opened before a Clear is kept after
-// it.
+// The cache of opened rows on its own: bounded by bytes, least recently
+// used out first, a Put replaces, and nothing opened before a Clear is kept
+// after it.
 #include "storage/opened_rows.h"
 
 #include <string>
@@ -43,6 +43,19 @@ TEST(OpenedRowsTest, NothingOpenedBeforeAClearIsKeptAfterIt) {
   EXPECT_EQ(rows.bytes(), 0u);
   rows.Put("stored-b", "[erased]", rows.generation());
   EXPECT_EQ(rows.Find("stored-b"), "[erased]");
+}
+
+TEST(OpenedRowsTest, APutReplacesWhatWasKeptAndEraseForgetsIt) {
+  OpenedRows rows(1 << 20);
+  rows.Put("row-1", "first", rows.generation());
+  const size_t one = rows.bytes();
+  rows.Put("row-1", "second", rows.generation());
+  EXPECT_EQ(rows.Find("row-1"), "second");
+  EXPECT_EQ(rows.bytes(), one + 1);  // "second" is a byte longer
+  rows.Erase("row-1");
+  rows.Erase("never-kept");
+  EXPECT_EQ(rows.Find("row-1"), std::nullopt);
+  EXPECT_EQ(rows.bytes(), 0u);
 }
 
 TEST(OpenedRowsTest, ACapacityOfZeroKeepsNothing) {
