@@ -103,6 +103,7 @@ workflow::DecideContext World::Context(const std::string& stream) {
       if (limit > 0 && rows.size() >= static_cast<size_t>(limit)) break;
       rows.push_back({it->first, it->second});
     }
+    rows_scanned_ += static_cast<int64_t>(rows.size());
     return rows;
   };
   ctx.scan_rows = [scan = ctx.scan_range](absl::string_view prefix) { return scan(prefix, "", "", 0); };

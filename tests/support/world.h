@@ -97,6 +97,8 @@ class World {
   std::vector<std::string> Events(const std::string& stream) const;
   // Every row, by key.
   const std::map<std::string, std::string>& rows() const { return rows_; }
+  // How many rows decisions have read through scan_range and scan_rows.
+  int64_t rows_scanned() const { return rows_scanned_; }
 
   // A decision context on `stream` over this world (for calling pure
   // functions directly).
@@ -122,6 +124,7 @@ class World {
   std::map<std::string, Stream> streams_;
   std::map<std::string, int64_t> sequences_;
   std::map<std::string, std::string> rows_;
+  int64_t rows_scanned_ = 0;
   std::vector<std::shared_ptr<const google::protobuf::Message>> held_;
 };
 

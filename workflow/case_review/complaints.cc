@@ -309,16 +309,39 @@ absl::StatusOr<std::vector<v1::LedgerEntry>> ReadLedger(const DecideContext& con
   return ParseLedger(rows);
 }
 
+namespace {
+
+// Keys continue "{yyyy-mm-dd}/{n}": '~' sorts after '/', so "{day}~" sorts
+// after every complaint reported on that day and before the next day's.
+std::string AfterDay(absl::CivilDay day) { return absl::StrCat(FormatDate(ToCivilDate(day)), "~"); }
+
+}  // namespace
+
 absl::StatusOr<std::vector<v1::LedgerEntry>> ReadLedgerWindow(const DecideContext& context,
                                                               absl::string_view prefix,
                                                               absl::CivilDay from,
                                                               absl::CivilDay to, int limit) {
   if (!context.scan_range) return absl::InternalError("decision needs scan_range");
-  // Keys continue "{yyyy-mm-dd}/{n}": '~' sorts after '/', so the slice runs
-  // from the first complaint reported on `from` to the last reported on `to`.
   ASSIGN_OR_RETURN(std::vector<Row> rows,
-                   context.scan_range(prefix, absl::StrCat(FormatDate(ToCivilDate(from - 1)), "~"),
-                                      absl::StrCat(FormatDate(ToCivilDate(to)), "~"), limit));
+                   context.scan_range(prefix, AfterDay(from - 1), AfterDay(to), limit));
+  return ParseLedger(rows);
+}
+
+LedgerWindowReader::LedgerWindowReader(const DecideContext& context, std::string prefix,
+                                       absl::CivilDay from, absl::CivilDay to)
+    : context_(context),
+      prefix_(std::move(prefix)),
+      after_(AfterDay(from - 1)),
+      until_(AfterDay(to)),
+      done_(to < from) {}
+
+absl::StatusOr<std::vector<v1::LedgerEntry>> LedgerWindowReader::Next(int limit) {
+  if (done_) return std::vector<v1::LedgerEntry>();
+  if (!context_.scan_range) return absl::InternalError("decision needs scan_range");
+  limit = std::max(1, limit);
+  ASSIGN_OR_RETURN(std::vector<Row> rows, context_.scan_range(prefix_, after_, until_, limit));
+  done_ = static_cast<int>(rows.size()) < limit;
+  if (!rows.empty()) after_ = rows.back().key.substr(prefix_.size());
   return ParseLedger(rows);
 }
 

@@ -58,6 +58,27 @@ absl::StatusOr<std::vector<v1::LedgerEntry>> ReadLedgerWindow(const DecideContex
                                                               absl::CivilDay from,
                                                               absl::CivilDay to, int limit = 0);
 
+// Reads the window of a complainant or locality ledger (as ReadLedgerWindow)
+// oldest first, a slice at a time, for a decision that may stop early.
+class LedgerWindowReader {
+ public:
+  // `context` must outlive the reader.
+  LedgerWindowReader(const DecideContext& context, std::string prefix, absl::CivilDay from,
+                     absl::CivilDay to);
+  // The next at most `limit` (> 0) entries of the window: fewer once it is
+  // read to its end, then none.
+  absl::StatusOr<std::vector<v1::LedgerEntry>> Next(int limit);
+  // Whether the window has been read to its end.
+  bool done() const { return done_; }
+
+ private:
+  const DecideContext& context_;
+  std::string prefix_;
+  std::string after_;  // the key, after the prefix, of the last entry read
+  std::string until_;
+  bool done_ = false;
+};
+
 }  // namespace casework::workflow::case_review
 
 #endif  // CASEWORK_WORKFLOW_CASE_REVIEW_COMPLAINTS_H_

@@ -1,6 +1,7 @@
 // Case review decisions from the application to the threshold decision, and
 // the steps every decision shares (Review).
 #include <algorithm>
+#include <iterator>
 
 #include "absl/strings/str_cat.h"
 #include "workflow/case_review/complaints.h"
@@ -177,6 +178,11 @@ void KeepDecidingComplaints(
   considered.Swap(&out);
 }
 
+// The slices of a locality's window the community rule reads: the first,
+// then four times more each time, up to the largest.
+constexpr int kFirstLocalitySlice = 32;
+constexpr int kLargestLocalitySlice = 4096;
+
 absl::Status DecideEvaluateThreshold(const State& s, const v1::CaseReviewCommand&,
                                      const DecideContext& ctx, Decision& out) {
   Review review(s, ctx, out);
@@ -189,28 +195,40 @@ absl::Status DecideEvaluateThreshold(const State& s, const v1::CaseReviewCommand
   input.applicant = applicant.complainant_reference();
   input.locality = applicant.locality();
   input.category = applicant.category();
-  // Only the window counts: read it, not the whole ledger.
+  // Only the window counts: read it, not the whole ledger. R1 and R2 need
+  // the applicant's complaints alone; the rules after them are read for
+  // only when reached.
   const absl::CivilDay window_start = ThresholdWindowStart(*input.policy, input.application_date);
   ASSIGN_OR_RETURN(input.applicant_complaints,
                    ReadLedgerWindow(ctx, ComplainantLedgerPrefix(ctx.partnership, input.applicant),
                                     window_start, input.application_date));
-  if (input.policy->community().enabled() && !input.locality.empty()) {
-    ASSIGN_OR_RETURN(input.locality_complaints,
-                     ReadLedgerWindow(ctx, LocalityLedgerPrefix(ctx.partnership, input.locality),
-                                      window_start, input.application_date));
-  }
-  if (input.policy->same_incident().enabled()) {
-    for (const v1::LedgerEntry& e : input.applicant_complaints) {
-      if (e.incident_reference().empty() || input.incident_complaints.count(e.incident_reference())) {
-        continue;
-      }
-      ASSIGN_OR_RETURN(input.incident_complaints[e.incident_reference()],
-                       ReadLedger(ctx, IncidentLedgerPrefix(ctx.partnership, e.incident_reference())));
-    }
-  }
   v1::ThresholdEvaluated e;
   v1::ThresholdEvaluation& evaluation = *e.mutable_evaluation();
   evaluation = EvaluateThreshold(input);
+  if (!input.locality.empty() && CommunityNeedsMore(input, evaluation)) {
+    // The locality's window, oldest first, a growing slice at a time until
+    // the community rule is met or the window ends: a busy locality meets
+    // it on its first few complaints.
+    LedgerWindowReader locality(ctx, LocalityLedgerPrefix(ctx.partnership, input.locality),
+                                window_start, input.application_date);
+    for (int slice = kFirstLocalitySlice; CommunityNeedsMore(input, evaluation) && !locality.done();
+         slice = std::min(4 * slice, kLargestLocalitySlice)) {
+      ASSIGN_OR_RETURN(std::vector<v1::LedgerEntry> more, locality.Next(slice));
+      if (more.empty()) break;
+      std::move(more.begin(), more.end(), std::back_inserter(input.locality_complaints));
+      evaluation = EvaluateThreshold(input);
+    }
+  }
+  if (SameIncidentReached(input, evaluation)) {
+    for (const v1::LedgerEntry& c : input.applicant_complaints) {
+      if (c.incident_reference().empty() || input.incident_complaints.count(c.incident_reference())) {
+        continue;
+      }
+      ASSIGN_OR_RETURN(input.incident_complaints[c.incident_reference()],
+                       ReadLedger(ctx, IncidentLedgerPrefix(ctx.partnership, c.incident_reference())));
+    }
+    evaluation = EvaluateThreshold(input);
+  }
   *evaluation.mutable_decided_by() = *ctx.actor;
   // The case keeps a bounded explanation; the ledger lists the rest.
   evaluation.set_considered_total(evaluation.considered_size());

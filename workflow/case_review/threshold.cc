@@ -272,9 +272,14 @@ CommunityResult EvaluateCommunity(const Window& window, const ThresholdInput& in
     }
     result.counted.push_back(e);
     result.complainants.insert(e->complainant_reference());
+    // Met on the oldest complaints that meet it: the rest of the window
+    // cannot unmeet it, so it is neither counted nor needed.
+    if (static_cast<int>(result.counted.size()) >= std::max(1, rule.complaint_count()) &&
+        static_cast<int>(result.complainants.size()) >= std::max(1, rule.min_complainants())) {
+      result.met = true;
+      break;
+    }
   }
-  result.met = static_cast<int>(result.counted.size()) >= std::max(1, rule.complaint_count()) &&
-               static_cast<int>(result.complainants.size()) >= std::max(1, rule.min_complainants());
   return result;
 }
 
@@ -442,6 +447,19 @@ v1::ThresholdEvaluation EvaluateThreshold(const ThresholdInput& input) {
   absl::StrAppend(&summary, ": threshold not met.");
   out.set_summary(summary);
   return out;
+}
+
+bool CommunityNeedsMore(const ThresholdInput& input, const v1::ThresholdEvaluation& evaluation) {
+  const std::string& rule = evaluation.deciding_rule();
+  return input.policy != nullptr && input.policy->community().enabled() &&
+         input.category != v1::COMPLAINT_CATEGORY_UNSPECIFIED && rule != kRuleR1 &&
+         rule != kRuleR2 && rule != kRuleCommunity;
+}
+
+bool SameIncidentReached(const ThresholdInput& input, const v1::ThresholdEvaluation& evaluation) {
+  const std::string& rule = evaluation.deciding_rule();
+  return input.policy != nullptr && input.policy->same_incident().enabled() && rule != kRuleR1 &&
+         rule != kRuleR2 && rule != kRuleCommunity;
 }
 
 std::vector<v1::Notice> ProactiveNotices(const v1::ThresholdPolicy& policy,

@@ -41,7 +41,9 @@
 //   agency kind, each incident counted once as in R1(d) (report_within does
 //   not apply). Met when at least community.complaint_count are counted and
 //   the counted ones come from at least community.min_complainants distinct
-//   complainants. Never met when the application's category is unspecified.
+//   complainants. Counting stops there: the counted complaints are the
+//   oldest that meet the rule. Never met when the application's category
+//   is unspecified.
 //
 //   SAME_INCIDENT, when policy.same_incident.enabled: for each non-empty
 //   incident_reference of an applicant complaint reported within the window
@@ -114,7 +116,8 @@ struct ThresholdInput {
   v1::ComplaintCategory category = v1::COMPLAINT_CATEGORY_UNSPECIFIED;
   // Every complaint by the applicant (any dates, any order).
   std::vector<v1::LedgerEntry> applicant_complaints;
-  // Every complaint in `locality` (community rule), anyone's.
+  // The complaints in `locality` (community rule), anyone's: every one, or
+  // the oldest of the window in order (see CommunityNeedsMore).
   std::vector<v1::LedgerEntry> locality_complaints;
   // Incident reference -> every complaint about that incident, any
   // complainant (same-incident rule).
@@ -139,6 +142,19 @@ inline constexpr int kMaxConsidered = 50;
 // rule that does not parse, or is counted in working days, falls back to the
 // statutory "6 months" / "1 month" (ValidatePolicy refuses both).
 v1::ThresholdEvaluation EvaluateThreshold(const ThresholdInput& input);
+
+// The rules after R1 and R2 read other people's complaints, so a decision
+// reads them only when they are reached, and no further than they need:
+//
+// Whether `evaluation` of `input` could change with more of the locality's
+// window than input.locality_complaints holds (the oldest of the window, in
+// order, or none yet): neither R1 nor R2 decided, and the community rule
+// applies and is not met on them. Counting stops at the oldest complaints
+// that meet it, so once it is met the rest of the window changes nothing.
+bool CommunityNeedsMore(const ThresholdInput& input, const v1::ThresholdEvaluation& evaluation);
+// Whether the same-incident rule is reached: it is on and no rule before it
+// decided `evaluation` (input.incident_complaints is then read).
+bool SameIncidentReached(const ThresholdInput& input, const v1::ThresholdEvaluation& evaluation);
 
 // The notices a new complaint `added` raises for its complainant, given the
 // complainant's `earlier` complaints (any order; `added` need not be among

@@ -138,6 +138,65 @@ TEST_F(CaseReviewDecideTest, TheThresholdReadsOnlyItsWindowAndKeepsABoundedExpla
   EXPECT_EQ(many.threshold().deciding_rule(), "R1_COMPLAINTS");
 }
 
+TEST_F(CaseReviewDecideTest, OtherPeoplesComplaintsAreReadOnlyAsFarAsTheRulesNeedThem) {
+  // 300 complaints about personal problems in Mill Lane inside the window,
+  // from three residents in turn, oldest first.
+  for (int i = 0; i < 300; ++i) {
+    const absl::CivilDay day = absl::CivilDay(2026, 6, 1) + i / 3;
+    ASSERT_TRUE(world_
+                    .When(kRecordComplaint,
+                          testing::ComplaintRequest(absl::StrCat("MILL-", i),
+                                                    absl::StrCat("res-", i % 3),
+                                                    workflow::ToCivilDate(day),
+                                                    workflow::ToCivilDate(day)))
+                    .status.ok());
+  }
+  auto evaluate = [&](const std::string& review) {
+    v1::CaseReviewCommand command;
+    command.set_name(review);
+    command.set_request_id(absl::StrCat("evaluate-", review));
+    const int64_t before = world_.rows_scanned();
+    EXPECT_TRUE(world_.When(kEvaluateThreshold, command).status.ok());
+    return world_.rows_scanned() - before;
+  };
+
+  // R1 decides on the applicant's 3 complaints: nobody else's is read.
+  Received();
+  EXPECT_EQ(evaluate(kReview), 3);
+  EXPECT_EQ(Review().threshold().deciding_rule(), "R1_COMPLAINTS");
+
+  // A new resident: the community rule decides on the 5 oldest complaints
+  // (from 2 people), read in the first slice of 32; the other 268 are not.
+  ASSERT_TRUE(world_.When(kReceiveApplication, Application("cmp-new")).status.ok());
+  EXPECT_EQ(evaluate("partnerships/eastbrook/caseReviews/2"), 32);
+  const auto& community = world_.StateAs<v1::CaseReview>("partnerships/eastbrook/caseReviews/2");
+  EXPECT_EQ(community.threshold().deciding_rule(), "COMMUNITY");
+  EXPECT_THAT(community.threshold().summary(),
+              ::testing::HasSubstr("community rule met (5 complaints about personal in "
+                                   "mill-lane from 3 people, policy needs 5 from 2)"));
+  std::vector<std::string> counted;
+  for (const v1::ConsideredComplaint& c : community.threshold().considered()) {
+    counted.push_back(absl::StrCat(c.rule(), " ", c.complaint()));
+  }
+  EXPECT_THAT(counted, ElementsAre("COMMUNITY partnerships/eastbrook/complaints/4",
+                                   "COMMUNITY partnerships/eastbrook/complaints/5",
+                                   "COMMUNITY partnerships/eastbrook/complaints/6",
+                                   "COMMUNITY partnerships/eastbrook/complaints/7",
+                                   "COMMUNITY partnerships/eastbrook/complaints/8"));
+
+  // About nuisance, of which Mill Lane has none: not met, so the whole
+  // window is read (these 300 and cmp-met's 3, in slices of 32, 128 and
+  // 512) and nothing more.
+  v1::ReceiveApplicationRequest nuisance = Application("cmp-other");
+  nuisance.mutable_applicant()->set_category(v1::NUISANCE);
+  ASSERT_TRUE(world_.When(kReceiveApplication, nuisance).status.ok());
+  EXPECT_EQ(evaluate("partnerships/eastbrook/caseReviews/3"), 303);
+  EXPECT_EQ(world_.StateAs<v1::CaseReview>("partnerships/eastbrook/caseReviews/3")
+                .threshold()
+                .deciding_rule(),
+            "NOT_MET");
+}
+
 TEST_F(CaseReviewDecideTest, TheSpocMayTreatTheThresholdAsMetKeepingWhatWasConsidered) {
   Do(kReceiveApplication, Application("cmp-none"));
   Do(kEvaluateThreshold, v1::CaseReviewCommand());  // not met

@@ -21,6 +21,7 @@ namespace casework::workflow::case_review {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
 constexpr absl::string_view kPrefix = "partnerships/eastbrook/";
@@ -353,6 +354,34 @@ TEST(ThresholdTest, CommunityRuleFiveComplaintsFromTwoPeople) {
             "2026-11-20 (policy needs 3); no hate incident; community rule met (5 "
             "complaints about nuisance in town-centre from 2 people, policy needs 5 "
             "from 2): threshold met (COMMUNITY).");
+}
+
+TEST(ThresholdTest, CommunityRuleCountsOnlyTheOldestComplaintsThatMeetIt) {
+  const v1::ThresholdPolicy policy = Llr();
+  std::vector<v1::LedgerEntry> locality = TownCentre("cmp-2");
+  // Later complaints from a third person: the rule is met before them.
+  locality.push_back(
+      Nuisance(Entry(9, "cmp-4", D(2026, 10, 1), D(2026, 10, 1), v1::POLICE, "INC-9")));
+  locality.push_back(
+      Nuisance(Entry(10, "cmp-4", D(2026, 10, 2), D(2026, 10, 2), v1::POLICE, "INC-10")));
+  ThresholdInput input = Application(policy, {locality[0]});
+  input.category = v1::NUISANCE;
+  input.locality_complaints = locality;
+  const v1::ThresholdEvaluation e = EvaluateThreshold(input);
+  EXPECT_EQ(e.deciding_rule(), "COMMUNITY");
+  EXPECT_THAT(Explain(e), ElementsAre("R1 complaints/1 cmp-1 counted: counted",
+                                      "COMMUNITY complaints/2 cmp-2 counted: counted",
+                                      "COMMUNITY complaints/3 cmp-2 counted: counted",
+                                      "COMMUNITY complaints/4 cmp-2 counted: counted",
+                                      "COMMUNITY complaints/5 cmp-2 counted: counted"));
+  EXPECT_THAT(e.summary(), HasSubstr("community rule met (5 complaints about nuisance in "
+                                     "town-centre from 2 people, policy needs 5 from 2)"));
+  // Once met, more of the window changes nothing; before, it might.
+  EXPECT_FALSE(CommunityNeedsMore(input, e));
+  input.locality_complaints.resize(4);
+  const v1::ThresholdEvaluation partial = EvaluateThreshold(input);
+  EXPECT_EQ(partial.deciding_rule(), "NOT_MET");
+  EXPECT_TRUE(CommunityNeedsMore(input, partial));
 }
 
 TEST(ThresholdTest, CommunityRuleFiveComplaintsFromOnePersonIsNotEnough) {
