@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/btree_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "storage/event_store.h"
@@ -32,10 +33,11 @@ struct Derived {
   };
   std::map<std::string, StreamState> streams;
   // Read-model rows of every registered workflow, by key.
-  std::map<std::string, std::string> rows;
+  absl::btree_map<std::string, std::string> rows;
   // Of those that hold a message which may hold personal data: the stream
   // that implied it and the message's type (what sealing them needs).
-  std::map<std::string, std::pair<std::string, const google::protobuf::Descriptor*>> row_types;
+  absl::btree_map<std::string, std::pair<std::string, const google::protobuf::Descriptor*>>
+      row_types;
   // Timers implied by the final states, by key.
   std::map<std::string, internal::TimerRecord> timers;
   uint64_t events = 0;
