@@ -148,8 +148,12 @@ absl::Status EventStore::ScanLog(
     uint64_t from_position, const std::function<bool(const v1::EventEnvelope&)>& fn) const {
   // Chunks of events are read under the lock and handed to `fn` outside it,
   // so `fn` may call back into the store.
-  constexpr size_t kChunkEvents = 2048;
+  // The first chunk is small, as a page of a feed or of ReadLog needs few
+  // events; each next one is twice as large, up to the largest.
+  constexpr size_t kFirstChunkEvents = 64;
+  constexpr size_t kLargestChunkEvents = 2048;
   constexpr size_t kChunkBytes = 4 << 20;
+  size_t chunk_events = kFirstChunkEvents;
   uint64_t next = std::max<uint64_t>(from_position, 1);
   // The envelopes are parsed again into, not made anew, chunk after chunk.
   std::vector<v1::EventEnvelope> chunk;
@@ -165,7 +169,7 @@ absl::Status EventStore::ScanLog(
       std::unique_ptr<rocksdb::Iterator> it(h->db->NewIterator(rocksdb::ReadOptions(), h->log));
       size_t bytes = 0;
       for (it->Seek(keys::LogKey(next)); it->Valid(); it->Next()) {
-        if (used >= kChunkEvents || bytes >= kChunkBytes) {
+        if (used >= chunk_events || bytes >= kChunkBytes) {
           more = true;
           break;
         }
@@ -185,6 +189,7 @@ absl::Status EventStore::ScanLog(
     }
     if (!more || used == 0) return absl::OkStatus();
     next = chunk[used - 1].global_position() + 1;
+    chunk_events = std::min(2 * chunk_events, kLargestChunkEvents);
   }
 }
 
