@@ -3,19 +3,13 @@
 // decided. Dates are in 2026 unless said otherwise.
 #include "workflow/case_review/threshold.h"
 
-#include <random>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "absl/time/civil_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "workflow/common/validation.h"
-#include "workflow/registry.h"
+#include "tests/workflow/case_review/ledger_entries.h"
 
 namespace casework::workflow::case_review {
 namespace {
@@ -23,95 +17,6 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-
-constexpr absl::string_view kPrefix = "partnerships/eastbrook/";
-
-// "partnerships/eastbrook/complaints/<n>".
-std::string C(int n) { return absl::StrCat(kPrefix, "complaints/", n); }
-
-absl::CivilDay D(int year, int month, int day) { return absl::CivilDay(year, month, day); }
-
-// A ledger row: complaint `n` by `complainant` about behaviour on `behaviour`,
-// reported on `reported` to an agency of `kind`, about `incident`. Personal
-// category, locality "town-centre", not hate related.
-v1::LedgerEntry Entry(int n, absl::string_view complainant, absl::CivilDay behaviour,
-                      absl::CivilDay reported, v1::AgencyKind kind,
-                      absl::string_view incident = "") {
-  v1::LedgerEntry e;
-  e.set_complaint(C(n));
-  e.set_complainant_reference(std::string(complainant));
-  switch (kind) {
-    case v1::COUNCIL:
-      e.set_agency("eastbrook-council");
-      break;
-    case v1::POLICE:
-      e.set_agency("shire-police");
-      break;
-    case v1::HOUSING_PROVIDER:
-      e.set_agency("eastbrook-homes");
-      break;
-    default:
-      e.set_agency("eastbrook-health");
-      break;
-  }
-  e.set_agency_kind(kind);
-  e.set_incident_reference(std::string(incident));
-  *e.mutable_behaviour_date() = ToCivilDate(behaviour);
-  *e.mutable_reported_date() = ToCivilDate(reported);
-  e.set_category(v1::PERSONAL);
-  e.set_locality("town-centre");
-  return e;
-}
-
-v1::LedgerEntry Hate(v1::LedgerEntry e) {
-  e.set_hate_related(true);
-  return e;
-}
-
-v1::LedgerEntry Nuisance(v1::LedgerEntry e) {
-  e.set_category(v1::NUISANCE);
-  return e;
-}
-
-v1::ThresholdPolicy Llr() { return LlrDefaultPolicy("eastbrook").case_review().threshold(); }
-
-// An application by cmp-1 on 20 Nov 2026 (window from 20 May 2026), about a
-// personal problem in the town centre.
-ThresholdInput Application(const v1::ThresholdPolicy& policy, std::vector<v1::LedgerEntry> mine,
-                           absl::CivilDay date = D(2026, 11, 20)) {
-  ThresholdInput input;
-  input.policy = &policy;
-  input.policy_version = 7;
-  input.application_date = date;
-  input.applicant = "cmp-1";
-  input.locality = "town-centre";
-  input.category = v1::PERSONAL;
-  input.applicant_complaints = std::move(mine);
-  return input;
-}
-
-// "<rule> complaints/<n> <cmp> counted|excluded: <reason>".
-std::vector<std::string> Explain(const v1::ThresholdEvaluation& evaluation) {
-  std::vector<std::string> out;
-  for (const v1::ConsideredComplaint& c : evaluation.considered()) {
-    absl::string_view name = c.complaint();
-    if (absl::StartsWith(name, kPrefix)) name.remove_prefix(kPrefix.size());
-    out.push_back(absl::StrCat(c.rule(), " ", name, " ", c.complainant_reference(),
-                               c.counted() ? " counted: " : " excluded: ", c.reason()));
-  }
-  return out;
-}
-
-// "<KIND> <complaint> <complainant>: <reason>".
-std::vector<std::string> Render(const std::vector<v1::Notice>& notices) {
-  std::vector<std::string> out;
-  for (const v1::Notice& n : notices) {
-    out.push_back(absl::StrCat(v1::Notice::Kind_Name(n.kind()), " ", n.complaint(), " ",
-                               n.complainant_reference(), ": ", n.reason(),
-                               n.acknowledged() ? " (acknowledged)" : ""));
-  }
-  return out;
-}
 
 TEST(ThresholdTest, ThreeSeparateIncidentsMeetR1) {
   const v1::ThresholdPolicy policy = Llr();
@@ -485,138 +390,6 @@ TEST(ThresholdTest, NullPolicyIsNotMet) {
   EXPECT_FALSE(e.met());
   EXPECT_EQ(e.deciding_rule(), "NOT_MET");
   EXPECT_EQ(e.summary(), "No threshold policy to evaluate: threshold not met.");
-}
-
-// ---- Proactive notices ----
-
-TEST(ProactiveNoticesTest, SecondComplaintExplainsOnceThirdReachesTheThreshold) {
-  const v1::ThresholdPolicy policy = Llr();
-  const v1::LedgerEntry first =
-      Entry(1, "cmp-1", D(2026, 6, 1), D(2026, 6, 1), v1::POLICE, "INC-1");
-  const v1::LedgerEntry second =
-      Entry(2, "cmp-1", D(2026, 7, 1), D(2026, 7, 1), v1::COUNCIL, "INC-2");
-  const v1::LedgerEntry third =
-      Entry(3, "cmp-1", D(2026, 8, 1), D(2026, 8, 1), v1::COUNCIL, "INC-3");
-  const v1::LedgerEntry fourth =
-      Entry(4, "cmp-1", D(2026, 9, 1), D(2026, 9, 1), v1::COUNCIL, "INC-4");
-
-  EXPECT_THAT(ProactiveNotices(policy, {}, first), IsEmpty());
-  EXPECT_THAT(Render(ProactiveNotices(policy, {first}, second)),
-              ElementsAre("EXPLAIN_CASE_REVIEW partnerships/eastbrook/complaints/2 cmp-1: "
-                          "2 complaints in the window to 2026-07-01: explain the case "
-                          "review"));
-  EXPECT_THAT(Render(ProactiveNotices(policy, {first, second}, third)),
-              ElementsAre("THRESHOLD_REACHED partnerships/eastbrook/complaints/3 cmp-1: "
-                          "3 complaints in the window to 2026-08-01 (policy needs 3): "
-                          "threshold reached (R1), direct the victim to the case review"));
-  EXPECT_THAT(ProactiveNotices(policy, {first, second, third}, fourth), IsEmpty());
-}
-
-TEST(ProactiveNoticesTest, SameIncidentAgainRaisesNothing) {
-  const v1::ThresholdPolicy policy = Llr();
-  const v1::LedgerEntry first =
-      Entry(1, "cmp-1", D(2026, 6, 1), D(2026, 6, 1), v1::POLICE, "INC-1");
-  const v1::LedgerEntry again =
-      Entry(2, "cmp-1", D(2026, 6, 1), D(2026, 6, 2), v1::COUNCIL, "INC-1");
-  EXPECT_THAT(ProactiveNotices(policy, {first}, again), IsEmpty());
-}
-
-TEST(ProactiveNoticesTest, ASecondComplaintAfterTheFirstLeftTheWindowExplainsNothing) {
-  const v1::ThresholdPolicy policy = Llr();
-  const v1::LedgerEntry old = Entry(1, "cmp-1", D(2026, 1, 5), D(2026, 1, 5), v1::POLICE, "INC-1");
-  const v1::LedgerEntry now = Entry(2, "cmp-1", D(2026, 9, 1), D(2026, 9, 1), v1::COUNCIL, "INC-2");
-  EXPECT_THAT(ProactiveNotices(policy, {old}, now), IsEmpty());
-}
-
-TEST(ProactiveNoticesTest, FirstHateComplaintReachesTheThreshold) {
-  const v1::ThresholdPolicy policy = Llr();
-  const v1::LedgerEntry hate =
-      Hate(Entry(1, "cmp-1", D(2026, 10, 1), D(2026, 10, 2), v1::POLICE, "INC-1"));
-  EXPECT_THAT(Render(ProactiveNotices(policy, {}, hate)),
-              ElementsAre("THRESHOLD_REACHED partnerships/eastbrook/complaints/1 cmp-1: "
-                          "A hate incident on 2026-10-01 in the window to 2026-10-02: "
-                          "threshold reached (R2), direct the victim to the case review"));
-  // A second hate incident explains the case review but does not raise the
-  // threshold notice again.
-  const v1::LedgerEntry again =
-      Hate(Entry(2, "cmp-1", D(2026, 10, 20), D(2026, 10, 21), v1::POLICE, "INC-2"));
-  EXPECT_THAT(Render(ProactiveNotices(policy, {hate}, again)),
-              ElementsAre("EXPLAIN_CASE_REVIEW partnerships/eastbrook/complaints/2 cmp-1: "
-                          "2 complaints in the window to 2026-10-21: explain the case "
-                          "review"));
-}
-
-TEST(ProactiveNoticesTest, BothNoticesWithAThresholdOfTwo) {
-  v1::ThresholdPolicy policy = Llr();
-  policy.set_complaint_count(2);
-  const v1::LedgerEntry first =
-      Entry(1, "cmp-1", D(2026, 6, 1), D(2026, 6, 1), v1::POLICE, "INC-1");
-  const v1::LedgerEntry second =
-      Hate(Entry(2, "cmp-1", D(2026, 7, 1), D(2026, 7, 1), v1::COUNCIL, "INC-2"));
-  EXPECT_THAT(Render(ProactiveNotices(policy, {first}, second)),
-              ElementsAre("EXPLAIN_CASE_REVIEW partnerships/eastbrook/complaints/2 cmp-1: "
-                          "2 complaints in the window to 2026-07-01: explain the case "
-                          "review",
-                          "THRESHOLD_REACHED partnerships/eastbrook/complaints/2 cmp-1: "
-                          "2 complaints in the window to 2026-07-01 (policy needs 2) and a "
-                          "hate incident on 2026-07-01: threshold reached (R1, R2), direct "
-                          "the victim to the case review"));
-}
-
-// Intake reads only the oldest entries of a long window when they already
-// rule every notice out: then the whole window must raise none.
-TEST(ProactiveNoticesTest, APartOfTheWindowThatRulesNoticesOutHoldsForTheWhole) {
-  std::mt19937 rng(20261129);
-  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-  int ruled_out = 0;
-  for (int trial = 0; trial < 3000; ++trial) {
-    v1::ThresholdPolicy policy = Llr();
-    policy.set_complaint_count(pick(1, 4));
-    policy.set_hate_incident_rule(pick(0, 1) == 1);
-    const absl::CivilDay today = D(2026, 9, 30);
-    auto random_entry = [&](int n) {
-      const absl::CivilDay reported = today - pick(0, 240);
-      v1::LedgerEntry e = Entry(n, "cmp-1", reported - pick(0, 40), reported,
-                                pick(0, 1) ? v1::POLICE : v1::COUNCIL,
-                                absl::StrCat("INC-", pick(1, 6)));
-      return pick(0, 9) == 0 ? Hate(std::move(e)) : e;
-    };
-    std::vector<v1::LedgerEntry> earlier;
-    for (int n = pick(0, 10); n > 0; --n) earlier.push_back(random_entry(100 + n));
-    v1::LedgerEntry added = random_entry(1);
-    added.mutable_reported_date()->set_year(2026);
-    added.mutable_reported_date()->set_month(9);
-    added.mutable_reported_date()->set_day(30);
-    const bool none = ProactiveNotices(policy, earlier, added).empty();
-    for (size_t k = 0; k <= earlier.size(); ++k) {
-      const std::vector<v1::LedgerEntry> part(earlier.begin(), earlier.begin() + k);
-      if (!NoNoticeCanBeRaised(policy, part, added)) continue;
-      ++ruled_out;
-      EXPECT_TRUE(none) << "trial " << trial << ": the first " << k << " of "
-                        << earlier.size() << " entries ruled notices out";
-    }
-  }
-  EXPECT_GT(ruled_out, 1000);  // the property was exercised, not vacuous
-}
-
-TEST(ProactiveNoticesTest, AFirstHateIncidentAfterManyComplaintsIsNotRuledOut) {
-  const v1::ThresholdPolicy policy = Llr();
-  std::vector<v1::LedgerEntry> earlier;
-  for (int n = 1; n <= 70; ++n) {
-    earlier.push_back(Entry(n, "cmp-1", D(2026, 8, 1), D(2026, 8, 1) + n / 10, v1::POLICE,
-                            absl::StrCat("INC-", n)));
-  }
-  const v1::LedgerEntry hate =
-      Hate(Entry(71, "cmp-1", D(2026, 8, 20), D(2026, 8, 20), v1::POLICE, "INC-71"));
-  const v1::LedgerEntry plain =
-      Entry(72, "cmp-1", D(2026, 8, 20), D(2026, 8, 20), v1::POLICE, "INC-72");
-  const std::vector<v1::LedgerEntry> first64(earlier.begin(), earlier.begin() + 64);
-  EXPECT_FALSE(NoNoticeCanBeRaised(policy, first64, hate));
-  EXPECT_TRUE(NoNoticeCanBeRaised(policy, first64, plain));
-  EXPECT_THAT(Render(ProactiveNotices(policy, earlier, hate)),
-              ElementsAre("THRESHOLD_REACHED partnerships/eastbrook/complaints/71 cmp-1: "
-                          "A hate incident on 2026-08-20 in the window to 2026-08-20: "
-                          "threshold reached (R2), direct the victim to the case review"));
 }
 
 }  // namespace
