@@ -198,6 +198,16 @@ class Metrics::Collector final : public prometheus::Collectable {
     out.push_back(Single("store_opened_row_cache_misses_total",
                          "Sealed rows a read looked for in the readers' cache and opened.",
                          MetricType::Counter, static_cast<double>(opened.misses())));
+    const storage::ParsedRows& parsed = store.parsed_rows();
+    gauge("store_parsed_row_cache_bytes",
+          "Bytes counted by the readers' cache of parsed summary rows.",
+          static_cast<double>(parsed.bytes()));
+    out.push_back(Single("store_parsed_row_cache_hits_total",
+                         "Case summaries a read found parsed in the readers' cache.",
+                         MetricType::Counter, static_cast<double>(parsed.hits())));
+    out.push_back(Single("store_parsed_row_cache_misses_total",
+                         "Case summaries a read looked for in the readers' cache and read.",
+                         MetricType::Counter, static_cast<double>(parsed.misses())));
     gauge("store_pending_compaction_bytes",
           "Bytes RocksDB estimates its compactions must rewrite.",
           static_cast<double>(p.pending_compaction_bytes));

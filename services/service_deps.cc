@@ -7,12 +7,18 @@ namespace casework::services {
 absl::StatusOr<std::shared_ptr<const google::protobuf::Message>> ReadStateMessage(
     const storage::EventStore& store, const workflow::Workflow& workflow,
     const std::string& stream) {
-  if (const std::string key = workflow.SummaryRowKey(stream); !key.empty()) {
+  if (std::string key = workflow.SummaryRowKey(stream); !key.empty()) {
+    storage::ParsedRows& parsed = store.parsed_rows();
+    if (std::optional<std::shared_ptr<const google::protobuf::Message>> kept = parsed.Find(key)) {
+      return *std::move(kept);
+    }
+    const uint64_t generation = parsed.generation();
     absl::StatusOr<std::optional<std::string>> row = store.GetRow(key);
     if (!row.ok()) return row.status();
     if (!row->has_value()) return NotFoundFor(stream);
     std::shared_ptr<google::protobuf::Message> state = workflow.NewState();
     if (!state->ParseFromString(**row)) return absl::DataLossError("corrupt summary row " + key);
+    parsed.Put(std::move(key), state, (*row)->size(), generation);
     return state;
   }
   absl::StatusOr<storage::LoadedState> loaded = storage::LoadState(store, workflow, stream);

@@ -59,8 +59,9 @@ struct ServiceDeps {
 };
 
 // The state of `stream` of `workflow`: from its summary row when the
-// workflow keeps one (one read), else folded from its state record and
-// events. NOT_FOUND if the stream has no events.
+// workflow keeps one (the readers' parsed copy, storage/parsed_rows.h, else
+// one read), else folded from its state record and events. NOT_FOUND if the
+// stream has no events. The message is shared: copy it to change it.
 absl::StatusOr<std::shared_ptr<const google::protobuf::Message>> ReadStateMessage(
     const storage::EventStore& store, const workflow::Workflow& workflow,
     const std::string& stream);

@@ -44,6 +44,7 @@
 #include "storage/clock.h"
 #include "storage/fault_injection.h"
 #include "storage/opened_rows.h"
+#include "storage/parsed_rows.h"
 #include "workflow/kernel/context.h"
 
 namespace rocksdb {
@@ -89,6 +90,9 @@ struct StoreOptions {
   // With a sealer: the readers' cache of opened rows, in bytes
   // (storage/opened_rows.h); 0 keeps none. Default: 8 MiB.
   size_t opened_row_cache_bytes = 8 << 20;
+  // The readers' cache of parsed summary rows, in bytes
+  // (storage/parsed_rows.h); 0 keeps none. Default: 8 MiB.
+  size_t parsed_row_cache_bytes = 8 << 20;
   // Free-space floor, in bytes, of the filesystem holding `path`. While less
   // is free, writes are refused (UNAVAILABLE, reason STORAGE_SPACE_LOW); they
   // resume once more than the floor plus an eighth of it (at most 64 MiB
@@ -248,6 +252,10 @@ class EventStore {
   // writes, and an erasure empties it as it destroys each key
   // (storage/erasure.h).
   OpenedRows& opened_rows() const { return *opened_rows_; }
+  // The readers' cache of parsed summary rows (ReadStateMessage): Write
+  // forgets the rows each batch changed, a failed write and an erasure all
+  // of them.
+  ParsedRows& parsed_rows() const { return *parsed_rows_; }
 
   // Timers whose fire-at time is at or before `now_unix_seconds`, in firing
   // order, at most `limit`, with their keys; with `after`, only those whose
@@ -332,6 +340,7 @@ class EventStore {
   std::unique_ptr<Families> families_;
   std::atomic<uint64_t> last_position_;
   const std::unique_ptr<OpenedRows> opened_rows_;
+  const std::unique_ptr<ParsedRows> parsed_rows_;
 
   // Guards which RocksDB instance is open: reads hold it shared, a reopen
   // exclusively.

@@ -433,6 +433,7 @@ EventStore::EventStore(StoreOptions options, std::unique_ptr<Handles> handles,
       last_position_(last_position),
       opened_rows_(std::make_unique<OpenedRows>(
           options_.sealer != nullptr ? options_.opened_row_cache_bytes : 0)),
+      parsed_rows_(std::make_unique<ParsedRows>(options_.parsed_row_cache_bytes)),
       h_(std::move(handles)) {}
 
 EventStore::~EventStore() = default;

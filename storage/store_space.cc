@@ -3,6 +3,7 @@
 // is in storage/event_store.h).
 #include <algorithm>
 #include <chrono>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -80,6 +81,32 @@ StoreProperties EventStore::Properties() const {
   return p;
 }
 
+namespace {
+
+// The keys of the rows a batch puts or deletes.
+class RowKeys : public rocksdb::WriteBatch::Handler {
+ public:
+  explicit RowKeys(uint32_t rows_family) : rows_family_(rows_family) {}
+  rocksdb::Status PutCF(uint32_t family, const rocksdb::Slice& key,
+                        const rocksdb::Slice& /*value*/) override {
+    Note(family, key);
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status DeleteCF(uint32_t family, const rocksdb::Slice& key) override {
+    Note(family, key);
+    return rocksdb::Status::OK();
+  }
+  std::vector<absl::string_view> keys;
+
+ private:
+  void Note(uint32_t family, const rocksdb::Slice& key) {
+    if (family == rows_family_) keys.emplace_back(key.data(), key.size());
+  }
+  const uint32_t rows_family_;
+};
+
+}  // namespace
+
 absl::Status EventStore::Write(StoreBatch& batch) {
   absl::MutexLock lock(&write_mu_);
   if (!write_error_.ok()) return write_error_;
@@ -98,12 +125,28 @@ absl::Status EventStore::Write(StoreBatch& batch) {
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   rocksdb::Status s;
+  uint32_t rows_family = 0;
   {
     absl::ReaderMutexLock db_lock(&db_mu_);
     ASSIGN_OR_RETURN(const Handles* h, Db());
     s = h->db->Write(wo, &batch.impl_->batch);
+    rows_family = h->rows->GetID();
   }
-  if (!s.ok()) return WriteFailedLocked(s);
+  if (!s.ok()) {
+    // What this batch left behind is unknown until a reopen reads it.
+    parsed_rows_->Clear();
+    return WriteFailedLocked(s);
+  }
+  // Before the writer acknowledges anything: no reader finds a row parsed
+  // before this batch changed it (storage/parsed_rows.h).
+  if (parsed_rows_->max_entry_bytes() > 0) {
+    RowKeys changed(rows_family);
+    if (batch.impl_->batch.Iterate(&changed).ok()) {
+      parsed_rows_->Invalidate(changed.keys);
+    } else {
+      parsed_rows_->Clear();
+    }
+  }
   if (batch.last_position() > 0) {
     last_position_.store(batch.last_position(), std::memory_order_release);
     if (commit_listener_) commit_listener_(batch.last_position());

@@ -119,6 +119,12 @@ TEST(EngineErasureTest, ReadersFindWrittenSummariesOpenedAndNoneSurvivesAnErasur
   ASSERT_TRUE(stored.ok() && stored->size() == 1u);
   const std::string stored_before = (*stored)[0].value;
   ASSERT_NE(stored_before, **row);  // sealed as stored
+  // A parsed copy under a row the erasure does not write goes too
+  // (storage/parsed_rows.h).
+  ParsedRows& parsed = store->parsed_rows();
+  parsed.Put("partnerships/eastbrook/other/row", std::make_shared<v1::Action>(), 10,
+             parsed.generation());
+  ASSERT_GT(parsed.bytes(), 0u);
 
   v1::EraseSubjectRequest erase;
   erase.set_parent("partnerships/eastbrook");
@@ -132,6 +138,7 @@ TEST(EngineErasureTest, ReadersFindWrittenSummariesOpenedAndNoneSurvivesAnErasur
   ASSERT_TRUE(outcomes[0].reply.ok()) << outcomes[0].reply.status();
 
   EXPECT_EQ(opened.bytes(), 0u);
+  EXPECT_EQ(parsed.bytes(), 0u);
   absl::StatusOr<std::string> before = store->OpenRow(stored_before);
   ASSERT_TRUE(before.ok()) << before.status();
   EXPECT_EQ(title_of(*before), privacy::kErasedText);

@@ -1,0 +1,45 @@
+// The readers' cache of parsed summary rows (EventStore::parsed_rows),
+// keyed by the row's key. A case's summary row is what reads fetch most:
+// every Get, and the access check the event log, the deadline queues and
+// the outbox make for each restricted case they meet. Each such read was a
+// RocksDB lookup, an opening (storage/opened_rows.h) and a parse of the
+// whole summary; a hit here is none of them.
+//
+// Never stale: EventStore::Write invalidates the key of every row a batch
+// puts or deletes once the batch is written and before the writer
+// acknowledges it (the generation rule of storage/lru_cache.h keeps out a
+// value a reader read before the write and offers after it); a failed
+// write and an erasure (the stored bytes of an erased person do not change,
+// what they open to does) empty it.
+//
+// Values are shared and immutable: a caller that wants to change one
+// copies it. Bounded by bytes, an entry counted as twice its serialised
+// size plus its key and 256 bytes of bookkeeping.
+#ifndef CASEWORK_STORAGE_PARSED_ROWS_H_
+#define CASEWORK_STORAGE_PARSED_ROWS_H_
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "google/protobuf/message.h"
+#include "storage/lru_cache.h"
+
+namespace casework::storage {
+
+class ParsedRows : public LruCache<std::shared_ptr<const google::protobuf::Message>> {
+ public:
+  using LruCache::LruCache;
+
+  // Keeps `row`, parsed from `serialized_bytes` bytes, under `key`, unless
+  // a write or a clear came after `generation` was noted.
+  void Put(std::string key, std::shared_ptr<const google::protobuf::Message> row,
+           size_t serialized_bytes, uint64_t generation) {
+    const size_t cost = key.size() + 2 * serialized_bytes + 256;
+    LruCache::Put(std::move(key), std::move(row), cost, generation);
+  }
+};
+
+}  // namespace casework::storage
+
+#endif  // CASEWORK_STORAGE_PARSED_ROWS_H_
