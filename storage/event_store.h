@@ -66,8 +66,8 @@ struct StoreOptions {
   size_t block_cache_bytes = 32 << 20;
   // Memtables of all column families together, in bytes (a RocksDB
   // WriteBufferManager); a quarter of min_free_bytes if that is less.
-  // Default: 64 MiB.
-  size_t memtable_bytes = 64 << 20;
+  // Default: 32 MiB.
+  size_t memtable_bytes = 32 << 20;
   // How long a request record (what makes a retried request_id answer with
   // its first commit) is kept after its command: older records are dropped
   // as RocksDB compacts them (so they may live somewhat longer; never
