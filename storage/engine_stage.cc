@@ -46,6 +46,11 @@ absl::StatusOr<Engine::GroupStream*> Engine::Stage(const Command& c, const std::
   const int64_t new_version = current->version + static_cast<int64_t>(events.size());
   std::vector<v1::EventEnvelope> envelopes(events.size());
   std::vector<workflow::Row> event_rows;
+  // What is stored has its personal fields sealed (the group keeps them
+  // plain); a failure to seal (the key store unreadable) abandons the group.
+  privacy::Sealer* sealer = store_->sealer();
+  std::vector<std::string> key_ids;
+  std::vector<v1::Erasure> erasures;  // Definition::Erases, read before sealing
   for (size_t i = 0; i < events.size(); ++i) {
     v1::EventEnvelope& env = envelopes[i];
     env.set_event_id(absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(*g.bitgen),
@@ -70,6 +75,15 @@ absl::StatusOr<Engine::GroupStream*> Engine::Stage(const Command& c, const std::
     if (absl::Status added = workflow.EventRows(stream, env, *events[i], &event_rows);
         !added.ok()) {
       return poison(added);
+    }
+    // An event is sealed before it is packed (an envelope's other fields
+    // are never personal): sealing the envelope would parse the payload
+    // again and encode it twice.
+    if (sealer != nullptr) {
+      workflow.ErasuresOf(*events[i], &erasures);
+      if (absl::Status sealed = sealer->Seal(stream, events[i].get(), &key_ids); !sealed.ok()) {
+        return poison(sealed);
+      }
     }
     env.mutable_payload()->PackFrom(*events[i]);
   }
@@ -98,19 +112,10 @@ absl::StatusOr<Engine::GroupStream*> Engine::Stage(const Command& c, const std::
   }
   const bool write_state = new_version - current->persisted_version >= options_.state_record_interval;
 
-  // What is stored has its personal fields sealed (the group keeps them
-  // plain); a failure to seal (the key store unreadable) abandons the group.
-  privacy::Sealer* sealer = store_->sealer();
-  std::vector<std::string> key_ids;
   std::vector<std::string> stored_values(puts.size());
   std::string stored_state;
   if (write_state) state.SerializeToString(&stored_state);
   if (sealer != nullptr) {
-    for (v1::EventEnvelope& env : envelopes) {
-      if (absl::Status sealed = sealer->Seal(stream, &env, &key_ids); !sealed.ok()) {
-        return poison(sealed);
-      }
-    }
     // Rows holding the same message (a ledger entry in three indexes) are
     // sealed once.
     absl::flat_hash_map<absl::string_view, size_t> sealed_once;
@@ -139,10 +144,6 @@ absl::StatusOr<Engine::GroupStream*> Engine::Stage(const Command& c, const std::
   // command's events were just sealed with.
   std::vector<std::pair<std::string, std::string>> pending_erasures;  // row key, record
   if (sealer != nullptr) {
-    std::vector<v1::Erasure> erasures;
-    for (const std::unique_ptr<google::protobuf::Message>& event : events) {
-      workflow.ErasuresOf(*event, &erasures);
-    }
     std::vector<std::string> ids;
     const absl::string_view partnership = workflow::PartnershipOfStream(stream);
     for (const v1::Erasure& erasure : erasures) {
