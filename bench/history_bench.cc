@@ -134,9 +134,15 @@ absl::StatusOr<GrowthFigures> MeasureGrowth(const std::string& dir) {
     };
     return std::string(kNotes[n % std::size(kNotes)]);
   };
-  double setup_s = 0;
-  for (const Level& level : kLevels) {
-    const Steady::time_point setup = Steady::now();
+  // Every level is filled first, then the levels are measured in turns:
+  // one command at each level, then the next. Measured one
+  // level after the other, the largest level was always measured right
+  // after its 40,000 fill commands, while RocksDB flushed and compacted
+  // them, and time-bound noise on a two-core machine fell on one level.
+  const Steady::time_point setup = Steady::now();
+  std::vector<std::vector<std::string>> names(std::size(kLevels));
+  for (size_t l = 0; l < std::size(kLevels); ++l) {
+    const Level& level = kLevels[l];
     // The actions, and their versions.
     std::vector<storage::Command> creates;
     for (int a = 0; a < level.actions; ++a) {
@@ -150,12 +156,11 @@ absl::StatusOr<GrowthFigures> MeasureGrowth(const std::string& dir) {
       creates.push_back(std::move(c));
     }
     ASSIGN_OR_RETURN(std::vector<std::string> created, engine->RunAll(std::move(creates)));
-    std::vector<std::string> names;
     std::vector<int64_t> versions;
     for (const std::string& reply : created) {
       v1::ActionResponse response;
       response.ParseFromString(reply);
-      names.push_back(response.action().name());
+      names[l].push_back(response.action().name());
       versions.push_back(response.action().version());
     }
     // Filled to the level, kChunk commands at a time across the actions.
@@ -170,35 +175,47 @@ absl::StatusOr<GrowthFigures> MeasureGrowth(const std::string& dir) {
       for (int64_t v = versions[a]; v < level.events; ++v) {
         ASSIGN_OR_RETURN(storage::Command c,
                          engine->Make(actions, workflow::actions::kRecordProgress,
-                                      Progress(names[a], id(), note(next_id))));
+                                      Progress(names[l][a], id(), note(next_id))));
         fill.push_back(std::move(c));
         if (fill.size() >= kChunk) RETURN_IF_ERROR(flush());
       }
     }
     RETURN_IF_ERROR(flush());
-    setup_s += Seconds(setup);
+  }
+  const double setup_s = Seconds(setup);
 
-    // Measured: one command at a time, round-robin over the actions.
-    GrowthPoint point;
-    point.target_events = level.events;
-    point.actions = level.actions;
+  // Measured: one command at a time; at each step one command at each
+  // level, on its actions in turn.
+  struct Samples {
     std::vector<double> holds, replies;
     double events = 0;
-    for (int k = 0; k < level.per_action; ++k) {
-      for (int a = 0; a < level.actions; ++a) {
-        ASSIGN_OR_RETURN(storage::Command c,
-                         engine->Make(actions, workflow::actions::kRecordProgress,
-                                      Progress(names[a], id(), note(next_id))));
-        ASSIGN_OR_RETURN(InProcessEngine::Timed timed, engine->RunTimed(std::move(c)));
-        v1::ActionResponse response;
-        response.ParseFromString(timed.reply);
-        events += static_cast<double>(response.commit().first_version() - 1);
-        holds.push_back(absl::ToDoubleMicroseconds(timed.hold));
-        replies.push_back(absl::ToDoubleMicroseconds(timed.latency));
-      }
+  };
+  std::vector<Samples> samples(std::size(kLevels));
+  int steps = 0;
+  for (const Level& level : kLevels) steps = std::max(steps, level.actions * level.per_action);
+  for (int step = 0; step < steps; ++step) {
+    for (size_t l = 0; l < std::size(kLevels); ++l) {
+      const Level& level = kLevels[l];
+      if (step >= level.actions * level.per_action) continue;
+      ASSIGN_OR_RETURN(storage::Command c,
+                       engine->Make(actions, workflow::actions::kRecordProgress,
+                                    Progress(names[l][step % level.actions], id(), note(next_id))));
+      ASSIGN_OR_RETURN(InProcessEngine::Timed timed, engine->RunTimed(std::move(c)));
+      v1::ActionResponse response;
+      response.ParseFromString(timed.reply);
+      samples[l].events += static_cast<double>(response.commit().first_version() - 1);
+      samples[l].holds.push_back(absl::ToDoubleMicroseconds(timed.hold));
+      samples[l].replies.push_back(absl::ToDoubleMicroseconds(timed.latency));
     }
+  }
+  for (size_t l = 0; l < std::size(kLevels); ++l) {
+    std::vector<double>& holds = samples[l].holds;
+    std::vector<double>& replies = samples[l].replies;
+    GrowthPoint point;
+    point.target_events = kLevels[l].events;
+    point.actions = kLevels[l].actions;
     point.measured = static_cast<int>(holds.size());
-    point.mean_events = events / point.measured;
+    point.mean_events = samples[l].events / point.measured;
     double sum = 0;
     for (double h : holds) sum += h;
     point.hold_mean_us = sum / point.measured;
