@@ -61,7 +61,12 @@ absl::Status ActionService::List(ReadFilter& filter, const v1::ListActionsReques
         // The "all" index is the summary row itself; the others point at it.
         v1::Action action;
         if (all) {
-          if (!action.ParseFromString(row.value)) {
+          // The row is the summary itself: a parsed copy kept since its last
+          // change (storage/parsed_rows.h) saves parsing it.
+          if (std::optional<std::shared_ptr<const google::protobuf::Message>> kept =
+                  deps_.store->parsed_rows().Find(row.key)) {
+            action = workflow::kernel_internal::As<v1::Action>(**kept);
+          } else if (!action.ParseFromString(row.value)) {
             return absl::DataLossError(absl::StrCat("corrupt action row ", row.key));
           }
         } else {

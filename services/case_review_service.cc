@@ -43,16 +43,19 @@ absl::Status CaseReviewService::List(ReadFilter& filter, const v1::ListCaseRevie
   } else {
     prefix = workflow::case_review::CaseReviewRowPrefix(*p, "all");
   }
-  const std::string all = workflow::case_review::CaseReviewRowPrefix(*p, "all");
   return PageRows(
       *deps_.store, prefix, page,
       [&](const storage::StoredRow& row) -> absl::StatusOr<Visit> {
-        const std::string number = row.key.substr(row.key.rfind('/') + 1);
-        ASSIGN_OR_RETURN(std::optional<std::string> value, deps_.store->GetRow(all + number));
-        v1::CaseReview review;
-        if (!value.has_value() || !review.ParseFromString(*value)) {
+        // Each index row names a case review: its summary, parsed once per
+        // change (ReadState).
+        ASSIGN_OR_RETURN(const int64_t n, NumberAtEnd(row.key));
+        absl::StatusOr<v1::CaseReview> read = ReadState<v1::CaseReview>(
+            *deps_.store, workflow_, workflow::FormatResourceName(*p, workflow_.collection(), n));
+        if (absl::IsNotFound(read.status())) {
           return absl::DataLossError(absl::StrCat("index row ", row.key, " has no case review"));
         }
+        RETURN_IF_ERROR(read.status());
+        v1::CaseReview review = *std::move(read);
         if (request.state() != v1::CaseReview::STATE_UNSPECIFIED && review.state() != request.state()) {
           return Visit::kSkipped;
         }
