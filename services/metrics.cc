@@ -188,26 +188,25 @@ class Metrics::Collector final : public prometheus::Collectable {
           static_cast<double>(p.block_cache_bytes));
     gauge("store_block_cache_capacity_bytes", "RocksDB's block cache capacity.",
           static_cast<double>(p.block_cache_capacity));
-    const storage::OpenedRows& opened = store.opened_rows();
-    gauge("store_opened_row_cache_bytes",
+    // A readers' cache: its size, and the reads that found a value in it or
+    // did not (storage/lru_cache.h).
+    auto cache = [&](const std::string& name, const auto& kept, const char* bytes_help,
+                     const char* hits_help, const char* misses_help) {
+      gauge(absl::StrCat("store_", name, "_bytes"), bytes_help,
+            static_cast<double>(kept.bytes()));
+      out.push_back(Single(absl::StrCat("store_", name, "_hits_total"), hits_help,
+                           MetricType::Counter, static_cast<double>(kept.hits())));
+      out.push_back(Single(absl::StrCat("store_", name, "_misses_total"), misses_help,
+                           MetricType::Counter, static_cast<double>(kept.misses())));
+    };
+    cache("opened_row_cache", store.opened_rows(),
           "Bytes of the readers' cache of opened sealed rows (stored and opened values).",
-          static_cast<double>(opened.bytes()));
-    out.push_back(Single("store_opened_row_cache_hits_total",
-                         "Sealed rows a read found opened in the readers' cache.",
-                         MetricType::Counter, static_cast<double>(opened.hits())));
-    out.push_back(Single("store_opened_row_cache_misses_total",
-                         "Sealed rows a read looked for in the readers' cache and opened.",
-                         MetricType::Counter, static_cast<double>(opened.misses())));
-    const storage::ParsedRows& parsed = store.parsed_rows();
-    gauge("store_parsed_row_cache_bytes",
+          "Sealed rows a read found opened in the readers' cache.",
+          "Sealed rows a read looked for in the readers' cache and opened.");
+    cache("parsed_row_cache", store.parsed_rows(),
           "Bytes counted by the readers' cache of parsed summary rows.",
-          static_cast<double>(parsed.bytes()));
-    out.push_back(Single("store_parsed_row_cache_hits_total",
-                         "Case summaries a read found parsed in the readers' cache.",
-                         MetricType::Counter, static_cast<double>(parsed.hits())));
-    out.push_back(Single("store_parsed_row_cache_misses_total",
-                         "Case summaries a read looked for in the readers' cache and read.",
-                         MetricType::Counter, static_cast<double>(parsed.misses())));
+          "Case summaries a read found parsed in the readers' cache.",
+          "Case summaries a read looked for in the readers' cache and read.");
     gauge("store_pending_compaction_bytes",
           "Bytes RocksDB estimates its compactions must rewrite.",
           static_cast<double>(p.pending_compaction_bytes));
