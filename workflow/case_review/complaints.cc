@@ -109,13 +109,14 @@ absl::Status DecideRecordComplaint(const State& state, const v1::RecordComplaint
   recorded.set_partnership(std::string(context.partnership));
   out.Emit(std::move(recorded));
 
-  absl::StatusOr<v1::Policy> policy = PolicyInForce(context, context.partnership);
-  if (absl::IsFailedPrecondition(policy.status())) return absl::OkStatus();  // no rules yet
-  RETURN_IF_ERROR(policy.status());
-  if (!policy->has_case_review()) return absl::OkStatus();
+  absl::StatusOr<PolicyRef> in_force = PolicyInForce(context, context.partnership);
+  if (absl::IsFailedPrecondition(in_force.status())) return absl::OkStatus();  // no rules yet
+  RETURN_IF_ERROR(in_force.status());
+  const v1::Policy& policy = **in_force;
+  if (!policy.has_case_review()) return absl::OkStatus();
   // The notices look at the window that ends on the day this one was reported.
   const absl::CivilDay reported = ToCivilDay(request.complaint().reported_date());
-  const v1::ThresholdPolicy& threshold = policy->case_review().threshold();
+  const v1::ThresholdPolicy& threshold = policy.case_review().threshold();
   v1::Complaint added = request.complaint();
   added.set_name(FormatResourceName(context.partnership, kCollection, context.number));
   const v1::LedgerEntry entry = LedgerEntryOf(added);

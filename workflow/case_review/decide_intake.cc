@@ -17,10 +17,10 @@ namespace {
 
 // The policy in force for a new application, which must have a case_review
 // section.
-absl::StatusOr<v1::Policy> PolicyForNewApplication(const DecideContext& ctx) {
-  ASSIGN_OR_RETURN(v1::Policy policy, PolicyInForce(ctx, ctx.partnership));
-  if (!policy.has_case_review()) return MissingPolicySectionError(policy, "case_review");
-  return policy;
+absl::StatusOr<PolicyRef> PolicyForNewApplication(const DecideContext& ctx) {
+  ASSIGN_OR_RETURN(const PolicyRef held, PolicyInForce(ctx, ctx.partnership));
+  if (!held->has_case_review()) return MissingPolicySectionError(*held, "case_review");
+  return held;
 }
 
 }  // namespace
@@ -29,10 +29,10 @@ std::string RecommendationDeadline(int id) { return absl::StrCat("recommendation
 
 v1::CivilDate Review::Today() const { return ToCivilDate(ctx.today); }
 
-absl::StatusOr<v1::Policy> Review::Pinned() const {
-  ASSIGN_OR_RETURN(v1::Policy policy, PolicyVersion(ctx, ctx.partnership, s.policy_version()));
-  if (!policy.has_case_review()) return MissingPolicySectionError(policy, "case_review");
-  return policy;
+absl::StatusOr<PolicyRef> Review::Pinned() const {
+  ASSIGN_OR_RETURN(const PolicyRef held, PolicyVersion(ctx, ctx.partnership, s.policy_version()));
+  if (!held->has_case_review()) return MissingPolicySectionError(*held, "case_review");
+  return held;
 }
 
 void Review::Met(absl::string_view deadline) { out.Emit(MeetDeadline(s.deadlines(), deadline)); }
@@ -125,7 +125,8 @@ absl::StatusOr<v1::LeadOfficerAssigned> Review::ChooseLead(
 absl::Status DecideReceiveApplication(const State& s, const v1::ReceiveApplicationRequest& r,
                                       const DecideContext& ctx, Decision& out) {
   Review review(s, ctx, out);
-  ASSIGN_OR_RETURN(v1::Policy policy, PolicyForNewApplication(ctx));
+  ASSIGN_OR_RETURN(const PolicyRef held, PolicyForNewApplication(ctx));
+  const v1::Policy& policy = *held;
   absl::CivilDay received = r.has_received_date() ? ToCivilDay(r.received_date()) : ctx.today;
   if (received > ctx.today) {
     return FieldError("received_date", "not_future",
@@ -186,7 +187,8 @@ constexpr int kLargestLocalitySlice = 4096;
 absl::Status DecideEvaluateThreshold(const State& s, const v1::CaseReviewCommand&,
                                      const DecideContext& ctx, Decision& out) {
   Review review(s, ctx, out);
-  ASSIGN_OR_RETURN(v1::Policy policy, review.Pinned());
+  ASSIGN_OR_RETURN(const PolicyRef held, review.Pinned());
+  const v1::Policy& policy = *held;
   const v1::Applicant& applicant = s.applicant();
   ThresholdInput input;
   input.policy = &policy.case_review().threshold();
@@ -243,7 +245,8 @@ absl::Status DecideEvaluateThreshold(const State& s, const v1::CaseReviewCommand
 absl::Status DecideOverrideThreshold(const State& s, const v1::OverrideThresholdRequest& r,
                                      const DecideContext& ctx, Decision& out) {
   Review review(s, ctx, out);
-  ASSIGN_OR_RETURN(v1::Policy policy, review.Pinned());
+  ASSIGN_OR_RETURN(const PolicyRef held, review.Pinned());
+  const v1::Policy& policy = *held;
   if (!policy.case_review().threshold().spoc_override()) {
     return absl::FailedPreconditionError(absl::StrCat("policy version ", policy.version(), " of ",
                                                       ctx.partnership,
@@ -282,7 +285,8 @@ absl::Status DecideNotifyApplicant(const State& s, const v1::NotifyApplicantRequ
   // Told the threshold was not met, the applicant may ask for the matter to
   // be considered further: the appeal window opens the day they were told.
   if (!not_met || FindDeadline(s.deadlines(), kAppealWindow) != nullptr) return absl::OkStatus();
-  ASSIGN_OR_RETURN(v1::Policy policy, review.Pinned());
+  ASSIGN_OR_RETURN(const PolicyRef held, review.Pinned());
+  const v1::Policy& policy = *held;
   if (!policy.case_review().appeal().enabled()) return absl::OkStatus();
   return review.Start(policy, kAppealWindow, ctx.today, /*window=*/true);
 }

@@ -12,7 +12,8 @@ namespace casework::workflow::case_review {
 absl::Status DecideCommunicateOutcome(const State& s, const v1::CaseReviewCommand&,
                                       const DecideContext& ctx, Decision& out) {
   Review review(s, ctx, out);
-  ASSIGN_OR_RETURN(v1::Policy policy, review.Pinned());
+  ASSIGN_OR_RETURN(const PolicyRef held, review.Pinned());
+  const v1::Policy& policy = *held;
   v1::OutcomeCommunicated e;
   *e.mutable_on() = review.Today();
   out.Emit(std::move(e));
@@ -26,7 +27,8 @@ absl::Status DecideCommunicateOutcome(const State& s, const v1::CaseReviewComman
 absl::Status DecideLodgeAppeal(const State& s, const v1::LodgeAppealRequest& r,
                                const DecideContext& ctx, Decision& out) {
   Review review(s, ctx, out);
-  ASSIGN_OR_RETURN(v1::Policy policy, review.Pinned());
+  ASSIGN_OR_RETURN(const PolicyRef held, review.Pinned());
+  const v1::Policy& policy = *held;
   const v1::AppealPolicy& appeal = policy.case_review().appeal();
   if (!appeal.enabled()) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -98,7 +100,8 @@ absl::Status DecideDecideAppeal(const State& s, const v1::DecideAppealRequest& r
       return absl::OkStatus();
     }
     // Upheld: the threshold is treated as met, as an appeal decision.
-    ASSIGN_OR_RETURN(v1::Policy policy, review.Pinned());
+    ASSIGN_OR_RETURN(const PolicyRef held, review.Pinned());
+    const v1::Policy& policy = *held;
     v1::ThresholdEvaluated met;
     v1::ThresholdEvaluation& ev = *met.mutable_evaluation();
     ev = s.threshold();  // keep what was considered
@@ -114,7 +117,8 @@ absl::Status DecideDecideAppeal(const State& s, const v1::DecideAppealRequest& r
     return review.Start(policy, kReviewMeeting, ctx.today);
   }
   if (!r.upheld()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(v1::Policy policy, review.Pinned());
+  ASSIGN_OR_RETURN(const PolicyRef held, review.Pinned());
+  const v1::Policy& policy = *held;
   std::vector<std::string> exclude(s.previous_lead_officers().begin(),
                                    s.previous_lead_officers().end());
   exclude.push_back(s.lead_officer());

@@ -9,7 +9,8 @@ namespace casework::workflow::case_review {
 absl::Status DecideAssignLeadOfficer(const State& s, const v1::AssignLeadOfficerRequest& r,
                                      const DecideContext& ctx, Decision& out) {
   Review review(s, ctx, out);
-  ASSIGN_OR_RETURN(v1::Policy policy, review.Pinned());
+  ASSIGN_OR_RETURN(const PolicyRef held, review.Pinned());
+  const v1::Policy& policy = *held;
   std::vector<std::string> exclude;
   if (!s.lead_officer().empty()) exclude.push_back(s.lead_officer());
   ASSIGN_OR_RETURN(v1::LeadOfficerAssigned assigned,
@@ -56,7 +57,8 @@ absl::Status DecideInviteVictim(const State&, const v1::CaseReviewCommand& r,
 absl::Status DecideRecordReviewMeeting(const State& s, const v1::RecordReviewMeetingRequest& r,
                                        const DecideContext& ctx, Decision& out) {
   Review review(s, ctx, out);
-  ASSIGN_OR_RETURN(v1::Policy policy, review.Pinned());
+  ASSIGN_OR_RETURN(const PolicyRef held, review.Pinned());
+  const v1::Policy& policy = *held;
   if (ToCivilDay(r.date()) > ctx.today) {
     return FieldError("date", "not_future", "a meeting is recorded after it took place");
   }

@@ -13,6 +13,7 @@
 #include "casework/v1/policy.pb.h"
 #include "workflow/case_review/commands.h"
 #include "workflow/common/status.h"
+#include "workflow/policy/policy_workflow.h"
 
 namespace casework::workflow::case_review {
 
@@ -49,7 +50,7 @@ class Review {
   v1::CivilDate Today() const;
   // The policy version the case is pinned to. FAILED_PRECONDITION
   // (NO_POLICY_SECTION) if it has no case_review section.
-  absl::StatusOr<v1::Policy> Pinned() const;
+  absl::StatusOr<PolicyRef> Pinned() const;
   // Meets `deadline` if it is open.
   void Met(absl::string_view deadline);
   // Starts `deadline` from `from` by the policy's timescale of that name; a

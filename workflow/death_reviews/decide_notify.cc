@@ -16,7 +16,8 @@ namespace casework::workflow::death_reviews {
 
 absl::Status DecideNotify(const Review&, const v1::NotifyDeathRequest& r, const DecideContext& ctx,
                           Decision& out) {
-  ASSIGN_OR_RETURN(v1::Policy policy, ReviewPolicyInForce(ctx));
+  ASSIGN_OR_RETURN(const PolicyRef held, ReviewPolicyInForce(ctx));
+  const v1::Policy& policy = *held;
   const v1::DeathReviewPolicy& section = policy.death_reviews();
   ASSIGN_OR_RETURN(DeadlineRule rule, TimescaleRule(section.timescales(), kDecisionDeadline));
 
@@ -74,7 +75,8 @@ absl::Status DecideDecision(const Review& s, const v1::RecordDecisionRequest& r,
   out.Emit(std::move(e));
   out.Emit(MeetDeadline(s.deadlines(), kDecisionDeadline));
   if (r.commission()) {
-    ASSIGN_OR_RETURN(v1::Policy policy, PinnedReviewPolicy(ctx, s.policy_version()));
+    ASSIGN_OR_RETURN(const PolicyRef held, PinnedReviewPolicy(ctx, s.policy_version()));
+    const v1::Policy& policy = *held;
     ASSIGN_OR_RETURN(DeadlineRule rule,
                      TimescaleRule(policy.death_reviews().timescales(), kSubmissionDeadline));
     out.Emit(SetDeadline(*ctx.calendar, kSubmissionDeadline, rule, ToCivilDay(r.decided_on()),

@@ -55,16 +55,16 @@ void SetDefaultSection(absl::string_view, v1::Policy* policy) {
   section->add_reader_roles("partnership_chair");
 }
 
-absl::StatusOr<v1::Policy> ReviewPolicyInForce(const DecideContext& ctx) {
-  ASSIGN_OR_RETURN(v1::Policy policy, PolicyInForce(ctx, ctx.partnership));
-  if (!policy.has_death_reviews()) return MissingPolicySectionError(policy, kSection);
-  return policy;
+absl::StatusOr<PolicyRef> ReviewPolicyInForce(const DecideContext& ctx) {
+  ASSIGN_OR_RETURN(const PolicyRef held, PolicyInForce(ctx, ctx.partnership));
+  if (!held->has_death_reviews()) return MissingPolicySectionError(*held, kSection);
+  return held;
 }
 
-absl::StatusOr<v1::Policy> PinnedReviewPolicy(const DecideContext& ctx, int64_t version) {
-  ASSIGN_OR_RETURN(v1::Policy policy, PolicyVersion(ctx, ctx.partnership, version));
-  if (!policy.has_death_reviews()) return MissingPolicySectionError(policy, kSection);
-  return policy;
+absl::StatusOr<PolicyRef> PinnedReviewPolicy(const DecideContext& ctx, int64_t version) {
+  ASSIGN_OR_RETURN(const PolicyRef held, PolicyVersion(ctx, ctx.partnership, version));
+  if (!held->has_death_reviews()) return MissingPolicySectionError(*held, kSection);
+  return held;
 }
 
 }  // namespace casework::workflow::death_reviews

@@ -9,6 +9,7 @@
 #include "casework/v1/policy.pb.h"
 #include "workflow/common/status.h"
 #include "workflow/kernel/workflow.h"
+#include "workflow/policy/policy_workflow.h"
 
 namespace casework::workflow::death_reviews {
 
@@ -33,9 +34,9 @@ inline constexpr PolicySection kPolicySection{"death_reviews", ValidateSection,
 
 // The policy in force with its death reviews section: FAILED_PRECONDITION
 // without a policy (NO_POLICY) or a section (NO_POLICY_SECTION).
-absl::StatusOr<v1::Policy> ReviewPolicyInForce(const DecideContext& ctx);
+absl::StatusOr<PolicyRef> ReviewPolicyInForce(const DecideContext& ctx);
 // Policy version `version`, the one a review is pinned to, with its section.
-absl::StatusOr<v1::Policy> PinnedReviewPolicy(const DecideContext& ctx, int64_t version);
+absl::StatusOr<PolicyRef> PinnedReviewPolicy(const DecideContext& ctx, int64_t version);
 
 }  // namespace casework::workflow::death_reviews
 

@@ -31,7 +31,7 @@ absl::StatusOr<v1::PanelCaseReferred> ReferralTo(const DecideContext& ctx, absl:
   if (subject.kind() == v1::SUBJECT_PERSON) {
     e.set_age_at_referral(AgeOn(ToCivilDay(subject.date_of_birth()), date));
   }
-  e.set_policy_version(in_force.policy.version());
+  e.set_policy_version(in_force.policy->version());
   return e;
 }
 
@@ -122,7 +122,7 @@ absl::Status DecideStage(const Case& s, const v1::RecordStageRequest& r, const D
                            "location");
   }
   ASSIGN_OR_RETURN(PolicyPanel pinned, PinnedPanel(ctx, s.policy_version(), s.panel()));
-  const auto& stages = pinned.policy.panels().incremental_stages();
+  const auto& stages = pinned.policy->panels().incremental_stages();
   const auto at = std::find(stages.begin(), stages.end(), r.stage());
   if (at == stages.end()) {
     return FieldError("stage", "unknown",

@@ -28,7 +28,8 @@ absl::StatusOr<Case> ReadCase(const DecideContext& ctx, absl::string_view name) 
 
 absl::Status DecideEscalate(const Case& s, const v1::EscalateCaseRequest& r,
                             const DecideContext& ctx, Decision& out) {
-  ASSIGN_OR_RETURN(v1::Policy policy, PolicyInForce(ctx, ctx.partnership));
+  ASSIGN_OR_RETURN(const PolicyRef held, PolicyInForce(ctx, ctx.partnership));
+  const v1::Policy& policy = *held;
   if (!policy.has_panels()) return MissingPolicySectionError(policy, "panels");
   const v1::PanelDefinition* panel = FindPanel(policy, s.panel());
   if (panel == nullptr || panel->parent().empty()) {

@@ -127,7 +127,7 @@ absl::Status DecideSchedule(const Meeting&, const v1::ScheduleMeetingRequest& r,
   e.set_panel(r.panel());
   *e.mutable_date() = r.date();
   e.set_location(r.location());
-  e.set_policy_version(in_force.policy.version());
+  e.set_policy_version(in_force.policy->version());
   out.Emit(std::move(e));
   return absl::OkStatus();
 }

@@ -251,7 +251,8 @@ void SetDefaultSection(absl::string_view, v1::Policy* policy) {
 }
 
 absl::StatusOr<PolicyPanel> PanelInForce(const DecideContext& ctx, absl::string_view id) {
-  ASSIGN_OR_RETURN(v1::Policy policy, PolicyInForce(ctx, ctx.partnership));
+  ASSIGN_OR_RETURN(const PolicyRef held, PolicyInForce(ctx, ctx.partnership));
+  const v1::Policy& policy = *held;
   if (!policy.has_panels()) return MissingPolicySectionError(policy, "panels");
   const v1::PanelDefinition* panel = FindPanel(policy, id);
   if (panel == nullptr) {
@@ -261,21 +262,22 @@ absl::StatusOr<PolicyPanel> PanelInForce(const DecideContext& ctx, absl::string_
                       absl::StrCat(Quoted(id), " is not a panel of policy version ", policy.version(),
                                    " (panels: ", absl::StrJoin(ids, ", "), ")"));
   }
-  PolicyPanel found{std::move(policy), {}};
+  PolicyPanel found{held, {}};
   found.panel = *panel;
   return found;
 }
 
 absl::StatusOr<PolicyPanel> PinnedPanel(const DecideContext& ctx, int64_t version,
                                         absl::string_view id) {
-  ASSIGN_OR_RETURN(v1::Policy policy, PolicyVersion(ctx, ctx.partnership, version));
+  ASSIGN_OR_RETURN(const PolicyRef held, PolicyVersion(ctx, ctx.partnership, version));
+  const v1::Policy& policy = *held;
   if (!policy.has_panels()) return MissingPolicySectionError(policy, "panels");
   const v1::PanelDefinition* panel = FindPanel(policy, id);
   if (panel == nullptr) {
     return absl::DataLossError(
         absl::StrCat("panel ", id, " is missing from policy version ", version));
   }
-  PolicyPanel found{std::move(policy), {}};
+  PolicyPanel found{held, {}};
   found.panel = *panel;
   return found;
 }

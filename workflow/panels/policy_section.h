@@ -11,6 +11,7 @@
 #include "casework/v1/policy.pb.h"
 #include "workflow/common/status.h"
 #include "workflow/kernel/workflow.h"
+#include "workflow/policy/policy_workflow.h"
 
 namespace casework::workflow::panels {
 
@@ -63,9 +64,9 @@ inline constexpr PolicySection kPolicySection{"panels", ValidateSection, SetDefa
 // The panel `id` in `policy`, or null.
 const v1::PanelDefinition* FindPanel(const v1::Policy& policy, absl::string_view id);
 
-// A policy version and one of its panels (a copy, so the pair moves freely).
+// A policy version (shared, not copied) and a copy of one of its panels.
 struct PolicyPanel {
-  v1::Policy policy;
+  PolicyRef policy;
   v1::PanelDefinition panel;
 };
 // Panel `id` of the policy in force: FAILED_PRECONDITION without a policy

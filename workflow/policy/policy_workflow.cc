@@ -79,7 +79,7 @@ const Workflow& PolicyWorkflow() {
   return *workflow;
 }
 
-absl::StatusOr<v1::Policy> PolicyInForce(const DecideContext& context,
+absl::StatusOr<PolicyRef> PolicyInForce(const DecideContext& context,
                                          absl::string_view partnership) {
   std::shared_ptr<const google::protobuf::Message> holder;
   ASSIGN_OR_RETURN(const State* history, History(context, partnership, &holder));
@@ -89,10 +89,10 @@ absl::StatusOr<v1::Policy> PolicyInForce(const DecideContext& context,
                                         " has no published policy; an administrator publishes "
                                         "one with PolicyService.PublishPolicy"));
   }
-  return history->versions(history->versions_size() - 1);
+  return PolicyRef(holder, &history->versions(history->versions_size() - 1));
 }
 
-absl::StatusOr<v1::Policy> PolicyVersion(const DecideContext& context,
+absl::StatusOr<PolicyRef> PolicyVersion(const DecideContext& context,
                                          absl::string_view partnership, int64_t version) {
   std::shared_ptr<const google::protobuf::Message> holder;
   ASSIGN_OR_RETURN(const State* history, History(context, partnership, &holder));
@@ -100,7 +100,7 @@ absl::StatusOr<v1::Policy> PolicyVersion(const DecideContext& context,
     return absl::DataLossError(
         absl::StrCat("policy version ", version, " of ", partnership, " is missing"));
   }
-  return history->versions(static_cast<int>(version - 1));
+  return PolicyRef(holder, &history->versions(static_cast<int>(version - 1)));
 }
 
 absl::Status MissingPolicySectionError(const v1::Policy& policy, absl::string_view section) {

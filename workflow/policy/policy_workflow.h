@@ -6,6 +6,7 @@
 #define CASEWORK_WORKFLOW_POLICY_POLICY_WORKFLOW_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -22,13 +23,17 @@ inline constexpr CommandName<v1::PublishPolicyRequest> kPublishPolicy{"PublishPo
 // The policy workflow (state: casework.v1.PolicyHistory).
 const Workflow& PolicyWorkflow();
 
+// A policy version, shared with the history that holds it: deciding reads
+// it on every intake and case command, and a copy cost more than the rule.
+using PolicyRef = std::shared_ptr<const v1::Policy>;
+
 // The version in force (the latest), read through context.read_state.
 // FAILED_PRECONDITION (reason NO_POLICY) if the partnership has published none.
-absl::StatusOr<v1::Policy> PolicyInForce(const DecideContext& context,
+absl::StatusOr<PolicyRef> PolicyInForce(const DecideContext& context,
                                          absl::string_view partnership);
 
 // Version `version`, read through context.read_state. DATA_LOSS if missing.
-absl::StatusOr<v1::Policy> PolicyVersion(const DecideContext& context,
+absl::StatusOr<PolicyRef> PolicyVersion(const DecideContext& context,
                                          absl::string_view partnership, int64_t version);
 
 // FAILED_PRECONDITION (reason NO_POLICY_SECTION) for a command of a workflow

@@ -182,7 +182,8 @@ absl::Status DecideRetention(const State&, const v1::DecideRetentionRequest& r,
                            absl::StrCat(r.case_name(), " is open (", state_name,
                                         "): its retention period runs from when it closes"));
   }
-  ASSIGN_OR_RETURN(v1::Policy policy, PolicyInForce(context, context.partnership));
+  ASSIGN_OR_RETURN(const PolicyRef held, PolicyInForce(context, context.partnership));
+  const v1::Policy& policy = *held;
   const int years = YearsAfterClosure(policy, workflow->name());
   ASSIGN_OR_RETURN(std::vector<Row> rows,
                    context.scan_rows(CaseReviewsPrefix(context.partnership, r.case_name())));
