@@ -2,7 +2,8 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 #include <pthread.h>
 #include <sys/stat.h>
@@ -32,10 +33,74 @@ const EVP_CIPHER* Gcm() {
   return cipher;
 }
 
-// One context per thread, set up again for each value.
-EVP_CIPHER_CTX* ThreadCtx() {
-  thread_local CipherCtx ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
-  return ctx.get();
+// Bumped by ForgetKeyedContexts: every thread then drops its keyed contexts.
+std::atomic<uint64_t>& KeyedEpoch() {
+  static std::atomic<uint64_t> epoch{0};
+  return epoch;
+}
+
+// Contexts already keyed for the keys this thread used last. Keying one
+// (expanding the AES key and deriving GCM's hash key) cost more than
+// sealing a short field, and a command seals several fields, its events,
+// rows and state, with the same few keys. Each use sets only a new nonce.
+// A context is freed, and OpenSSL wipes its key schedule, when it is
+// evicted, when its thread ends, and on every thread after a key is erased.
+class KeyedContexts {
+ public:
+  ~KeyedContexts() { Clear(); }
+
+  // A context keyed with `key`, to seal with (`encrypt`) or to open with;
+  // null if OpenSSL cannot make one.
+  EVP_CIPHER_CTX* For(const Key256& key, bool encrypt) {
+    if (epoch_ != KeyedEpoch().load(std::memory_order_acquire)) {
+      Clear();
+      epoch_ = KeyedEpoch().load(std::memory_order_acquire);
+    }
+    Slot* victim = &slots_[0];
+    for (Slot& slot : slots_) {
+      if (slot.ctx != nullptr && slot.encrypt == encrypt &&
+          CRYPTO_memcmp(slot.key.data(), key.data(), Key256::kSize) == 0) {
+        slot.used = ++clock_;
+        return slot.ctx.get();
+      }
+      if (slot.used < victim->used) victim = &slot;
+    }
+    if (victim->ctx == nullptr) victim->ctx.reset(EVP_CIPHER_CTX_new());
+    EVP_CIPHER_CTX* ctx = victim->ctx.get();
+    const bool keyed =
+        ctx != nullptr &&
+        (encrypt ? EVP_EncryptInit_ex(ctx, Gcm(), nullptr, key.data(), nullptr)
+                 : EVP_DecryptInit_ex(ctx, Gcm(), nullptr, key.data(), nullptr)) == 1;
+    if (!keyed) {
+      victim->ctx.reset();
+      victim->used = 0;
+      return nullptr;
+    }
+    victim->key = key;
+    victim->encrypt = encrypt;
+    victim->used = ++clock_;
+    return ctx;
+  }
+
+ private:
+  struct Slot {
+    CipherCtx ctx{nullptr, &EVP_CIPHER_CTX_free};
+    Key256 key;
+    bool encrypt = false;
+    uint64_t used = 0;
+  };
+  void Clear() {
+    for (Slot& slot : slots_) slot = Slot();
+  }
+
+  std::array<Slot, 8> slots_;
+  uint64_t clock_ = 0;
+  uint64_t epoch_ = 0;
+};
+
+EVP_CIPHER_CTX* KeyedCtx(const Key256& key, bool encrypt) {
+  thread_local KeyedContexts contexts;
+  return contexts.For(key, encrypt);
 }
 
 // Nonces come from the OS-seeded random generator as before, but drawn
@@ -102,11 +167,11 @@ std::string Seal(const Key256& key, absl::string_view plaintext, absl::string_vi
   std::string out(kNonceBytes + plaintext.size() + kTagBytes, '\0');
   auto* nonce = reinterpret_cast<unsigned char*>(out.data());
   NextNonce(nonce);
-  EVP_CIPHER_CTX* ctx = ThreadCtx();
+  EVP_CIPHER_CTX* ctx = KeyedCtx(key, /*encrypt=*/true);
   int len = 0;
   auto* ct = nonce + kNonceBytes;
   const bool ok =
-      ctx != nullptr && EVP_EncryptInit_ex(ctx, Gcm(), nullptr, key.data(), nonce) == 1 &&
+      ctx != nullptr && EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce) == 1 &&
       EVP_EncryptUpdate(ctx, nullptr, &len,
                         reinterpret_cast<const unsigned char*>(aad.data()),
                         static_cast<int>(aad.size())) == 1 &&
@@ -129,10 +194,10 @@ absl::StatusOr<std::string> Open(const Key256& key, absl::string_view sealed,
   const size_t ct_size = sealed.size() - kSealOverhead;
   const unsigned char* ct = nonce + kNonceBytes;
   std::string out(ct_size, '\0');
-  EVP_CIPHER_CTX* ctx = ThreadCtx();
+  EVP_CIPHER_CTX* ctx = KeyedCtx(key, /*encrypt=*/false);
   int len = 0;
   bool ok =
-      ctx != nullptr && EVP_DecryptInit_ex(ctx, Gcm(), nullptr, key.data(), nonce) == 1 &&
+      ctx != nullptr && EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce) == 1 &&
       EVP_DecryptUpdate(ctx, nullptr, &len,
                         reinterpret_cast<const unsigned char*>(aad.data()),
                         static_cast<int>(aad.size())) == 1 &&
@@ -150,14 +215,29 @@ absl::StatusOr<std::string> Open(const Key256& key, absl::string_view sealed,
   return out;
 }
 
+void ForgetKeyedContexts() { KeyedEpoch().fetch_add(1, std::memory_order_acq_rel); }
+
 std::string HmacSha256(const Key256& key, absl::string_view data) {
+  // HMAC and SHA-256 fetched once, and a context per thread that keeps its
+  // digest: the one-shot HMAC() fetches both again on every call.
+  static EVP_MAC* const hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  thread_local std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx = [] {
+    std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> made(
+        hmac != nullptr ? EVP_MAC_CTX_new(hmac) : nullptr, &EVP_MAC_CTX_free);
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                                 OSSL_PARAM_construct_end()};
+    if (made != nullptr && EVP_MAC_CTX_set_params(made.get(), params) != 1) made.reset();
+    return made;
+  }();
   unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (HMAC(EVP_sha256(), key.data(), Key256::kSize,
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len) ==
-      nullptr) {
-    std::abort();
-  }
+  size_t len = 0;
+  const bool ok = ctx != nullptr && EVP_MAC_init(ctx.get(), key.data(), Key256::kSize, nullptr) == 1 &&
+                  EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()),
+                                 data.size()) == 1 &&
+                  EVP_MAC_final(ctx.get(), mac, &len, sizeof mac) == 1;
+  // HMAC-SHA-256 cannot fail short of memory exhaustion.
+  if (!ok) std::abort();
   return std::string(reinterpret_cast<const char*>(mac), len);
 }
 

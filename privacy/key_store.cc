@@ -13,7 +13,9 @@
 #include "google/protobuf/util/time_util.h"
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
+#include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
+#include "rocksdb/table.h"
 #include "rocksdb/utilities/backup_engine.h"
 #include "rocksdb/write_batch.h"
 #include "workflow/common/status.h"
@@ -80,6 +82,11 @@ absl::StatusOr<std::unique_ptr<KeyStore>> KeyStore::Open(const std::string& path
   options.create_if_missing = true;
   options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   options.keep_log_file_num = 2;
+  // Most name lookups are for names never sealed before (each new record
+  // has its own key): a Bloom filter answers them without reading tables.
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, path, &raw);
   if (!s.ok()) {
@@ -277,6 +284,7 @@ absl::Status KeyStore::EraseLocked(const internal::ErasureRecord& record) {
   if (s = db_->Write(Synced(), &batch); !s.ok()) return Failed("recording an erasure", s);
   CacheLocked(id, KeyState::kErased, Key256());
   absl::erase_if(names_, [&id](const auto& entry) { return entry.second.first == id; });
+  ForgetKeyedContexts();
   return absl::OkStatus();
 }
 
@@ -347,6 +355,7 @@ absl::StatusOr<int64_t> KeyStore::Rotate(const MasterKey& next) {
     return Failed("writing rotated keys", s);
   }
   master_ = next;
+  ForgetKeyedContexts();
   return count;
 }
 

@@ -13,6 +13,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "casework/v1/actions.pb.h"
 #include "casework/v1/case_reviews.pb.h"
@@ -170,6 +171,47 @@ TEST(Cipher, NoncesNeverRepeatAcrossBlocksThreadsOrAFork) {
   seen.insert(from_child);
   seen.insert(parents_next);
   EXPECT_EQ(seen.size(), 4u * 2000 + 2);
+}
+
+// Seal and Open keep contexts keyed for the last few keys of each thread:
+// with more keys in turn than it keeps, every value still opens with its own
+// key only; the standard's own vector opens; forgetting them changes nothing
+// a caller sees.
+TEST(Cipher, KeyedContextsServeManyKeysInTurnAndOnlyTheirOwnKey) {
+  std::vector<Key256> keys;
+  for (int i = 0; i < 20; ++i) keys.push_back(Key256::Random());
+  std::vector<std::string> sealed;
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < keys.size(); ++i) {
+      sealed.push_back(Seal(keys[i], absl::StrCat("value ", i), "aad"));
+    }
+  }
+  for (size_t n = 0; n < sealed.size(); ++n) {
+    const size_t i = n % keys.size();
+    EXPECT_EQ(*Open(keys[i], sealed[n], "aad"), absl::StrCat("value ", i));
+    // The previous key's context is kept and keyed: it must not open this.
+    const size_t other = (i + keys.size() - 1) % keys.size();
+    EXPECT_EQ(Open(keys[other], sealed[n], "aad").status().code(), absl::StatusCode::kDataLoss);
+  }
+  // AES-256-GCM, NIST test case 14: zero key, zero nonce, 16 zero bytes.
+  const Key256 zero;
+  const std::string vector = absl::HexStringToBytes(
+      "000000000000000000000000"            // nonce
+      "cea7403d4d606b6e074ec5d3baf39d18"    // ciphertext
+      "d0d1c8a799996bf0265b98b5d48ab919");  // tag
+  EXPECT_EQ(*Open(zero, vector, ""), std::string(16, '\0'));
+  EXPECT_EQ(*Open(keys[0], sealed[0], "aad"), "value 0");
+  EXPECT_EQ(*Open(zero, vector, ""), std::string(16, '\0'));  // its context kept
+  ForgetKeyedContexts();
+  EXPECT_EQ(*Open(zero, vector, ""), std::string(16, '\0'));
+  EXPECT_EQ(*Open(keys[5], Seal(keys[5], "after", "aad"), "aad"), "after");
+  // HMAC-SHA-256 (the key store's names), as `openssl mac` computes it.
+  const Key256 mac_key(absl::HexStringToBytes(
+      "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"));
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(absl::BytesToHexString(HmacSha256(mac_key, "casework naming check")),
+              "4bedb7ea310a0f4da84d65055c3e2cc49267d9a0f46dcb21d7e39a0b5195fefb");
+  }
 }
 
 std::string WriteKeyFile(const std::string& dir, const std::string& name,
