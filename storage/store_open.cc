@@ -239,8 +239,10 @@ std::unique_ptr<EventStore::Handles> OpenHandles(const StoreOptions& options, bo
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const std::string& name : FamilyNames()) {
+    // Bloom filters where keys are looked up one by one, most often for a
+    // key that is not there: a new request id, a new natural key (rows).
     const bool point_lookups = name == keys::kDefaultFamily || name == keys::kStateFamily ||
-                               name == keys::kRequestsFamily;
+                               name == keys::kRequestsFamily || name == keys::kRowsFamily;
     families.emplace_back(name, family(point_lookups));
     if (name == keys::kRequestsFamily) {
       families.back().options.compaction_filter = h->request_expiry.get();
