@@ -1,18 +1,21 @@
 #include "privacy/cipher.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/core_names.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
 #include <pthread.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <sstream>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -33,29 +36,39 @@ const EVP_CIPHER* Gcm() {
   return cipher;
 }
 
-// Bumped by ForgetKeyedContexts: every thread then drops its keyed contexts.
-std::atomic<uint64_t>& KeyedEpoch() {
-  static std::atomic<uint64_t> epoch{0};
-  return epoch;
-}
-
-// Contexts already keyed for the keys this thread used last. Keying one
+// Contexts already keyed for the keys a thread used last. Keying one
 // (expanding the AES key and deriving GCM's hash key) cost more than
 // sealing a short field, and a command seals several fields, its events,
 // rows and state, with the same few keys. Each use sets only a new nonce.
 // A context is freed, and OpenSSL wipes its key schedule, when it is
-// evicted, when its thread ends, and on every thread after a key is erased.
+// evicted, when its thread ends, and on every thread at once when a key is
+// erased (ForgetKeyedContexts): each thread's set has a lock, held while it
+// is used, so another thread may empty it.
 class KeyedContexts {
  public:
-  ~KeyedContexts() { Clear(); }
-
-  // A context keyed with `key`, to seal with (`encrypt`) or to open with;
-  // null if OpenSSL cannot make one.
-  EVP_CIPHER_CTX* For(const Key256& key, bool encrypt) {
-    if (epoch_ != KeyedEpoch().load(std::memory_order_acquire)) {
-      Clear();
-      epoch_ = KeyedEpoch().load(std::memory_order_acquire);
+  KeyedContexts() {
+    std::lock_guard<std::mutex> lock(RegistryMutex());
+    Registry().push_back(this);
+  }
+  ~KeyedContexts() {
+    {
+      std::lock_guard<std::mutex> lock(RegistryMutex());
+      auto& all = Registry();
+      all.erase(std::find(all.begin(), all.end(), this));
     }
+    Clear();
+  }
+
+  // Empties every thread's set.
+  static void ForgetAll() {
+    std::lock_guard<std::mutex> lock(RegistryMutex());
+    for (KeyedContexts* contexts : Registry()) contexts->Clear();
+  }
+
+  // A context keyed with `key`, to seal with (`encrypt`) or to open with,
+  // for as long as `lock` is held; null if OpenSSL cannot make one.
+  EVP_CIPHER_CTX* For(const Key256& key, bool encrypt, std::unique_lock<std::mutex>* lock) {
+    *lock = std::unique_lock<std::mutex>(mu_);
     Slot* victim = &slots_[0];
     for (Slot& slot : slots_) {
       if (slot.ctx != nullptr && slot.encrypt == encrypt &&
@@ -72,8 +85,7 @@ class KeyedContexts {
         (encrypt ? EVP_EncryptInit_ex(ctx, Gcm(), nullptr, key.data(), nullptr)
                  : EVP_DecryptInit_ex(ctx, Gcm(), nullptr, key.data(), nullptr)) == 1;
     if (!keyed) {
-      victim->ctx.reset();
-      victim->used = 0;
+      *victim = Slot();
       return nullptr;
     }
     victim->key = key;
@@ -89,18 +101,27 @@ class KeyedContexts {
     bool encrypt = false;
     uint64_t used = 0;
   };
+  static std::mutex& RegistryMutex() {
+    static std::mutex mu;
+    return mu;
+  }
+  static std::vector<KeyedContexts*>& Registry() {
+    static std::vector<KeyedContexts*> all;
+    return all;
+  }
   void Clear() {
+    std::lock_guard<std::mutex> lock(mu_);
     for (Slot& slot : slots_) slot = Slot();
   }
 
+  std::mutex mu_;  // held by the owning thread while it uses a context
   std::array<Slot, 8> slots_;
   uint64_t clock_ = 0;
-  uint64_t epoch_ = 0;
 };
 
-EVP_CIPHER_CTX* KeyedCtx(const Key256& key, bool encrypt) {
+EVP_CIPHER_CTX* KeyedCtx(const Key256& key, bool encrypt, std::unique_lock<std::mutex>* lock) {
   thread_local KeyedContexts contexts;
-  return contexts.For(key, encrypt);
+  return contexts.For(key, encrypt, lock);
 }
 
 // Nonces come from the OS-seeded random generator as before, but drawn
@@ -167,7 +188,8 @@ std::string Seal(const Key256& key, absl::string_view plaintext, absl::string_vi
   std::string out(kNonceBytes + plaintext.size() + kTagBytes, '\0');
   auto* nonce = reinterpret_cast<unsigned char*>(out.data());
   NextNonce(nonce);
-  EVP_CIPHER_CTX* ctx = KeyedCtx(key, /*encrypt=*/true);
+  std::unique_lock<std::mutex> in_use;
+  EVP_CIPHER_CTX* ctx = KeyedCtx(key, /*encrypt=*/true, &in_use);
   int len = 0;
   auto* ct = nonce + kNonceBytes;
   const bool ok =
@@ -194,7 +216,8 @@ absl::StatusOr<std::string> Open(const Key256& key, absl::string_view sealed,
   const size_t ct_size = sealed.size() - kSealOverhead;
   const unsigned char* ct = nonce + kNonceBytes;
   std::string out(ct_size, '\0');
-  EVP_CIPHER_CTX* ctx = KeyedCtx(key, /*encrypt=*/false);
+  std::unique_lock<std::mutex> in_use;
+  EVP_CIPHER_CTX* ctx = KeyedCtx(key, /*encrypt=*/false, &in_use);
   int len = 0;
   bool ok =
       ctx != nullptr && EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce) == 1 &&
@@ -215,7 +238,7 @@ absl::StatusOr<std::string> Open(const Key256& key, absl::string_view sealed,
   return out;
 }
 
-void ForgetKeyedContexts() { KeyedEpoch().fetch_add(1, std::memory_order_acq_rel); }
+void ForgetKeyedContexts() { KeyedContexts::ForgetAll(); }
 
 std::string HmacSha256(const Key256& key, absl::string_view data) {
   // HMAC and SHA-256 fetched once, and a context per thread that keeps its

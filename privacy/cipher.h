@@ -48,9 +48,10 @@ std::string Seal(const Key256& key, absl::string_view plaintext, absl::string_vi
 absl::StatusOr<std::string> Open(const Key256& key, absl::string_view sealed,
                                  absl::string_view aad);
 
-// Drops, on every thread, the contexts Seal and Open keep keyed for the
-// keys they used last (their key schedules are wiped): called when a key is
-// erased or the master key rotated, so no copy of a destroyed key outlives it.
+// Frees, on every thread at once, the contexts Seal and Open keep keyed for
+// the keys each thread used last (OpenSSL wipes their key schedules): called
+// when a key is erased or the master key rotated, so no expanded copy of a
+// destroyed key outlives it. Waits for a seal or open in progress.
 void ForgetKeyedContexts();
 
 // HMAC-SHA-256 of `data` under `key`.

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -212,6 +213,31 @@ TEST(Cipher, KeyedContextsServeManyKeysInTurnAndOnlyTheirOwnKey) {
     EXPECT_EQ(absl::BytesToHexString(HmacSha256(mac_key, "casework naming check")),
               "4bedb7ea310a0f4da84d65055c3e2cc49267d9a0f46dcb21d7e39a0b5195fefb");
   }
+}
+
+// An erasure frees every thread's keyed contexts at once, also while other
+// threads are sealing and opening with them: nothing they seal is lost or
+// opens wrongly.
+TEST(Cipher, ForgettingKeyedContextsWhileOtherThreadsSealIsSafe) {
+  std::vector<Key256> keys;
+  for (int i = 0; i < 10; ++i) keys.push_back(Key256::Random());
+  std::atomic<bool> stop{false};
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> sealers;
+  for (int t = 0; t < 2; ++t) {
+    sealers.emplace_back([&, t] {
+      for (int n = 0; n < 2000 || !stop.load(); ++n) {
+        const Key256& key = keys[(n + t) % keys.size()];
+        const std::string value = absl::StrCat("thread ", t, " value ", n);
+        absl::StatusOr<std::string> opened = Open(key, Seal(key, value, "aad"), "aad");
+        if (!opened.ok() || *opened != value) ++wrong;
+      }
+    });
+  }
+  for (int i = 0; i < 500; ++i) ForgetKeyedContexts();
+  stop = true;
+  for (std::thread& t : sealers) t.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 std::string WriteKeyFile(const std::string& dir, const std::string& name,
