@@ -41,7 +41,7 @@ absl::StatusOr<bool> ReadFilter::Shared(const workflow::Workflow& workflow,
   const std::string key = absl::StrCat(partnership, "/", workflow.name());
   if (auto it = shared_.find(key); it != shared_.end()) return it->second;
   if (deps_.policies == nullptr) return absl::InternalError("no policy cache");
-  ASSIGN_OR_RETURN(std::shared_ptr<const v1::Policy> policy, deps_.policies->InForce(partnership));
+  ASSIGN_OR_RETURN(workflow::PolicyRef policy, deps_.policies->InForce(partnership));
   bool shared = false;
   for (const v1::CaseShare& share : policy->access().shares()) {
     if (share.case_type() != workflow.name()) continue;

@@ -50,7 +50,7 @@ grpc::ServerUnaryReactor* FinishRead(const ServiceDeps& deps, grpc::CallbackServ
   entry.set_method(method.substr(method.empty() ? 0 : 1));
   entry.set_purpose(MetadataValue(*context, kPurposeHeader));
   // The partnership may list the purposes it accepts (Policy.audit).
-  absl::StatusOr<std::shared_ptr<const v1::Policy>> policy = deps.policies->InForce(partnership);
+  absl::StatusOr<workflow::PolicyRef> policy = deps.policies->InForce(partnership);
   if (!policy.ok()) return FinishNow(context, policy.status());
   const auto& allowed = (*policy)->audit().purposes();
   if (!allowed.empty() &&

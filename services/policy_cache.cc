@@ -6,7 +6,7 @@
 
 namespace casework::services {
 
-absl::StatusOr<std::shared_ptr<const v1::Policy>> PolicyCache::InForce(
+absl::StatusOr<workflow::PolicyRef> PolicyCache::InForce(
     const std::string& partnership) {
   ASSIGN_OR_RETURN(const int64_t version,
                    store_->StreamVersion(workflow::PolicyStream(partnership)));

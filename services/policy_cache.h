@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "casework/v1/policy.pb.h"
 #include "storage/event_store.h"
+#include "workflow/policy/policy_workflow.h"
 
 namespace casework::services {
 
@@ -25,12 +26,12 @@ class PolicyCache {
   // The policy in force of `partnership`; an empty policy when it has
   // published none. One read of the policy stream's version per call; the
   // document itself only when a new version was published. Thread-safe.
-  absl::StatusOr<std::shared_ptr<const v1::Policy>> InForce(const std::string& partnership);
+  absl::StatusOr<workflow::PolicyRef> InForce(const std::string& partnership);
 
  private:
   struct Entry {
     int64_t stream_version = -1;
-    std::shared_ptr<const v1::Policy> policy;
+    workflow::PolicyRef policy;
   };
   // Partnerships are few; past this many the cache starts again.
   static constexpr size_t kMaxPartnerships = 10000;

@@ -54,7 +54,7 @@ grpc::ServerUnaryReactor* RetentionService::ListDueForReview(
   }
   const PageRequest page = CheckPage(*request, errors);
   if (!errors.empty()) return FinishNow(context, errors.ToStatus());
-  absl::StatusOr<std::shared_ptr<const v1::Policy>> policy = deps_.policies->InForce(*partnership);
+  absl::StatusOr<workflow::PolicyRef> policy = deps_.policies->InForce(*partnership);
   if (!policy.ok()) return FinishNow(context, policy.status());
 
   // Every closed case, by collection then closing time (the kit's rows);
