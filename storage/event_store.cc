@@ -3,6 +3,7 @@
 #include "storage/event_store.h"
 
 #include <algorithm>
+#include <future>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -144,52 +145,86 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::ReadLog(uint64_t from
   return events;
 }
 
+absl::Status EventStore::ReadLogChunk(uint64_t from, size_t max_events, LogChunk& chunk) const {
+  constexpr size_t kChunkBytes = 4 << 20;
+  chunk.used = 0;
+  chunk.more = false;
+  {
+    absl::ReaderMutexLock lock(&db_mu_);
+    ASSIGN_OR_RETURN(const Handles* h, Db());
+    // RocksDB's own readahead, which grows from 8 KiB as the reads prove
+    // sequential: a fixed one would be read again in full by each chunk's
+    // new iterator.
+    std::unique_ptr<rocksdb::Iterator> it(h->db->NewIterator(rocksdb::ReadOptions(), h->log));
+    size_t bytes = 0;
+    for (it->Seek(keys::LogKey(from)); it->Valid(); it->Next()) {
+      if (chunk.used >= max_events || bytes >= kChunkBytes) {
+        chunk.more = true;
+        break;
+      }
+      if (chunk.used == chunk.events.size()) chunk.events.emplace_back();
+      v1::EventEnvelope& event = chunk.events[chunk.used++];
+      if (!event.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+        return absl::DataLossError(absl::StrCat("corrupt event at log position ",
+                                                keys::GetBE64(View(it->key()))));
+      }
+      bytes += it->value().size();
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "reading the log"));
+  }
+  // Opened outside the lock: opening may read the key store.
+  for (size_t i = 0; i < chunk.used; ++i) RETURN_IF_ERROR(OpenEvent(chunk.events[i]));
+  return absl::OkStatus();
+}
+
+namespace {
+// The first chunk of a scan is small, as a page of a feed or of ReadLog
+// needs few events; each next one is twice as large, up to the largest.
+constexpr size_t kFirstChunkEvents = 64;
+constexpr size_t kLargestChunkEvents = 2048;
+}  // namespace
+
 absl::Status EventStore::ScanLog(
     uint64_t from_position, const std::function<bool(const v1::EventEnvelope&)>& fn) const {
   // Chunks of events are read under the lock and handed to `fn` outside it,
   // so `fn` may call back into the store.
-  // The first chunk is small, as a page of a feed or of ReadLog needs few
-  // events; each next one is twice as large, up to the largest.
-  constexpr size_t kFirstChunkEvents = 64;
-  constexpr size_t kLargestChunkEvents = 2048;
-  constexpr size_t kChunkBytes = 4 << 20;
   size_t chunk_events = kFirstChunkEvents;
   uint64_t next = std::max<uint64_t>(from_position, 1);
-  // The envelopes are parsed again into, not made anew, chunk after chunk.
-  std::vector<v1::EventEnvelope> chunk;
+  LogChunk chunk;
   for (;;) {
-    size_t used = 0;
-    bool more = false;
-    {
-      absl::ReaderMutexLock lock(&db_mu_);
-      ASSIGN_OR_RETURN(const Handles* h, Db());
-      // RocksDB's own readahead, which grows from 8 KiB as the reads prove
-      // sequential: a fixed one would be read again in full by each chunk's
-      // new iterator.
-      std::unique_ptr<rocksdb::Iterator> it(h->db->NewIterator(rocksdb::ReadOptions(), h->log));
-      size_t bytes = 0;
-      for (it->Seek(keys::LogKey(next)); it->Valid(); it->Next()) {
-        if (used >= chunk_events || bytes >= kChunkBytes) {
-          more = true;
-          break;
-        }
-        if (used == chunk.size()) chunk.emplace_back();
-        v1::EventEnvelope& event = chunk[used++];
-        if (!event.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-          return absl::DataLossError(absl::StrCat("corrupt event at log position ",
-                                                  keys::GetBE64(View(it->key()))));
-        }
-        bytes += it->value().size();
-      }
-      RETURN_IF_ERROR(FromRocks(it->status(), "reading the log"));
+    RETURN_IF_ERROR(ReadLogChunk(next, chunk_events, chunk));
+    for (size_t i = 0; i < chunk.used; ++i) {
+      if (!fn(chunk.events[i])) return absl::OkStatus();
     }
-    for (size_t i = 0; i < used; ++i) {
-      RETURN_IF_ERROR(OpenEvent(chunk[i]));
-      if (!fn(chunk[i])) return absl::OkStatus();
-    }
-    if (!more || used == 0) return absl::OkStatus();
-    next = chunk[used - 1].global_position() + 1;
+    if (!chunk.more || chunk.used == 0) return absl::OkStatus();
+    next = chunk.events[chunk.used - 1].global_position() + 1;
     chunk_events = std::min(2 * chunk_events, kLargestChunkEvents);
+  }
+}
+
+absl::Status EventStore::ScanLogReadingAhead(
+    uint64_t from_position, const std::function<bool(const v1::EventEnvelope&)>& fn) const {
+  LogChunk chunks[2];
+  int current = 0;
+  RETURN_IF_ERROR(ReadLogChunk(std::max<uint64_t>(from_position, 1), kLargestChunkEvents,
+                               chunks[current]));
+  for (;;) {
+    const LogChunk& chunk = chunks[current];
+    LogChunk& following = chunks[1 - current];
+    // Destroying `ahead` waits for the read, so no return leaves it running.
+    std::future<absl::Status> ahead;
+    if (chunk.more && chunk.used > 0) {
+      const uint64_t next = chunk.events[chunk.used - 1].global_position() + 1;
+      ahead = std::async(std::launch::async, [this, next, &following] {
+        return ReadLogChunk(next, kLargestChunkEvents, following);
+      });
+    }
+    for (size_t i = 0; i < chunk.used; ++i) {
+      if (!fn(chunk.events[i])) return absl::OkStatus();
+    }
+    if (!ahead.valid()) return absl::OkStatus();
+    RETURN_IF_ERROR(ahead.get());
+    current = 1 - current;
   }
 }
 

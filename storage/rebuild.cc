@@ -1,5 +1,9 @@
 #include "storage/rebuild.h"
 
+#include <algorithm>
+#include <future>
+#include <iterator>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
@@ -11,13 +15,50 @@
 namespace casework::storage {
 namespace {
 
+// `stream` is a key of derived.streams.
 void AddRow(Derived& derived, const std::string& stream, workflow::Row row) {
-  if (row.type != nullptr) {
-    derived.row_types[row.key] = {stream, row.type};
-  } else {
-    derived.row_types.erase(row.key);
+  Derived::RowValue& to = derived.rows[std::move(row.key)];
+  to.value = std::move(row.value);
+  to.type = row.type;
+  to.stream = row.type != nullptr ? &stream : nullptr;
+}
+
+// The rows and timers the final states of some streams imply.
+struct FinalRows {
+  std::vector<std::pair<const std::string*, workflow::Row>> rows;  // by stream
+  std::vector<std::pair<std::string, internal::TimerRecord>> timers;
+};
+
+// Those of streams [begin, end) of `names`, whose states are `states`.
+absl::StatusOr<FinalRows> RowsOfStates(const std::vector<const std::string*>& names,
+                                       const std::vector<const Derived::StreamState*>& states,
+                                       size_t begin, size_t end, const absl::TimeZone& time_zone) {
+  FinalRows final_rows;
+  std::vector<workflow::Row> rows;
+  std::vector<workflow::TimerSpec> timers;
+  for (size_t i = begin; i < end; ++i) {
+    const std::string& stream = *names[i];
+    const Derived::StreamState& s = *states[i];
+    rows.clear();
+    RETURN_IF_ERROR(s.workflow->Rows(stream, *s.state, &rows));
+    for (workflow::Row& row : rows) final_rows.rows.emplace_back(&stream, std::move(row));
+    timers.clear();
+    s.workflow->Timers(*s.state, &timers);
+    for (const workflow::TimerSpec& t : timers) {
+      final_rows.timers.push_back(TimerEntry(stream, t, time_zone));
+    }
   }
-  derived.rows[std::move(row.key)] = std::move(row.value);
+  return final_rows;
+}
+
+// The keys of `streams` in order, so that reports list streams alike each time.
+std::vector<const std::string*> SortedStreams(const Derived& derived) {
+  std::vector<const std::string*> names;
+  names.reserve(derived.streams.size());
+  for (const auto& [stream, s] : derived.streams) names.push_back(&stream);
+  std::sort(names.begin(), names.end(),
+            [](const std::string* a, const std::string* b) { return *a < *b; });
+  return names;
 }
 
 }  // namespace
@@ -25,6 +66,9 @@ void AddRow(Derived& derived, const std::string& stream, workflow::Row row) {
 absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::TimeZone& time_zone,
                                        const workflow::Registry& registry) {
   Derived derived;
+  // Most events imply a row or so: room for as many, so that the table is
+  // not grown (every row moved) again and again.
+  derived.rows.reserve(store.LastPosition());
   uint64_t expected_position = 1;
   absl::Status failure;
   std::vector<workflow::Row> event_rows;
@@ -34,7 +78,7 @@ absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::Time
   absl::flat_hash_map<std::string, std::unique_ptr<google::protobuf::Message>> payloads;
   Derived::StreamState* last = nullptr;
   const std::string* last_stream = nullptr;
-  RETURN_IF_ERROR(store.ScanLog(1, [&](const v1::EventEnvelope& e) {
+  RETURN_IF_ERROR(store.ScanLogReadingAhead(1, [&](const v1::EventEnvelope& e) {
     if (e.global_position() != expected_position) {
       failure = absl::DataLossError(absl::StrCat("log gap: expected position ", expected_position,
                                                  ", found ", e.global_position()));
@@ -80,7 +124,7 @@ absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::Time
     event_rows.clear();
     failure = s.workflow->EventRows(e.stream(), e, *payload, &event_rows);
     if (!failure.ok()) return false;
-    for (workflow::Row& row : event_rows) AddRow(derived, e.stream(), std::move(row));
+    for (workflow::Row& row : event_rows) AddRow(derived, *last_stream, std::move(row));
     // Every event records the policy version its case is pinned to; events
     // written before versions were recorded carry 0, but only before the
     // stream's first that does.
@@ -97,15 +141,27 @@ absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::Time
     return true;
   }));
   RETURN_IF_ERROR(failure);
-  std::vector<workflow::Row> rows;
-  std::vector<workflow::TimerSpec> timers;
+  // The final states' rows and timers: half of the streams on a second
+  // thread, their rows added to the map here.
+  std::vector<const Derived::StreamState*> states;
+  std::vector<const std::string*> names;
+  states.reserve(derived.streams.size());
+  names.reserve(derived.streams.size());
   for (const auto& [stream, s] : derived.streams) {
-    rows.clear();
-    RETURN_IF_ERROR(s.workflow->Rows(stream, *s.state, &rows));
-    for (workflow::Row& row : rows) AddRow(derived, stream, std::move(row));
-    timers.clear();
-    s.workflow->Timers(*s.state, &timers);
-    for (const workflow::TimerSpec& t : timers) derived.timers.insert(TimerEntry(stream, t, time_zone));
+    names.push_back(&stream);
+    states.push_back(&s);
+  }
+  const size_t half = names.size() / 2;
+  std::future<absl::StatusOr<FinalRows>> second = std::async(std::launch::async, [&] {
+    return RowsOfStates(names, states, half, names.size(), time_zone);
+  });
+  absl::StatusOr<FinalRows> first = RowsOfStates(names, states, 0, half, time_zone);
+  absl::StatusOr<FinalRows> rest = second.get();
+  for (absl::StatusOr<FinalRows>* part : {&first, &rest}) {
+    RETURN_IF_ERROR(part->status());
+    for (auto& [stream, row] : (*part)->rows) AddRow(derived, *stream, std::move(row));
+    derived.timers.insert(std::make_move_iterator((*part)->timers.begin()),
+                          std::make_move_iterator((*part)->timers.end()));
   }
   return derived;
 }
@@ -125,7 +181,9 @@ absl::StatusOr<VerifyReport> VerifyStore(const EventStore& store,
                                            " events but the head position is ",
                                            store.LastPosition()));
   }
-  for (const auto& [stream, s] : derived.streams) {
+  for (const std::string* name : SortedStreams(derived)) {
+    const std::string& stream = *name;
+    const Derived::StreamState& s = derived.streams.find(stream)->second;
     ASSIGN_OR_RETURN(int64_t indexed, store.StreamVersion(stream));
     if (indexed != s.version) {
       report.problems.push_back(absl::StrCat("stream index of ", stream, " ends at version ",
@@ -170,7 +228,7 @@ absl::StatusOr<VerifyReport> VerifyStore(const EventStore& store,
           report.problems.push_back(absl::StrCat("row not implied by the log: ", row.key));
           continue;
         }
-        if (it->second != row.value) {
+        if (it->second.value != row.value) {
           report.problems.push_back(absl::StrCat("row value differs: ", row.key));
         }
         found.insert(it->first);
@@ -179,10 +237,15 @@ absl::StatusOr<VerifyReport> VerifyStore(const EventStore& store,
       after = stored.back().key;
     }
   }
-  for (const auto& [key, value] : derived.rows) {
+  std::vector<absl::string_view> missing;
+  for (const auto& [key, row] : derived.rows) {
     if (found.contains(key)) continue;
     ASSIGN_OR_RETURN(std::optional<std::string> stored, store.GetRow(key));
-    if (!stored.has_value()) report.problems.push_back(absl::StrCat("row missing: ", key));
+    if (!stored.has_value()) missing.push_back(key);
+  }
+  std::sort(missing.begin(), missing.end());
+  for (absl::string_view key : missing) {
+    report.problems.push_back(absl::StrCat("row missing: ", key));
   }
   ASSIGN_OR_RETURN(auto stored_timers, store.AllTimers());
   std::map<std::string, internal::TimerRecord> remaining = derived.timers;
@@ -205,16 +268,23 @@ absl::StatusOr<VerifyReport> VerifyStore(const EventStore& store,
 absl::Status RebuildDerived(EventStore& store, const absl::TimeZone& time_zone,
                             const workflow::Registry& registry) {
   ASSIGN_OR_RETURN(Derived derived, ComputeDerived(store, time_zone, registry));
+  // Each row namespace is replaced by its rows in key order.
+  using Entry = std::pair<const std::string, Derived::RowValue>;
+  std::vector<const Entry*> sorted;
+  sorted.reserve(derived.rows.size());
+  for (const Entry& entry : derived.rows) sorted.push_back(&entry);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const Entry* a, const Entry* b) { return a->first < b->first; });
   for (absl::string_view prefix : registry.row_prefixes()) {
     std::vector<StoredRow> rows;
-    for (auto it = derived.rows.lower_bound(std::string(prefix));
-         it != derived.rows.end() && absl::StartsWith(it->first, prefix); ++it) {
-      StoredRow& row = rows.emplace_back(StoredRow{it->first, it->second});
-      auto typed = derived.row_types.find(it->first);
-      if (store.sealer() != nullptr && typed != derived.row_types.end()) {
-        ASSIGN_OR_RETURN(row.value, store.sealer()->SealSerialized(
-                                        typed->second.first, typed->second.second,
-                                        std::move(row.value)));
+    auto it = std::lower_bound(sorted.begin(), sorted.end(), prefix,
+                               [](const Entry* e, absl::string_view p) { return e->first < p; });
+    for (; it != sorted.end() && absl::StartsWith((*it)->first, prefix); ++it) {
+      const auto& [key, row] = **it;
+      StoredRow& stored = rows.emplace_back(StoredRow{key, row.value});
+      if (store.sealer() != nullptr && row.type != nullptr) {
+        ASSIGN_OR_RETURN(stored.value, store.sealer()->SealSerialized(*row.stream, row.type,
+                                                                      std::move(stored.value)));
       }
     }
     RETURN_IF_ERROR(store.ReplaceRows(prefix, rows));

@@ -14,7 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/btree_map.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "storage/event_store.h"
@@ -31,13 +32,20 @@ struct Derived {
     // True once an event of the stream recorded a policy version.
     bool policy_versions_recorded = false;
   };
-  std::map<std::string, StreamState> streams;
-  // Read-model rows of every registered workflow, by key.
-  absl::btree_map<std::string, std::string> rows;
-  // Of those that hold a message which may hold personal data: the stream
-  // that implied it and the message's type (what sealing them needs).
-  absl::btree_map<std::string, std::pair<std::string, const google::protobuf::Descriptor*>>
-      row_types;
+  // A read-model row's value and, when it holds a message which may hold
+  // personal data, the message's type and the stream that implied it (a key
+  // of `streams`): what sealing it needs. Both null for any other row.
+  struct RowValue {
+    std::string value;
+    const google::protobuf::Descriptor* type = nullptr;
+    const std::string* stream = nullptr;
+  };
+  // Keyed by stream name; a node map, so `RowValue::stream` stays valid.
+  absl::node_hash_map<std::string, StreamState> streams;
+  // Read-model rows of every registered workflow, by key, in no order: a
+  // fold inserts over a million of them, and only a rebuild, which writes
+  // them, needs them sorted (SortedRows).
+  absl::flat_hash_map<std::string, RowValue> rows;
   // Timers implied by the final states, by key.
   std::map<std::string, internal::TimerRecord> timers;
   uint64_t events = 0;

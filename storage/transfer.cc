@@ -268,7 +268,7 @@ absl::StatusOr<TransferReport> ExportPartnership(const EventStore& store,
   // Events, in global order, opened.
   std::set<std::string> streams;
   absl::Status failed;
-  RETURN_IF_ERROR(store.ScanLog(1, [&](const v1::EventEnvelope& event) {
+  RETURN_IF_ERROR(store.ScanLogReadingAhead(1, [&](const v1::EventEnvelope& event) {
     if (!absl::StartsWith(event.stream(), prefix)) return true;
     internal::TransferItem e;
     *e.mutable_event() = event;

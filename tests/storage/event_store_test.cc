@@ -1,6 +1,9 @@
 // The event store's own contract: layout, reads, paging and format checks.
 #include "storage/event_store.h"
 
+#include <functional>
+
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "storage/keys.h"
 #include "tests/support/test_support.h"
@@ -79,6 +82,52 @@ TEST(EventStoreTest, ScanRowsPagesByKey) {
   ASSERT_EQ(rest.size(), 1u);
   EXPECT_EQ(rest[0].key, "q/c");
   EXPECT_EQ(rest[0].value, "q/c");
+}
+
+// Both scans hand out every event of a log of several chunks in order, from
+// any position, and stop when asked; reading ahead changes nothing.
+TEST(EventStoreTest, ScansTheLogInChunksWithAndWithoutReadingAhead) {
+  TempDir dir;
+  StoreOptions options;
+  options.path = dir.Sub("data");
+  std::unique_ptr<EventStore> store = *EventStore::Open(options);
+  constexpr uint64_t kEvents = 5000;  // the largest chunk is 2,048 events
+  StoreBatch batch = store->NewBatch();
+  for (uint64_t p = 1; p <= kEvents; ++p) {
+    batch.PutEvent(Event(absl::StrCat("partnerships/x/actions/", p % 7), (p + 6) / 7, p));
+  }
+  ASSERT_TRUE(store->Write(batch).ok());
+  using Scan = absl::Status (EventStore::*)(
+      uint64_t, const std::function<bool(const v1::EventEnvelope&)>&) const;
+  for (Scan scan : {&EventStore::ScanLog, &EventStore::ScanLogReadingAhead}) {
+    std::vector<uint64_t> positions;
+    ASSERT_TRUE((store.get()->*scan)(1, [&](const v1::EventEnvelope& e) {
+                  positions.push_back(e.global_position());
+                  return true;
+                }).ok());
+    ASSERT_EQ(positions.size(), kEvents);
+    for (uint64_t i = 0; i < kEvents; ++i) ASSERT_EQ(positions[i], i + 1);
+
+    // From the middle of the second chunk, stopping inside the third.
+    positions.clear();
+    ASSERT_TRUE((store.get()->*scan)(3000, [&](const v1::EventEnvelope& e) {
+                  positions.push_back(e.global_position());
+                  EXPECT_EQ(e.stream(), absl::StrCat("partnerships/x/actions/",
+                                                     e.global_position() % 7));
+                  return positions.size() < 1500;
+                }).ok());
+    ASSERT_EQ(positions.size(), 1500u);
+    EXPECT_EQ(positions.front(), 3000u);
+    EXPECT_EQ(positions.back(), 4499u);
+
+    // Past the end: nothing.
+    positions.clear();
+    ASSERT_TRUE((store.get()->*scan)(kEvents + 1, [&](const v1::EventEnvelope& e) {
+                  positions.push_back(e.global_position());
+                  return true;
+                }).ok());
+    EXPECT_TRUE(positions.empty());
+  }
 }
 
 }  // namespace
