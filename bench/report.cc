@@ -158,7 +158,7 @@ void PrintReport(const Report& report) {
     if (f.rebuild.has_value()) {
       absl::PrintF(
           "rebuild   RebuildDerived %.2f s = %.0f events/s (the fold, then every state record, "
-          "row and timer rewritten)\n",
+          "row and timer written; the rows were deleted first)\n",
           f.rebuild->seconds, f.rebuild->events_per_s);
     }
     if (f.backup.has_value()) {

@@ -24,6 +24,7 @@
 #include "storage/transfer.h"
 #include "workflow/actions/commands.h"
 #include "workflow/common/validation.h"
+#include "workflow/registry.h"
 
 namespace casework::bench {
 namespace {
@@ -262,6 +263,11 @@ absl::StatusOr<RebuildResult> MeasureRebuild(const std::string& dir) {
   absl::StatusOr<absl::TimeZone> london = London();
   if (!london.ok()) return london.status();
   result.events = (*store)->LastPosition();
+  // As after an upgrade that derives every row anew: a rebuild writes only
+  // the rows that differ from those stored, so the stored ones go first.
+  for (absl::string_view prefix : workflow::Workflows().row_prefixes()) {
+    if (absl::Status s = (*store)->ReplaceRows(prefix, {}); !s.ok()) return s;
+  }
   const SteadyClock::time_point start = SteadyClock::now();
   if (absl::Status s = storage::RebuildDerived(**store, *london); !s.ok()) return s;
   result.seconds = MillisSince(start) / 1000.0;

@@ -43,12 +43,13 @@ absl::StatusOr<ReplayResult> MeasureReplay(const std::string& dir);
 
 struct RebuildResult {
   uint64_t events = 0;
-  double seconds = 0;  // storage::RebuildDerived: the fold, then every derived record rewritten
+  double seconds = 0;  // storage::RebuildDerived: the fold, then every derived record written
   double events_per_s = 0;
 };
 
-// Opens `dir` and times storage::RebuildDerived (what `caseworkd --rebuild`
-// and an upgrade of the derived format run).
+// Opens `dir`, deletes its read-model rows (untimed) and times
+// storage::RebuildDerived (what `caseworkd --rebuild` and an upgrade of the
+// derived format run), which then writes every row, state record and timer.
 absl::StatusOr<RebuildResult> MeasureRebuild(const std::string& dir);
 
 struct BackupResult {

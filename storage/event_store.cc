@@ -6,6 +6,7 @@
 #include <future>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/write_batch.h"
@@ -427,6 +428,10 @@ StoreBatch EventStore::NewBatch() const {
 
 absl::Status EventStore::ReplaceRows(absl::string_view prefix,
                                      const std::vector<StoredRow>& rows) {
+  // The value each key is to have (of a key given twice, the later).
+  absl::flat_hash_map<absl::string_view, const std::string*> wanted;
+  wanted.reserve(rows.size());
+  for (const StoredRow& row : rows) wanted[row.key] = &row.value;
   StoreBatch batch = NewBatch();
   {
     absl::ReaderMutexLock lock(&db_mu_);
@@ -434,11 +439,19 @@ absl::Status EventStore::ReplaceRows(absl::string_view prefix,
     std::unique_ptr<rocksdb::Iterator> it(h->db->NewIterator(rocksdb::ReadOptions(), h->rows));
     const rocksdb::Slice p(prefix.data(), prefix.size());
     for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
-      batch.DeleteRow(View(it->key()));
+      auto found = wanted.find(View(it->key()));
+      if (found == wanted.end()) {
+        batch.DeleteRow(View(it->key()));
+      } else if (View(it->value()) == *found->second) {
+        wanted.erase(found);  // stored as it should be: not written again
+      }
     }
     if (!it->status().ok()) return FromRocks(it->status(), "scanning rows");
   }
-  for (const StoredRow& row : rows) batch.PutRow(row.key, row.value);
+  for (const StoredRow& row : rows) {
+    auto found = wanted.find(row.key);
+    if (found != wanted.end() && found->second == &row.value) batch.PutRow(row.key, row.value);
+  }
   return Write(batch);
 }
 

@@ -301,8 +301,10 @@ class EventStore {
   // Null: none. Thread-safe.
   void SetCommitListener(std::function<void(uint64_t)> listener);
 
-  // Replaces every read-model row under `prefix` with `rows` (sorted or not)
-  // in one synced batch. For read-model rebuilds.
+  // Replaces every read-model row under `prefix` with `rows` (sorted or not;
+  // of a key given twice, the later) in one synced batch. Only what differs
+  // is written: a row already stored with its value is left as it is, so a
+  // rebuild that changes few rows writes few. For read-model rebuilds.
   absl::Status ReplaceRows(absl::string_view prefix, const std::vector<StoredRow>& rows);
   // A value of the store's own bookkeeping ("meta/{name}" in the default
   // family), or nullopt. Thread-safe.

@@ -2,6 +2,8 @@
 #include "storage/event_store.h"
 
 #include <functional>
+#include <optional>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -82,6 +84,37 @@ TEST(EventStoreTest, ScanRowsPagesByKey) {
   ASSERT_EQ(rest.size(), 1u);
   EXPECT_EQ(rest[0].key, "q/c");
   EXPECT_EQ(rest[0].value, "q/c");
+}
+
+// Rows under the prefix end up exactly as given: changed ones updated, new
+// ones added, missing ones deleted, unchanged ones kept; rows outside the
+// prefix untouched; of a key given twice, the later value.
+TEST(EventStoreTest, ReplaceRowsLeavesExactlyTheGivenRowsUnderItsPrefix) {
+  TempDir dir;
+  StoreOptions options;
+  options.path = dir.Sub("data");
+  std::unique_ptr<EventStore> store = *EventStore::Open(options);
+  StoreBatch batch = store->NewBatch();
+  for (const char* key : {"q/a", "q/b", "q/c", "r/a"}) batch.PutRow(key, key);
+  ASSERT_TRUE(store->Write(batch).ok());
+  ASSERT_TRUE(store
+                  ->ReplaceRows("q/", {{"q/d", "new"}, {"q/b", "changed"}, {"q/a", "q/a"},
+                                       {"q/d", "newer"}})
+                  .ok());
+  std::vector<StoredRow> q = *store->ScanRows("q/", "", 10);
+  ASSERT_EQ(q.size(), 3u);
+  EXPECT_EQ(q[0].key, "q/a");
+  EXPECT_EQ(q[0].value, "q/a");
+  EXPECT_EQ(q[1].key, "q/b");
+  EXPECT_EQ(q[1].value, "changed");
+  EXPECT_EQ(q[2].key, "q/d");
+  EXPECT_EQ(q[2].value, "newer");
+  EXPECT_EQ(*store->GetRow("r/a"), std::optional<std::string>("r/a"));
+  EXPECT_EQ(*store->GetRow("q/c"), std::nullopt);
+  // Nothing given: every row under the prefix goes.
+  ASSERT_TRUE(store->ReplaceRows("q/", {}).ok());
+  EXPECT_TRUE(store->ScanRows("q/", "", 10)->empty());
+  EXPECT_EQ(store->ScanRows("r/", "", 10)->size(), 1u);
 }
 
 // Both scans hand out every event of a log of several chunks in order, from
