@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "storage/engine.h"
 #include "workflow/common/status.h"
 
@@ -29,16 +30,16 @@ struct FinalRows {
   std::vector<std::pair<std::string, internal::TimerRecord>> timers;
 };
 
-// Those of streams [begin, end) of `names`, whose states are `states`.
-absl::StatusOr<FinalRows> RowsOfStates(const std::vector<const std::string*>& names,
-                                       const std::vector<const Derived::StreamState*>& states,
-                                       size_t begin, size_t end, const absl::TimeZone& time_zone) {
+using StreamEntry = std::pair<const std::string, Derived::StreamState>;
+
+// Those of `streams`.
+absl::StatusOr<FinalRows> RowsOfStates(absl::Span<const StreamEntry* const> streams,
+                                       const absl::TimeZone& time_zone) {
   FinalRows final_rows;
   std::vector<workflow::Row> rows;
   std::vector<workflow::TimerSpec> timers;
-  for (size_t i = begin; i < end; ++i) {
-    const std::string& stream = *names[i];
-    const Derived::StreamState& s = *states[i];
+  for (const StreamEntry* entry : streams) {
+    const auto& [stream, s] = *entry;
     rows.clear();
     RETURN_IF_ERROR(s.workflow->Rows(stream, *s.state, &rows));
     for (workflow::Row& row : rows) final_rows.rows.emplace_back(&stream, std::move(row));
@@ -51,14 +52,16 @@ absl::StatusOr<FinalRows> RowsOfStates(const std::vector<const std::string*>& na
   return final_rows;
 }
 
-// The keys of `streams` in order, so that reports list streams alike each time.
-std::vector<const std::string*> SortedStreams(const Derived& derived) {
-  std::vector<const std::string*> names;
-  names.reserve(derived.streams.size());
-  for (const auto& [stream, s] : derived.streams) names.push_back(&stream);
-  std::sort(names.begin(), names.end(),
-            [](const std::string* a, const std::string* b) { return *a < *b; });
-  return names;
+// The streams, by name; sorted, so that reports list them alike each time.
+std::vector<const StreamEntry*> Streams(const Derived& derived, bool sorted) {
+  std::vector<const StreamEntry*> streams;
+  streams.reserve(derived.streams.size());
+  for (const StreamEntry& entry : derived.streams) streams.push_back(&entry);
+  if (sorted) {
+    std::sort(streams.begin(), streams.end(),
+              [](const StreamEntry* a, const StreamEntry* b) { return a->first < b->first; });
+  }
+  return streams;
 }
 
 }  // namespace
@@ -143,19 +146,12 @@ absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::Time
   RETURN_IF_ERROR(failure);
   // The final states' rows and timers: half of the streams on a second
   // thread, their rows added to the map here.
-  std::vector<const Derived::StreamState*> states;
-  std::vector<const std::string*> names;
-  states.reserve(derived.streams.size());
-  names.reserve(derived.streams.size());
-  for (const auto& [stream, s] : derived.streams) {
-    names.push_back(&stream);
-    states.push_back(&s);
-  }
-  const size_t half = names.size() / 2;
-  std::future<absl::StatusOr<FinalRows>> second = std::async(std::launch::async, [&] {
-    return RowsOfStates(names, states, half, names.size(), time_zone);
-  });
-  absl::StatusOr<FinalRows> first = RowsOfStates(names, states, 0, half, time_zone);
+  const std::vector<const StreamEntry*> streams = Streams(derived, /*sorted=*/false);
+  const absl::Span<const StreamEntry* const> all(streams);
+  const size_t half = all.size() / 2;
+  std::future<absl::StatusOr<FinalRows>> second =
+      std::async(std::launch::async, [&] { return RowsOfStates(all.subspan(half), time_zone); });
+  absl::StatusOr<FinalRows> first = RowsOfStates(all.subspan(0, half), time_zone);
   absl::StatusOr<FinalRows> rest = second.get();
   for (absl::StatusOr<FinalRows>* part : {&first, &rest}) {
     RETURN_IF_ERROR(part->status());
@@ -181,9 +177,8 @@ absl::StatusOr<VerifyReport> VerifyStore(const EventStore& store,
                                            " events but the head position is ",
                                            store.LastPosition()));
   }
-  for (const std::string* name : SortedStreams(derived)) {
-    const std::string& stream = *name;
-    const Derived::StreamState& s = derived.streams.find(stream)->second;
+  for (const StreamEntry* entry : Streams(derived, /*sorted=*/true)) {
+    const auto& [stream, s] = *entry;
     ASSIGN_OR_RETURN(int64_t indexed, store.StreamVersion(stream));
     if (indexed != s.version) {
       report.problems.push_back(absl::StrCat("stream index of ", stream, " ends at version ",
