@@ -188,6 +188,9 @@ class Metrics::Collector final : public prometheus::Collectable {
           static_cast<double>(p.block_cache_bytes));
     gauge("store_block_cache_capacity_bytes", "RocksDB's block cache capacity.",
           static_cast<double>(p.block_cache_capacity));
+    gauge("store_table_readers_bytes",
+          "Bytes of the open table files' index and filter blocks, held outside the block cache.",
+          static_cast<double>(p.table_readers_bytes));
     // A readers' cache: its size, and the reads that found a value in it or
     // did not (storage/lru_cache.h).
     auto cache = [&](const std::string& name, const auto& kept, const char* bytes_help,

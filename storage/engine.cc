@@ -11,6 +11,7 @@
 #include "storage/engine_internal.h"
 #include "storage/erasure.h"
 #include "storage/keys.h"
+#include "storage/parsed_rows.h"
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
 #include "workflow/registry.h"
@@ -451,12 +452,11 @@ absl::StatusOr<Engine::GroupStream*> Engine::Load(const workflow::Workflow& work
 
 void Engine::CachePut(const std::string& stream, const GroupStream& state) {
   if (options_.state_cache_entries == 0 || options_.state_cache_bytes == 0) return;
-  // In memory a parsed message takes about twice its serialised size; the
-  // map and list nodes, the key twice and the shared pointer add about
-  // kCacheEntryOverhead.
+  // The parsed state (ParsedMessageBytes); the map and list nodes, the key
+  // twice and the shared pointer add about kCacheEntryOverhead.
   constexpr size_t kCacheEntryOverhead = 256;
-  const size_t bytes =
-      2 * state.state->ByteSizeLong() + 2 * stream.size() + kCacheEntryOverhead;
+  const size_t bytes = ParsedMessageBytes(state.state->ByteSizeLong()) + 2 * stream.size() +
+                       kCacheEntryOverhead;
   if (auto it = cache_.find(stream); it != cache_.end()) {
     cache_bytes_ -= it->second.bytes;
     it->second.state = state.state;

@@ -93,7 +93,8 @@ struct EngineOptions {
   // Stream states kept in memory by the writer, at most. Default: 100000.
   size_t state_cache_entries = 100000;
   // Memory of the states kept, at most, least recently used going first
-  // (estimated as twice their serialised size plus 256 bytes per state).
+  // (estimated as ParsedMessageBytes of their serialised size plus 256
+  // bytes per state).
   // Default: 32 MiB.
   size_t state_cache_bytes = 32 << 20;
   // Opened values of sealed read-model rows that decisions read, kept by

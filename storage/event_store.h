@@ -62,8 +62,8 @@ struct StoreOptions {
   // acknowledged commands. For development and benchmarks only.
   bool sync = true;
   // Block cache for reads, in bytes, shared by every column family.
-  // Default: 32 MiB (docs/storage.md says why).
-  size_t block_cache_bytes = 32 << 20;
+  // Default: 24 MiB (docs/storage.md says why).
+  size_t block_cache_bytes = 24 << 20;
   // Memtables of all column families together, in bytes (a RocksDB
   // WriteBufferManager); a quarter of min_free_bytes if that is less.
   // Default: 32 MiB.
@@ -131,6 +131,7 @@ struct StoreProperties {
   uint64_t memtable_bytes = 0;            // memtables, active and unflushed
   uint64_t block_cache_bytes = 0;         // block cache in use
   uint64_t block_cache_capacity = 0;
+  uint64_t table_readers_bytes = 0;       // open tables' index and filter blocks
   uint64_t pending_compaction_bytes = 0;  // estimated bytes compaction must rewrite
   uint64_t running_compactions = 0;
   bool writes_stopped = false;            // RocksDB stopped writes (a write stall)

@@ -75,6 +75,7 @@ StoreProperties EventStore::Properties() const {
   p.pending_compaction_bytes = sum(rocksdb::DB::Properties::kEstimatePendingCompactionBytes);
   p.block_cache_bytes = one(rocksdb::DB::Properties::kBlockCacheUsage);
   p.block_cache_capacity = one(rocksdb::DB::Properties::kBlockCacheCapacity);
+  p.table_readers_bytes = sum(rocksdb::DB::Properties::kEstimateTableReadersMem);
   p.running_compactions = one(rocksdb::DB::Properties::kNumRunningCompactions);
   p.writes_stopped = one(rocksdb::DB::Properties::kIsWriteStopped) != 0;
   p.delayed_write_rate = one(rocksdb::DB::Properties::kActualDelayedWriteRate);

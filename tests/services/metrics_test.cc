@@ -97,6 +97,7 @@ TEST_F(MetricsTest, TheExpositionPassesPromtoolAndItsSeriesMoveWithCommands) {
   EXPECT_THAT(first, HasSubstr("casework_engine_writer_hold_max_seconds{method=\"casework.v1."
                                "ActionService/CreateAction\"}"));
   EXPECT_THAT(first, HasSubstr("casework_store_memtable_bytes "));
+  EXPECT_THAT(first, HasSubstr("casework_store_table_readers_bytes "));
   EXPECT_THAT(first, HasSubstr("casework_call_duration_seconds_bucket{method=\"/casework.v1."
                                "ActionService/CreateAction\",le=\"+Inf\"} 1"));
 

@@ -82,13 +82,18 @@ TEST(ParsedRowsTest, ARowReadBeforeAWriteAndOfferedAfterItIsNotKept) {
   EXPECT_EQ(TitleOf(parsed.Find("rows/a")), "a, changed");
 }
 
-TEST(ParsedRowsTest, AnEntryCountsTwiceItsSerialisedSizeAndACapacityOfZeroKeepsNothing) {
+// Parsed messages take about three times their serialised size in memory
+// (ParsedMessageBytes); the cache counts them so.
+TEST(ParsedRowsTest, AnEntryCountsThriceItsSerialisedSizeAndACapacityOfZeroKeepsNothing) {
   ParsedRows parsed(16 * 4000);
   parsed.Put("k", Titled("t"), 100, parsed.generation());
-  EXPECT_EQ(parsed.bytes(), 1u + 2 * 100 + 256);
-  // More than a quarter of a 4,000-byte shard is never kept.
-  parsed.Put("big", Titled("t"), 400, parsed.generation());
+  EXPECT_EQ(parsed.bytes(), 1u + 3 * 100 + 256);
+  // More than a quarter of a 4,000-byte shard is never kept, as "big"'s
+  // 3 + 3 * 250 + 256 bytes are; "fits"'s 4 + 3 * 200 + 256 are not.
+  parsed.Put("big", Titled("t"), 250, parsed.generation());
   EXPECT_EQ(TitleOf(parsed.Find("big")), "(none)");
+  parsed.Put("fits", Titled("f"), 200, parsed.generation());
+  EXPECT_EQ(TitleOf(parsed.Find("fits")), "f");
 
   ParsedRows none(0);
   none.Put("k", Titled("t"), 1, none.generation());
