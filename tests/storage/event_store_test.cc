@@ -24,6 +24,17 @@ v1::EventEnvelope Event(const std::string& stream, int64_t version, uint64_t pos
   return e;
 }
 
+// A store in `dir` whose rows are q/a, q/b, q/c and r/a, each its own key.
+std::unique_ptr<EventStore> StoreWithRows(const TempDir& dir) {
+  StoreOptions options;
+  options.path = dir.Sub("data");
+  std::unique_ptr<EventStore> store = *EventStore::Open(options);
+  StoreBatch batch = store->NewBatch();
+  for (const char* key : {"q/a", "q/b", "q/c", "r/a"}) batch.PutRow(key, key);
+  EXPECT_TRUE(store->Write(batch).ok());
+  return store;
+}
+
 TEST(KeysTest, BigEndianKeysSortNumerically) {
   EXPECT_LT(keys::LogKey(255), keys::LogKey(256));
   EXPECT_LT(keys::StreamKey("a/b", 9), keys::StreamKey("a/b", 10));
@@ -71,12 +82,7 @@ TEST(EventStoreTest, RefusesADirectoryLockedByAnotherInstance) {
 
 TEST(EventStoreTest, ScanRowsPagesByKey) {
   TempDir dir;
-  StoreOptions options;
-  options.path = dir.Sub("data");
-  std::unique_ptr<EventStore> store = *EventStore::Open(options);
-  StoreBatch batch = store->NewBatch();
-  for (const char* key : {"q/a", "q/b", "q/c", "r/a"}) batch.PutRow(key, key);
-  ASSERT_TRUE(store->Write(batch).ok());
+  std::unique_ptr<EventStore> store = StoreWithRows(dir);
   std::vector<StoredRow> first = *store->ScanRows("q/", "", 2);
   ASSERT_EQ(first.size(), 2u);
   EXPECT_EQ(first[1].key, "q/b");
@@ -91,12 +97,7 @@ TEST(EventStoreTest, ScanRowsPagesByKey) {
 // prefix untouched; of a key given twice, the later value.
 TEST(EventStoreTest, ReplaceRowsLeavesExactlyTheGivenRowsUnderItsPrefix) {
   TempDir dir;
-  StoreOptions options;
-  options.path = dir.Sub("data");
-  std::unique_ptr<EventStore> store = *EventStore::Open(options);
-  StoreBatch batch = store->NewBatch();
-  for (const char* key : {"q/a", "q/b", "q/c", "r/a"}) batch.PutRow(key, key);
-  ASSERT_TRUE(store->Write(batch).ok());
+  std::unique_ptr<EventStore> store = StoreWithRows(dir);
   ASSERT_TRUE(store
                   ->ReplaceRows("q/", {{"q/d", "new"}, {"q/b", "changed"}, {"q/a", "q/a"},
                                        {"q/d", "newer"}})
