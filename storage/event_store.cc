@@ -146,7 +146,8 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::ReadLog(uint64_t from
   return events;
 }
 
-absl::Status EventStore::ReadLogChunk(uint64_t from, size_t max_events, LogChunk& chunk) const {
+absl::Status EventStore::ReadLogChunk(uint64_t from, size_t max_events, bool open,
+                                      LogChunk& chunk) const {
   constexpr size_t kChunkBytes = 4 << 20;
   chunk.used = 0;
   chunk.more = false;
@@ -174,7 +175,9 @@ absl::Status EventStore::ReadLogChunk(uint64_t from, size_t max_events, LogChunk
     RETURN_IF_ERROR(FromRocks(it->status(), "reading the log"));
   }
   // Opened outside the lock: opening may read the key store.
-  for (size_t i = 0; i < chunk.used; ++i) RETURN_IF_ERROR(OpenEvent(chunk.events[i]));
+  if (open) {
+    for (size_t i = 0; i < chunk.used; ++i) RETURN_IF_ERROR(OpenEvent(chunk.events[i]));
+  }
   return absl::OkStatus();
 }
 
@@ -188,13 +191,15 @@ constexpr size_t kLargestChunkEvents = 2048;
 absl::Status EventStore::ScanLog(
     uint64_t from_position, const std::function<bool(const v1::EventEnvelope&)>& fn) const {
   // Chunks of events are read under the lock and handed to `fn` outside it,
-  // so `fn` may call back into the store.
+  // so `fn` may call back into the store. Each event is opened as `fn` is
+  // about to see it: a caller that stops early opens no more than it needs.
   size_t chunk_events = kFirstChunkEvents;
   uint64_t next = std::max<uint64_t>(from_position, 1);
   LogChunk chunk;
   for (;;) {
-    RETURN_IF_ERROR(ReadLogChunk(next, chunk_events, chunk));
+    RETURN_IF_ERROR(ReadLogChunk(next, chunk_events, /*open=*/false, chunk));
     for (size_t i = 0; i < chunk.used; ++i) {
+      RETURN_IF_ERROR(OpenEvent(chunk.events[i]));
       if (!fn(chunk.events[i])) return absl::OkStatus();
     }
     if (!chunk.more || chunk.used == 0) return absl::OkStatus();
@@ -208,7 +213,7 @@ absl::Status EventStore::ScanLogReadingAhead(
   LogChunk chunks[2];
   int current = 0;
   RETURN_IF_ERROR(ReadLogChunk(std::max<uint64_t>(from_position, 1), kLargestChunkEvents,
-                               chunks[current]));
+                               /*open=*/true, chunks[current]));
   for (;;) {
     const LogChunk& chunk = chunks[current];
     LogChunk& following = chunks[1 - current];
@@ -217,7 +222,7 @@ absl::Status EventStore::ScanLogReadingAhead(
     if (chunk.more && chunk.used > 0) {
       const uint64_t next = chunk.events[chunk.used - 1].global_position() + 1;
       ahead = std::async(std::launch::async, [this, next, &following] {
-        return ReadLogChunk(next, kLargestChunkEvents, following);
+        return ReadLogChunk(next, kLargestChunkEvents, /*open=*/true, following);
       });
     }
     for (size_t i = 0; i < chunk.used; ++i) {

@@ -337,8 +337,8 @@ class EventStore {
     bool more = false;                      // the log goes on after them
   };
   // Reads into `chunk` up to `max_events` events (and at most about 4 MiB)
-  // from position `from`, each opened.
-  absl::Status ReadLogChunk(uint64_t from, size_t max_events, LogChunk& chunk) const;
+  // from position `from`, each opened if `open`.
+  absl::Status ReadLogChunk(uint64_t from, size_t max_events, bool open, LogChunk& chunk) const;
   // The open instance for a read; UNAVAILABLE if none is open (a reopen
   // after a full disk failed). REQUIRES: db_mu_ held (shared).
   absl::StatusOr<const Handles*> Db() const ABSL_SHARED_LOCKS_REQUIRED(db_mu_);
