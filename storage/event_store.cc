@@ -209,11 +209,12 @@ absl::Status EventStore::ScanLog(
 }
 
 absl::Status EventStore::ScanLogReadingAhead(
-    uint64_t from_position, const std::function<bool(const v1::EventEnvelope&)>& fn) const {
+    uint64_t from_position, const std::function<bool(const v1::EventEnvelope&)>& fn,
+    bool open) const {
   LogChunk chunks[2];
   int current = 0;
-  RETURN_IF_ERROR(ReadLogChunk(std::max<uint64_t>(from_position, 1), kLargestChunkEvents,
-                               /*open=*/true, chunks[current]));
+  RETURN_IF_ERROR(ReadLogChunk(std::max<uint64_t>(from_position, 1), kLargestChunkEvents, open,
+                               chunks[current]));
   for (;;) {
     const LogChunk& chunk = chunks[current];
     LogChunk& following = chunks[1 - current];
@@ -221,8 +222,8 @@ absl::Status EventStore::ScanLogReadingAhead(
     std::future<absl::Status> ahead;
     if (chunk.more && chunk.used > 0) {
       const uint64_t next = chunk.events[chunk.used - 1].global_position() + 1;
-      ahead = std::async(std::launch::async, [this, next, &following] {
-        return ReadLogChunk(next, kLargestChunkEvents, /*open=*/true, following);
+      ahead = std::async(std::launch::async, [this, next, open, &following] {
+        return ReadLogChunk(next, kLargestChunkEvents, open, following);
       });
     }
     for (size_t i = 0; i < chunk.used; ++i) {

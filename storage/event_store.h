@@ -206,16 +206,20 @@ class EventStore {
   // Events of the global log from `from_position` (>= 1), at most `limit`.
   absl::StatusOr<std::vector<v1::EventEnvelope>> ReadLog(uint64_t from_position,
                                                          int limit) const;
-  // Calls `fn` for each event from `from_position` in order until it returns
-  // false or the log ends. Parses each envelope once; for rebuilds and checks.
+  // Calls `fn` for each event from `from_position` in order, opened, until
+  // it returns false or the log ends. Parses each envelope once and opens
+  // only the events `fn` sees; for pages of the log (ReadLog, the feed).
   absl::Status ScanLog(uint64_t from_position,
                        const std::function<bool(const v1::EventEnvelope&)>& fn) const;
-  // As ScanLog, but a second thread reads (and opens) the next chunk of
-  // events while `fn` handles this one, on the calling thread: for folds of
-  // the whole log (rebuilds, checks, transfers), where reading is a third of
-  // the work. It reads at most one chunk that `fn` may not need.
-  absl::Status ScanLogReadingAhead(
-      uint64_t from_position, const std::function<bool(const v1::EventEnvelope&)>& fn) const;
+  // As ScanLog, but a second thread reads (and, if `open`, opens) the next
+  // chunk of events while `fn` handles this one, on the calling thread: for
+  // folds of the whole log (rebuilds, checks, exports), where reading is a
+  // third of the work. It reads at most one chunk that `fn` may not need.
+  // A caller that needs few of the events passes `open` false and opens
+  // those itself.
+  absl::Status ScanLogReadingAhead(uint64_t from_position,
+                                   const std::function<bool(const v1::EventEnvelope&)>& fn,
+                                   bool open = true) const;
   // The stream's current version, 0 if it has no events.
   absl::StatusOr<int64_t> StreamVersion(absl::string_view stream) const;
   // The highest committed global position (0 when the log is empty).

@@ -43,8 +43,8 @@ struct Derived {
   // Keyed by stream name; a node map, so `RowValue::stream` stays valid.
   absl::node_hash_map<std::string, StreamState> streams;
   // Read-model rows of every registered workflow, by key, in no order: a
-  // fold inserts over a million of them, and only a rebuild, which writes
-  // them, needs them sorted (SortedRows).
+  // fold inserts over a million of them, and only RebuildDerived, which
+  // writes them, sorts them.
   absl::flat_hash_map<std::string, RowValue> rows;
   // Timers implied by the final states, by key.
   std::map<std::string, internal::TimerRecord> timers;

@@ -265,7 +265,7 @@ absl::StatusOr<TransferReport> ExportPartnership(const EventStore& store,
   *header->mutable_export_time() = Now();
   RETURN_IF_ERROR(out.Add(item));
 
-  // Events, in global order, opened.
+  // Events, in global order; only the partnership's own are opened.
   std::set<std::string> streams;
   absl::Status failed;
   RETURN_IF_ERROR(store.ScanLogReadingAhead(1, [&](const v1::EventEnvelope& event) {
@@ -283,7 +283,7 @@ absl::StatusOr<TransferReport> ExportPartnership(const EventStore& store,
     ++report.events;
     streams.insert(event.stream());
     return true;
-  }));
+  }, /*open=*/false));
   RETURN_IF_ERROR(failed);
   if (report.events == 0) {
     return ErrorWithReason(absl::StatusCode::kNotFound, "PARTNERSHIP_NOT_FOUND",

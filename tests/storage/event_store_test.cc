@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -118,8 +119,9 @@ TEST(EventStoreTest, ReplaceRowsLeavesExactlyTheGivenRowsUnderItsPrefix) {
   EXPECT_EQ(store->ScanRows("r/", "", 10)->size(), 1u);
 }
 
-// Both scans hand out every event of a log of several chunks in order, from
-// any position, and stop when asked; reading ahead changes nothing.
+// Every scan (reading ahead or not, opening or not) hands out every event
+// of a log of several chunks in order, from any position, and stops when
+// asked.
 TEST(EventStoreTest, ScansTheLogInChunksWithAndWithoutReadingAhead) {
   TempDir dir;
   StoreOptions options;
@@ -131,11 +133,18 @@ TEST(EventStoreTest, ScansTheLogInChunksWithAndWithoutReadingAhead) {
     batch.PutEvent(Event(absl::StrCat("partnerships/x/actions/", p % 7), (p + 6) / 7, p));
   }
   ASSERT_TRUE(store->Write(batch).ok());
-  using Scan = absl::Status (EventStore::*)(
-      uint64_t, const std::function<bool(const v1::EventEnvelope&)>&) const;
-  for (Scan scan : {&EventStore::ScanLog, &EventStore::ScanLogReadingAhead}) {
+  using Fn = std::function<bool(const v1::EventEnvelope&)>;
+  using Scan = std::function<absl::Status(uint64_t, const Fn&)>;
+  const EventStore& log = *store;
+  const std::vector<Scan> scans = {
+      [&](uint64_t from, const Fn& fn) { return log.ScanLog(from, fn); },
+      [&](uint64_t from, const Fn& fn) { return log.ScanLogReadingAhead(from, fn); },
+      [&](uint64_t from, const Fn& fn) {
+        return log.ScanLogReadingAhead(from, fn, /*open=*/false);
+      }};
+  for (const Scan& scan : scans) {
     std::vector<uint64_t> positions;
-    ASSERT_TRUE((store.get()->*scan)(1, [&](const v1::EventEnvelope& e) {
+    ASSERT_TRUE(scan(1, [&](const v1::EventEnvelope& e) {
                   positions.push_back(e.global_position());
                   return true;
                 }).ok());
@@ -144,7 +153,7 @@ TEST(EventStoreTest, ScansTheLogInChunksWithAndWithoutReadingAhead) {
 
     // From the middle of the second chunk, stopping inside the third.
     positions.clear();
-    ASSERT_TRUE((store.get()->*scan)(3000, [&](const v1::EventEnvelope& e) {
+    ASSERT_TRUE(scan(3000, [&](const v1::EventEnvelope& e) {
                   positions.push_back(e.global_position());
                   EXPECT_EQ(e.stream(), absl::StrCat("partnerships/x/actions/",
                                                      e.global_position() % 7));
@@ -156,7 +165,7 @@ TEST(EventStoreTest, ScansTheLogInChunksWithAndWithoutReadingAhead) {
 
     // Past the end: nothing.
     positions.clear();
-    ASSERT_TRUE((store.get()->*scan)(kEvents + 1, [&](const v1::EventEnvelope& e) {
+    ASSERT_TRUE(scan(kEvents + 1, [&](const v1::EventEnvelope& e) {
                   positions.push_back(e.global_position());
                   return true;
                 }).ok());
