@@ -28,7 +28,7 @@ void AuditLog::Record(std::string partnership, v1::AuditEntry entry,
                       std::function<void(absl::Status)> done) {
   auto pending = std::make_shared<std::pair<std::string, v1::AuditEntry>>(std::move(partnership),
                                                                           std::move(entry));
-  engine_->SubmitSideWrite(storage::SideWrite{
+  engine_->SubmitSideWriteOrRun(storage::SideWrite{
       [this, pending](storage::StoreBatch& batch, absl::Time now) {
         Stage(pending->first, pending->second, batch, now);
       },

@@ -40,7 +40,9 @@ class AuditLog {
 
   // Records `entry` for partnership `partnership`, setting its name and
   // read_time; `done` runs once the entry is durable, or with the write's
-  // error, on the engine's completion thread (it must not block).
+  // error, where an engine command's would (storage::Command::done; it must
+  // not block). When no group is being written, the calling thread writes
+  // the entry's group itself (storage::Engine::SubmitSideWriteOrRun).
   void Record(std::string partnership, v1::AuditEntry entry,
               std::function<void(absl::Status)> done);
 
@@ -61,7 +63,7 @@ class AuditLog {
              absl::Time now);
 
   storage::Engine* const engine_;
-  int64_t last_id_;  // only the engine's writer thread, in Stage
+  int64_t last_id_;  // only the engine's writer, in Stage (one group at a time)
 };
 
 }  // namespace casework::services

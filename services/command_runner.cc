@@ -125,7 +125,7 @@ grpc::ServerUnaryReactor* RunCommand(const ServiceDeps& deps, grpc::CallbackServ
     if (!replayed && on_committed) on_committed();
     reactor->Finish(grpc::Status::OK);
   };
-  deps.engine->Submit(*std::move(command));
+  deps.engine->SubmitOrRun(*std::move(command));
   return reactor;
 }
 

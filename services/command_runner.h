@@ -41,7 +41,9 @@ absl::StatusOr<storage::Command> BuildCommand(
 // fails) parses the reply into `response`, adds the x-casework-replayed
 // trailer to retried replies and finishes the call. `on_committed`, if set,
 // runs once the command is durable and before the call finishes (not for
-// retried replies), on the engine's writer thread: it must not block.
+// retried replies), where the command's `done` runs (storage::Command::done):
+// it must not block. When no group is being written, the calling thread
+// writes the command's group itself (storage::Engine::SubmitOrRun).
 grpc::ServerUnaryReactor* RunCommand(const ServiceDeps& deps, grpc::CallbackServerContext* context,
                                      const workflow::CommandType& type,
                                      std::shared_ptr<const google::protobuf::Message> request,

@@ -46,12 +46,67 @@ void Engine::Submit(Command command) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!stopping_) {
       queue_.push_back(std::move(command));
-      cv_.notify_one();
+      if (!writing_) cv_.notify_one();
       return;
     }
   }
   command.done(absl::UnavailableError("the server is shutting down; retry against a running instance"),
                false);
+}
+
+void Engine::SubmitOrRun(Command command) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (stopping_) {
+    lock.unlock();
+    command.done(
+        absl::UnavailableError("the server is shutting down; retry against a running instance"),
+        false);
+    return;
+  }
+  queue_.push_back(std::move(command));
+  RunHereIfIdle(lock);
+}
+
+void Engine::SubmitSideWriteOrRun(SideWrite write) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (stopping_) {
+    lock.unlock();
+    write.done(
+        absl::UnavailableError("the server is shutting down; retry against a running instance"));
+    return;
+  }
+  side_queue_.push_back(std::move(write));
+  RunHereIfIdle(lock);
+}
+
+void Engine::RunHereIfIdle(std::unique_lock<std::mutex>& lock) {
+  if (writing_) return;  // the thread writing a group takes what was queued next
+  std::vector<Command> group;
+  std::vector<SideWrite> side;
+  TakeGroupLocked(group, side);
+  lock.unlock();
+  std::vector<Completion> outcomes = CommitGroup(group, side);
+  lock.lock();
+  writing_ = false;
+  // The writer thread waits while another thread writes a group; it takes
+  // what was queued meanwhile, and stops only once no group is being
+  // written. Notified under the lock: once it is released, Stop() may
+  // return and the engine go, and nothing below touches it.
+  if (!queue_.empty() || !side_queue_.empty() || stopping_) cv_.notify_all();
+  lock.unlock();
+  for (Completion& c : outcomes) c.done(std::move(c.reply), c.replayed);
+}
+
+void Engine::TakeGroupLocked(std::vector<Command>& group, std::vector<SideWrite>& side) {
+  writing_ = true;
+  side.swap(side_queue_);
+  if (queue_.size() <= options_.max_group_commands) {
+    group.swap(queue_);
+  } else {
+    auto end = queue_.begin() + static_cast<std::ptrdiff_t>(options_.max_group_commands);
+    group.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
+    queue_.erase(queue_.begin(), end);
+  }
 }
 
 void Engine::SubmitAll(std::vector<Command> commands) {
@@ -114,21 +169,18 @@ void Engine::Run() {
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return !queue_.empty() || !side_queue_.empty() || stopping_; });
+      cv_.wait(lock, [&] {
+        return !writing_ && (!queue_.empty() || !side_queue_.empty() || stopping_);
+      });
       // Stopping, and everything queued is done.
       if (queue_.empty() && side_queue_.empty()) return;
-      side.swap(side_queue_);
-      if (queue_.size() <= options_.max_group_commands) {
-        group.swap(queue_);
-      } else {
-        auto end = queue_.begin() + static_cast<std::ptrdiff_t>(options_.max_group_commands);
-        group.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
-        queue_.erase(queue_.begin(), end);
-      }
+      TakeGroupLocked(group, side);
     }
-    CommitGroup(group, side);
+    HandToCompleter(CommitGroup(group, side));
     group.clear();
     side.clear();
+    std::lock_guard<std::mutex> lock(mu_);
+    writing_ = false;
   }
 }
 
@@ -146,7 +198,8 @@ void Engine::Complete() {
   }
 }
 
-void Engine::CommitGroup(std::vector<Command>& commands, std::vector<SideWrite>& side) {
+std::vector<Engine::Completion> Engine::CommitGroup(std::vector<Command>& commands,
+                                                   std::vector<SideWrite>& side) {
   static thread_local absl::BitGen bitgen;
   Group g{store_->NewBatch(), clock_->Now(), store_->LastPosition() + 1, {}, {}, {}, {}, &bitgen};
   std::vector<Completion> outcomes;
@@ -248,17 +301,21 @@ void Engine::CommitGroup(std::vector<Command>& commands, std::vector<SideWrite>&
       h.longest = std::max(h.longest, hold);
     }
   }
+  for (SideWrite& s : side) {
+    Completion o;
+    o.done = [done = std::move(s.done)](absl::StatusOr<std::string> reply, bool) {
+      done(reply.status());
+    };
+    o.reply = written.ok() ? absl::StatusOr<std::string>(std::string()) : written;
+    outcomes.push_back(std::move(o));
+  }
+  return outcomes;
+}
+
+void Engine::HandToCompleter(std::vector<Completion> outcomes) {
   {
     std::lock_guard<std::mutex> lock(completion_mu_);
     for (Completion& o : outcomes) completions_.push_back(std::move(o));
-    for (SideWrite& s : side) {
-      Completion o;
-      o.done = [done = std::move(s.done)](absl::StatusOr<std::string> reply, bool) {
-        done(reply.status());
-      };
-      o.reply = written.ok() ? absl::StatusOr<std::string>(std::string()) : written;
-      completions_.push_back(std::move(o));
-    }
   }
   completion_cv_.notify_one();
 }

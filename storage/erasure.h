@@ -56,8 +56,7 @@ struct ErasureOutcome {
 // Destroys the keys of the pending rows `key_ids` and derives again the read
 // models of every stream that used them, in one synced write that also
 // replaces the pending rows by markers. REQUIRES: `store` has a sealer and
-// nothing else writes to it meanwhile (the engine's writer thread, or
-// start-up).
+// nothing else writes to it meanwhile (the engine's writer, or start-up).
 absl::StatusOr<ErasureOutcome> ApplyErasure(EventStore& store, const workflow::Registry& registry,
                                             const std::vector<std::string>& key_ids);
 

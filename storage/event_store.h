@@ -3,8 +3,8 @@
 // storage/keys.h).
 //
 // Reads are thread-safe and see only whole commands. Writes go through
-// Write(), which the engine's single writer thread calls with one batch per
-// group of commands.
+// Write(), which the engine's writer calls with one batch per group of
+// commands, one group at a time.
 //
 // Disk space is managed, not discovered: below a free-space floor
 // (StoreOptions::min_free_bytes) or at a cap on the tables' size
