@@ -500,9 +500,20 @@ TEST_F(EngineTest, InjectedWriteFailureDisablesWritesButNotReads) {
 TEST_F(EngineTest, RebuildRestoresDamagedReadModels) {
   for (int i = 0; i < 5; ++i) Create(absl::StrCat("r-", i));
   ASSERT_TRUE(store_->ReplaceRows("actions/eastbrook/state/", {{"actions/eastbrook/state/OPEN/999", ""}}).ok());
+  // One summary row altered in place.
+  const std::vector<std::string> summaries = RowKeys("actions/eastbrook/all/");
+  ASSERT_EQ(summaries.size(), 5u);
+  const std::string altered = summaries[1];
+  ASSERT_TRUE(store_->ReplaceRows(altered, {{altered, "not the summary"}}).ok());
   std::vector<std::string> problems = VerifyStore(*store_, absl::UTCTimeZone())->problems;
-  EXPECT_THAT(problems, ::testing::Contains("row not implied by the log: actions/eastbrook/state/OPEN/999"));
-  EXPECT_THAT(problems, ::testing::Contains("row missing: actions/eastbrook/state/OPEN/000000000003"));
+  EXPECT_THAT(problems, ::testing::UnorderedElementsAre(
+                            "row not implied by the log: actions/eastbrook/state/OPEN/999",
+                            "row value differs: " + altered,
+                            "row missing: actions/eastbrook/state/OPEN/000000000001",
+                            "row missing: actions/eastbrook/state/OPEN/000000000002",
+                            "row missing: actions/eastbrook/state/OPEN/000000000003",
+                            "row missing: actions/eastbrook/state/OPEN/000000000004",
+                            "row missing: actions/eastbrook/state/OPEN/000000000005"));
 
   engine_.reset();
   ASSERT_TRUE(RebuildDerived(*store_, absl::UTCTimeZone()).ok());

@@ -1,13 +1,16 @@
 // The event store's own contract: layout, reads, paging and format checks.
 #include "storage/event_store.h"
 
+#include <algorithm>
 #include <functional>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "storage/backup.h"
 #include "storage/keys.h"
 #include "tests/support/test_support.h"
 
@@ -34,6 +37,41 @@ std::unique_ptr<EventStore> StoreWithRows(const TempDir& dir) {
   for (const char* key : {"q/a", "q/b", "q/c", "r/a"}) batch.PutRow(key, key);
   EXPECT_TRUE(store->Write(batch).ok());
   return store;
+}
+
+TEST(EventStoreTest, BackupsAskedForAtOnceAreTakenOneAfterTheOther) {
+  TempDir dir;
+  std::unique_ptr<EventStore> store = StoreWithRows(dir);
+  const std::string backups = dir.Sub("backups");
+  constexpr int kBackups = 4;
+  std::vector<absl::StatusOr<BackupReport>> reports(kBackups, absl::UnknownError("not run"));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kBackups; ++i) {
+    threads.emplace_back([&, i] { reports[i] = store->Backup(backups, 0); });
+  }
+  for (std::thread& t : threads) t.join();
+  std::vector<uint32_t> ids;
+  for (const absl::StatusOr<BackupReport>& r : reports) {
+    ASSERT_TRUE(r.ok()) << r.status();
+    ids.push_back(r->id);
+  }
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector<uint32_t>{1, 2, 3, 4}));
+  absl::StatusOr<std::vector<BackupReport>> listed = ListBackups(backups);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->size(), 4u);
+  for (const BackupReport& r : *listed) {
+    EXPECT_TRUE(VerifyBackup(backups, r.id).ok()) << r.id;
+  }
+  // The last one restores the rows.
+  store.reset();
+  ASSERT_TRUE(RestoreBackup(backups, 0, dir.Sub("restored")).ok());
+  StoreOptions options;
+  options.path = dir.Sub("restored");
+  std::unique_ptr<EventStore> restored = *EventStore::Open(options);
+  absl::StatusOr<std::vector<StoredRow>> rows = restored->ScanRows("q/", "", 10);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(rows->size(), 3u);
 }
 
 TEST(KeysTest, BigEndianKeysSortNumerically) {
