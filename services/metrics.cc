@@ -158,10 +158,10 @@ class Metrics::Collector final : public prometheus::Collectable {
     out.push_back(HistogramOf("engine_group_commands", "Commands carried by each group commit.",
                               stats.group_commands));
     MetricFamily total = Family("engine_writer_hold_seconds_total",
-                                "Writer thread time deciding and staging commands, by method.",
+                                "Writer time deciding and staging commands, by method.",
                                 MetricType::Counter);
     MetricFamily longest = Family("engine_writer_hold_max_seconds",
-                                  "The longest one command held the writer thread, by method.",
+                                  "The longest one command held the writer, by method.",
                                   MetricType::Gauge);
     for (const auto& [method, hold] : stats.holds) {
       AddValue(total, absl::ToDoubleSeconds(hold.total), {{"method", method}});
