@@ -16,7 +16,8 @@
 // A unary call's thread that finds no group being written takes the
 // writer's part itself (SubmitOrRun): it writes the group, gives the part
 // back, and then calls the group's `done`s. On an idle server that saves
-// two thread wake-ups per call, which cost more than deciding a command.
+// two thread wake-ups per call, which cost about as much as deciding and
+// staging a command.
 // Under load the writer thread is busy and the call only queues. "The
 // writer" below is whichever thread writes the current group: groups never
 // overlap, and each starts after the previous one ended (under the
