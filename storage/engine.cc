@@ -176,11 +176,16 @@ void Engine::Run() {
       if (queue_.empty() && side_queue_.empty()) return;
       TakeGroupLocked(group, side);
     }
-    HandToCompleter(CommitGroup(group, side));
+    std::vector<Completion> outcomes = CommitGroup(group, side);
     group.clear();
     side.clear();
-    std::lock_guard<std::mutex> lock(mu_);
-    writing_ = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      writing_ = false;
+    }
+    // The part is given back before any `done` runs: a caller one answers
+    // may then write its next command's group itself.
+    HandToCompleter(std::move(outcomes));
   }
 }
 
