@@ -31,6 +31,11 @@ absl::Status RequestIdReusedError(const CommandMeta& meta, const std::string& me
   return status;
 }
 
+// The answer to a command or side write that arrives after Stop().
+absl::Status ShuttingDown() {
+  return absl::UnavailableError("the server is shutting down; retry against a running instance");
+}
+
 }  // namespace
 
 Engine::Engine(EventStore* store, const Clock* clock, EngineOptions options)
@@ -46,21 +51,20 @@ void Engine::Submit(Command command) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!stopping_) {
       queue_.push_back(std::move(command));
+      // A group being written takes what is queued next (RunHereIfIdle
+      // wakes the writer thread if it has to).
       if (!writing_) cv_.notify_one();
       return;
     }
   }
-  command.done(absl::UnavailableError("the server is shutting down; retry against a running instance"),
-               false);
+  command.done(ShuttingDown(), false);
 }
 
 void Engine::SubmitOrRun(Command command) {
   std::unique_lock<std::mutex> lock(mu_);
   if (stopping_) {
     lock.unlock();
-    command.done(
-        absl::UnavailableError("the server is shutting down; retry against a running instance"),
-        false);
+    command.done(ShuttingDown(), false);
     return;
   }
   queue_.push_back(std::move(command));
@@ -71,8 +75,7 @@ void Engine::SubmitSideWriteOrRun(SideWrite write) {
   std::unique_lock<std::mutex> lock(mu_);
   if (stopping_) {
     lock.unlock();
-    write.done(
-        absl::UnavailableError("the server is shutting down; retry against a running instance"));
+    write.done(ShuttingDown());
     return;
   }
   side_queue_.push_back(std::move(write));
@@ -114,13 +117,12 @@ void Engine::SubmitAll(std::vector<Command> commands) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!stopping_) {
       for (Command& c : commands) queue_.push_back(std::move(c));
-      cv_.notify_one();
+      if (!writing_) cv_.notify_one();
       return;
     }
   }
   for (Command& c : commands) {
-    c.done(absl::UnavailableError("the server is shutting down; retry against a running instance"),
-           false);
+    c.done(ShuttingDown(), false);
   }
 }
 
@@ -129,11 +131,11 @@ void Engine::SubmitSideWrite(SideWrite write) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!stopping_) {
       side_queue_.push_back(std::move(write));
-      cv_.notify_one();
+      if (!writing_) cv_.notify_one();
       return;
     }
   }
-  write.done(absl::UnavailableError("the server is shutting down; retry against a running instance"));
+  write.done(ShuttingDown());
 }
 
 void Engine::Stop() {
