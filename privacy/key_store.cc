@@ -1,7 +1,9 @@
 #include "privacy/key_store.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -27,6 +29,9 @@ constexpr absl::string_view kMasterKey = "master";
 constexpr absl::string_view kNamePrefix = "name/";
 constexpr absl::string_view kKeyPrefix = "key/";
 constexpr absl::string_view kErasedPrefix = "erased/";
+constexpr absl::string_view kPoolPrefix = "pool/";
+// How long a refill that failed (a full disk) waits before it tries again.
+constexpr absl::Duration kRefillRetry = absl::Seconds(1);
 // What the master record's check seals: a wrong master key fails to open it.
 constexpr absl::string_view kCheckText = "casework key store check";
 constexpr absl::string_view kNamingSecretAad = "casework naming secret";
@@ -54,6 +59,16 @@ std::string SealNamingSecret(const MasterKey& master, const Key256& secret) {
   return Seal(master.key, secret.view(), kNamingSecretAad);
 }
 
+// A subject's key as the store keeps it: wrapped by the master key.
+std::string KeyRecord(const MasterKey& master, absl::string_view id, const Key256& key,
+                      const google::protobuf::Timestamp& created) {
+  internal::SubjectKeyRecord record;
+  record.set_wrapped(Seal(master.key, key.view(), id));
+  record.set_master_key_id(master.id);
+  *record.mutable_created_time() = created;
+  return record.SerializeAsString();
+}
+
 internal::MasterKeyRecord MasterRecord(const MasterKey& master, const Key256& secret,
                                        absl::string_view store_id) {
   internal::MasterKeyRecord record;
@@ -74,7 +89,13 @@ KeyStore::KeyStore(std::unique_ptr<rocksdb::DB> db, MasterKey master, Key256 nam
       store_id_(std::move(store_id)),
       master_(std::move(master)) {}
 
-KeyStore::~KeyStore() = default;
+KeyStore::~KeyStore() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (refiller_.joinable()) refiller_.join();
+}
 
 absl::StatusOr<std::unique_ptr<KeyStore>> KeyStore::Open(const std::string& path,
                                                          const MasterKey& master) {
@@ -152,6 +173,19 @@ size_t KeyStore::pending() const {
   return pending_.size();
 }
 
+KeyStore::Counts KeyStore::counts() const {
+  absl::MutexLock lock(&mu_);
+  Counts counts = counts_;
+  counts.pool = pool_.size();
+  return counts;
+}
+
+bool KeyStore::AwaitFullPool(absl::Duration timeout) const {
+  absl::MutexLock lock(&mu_);
+  auto full = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return pool_.size() >= kPoolSize; };
+  return mu_.AwaitWithTimeout(absl::Condition(&full), timeout);
+}
+
 void KeyStore::CacheLocked(const std::string& id, KeyState state, const Key256& key) {
   if (cache_.size() >= kMaxCachedKeys) cache_.clear();
   cache_[id] = {state, key};
@@ -188,7 +222,7 @@ absl::StatusOr<std::pair<KeyState, Key256>> KeyStore::LoadLocked(absl::string_vi
 
 absl::StatusOr<std::pair<KeyState, Key256>> KeyStore::Get(absl::string_view id) {
   absl::MutexLock lock(&mu_);
-  for (const Pending& p : pending_) {
+  for (const auto& [hash, p] : pending_) {
     if (p.id == id) return std::make_pair(KeyState::kLive, p.key);
   }
   return LoadLocked(id);
@@ -197,8 +231,8 @@ absl::StatusOr<std::pair<KeyState, Key256>> KeyStore::Get(absl::string_view id) 
 absl::StatusOr<std::optional<std::string>> KeyStore::LiveIdOf(absl::string_view name) {
   const std::string hash = NameHash(name);
   absl::MutexLock lock(&mu_);
-  if (auto it = pending_by_name_.find(hash); it != pending_by_name_.end()) {
-    return std::optional<std::string>(pending_[it->second].id);
+  if (auto it = pending_.find(hash); it != pending_.end()) {
+    return std::optional<std::string>(it->second.id);
   }
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), S(absl::StrCat(kNamePrefix, hash)), &value);
@@ -217,8 +251,8 @@ absl::StatusOr<std::pair<std::string, Key256>> KeyStore::GetOrCreate(absl::strin
   }
   const std::string hash = NameHash(name);
   absl::MutexLock lock(&mu_);
-  if (auto it = pending_by_name_.find(hash); it != pending_by_name_.end()) {
-    return std::make_pair(pending_[it->second].id, pending_[it->second].key);
+  if (auto it = pending_.find(hash); it != pending_.end()) {
+    return std::make_pair(it->second.id, it->second.key);
   }
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), S(absl::StrCat(kNamePrefix, hash)), &value);
@@ -239,34 +273,226 @@ absl::StatusOr<std::pair<std::string, Key256>> KeyStore::GetOrCreate(absl::strin
   } else if (!s.IsNotFound()) {
     return Failed("reading a name", s);
   }
-  Pending p{hash, generation, KeyIdOf(name, generation), Key256::Random()};
-  pending_by_name_[hash] = pending_.size();
-  pending_.push_back(p);
+  Pending& p = pending_[hash];
+  p.name_hash = hash;
+  p.generation = generation;
+  if (!pool_.empty()) {
+    std::tie(p.id, p.key) = std::move(pool_.back());
+    pool_.pop_back();
+    p.pooled = true;
+    ++counts_.from_pool;
+  } else {
+    p.id = KeyIdOf(name, generation);
+    p.key = Key256::Random();
+    ++counts_.outside_pool;
+  }
   if (names_.size() >= kMaxCachedKeys) names_.clear();
   names_[name] = {p.id, p.key};
   return std::make_pair(p.id, p.key);
 }
 
-absl::Status KeyStore::Persist() {
-  absl::MutexLock lock(&mu_);
-  if (pending_.empty()) return absl::OkStatus();
+absl::Status KeyStore::WritePendingLocked(const std::vector<const Pending*>& pending) {
   rocksdb::WriteBatch batch;
   const google::protobuf::Timestamp now = NowStamp();
-  for (const Pending& p : pending_) {
-    internal::SubjectKeyRecord record;
-    record.set_wrapped(Seal(master_.key, p.key.view(), p.id));
-    record.set_master_key_id(master_.id);
-    *record.mutable_created_time() = now;
-    batch.Put(S(absl::StrCat(kKeyPrefix, p.id)), record.SerializeAsString());
-    batch.Put(S(absl::StrCat(kNamePrefix, p.name_hash)), absl::StrCat(p.generation, ":", p.id));
+  for (const Pending* p : pending) {
+    if (p->pooled) {
+      batch.Delete(S(absl::StrCat(kPoolPrefix, p->id)));
+    } else {
+      batch.Put(S(absl::StrCat(kKeyPrefix, p->id)), KeyRecord(master_, p->id, p->key, now));
+    }
+    batch.Put(S(absl::StrCat(kNamePrefix, p->name_hash)), absl::StrCat(p->generation, ":", p->id));
   }
   if (rocksdb::Status s = db_->Write(Synced(), &batch); !s.ok()) {
     return Failed("writing new keys", s);
   }
-  for (const Pending& p : pending_) CacheLocked(p.id, KeyState::kLive, p.key);
-  pending_.clear();
-  pending_by_name_.clear();
+  // The synced write made what was written unsynced before it durable.
+  settled_.insert(settled_.end(), unsynced_.begin(), unsynced_.end());
+  unsynced_.clear();
+  for (const Pending* p : pending) {
+    CacheLocked(p->id, KeyState::kLive, p->key);
+    // A binding that was in a data write is in the data directory too.
+    if (p->in_flight) settled_.push_back(p->id);
+  }
   return absl::OkStatus();
+}
+
+absl::Status KeyStore::Persist() {
+  absl::MutexLock lock(&mu_);
+  if (pending_.empty()) return absl::OkStatus();
+  std::vector<const Pending*> all;
+  for (const auto& [hash, p] : pending_) all.push_back(&p);
+  RETURN_IF_ERROR(WritePendingLocked(all));
+  pending_.clear();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<KeyStore::Binding>> KeyStore::TakeBindings() {
+  absl::MutexLock lock(&mu_);
+  std::vector<const Pending*> made;
+  for (const auto& [hash, p] : pending_) {
+    if (!p.pooled) made.push_back(&p);
+  }
+  if (!made.empty()) {
+    RETURN_IF_ERROR(WritePendingLocked(made));
+    for (const Pending* p : made) pending_.erase(std::string(p->name_hash));
+  }
+  std::vector<Binding> bindings;
+  for (auto& [hash, p] : pending_) {
+    if (p.in_flight) continue;
+    p.in_flight = true;
+    bindings.push_back(Binding{p.id, hash, p.generation});
+  }
+  return bindings;
+}
+
+void KeyStore::BindingsWritten(const std::vector<Binding>& bindings, bool durable) {
+  if (bindings.empty()) return;
+  absl::MutexLock lock(&mu_);
+  // Those still pending as they were (Persist may have written them meanwhile).
+  std::vector<Pending*> mine;
+  for (const Binding& b : bindings) {
+    auto it = pending_.find(b.name_hash);
+    if (it != pending_.end() && it->second.id == b.key_id) mine.push_back(&it->second);
+  }
+  if (durable && !mine.empty()) {
+    rocksdb::WriteBatch batch;
+    for (const Pending* p : mine) {
+      batch.Delete(S(absl::StrCat(kPoolPrefix, p->id)));
+      batch.Put(S(absl::StrCat(kNamePrefix, p->name_hash)),
+                absl::StrCat(p->generation, ":", p->id));
+    }
+    // Unsynced: until a synced write follows, the data directory holds them.
+    if (db_->Write(rocksdb::WriteOptions(), &batch).ok()) {
+      for (Pending* p : mine) {
+        unsynced_.push_back(p->id);
+        CacheLocked(p->id, KeyState::kLive, p->key);
+        pending_.erase(std::string(p->name_hash));
+      }
+      return;
+    }
+  }
+  // Not written (here or in the data): the next data write carries them again.
+  for (Pending* p : mine) p->in_flight = false;
+}
+
+std::vector<std::string> KeyStore::TakeSettled() {
+  absl::MutexLock lock(&mu_);
+  return std::exchange(settled_, {});
+}
+
+absl::Status KeyStore::Reconcile(const std::vector<Binding>& bindings) {
+  if (bindings.empty()) return absl::OkStatus();
+  absl::MutexLock lock(&mu_);
+  rocksdb::WriteBatch batch;
+  for (const Binding& b : bindings) {
+    batch.Delete(S(absl::StrCat(kPoolPrefix, b.key_id)));
+    std::string value;
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), S(absl::StrCat(kNamePrefix, b.name_hash)), &value);
+    if (!s.ok() && !s.IsNotFound()) return Failed("reading a name", s);
+    int64_t generation = -1;
+    if (s.ok()) {
+      const std::pair<absl::string_view, absl::string_view> parts = absl::StrSplit(value, ':');
+      if (!absl::SimpleAtoi(parts.first, &generation)) {
+        return ErrorWithReason(absl::StatusCode::kDataLoss, "KEY_STORE_DAMAGED",
+                               "key store: a name record is unreadable");
+      }
+    }
+    // A later generation means the key was erased and the name has a new
+    // one: the binding is history.
+    if (generation < b.generation) {
+      batch.Put(S(absl::StrCat(kNamePrefix, b.name_hash)),
+                absl::StrCat(b.generation, ":", b.key_id));
+      names_.clear();
+    }
+  }
+  if (rocksdb::Status s = db_->Write(Synced(), &batch); !s.ok()) {
+    return Failed("writing the bindings a data directory held", s);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status KeyStore::DestroyLeftoverPoolLocked() {
+  rocksdb::WriteBatch batch;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(S(kPoolPrefix)); it->Valid() && it->key().starts_with(S(kPoolPrefix));
+       it->Next()) {
+    const absl::string_view id(it->key().data() + kPoolPrefix.size(),
+                               it->key().size() - kPoolPrefix.size());
+    batch.Delete(S(absl::StrCat(kKeyPrefix, id)));
+    batch.Delete(it->key());
+    cache_.erase(id);
+  }
+  if (!it->status().ok()) return Failed("reading the pool", it->status());
+  if (batch.Count() == 0) return absl::OkStatus();
+  if (rocksdb::Status s = db_->Write(Synced(), &batch); !s.ok()) {
+    return Failed("destroying keys an earlier process made and never gave out", s);
+  }
+  return absl::OkStatus();
+}
+
+void KeyStore::StartPool() {
+  absl::MutexLock lock(&mu_);
+  if (pool_started_) return;
+  pool_started_ = true;
+  // Keys an earlier process made and never gave out are destroyed, not
+  // given out: a key store restored from a backup holds, as unused, keys
+  // that were bound after the backup and whose bindings it never got.
+  // Every key given out lost its marker with its binding, here or in
+  // Reconcile, so none of these sealed anything the data directory holds.
+  if (absl::Status destroyed = DestroyLeftoverPoolLocked(); !destroyed.ok()) {
+    std::fprintf(stderr, "caseworkd: key store: %s\n", std::string(destroyed.message()).c_str());
+  }
+  refiller_ = std::thread([this] { RefillLoop(); });
+}
+
+void KeyStore::RefillLoop() {
+  absl::MutexLock lock(&mu_);
+  auto wanted = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stopping_ || pool_.size() <= kPoolSize / 2;
+  };
+  for (;;) {
+    mu_.Await(absl::Condition(&wanted));
+    if (stopping_) return;
+    const size_t count = kPoolSize - pool_.size();
+    mu_.Unlock();
+    std::vector<std::pair<std::string, Key256>> made;
+    rocksdb::Status written;
+    {
+      absl::MutexLock refill(&refill_mu_);
+      MasterKey master;
+      std::vector<std::string> settling;
+      {
+        absl::MutexLock again(&mu_);
+        master = master_;
+        // Written unsynced before this synced write: durable with it.
+        settling = std::exchange(unsynced_, {});
+      }
+      rocksdb::WriteBatch batch;
+      const google::protobuf::Timestamp now = NowStamp();
+      for (size_t i = 0; i < count; ++i) {
+        const std::string id = absl::BytesToHexString(Key256::Random().view().substr(0, 16));
+        const Key256 key = Key256::Random();
+        batch.Put(S(absl::StrCat(kKeyPrefix, id)), KeyRecord(master, id, key, now));
+        batch.Put(S(absl::StrCat(kPoolPrefix, id)), S(""));
+        made.emplace_back(id, key);
+      }
+      written = db_->Write(Synced(), &batch);
+      absl::MutexLock again(&mu_);
+      std::vector<std::string>& to = written.ok() ? settled_ : unsynced_;
+      to.insert(to.end(), settling.begin(), settling.end());
+    }
+    mu_.Lock();
+    if (written.ok()) {
+      for (auto& key : made) pool_.push_back(std::move(key));
+      ++counts_.refills;
+    } else {
+      // Keys are then made on demand, as without a pool; try again later.
+      std::fprintf(stderr, "caseworkd: key store: filling the pool of keys: %s\n",
+                   written.ToString().c_str());
+      mu_.AwaitWithTimeout(absl::Condition(&stopping_), kRefillRetry);
+    }
+  }
 }
 
 absl::Status KeyStore::EraseLocked(const internal::ErasureRecord& record) {
@@ -325,6 +551,7 @@ absl::StatusOr<std::vector<internal::ErasureRecord>> KeyStore::Erasures() const 
 }
 
 absl::StatusOr<int64_t> KeyStore::Rotate(const MasterKey& next) {
+  absl::MutexLock refill(&refill_mu_);
   RETURN_IF_ERROR(Persist());
   absl::MutexLock lock(&mu_);
   rocksdb::WriteBatch batch;

@@ -81,4 +81,8 @@ std::string PrivacyUsePrefix(absl::string_view key_id) {
   return absl::StrCat("privacy/uses/", key_id, "/");
 }
 
+std::string KeyBindingKey(absl::string_view key_id) {
+  return absl::StrCat(kKeyBindingPrefix, key_id);
+}
+
 }  // namespace casework::storage::keys

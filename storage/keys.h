@@ -7,6 +7,11 @@
 //              "meta/privacy/key_store"      -> the key store's id (sealed data)
 //              "seq/" + sequence name        -> BE64 last number handed out
 //                                               (e.g. "seq/partnerships/eastbrook/actions/")
+//              "keybind/" + key id           -> name HMAC + ":" + generation
+//              A name's binding to a key the key store made ahead of need,
+//              written with the data first sealed with it and deleted once
+//              the key store holds it durably (privacy/key_store.h); those
+//              left by a crash are handed to the key store at open.
 //   log        BE64(global position)         -> casework.v1.EventEnvelope
 //              The global log. Positions start at 1, have no gaps, and the
 //              last key is the committed head (found with SeekToLast at open).
@@ -77,6 +82,8 @@ std::string SequenceKey(absl::string_view name);
 // prefix of every such row of the key.
 std::string PrivacyUseKey(absl::string_view key_id, absl::string_view stream);
 std::string PrivacyUsePrefix(absl::string_view key_id);
+inline constexpr absl::string_view kKeyBindingPrefix = "keybind/";
+std::string KeyBindingKey(absl::string_view key_id);
 std::string TimerKey(int64_t fire_at_unix_seconds, absl::string_view stream,
                      absl::string_view name, int64_t generation);
 // Timer keys below this one fire at or before `unix_seconds`.

@@ -9,7 +9,9 @@
 #include <utility>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/file_system.h"
 #include "rocksdb/filter_policy.h"
@@ -277,6 +279,41 @@ absl::StatusOr<uint64_t> ReadHead(const EventStore::Handles& h) {
 
 }  // namespace store_internal
 
+namespace {
+
+// Bindings of keys made ahead of need that only the data directory holds
+// (a crash came before the key store had them durably): handed to the key
+// store, then deleted here. Only then may the key store give out the keys
+// it made and never gave, so it starts its pool.
+absl::Status ReconcileKeyBindings(const EventStore::Handles& h, privacy::KeyStore& keys) {
+  std::vector<privacy::KeyStore::Binding> bindings;
+  rocksdb::WriteBatch held;
+  std::unique_ptr<rocksdb::Iterator> it(h.db->NewIterator(rocksdb::ReadOptions(), h.meta));
+  const rocksdb::Slice prefix(keys::kKeyBindingPrefix.data(), keys::kKeyBindingPrefix.size());
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    privacy::KeyStore::Binding& b = bindings.emplace_back();
+    b.key_id = std::string(View(it->key()).substr(prefix.size()));
+    const std::pair<absl::string_view, absl::string_view> parts =
+        absl::StrSplit(View(it->value()), ':');
+    b.name_hash = std::string(parts.first);
+    if (b.name_hash.empty() || !absl::SimpleAtoi(parts.second, &b.generation)) {
+      return absl::DataLossError(absl::StrCat("unreadable key binding ", View(it->key())));
+    }
+    held.Delete(h.meta, it->key()).PermitUncheckedError();
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "reading key bindings"));
+  RETURN_IF_ERROR(keys.Reconcile(bindings));
+  if (!bindings.empty()) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    RETURN_IF_ERROR(FromRocks(h.db->Write(wo, &held), "deleting reconciled key bindings"));
+  }
+  keys.StartPool();
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 EventStore::Handles::~Handles() {
   if (db == nullptr) return;
   if (flush_on_close && !read_only) {
@@ -411,6 +448,13 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
     s = h->db->Put(wo, h->meta, std::string(keys::kKeyStoreKey),
                    options.sealer->keys().store_id());
     if (!s.ok()) return fail(FromRocks(s, "recording the key store's id"));
+  }
+
+  if (options.sealer != nullptr) {
+    if (absl::Status reconciled = ReconcileKeyBindings(*h, options.sealer->keys());
+        !reconciled.ok()) {
+      return fail(reconciled);
+    }
   }
 
   absl::StatusOr<uint64_t> last = ReadHead(*h);

@@ -12,6 +12,7 @@
 #include "rocksdb/sst_file_manager.h"
 #include "rocksdb/transaction_log.h"
 #include "rocksdb/write_batch.h"
+#include "storage/keys.h"
 #include "storage/store_internal.h"
 #include "workflow/common/status.h"
 
@@ -115,24 +116,49 @@ absl::Status EventStore::Write(StoreBatch& batch) {
       needs_reopen_) {
     RETURN_IF_ERROR(CheckSpaceLocked(nullptr));
   }
-  // Keys the batch's sealed fields need are made durable first: a crash
-  // between the two writes leaves an unused key, never a field no key opens.
+  // Keys the batch's sealed fields need are durable first: made ahead of
+  // need, or else written now (a crash between the two writes leaves an
+  // unused key, never a field no key opens). A name's binding to a key made
+  // ahead rides in this batch, as do deletions of bindings the key store
+  // now holds durably (privacy/key_store.h).
+  std::vector<privacy::KeyStore::Binding> bindings;
   if (options_.sealer != nullptr) {
-    if (absl::Status persisted = options_.sealer->keys().Persist(); !persisted.ok()) {
+    privacy::KeyStore& key_store = options_.sealer->keys();
+    absl::StatusOr<std::vector<privacy::KeyStore::Binding>> taken = key_store.TakeBindings();
+    if (!taken.ok()) {
       return ErrorWithReason(absl::StatusCode::kUnavailable, "KEY_STORE_WRITE_FAILED",
-                             persisted.message());
+                             taken.status().message());
+    }
+    bindings = *std::move(taken);
+    rocksdb::WriteBatch& b = batch.impl_->batch;
+    for (const privacy::KeyStore::Binding& binding : bindings) {
+      b.Put(&families_->meta, keys::KeyBindingKey(binding.key_id),
+            absl::StrCat(binding.name_hash, ":", binding.generation))
+          .PermitUncheckedError();
+    }
+    for (const std::string& id : key_store.TakeSettled()) {
+      b.Delete(&families_->meta, keys::KeyBindingKey(id)).PermitUncheckedError();
     }
   }
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   rocksdb::Status s;
   uint32_t rows_family = 0;
+  absl::Status closed;
   {
     absl::ReaderMutexLock db_lock(&db_mu_);
-    ASSIGN_OR_RETURN(const Handles* h, Db());
-    s = h->db->Write(wo, &batch.impl_->batch);
-    rows_family = h->rows->GetID();
+    absl::StatusOr<const Handles*> h = Db();
+    if (h.ok()) {
+      s = (*h)->db->Write(wo, &batch.impl_->batch);
+      rows_family = (*h)->rows->GetID();
+    } else {
+      closed = h.status();
+    }
   }
+  if (options_.sealer != nullptr) {
+    options_.sealer->keys().BindingsWritten(bindings, closed.ok() && s.ok());
+  }
+  RETURN_IF_ERROR(closed);
   if (!s.ok()) {
     // What this batch left behind is unknown until a reopen reads it.
     parsed_rows_->Clear();
