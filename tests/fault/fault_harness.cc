@@ -15,12 +15,18 @@
 // The last line is:
 //   rounds=N acked=N lost=N duplicated=N mismatched=N disk_full_refused=N
 //
-//   casework-fault-harness --caseworkd=PATH [--rounds=20] [--seed=N] [--threads=6]
+// With --seal, caseworkd seals personal data with a master key, and the check
+// also finds every key the data was sealed with live in the key store, and
+// each action's record key bound to its name (no binding lost in a crash:
+// privacy/key_store.h).
+//
+//   casework-fault-harness --caseworkd=PATH [--rounds=20] [--seed=N] [--threads=6] [--seal]
 #include <signal.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -44,6 +50,8 @@
 #include "casework/v1/actions.grpc.pb.h"
 #include "casework/v1/complaints.grpc.pb.h"
 #include "casework/v1/events.grpc.pb.h"
+#include "privacy/key_store.h"
+#include "privacy/sealer.h"
 #include "services/call_context.h"
 #include "storage/event_store.h"
 #include "storage/keys.h"
@@ -54,6 +62,9 @@ ABSL_FLAG(int, rounds, 20, "Kill-and-restart rounds.");
 ABSL_FLAG(int, seed, 20261121, "Random seed (kill moments).");
 ABSL_FLAG(int, threads, 6, "Concurrent clients.");
 ABSL_FLAG(std::string, data_dir, "", "Data directory (default: a new temporary one).");
+ABSL_FLAG(bool, seal, false,
+          "Run caseworkd sealing personal data, with a master key file made beside the data "
+          "directory and its default key store.");
 
 namespace casework {
 namespace {
@@ -63,6 +74,12 @@ struct Child {
   int port = 0;
 };
 
+// With --seal: the master key file beside the data directory.
+std::string& MasterKeyFile() {
+  static std::string* file = new std::string;
+  return *file;
+}
+
 // Starts caseworkd on `data_dir`; `min_free_mb` is its free-space floor.
 Child StartServer(const std::string& binary, const std::string& data_dir, int64_t min_free_mb = 1) {
   int fds[2];
@@ -71,12 +88,18 @@ Child StartServer(const std::string& binary, const std::string& data_dir, int64_
   if (pid == 0) {
     dup2(fds[1], STDERR_FILENO);
     close(fds[0]);
-    std::string data = "--data_dir=" + data_dir;
-    std::string floor = absl::StrCat("--min_free_disk_mb=", min_free_mb);
-    execl(binary.c_str(), "caseworkd", "--listen=127.0.0.1:0", data.c_str(),
-          "--request_log=false", "--drain_notice_seconds=0", "--rate_limit_per_second=0",
-          floor.c_str(),
-          static_cast<char*>(nullptr));
+    std::vector<std::string> args = {"caseworkd",
+                                     "--listen=127.0.0.1:0",
+                                     "--data_dir=" + data_dir,
+                                     "--request_log=false",
+                                     "--drain_notice_seconds=0",
+                                     "--rate_limit_per_second=0",
+                                     absl::StrCat("--min_free_disk_mb=", min_free_mb)};
+    if (!MasterKeyFile().empty()) args.push_back("--master_key_file=" + MasterKeyFile());
+    std::vector<char*> argv;
+    for (std::string& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    execv(binary.c_str(), argv.data());
     _exit(127);
   }
   close(fds[1]);
@@ -406,6 +429,16 @@ class Harness {
   std::string Check(int rounds) {
     storage::StoreOptions options;
     options.path = data_dir_;
+    if (!MasterKeyFile().empty()) {
+      absl::StatusOr<std::shared_ptr<privacy::Sealer>> sealer =
+          privacy::OpenSealer(MasterKeyFile(), privacy::DefaultKeyStorePath(data_dir_));
+      if (!sealer.ok()) {
+        std::fprintf(stderr, "cannot open the key store: %s\n",
+                     std::string(sealer.status().message()).c_str());
+        std::exit(2);
+      }
+      options.sealer = *sealer;
+    }
     absl::StatusOr<std::unique_ptr<storage::EventStore>> store = storage::EventStore::Open(options);
     if (!store.ok()) {
       std::fprintf(stderr, "cannot open the data directory: %s\n",
@@ -471,9 +504,56 @@ class Harness {
       }
       mismatched_ += static_cast<int>(report->problems.size());
     }
+    if (options.sealer != nullptr) CheckKeys(**store);
     return absl::StrCat("rounds=", rounds, " acked=", acks_.size(), " lost=", lost,
                         " duplicated=", duplicated, " mismatched=", mismatched_,
                         " disk_full_refused=", disk_full_refused_);
+  }
+
+  // Every key the data was sealed with ("privacy/uses/" rows) is live, and
+  // each action's record key is bound to the action's key name.
+  void CheckKeys(const storage::EventStore& store) {
+    privacy::KeyStore& keys = store.sealer()->keys();
+    absl::flat_hash_map<std::string, std::vector<std::string>> ids_of;  // stream -> key ids
+    constexpr absl::string_view kUses = "privacy/uses/";
+    std::string after;
+    for (;;) {
+      absl::StatusOr<std::vector<storage::StoredRow>> rows = store.ScanRows(kUses, after, 1000);
+      if (!rows.ok()) {
+        ++mismatched_;
+        return;
+      }
+      for (const storage::StoredRow& row : *rows) {
+        const absl::string_view rest = absl::string_view(row.key).substr(kUses.size());
+        const size_t slash = rest.find('/');
+        ids_of[rest.substr(slash + 1)].emplace_back(rest.substr(0, slash));
+      }
+      if (rows->size() < 1000) break;
+      after = rows->back().key;
+    }
+    int actions = 0;
+    for (const auto& [stream, ids] : ids_of) {
+      for (const std::string& id : ids) {
+        absl::StatusOr<std::pair<privacy::KeyState, privacy::Key256>> key = keys.Get(id);
+        if (!key.ok() || key->first != privacy::KeyState::kLive) {
+          std::fprintf(stderr, "key %s of %s is not live\n", id.c_str(), stream.c_str());
+          ++mismatched_;
+        }
+      }
+      if (!absl::StrContains(stream, "/actions/")) continue;
+      ++actions;
+      absl::StatusOr<std::optional<std::string>> bound =
+          keys.LiveIdOf(privacy::RecordKeyName(stream, v1::CASE_SUBJECT));
+      if (!bound.ok() || !bound->has_value() ||
+          std::find(ids.begin(), ids.end(), **bound) == ids.end()) {
+        std::fprintf(stderr, "the record key of %s is not bound to its name\n", stream.c_str());
+        ++mismatched_;
+      }
+    }
+    if (actions == 0) {
+      std::fprintf(stderr, "no sealed action found\n");
+      ++mismatched_;
+    }
   }
 
   // Starts and cleanly stops the server once more, so that every due timer
@@ -512,6 +592,15 @@ int main(int argc, char** argv) {
     if (mkdtemp(pattern.data()) == nullptr) return 2;
     data_dir = pattern + "/data";
     temporary = true;
+  }
+  if (absl::GetFlag(FLAGS_seal)) {
+    casework::MasterKeyFile() = std::filesystem::path(data_dir).parent_path() / "master.key";
+    std::FILE* file = std::fopen(casework::MasterKeyFile().c_str(), "w");
+    if (file == nullptr) return 2;
+    std::fprintf(file, "%s\n", std::string(64, 'c').c_str());
+    std::fclose(file);
+    std::filesystem::permissions(casework::MasterKeyFile(), std::filesystem::perms::owner_read |
+                                                                std::filesystem::perms::owner_write);
   }
   std::mt19937 random(absl::GetFlag(FLAGS_seed));
   casework::Harness harness(binary, data_dir);
