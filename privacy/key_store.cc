@@ -447,52 +447,56 @@ void KeyStore::StartPool() {
 }
 
 void KeyStore::RefillLoop() {
-  absl::MutexLock lock(&mu_);
-  auto wanted = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return stopping_ || pool_.size() <= kPoolSize / 2;
-  };
   for (;;) {
-    mu_.Await(absl::Condition(&wanted));
-    if (stopping_) return;
-    const size_t count = kPoolSize - pool_.size();
-    mu_.Unlock();
-    std::vector<std::pair<std::string, Key256>> made;
-    rocksdb::Status written;
+    size_t count = 0;
     {
-      absl::MutexLock refill(&refill_mu_);
-      MasterKey master;
-      std::vector<std::string> settling;
-      {
-        absl::MutexLock again(&mu_);
-        master = master_;
-        // Written unsynced before this synced write: durable with it.
-        settling = std::exchange(unsynced_, {});
-      }
-      rocksdb::WriteBatch batch;
-      const google::protobuf::Timestamp now = NowStamp();
-      for (size_t i = 0; i < count; ++i) {
-        const std::string id = absl::BytesToHexString(Key256::Random().view().substr(0, 16));
-        const Key256 key = Key256::Random();
-        batch.Put(S(absl::StrCat(kKeyPrefix, id)), KeyRecord(master, id, key, now));
-        batch.Put(S(absl::StrCat(kPoolPrefix, id)), S(""));
-        made.emplace_back(id, key);
-      }
-      written = db_->Write(Synced(), &batch);
-      absl::MutexLock again(&mu_);
-      std::vector<std::string>& to = written.ok() ? settled_ : unsynced_;
-      to.insert(to.end(), settling.begin(), settling.end());
+      absl::MutexLock lock(&mu_);
+      auto wanted = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_ || pool_.size() <= kPoolSize / 2;
+      };
+      mu_.Await(absl::Condition(&wanted));
+      if (stopping_) return;
+      count = kPoolSize - pool_.size();
     }
-    mu_.Lock();
-    if (written.ok()) {
-      for (auto& key : made) pool_.push_back(std::move(key));
-      ++counts_.refills;
-    } else {
+    if (rocksdb::Status written = Refill(count); !written.ok()) {
       // Keys are then made on demand, as without a pool; try again later.
       std::fprintf(stderr, "caseworkd: key store: filling the pool of keys: %s\n",
                    written.ToString().c_str());
+      absl::MutexLock lock(&mu_);
       mu_.AwaitWithTimeout(absl::Condition(&stopping_), kRefillRetry);
     }
   }
+}
+
+rocksdb::Status KeyStore::Refill(size_t count) {
+  absl::MutexLock refill(&refill_mu_);
+  MasterKey master;
+  std::vector<std::string> settling;
+  {
+    absl::MutexLock lock(&mu_);
+    master = master_;
+    // Written unsynced before this synced write: durable with it.
+    settling = std::exchange(unsynced_, {});
+  }
+  std::vector<std::pair<std::string, Key256>> made;
+  rocksdb::WriteBatch batch;
+  const google::protobuf::Timestamp now = NowStamp();
+  for (size_t i = 0; i < count; ++i) {
+    const std::string id = absl::BytesToHexString(Key256::Random().view().substr(0, 16));
+    const Key256 key = Key256::Random();
+    batch.Put(S(absl::StrCat(kKeyPrefix, id)), KeyRecord(master, id, key, now));
+    batch.Put(S(absl::StrCat(kPoolPrefix, id)), S(""));
+    made.emplace_back(id, key);
+  }
+  const rocksdb::Status written = db_->Write(Synced(), &batch);
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string>& to = written.ok() ? settled_ : unsynced_;
+  to.insert(to.end(), settling.begin(), settling.end());
+  if (written.ok()) {
+    for (auto& key : made) pool_.push_back(std::move(key));
+    ++counts_.refills;
+  }
+  return written;
 }
 
 absl::Status KeyStore::EraseLocked(const internal::ErasureRecord& record) {

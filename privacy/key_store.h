@@ -53,6 +53,7 @@
 
 namespace rocksdb {
 class DB;
+class Status;
 }  // namespace rocksdb
 
 namespace casework::privacy {
@@ -163,6 +164,8 @@ class KeyStore {
   absl::Status WritePendingLocked(const std::vector<const Pending*>& pending)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RefillLoop();
+  // Makes `count` keys, writes them (synced) and adds them to the pool.
+  rocksdb::Status Refill(size_t count);
   absl::Status DestroyLeftoverPoolLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string NameHash(absl::string_view name) const;
   std::string KeyIdOf(absl::string_view name, int64_t generation) const;

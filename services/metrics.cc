@@ -16,6 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/descriptor.h"
+#include "privacy/key_store.h"
+#include "privacy/sealer.h"
 #include "services/request_log.h"
 #include "services/server.h"
 #include "services/timer_worker.h"
@@ -210,6 +212,23 @@ class Metrics::Collector final : public prometheus::Collectable {
           "Bytes counted by the readers' cache of parsed summary rows.",
           "Case summaries a read found parsed in the readers' cache.",
           "Case summaries a read looked for in the readers' cache and read.");
+    if (privacy::Sealer* sealer = store.sealer()) {
+      // Keys made ahead of need (privacy/key_store.h): a key made on demand
+      // costs its command's group a second synced write.
+      const privacy::KeyStore::Counts keys = sealer->keys().counts();
+      gauge("key_store_pool_keys", "Subjects' keys made ahead of need and not yet given out.",
+            static_cast<double>(keys.pool));
+      out.push_back(Single("key_store_keys_from_pool_total",
+                           "Subjects' keys given out from those made ahead of need.",
+                           MetricType::Counter, static_cast<double>(keys.from_pool)));
+      out.push_back(Single("key_store_keys_made_on_demand_total",
+                           "Subjects' keys made when needed (none were made ahead): each cost its "
+                           "group a synced write of the key store.",
+                           MetricType::Counter, static_cast<double>(keys.outside_pool)));
+      out.push_back(Single("key_store_pool_refills_total",
+                           "Synced writes of the key store that made keys ahead of need.",
+                           MetricType::Counter, static_cast<double>(keys.refills)));
+    }
     gauge("store_pending_compaction_bytes",
           "Bytes RocksDB estimates its compactions must rewrite.",
           static_cast<double>(p.pending_compaction_bytes));

@@ -13,6 +13,7 @@
 #include "casework/v1/actions.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "privacy/key_store.h"
 #include "services/metrics.h"
 #include "storage/fault_injection.h"
 #include "tests/support/server_fixture.h"
@@ -84,6 +85,9 @@ constexpr char kCreated[] =
 
 TEST_F(MetricsTest, TheExpositionPassesPromtoolAndItsSeriesMoveWithCommands) {
   ASSERT_GT(server_->metrics_port(), 0);
+  privacy::KeyStore& keys = server_->store().sealer()->keys();
+  ASSERT_TRUE(keys.AwaitFullPool(absl::Seconds(30)));
+  const privacy::KeyStore::Counts before = keys.counts();
   CreateAction("m-1");
   const std::string first = Scrape();
   ASSERT_THAT(first, HasSubstr("# TYPE casework_calls_total counter"));
@@ -98,6 +102,11 @@ TEST_F(MetricsTest, TheExpositionPassesPromtoolAndItsSeriesMoveWithCommands) {
                                "ActionService/CreateAction\"}"));
   EXPECT_THAT(first, HasSubstr("casework_store_memtable_bytes "));
   EXPECT_THAT(first, HasSubstr("casework_store_table_readers_bytes "));
+  // The action's record key came from the keys made ahead of need.
+  EXPECT_EQ(Sample(first, "casework_key_store_keys_from_pool_total"), before.from_pool + 1);
+  EXPECT_EQ(Sample(first, "casework_key_store_keys_made_on_demand_total"), before.outside_pool);
+  EXPECT_EQ(Sample(first, "casework_key_store_pool_refills_total"), before.refills);
+  EXPECT_EQ(Sample(first, "casework_key_store_pool_keys"), privacy::KeyStore::kPoolSize - 1);
   EXPECT_THAT(first, HasSubstr("casework_call_duration_seconds_bucket{method=\"/casework.v1."
                                "ActionService/CreateAction\",le=\"+Inf\"} 1"));
 
