@@ -180,10 +180,10 @@ KeyStore::Counts KeyStore::counts() const {
   return counts;
 }
 
-bool KeyStore::AwaitFullPool(absl::Duration timeout) const {
+bool KeyStore::AwaitPool(size_t keys, absl::Duration timeout) const {
   absl::MutexLock lock(&mu_);
-  auto full = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return pool_.size() >= kPoolSize; };
-  return mu_.AwaitWithTimeout(absl::Condition(&full), timeout);
+  auto held = [this, keys]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return pool_.size() >= keys; };
+  return mu_.AwaitWithTimeout(absl::Condition(&held), timeout);
 }
 
 void KeyStore::CacheLocked(const std::string& id, KeyState state, const Key256& key) {

@@ -124,8 +124,9 @@ class KeyStore {
     uint64_t refills = 0;        // synced writes that filled the pool
   };
   Counts counts() const;
-  // Waits until the pool holds kPoolSize keys (for tests); false on timeout.
-  bool AwaitFullPool(absl::Duration timeout) const;
+  // Waits until the pool holds at least `keys` keys (for tests); false on
+  // timeout.
+  bool AwaitPool(size_t keys, absl::Duration timeout) const;
 
   // Destroys the live key of `name` and records `record` (its key_id is
   // filled in). NOT_FOUND if the name has no live key. Synced.

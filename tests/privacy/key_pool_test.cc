@@ -39,7 +39,7 @@ std::unique_ptr<KeyStore> OpenWithFullPool(const std::string& path) {
   std::unique_ptr<KeyStore> store = OpenStore(path);
   if (store == nullptr) return nullptr;
   store->StartPool();
-  EXPECT_TRUE(store->AwaitFullPool(absl::Seconds(30)));
+  EXPECT_TRUE(store->AwaitPool(KeyStore::kPoolSize, absl::Seconds(30)));
   return store;
 }
 
@@ -101,7 +101,7 @@ TEST(KeyPool, ANewNameTakesAPooledKeyAndItsBindingWaitsForTheDataWrite) {
   EXPECT_EQ(store->Get(unbound_id)->first, KeyState::kUnknown);
   EXPECT_EQ(store->Get(id)->first, KeyState::kLive);
   EXPECT_EQ(store->Get(other_id)->first, KeyState::kLive);
-  ASSERT_TRUE(store->AwaitFullPool(absl::Seconds(30)));
+  ASSERT_TRUE(store->AwaitPool(KeyStore::kPoolSize, absl::Seconds(30)));
   EXPECT_EQ(store->counts().refills, 1u);
 }
 
@@ -157,7 +157,7 @@ TEST(KeyPool, RotationRewrapsKeysStillInThePool) {
   EXPECT_EQ(store->Get(id)->second.view(), key.view());
   // The new pool's keys are wrapped by the new master key.
   store->StartPool();
-  ASSERT_TRUE(store->AwaitFullPool(absl::Seconds(30)));
+  ASSERT_TRUE(store->AwaitPool(KeyStore::kPoolSize, absl::Seconds(30)));
   const std::string next = store->GetOrCreate(kOther)->first;
   EXPECT_NE(next, id);
   EXPECT_EQ(store->Get(next)->first, KeyState::kLive);

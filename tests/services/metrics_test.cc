@@ -86,7 +86,7 @@ constexpr char kCreated[] =
 TEST_F(MetricsTest, TheExpositionPassesPromtoolAndItsSeriesMoveWithCommands) {
   ASSERT_GT(server_->metrics_port(), 0);
   privacy::KeyStore& keys = server_->store().sealer()->keys();
-  ASSERT_TRUE(keys.AwaitFullPool(absl::Seconds(30)));
+  ASSERT_TRUE(keys.AwaitPool(privacy::KeyStore::kPoolSize, absl::Seconds(30)));
   const privacy::KeyStore::Counts before = keys.counts();
   CreateAction("m-1");
   const std::string first = Scrape();

@@ -4,13 +4,19 @@
 // at its next open, which then lets its copy go.
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "casework/v1/actions.pb.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "privacy/key_store.h"
 #include "privacy/sealer.h"
 #include "storage/engine.h"
+#include "storage/rebuild.h"
 #include "tests/support/engine_harness.h"
 #include "tests/support/test_support.h"
 #include "workflow/actions/commands.h"
@@ -61,7 +67,7 @@ TEST(KeyBindingTest, ABindingTheKeyStoreLostComesBackFromTheDataDirectoryOnce) {
   {
     Sealed sealed(dir, dir.Sub("keys"));
     ASSERT_NE(sealed.engine, nullptr);
-    ASSERT_TRUE(sealed.keys().AwaitFullPool(absl::Seconds(30)));
+    ASSERT_TRUE(sealed.keys().AwaitPool(privacy::KeyStore::kPoolSize, absl::Seconds(30)));
     // The key store as a crash right after the next data write would leave
     // it: the pool's keys durable, no name bound to any of them.
     ASSERT_TRUE(sealed.keys().Backup(dir.Sub("key-backups"), 0).ok());
@@ -111,6 +117,52 @@ TEST(KeyBindingTest, ABindingTheKeyStoreLostComesBackFromTheDataDirectoryOnce) {
   ASSERT_TRUE(live.ok()) << live.status();
   EXPECT_EQ(*live, std::nullopt);
   EXPECT_EQ(sealed.keys().Get(key_id)->first, privacy::KeyState::kUnknown);
+}
+
+TEST(KeyBindingTest, ManyNewRecordsAtOnceOutrunThePoolAndEveryKeyStaysBound) {
+  testing::TempDir dir;
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 50;  // 400 new record keys: more than the pool holds
+  std::vector<std::string> actions(kThreads * kPerThread);
+  {
+    Sealed sealed(dir, dir.Sub("keys"));
+    ASSERT_NE(sealed.engine, nullptr);
+    ASSERT_TRUE(sealed.keys().AwaitPool(privacy::KeyStore::kPoolSize, absl::Seconds(30)));
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          testing::ActionOutcome created = testing::RunAction(
+              *sealed.engine, testing::CreateRequest(absl::StrCat("many-", t, "-", i)));
+          if (created.response.ok()) actions[t * kPerThread + i] = created.response->action().name();
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    // The pool was drawn down to half at least once, and only a refill
+    // takes it above half again.
+    ASSERT_TRUE(sealed.keys().AwaitPool(privacy::KeyStore::kPoolSize / 2 + 1, absl::Seconds(30)));
+    const privacy::KeyStore::Counts counts = sealed.keys().counts();
+    EXPECT_EQ(counts.from_pool + counts.outside_pool, actions.size());
+    EXPECT_GE(counts.refills, 2u);
+    absl::StatusOr<VerifyReport> report = VerifyStore(*sealed.store, absl::UTCTimeZone());
+    ASSERT_TRUE(report.ok()) << report.status();
+    EXPECT_THAT(report->problems, ::testing::IsEmpty());
+  }
+  // After a restart, every record's name still finds the key its data was
+  // sealed with, and the data opens.
+  Sealed sealed(dir, dir.Sub("keys"));
+  ASSERT_NE(sealed.engine, nullptr);
+  std::set<std::string> ids;
+  for (const std::string& action : actions) {
+    ASSERT_FALSE(action.empty());
+    absl::StatusOr<std::optional<std::string>> live =
+        sealed.keys().LiveIdOf(privacy::RecordKeyName(action, v1::CASE_SUBJECT));
+    ASSERT_TRUE(live.ok() && live->has_value()) << action;
+    ids.insert(**live);
+    EXPECT_EQ(sealed.TitleOf(action), "Visit the flats") << action;
+  }
+  EXPECT_EQ(ids.size(), actions.size());
 }
 
 }  // namespace
