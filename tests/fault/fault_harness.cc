@@ -599,8 +599,8 @@ int main(int argc, char** argv) {
     if (file == nullptr) return 2;
     std::fprintf(file, "%s\n", std::string(64, 'c').c_str());
     std::fclose(file);
-    std::filesystem::permissions(casework::MasterKeyFile(), std::filesystem::perms::owner_read |
-                                                                std::filesystem::perms::owner_write);
+    namespace fs = std::filesystem;
+    fs::permissions(casework::MasterKeyFile(), fs::perms::owner_read | fs::perms::owner_write);
   }
   std::mt19937 random(absl::GetFlag(FLAGS_seed));
   casework::Harness harness(binary, data_dir);
