@@ -20,53 +20,33 @@
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/backup_engine.h"
 #include "rocksdb/write_batch.h"
+#include "privacy/key_store_internal.h"
 #include "workflow/common/status.h"
 
 namespace casework::privacy {
+
+using key_store_internal::Failed;
+using key_store_internal::KeyRecord;
+using key_store_internal::kKeyPrefix;
+using key_store_internal::kNamePrefix;
+using key_store_internal::kPoolPrefix;
+using key_store_internal::NameValue;
+using key_store_internal::NowStamp;
+using key_store_internal::S;
+using key_store_internal::Synced;
+
 namespace {
 
 constexpr absl::string_view kMasterKey = "master";
-constexpr absl::string_view kNamePrefix = "name/";
-constexpr absl::string_view kKeyPrefix = "key/";
 constexpr absl::string_view kErasedPrefix = "erased/";
-constexpr absl::string_view kPoolPrefix = "pool/";
-// How long a refill that failed (a full disk) waits before it tries again.
-constexpr absl::Duration kRefillRetry = absl::Seconds(1);
 // What the master record's check seals: a wrong master key fails to open it.
 constexpr absl::string_view kCheckText = "casework key store check";
 constexpr absl::string_view kNamingSecretAad = "casework naming secret";
 // Keys held in memory at most; the cache is cleared when it is full.
 constexpr size_t kMaxCachedKeys = 1 << 16;
 
-rocksdb::Slice S(absl::string_view v) { return rocksdb::Slice(v.data(), v.size()); }
-
-absl::Status Failed(absl::string_view what, const rocksdb::Status& s) {
-  return ErrorWithReason(absl::StatusCode::kUnavailable, "KEY_STORE_WRITE_FAILED",
-                         absl::StrCat("key store: ", what, ": ", s.ToString()));
-}
-
-rocksdb::WriteOptions Synced() {
-  rocksdb::WriteOptions w;
-  w.sync = true;
-  return w;
-}
-
-google::protobuf::Timestamp NowStamp() {
-  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(absl::Now()));
-}
-
 std::string SealNamingSecret(const MasterKey& master, const Key256& secret) {
   return Seal(master.key, secret.view(), kNamingSecretAad);
-}
-
-// A subject's key as the store keeps it: wrapped by the master key.
-std::string KeyRecord(const MasterKey& master, absl::string_view id, const Key256& key,
-                      const google::protobuf::Timestamp& created) {
-  internal::SubjectKeyRecord record;
-  record.set_wrapped(Seal(master.key, key.view(), id));
-  record.set_master_key_id(master.id);
-  *record.mutable_created_time() = created;
-  return record.SerializeAsString();
 }
 
 internal::MasterKeyRecord MasterRecord(const MasterKey& master, const Key256& secret,
@@ -173,19 +153,6 @@ size_t KeyStore::pending() const {
   return pending_.size();
 }
 
-KeyStore::Counts KeyStore::counts() const {
-  absl::MutexLock lock(&mu_);
-  Counts counts = counts_;
-  counts.pool = pool_.size();
-  return counts;
-}
-
-bool KeyStore::AwaitPool(size_t keys, absl::Duration timeout) const {
-  absl::MutexLock lock(&mu_);
-  auto held = [this, keys]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return pool_.size() >= keys; };
-  return mu_.AwaitWithTimeout(absl::Condition(&held), timeout);
-}
-
 void KeyStore::CacheLocked(const std::string& id, KeyState state, const Key256& key) {
   if (cache_.size() >= kMaxCachedKeys) cache_.clear();
   cache_[id] = {state, key};
@@ -234,14 +201,27 @@ absl::StatusOr<std::optional<std::string>> KeyStore::LiveIdOf(absl::string_view 
   if (auto it = pending_.find(hash); it != pending_.end()) {
     return std::optional<std::string>(it->second.id);
   }
+  ASSIGN_OR_RETURN(std::optional<NameRecord> record, ReadNameLocked(hash));
+  if (!record.has_value()) return std::optional<std::string>();
+  ASSIGN_OR_RETURN(auto found, LoadLocked(record->id));
+  if (found.first != KeyState::kLive) return std::optional<std::string>();
+  return std::optional<std::string>(record->id);
+}
+
+absl::StatusOr<std::optional<KeyStore::NameRecord>> KeyStore::ReadNameLocked(
+    absl::string_view hash) {
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), S(absl::StrCat(kNamePrefix, hash)), &value);
-  if (s.IsNotFound()) return std::optional<std::string>();
+  if (s.IsNotFound()) return std::optional<NameRecord>();
   if (!s.ok()) return Failed("reading a name", s);
-  const std::pair<std::string, std::string> parts = absl::StrSplit(value, ':');
-  ASSIGN_OR_RETURN(auto found, LoadLocked(parts.second));
-  if (found.first != KeyState::kLive) return std::optional<std::string>();
-  return std::optional<std::string>(parts.second);
+  const std::pair<absl::string_view, absl::string_view> parts = absl::StrSplit(value, ':');
+  NameRecord record;
+  record.id = std::string(parts.second);
+  if (!absl::SimpleAtoi(parts.first, &record.generation) || record.id.empty()) {
+    return ErrorWithReason(absl::StatusCode::kDataLoss, "KEY_STORE_DAMAGED",
+                           "key store: a name record is unreadable");
+  }
+  return std::optional<NameRecord>(std::move(record));
 }
 
 absl::StatusOr<std::pair<std::string, Key256>> KeyStore::GetOrCreate(absl::string_view name) {
@@ -254,24 +234,17 @@ absl::StatusOr<std::pair<std::string, Key256>> KeyStore::GetOrCreate(absl::strin
   if (auto it = pending_.find(hash); it != pending_.end()) {
     return std::make_pair(it->second.id, it->second.key);
   }
-  std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), S(absl::StrCat(kNamePrefix, hash)), &value);
+  ASSIGN_OR_RETURN(std::optional<NameRecord> record, ReadNameLocked(hash));
   int64_t generation = 0;
-  if (s.ok()) {
-    const std::pair<std::string, std::string> parts = absl::StrSplit(value, ':');
-    if (!absl::SimpleAtoi(parts.first, &generation)) {
-      return ErrorWithReason(absl::StatusCode::kDataLoss, "KEY_STORE_DAMAGED",
-                             "key store: a name record is unreadable");
-    }
-    ASSIGN_OR_RETURN(auto found, LoadLocked(parts.second));
+  if (record.has_value()) {
+    ASSIGN_OR_RETURN(auto found, LoadLocked(record->id));
     if (found.first == KeyState::kLive) {
       if (names_.size() >= kMaxCachedKeys) names_.clear();
-      names_[name] = {parts.second, found.second};
-      return std::make_pair(parts.second, found.second);
+      names_[name] = {record->id, found.second};
+      return std::make_pair(record->id, found.second);
     }
-    ++generation;  // erased: the person's data from now on gets a new key
-  } else if (!s.IsNotFound()) {
-    return Failed("reading a name", s);
+    // erased: the person's data from now on gets a new key
+    generation = record->generation + 1;
   }
   Pending& p = pending_[hash];
   p.name_hash = hash;
@@ -300,7 +273,7 @@ absl::Status KeyStore::WritePendingLocked(const std::vector<const Pending*>& pen
     } else {
       batch.Put(S(absl::StrCat(kKeyPrefix, p->id)), KeyRecord(master_, p->id, p->key, now));
     }
-    batch.Put(S(absl::StrCat(kNamePrefix, p->name_hash)), absl::StrCat(p->generation, ":", p->id));
+    batch.Put(S(absl::StrCat(kNamePrefix, p->name_hash)), NameValue(p->generation, p->id));
   }
   if (rocksdb::Status s = db_->Write(Synced(), &batch); !s.ok()) {
     return Failed("writing new keys", s);
@@ -324,179 +297,6 @@ absl::Status KeyStore::Persist() {
   RETURN_IF_ERROR(WritePendingLocked(all));
   pending_.clear();
   return absl::OkStatus();
-}
-
-absl::StatusOr<std::vector<KeyStore::Binding>> KeyStore::TakeBindings() {
-  absl::MutexLock lock(&mu_);
-  std::vector<const Pending*> made;
-  for (const auto& [hash, p] : pending_) {
-    if (!p.pooled) made.push_back(&p);
-  }
-  if (!made.empty()) {
-    RETURN_IF_ERROR(WritePendingLocked(made));
-    for (const Pending* p : made) pending_.erase(std::string(p->name_hash));
-  }
-  std::vector<Binding> bindings;
-  for (auto& [hash, p] : pending_) {
-    if (p.in_flight) continue;
-    p.in_flight = true;
-    bindings.push_back(Binding{p.id, hash, p.generation});
-  }
-  return bindings;
-}
-
-void KeyStore::BindingsWritten(const std::vector<Binding>& bindings, bool durable) {
-  if (bindings.empty()) return;
-  absl::MutexLock lock(&mu_);
-  // Those still pending as they were (Persist may have written them meanwhile).
-  std::vector<Pending*> mine;
-  for (const Binding& b : bindings) {
-    auto it = pending_.find(b.name_hash);
-    if (it != pending_.end() && it->second.id == b.key_id) mine.push_back(&it->second);
-  }
-  if (durable && !mine.empty()) {
-    rocksdb::WriteBatch batch;
-    for (const Pending* p : mine) {
-      batch.Delete(S(absl::StrCat(kPoolPrefix, p->id)));
-      batch.Put(S(absl::StrCat(kNamePrefix, p->name_hash)),
-                absl::StrCat(p->generation, ":", p->id));
-    }
-    // Unsynced: until a synced write follows, the data directory holds them.
-    if (db_->Write(rocksdb::WriteOptions(), &batch).ok()) {
-      for (Pending* p : mine) {
-        unsynced_.push_back(p->id);
-        CacheLocked(p->id, KeyState::kLive, p->key);
-        pending_.erase(std::string(p->name_hash));
-      }
-      return;
-    }
-  }
-  // Not written (here or in the data): the next data write carries them again.
-  for (Pending* p : mine) p->in_flight = false;
-}
-
-std::vector<std::string> KeyStore::TakeSettled() {
-  absl::MutexLock lock(&mu_);
-  return std::exchange(settled_, {});
-}
-
-absl::Status KeyStore::Reconcile(const std::vector<Binding>& bindings) {
-  if (bindings.empty()) return absl::OkStatus();
-  absl::MutexLock lock(&mu_);
-  rocksdb::WriteBatch batch;
-  for (const Binding& b : bindings) {
-    batch.Delete(S(absl::StrCat(kPoolPrefix, b.key_id)));
-    std::string value;
-    rocksdb::Status s =
-        db_->Get(rocksdb::ReadOptions(), S(absl::StrCat(kNamePrefix, b.name_hash)), &value);
-    if (!s.ok() && !s.IsNotFound()) return Failed("reading a name", s);
-    int64_t generation = -1;
-    if (s.ok()) {
-      const std::pair<absl::string_view, absl::string_view> parts = absl::StrSplit(value, ':');
-      if (!absl::SimpleAtoi(parts.first, &generation)) {
-        return ErrorWithReason(absl::StatusCode::kDataLoss, "KEY_STORE_DAMAGED",
-                               "key store: a name record is unreadable");
-      }
-    }
-    // A later generation means the key was erased and the name has a new
-    // one: the binding is history.
-    if (generation < b.generation) {
-      batch.Put(S(absl::StrCat(kNamePrefix, b.name_hash)),
-                absl::StrCat(b.generation, ":", b.key_id));
-      names_.clear();
-    }
-  }
-  if (rocksdb::Status s = db_->Write(Synced(), &batch); !s.ok()) {
-    return Failed("writing the bindings a data directory held", s);
-  }
-  return absl::OkStatus();
-}
-
-absl::Status KeyStore::DestroyLeftoverPoolLocked() {
-  rocksdb::WriteBatch batch;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek(S(kPoolPrefix)); it->Valid() && it->key().starts_with(S(kPoolPrefix));
-       it->Next()) {
-    const absl::string_view id(it->key().data() + kPoolPrefix.size(),
-                               it->key().size() - kPoolPrefix.size());
-    batch.Delete(S(absl::StrCat(kKeyPrefix, id)));
-    batch.Delete(it->key());
-    cache_.erase(id);
-  }
-  if (!it->status().ok()) return Failed("reading the pool", it->status());
-  if (batch.Count() == 0) return absl::OkStatus();
-  if (rocksdb::Status s = db_->Write(Synced(), &batch); !s.ok()) {
-    return Failed("destroying keys an earlier process made and never gave out", s);
-  }
-  return absl::OkStatus();
-}
-
-void KeyStore::StartPool() {
-  absl::MutexLock lock(&mu_);
-  if (pool_started_) return;
-  pool_started_ = true;
-  // Keys an earlier process made and never gave out are destroyed, not
-  // given out: a key store restored from a backup holds, as unused, keys
-  // that were bound after the backup and whose bindings it never got.
-  // Every key given out lost its marker with its binding, here or in
-  // Reconcile, so none of these sealed anything the data directory holds.
-  if (absl::Status destroyed = DestroyLeftoverPoolLocked(); !destroyed.ok()) {
-    std::fprintf(stderr, "caseworkd: key store: %s\n", std::string(destroyed.message()).c_str());
-  }
-  refiller_ = std::thread([this] { RefillLoop(); });
-}
-
-void KeyStore::RefillLoop() {
-  for (;;) {
-    size_t count = 0;
-    {
-      absl::MutexLock lock(&mu_);
-      auto wanted = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return stopping_ || pool_.size() <= kPoolSize / 2;
-      };
-      mu_.Await(absl::Condition(&wanted));
-      if (stopping_) return;
-      count = kPoolSize - pool_.size();
-    }
-    if (rocksdb::Status written = Refill(count); !written.ok()) {
-      // Keys are then made on demand, as without a pool; try again later.
-      std::fprintf(stderr, "caseworkd: key store: filling the pool of keys: %s\n",
-                   written.ToString().c_str());
-      absl::MutexLock lock(&mu_);
-      mu_.AwaitWithTimeout(absl::Condition(&stopping_), kRefillRetry);
-    }
-  }
-}
-
-rocksdb::Status KeyStore::Refill(size_t count) {
-  absl::MutexLock refill(&refill_mu_);
-  MasterKey master;
-  std::vector<std::string> settling;
-  {
-    absl::MutexLock lock(&mu_);
-    master = master_;
-    // Written unsynced before this synced write: durable with it.
-    settling = std::exchange(unsynced_, {});
-  }
-  std::vector<std::pair<std::string, Key256>> made;
-  rocksdb::WriteBatch batch;
-  const google::protobuf::Timestamp now = NowStamp();
-  for (size_t i = 0; i < count; ++i) {
-    const std::string id = absl::BytesToHexString(Key256::Random().view().substr(0, 16));
-    const Key256 key = Key256::Random();
-    batch.Put(S(absl::StrCat(kKeyPrefix, id)), KeyRecord(master, id, key, now));
-    batch.Put(S(absl::StrCat(kPoolPrefix, id)), S(""));
-    made.emplace_back(id, key);
-  }
-  const rocksdb::Status written = db_->Write(Synced(), &batch);
-  absl::MutexLock lock(&mu_);
-  std::vector<std::string>& to = written.ok() ? settled_ : unsynced_;
-  to.insert(to.end(), settling.begin(), settling.end());
-  if (written.ok()) {
-    for (auto& key : made) pool_.push_back(std::move(key));
-    ++counts_.refills;
-  }
-  return written;
 }
 
 absl::Status KeyStore::EraseLocked(const internal::ErasureRecord& record) {

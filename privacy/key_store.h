@@ -34,6 +34,9 @@
 // (TakeSettled). After a crash in between, the data directory hands its
 // copies back (Reconcile) before anything is served. The keys themselves
 // never leave the key store.
+//
+// key_store.cc holds keys, names, erasure, rotation and backups;
+// key_pool.cc the keys made ahead of need.
 #ifndef CASEWORK_PRIVACY_KEY_STORE_H_
 #define CASEWORK_PRIVACY_KEY_STORE_H_
 
@@ -168,6 +171,14 @@ class KeyStore {
   // Makes `count` keys, writes them (synced) and adds them to the pool.
   rocksdb::Status Refill(size_t count);
   absl::Status DestroyLeftoverPoolLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A name record: the generation of the name's key and its id.
+  struct NameRecord {
+    int64_t generation = 0;
+    std::string id;
+  };
+  // The record of the name with HMAC `hash`; nullopt if it has none.
+  absl::StatusOr<std::optional<NameRecord>> ReadNameLocked(absl::string_view hash)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string NameHash(absl::string_view name) const;
   std::string KeyIdOf(absl::string_view name, int64_t generation) const;
   absl::StatusOr<std::pair<KeyState, Key256>> LoadLocked(absl::string_view id)
