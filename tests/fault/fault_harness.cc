@@ -21,41 +21,36 @@
 // privacy/key_store.h).
 //
 //   casework-fault-harness --caseworkd=PATH [--rounds=20] [--seed=N] [--threads=6] [--seal]
+//
+// The rounds are here; starting and watching caseworkd is
+// tests/fault/fault_process.h, the final check tests/fault/fault_check.h.
 #include <signal.h>
-#include <sys/statvfs.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <limits>
-#include <map>
 #include <mutex>
 #include <random>
 #include <thread>
+#include <vector>
 
-#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "casework/v1/actions.grpc.pb.h"
 #include "casework/v1/complaints.grpc.pb.h"
 #include "casework/v1/events.grpc.pb.h"
-#include "privacy/key_store.h"
-#include "privacy/sealer.h"
 #include "services/call_context.h"
-#include "storage/event_store.h"
-#include "storage/keys.h"
-#include "storage/rebuild.h"
+#include "tests/fault/fault_check.h"
+#include "tests/fault/fault_process.h"
 
 ABSL_FLAG(std::string, caseworkd, "", "Path of the caseworkd binary.");
 ABSL_FLAG(int, rounds, 20, "Kill-and-restart rounds.");
@@ -66,72 +61,8 @@ ABSL_FLAG(bool, seal, false,
           "Run caseworkd sealing personal data, with a master key file made beside the data "
           "directory and its default key store.");
 
-namespace casework {
+namespace casework::fault {
 namespace {
-
-struct Child {
-  pid_t pid = 0;
-  int port = 0;
-};
-
-// With --seal: the master key file beside the data directory.
-std::string& MasterKeyFile() {
-  static std::string* file = new std::string;
-  return *file;
-}
-
-// Starts caseworkd on `data_dir`; `min_free_mb` is its free-space floor.
-Child StartServer(const std::string& binary, const std::string& data_dir, int64_t min_free_mb = 1) {
-  int fds[2];
-  if (pipe(fds) != 0) std::abort();
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], STDERR_FILENO);
-    close(fds[0]);
-    std::vector<std::string> args = {"caseworkd",
-                                     "--listen=127.0.0.1:0",
-                                     "--data_dir=" + data_dir,
-                                     "--request_log=false",
-                                     "--drain_notice_seconds=0",
-                                     "--rate_limit_per_second=0",
-                                     absl::StrCat("--min_free_disk_mb=", min_free_mb)};
-    if (!MasterKeyFile().empty()) args.push_back("--master_key_file=" + MasterKeyFile());
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    execv(binary.c_str(), argv.data());
-    _exit(127);
-  }
-  close(fds[1]);
-  FILE* err = fdopen(fds[0], "r");
-  Child child{pid, 0};
-  char line[512];
-  while (child.port == 0 && fgets(line, sizeof line, err) != nullptr) {
-    std::string s(line);
-    size_t at = s.find("(port ");
-    if (at != std::string::npos) {
-      (void)absl::SimpleAtoi(s.substr(at + 6, s.find(')', at) - at - 6), &child.port);
-    }
-  }
-  // Keep draining stderr so the child never blocks on a full pipe.
-  std::thread([err] {
-    char buf[512];
-    while (fgets(buf, sizeof buf, err) != nullptr) {
-    }
-    fclose(err);
-  }).detach();
-  if (child.port == 0) {
-    std::fprintf(stderr, "caseworkd did not start\n");
-    std::exit(2);
-  }
-  return child;
-}
-
-int Reap(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return status;
-}
 
 void Identity(grpc::ClientContext& context) {
   context.AddMetadata(services::kAgencyHeader, "eastbrook-council");
@@ -175,63 +106,13 @@ v1::CreateActionRequest Action(const std::string& id) {
   return r;
 }
 
-struct Ack {
-  char kind;  // 'c' complaint, 'a' action
-  std::string id;
-  uint64_t first_position;
-};
-
-// Free MiB of the filesystem holding `path`.
-int64_t FreeMiB(const std::string& path) {
-  struct statvfs st;
-  if (statvfs(path.c_str(), &st) != 0) return 0;
-  return static_cast<int64_t>(static_cast<uint64_t>(st.f_bavail) * st.f_frsize >> 20);
-}
-
-// Writes `mib` MiB to `name`; returns whether all of it was written.
-bool WriteBallast(const std::string& name, int64_t mib) {
-  FILE* f = std::fopen(name.c_str(), "wb");
-  if (f == nullptr) return false;
-  const std::string block(1 << 20, 'b');
-  bool ok = true;
-  for (int64_t i = 0; i < mib && ok; ++i)
-    ok = std::fwrite(block.data(), 1, block.size(), f) == block.size();
-  ok = std::fflush(f) == 0 && ok;
-  fsync(fileno(f));
-  std::fclose(f);
-  return ok;
-}
-
-// "SERVING", "NOT_SERVING" or "error", from grpc.health.v1.Health/Check.
-std::string Health(const std::shared_ptr<grpc::Channel>& channel) {
-  grpc::GenericStub stub(channel);
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  grpc::CompletionQueue cq;
-  grpc::Slice empty("", 0);
-  grpc::ByteBuffer request(&empty, 1);
-  auto call = stub.PrepareUnaryCall(&context, "/grpc.health.v1.Health/Check", request, &cq);
-  call->StartCall();
-  grpc::ByteBuffer reply;
-  grpc::Status status;
-  call->Finish(&reply, &status, reinterpret_cast<void*>(1));
-  void* tag;
-  bool ok;
-  cq.Next(&tag, &ok);
-  std::vector<grpc::Slice> slices;
-  if (!status.ok() || !reply.Dump(&slices).ok()) return "error";
-  std::string bytes;
-  for (const grpc::Slice& s : slices)
-    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  if (bytes == std::string("\x08\x01", 2)) return "SERVING";
-  if (bytes == std::string("\x08\x02", 2)) return "NOT_SERVING";
-  return "error";
-}
 
 class Harness {
  public:
-  Harness(std::string binary, std::string data_dir)
-      : binary_(std::move(binary)), data_dir_(std::move(data_dir)) {}
+  Harness(std::string binary, std::string data_dir, std::string master_key_file)
+      : binary_(std::move(binary)),
+        data_dir_(std::move(data_dir)),
+        master_key_file_(std::move(master_key_file)) {}
 
   // One round: load, kill at a random moment, restart, retry a sample. In a
   // disk-full round the free space drops below the floor while the clients
@@ -246,7 +127,7 @@ class Harness {
       ++mismatched_;
       return;
     }
-    Child child = StartServer(binary_, data_dir_, floor_mb);
+    Child child = StartServer(binary_, data_dir_, master_key_file_, floor_mb);
     auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", child.port),
                                        grpc::InsecureChannelCredentials());
     size_t kill_after = acks_.size() + std::uniform_int_distribution<int>(20, 400)(random);
@@ -313,7 +194,7 @@ class Harness {
 
     // Restart; retries of acknowledged commands return the original result.
     channel.reset();
-    child = StartServer(binary_, data_dir_);
+    child = StartServer(binary_, data_dir_, master_key_file_);
     Retry(child.port, random);
     kill(child.pid, SIGTERM);
     if (int status = Reap(child.pid); !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -425,141 +306,19 @@ class Harness {
     }
   }
 
-  // Opens the data directory and checks everything. Returns the summary.
+  // Starts and cleanly stops the server once more, so that every due timer
+  // has had its start-up firing.
+  // Checks the data directory (tests/fault/fault_check.h); the summary line.
   std::string Check(int rounds) {
-    storage::StoreOptions options;
-    options.path = data_dir_;
-    if (!MasterKeyFile().empty()) {
-      absl::StatusOr<std::shared_ptr<privacy::Sealer>> sealer =
-          privacy::OpenSealer(MasterKeyFile(), privacy::DefaultKeyStorePath(data_dir_));
-      if (!sealer.ok()) {
-        std::fprintf(stderr, "cannot open the key store: %s\n",
-                     std::string(sealer.status().message()).c_str());
-        std::exit(2);
-      }
-      options.sealer = *sealer;
-    }
-    absl::StatusOr<std::unique_ptr<storage::EventStore>> store = storage::EventStore::Open(options);
-    if (!store.ok()) {
-      std::fprintf(stderr, "cannot open the data directory: %s\n",
-                   std::string(store.status().message()).c_str());
-      std::exit(2);
-    }
-    absl::flat_hash_map<std::string, int> recorded;  // request id -> first events
-    absl::flat_hash_map<std::string, int> misses;     // stream -> DeadlineMissed
-    absl::flat_hash_map<std::string, int> sources;    // source reference -> ComplaintRecorded
-    absl::flat_hash_map<uint64_t, std::string> at_position;
-    absl::Status scan = (*store)->ScanLog(1, [&](const v1::EventEnvelope& e) {
-      const std::string& type = e.payload().type_url();
-      if (absl::EndsWith(type, ".ComplaintRecorded")) {
-        v1::ComplaintRecorded recorded_event;
-        if (!e.payload().UnpackTo(&recorded_event)) {
-          std::fprintf(stderr, "event at %llu does not unpack\n",
-                       static_cast<unsigned long long>(e.global_position()));
-          ++mismatched_;
-        }
-        ++sources[recorded_event.complaint().source_reference()];
-        ++recorded[e.request_id()];
-      } else if (absl::EndsWith(type, ".ActionCreated")) {
-        ++recorded[e.request_id()];
-      } else if (absl::EndsWith(type, ".DeadlineMissed")) {
-        ++misses[e.stream()];
-      }
-      at_position[e.global_position()] = e.request_id();
-      return true;
-    });
-    if (!scan.ok()) ++mismatched_;
-    int lost = 0, duplicated = 0;
-    for (const Ack& ack : acks_) {
-      const std::string request_id = absl::StrCat(std::string(1, ack.kind), "-", ack.id);
-      auto it = recorded.find(request_id);
-      if (it == recorded.end()) {
-        ++lost;
-        std::fprintf(stderr, "lost: %s\n", request_id.c_str());
-      } else if (it->second != 1) {
-        ++duplicated;
-      } else if (at_position[ack.first_position] != request_id) {
-        ++mismatched_;
-        std::fprintf(stderr, "position %llu does not hold %s\n",
-                     static_cast<unsigned long long>(ack.first_position), request_id.c_str());
-      }
-    }
-    for (const auto& [source, count] : sources) duplicated += count > 1 ? 1 : 0;
-    for (const auto& [stream, count] : misses) duplicated += count > 1 ? 1 : 0;
-    int actions_created = 0;
-    for (const auto& [request_id, count] : recorded) actions_created += request_id[0] == 'a';
-    // Every action's timer was due: after the last clean start it fired once.
-    if (static_cast<int>(misses.size()) != actions_created) {
-      std::fprintf(stderr, "%d actions but %zu timers fired\n", actions_created, misses.size());
-      ++mismatched_;
-    }
-    absl::TimeZone london;
-    absl::LoadTimeZone("Europe/London", &london);
-    absl::StatusOr<storage::VerifyReport> report = storage::VerifyStore(**store, london);
-    if (!report.ok()) {
-      ++mismatched_;
-    } else {
-      for (const std::string& problem : report->problems) {
-        std::fprintf(stderr, "mismatch: %s\n", problem.c_str());
-      }
-      mismatched_ += static_cast<int>(report->problems.size());
-    }
-    if (options.sealer != nullptr) CheckKeys(**store);
-    return absl::StrCat("rounds=", rounds, " acked=", acks_.size(), " lost=", lost,
-                        " duplicated=", duplicated, " mismatched=", mismatched_,
+    const CheckCounts counts = CheckDataDirectory(data_dir_, master_key_file_, acks_);
+    return absl::StrCat("rounds=", rounds, " acked=", acks_.size(), " lost=", counts.lost,
+                        " duplicated=", counts.duplicated,
+                        " mismatched=", mismatched_ + counts.mismatched,
                         " disk_full_refused=", disk_full_refused_);
   }
 
-  // Every key the data was sealed with ("privacy/uses/" rows) is live, and
-  // each action's record key is bound to the action's key name.
-  void CheckKeys(const storage::EventStore& store) {
-    privacy::KeyStore& keys = store.sealer()->keys();
-    absl::flat_hash_map<std::string, std::vector<std::string>> ids_of;  // stream -> key ids
-    constexpr absl::string_view kUses = "privacy/uses/";
-    std::string after;
-    for (;;) {
-      absl::StatusOr<std::vector<storage::StoredRow>> rows = store.ScanRows(kUses, after, 1000);
-      if (!rows.ok()) {
-        ++mismatched_;
-        return;
-      }
-      for (const storage::StoredRow& row : *rows) {
-        const absl::string_view rest = absl::string_view(row.key).substr(kUses.size());
-        const size_t slash = rest.find('/');
-        ids_of[rest.substr(slash + 1)].emplace_back(rest.substr(0, slash));
-      }
-      if (rows->size() < 1000) break;
-      after = rows->back().key;
-    }
-    int actions = 0;
-    for (const auto& [stream, ids] : ids_of) {
-      for (const std::string& id : ids) {
-        absl::StatusOr<std::pair<privacy::KeyState, privacy::Key256>> key = keys.Get(id);
-        if (!key.ok() || key->first != privacy::KeyState::kLive) {
-          std::fprintf(stderr, "key %s of %s is not live\n", id.c_str(), stream.c_str());
-          ++mismatched_;
-        }
-      }
-      if (!absl::StrContains(stream, "/actions/")) continue;
-      ++actions;
-      absl::StatusOr<std::optional<std::string>> bound =
-          keys.LiveIdOf(privacy::RecordKeyName(stream, v1::CASE_SUBJECT));
-      if (!bound.ok() || !bound->has_value() ||
-          std::find(ids.begin(), ids.end(), **bound) == ids.end()) {
-        std::fprintf(stderr, "the record key of %s is not bound to its name\n", stream.c_str());
-        ++mismatched_;
-      }
-    }
-    if (actions == 0) {
-      std::fprintf(stderr, "no sealed action found\n");
-      ++mismatched_;
-    }
-  }
-
-  // Starts and cleanly stops the server once more, so that every due timer
-  // has had its start-up firing.
   void SettleTimers() {
-    Child child = StartServer(binary_, data_dir_);
+    Child child = StartServer(binary_, data_dir_, master_key_file_);
     kill(child.pid, SIGTERM);
     Reap(child.pid);
   }
@@ -567,6 +326,7 @@ class Harness {
  private:
   const std::string binary_;
   const std::string data_dir_;
+  const std::string master_key_file_;  // empty: caseworkd does not seal
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Ack> acks_;
@@ -575,7 +335,7 @@ class Harness {
 };
 
 }  // namespace
-}  // namespace casework
+}  // namespace casework::fault
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
@@ -593,17 +353,18 @@ int main(int argc, char** argv) {
     data_dir = pattern + "/data";
     temporary = true;
   }
+  std::string master_key_file;
   if (absl::GetFlag(FLAGS_seal)) {
-    casework::MasterKeyFile() = std::filesystem::path(data_dir).parent_path() / "master.key";
-    std::FILE* file = std::fopen(casework::MasterKeyFile().c_str(), "w");
+    master_key_file = std::filesystem::path(data_dir).parent_path() / "master.key";
+    std::FILE* file = std::fopen(master_key_file.c_str(), "w");
     if (file == nullptr) return 2;
     std::fprintf(file, "%s\n", std::string(64, 'c').c_str());
     std::fclose(file);
     namespace fs = std::filesystem;
-    fs::permissions(casework::MasterKeyFile(), fs::perms::owner_read | fs::perms::owner_write);
+    fs::permissions(master_key_file, fs::perms::owner_read | fs::perms::owner_write);
   }
   std::mt19937 random(absl::GetFlag(FLAGS_seed));
-  casework::Harness harness(binary, data_dir);
+  casework::fault::Harness harness(binary, data_dir, master_key_file);
   const int rounds = absl::GetFlag(FLAGS_rounds);
   for (int round = 0; round < rounds; ++round) {
     harness.Round(round, random, /*disk_full=*/round == rounds / 2);
