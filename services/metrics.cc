@@ -145,11 +145,15 @@ class Metrics::Collector final : public prometheus::Collectable {
                          "States the writer found in its cache.", MetricType::Counter,
                          static_cast<double>(stats.cache_hits)));
     out.push_back(Single("engine_row_cache_hits_total",
-                         "Sealed read-model rows a decision read that the writer held opened.",
+                         "Rows a decision scanned that the writer held in its scanned ranges.",
                          MetricType::Counter, static_cast<double>(stats.row_cache_hits)));
     out.push_back(Single("engine_row_cache_misses_total",
-                         "Sealed read-model rows a decision read that the writer opened.",
+                         "Rows a decision scanned that the writer read from the store.",
                          MetricType::Counter, static_cast<double>(stats.row_cache_misses)));
+    out.push_back(Single("engine_row_cache_bytes",
+                         "Memory of the index ranges the writer keeps (EngineOptions::"
+                         "row_cache_bytes bounds it).",
+                         MetricType::Gauge, static_cast<double>(stats.row_cache_bytes)));
     out.push_back(Single("engine_state_loads_total", "States the writer read from the store.",
                          MetricType::Counter, static_cast<double>(stats.state_loads)));
     out.push_back(Single("engine_queue_depth", "Commands waiting for the writer thread.",

@@ -39,7 +39,7 @@ absl::Status ShuttingDown() {
 }  // namespace
 
 Engine::Engine(EventStore* store, const Clock* clock, EngineOptions options)
-    : store_(store), clock_(clock), options_(options), row_cache_(options.row_cache_bytes) {
+    : store_(store), clock_(clock), options_(options), ranges_(options.row_cache_bytes) {
   completer_ = std::thread([this] { Complete(); });
   writer_ = std::thread([this] { Run(); });
 }
@@ -262,10 +262,9 @@ std::vector<Engine::Completion> Engine::CommitGroup(std::vector<Command>& comman
     for (auto& [stored, value] : g.opened_summaries) {
       opened.Put(std::move(stored), std::move(value), opened.generation());
     }
-    // An erasure derives rows again in the store: none kept is known good.
-    if (!g.erasures.empty()) {
-      row_cache_.Clear();
-    }
+    // An erasure derives rows again in the store: no range kept is known
+    // good.
+    if (!g.erasures.empty()) ranges_.Clear();
     // Erasures take effect once recorded: keys destroyed, read models
     // derived again (storage/erasure.h). A failure leaves them pending, for
     // the next start.
@@ -292,6 +291,9 @@ std::vector<Engine::Completion> Engine::CommitGroup(std::vector<Command>& comman
       if (o.reply.ok()) o.reply = written;
     }
     for (const auto& [stream, state] : g.states) CacheEvict(stream);
+    // The ranges kept are of the store before the group; should a failed
+    // write have reached it in part, none is known good.
+    ranges_.Clear();
   }
   {
     std::lock_guard<std::mutex> lock(stats_mu_);
@@ -299,8 +301,9 @@ std::vector<Engine::Completion> Engine::CommitGroup(std::vector<Command>& comman
     stats_.groups += g.batch.count() > 0 && !g.poisoned ? 1 : 0;
     stats_.aborted_groups += g.poisoned ? 1 : 0;
     stats_.replays += replays;
-    stats_.row_cache_hits = row_cache_.hits();
-    stats_.row_cache_misses = row_cache_.misses();
+    stats_.row_cache_hits = ranges_.hits();
+    stats_.row_cache_misses = ranges_.misses();
+    stats_.row_cache_bytes = ranges_.bytes();
     for (const auto& [method, hold] : holds) {
       WriterHold& h = stats_.holds[*method];
       ++h.commands;

@@ -50,12 +50,12 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "casework/v1/common.pb.h"
 #include "storage/clock.h"
 #include "storage/event_store.h"
+#include "storage/scanned_ranges.h"
 #include "workflow/time/calendar.h"
 #include "workflow/kernel/command.h"
 #include "workflow/kernel/workflow.h"
@@ -112,14 +112,14 @@ struct EngineOptions {
   // bytes per state).
   // Default: 32 MiB.
   size_t state_cache_bytes = 32 << 20;
-  // Opened values of sealed read-model rows that decisions read, kept by
-  // the writer so that a ledger window read again is not opened again (a
-  // value is replaced or dropped when a command writes its row, and all are
-  // dropped when an erasure applies), at most this much memory, least
-  // recently used going first; one read of a window adds at most a quarter
-  // of it. A sealed row a command writes under a prefix decisions have
-  // scanned (a complainant's or locality's ledger) is kept as written, so
-  // the next decision there reads it without opening it. 0: none.
+  // The index ranges decisions read (a complainant's or locality's ledger
+  // window), kept by the writer with their values opened, so that the next
+  // decision there reads them from memory: no seek through the store and
+  // nothing to open. The writer keeps each range exact: the rows it writes
+  // or deletes inside one are changed in it once durable, and an erasure
+  // empties them all. At most this much memory; one prefix's range takes
+  // at most a quarter of it, and the prefixes read least recently go first
+  // (storage/scanned_ranges.h). 0: none.
   // Default: 8 MiB.
   size_t row_cache_bytes = 8 << 20;
   // Most commands committed in one group (one synced write). Default: 512.
@@ -168,8 +168,9 @@ struct EngineStats {
   // group's synced write), by method.
   std::map<std::string, WriterHold> holds;
   uint64_t cache_hits = 0;       // states found in the writer's state cache
-  uint64_t row_cache_hits = 0;   // sealed rows a decision read, found opened
-  uint64_t row_cache_misses = 0; // sealed rows a decision read, opened
+  uint64_t row_cache_hits = 0;   // rows a decision scanned, from ranges_ kept
+  uint64_t row_cache_misses = 0; // rows a decision scanned, read from the store
+  uint64_t row_cache_bytes = 0;  // memory of the scanned ranges kept
   // Each group's synced write (the group commit, its fsync included), in
   // seconds, and the commands it carried.
   Distribution write_seconds{{0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1}};
@@ -313,22 +314,15 @@ class Engine {
                                     const std::string& stream, Group& group);
   void CachePut(const std::string& stream, const GroupStream& state);
   void CacheEvict(const std::string& stream);
-  // The opened value of the sealed row `key` stored as `stored`: the row
-  // cache's, else opened, and kept while `*budget` (bytes one scan may add
-  // to the cache) allows, so that one long scan cannot flush the cache
-  // with rows it reads once.
-  absl::StatusOr<std::string> OpenRow(const std::string& key, std::string stored,
-                                      size_t* budget);
-  // After a group's write: the rows it wrote under a prefix decisions scan
-  // are kept as written (opened), any other row it wrote or deleted is
-  // forgotten.
+  // `stored` opened, if it is a sealed row.
+  absl::StatusOr<std::string> OpenRow(std::string stored);
+  // After a group's write: the ranges the writer keeps take the rows it
+  // wrote or deleted.
   void RowCacheWritten(const Group& g);
-  // True if `key` is under a prefix (ending in '/') a decision scanned
-  // lately: the next decision that scans there will read it.
-  bool UnderScannedPrefix(absl::string_view key) const;
   // Rows under `prefix` whose remainder sorts after `after` and not after
   // `until` (empty: unbounded), the first `limit` of them if `limit` > 0:
-  // the store's, with this group's writes applied.
+  // the store's (what ranges_ holds of them, the rest read), with this
+  // group's writes applied.
   absl::StatusOr<std::vector<workflow::Row>> ScanRows(absl::string_view prefix,
                                                       absl::string_view after,
                                                       absl::string_view until, int limit,
@@ -349,11 +343,9 @@ class Engine {
   absl::flat_hash_map<std::string, CacheEntry> cache_;
   std::list<std::string> lru_;  // most recent at front
   size_t cache_bytes_ = 0;
-  // Opened sealed rows decisions read, by row key (EngineOptions::
-  // row_cache_bytes; storage/opened_rows.h).
-  OpenedRows row_cache_;
-  // Prefixes decisions scanned (bounded: emptied when it reaches 4,096).
-  absl::flat_hash_set<std::string> scanned_prefixes_;
+  // The index ranges decisions scanned, opened (EngineOptions::
+  // row_cache_bytes; storage/scanned_ranges.h).
+  ScannedRanges ranges_;
 
   // Outcomes waiting for their `done`, run by the completion thread so the
   // writer never waits for a caller.

@@ -60,9 +60,6 @@ struct Engine::Group {
   // Summary rows written sealed: as stored, and opened (for the readers'
   // cache once written).
   std::vector<std::pair<std::string, std::string>> opened_summaries;
-  // Sealed rows written under a prefix decisions scan (their keys; the
-  // opened values are in `rows`), for the writer's row cache.
-  std::vector<std::string> scanned_rows;
 };
 
 // Where a command goes: an existing stream (number 0) or the next stream of

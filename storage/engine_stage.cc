@@ -194,9 +194,6 @@ absl::StatusOr<Engine::GroupStream*> Engine::Stage(const Command& c, const std::
     if (sealed && !summary_key.empty() && puts[i].key == summary_key) {
       g.opened_summaries.emplace_back(stored_values[i], puts[i].value);
     }
-    if (sealed && options_.row_cache_bytes > 0 && UnderScannedPrefix(puts[i].key)) {
-      g.scanned_rows.push_back(puts[i].key);
-    }
     g.rows[puts[i].key] = std::move(puts[i].value);
   }
   for (const auto& [key, value] : old_rows) {
@@ -235,30 +232,44 @@ absl::StatusOr<std::vector<workflow::Row>> Engine::ScanRows(absl::string_view pr
   // under the prefix (it could have deleted some); else all are read and
   // the merge is cut short.
   const size_t store_limit = limit > 0 && !group_wrote ? static_cast<size_t>(limit) : SIZE_MAX;
-  std::vector<workflow::Row> rows;
-  std::string start = after.empty() ? std::string() : first;
-  // What this scan may add to the row cache: a quarter of it.
-  size_t cache_budget = options_.row_cache_bytes / 4;
-  if (options_.row_cache_bytes > 0 && !scanned_prefixes_.contains(prefix)) {
-    if (scanned_prefixes_.size() >= 4096) scanned_prefixes_.clear();
-    scanned_prefixes_.emplace(prefix);
-  }
-  for (;;) {
-    const int page_size =
-        static_cast<int>(std::min<size_t>(kReplayPage, store_limit - rows.size()));
-    ASSIGN_OR_RETURN(std::vector<workflow::Row> page,
-                     store_->ScanRows(prefix, start, page_size, /*open=*/false));
-    bool past = false;
-    for (workflow::Row& row : page) {
-      if (!until.empty() && row.key > last) {
-        past = true;
+  // What the writer holds of the range first, then the store's rows beyond.
+  ScannedRanges::Found kept =
+      ranges_.Find(prefix, after, until, store_limit == SIZE_MAX ? 0 : store_limit);
+  std::vector<workflow::Row> rows = std::move(kept.rows);
+  if (!kept.complete) {
+    std::vector<workflow::Row> read;
+    std::string start = kept.resume_after.empty() ? std::string()
+                                                  : absl::StrCat(prefix, kept.resume_after);
+    // Where the store's rows were known to end: at the prefix's end (none
+    // left), past `until`, or at the last row the limit let in.
+    std::optional<std::string> known_to;
+    for (;;) {
+      const size_t wanted = store_limit - rows.size() - read.size();
+      const int page_size = static_cast<int>(std::min<size_t>(kReplayPage, wanted));
+      ASSIGN_OR_RETURN(std::vector<workflow::Row> page,
+                       store_->ScanRows(prefix, start, page_size, /*open=*/false));
+      bool past = false;
+      for (workflow::Row& row : page) {
+        if (!until.empty() && row.key > last) {
+          past = true;
+          break;
+        }
+        ASSIGN_OR_RETURN(row.value, OpenRow(std::move(row.value)));
+        read.push_back(std::move(row));
+      }
+      if (past) {
+        known_to = std::string(until);
         break;
       }
-      ASSIGN_OR_RETURN(row.value, OpenRow(row.key, std::move(row.value), &cache_budget));
-      rows.push_back(std::move(row));
+      if (static_cast<int>(page.size()) < page_size) break;  // none left under the prefix
+      if (rows.size() + read.size() >= store_limit) {
+        known_to = read.back().key.substr(prefix.size());
+        break;
+      }
+      start = read.back().key;
     }
-    if (past || static_cast<int>(page.size()) < page_size || rows.size() >= store_limit) break;
-    start = rows.back().key;
+    ranges_.Fill(prefix, kept.resume_after, known_to, read);
+    std::move(read.begin(), read.end(), std::back_inserter(rows));
   }
   if (!group_wrote) return rows;
   // This group wrote under the prefix: merge its writes over the store's.
@@ -280,38 +291,15 @@ absl::StatusOr<std::vector<workflow::Row>> Engine::ScanRows(absl::string_view pr
   return rows;
 }
 
-absl::StatusOr<std::string> Engine::OpenRow(const std::string& key, std::string stored,
-                                             size_t* budget) {
+absl::StatusOr<std::string> Engine::OpenRow(std::string stored) {
   if (store_->sealer() == nullptr || !absl::StartsWith(stored, privacy::kSealedRowPrefix)) {
     return stored;  // nothing to open
   }
-  if (std::optional<std::string> kept = row_cache_.Find(key)) return *std::move(kept);
-  ASSIGN_OR_RETURN(std::string opened, store_->OpenRow(std::move(stored), /*remember=*/false));
-  const size_t bytes = OpenedRows::Cost(key, opened);
-  if (bytes > *budget) return opened;  // the scan has added its share
-  *budget -= bytes;
-  row_cache_.Put(key, opened, row_cache_.generation());
-  return opened;
-}
-
-bool Engine::UnderScannedPrefix(absl::string_view key) const {
-  if (scanned_prefixes_.empty()) return false;
-  for (size_t slash = key.find('/'); slash != absl::string_view::npos;
-       slash = key.find('/', slash + 1)) {
-    if (scanned_prefixes_.contains(key.substr(0, slash + 1))) return true;
-  }
-  return false;
+  return store_->OpenRow(std::move(stored), /*remember=*/false);
 }
 
 void Engine::RowCacheWritten(const Group& g) {
-  for (const auto& [key, value] : g.rows) row_cache_.Erase(key);
-  // A ledger entry recorded now is read by the next intake or evaluation
-  // of its complainant or locality.
-  for (const std::string& key : g.scanned_rows) {
-    auto written = g.rows.find(key);
-    if (written == g.rows.end() || !written->second.has_value()) continue;
-    row_cache_.Put(key, *written->second, row_cache_.generation());
-  }
+  for (const auto& [key, value] : g.rows) ranges_.Written(key, value);
 }
 
 }  // namespace casework::storage

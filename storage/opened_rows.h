@@ -1,17 +1,14 @@
-// A cache of opened sealed rows. Opening a row opens every sealed field in
-// it (a key lookup and AES-GCM per field, then the message re-encoded),
-// and the same rows are read again and again between writes. Two are kept:
-//
-// * The readers' (EventStore::opened_rows), keyed by the bytes stored: a
-//   row written again is stored as new bytes (every seal draws a fresh
-//   nonce), so an entry can never be stale. The writer adds the summary
-//   rows it writes.
-// * The writer's (the engine's row cache), keyed by the row's key: the
-//   ledger windows decisions read; the writer replaces or erases the rows
-//   it writes.
+// The readers' cache of opened sealed rows (EventStore::opened_rows).
+// Opening a row opens every sealed field in it (a key lookup and AES-GCM
+// per field, then the message re-encoded), and the same rows are read again
+// and again between writes. It is keyed by the bytes stored: a row written
+// again is stored as new bytes (every seal draws a fresh nonce), so an entry
+// can never be stale. The writer adds the summary rows it writes. (The
+// writer's own reads, the ledger windows decisions scan, have a cache of
+// their own: storage/scanned_ranges.h.)
 //
 // An erasure destroys a person's key but leaves the stored bytes as they
-// were, so it empties both (Clear); an opening that began before the
+// were, so it empties the cache (Clear); an opening that began before the
 // erasure is not kept (the generation check in Put).
 //
 // Bounded by bytes (keys, opened values and their bookkeeping), in sixteen

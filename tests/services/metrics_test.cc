@@ -101,6 +101,7 @@ TEST_F(MetricsTest, TheExpositionPassesPromtoolAndItsSeriesMoveWithCommands) {
   EXPECT_THAT(first, HasSubstr("casework_engine_writer_hold_max_seconds{method=\"casework.v1."
                                "ActionService/CreateAction\"}"));
   EXPECT_THAT(first, HasSubstr("casework_store_memtable_bytes "));
+  EXPECT_LE(Sample(first, "casework_engine_row_cache_bytes"), 8 << 20);
   EXPECT_THAT(first, HasSubstr("casework_store_table_readers_bytes "));
   // The action's record key came from the keys made ahead of need.
   EXPECT_EQ(Sample(first, "casework_key_store_keys_from_pool_total"), before.from_pool + 1);
