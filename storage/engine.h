@@ -314,8 +314,6 @@ class Engine {
                                     const std::string& stream, Group& group);
   void CachePut(const std::string& stream, const GroupStream& state);
   void CacheEvict(const std::string& stream);
-  // `stored` opened, if it is a sealed row.
-  absl::StatusOr<std::string> OpenRow(std::string stored);
   // After a group's write: the ranges the writer keeps take the rows it
   // wrote or deleted.
   void RowCacheWritten(const Group& g);

@@ -254,7 +254,7 @@ absl::StatusOr<std::vector<workflow::Row>> Engine::ScanRows(absl::string_view pr
           past = true;
           break;
         }
-        ASSIGN_OR_RETURN(row.value, OpenRow(std::move(row.value)));
+        ASSIGN_OR_RETURN(row.value, store_->OpenRow(std::move(row.value), /*remember=*/false));
         read.push_back(std::move(row));
       }
       if (past) {
@@ -289,13 +289,6 @@ absl::StatusOr<std::vector<workflow::Row>> Engine::ScanRows(absl::string_view pr
     rows.push_back({key, std::move(value)});
   }
   return rows;
-}
-
-absl::StatusOr<std::string> Engine::OpenRow(std::string stored) {
-  if (store_->sealer() == nullptr || !absl::StartsWith(stored, privacy::kSealedRowPrefix)) {
-    return stored;  // nothing to open
-  }
-  return store_->OpenRow(std::move(stored), /*remember=*/false);
 }
 
 void Engine::RowCacheWritten(const Group& g) {
