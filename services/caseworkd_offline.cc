@@ -11,7 +11,6 @@
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "casework/v1/errors.pb.h"
@@ -211,9 +210,6 @@ int Maintain(const std::string& data_dir, bool rebuild) {
   }
   if (rebuild) {
     absl::Status rebuilt = storage::RebuildDerived(**store, london);
-    if (rebuilt.ok()) {
-      rebuilt = (*store)->PutMeta("derived", absl::StrCat(storage::kDerivedFormat));
-    }
     if (!rebuilt.ok()) {
       std::fprintf(stderr, "caseworkd: rebuild failed: %s\n", std::string(rebuilt.ToString()).c_str());
       return 1;

@@ -6,7 +6,6 @@
 #include <future>
 #include <utility>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/write_batch.h"
@@ -22,6 +21,7 @@ using store_internal::View;
 StoreBatch::StoreBatch(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 StoreBatch::~StoreBatch() = default;
 StoreBatch::StoreBatch(StoreBatch&&) noexcept = default;
+StoreBatch& StoreBatch::operator=(StoreBatch&&) noexcept = default;
 
 void StoreBatch::PutEvent(const v1::EventEnvelope& event) {
   std::string bytes = event.SerializeAsString();
@@ -71,6 +71,8 @@ void StoreBatch::DeleteTimer(absl::string_view key) {
 }
 
 int StoreBatch::count() const { return static_cast<int>(impl_->batch.Count()); }
+
+size_t StoreBatch::bytes() const { return impl_->batch.GetDataSize(); }
 
 absl::Status EventStore::OpenEvent(v1::EventEnvelope& event) const {
   if (options_.sealer == nullptr) return absl::OkStatus();
@@ -418,12 +420,24 @@ absl::StatusOr<std::vector<std::pair<std::string, internal::TimerRecord>>> Event
 }
 
 absl::Status EventStore::ReplaceTimers(
-    const std::vector<std::pair<std::string, internal::TimerRecord>>& timers) {
-  StoreBatch batch = NewBatch();
+    const std::vector<std::pair<std::string, internal::TimerRecord>>& timers, size_t batch_bytes) {
   ASSIGN_OR_RETURN(auto existing, AllTimers());
-  for (const auto& [key, record] : existing) batch.DeleteTimer(key);
-  for (const auto& [key, record] : timers) batch.PutTimer(key, record);
-  return Write(batch);
+  StoreBatch batch = NewBatch();
+  auto write_if_full = [&]() -> absl::Status {
+    if (batch.bytes() < batch_bytes) return absl::OkStatus();
+    RETURN_IF_ERROR(Write(batch));
+    batch = NewBatch();
+    return absl::OkStatus();
+  };
+  for (const auto& [key, record] : existing) {
+    batch.DeleteTimer(key);
+    RETURN_IF_ERROR(write_if_full());
+  }
+  for (const auto& [key, record] : timers) {
+    batch.PutTimer(key, record);
+    RETURN_IF_ERROR(write_if_full());
+  }
+  return batch.count() > 0 ? Write(batch) : absl::OkStatus();
 }
 
 StoreBatch EventStore::NewBatch() const {
@@ -432,33 +446,58 @@ StoreBatch EventStore::NewBatch() const {
   return StoreBatch(std::move(impl));
 }
 
-absl::Status EventStore::ReplaceRows(absl::string_view prefix,
-                                     const std::vector<StoredRow>& rows) {
-  // The value each key is to have (of a key given twice, the later).
-  absl::flat_hash_map<absl::string_view, const std::string*> wanted;
+absl::Status EventStore::ReplaceRows(absl::string_view prefix, const std::vector<StoredRow>& rows,
+                                     size_t batch_bytes) {
+  // The rows to store in key order, of a key given twice the later.
+  std::vector<const StoredRow*> wanted;
   wanted.reserve(rows.size());
-  for (const StoredRow& row : rows) wanted[row.key] = &row.value;
-  StoreBatch batch = NewBatch();
+  for (const StoredRow& row : rows) wanted.push_back(&row);
+  std::stable_sort(wanted.begin(), wanted.end(),
+                   [](const StoredRow* a, const StoredRow* b) { return a->key < b->key; });
   {
-    absl::ReaderMutexLock lock(&db_mu_);
-    ASSIGN_OR_RETURN(const Handles* h, Db());
-    std::unique_ptr<rocksdb::Iterator> it(h->db->NewIterator(rocksdb::ReadOptions(), h->rows));
-    const rocksdb::Slice p(prefix.data(), prefix.size());
-    for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
-      auto found = wanted.find(View(it->key()));
-      if (found == wanted.end()) {
-        batch.DeleteRow(View(it->key()));
-      } else if (View(it->value()) == *found->second) {
-        wanted.erase(found);  // stored as it should be: not written again
+    auto last = std::unique(wanted.rbegin(), wanted.rend(),
+                            [](const StoredRow* a, const StoredRow* b) { return a->key == b->key; });
+    wanted.erase(wanted.begin(), last.base());
+  }
+  // A merge of the stored rows and the wanted ones, both in key order, a
+  // batch at a time; each batch is written outside the lock, and the next
+  // goes on after the last key the one before handled (`resume`).
+  const rocksdb::Slice p(prefix.data(), prefix.size());
+  size_t next = 0;  // into `wanted`
+  std::string resume;
+  for (bool done = false; !done;) {
+    StoreBatch batch = NewBatch();
+    {
+      absl::ReaderMutexLock lock(&db_mu_);
+      ASSIGN_OR_RETURN(const Handles* h, Db());
+      std::unique_ptr<rocksdb::Iterator> it(h->db->NewIterator(rocksdb::ReadOptions(), h->rows));
+      it->Seek(resume.empty() ? p : rocksdb::Slice(resume));
+      if (!resume.empty() && it->Valid() && it->key() == rocksdb::Slice(resume)) it->Next();
+      while (batch.count() == 0 || batch.bytes() < batch_bytes) {
+        const bool stored = it->Valid() && it->key().starts_with(p);
+        if (!stored && next == wanted.size()) {
+          done = true;
+          break;
+        }
+        const int order = !stored                 ? 1
+                          : next == wanted.size() ? -1
+                                                  : it->key().compare(wanted[next]->key);
+        if (order < 0) {  // stored, not wanted
+          batch.DeleteRow(View(it->key()));
+          resume.assign(it->key().data(), it->key().size());
+          it->Next();
+          continue;
+        }
+        const StoredRow& row = *wanted[next++];
+        if (order > 0 || View(it->value()) != row.value) batch.PutRow(row.key, row.value);
+        if (order == 0) it->Next();
+        resume = row.key;
       }
+      if (!it->status().ok()) return FromRocks(it->status(), "scanning rows");
     }
-    if (!it->status().ok()) return FromRocks(it->status(), "scanning rows");
+    if (batch.count() > 0) RETURN_IF_ERROR(Write(batch));
   }
-  for (const StoredRow& row : rows) {
-    auto found = wanted.find(row.key);
-    if (found != wanted.end() && found->second == &row.value) batch.PutRow(row.key, row.value);
-  }
-  return Write(batch);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<std::string>> EventStore::GetMeta(absl::string_view name) const {

@@ -147,6 +147,7 @@ class StoreBatch {
  public:
   ~StoreBatch();
   StoreBatch(StoreBatch&&) noexcept;
+  StoreBatch& operator=(StoreBatch&&) noexcept;
 
   void PutEvent(const v1::EventEnvelope& event);
   void PutState(absl::string_view stream, const internal::StateRecord& record);
@@ -159,6 +160,8 @@ class StoreBatch {
 
   // Number of operations staged.
   int count() const;
+  // Bytes staged (RocksDB's encoding of the batch).
+  size_t bytes() const;
   // Highest global position staged (0 if no event).
   uint64_t last_position() const { return last_position_; }
 
@@ -307,18 +310,29 @@ class EventStore {
   void SetCommitListener(std::function<void(uint64_t)> listener);
 
   // Replaces every read-model row under `prefix` with `rows` (sorted or not;
-  // of a key given twice, the later) in one synced batch. Only what differs
-  // is written: a row already stored with its value is left as it is, so a
-  // rebuild that changes few rows writes few. For read-model rebuilds.
-  absl::Status ReplaceRows(absl::string_view prefix, const std::vector<StoredRow>& rows);
+  // of a key given twice, the later). Only what differs is written: a row
+  // already stored with its value is left as it is, so a rebuild that
+  // changes few rows writes few. The stored rows and the given ones are
+  // merged in key order and written in synced batches of about
+  // `batch_bytes` each, so a rebuild of millions of rows holds one batch,
+  // not a copy of them all, and RocksDB flushes its memtables between
+  // batches. Not atomic: a crash between two batches leaves the rows below
+  // some key replaced and the rest as they were (RebuildDerived marks the
+  // derived data as to be rebuilt until it has finished). For read-model
+  // rebuilds, while no engine writes.
+  static constexpr size_t kReplaceBatchBytes = 4 << 20;
+  absl::Status ReplaceRows(absl::string_view prefix, const std::vector<StoredRow>& rows,
+                           size_t batch_bytes = kReplaceBatchBytes);
   // A value of the store's own bookkeeping ("meta/{name}" in the default
   // family), or nullopt. Thread-safe.
   absl::StatusOr<std::optional<std::string>> GetMeta(absl::string_view name) const;
   // Sets one, synced. For maintenance (no engine writing).
   absl::Status PutMeta(absl::string_view name, absl::string_view value);
-  // Replaces every timer with `timers` (key, record) in one synced batch.
+  // Replaces every timer with `timers` (key, record), in synced batches of
+  // about `batch_bytes` each; not atomic, as ReplaceRows.
   absl::Status ReplaceTimers(
-      const std::vector<std::pair<std::string, internal::TimerRecord>>& timers);
+      const std::vector<std::pair<std::string, internal::TimerRecord>>& timers,
+      size_t batch_bytes = kReplaceBatchBytes);
 
   const StoreOptions& options() const { return options_; }
   // The sealer of personal data, or null (StoreOptions::sealer).

@@ -263,11 +263,16 @@ absl::StatusOr<VerifyReport> VerifyStore(const EventStore& store,
 absl::Status RebuildDerived(EventStore& store, const absl::TimeZone& time_zone,
                             const workflow::Registry& registry) {
   ASSIGN_OR_RETURN(Derived derived, ComputeDerived(store, time_zone, registry));
-  // Each row namespace is replaced by its rows in key order.
+  // What follows is written in many batches: until the last, the directory
+  // says its derived data is to be rebuilt, so a start after a crash in
+  // between rebuilds it again rather than serving half of it.
+  RETURN_IF_ERROR(store.PutMeta("derived", "0"));
+  // Each row namespace is replaced by its rows in key order, their values
+  // moved out of the fold (no second copy of a million rows).
   using Entry = std::pair<const std::string, Derived::RowValue>;
-  std::vector<const Entry*> sorted;
+  std::vector<Entry*> sorted;
   sorted.reserve(derived.rows.size());
-  for (const Entry& entry : derived.rows) sorted.push_back(&entry);
+  for (Entry& entry : derived.rows) sorted.push_back(&entry);
   std::sort(sorted.begin(), sorted.end(),
             [](const Entry* a, const Entry* b) { return a->first < b->first; });
   for (absl::string_view prefix : registry.row_prefixes()) {
@@ -275,8 +280,8 @@ absl::Status RebuildDerived(EventStore& store, const absl::TimeZone& time_zone,
     auto it = std::lower_bound(sorted.begin(), sorted.end(), prefix,
                                [](const Entry* e, absl::string_view p) { return e->first < p; });
     for (; it != sorted.end() && absl::StartsWith((*it)->first, prefix); ++it) {
-      const auto& [key, row] = **it;
-      StoredRow& stored = rows.emplace_back(StoredRow{key, row.value});
+      auto& [key, row] = **it;
+      StoredRow& stored = rows.emplace_back(StoredRow{key, std::move(row.value)});
       if (store.sealer() != nullptr && row.type != nullptr) {
         ASSIGN_OR_RETURN(stored.value, store.sealer()->SealSerialized(*row.stream, row.type,
                                                                       std::move(stored.value)));
@@ -298,8 +303,13 @@ absl::Status RebuildDerived(EventStore& store, const absl::TimeZone& time_zone,
                                                       std::move(*record.mutable_state())));
     }
     batch.PutState(stream, record);
+    if (batch.bytes() >= EventStore::kReplaceBatchBytes) {
+      RETURN_IF_ERROR(store.Write(batch));
+      batch = store.NewBatch();
+    }
   }
-  return store.Write(batch);
+  if (batch.count() > 0) RETURN_IF_ERROR(store.Write(batch));
+  return store.PutMeta("derived", absl::StrCat(kDerivedFormat));
 }
 
 absl::StatusOr<int> DerivedFormat(const EventStore& store) {
@@ -323,7 +333,7 @@ absl::StatusOr<bool> UpgradeDerived(EventStore& store, const absl::TimeZone& tim
   const bool rebuild = format < kDerivedFormat;
   if (rebuild) RETURN_IF_ERROR(RebuildDerived(store, time_zone, registry));
   ASSIGN_OR_RETURN(std::optional<std::string> recorded, store.GetMeta("derived"));
-  if (rebuild || !recorded.has_value()) {
+  if (!recorded.has_value()) {
     RETURN_IF_ERROR(store.PutMeta("derived", absl::StrCat(kDerivedFormat)));
   }
   return rebuild;

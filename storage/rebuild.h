@@ -98,7 +98,10 @@ absl::StatusOr<int> DerivedFormat(const EventStore& store);
 absl::StatusOr<bool> UpgradeDerived(EventStore& store, const absl::TimeZone& time_zone,
                                     const workflow::Registry& registry = workflow::Workflows());
 
-// Replaces state records, read-model rows and timers with a fold of the log.
+// Replaces state records, read-model rows and timers with a fold of the log,
+// in batches (EventStore::ReplaceRows), and records kDerivedFormat. Until it
+// has, the directory's derived format reads 0: a start after a crash in the
+// middle rebuilds again (UpgradeDerived).
 // REQUIRES: no engine is writing to `store`.
 absl::Status RebuildDerived(EventStore& store, const absl::TimeZone& time_zone,
                             const workflow::Registry& registry = workflow::Workflows());

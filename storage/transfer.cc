@@ -477,8 +477,7 @@ absl::StatusOr<TransferReport> ImportPartnership(EventStore& store,
   // be (a start rebuilds it, should this process stop in between).
   RETURN_IF_ERROR(store.PutMeta("derived", "0"));
   RETURN_IF_ERROR(store.Write(batch));
-  RETURN_IF_ERROR(RebuildDerived(store, time_zone, registry));
-  RETURN_IF_ERROR(store.PutMeta("derived", absl::StrCat(kDerivedFormat)));
+  RETURN_IF_ERROR(RebuildDerived(store, time_zone, registry));  // records the format
 
   // The rebuild was a fold of the whole log; what is left to check is that
   // the log holds what the file does.

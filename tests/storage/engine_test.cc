@@ -269,5 +269,26 @@ TEST_F(EngineTest, RebuildRestoresDamagedReadModels) {
   EXPECT_EQ(RowKeys("actions/eastbrook/state/").size(), 5u);
 }
 
+// A rebuild writes in many batches, and the directory says its derived
+// data is to be rebuilt until the last: one left half done by a crash (the
+// format reads 0, rows damaged) is rebuilt by the next start's upgrade, and
+// a finished rebuild records the current format.
+TEST_F(EngineTest, HalfDoneRebuildIsRedoneByTheNextStart) {
+  for (int i = 0; i < 5; ++i) Create(absl::StrCat("r-", i));
+  engine_.reset();
+  ASSERT_TRUE(store_->PutMeta("derived", "0").ok());
+  ASSERT_TRUE(store_->ReplaceRows("actions/eastbrook/state/", {}).ok());
+  EXPECT_EQ(*DerivedFormat(*store_), 0);
+  EXPECT_EQ(*UpgradeDerived(*store_, absl::UTCTimeZone()), true);
+  EXPECT_EQ(*DerivedFormat(*store_), kDerivedFormat);
+  EXPECT_THAT(VerifyStore(*store_, absl::UTCTimeZone())->problems, ::testing::IsEmpty());
+  EXPECT_EQ(RowKeys("actions/eastbrook/state/").size(), 5u);
+
+  ASSERT_TRUE(store_->PutMeta("derived", "0").ok());
+  ASSERT_TRUE(RebuildDerived(*store_, absl::UTCTimeZone()).ok());
+  EXPECT_EQ(*DerivedFormat(*store_), kDerivedFormat);
+  EXPECT_EQ(*UpgradeDerived(*store_, absl::UTCTimeZone()), false);
+}
+
 }  // namespace
 }  // namespace casework::storage

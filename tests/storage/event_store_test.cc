@@ -3,11 +3,14 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <optional>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "storage/backup.h"
@@ -155,6 +158,76 @@ TEST(EventStoreTest, ReplaceRowsLeavesExactlyTheGivenRowsUnderItsPrefix) {
   ASSERT_TRUE(store->ReplaceRows("q/", {}).ok());
   EXPECT_TRUE(store->ScanRows("q/", "", 10)->empty());
   EXPECT_EQ(store->ScanRows("r/", "", 10)->size(), 1u);
+}
+
+// Replacing in batches of any size (one operation each, a few, one for
+// all) leaves exactly the rows a model says: random stored rows, random
+// wanted ones with keys given twice, values the same or changed, and the
+// rows of the neighbouring prefixes untouched.
+TEST(EventStoreTest, ReplaceRowsInBatchesOfAnySizeMatchesAModel) {
+  std::mt19937 random(7);
+  for (size_t batch_bytes : {size_t{1}, size_t{300}, EventStore::kReplaceBatchBytes}) {
+    TempDir dir;
+    StoreOptions options;
+    options.path = dir.Sub("data");
+    std::unique_ptr<EventStore> store = *EventStore::Open(options);
+    std::map<std::string, std::string> model;
+    auto key = [&](const char* prefix) {
+      return absl::StrCat(prefix, absl::Dec(random() % 400, absl::kZeroPad3));
+    };
+    StoreBatch batch = store->NewBatch();
+    for (int i = 0; i < 300; ++i) {
+      for (const char* prefix : {"p/", "q/", "r/"}) {
+        const std::string k = key(prefix);
+        const std::string v = absl::StrCat("v", random() % 3);
+        batch.PutRow(k, v);
+        model[k] = v;
+      }
+    }
+    ASSERT_TRUE(store->Write(batch).ok());
+    for (auto it = model.begin(); it != model.end();) {
+      it = absl::StartsWith(it->first, "q/") ? model.erase(it) : std::next(it);
+    }
+    std::vector<StoredRow> wanted;
+    for (int i = 0; i < 350; ++i) {
+      StoredRow row{key("q/"), absl::StrCat("v", random() % 3)};
+      model[row.key] = row.value;  // the later of a key given twice
+      wanted.push_back(std::move(row));
+    }
+    ASSERT_TRUE(store->ReplaceRows("q/", wanted, batch_bytes).ok());
+    std::map<std::string, std::string> stored;
+    for (const char* prefix : {"p/", "q/", "r/"}) {
+      std::vector<StoredRow> rows = *store->ScanRows(prefix, "", 1000);
+      for (StoredRow& row : rows) stored[row.key] = row.value;
+    }
+    EXPECT_EQ(stored, model) << "batches of " << batch_bytes << " bytes";
+  }
+}
+
+// Timers replaced in batches of one operation each end as given.
+TEST(EventStoreTest, ReplaceTimersInSmallBatchesLeavesExactlyTheGivenTimers) {
+  TempDir dir;
+  std::unique_ptr<EventStore> store = StoreWithRows(dir);
+  auto timers = [](std::initializer_list<int> ids) {
+    std::vector<std::pair<std::string, internal::TimerRecord>> out;
+    for (int id : ids) {
+      internal::TimerRecord record;
+      record.set_stream(absl::StrCat("partnerships/eastbrook/actions/", id));
+      record.set_name("due");
+      out.emplace_back(absl::StrCat("t/", id), record);
+    }
+    return out;
+  };
+  auto stored = [&] {
+    std::vector<std::string> keys;
+    const auto all = *store->AllTimers();
+    for (const auto& [key, record] : all) keys.push_back(key);
+    return keys;
+  };
+  ASSERT_TRUE(store->ReplaceTimers(timers({1, 2, 3}), 1).ok());
+  EXPECT_EQ(stored(), (std::vector<std::string>{"t/1", "t/2", "t/3"}));
+  ASSERT_TRUE(store->ReplaceTimers(timers({2, 4}), 1).ok());
+  EXPECT_EQ(stored(), (std::vector<std::string>{"t/2", "t/4"}));
 }
 
 // Every scan (reading ahead or not, opening or not) hands out every event
