@@ -26,15 +26,16 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "casework/internal/records.pb.h"
@@ -48,6 +49,7 @@
 #include "workflow/kernel/context.h"
 
 namespace rocksdb {
+class ColumnFamilyHandle;
 class Status;
 }  // namespace rocksdb
 
@@ -309,30 +311,31 @@ class EventStore {
   // Null: none. Thread-safe.
   void SetCommitListener(std::function<void(uint64_t)> listener);
 
+  // A key and the value it is to have, viewed (ReplaceRows).
+  using KeyValue = std::pair<absl::string_view, absl::string_view>;
   // Replaces every read-model row under `prefix` with `rows` (sorted or not;
-  // of a key given twice, the later). Only what differs is written: a row
-  // already stored with its value is left as it is, so a rebuild that
-  // changes few rows writes few. The stored rows and the given ones are
-  // merged in key order and written in synced batches of about
-  // `batch_bytes` each, so a rebuild of millions of rows holds one batch,
-  // not a copy of them all, and RocksDB flushes its memtables between
-  // batches. Not atomic: a crash between two batches leaves the rows below
-  // some key replaced and the rest as they were (RebuildDerived marks the
-  // derived data as to be rebuilt until it has finished). For read-model
-  // rebuilds, while no engine writes.
+  // of a key given twice, the later; already sorted, they are not sorted
+  // again). Only what differs is written: a row already stored with its
+  // value is left as it is, so a rebuild that changes few rows writes few.
+  // The stored rows and the given ones are merged in key order and written
+  // in synced batches of about `batch_bytes` each, so a rebuild of millions
+  // of rows holds one batch, not a copy of them all, and RocksDB flushes its
+  // memtables between batches. Not atomic: a crash between two batches
+  // leaves the rows below some key replaced and the rest as they were
+  // (RebuildDerived marks the derived data as to be rebuilt until it has
+  // finished). For read-model rebuilds, while no engine writes.
   static constexpr size_t kReplaceBatchBytes = 4 << 20;
-  absl::Status ReplaceRows(absl::string_view prefix, const std::vector<StoredRow>& rows,
+  absl::Status ReplaceRows(absl::string_view prefix, std::vector<KeyValue> rows,
                            size_t batch_bytes = kReplaceBatchBytes);
   // A value of the store's own bookkeeping ("meta/{name}" in the default
   // family), or nullopt. Thread-safe.
   absl::StatusOr<std::optional<std::string>> GetMeta(absl::string_view name) const;
   // Sets one, synced. For maintenance (no engine writing).
   absl::Status PutMeta(absl::string_view name, absl::string_view value);
-  // Replaces every timer with `timers` (key, record), in synced batches of
-  // about `batch_bytes` each; not atomic, as ReplaceRows.
-  absl::Status ReplaceTimers(
-      const std::vector<std::pair<std::string, internal::TimerRecord>>& timers,
-      size_t batch_bytes = kReplaceBatchBytes);
+  // Replaces every timer with `timers` (key, record) as ReplaceRows does
+  // rows: only what differs, in synced batches, not atomic.
+  absl::Status ReplaceTimers(const std::map<std::string, internal::TimerRecord>& timers,
+                             size_t batch_bytes = kReplaceBatchBytes);
 
   const StoreOptions& options() const { return options_; }
   // The sealer of personal data, or null (StoreOptions::sealer).
@@ -354,6 +357,12 @@ class EventStore {
     size_t used = 0;                        // events[0, used) are this chunk's
     bool more = false;                      // the log goes on after them
   };
+  // The merge behind ReplaceRows and ReplaceTimers: makes the keys under
+  // `prefix` of the family `Handles::*family` exactly `wanted` (in key
+  // order, each key once).
+  absl::Status ReplaceRange(rocksdb::ColumnFamilyHandle* Handles::*family,
+                            absl::string_view prefix, const std::vector<KeyValue>& wanted,
+                            size_t batch_bytes);
   // Reads into `chunk` up to `max_events` events (and at most about 4 MiB)
   // from position `from`, each opened if `open`.
   absl::Status ReadLogChunk(uint64_t from, size_t max_events, bool open, LogChunk& chunk) const;

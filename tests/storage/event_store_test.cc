@@ -188,46 +188,64 @@ TEST(EventStoreTest, ReplaceRowsInBatchesOfAnySizeMatchesAModel) {
     for (auto it = model.begin(); it != model.end();) {
       it = absl::StartsWith(it->first, "q/") ? model.erase(it) : std::next(it);
     }
-    std::vector<StoredRow> wanted;
+    auto stored = [&] {
+      std::map<std::string, std::string> out;
+      for (const char* prefix : {"p/", "q/", "r/"}) {
+        std::vector<StoredRow> rows = *store->ScanRows(prefix, "", 1000);
+        for (StoredRow& row : rows) out[row.key] = row.value;
+      }
+      return out;
+    };
+    // In no order, keys given twice.
+    std::vector<StoredRow> given;
     for (int i = 0; i < 350; ++i) {
       StoredRow row{key("q/"), absl::StrCat("v", random() % 3)};
       model[row.key] = row.value;  // the later of a key given twice
-      wanted.push_back(std::move(row));
+      given.push_back(std::move(row));
     }
+    std::vector<EventStore::KeyValue> wanted;
+    for (const StoredRow& row : given) wanted.emplace_back(row.key, row.value);
     ASSERT_TRUE(store->ReplaceRows("q/", wanted, batch_bytes).ok());
-    std::map<std::string, std::string> stored;
-    for (const char* prefix : {"p/", "q/", "r/"}) {
-      std::vector<StoredRow> rows = *store->ScanRows(prefix, "", 1000);
-      for (StoredRow& row : rows) stored[row.key] = row.value;
+    EXPECT_EQ(stored(), model) << "batches of " << batch_bytes << " bytes, in no order";
+    // Already in order, each key once.
+    std::map<std::string, std::string> sorted;
+    for (int i = 0; i < 200; ++i) sorted[key("q/")] = absl::StrCat("v", random() % 3);
+    for (auto it = model.begin(); it != model.end();) {
+      it = absl::StartsWith(it->first, "q/") ? model.erase(it) : std::next(it);
     }
-    EXPECT_EQ(stored, model) << "batches of " << batch_bytes << " bytes";
+    model.insert(sorted.begin(), sorted.end());
+    ASSERT_TRUE(store->ReplaceRows("q/", {sorted.begin(), sorted.end()}, batch_bytes).ok());
+    EXPECT_EQ(stored(), model) << "batches of " << batch_bytes << " bytes, in order";
   }
 }
 
-// Timers replaced in batches of one operation each end as given.
+// Timers replaced in batches of one operation each end as given: added,
+// deleted, changed and kept.
 TEST(EventStoreTest, ReplaceTimersInSmallBatchesLeavesExactlyTheGivenTimers) {
   TempDir dir;
   std::unique_ptr<EventStore> store = StoreWithRows(dir);
-  auto timers = [](std::initializer_list<int> ids) {
-    std::vector<std::pair<std::string, internal::TimerRecord>> out;
-    for (int id : ids) {
+  auto timers = [](std::initializer_list<std::pair<int, const char*>> ids) {
+    std::map<std::string, internal::TimerRecord> out;
+    for (const auto& [id, name] : ids) {
       internal::TimerRecord record;
       record.set_stream(absl::StrCat("partnerships/eastbrook/actions/", id));
-      record.set_name("due");
-      out.emplace_back(absl::StrCat("t/", id), record);
+      record.set_name(name);
+      out.emplace(absl::StrCat("t/", id), record);
     }
     return out;
   };
   auto stored = [&] {
     std::vector<std::string> keys;
     const auto all = *store->AllTimers();
-    for (const auto& [key, record] : all) keys.push_back(key);
+    for (const auto& [key, record] : all) keys.push_back(absl::StrCat(key, "=", record.name()));
     return keys;
   };
-  ASSERT_TRUE(store->ReplaceTimers(timers({1, 2, 3}), 1).ok());
-  EXPECT_EQ(stored(), (std::vector<std::string>{"t/1", "t/2", "t/3"}));
-  ASSERT_TRUE(store->ReplaceTimers(timers({2, 4}), 1).ok());
-  EXPECT_EQ(stored(), (std::vector<std::string>{"t/2", "t/4"}));
+  ASSERT_TRUE(store->ReplaceTimers(timers({{1, "due"}, {2, "due"}, {3, "due"}}), 1).ok());
+  EXPECT_EQ(stored(), (std::vector<std::string>{"t/1=due", "t/2=due", "t/3=due"}));
+  ASSERT_TRUE(store->ReplaceTimers(timers({{2, "due"}, {3, "overdue"}, {4, "due"}}), 1).ok());
+  EXPECT_EQ(stored(), (std::vector<std::string>{"t/2=due", "t/3=overdue", "t/4=due"}));
+  ASSERT_TRUE(store->ReplaceTimers({}).ok());
+  EXPECT_EQ(stored(), (std::vector<std::string>{}));
 }
 
 // Every scan (reading ahead or not, opening or not) hands out every event
