@@ -56,10 +56,10 @@ struct Engine::Group {
   // The index of the command being prepared, and the erasures the group's
   // commands recorded: by command, the keys to destroy once it is durable.
   size_t current = 0;
-  std::vector<std::pair<size_t, std::vector<std::string>>> erasures;
+  std::vector<std::pair<size_t, std::vector<std::string>>> erasures = {};
   // Summary rows written sealed: as stored, and opened (for the readers'
   // cache once written).
-  std::vector<std::pair<std::string, std::string>> opened_summaries;
+  std::vector<std::pair<std::string, std::string>> opened_summaries = {};
 };
 
 // Where a command goes: an existing stream (number 0) or the next stream of

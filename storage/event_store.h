@@ -79,7 +79,7 @@ struct StoreOptions {
   // The clock request records are aged by; null: the system clock.
   const Clock* clock = nullptr;
   // Test hook; null in production. Default: null.
-  std::shared_ptr<FaultInjector> faults;
+  std::shared_ptr<FaultInjector> faults = nullptr;
   // Compress table files (LZ4, ZSTD at the bottom level). false: stored
   // bytes are written as they are, so a test can search the files for a
   // value. Default: true.
@@ -88,7 +88,7 @@ struct StoreOptions {
   // writes with it, and every read here (events, read-model rows) opens
   // what it finds. Null: nothing is sealed, and a directory that holds
   // sealed data refuses to open. Fixed at Open. Default: null.
-  std::shared_ptr<privacy::Sealer> sealer;
+  std::shared_ptr<privacy::Sealer> sealer = nullptr;
   // With a sealer: the readers' cache of opened rows, in bytes
   // (storage/opened_rows.h); 0 keeps none. Default: 8 MiB.
   size_t opened_row_cache_bytes = 8 << 20;

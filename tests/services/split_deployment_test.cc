@@ -338,7 +338,7 @@ TEST_F(TwoServers, ACallCarryingAWrongLinkKeyIsNotTheEngine) {
   v1::ReceiveRecommendationRequest request;
   request.set_parent(kPartnership);
   request.set_request_id("forged");
-  for (const std::string key : {std::string("wrong-key-0123456789abcdef0123456789"),
+  for (const std::string& key : {std::string("wrong-key-0123456789abcdef0123456789"),
                                 std::string(kLinkKey) + "x", std::string()}) {
     grpc::ClientContext context;
     Identify(context, "admin");

@@ -37,11 +37,6 @@ std::string ReasonOf(const absl::Status& status) {
   return info ? info->reason() : "";
 }
 
-std::string ReasonOf(const grpc::Status& status) {
-  std::optional<v1::ErrorInfo> info = testing::DetailOf<v1::ErrorInfo>(status);
-  return info ? info->reason() : "";
-}
-
 // One sealed server over a data directory of its own, with its own master
 // key and key store.
 class Instance {

@@ -63,7 +63,7 @@ struct WorkflowExamples {
     std::string state;
     std::vector<Step> prelude;
     Step step;
-    std::vector<Step> path;
+    std::vector<Step> path = {};
   };
   std::vector<Case> cases;
 };
