@@ -146,11 +146,7 @@ absl::StatusOr<GeneratedLog> GenerateLog(const std::string& dir, uint64_t min_ev
   if (!london.ok()) return london.status();
   // Derived as this build derives, as caseworkd records in a directory it
   // creates: a restart must not take it for an older one and rebuild it.
-  if (absl::Status s =
-          (*store)->PutMeta("derived", absl::StrCat(storage::kDerivedFormat));
-      !s.ok()) {
-    return s;
-  }
+  if (absl::Status s = storage::RecordDerivedFormat(**store); !s.ok()) return s;
   absl::StatusOr<std::unique_ptr<services::CalendarProvider>> calendars =
       services::CalendarProvider::Load(**store);
   if (!calendars.ok()) return calendars.status();

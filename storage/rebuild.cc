@@ -16,6 +16,9 @@
 namespace casework::storage {
 namespace {
 
+// The store's meta value holding the derived format.
+constexpr absl::string_view kDerivedMeta = "derived";
+
 // `stream` is a key of derived.streams.
 void AddRow(Derived& derived, const std::string& stream, workflow::Row row) {
   Derived::RowValue& to = derived.rows[std::move(row.key)];
@@ -285,7 +288,7 @@ absl::Status RebuildDerived(EventStore& store, const absl::TimeZone& time_zone,
   // What follows is written in many batches: until the last, the directory
   // says its derived data is to be rebuilt, so a start after a crash in
   // between rebuilds it again rather than serving half of it.
-  RETURN_IF_ERROR(store.PutMeta("derived", "0"));
+  RETURN_IF_ERROR(MarkDerivedStale(store));
   if (store.sealer() != nullptr) {
     for (auto& [key, row] : derived.rows) {
       if (row.type == nullptr) continue;
@@ -325,11 +328,11 @@ absl::Status RebuildDerived(EventStore& store, const absl::TimeZone& time_zone,
     }
   }
   if (batch.count() > 0) RETURN_IF_ERROR(store.Write(batch));
-  return store.PutMeta("derived", absl::StrCat(kDerivedFormat));
+  return RecordDerivedFormat(store);
 }
 
 absl::StatusOr<int> DerivedFormat(const EventStore& store) {
-  ASSIGN_OR_RETURN(std::optional<std::string> value, store.GetMeta("derived"));
+  ASSIGN_OR_RETURN(std::optional<std::string> value, store.GetMeta(kDerivedMeta));
   if (!value.has_value()) return store.LastPosition() == 0 ? kDerivedFormat : 1;
   int format = 0;
   if (!absl::SimpleAtoi(*value, &format)) {
@@ -346,13 +349,20 @@ absl::StatusOr<bool> UpgradeDerived(EventStore& store, const absl::TimeZone& tim
         "the data directory was derived by a newer build (format ", format, ", this build knows ",
         kDerivedFormat, "); run that build"));
   }
-  const bool rebuild = format < kDerivedFormat;
-  if (rebuild) RETURN_IF_ERROR(RebuildDerived(store, time_zone, registry));
-  ASSIGN_OR_RETURN(std::optional<std::string> recorded, store.GetMeta("derived"));
-  if (!recorded.has_value()) {
-    RETURN_IF_ERROR(store.PutMeta("derived", absl::StrCat(kDerivedFormat)));
+  if (format < kDerivedFormat) {
+    RETURN_IF_ERROR(RebuildDerived(store, time_zone, registry));  // records the format
+    return true;
   }
-  return rebuild;
+  // A new directory: derived as this build derives, from its first event.
+  ASSIGN_OR_RETURN(std::optional<std::string> recorded, store.GetMeta(kDerivedMeta));
+  if (!recorded.has_value()) RETURN_IF_ERROR(RecordDerivedFormat(store));
+  return false;
 }
+
+absl::Status RecordDerivedFormat(EventStore& store) {
+  return store.PutMeta(kDerivedMeta, absl::StrCat(kDerivedFormat));
+}
+
+absl::Status MarkDerivedStale(EventStore& store) { return store.PutMeta(kDerivedMeta, "0"); }
 
 }  // namespace casework::storage

@@ -91,6 +91,12 @@ inline constexpr int kDerivedFormat = 5;
 
 // The derived format of `store`: 1 for a directory that never recorded one.
 absl::StatusOr<int> DerivedFormat(const EventStore& store);
+// Records kDerivedFormat: what is derived in `store` is this build's.
+absl::Status RecordDerivedFormat(EventStore& store);
+// Records format 0: what is derived in `store` is about to be rewritten in
+// more than one write, and the next start is to rebuild it should this
+// process stop before RecordDerivedFormat.
+absl::Status MarkDerivedStale(EventStore& store);
 
 // If `store` was derived by an older format, rebuilds everything derived
 // (RebuildDerived) and records kDerivedFormat; returns whether it rebuilt.

@@ -475,7 +475,7 @@ absl::StatusOr<TransferReport> ImportPartnership(EventStore& store,
   if (sealer != nullptr) RETURN_IF_ERROR(sealer->keys().Persist());
   // Derived data is rebuilt next: until it is, the directory says it must
   // be (a start rebuilds it, should this process stop in between).
-  RETURN_IF_ERROR(store.PutMeta("derived", "0"));
+  RETURN_IF_ERROR(MarkDerivedStale(store));
   RETURN_IF_ERROR(store.Write(batch));
   RETURN_IF_ERROR(RebuildDerived(store, time_zone, registry));  // records the format
 

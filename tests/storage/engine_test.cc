@@ -276,7 +276,7 @@ TEST_F(EngineTest, RebuildRestoresDamagedReadModels) {
 TEST_F(EngineTest, HalfDoneRebuildIsRedoneByTheNextStart) {
   for (int i = 0; i < 5; ++i) Create(absl::StrCat("r-", i));
   engine_.reset();
-  ASSERT_TRUE(store_->PutMeta("derived", "0").ok());
+  ASSERT_TRUE(MarkDerivedStale(*store_).ok());
   ASSERT_TRUE(store_->ReplaceRows("actions/eastbrook/state/", {}).ok());
   EXPECT_EQ(*DerivedFormat(*store_), 0);
   EXPECT_EQ(*UpgradeDerived(*store_, absl::UTCTimeZone()), true);
@@ -284,7 +284,7 @@ TEST_F(EngineTest, HalfDoneRebuildIsRedoneByTheNextStart) {
   EXPECT_THAT(VerifyStore(*store_, absl::UTCTimeZone())->problems, ::testing::IsEmpty());
   EXPECT_EQ(RowKeys("actions/eastbrook/state/").size(), 5u);
 
-  ASSERT_TRUE(store_->PutMeta("derived", "0").ok());
+  ASSERT_TRUE(MarkDerivedStale(*store_).ok());
   ASSERT_TRUE(RebuildDerived(*store_, absl::UTCTimeZone()).ok());
   EXPECT_EQ(*DerivedFormat(*store_), kDerivedFormat);
   EXPECT_EQ(*UpgradeDerived(*store_, absl::UTCTimeZone()), false);
