@@ -419,86 +419,10 @@ absl::StatusOr<std::vector<std::pair<std::string, internal::TimerRecord>>> Event
   return ScanTimers(h->db, h->timers, nullptr, INT32_MAX);
 }
 
-absl::Status EventStore::ReplaceTimers(const std::map<std::string, internal::TimerRecord>& timers,
-                                      size_t batch_bytes) {
-  std::vector<std::string> values;
-  values.reserve(timers.size());
-  std::vector<KeyValue> wanted;
-  wanted.reserve(timers.size());
-  for (const auto& [key, record] : timers) {
-    values.push_back(record.SerializeAsString());
-    wanted.emplace_back(key, values.back());
-  }
-  return ReplaceRange(&Handles::timers, "", wanted, batch_bytes);
-}
-
 StoreBatch EventStore::NewBatch() const {
   auto impl = std::make_unique<StoreBatch::Impl>();
   impl->f = families_.get();
   return StoreBatch(std::move(impl));
-}
-
-absl::Status EventStore::ReplaceRows(absl::string_view prefix, std::vector<KeyValue> rows,
-                                     size_t batch_bytes) {
-  auto key_less = [](const KeyValue& a, const KeyValue& b) { return a.first < b.first; };
-  auto not_before = [](const KeyValue& a, const KeyValue& b) { return a.first >= b.first; };
-  if (std::adjacent_find(rows.begin(), rows.end(), not_before) != rows.end()) {
-    // Of a key given twice, the later: sorted stably, the last of each run.
-    std::stable_sort(rows.begin(), rows.end(), key_less);
-    auto same_key = [](const KeyValue& a, const KeyValue& b) { return a.first == b.first; };
-    auto last = std::unique(rows.rbegin(), rows.rend(), same_key);
-    rows.erase(rows.begin(), last.base());
-  }
-  return ReplaceRange(&Handles::rows, prefix, rows, batch_bytes);
-}
-
-absl::Status EventStore::ReplaceRange(rocksdb::ColumnFamilyHandle* Handles::*family,
-                                      absl::string_view prefix,
-                                      const std::vector<KeyValue>& wanted, size_t batch_bytes) {
-  // A merge of the stored keys and the wanted ones, both in key order, a
-  // batch at a time; each batch is written outside the lock, and the next
-  // goes on after the last key the one before handled (`resume`).
-  auto slice = [](absl::string_view s) { return rocksdb::Slice(s.data(), s.size()); };
-  const rocksdb::Slice p = slice(prefix);
-  size_t next = 0;  // into `wanted`
-  std::string resume;
-  for (bool done = false; !done;) {
-    StoreBatch batch = NewBatch();
-    rocksdb::WriteBatch& b = batch.impl_->batch;
-    {
-      absl::ReaderMutexLock lock(&db_mu_);
-      ASSIGN_OR_RETURN(const Handles* h, Db());
-      rocksdb::ColumnFamilyHandle* cf = h->*family;
-      std::unique_ptr<rocksdb::Iterator> it(h->db->NewIterator(rocksdb::ReadOptions(), cf));
-      it->Seek(resume.empty() ? p : rocksdb::Slice(resume));
-      if (!resume.empty() && it->Valid() && it->key() == rocksdb::Slice(resume)) it->Next();
-      while (b.Count() == 0 || b.GetDataSize() < batch_bytes) {
-        const bool stored = it->Valid() && it->key().starts_with(p);
-        if (!stored && next == wanted.size()) {
-          done = true;
-          break;
-        }
-        const int order = !stored                 ? 1
-                          : next == wanted.size() ? -1
-                                                  : it->key().compare(slice(wanted[next].first));
-        if (order < 0) {  // stored, not wanted
-          b.Delete(cf, it->key()).PermitUncheckedError();
-          resume.assign(it->key().data(), it->key().size());
-          it->Next();
-          continue;
-        }
-        const auto& [key, value] = wanted[next++];
-        if (order > 0 || View(it->value()) != value) {
-          b.Put(cf, slice(key), slice(value)).PermitUncheckedError();
-        }
-        if (order == 0) it->Next();
-        resume.assign(key.data(), key.size());
-      }
-      if (!it->status().ok()) return FromRocks(it->status(), "replacing a key range");
-    }
-    if (b.Count() > 0) RETURN_IF_ERROR(Write(batch));
-  }
-  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<std::string>> EventStore::GetMeta(absl::string_view name) const {

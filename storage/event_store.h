@@ -317,14 +317,18 @@ class EventStore {
   // of a key given twice, the later; already sorted, they are not sorted
   // again). Only what differs is written: a row already stored with its
   // value is left as it is, so a rebuild that changes few rows writes few.
-  // The stored rows and the given ones are merged in key order and written
-  // in synced batches of about `batch_bytes` each, so a rebuild of millions
-  // of rows holds one batch, not a copy of them all, and RocksDB flushes its
-  // memtables between batches. Not atomic: a crash between two batches
-  // leaves the rows below some key replaced and the rest as they were
+  // The stored rows and the given ones are merged in key order. The first
+  // `batch_bytes` or so of what differs is one synced batch; the rest, if
+  // any (a rebuild of millions of rows), goes into table files of about
+  // kReplaceTableFiles batches each, written in the data directory's
+  // "replacing" directory and taken in whole by RocksDB (IngestExternalFile):
+  // no memtable, no write-ahead log, and the batch's write has made any key
+  // binding the rows' sealing needs durable first. Not atomic: a crash in
+  // between leaves the first batch's rows replaced and the rest as they were
   // (RebuildDerived marks the derived data as to be rebuilt until it has
   // finished). For read-model rebuilds, while no engine writes.
   static constexpr size_t kReplaceBatchBytes = 4 << 20;
+  static constexpr size_t kReplaceTableFiles = 16;
   absl::Status ReplaceRows(absl::string_view prefix, std::vector<KeyValue> rows,
                            size_t batch_bytes = kReplaceBatchBytes);
   // A value of the store's own bookkeeping ("meta/{name}" in the default
@@ -333,7 +337,7 @@ class EventStore {
   // Sets one, synced. For maintenance (no engine writing).
   absl::Status PutMeta(absl::string_view name, absl::string_view value);
   // Replaces every timer with `timers` (key, record) as ReplaceRows does
-  // rows: only what differs, in synced batches, not atomic.
+  // rows: only what differs, a batch and then table files, not atomic.
   absl::Status ReplaceTimers(const std::map<std::string, internal::TimerRecord>& timers,
                              size_t batch_bytes = kReplaceBatchBytes);
 

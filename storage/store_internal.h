@@ -6,6 +6,7 @@
 //   store_open.cc    opening RocksDB (families, sizes, fault injection)
 //   event_store.cc   batches and reads
 //   store_space.cc   writes, the free-space floor, reopening after a full disk
+//   store_replace.cc replacing a key range (a rebuild's rows and timers)
 #ifndef CASEWORK_STORAGE_STORE_INTERNAL_H_
 #define CASEWORK_STORAGE_STORE_INTERNAL_H_
 
