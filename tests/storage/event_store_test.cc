@@ -232,6 +232,18 @@ TEST(EventStoreTest, ReplaceRowsInBatchesOfAnySizeMatchesAModel) {
     store.reset();
     store = *EventStore::Open(options);
     EXPECT_EQ(stored(), model) << "batches of " << batch_bytes << " bytes, reopened";
+    // And a backup holds them like any other table file.
+    if (batch_bytes == 1) {
+      const std::string backups = dir.Sub("backups");
+      absl::StatusOr<BackupReport> taken = store->Backup(backups, 0);
+      ASSERT_TRUE(taken.ok()) << taken.status();
+      EXPECT_TRUE(VerifyBackup(backups, taken->id).ok());
+      store.reset();
+      ASSERT_TRUE(RestoreBackup(backups, 0, dir.Sub("restored")).ok());
+      options.path = dir.Sub("restored");
+      store = *EventStore::Open(options);
+      EXPECT_EQ(stored(), model) << "restored from a backup";
+    }
   }
 }
 
