@@ -99,7 +99,9 @@ absl::StatusOr<std::vector<std::string>> WriteTables(rocksdb::DB* db,
   merge.Seek(*it);
   std::vector<std::string> files;
   rocksdb::Status s;
-  bool open = false;  // a file is being written: a table file is never empty
+  // Whether a file is open: each is opened at its first entry, as a table
+  // file cannot be empty.
+  bool open = false;
   auto opened = [&] {
     if (!open) {
       files.push_back(absl::StrCat(dir, "/", files.size(), ".sst"));
