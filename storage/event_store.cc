@@ -16,6 +16,7 @@
 namespace casework::storage {
 
 using store_internal::FromRocks;
+using store_internal::ToSlice;
 using store_internal::View;
 
 StoreBatch::StoreBatch(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -35,13 +36,13 @@ void StoreBatch::PutEvent(const v1::EventEnvelope& event) {
 }
 
 void StoreBatch::PutState(absl::string_view stream, const internal::StateRecord& record) {
-  impl_->batch.Put(&impl_->f->state, rocksdb::Slice(stream.data(), stream.size()),
-                   record.SerializeAsString()).PermitUncheckedError();
+  impl_->batch.Put(&impl_->f->state, ToSlice(stream), record.SerializeAsString())
+      .PermitUncheckedError();
 }
 
 void StoreBatch::PutRequest(absl::string_view key, const internal::RequestRecord& record) {
-  impl_->batch.Put(&impl_->f->requests, rocksdb::Slice(key.data(), key.size()),
-                   record.SerializeAsString()).PermitUncheckedError();
+  impl_->batch.Put(&impl_->f->requests, ToSlice(key), record.SerializeAsString())
+      .PermitUncheckedError();
 }
 
 void StoreBatch::PutSequence(absl::string_view name, int64_t value) {
@@ -51,23 +52,20 @@ void StoreBatch::PutSequence(absl::string_view name, int64_t value) {
 }
 
 void StoreBatch::PutRow(absl::string_view key, absl::string_view value) {
-  impl_->batch.Put(&impl_->f->rows, rocksdb::Slice(key.data(), key.size()),
-                   rocksdb::Slice(value.data(), value.size())).PermitUncheckedError();
+  impl_->batch.Put(&impl_->f->rows, ToSlice(key), ToSlice(value)).PermitUncheckedError();
 }
 
 void StoreBatch::DeleteRow(absl::string_view key) {
-  impl_->batch.Delete(&impl_->f->rows, rocksdb::Slice(key.data(), key.size()))
-      .PermitUncheckedError();
+  impl_->batch.Delete(&impl_->f->rows, ToSlice(key)).PermitUncheckedError();
 }
 
 void StoreBatch::PutTimer(absl::string_view key, const internal::TimerRecord& record) {
-  impl_->batch.Put(&impl_->f->timers, rocksdb::Slice(key.data(), key.size()),
-                   record.SerializeAsString()).PermitUncheckedError();
+  impl_->batch.Put(&impl_->f->timers, ToSlice(key), record.SerializeAsString())
+      .PermitUncheckedError();
 }
 
 void StoreBatch::DeleteTimer(absl::string_view key) {
-  impl_->batch.Delete(&impl_->f->timers, rocksdb::Slice(key.data(), key.size()))
-      .PermitUncheckedError();
+  impl_->batch.Delete(&impl_->f->timers, ToSlice(key)).PermitUncheckedError();
 }
 
 int StoreBatch::count() const { return static_cast<int>(impl_->batch.Count()); }
@@ -255,8 +253,7 @@ template <typename Record>
 absl::StatusOr<std::optional<Record>> GetRecord(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
                                                 absl::string_view key, absl::string_view what) {
   rocksdb::PinnableSlice value;
-  rocksdb::Status s =
-      db->Get(rocksdb::ReadOptions(), cf, rocksdb::Slice(key.data(), key.size()), &value);
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf, ToSlice(key), &value);
   if (s.IsNotFound()) return std::nullopt;
   if (!s.ok()) return FromRocks(s, what);
   Record record;
@@ -322,8 +319,7 @@ absl::StatusOr<std::optional<std::string>> EventStore::GetRow(absl::string_view 
   absl::ReaderMutexLock lock(&db_mu_);
   ASSIGN_OR_RETURN(const Handles* h, Db());
   std::string value;
-  rocksdb::Status s = h->db->Get(rocksdb::ReadOptions(), h->rows,
-                                 rocksdb::Slice(key.data(), key.size()), &value);
+  rocksdb::Status s = h->db->Get(rocksdb::ReadOptions(), h->rows, ToSlice(key), &value);
   if (s.IsNotFound()) return std::nullopt;
   if (!s.ok()) return FromRocks(s, "reading row");
   return OpenRow(std::move(value));
@@ -338,7 +334,7 @@ void SeekAfter(rocksdb::Iterator& it, absl::string_view after, absl::string_view
     if (first.empty()) {
       it.SeekToFirst();
     } else {
-      it.Seek(rocksdb::Slice(first.data(), first.size()));
+      it.Seek(ToSlice(first));
     }
     return;
   }
@@ -438,8 +434,8 @@ absl::StatusOr<std::optional<std::string>> EventStore::GetMeta(absl::string_view
 
 absl::Status EventStore::PutMeta(absl::string_view name, absl::string_view value) {
   StoreBatch batch = NewBatch();
-  batch.impl_->batch.Put(&batch.impl_->f->meta, absl::StrCat("meta/", name),
-                         rocksdb::Slice(value.data(), value.size())).PermitUncheckedError();
+  batch.impl_->batch.Put(&batch.impl_->f->meta, absl::StrCat("meta/", name), ToSlice(value))
+      .PermitUncheckedError();
   return Write(batch);
 }
 

@@ -39,6 +39,7 @@ inline constexpr uint64_t kMiB = uint64_t{1} << 20;
 inline absl::string_view View(const rocksdb::Slice& s) {
   return absl::string_view(s.data(), s.size());
 }
+inline rocksdb::Slice ToSlice(absl::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
 // "12.5 MiB".
 std::string Mib(uint64_t bytes);

@@ -23,11 +23,10 @@
 namespace casework::storage {
 
 using store_internal::FromRocks;
+using store_internal::ToSlice;
 using store_internal::View;
 
 namespace {
-
-rocksdb::Slice ToSlice(absl::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
 // The merge of the keys stored under a prefix (read through an iterator) and
 // the keys wanted there (in key order, each once): the puts and deletes that
@@ -51,7 +50,7 @@ class RangeMerge {
     for (;;) {
       const bool stored = it.Valid() && it.key().starts_with(prefix_);
       if (!stored && next_ == wanted_.size()) return false;
-      const int order = !stored                  ? 1
+      const int order = !stored                   ? 1
                         : next_ == wanted_.size() ? -1
                                                   : it.key().compare(ToSlice(wanted_[next_].first));
       if (order < 0) {  // stored, not wanted
@@ -131,7 +130,7 @@ absl::StatusOr<std::vector<std::string>> WriteTables(rocksdb::DB* db,
 }  // namespace
 
 absl::Status EventStore::ReplaceTimers(const std::map<std::string, internal::TimerRecord>& timers,
-                                      size_t batch_bytes) {
+                                       size_t batch_bytes) {
   std::vector<std::string> values;
   values.reserve(timers.size());
   std::vector<KeyValue> wanted;
@@ -158,8 +157,8 @@ absl::Status EventStore::ReplaceRows(absl::string_view prefix, std::vector<KeyVa
 }
 
 absl::Status EventStore::ReplaceRange(rocksdb::ColumnFamilyHandle* Handles::*family,
-                                      absl::string_view prefix,
-                                      const std::vector<KeyValue>& wanted, size_t batch_bytes) {
+                                      absl::string_view prefix, const std::vector<KeyValue>& wanted,
+                                      size_t batch_bytes) {
   // Table files go in a directory of their own inside the data directory
   // (so that RocksDB links them in rather than copying them), emptied of
   // what a replacement stopped by a crash left, and removed after.
@@ -182,7 +181,8 @@ absl::Status EventStore::ReplaceRange(rocksdb::ColumnFamilyHandle* Handles::*fam
     auto del = [&](const rocksdb::Slice& key) { b.Delete(cf, key).PermitUncheckedError(); };
     std::unique_ptr<rocksdb::Iterator> it(h->db->NewIterator(rocksdb::ReadOptions(), cf));
     merge.Seek(*it);
-    while ((b.Count() == 0 || b.GetDataSize() < batch_bytes) && (more = merge.Next(*it, put, del))) {
+    while ((b.Count() == 0 || b.GetDataSize() < batch_bytes) &&
+           (more = merge.Next(*it, put, del))) {
     }
     if (!it->status().ok()) return FromRocks(it->status(), "replacing a key range");
   }

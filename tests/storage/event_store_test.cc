@@ -165,9 +165,9 @@ TEST(EventStoreTest, ReplaceRowsLeavesExactlyTheGivenRowsUnderItsPrefix) {
 // Replacing in batches of any size (one operation each, a few, one for
 // all) leaves exactly the rows a model says: random stored rows, random
 // wanted ones with keys given twice, values the same or changed, and the
-// rows of the neighbouring prefixes untouched.
-// Beyond its first batch, a replacement goes into table files: with batches
-// of 1 and 300 bytes, nearly all of these rows do, in one file or several.
+// rows of the neighbouring prefixes untouched. Beyond its first batch, a
+// replacement goes into table files: with batches of 1 and 300 bytes, nearly
+// all of these rows do, in one file or several.
 TEST(EventStoreTest, ReplaceRowsInBatchesOfAnySizeMatchesAModel) {
   std::mt19937 random(7);
   for (size_t batch_bytes : {size_t{1}, size_t{300}, EventStore::kReplaceBatchBytes}) {
