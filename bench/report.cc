@@ -157,8 +157,8 @@ void PrintReport(const Report& report) {
                  f.restart.serving_ms, f.restart.first_get_ms);
     if (f.rebuild.has_value()) {
       absl::PrintF(
-          "rebuild   RebuildDerived %.2f s = %.0f events/s (the fold, then every state record, "
-          "row and timer written; the rows were deleted first)\n",
+          "rebuild   RebuildDerived %.2f s = %.0f events/s (the fold, then every row, timer "
+          "and long stream's state record written; the rows were deleted first)\n",
           f.rebuild->seconds, f.rebuild->events_per_s);
     }
     if (f.backup.has_value()) {

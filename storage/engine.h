@@ -104,6 +104,11 @@ Command MakeCommand(const workflow::CommandType& type,
                     std::shared_ptr<const google::protobuf::Message> request,
                     std::shared_ptr<const workflow::Calendar> calendar);
 
+// Events a stream moves past its state record before the engine writes it
+// again (EngineOptions::state_record_interval). A rebuild writes records
+// only for streams at least this long: shorter ones are folded whole.
+inline constexpr int64_t kStateRecordInterval = 32;
+
 struct EngineOptions {
   // Stream states kept in memory by the writer, at most. Default: 100000.
   size_t state_cache_entries = 100000;
@@ -127,7 +132,7 @@ struct EngineOptions {
   // A stream's state record is rewritten once the stream has moved this many
   // events past it, so loading a state replays fewer events than this after
   // its record. 1 writes it on every command. Default: 32.
-  int64_t state_record_interval = 32;
+  int64_t state_record_interval = kStateRecordInterval;
   // The zone of civil dates: DecideContext::today and timer firing days.
   // Default: UTC; caseworkd uses Europe/London.
   absl::TimeZone time_zone = absl::UTCTimeZone();

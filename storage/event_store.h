@@ -340,6 +340,11 @@ class EventStore {
   // rows: only what differs, a batch and then table files, not atomic.
   absl::Status ReplaceTimers(const std::map<std::string, internal::TimerRecord>& timers,
                              size_t batch_bytes = kReplaceBatchBytes);
+  // Replaces every state record with `records` (stream, serialised
+  // StateRecord; in key order, each stream once) as ReplaceRows does rows:
+  // a record of a stream not given is deleted. Not atomic.
+  absl::Status ReplaceStates(const std::vector<KeyValue>& records,
+                             size_t batch_bytes = kReplaceBatchBytes);
 
   const StoreOptions& options() const { return options_; }
   // The sealer of personal data, or null (StoreOptions::sealer).
@@ -361,9 +366,9 @@ class EventStore {
     size_t used = 0;                        // events[0, used) are this chunk's
     bool more = false;                      // the log goes on after them
   };
-  // The merge behind ReplaceRows and ReplaceTimers: makes the keys under
-  // `prefix` of the family `Handles::*family` exactly `wanted` (in key
-  // order, each key once).
+  // The merge behind ReplaceRows, ReplaceTimers and ReplaceStates: makes
+  // the keys under `prefix` of the family `Handles::*family` exactly
+  // `wanted` (in key order, each key once).
   absl::Status ReplaceRange(rocksdb::ColumnFamilyHandle* Handles::*family,
                             absl::string_view prefix, const std::vector<KeyValue>& wanted,
                             size_t batch_bytes);

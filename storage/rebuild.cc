@@ -309,9 +309,22 @@ absl::Status RebuildDerived(EventStore& store, const absl::TimeZone& time_zone,
     RETURN_IF_ERROR(store.ReplaceRows(prefix, {first, last}));
   }
   RETURN_IF_ERROR(store.ReplaceTimers(derived.timers));
-  StoreBatch batch = store.NewBatch();
-  for (const auto& [stream, s] : derived.streams) {
-    internal::StateRecord record;
+  // The state record of each stream the engine would have written one for
+  // (one at least kStateRecordInterval events long), at its last version,
+  // in stream order; any other is deleted. Most go into table files as the
+  // rows do.
+  std::vector<const StreamEntry*> streams = Streams(derived, /*sorted=*/true);
+  streams.erase(std::remove_if(streams.begin(), streams.end(),
+                               [](const StreamEntry* entry) {
+                                 return entry->second.version < kStateRecordInterval;
+                               }),
+                streams.end());
+  std::vector<std::string> records(streams.size());
+  std::vector<EventStore::KeyValue> wanted;
+  wanted.reserve(streams.size());
+  internal::StateRecord record;
+  for (size_t i = 0; i < streams.size(); ++i) {
+    const auto& [stream, s] = *streams[i];
     record.set_aggregate(std::string(s.workflow->name()));
     record.set_schema(s.workflow->state_schema());
     record.set_version(s.version);
@@ -321,13 +334,10 @@ absl::Status RebuildDerived(EventStore& store, const absl::TimeZone& time_zone,
                        store.sealer()->SealSerialized(stream, s.state->GetDescriptor(),
                                                       std::move(*record.mutable_state())));
     }
-    batch.PutState(stream, record);
-    if (batch.bytes() >= EventStore::kReplaceBatchBytes) {
-      RETURN_IF_ERROR(store.Write(batch));
-      batch = store.NewBatch();
-    }
+    record.SerializeToString(&records[i]);
+    wanted.emplace_back(stream, records[i]);
   }
-  if (batch.count() > 0) RETURN_IF_ERROR(store.Write(batch));
+  RETURN_IF_ERROR(store.ReplaceStates(wanted));
   return RecordDerivedFormat(store);
 }
 

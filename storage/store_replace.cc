@@ -1,9 +1,10 @@
-// Replacing a range of keys (ReplaceRows, ReplaceTimers): the keys stored
-// under a prefix and the keys wanted there, merged in key order, and only
-// what differs written. The first part goes in a synced batch, like any
-// write; a replacement that outgrows it (a rebuild's millions of rows) goes
-// on in table files that RocksDB takes in whole (IngestExternalFile), so
-// that it passes through no memtable and no write-ahead log.
+// Replacing a range of keys (ReplaceRows, ReplaceTimers, ReplaceStates):
+// the keys stored under a prefix and the keys wanted there, merged in key
+// order, and only what differs written. The first part goes in a synced
+// batch, like any write; a replacement that outgrows it (a rebuild's
+// millions of rows) goes on in table files that RocksDB takes in whole
+// (IngestExternalFile), so that it passes through no memtable and no
+// write-ahead log.
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -140,6 +141,11 @@ absl::Status EventStore::ReplaceTimers(const std::map<std::string, internal::Tim
     wanted.emplace_back(key, values.back());
   }
   return ReplaceRange(&Handles::timers, "", wanted, batch_bytes);
+}
+
+absl::Status EventStore::ReplaceStates(const std::vector<KeyValue>& records,
+                                       size_t batch_bytes) {
+  return ReplaceRange(&Handles::state, "", records, batch_bytes);
 }
 
 absl::Status EventStore::ReplaceRows(absl::string_view prefix, std::vector<KeyValue> rows,

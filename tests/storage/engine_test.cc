@@ -269,6 +269,46 @@ TEST_F(EngineTest, RebuildRestoresDamagedReadModels) {
   EXPECT_EQ(RowKeys("actions/eastbrook/state/").size(), 5u);
 }
 
+// A rebuild leaves the state records as the engine would have: one at the
+// last version of each stream at least kStateRecordInterval events long,
+// none for a shorter stream (loading folds it whole) and none for a stream
+// the log does not hold.
+TEST_F(EngineTest, RebuildWritesTheStateRecordsTheEngineWould) {
+  const std::string busy = Create("r-busy").action().name();
+  const std::string quiet = Create("r-quiet").action().name();
+  for (int n = 0; n < 40; ++n) {
+    ActionOutcome out = RunAction(*engine_, ProgressRequest(absl::StrCat("n-", n), busy));
+    ASSERT_TRUE(out.response.ok()) << out.response.status();
+  }
+  engine_.reset();
+  // A record of the quiet stream at a version it never had, and one of a
+  // stream the log does not hold.
+  internal::StateRecord planted;
+  planted.set_aggregate("action");
+  planted.set_version(1);
+  planted.set_state("not a state");
+  StoreBatch batch = store_->NewBatch();
+  batch.PutState(quiet, planted);
+  batch.PutState("partnerships/eastbrook/actions/99", planted);
+  ASSERT_TRUE(store_->Write(batch).ok());
+  EXPECT_THAT(VerifyStore(*store_, absl::UTCTimeZone())->problems, ::testing::SizeIs(1));
+
+  ASSERT_TRUE(RebuildDerived(*store_, absl::UTCTimeZone()).ok());
+  EXPECT_THAT(VerifyStore(*store_, absl::UTCTimeZone())->problems, ::testing::IsEmpty());
+  absl::StatusOr<std::optional<internal::StateRecord>> record = store_->GetState(busy);
+  ASSERT_TRUE(record.ok() && record->has_value()) << record.status();
+  EXPECT_EQ((*record)->version(), 42);  // created, deadline set, 40 notes
+  for (const std::string& none : {quiet, std::string("partnerships/eastbrook/actions/99")}) {
+    record = store_->GetState(none);
+    ASSERT_TRUE(record.ok()) << record.status();
+    EXPECT_FALSE(record->has_value()) << none;
+  }
+  Reopen();
+  ActionOutcome out = RunAction(*engine_, ProgressRequest("r-after", quiet));
+  ASSERT_TRUE(out.response.ok()) << out.response.status();
+  EXPECT_EQ(out.response->commit().last_version(), 3);
+}
+
 // A rebuild writes in many batches, and the directory says its derived
 // data is to be rebuilt until the last: one left half done by a crash (the
 // format reads 0, rows damaged) is rebuilt by the next start's upgrade, and
