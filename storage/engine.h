@@ -208,6 +208,11 @@ std::pair<std::string, internal::TimerRecord> TimerEntry(absl::string_view strea
 // field (if any) cleared: what a retry must repeat exactly.
 uint64_t Fingerprint(const google::protobuf::Message& message);
 
+// The state record of a `workflow` state at `version`: `stored` is the
+// state serialised and, when sealing is on, sealed (what LoadState reads).
+internal::StateRecord StateRecordOf(const workflow::Workflow& workflow, int64_t version,
+                                    std::string stored);
+
 // Reads `stream`'s state from the store: the stored state record, then the
 // events after it (fewer than EngineOptions::state_record_interval); the
 // whole stream if the record is missing or of another schema.

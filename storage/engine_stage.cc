@@ -174,12 +174,7 @@ absl::StatusOr<Engine::GroupStream*> Engine::Stage(const Command& c, const std::
   }
   for (const auto& [key, record] : pending_erasures) g.batch.PutRow(key, record);
   if (write_state) {
-    internal::StateRecord record;
-    record.set_aggregate(std::string(workflow.name()));
-    record.set_schema(workflow.state_schema());
-    record.set_version(new_version);
-    record.set_state(std::move(stored_state));
-    g.batch.PutState(stream, record);
+    g.batch.PutState(stream, StateRecordOf(workflow, new_version, std::move(stored_state)));
     current->persisted_version = new_version;
     std::lock_guard<std::mutex> lock(stats_mu_);
     ++stats_.state_records;

@@ -55,11 +55,15 @@ absl::StatusOr<FinalRows> RowsOfStates(absl::Span<const StreamEntry* const> stre
   return final_rows;
 }
 
-// The streams, by name; sorted, so that reports list them alike each time.
-std::vector<const StreamEntry*> Streams(const Derived& derived, bool sorted) {
+// The streams of at least `min_events` events, by name; sorted, so that
+// reports list them alike each time.
+std::vector<const StreamEntry*> Streams(const Derived& derived, bool sorted,
+                                        int64_t min_events = 0) {
   std::vector<const StreamEntry*> streams;
   streams.reserve(derived.streams.size());
-  for (const StreamEntry& entry : derived.streams) streams.push_back(&entry);
+  for (const StreamEntry& entry : derived.streams) {
+    if (entry.second.version >= min_events) streams.push_back(&entry);
+  }
   if (sorted) {
     std::sort(streams.begin(), streams.end(),
               [](const StreamEntry* a, const StreamEntry* b) { return a->first < b->first; });
@@ -313,28 +317,19 @@ absl::Status RebuildDerived(EventStore& store, const absl::TimeZone& time_zone,
   // (one at least kStateRecordInterval events long), at its last version,
   // in stream order; any other is deleted. Most go into table files as the
   // rows do.
-  std::vector<const StreamEntry*> streams = Streams(derived, /*sorted=*/true);
-  streams.erase(std::remove_if(streams.begin(), streams.end(),
-                               [](const StreamEntry* entry) {
-                                 return entry->second.version < kStateRecordInterval;
-                               }),
-                streams.end());
+  const std::vector<const StreamEntry*> streams =
+      Streams(derived, /*sorted=*/true, kStateRecordInterval);
   std::vector<std::string> records(streams.size());
   std::vector<EventStore::KeyValue> wanted;
   wanted.reserve(streams.size());
-  internal::StateRecord record;
   for (size_t i = 0; i < streams.size(); ++i) {
     const auto& [stream, s] = *streams[i];
-    record.set_aggregate(std::string(s.workflow->name()));
-    record.set_schema(s.workflow->state_schema());
-    record.set_version(s.version);
-    s.state->SerializeToString(record.mutable_state());
+    std::string stored = s.state->SerializeAsString();
     if (store.sealer() != nullptr) {
-      ASSIGN_OR_RETURN(*record.mutable_state(),
-                       store.sealer()->SealSerialized(stream, s.state->GetDescriptor(),
-                                                      std::move(*record.mutable_state())));
+      ASSIGN_OR_RETURN(stored, store.sealer()->SealSerialized(stream, s.state->GetDescriptor(),
+                                                              std::move(stored)));
     }
-    record.SerializeToString(&records[i]);
+    StateRecordOf(*s.workflow, s.version, std::move(stored)).SerializeToString(&records[i]);
     wanted.emplace_back(stream, records[i]);
   }
   RETURN_IF_ERROR(store.ReplaceStates(wanted));

@@ -67,6 +67,16 @@ Command MakeCommand(const workflow::CommandType& type,
   return c;
 }
 
+internal::StateRecord StateRecordOf(const workflow::Workflow& workflow, int64_t version,
+                                    std::string stored) {
+  internal::StateRecord record;
+  record.set_aggregate(std::string(workflow.name()));
+  record.set_schema(workflow.state_schema());
+  record.set_version(version);
+  record.set_state(std::move(stored));
+  return record;
+}
+
 absl::StatusOr<LoadedState> LoadState(const EventStore& store,
                                       const workflow::Workflow& workflow,
                                       absl::string_view stream, uint64_t* replayed_events) {
