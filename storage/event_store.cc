@@ -147,7 +147,7 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::ReadLog(uint64_t from
 }
 
 absl::Status EventStore::ReadLogChunk(uint64_t from, size_t max_events, bool open,
-                                      LogChunk& chunk) const {
+                                      bool fill_cache, LogChunk& chunk) const {
   constexpr size_t kChunkBytes = 4 << 20;
   chunk.used = 0;
   chunk.more = false;
@@ -157,7 +157,9 @@ absl::Status EventStore::ReadLogChunk(uint64_t from, size_t max_events, bool ope
     // RocksDB's own readahead, which grows from 8 KiB as the reads prove
     // sequential: a fixed one would be read again in full by each chunk's
     // new iterator.
-    std::unique_ptr<rocksdb::Iterator> it(h->db->NewIterator(rocksdb::ReadOptions(), h->log));
+    rocksdb::ReadOptions read;
+    read.fill_cache = fill_cache;
+    std::unique_ptr<rocksdb::Iterator> it(h->db->NewIterator(read, h->log));
     size_t bytes = 0;
     for (it->Seek(keys::LogKey(from)); it->Valid(); it->Next()) {
       if (chunk.used >= max_events || bytes >= kChunkBytes) {
@@ -197,7 +199,7 @@ absl::Status EventStore::ScanLog(
   uint64_t next = std::max<uint64_t>(from_position, 1);
   LogChunk chunk;
   for (;;) {
-    RETURN_IF_ERROR(ReadLogChunk(next, chunk_events, /*open=*/false, chunk));
+    RETURN_IF_ERROR(ReadLogChunk(next, chunk_events, /*open=*/false, /*fill_cache=*/true, chunk));
     for (size_t i = 0; i < chunk.used; ++i) {
       RETURN_IF_ERROR(OpenEvent(chunk.events[i]));
       if (!fn(chunk.events[i])) return absl::OkStatus();
@@ -214,7 +216,7 @@ absl::Status EventStore::ScanLogReadingAhead(
   LogChunk chunks[2];
   int current = 0;
   RETURN_IF_ERROR(ReadLogChunk(std::max<uint64_t>(from_position, 1), kLargestChunkEvents, open,
-                               chunks[current]));
+                               /*fill_cache=*/false, chunks[current]));
   for (;;) {
     const LogChunk& chunk = chunks[current];
     LogChunk& following = chunks[1 - current];
@@ -223,7 +225,7 @@ absl::Status EventStore::ScanLogReadingAhead(
     if (chunk.more && chunk.used > 0) {
       const uint64_t next = chunk.events[chunk.used - 1].global_position() + 1;
       ahead = std::async(std::launch::async, [this, next, open, &following] {
-        return ReadLogChunk(next, kLargestChunkEvents, open, following);
+        return ReadLogChunk(next, kLargestChunkEvents, open, /*fill_cache=*/false, following);
       });
     }
     for (size_t i = 0; i < chunk.used; ++i) {

@@ -219,8 +219,8 @@ class EventStore {
   // As ScanLog, but a second thread reads (and, if `open`, opens) the next
   // chunk of events while `fn` handles this one, on the calling thread: for
   // folds of the whole log (rebuilds, checks, exports), where reading is a
-  // third of the work. It reads at most one chunk that `fn` may not need.
-  // A caller that needs few of the events passes `open` false and opens
+  // third of the work. It reads at most one chunk that `fn` may not need,
+  // and keeps none of the log's blocks in the block cache. A caller that needs few of the events passes `open` false and opens
   // those itself.
   absl::Status ScanLogReadingAhead(uint64_t from_position,
                                    const std::function<bool(const v1::EventEnvelope&)>& fn,
@@ -373,8 +373,11 @@ class EventStore {
                             absl::string_view prefix, const std::vector<KeyValue>& wanted,
                             size_t batch_bytes);
   // Reads into `chunk` up to `max_events` events (and at most about 4 MiB)
-  // from position `from`, each opened if `open`.
-  absl::Status ReadLogChunk(uint64_t from, size_t max_events, bool open, LogChunk& chunk) const;
+  // from position `from`, each opened if `open`. With `fill_cache` false
+  // the blocks read are not kept in the block cache (a scan of the whole
+  // log, which would otherwise evict what serving reads).
+  absl::Status ReadLogChunk(uint64_t from, size_t max_events, bool open, bool fill_cache,
+                            LogChunk& chunk) const;
   // The open instance for a read; UNAVAILABLE if none is open (a reopen
   // after a full disk failed). REQUIRES: db_mu_ held (shared).
   absl::StatusOr<const Handles*> Db() const ABSL_SHARED_LOCKS_REQUIRED(db_mu_);

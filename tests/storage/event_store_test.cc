@@ -330,5 +330,36 @@ TEST(EventStoreTest, ScansTheLogInChunksWithAndWithoutReadingAhead) {
   }
 }
 
+// A fold of the whole log (a rebuild, a check, an export) reads every
+// block of it once: it keeps none of them in the block cache, where they
+// would evict what serving reads. A page of the log, read again by the
+// next reader of the feed, is kept.
+TEST(EventStoreTest, AScanOfTheWholeLogLeavesTheBlockCacheAsItWas) {
+  TempDir dir;
+  StoreOptions options;
+  options.path = dir.Sub("data");
+  std::unique_ptr<EventStore> store = *EventStore::Open(options);
+  constexpr uint64_t kEvents = 3000;
+  StoreBatch batch = store->NewBatch();
+  for (uint64_t p = 1; p <= kEvents; ++p) {
+    v1::EventEnvelope e = Event(absl::StrCat("partnerships/x/actions/", p % 7), (p + 6) / 7, p);
+    e.set_request_id(std::string(300, static_cast<char>('a' + p % 26)));
+    batch.PutEvent(e);
+  }
+  ASSERT_TRUE(store->Write(batch).ok());
+  ASSERT_TRUE(store->CompactAll().ok());  // the log in table files, not the memtable
+  const uint64_t before = store->Properties().block_cache_bytes;
+  uint64_t seen = 0;
+  auto count = [&](const v1::EventEnvelope&) { return ++seen > 0; };
+  ASSERT_TRUE(store->ScanLogReadingAhead(1, count).ok());
+  ASSERT_EQ(seen, kEvents);
+  EXPECT_EQ(store->Properties().block_cache_bytes, before);
+  seen = 0;
+  ASSERT_TRUE(store->ScanLog(1, count).ok());
+  ASSERT_EQ(seen, kEvents);
+  // 3,000 events of some 350 bytes: at least the 1 MB of their blocks.
+  EXPECT_GT(store->Properties().block_cache_bytes, before + (1u << 20));
+}
+
 }  // namespace
 }  // namespace casework::storage
