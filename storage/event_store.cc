@@ -68,6 +68,93 @@ void StoreBatch::DeleteTimer(absl::string_view key) {
   impl_->batch.Delete(&impl_->f->timers, ToSlice(key)).PermitUncheckedError();
 }
 
+namespace {
+
+// A batch's entries as they are staged: slices of its own encoding.
+class BatchEntries final : public rocksdb::WriteBatch::Handler {
+ public:
+  struct Entry {
+    uint32_t family;
+    rocksdb::Slice key;
+    rocksdb::Slice value;
+    bool put;  // else a delete
+  };
+  rocksdb::Status PutCF(uint32_t family, const rocksdb::Slice& key,
+                        const rocksdb::Slice& value) override {
+    Add({family, key, value, true});
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status DeleteCF(uint32_t family, const rocksdb::Slice& key) override {
+    Add({family, key, {}, false});
+    return rocksdb::Status::OK();
+  }
+  // Anything else (which a StoreBatch never stages) leaves the batch as staged.
+  rocksdb::Status SingleDeleteCF(uint32_t, const rocksdb::Slice&) override { return Other(); }
+  rocksdb::Status DeleteRangeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return Other();
+  }
+  rocksdb::Status MergeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return Other();
+  }
+  void LogData(const rocksdb::Slice&) override { other_ = true; }
+
+  std::vector<Entry> entries;
+  // True if some family's keys are staged out of order.
+  bool unsorted = false;
+  bool other() const { return other_; }
+
+ private:
+  void Add(const Entry& e) {
+    if (e.family >= kFamilies) {
+      unsorted = true;
+    } else {
+      if (seen_[e.family] && e.key.compare(last_[e.family]) < 0) unsorted = true;
+      seen_[e.family] = true;
+      last_[e.family] = e.key;
+    }
+    entries.push_back(e);
+  }
+  rocksdb::Status Other() {
+    other_ = true;
+    return rocksdb::Status::NotSupported("an entry a StoreBatch does not stage");
+  }
+  static constexpr uint32_t kFamilies = 8;
+  rocksdb::Slice last_[kFamilies];  // each family's last key staged
+  bool seen_[kFamilies] = {};
+  bool other_ = false;
+};
+
+}  // namespace
+
+void StoreBatch::SortByKey() {
+  rocksdb::WriteBatch& batch = impl_->batch;
+  if (batch.Count() < 2) return;
+  BatchEntries staged;
+  staged.entries.reserve(batch.Count());
+  if (!batch.Iterate(&staged).ok() || staged.other() || !staged.unsorted) return;
+  std::stable_sort(staged.entries.begin(), staged.entries.end(),
+                   [](const BatchEntries::Entry& a, const BatchEntries::Entry& b) {
+                     if (a.family != b.family) return a.family < b.family;
+                     return a.key.compare(b.key) < 0;
+                   });
+  EventStore::Families& f = *impl_->f;
+  store_internal::FamilyRef* families[] = {&f.meta,     &f.log,  &f.streams, &f.state,
+                                           &f.requests, &f.rows, &f.timers};
+  auto family = [&](uint32_t id) -> rocksdb::ColumnFamilyHandle* {
+    for (store_internal::FamilyRef* ref : families) {
+      if (ref->GetID() == id) return ref;
+    }
+    return nullptr;
+  };
+  rocksdb::WriteBatch sorted(batch.GetDataSize());
+  for (const BatchEntries::Entry& e : staged.entries) {
+    rocksdb::ColumnFamilyHandle* cf = family(e.family);
+    if (cf == nullptr) return;  // a family this store does not know: left as staged
+    (e.put ? sorted.Put(cf, e.key, e.value) : sorted.Delete(cf, e.key)).PermitUncheckedError();
+  }
+  batch = std::move(sorted);
+}
+
 int StoreBatch::count() const { return static_cast<int>(impl_->batch.Count()); }
 
 size_t StoreBatch::bytes() const { return impl_->batch.GetDataSize(); }
