@@ -223,8 +223,8 @@ class EventStore {
   // chunk of events while `fn` handles this one, on the calling thread: for
   // folds of the whole log (rebuilds, checks, exports), where reading is a
   // third of the work. It reads at most one chunk that `fn` may not need,
-  // and keeps none of the log's blocks in the block cache. A caller that needs few of the events passes `open` false and opens
-  // those itself.
+  // and keeps none of the log's blocks in the block cache. A caller that
+  // needs few of the events passes `open` false and opens those itself.
   absl::Status ScanLogReadingAhead(uint64_t from_position,
                                    const std::function<bool(const v1::EventEnvelope&)>& fn,
                                    bool open = true) const;
