@@ -171,9 +171,6 @@ class StoreBatch {
   friend class EventStore;
   struct Impl;
   explicit StoreBatch(std::unique_ptr<Impl> impl);
-  // Puts the entries of each column family in key order, a key's own
-  // entries in the order they were staged; the batch means the same.
-  void SortByKey();
   std::unique_ptr<Impl> impl_;
   uint64_t last_position_ = 0;
 };

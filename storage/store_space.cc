@@ -3,6 +3,9 @@
 // is in storage/event_store.h).
 #include <algorithm>
 #include <chrono>
+#include <iterator>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -85,27 +88,69 @@ StoreProperties EventStore::Properties() const {
 
 namespace {
 
-// The keys of the rows a batch puts or deletes.
-class RowKeys : public rocksdb::WriteBatch::Handler {
+// A batch's puts and deletes in the order staged, as slices of its own
+// encoding. Anything else (which a StoreBatch never stages) marks it
+// `other`: the defaults of Handler would drop some of them silently.
+class BatchEntries final : public rocksdb::WriteBatch::Handler {
  public:
-  explicit RowKeys(uint32_t rows_family) : rows_family_(rows_family) {}
+  struct Entry {
+    uint32_t family;
+    rocksdb::Slice key;
+    rocksdb::Slice value;
+    bool put;  // else a delete
+  };
   rocksdb::Status PutCF(uint32_t family, const rocksdb::Slice& key,
-                        const rocksdb::Slice& /*value*/) override {
-    Note(family, key);
+                        const rocksdb::Slice& value) override {
+    entries.push_back({family, key, value, true});
     return rocksdb::Status::OK();
   }
   rocksdb::Status DeleteCF(uint32_t family, const rocksdb::Slice& key) override {
-    Note(family, key);
+    entries.push_back({family, key, {}, false});
     return rocksdb::Status::OK();
   }
-  std::vector<absl::string_view> keys;
+  rocksdb::Status SingleDeleteCF(uint32_t, const rocksdb::Slice&) override { return Other(); }
+  rocksdb::Status DeleteRangeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return Other();
+  }
+  rocksdb::Status MergeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return Other();
+  }
+  void LogData(const rocksdb::Slice&) override { other = true; }
+
+  std::vector<Entry> entries;
+  bool other = false;
 
  private:
-  void Note(uint32_t family, const rocksdb::Slice& key) {
-    if (family == rows_family_) keys.emplace_back(key.data(), key.size());
+  rocksdb::Status Other() {
+    other = true;
+    return rocksdb::Status::NotSupported("an entry a StoreBatch does not stage");
   }
-  const uint32_t rows_family_;
 };
+
+// `entries` put in key order within each family, a key's own entries in
+// the order staged (a stable sort), and encoded again; nullopt if they were
+// in that order already (a rebuild's range of one family) or name a family
+// `families` does not hold.
+std::optional<rocksdb::WriteBatch> InKeyOrder(std::vector<BatchEntries::Entry>& entries,
+                                              EventStore::Families& families, size_t bytes) {
+  auto less = [](const BatchEntries::Entry& a, const BatchEntries::Entry& b) {
+    return a.family != b.family ? a.family < b.family : a.key.compare(b.key) < 0;
+  };
+  if (std::is_sorted(entries.begin(), entries.end(), less)) return std::nullopt;
+  std::stable_sort(entries.begin(), entries.end(), less);
+  store_internal::FamilyRef* refs[] = {&families.meta,  &families.log,      &families.streams,
+                                       &families.state, &families.requests, &families.rows,
+                                       &families.timers};
+  rocksdb::WriteBatch sorted(bytes);
+  for (const BatchEntries::Entry& e : entries) {
+    auto ref = std::find_if(std::begin(refs), std::end(refs), [&](const auto* r) {
+      return r->GetID() == e.family;
+    });
+    if (ref == std::end(refs)) return std::nullopt;
+    (e.put ? sorted.Put(*ref, e.key, e.value) : sorted.Delete(*ref, e.key)).PermitUncheckedError();
+  }
+  return sorted;
+}
 
 }  // namespace
 
@@ -140,22 +185,31 @@ absl::Status EventStore::Write(StoreBatch& batch) {
       b.Delete(&families_->meta, keys::KeyBindingKey(id)).PermitUncheckedError();
     }
   }
-  // RocksDB inserts a batch into each family's memtable entry by entry, and
-  // its skip list starts each search where the previous insert ended. The
-  // commands of a group stage keys from all over the key space; in key order
-  // consecutive inserts share most of their search.
-  batch.SortByKey();
+  // One pass over the batch, for two uses: its order and the rows it
+  // changes. RocksDB inserts a batch into each family's memtable entry by
+  // entry, and its skip list starts each search where the previous insert
+  // ended; the commands of a group stage keys from all over the key space,
+  // and in key order consecutive inserts share most of their search. The
+  // batch as staged is kept while the sorted one is written: the entries'
+  // slices point into it.
+  BatchEntries staged;
+  staged.entries.reserve(batch.impl_->batch.Count());
+  const bool iterated = batch.impl_->batch.Iterate(&staged).ok() && !staged.other;
+  rocksdb::WriteBatch as_staged;
+  if (iterated) {
+    std::optional<rocksdb::WriteBatch> sorted =
+        InKeyOrder(staged.entries, *families_, batch.impl_->batch.GetDataSize());
+    if (sorted.has_value()) as_staged = std::exchange(batch.impl_->batch, *std::move(sorted));
+  }
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   rocksdb::Status s;
-  uint32_t rows_family = 0;
   absl::Status closed;
   {
     absl::ReaderMutexLock db_lock(&db_mu_);
     absl::StatusOr<const Handles*> h = Db();
     if (h.ok()) {
       s = (*h)->db->Write(wo, &batch.impl_->batch);
-      rows_family = (*h)->rows->GetID();
     } else {
       closed = h.status();
     }
@@ -172,9 +226,12 @@ absl::Status EventStore::Write(StoreBatch& batch) {
   // Before the writer acknowledges anything: no reader finds a row parsed
   // before this batch changed it (storage/parsed_rows.h).
   if (parsed_rows_->max_entry_bytes() > 0) {
-    RowKeys changed(rows_family);
-    if (batch.impl_->batch.Iterate(&changed).ok()) {
-      parsed_rows_->Invalidate(changed.keys);
+    if (iterated) {
+      std::vector<absl::string_view> changed;
+      for (const BatchEntries::Entry& e : staged.entries) {
+        if (e.family == families_->rows.GetID()) changed.emplace_back(e.key.data(), e.key.size());
+      }
+      parsed_rows_->Invalidate(changed);
     } else {
       parsed_rows_->Clear();
     }
