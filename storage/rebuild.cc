@@ -1,16 +1,17 @@
 #include "storage/rebuild.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <future>
 #include <iterator>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "storage/engine.h"
+#include "storage/key_order.h"
 #include "workflow/common/status.h"
 
 namespace casework::storage {
@@ -21,10 +22,8 @@ constexpr absl::string_view kDerivedMeta = "derived";
 
 // `stream` is a key of derived.streams.
 void AddRow(Derived& derived, const std::string& stream, workflow::Row row) {
-  Derived::RowValue& to = derived.rows[std::move(row.key)];
-  to.value = std::move(row.value);
-  to.type = row.type;
-  to.stream = row.type != nullptr ? &stream : nullptr;
+  derived.rows.push_back({std::move(row.key), std::move(row.value), row.type,
+                          row.type != nullptr ? &stream : nullptr});
 }
 
 // The rows and timers the final states of some streams imply.
@@ -71,23 +70,40 @@ std::vector<const StreamEntry*> Streams(const Derived& derived, bool sorted,
   return streams;
 }
 
-// The rows' keys and values in key order, sorted half on each of two
-// threads (a million rows in a hash table take a second to sort on one).
-std::vector<EventStore::KeyValue> SortedRows(
-    const absl::flat_hash_map<std::string, Derived::RowValue>& rows) {
-  std::vector<EventStore::KeyValue> sorted;
-  sorted.reserve(rows.size());
-  for (const auto& [key, row] : rows) sorted.emplace_back(key, row.value);
-  auto less = [](const EventStore::KeyValue& a, const EventStore::KeyValue& b) {
-    return a.first < b.first;
-  };
-  const auto middle = sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2);
-  std::future<void> first_half =
-      std::async(std::launch::async, [&] { std::sort(sorted.begin(), middle, less); });
-  std::sort(middle, sorted.end(), less);
-  first_half.get();
-  std::inplace_merge(sorted.begin(), middle, sorted.end(), less);
-  return sorted;
+// Puts `rows`, added in log order, in key order with the last row of each
+// key, in place: each row is swapped straight to where it belongs (or past
+// the end, if a later row has its key), a cycle of the permutation at a
+// time, rather than moved into a second vector as large.
+void KeepLastOfEachKeyInOrder(std::vector<Derived::Row>& rows) {
+  const std::vector<size_t> order = LastOfEachKeyInOrder(
+      rows.size(), [&](size_t i) -> absl::string_view { return rows[i].key; });
+  constexpr size_t kDropped = SIZE_MAX;
+  std::vector<size_t> to(rows.size(), kDropped);
+  for (size_t i = 0; i < order.size(); ++i) to[order[i]] = i;
+  size_t past_end = order.size();
+  for (size_t& t : to) {
+    if (t == kDropped) t = past_end++;
+  }
+  for (size_t i = 0; i < rows.size(); ++i) {
+    while (to[i] != i) {
+      std::swap(rows[i], rows[to[i]]);
+      std::swap(to[i], to[to[i]]);
+    }
+  }
+  rows.resize(order.size());
+}
+
+// The derived rows under `prefix`: a range of rows in key order.
+absl::Span<const Derived::Row> RowsUnder(const std::vector<Derived::Row>& rows,
+                                         absl::string_view prefix) {
+  auto first =
+      std::lower_bound(rows.begin(), rows.end(), prefix,
+                       [](const Derived::Row& row, absl::string_view p) { return row.key < p; });
+  auto last = std::find_if_not(first, rows.end(), [&](const Derived::Row& row) {
+    return absl::StartsWith(row.key, prefix);
+  });
+  return absl::MakeConstSpan(rows.data() + (first - rows.begin()),
+                             static_cast<size_t>(last - first));
 }
 
 }  // namespace
@@ -95,8 +111,8 @@ std::vector<EventStore::KeyValue> SortedRows(
 absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::TimeZone& time_zone,
                                        const workflow::Registry& registry) {
   Derived derived;
-  // Most events imply a row or so: room for as many, so that the table is
-  // not grown (every row moved) again and again.
+  // Most events imply a row or so: room for as many, so that the rows are
+  // not moved again and again as they grow.
   derived.rows.reserve(store.LastPosition());
   uint64_t expected_position = 1;
   absl::Status failure;
@@ -171,7 +187,7 @@ absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::Time
   }));
   RETURN_IF_ERROR(failure);
   // The final states' rows and timers: half of the streams on a second
-  // thread, their rows added to the map here.
+  // thread, their rows added after the events' here.
   const std::vector<const StreamEntry*> streams = Streams(derived, /*sorted=*/false);
   const absl::Span<const StreamEntry* const> all(streams);
   const size_t half = all.size() / 2;
@@ -185,6 +201,7 @@ absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::Time
     derived.timers.insert(std::make_move_iterator((*part)->timers.begin()),
                           std::make_move_iterator((*part)->timers.end()));
   }
+  KeepLastOfEachKeyInOrder(derived.rows);
   return derived;
 }
 
@@ -233,55 +250,59 @@ absl::StatusOr<VerifyReport> VerifyStore(const EventStore& store,
     }
     if (stored_state != at->SerializeAsString()) {
       report.problems.push_back(absl::StrCat("state record of ", stream, " at version ",
-                                             record->version(), " differs from the fold of the log"));
+                                             record->version(),
+                                             " differs from the fold of the log"));
     }
   }
-  // The derived rows the scan of the stored ones met (keys of derived.rows,
-  // which no longer changes): only the others are looked up one by one.
-  absl::flat_hash_set<absl::string_view> found;
+  // Under each row namespace (every derived row is under one: a workflow
+  // writes no other), the stored rows, scanned in key order, merged with
+  // the derived ones, also in key order.
+  std::vector<absl::string_view> missing;
   for (absl::string_view prefix : registry.row_prefixes()) {
+    const absl::Span<const Derived::Row> wanted = RowsUnder(derived.rows, prefix);
+    auto next = wanted.begin();
     std::string after;
     for (;;) {
       ASSIGN_OR_RETURN(std::vector<StoredRow> stored, store.ScanRows(prefix, after, 1000));
       for (const StoredRow& row : stored) {
-        auto it = derived.rows.find(row.key);
-        if (it == derived.rows.end()) {
+        for (; next != wanted.end() && next->key < row.key; ++next) missing.push_back(next->key);
+        if (next == wanted.end() || next->key != row.key) {
           report.problems.push_back(absl::StrCat("row not implied by the log: ", row.key));
           continue;
         }
-        if (it->second.value != row.value) {
+        if (next->value != row.value) {
           report.problems.push_back(absl::StrCat("row value differs: ", row.key));
         }
-        found.insert(it->first);
+        ++next;
       }
       if (stored.size() < 1000) break;
       after = stored.back().key;
     }
+    for (; next != wanted.end(); ++next) missing.push_back(next->key);
   }
-  std::vector<absl::string_view> missing;
-  for (const auto& [key, row] : derived.rows) {
-    if (found.contains(key)) continue;
-    ASSIGN_OR_RETURN(std::optional<std::string> stored, store.GetRow(key));
-    if (!stored.has_value()) missing.push_back(key);
-  }
-  std::sort(missing.begin(), missing.end());
   for (absl::string_view key : missing) {
     report.problems.push_back(absl::StrCat("row missing: ", key));
   }
+  // The stored timers, in key order, merged with the derived ones.
   ASSIGN_OR_RETURN(auto stored_timers, store.AllTimers());
-  std::map<std::string, internal::TimerRecord> remaining = derived.timers;
+  auto Name = [](const internal::TimerRecord& record) {
+    return absl::StrCat(record.stream(), "#", record.name(), "@", record.generation());
+  };
+  std::vector<std::string> missing_timers;
+  auto next = derived.timers.begin();
   for (const auto& [key, record] : stored_timers) {
-    auto it = remaining.find(key);
-    if (it == remaining.end()) {
-      report.problems.push_back(absl::StrCat("timer not implied by the log: ", record.stream(),
-                                             "#", record.name(), "@", record.generation()));
+    for (; next != derived.timers.end() && next->first < key; ++next) {
+      missing_timers.push_back(Name(next->second));
+    }
+    if (next != derived.timers.end() && next->first == key) {
+      ++next;
     } else {
-      remaining.erase(it);
+      report.problems.push_back(absl::StrCat("timer not implied by the log: ", Name(record)));
     }
   }
-  for (const auto& [key, record] : remaining) {
-    report.problems.push_back(absl::StrCat("timer missing: ", record.stream(), "#", record.name(),
-                                           "@", record.generation()));
+  for (; next != derived.timers.end(); ++next) missing_timers.push_back(Name(next->second));
+  for (const std::string& name : missing_timers) {
+    report.problems.push_back(absl::StrCat("timer missing: ", name));
   }
   return report;
 }
@@ -294,23 +315,22 @@ absl::Status RebuildDerived(EventStore& store, const absl::TimeZone& time_zone,
   // between rebuilds it again rather than serving half of it.
   RETURN_IF_ERROR(MarkDerivedStale(store));
   if (store.sealer() != nullptr) {
-    for (auto& [key, row] : derived.rows) {
+    for (Derived::Row& row : derived.rows) {
       if (row.type == nullptr) continue;
       ASSIGN_OR_RETURN(row.value,
                        store.sealer()->SealSerialized(*row.stream, row.type, std::move(row.value)));
     }
   }
-  // Each row namespace is replaced by its rows in key order, viewed where
-  // the fold left them.
-  const std::vector<EventStore::KeyValue> sorted = SortedRows(derived.rows);
+  // Each row namespace is replaced by its rows, viewed where the fold left
+  // them in key order.
   for (absl::string_view prefix : registry.row_prefixes()) {
-    auto first = std::lower_bound(
-        sorted.begin(), sorted.end(), prefix,
-        [](const EventStore::KeyValue& row, absl::string_view p) { return row.first < p; });
-    auto last = std::find_if_not(first, sorted.end(), [&](const EventStore::KeyValue& row) {
-      return absl::StartsWith(row.first, prefix);
-    });
-    RETURN_IF_ERROR(store.ReplaceRows(prefix, {first, last}));
+    const absl::Span<const Derived::Row> under = RowsUnder(derived.rows, prefix);
+    std::vector<EventStore::KeyValue> rows;
+    rows.reserve(under.size());
+    for (const Derived::Row& row : under) {
+      rows.emplace_back(row.key, row.value);
+    }
+    RETURN_IF_ERROR(store.ReplaceRows(prefix, std::move(rows)));
   }
   RETURN_IF_ERROR(store.ReplaceTimers(derived.timers));
   // The state record of each stream the engine would have written one for

@@ -14,7 +14,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -32,20 +31,22 @@ struct Derived {
     // True once an event of the stream recorded a policy version.
     bool policy_versions_recorded = false;
   };
-  // A read-model row's value and, when it holds a message which may hold
-  // personal data, the message's type and the stream that implied it (a key
-  // of `streams`): what sealing it needs. Both null for any other row.
-  struct RowValue {
+  // A read-model row: its key, its value and, when it holds a message which
+  // may hold personal data, the message's type and the stream that implied
+  // it (a key of `streams`): what sealing it needs. Both null for any other
+  // row.
+  struct Row {
+    std::string key;
     std::string value;
     const google::protobuf::Descriptor* type = nullptr;
     const std::string* stream = nullptr;
   };
-  // Keyed by stream name; a node map, so `RowValue::stream` stays valid.
+  // Keyed by stream name; a node map, so `Row::stream` stays valid.
   absl::node_hash_map<std::string, StreamState> streams;
-  // Read-model rows of every registered workflow, by key, in no order: a
-  // fold inserts over a million of them, and only RebuildDerived, which
-  // writes them, sorts them.
-  absl::flat_hash_map<std::string, RowValue> rows;
+  // Read-model rows of every registered workflow in key order, one per key:
+  // where the log implies a key more than once, the last (in log order, the
+  // final states' rows after every event's) is the one kept.
+  std::vector<Row> rows;
   // Timers implied by the final states, by key.
   std::map<std::string, internal::TimerRecord> timers;
   uint64_t events = 0;

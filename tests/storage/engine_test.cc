@@ -2,6 +2,7 @@
 // write, envelopes, typed refusals, cold start, sticky write errors and
 // rebuilds. Retries are in engine_retry_test.cc, concurrent callers, group
 // commit and stopping in engine_threads_test.cc.
+#include <map>
 #include <optional>
 
 #include "gmock/gmock.h"
@@ -267,6 +268,34 @@ TEST_F(EngineTest, RebuildRestoresDamagedReadModels) {
   ASSERT_TRUE(RebuildDerived(*store_, absl::UTCTimeZone()).ok());
   EXPECT_THAT(VerifyStore(*store_, absl::UTCTimeZone())->problems, ::testing::IsEmpty());
   EXPECT_EQ(RowKeys("actions/eastbrook/state/").size(), 5u);
+}
+
+TEST_F(EngineTest, VerifyNamesTimersMissingAndNotImpliedAndRebuildRestoresThem) {
+  for (int i = 0; i < 3; ++i) Create(absl::StrCat("t-", i));
+  engine_.reset();
+  absl::StatusOr<std::vector<std::pair<std::string, internal::TimerRecord>>> timers =
+      store_->AllTimers();
+  ASSERT_TRUE(timers.ok()) << timers.status();
+  ASSERT_EQ(timers->size(), 3u);  // each action's deadline
+  // The first and last timers lost, one the log does not imply planted
+  // between the others.
+  std::map<std::string, internal::TimerRecord> damaged;
+  damaged.insert((*timers)[1]);
+  internal::TimerRecord planted = (*timers)[1].second;
+  planted.set_stream("partnerships/eastbrook/actions/99");
+  damaged.emplace((*timers)[1].first + "~", planted);
+  ASSERT_TRUE(store_->ReplaceTimers(damaged).ok());
+  auto name = [](const internal::TimerRecord& r) {
+    return absl::StrCat(r.stream(), "#", r.name(), "@", r.generation());
+  };
+  EXPECT_THAT(VerifyStore(*store_, absl::UTCTimeZone())->problems,
+              ::testing::ElementsAre("timer not implied by the log: " + name(planted),
+                                     "timer missing: " + name((*timers)[0].second),
+                                     "timer missing: " + name((*timers)[2].second)));
+
+  ASSERT_TRUE(RebuildDerived(*store_, absl::UTCTimeZone()).ok());
+  EXPECT_THAT(VerifyStore(*store_, absl::UTCTimeZone())->problems, ::testing::IsEmpty());
+  EXPECT_EQ(store_->AllTimers()->size(), 3u);
 }
 
 // A rebuild leaves the state records as the engine would have: one at the
