@@ -109,8 +109,9 @@ void SortFrom(Place* first, Place* last, size_t depth, bool two_threads) {
   first_half.get();
   std::inplace_merge(first, middle, last, ByDigit);
   // A run of more than half the range (keys of one namespace, say) is
-  // sorted on both threads, after the rest; otherwise the runs are shared
-  // out at the first boundary past the middle.
+  // sorted with both threads, after the runs beside it are sorted on this
+  // one; otherwise the runs are shared out at the first boundary past the
+  // middle.
   Place* big = nullptr;
   for (Place* run = first; run != last;) {
     Place* end =
@@ -141,6 +142,7 @@ void SortFrom(Place* first, Place* last, size_t depth, bool two_threads) {
 
 std::vector<size_t> LastOfEachKeyInOrder(size_t count,
                                          absl::FunctionRef<absl::string_view(size_t)> key_of) {
+  if (count == 0) return {};
   std::vector<Place> places(count);
   for (size_t i = 0; i < count; ++i) {
     const absl::string_view key = key_of(i);

@@ -24,7 +24,8 @@ namespace casework::storage {
 // The positions 0..count-1 of keys `key_of(i)` in byte order of the keys
 // (as RocksDB's bytewise comparator and std::string order them), each key
 // once: of a key given at more than one position, the last position.
-// Sorts on two threads. The keys must stay as they are until it returns.
+// Sorts large sets (65,536 keys or more) on two threads. The keys must stay
+// as they are until it returns.
 std::vector<size_t> LastOfEachKeyInOrder(size_t count,
                                          absl::FunctionRef<absl::string_view(size_t)> key_of);
 

@@ -256,7 +256,9 @@ absl::StatusOr<VerifyReport> VerifyStore(const EventStore& store,
   }
   // Under each row namespace (every derived row is under one: a workflow
   // writes no other), the stored rows, scanned in key order, merged with
-  // the derived ones, also in key order.
+  // the derived ones, also in key order. The namespaces are single key
+  // segments, sorted: their ranges are disjoint and in order, so the rows
+  // missing are listed in key order.
   std::vector<absl::string_view> missing;
   for (absl::string_view prefix : registry.row_prefixes()) {
     const absl::Span<const Derived::Row> wanted = RowsUnder(derived.rows, prefix);

@@ -44,8 +44,8 @@ struct Derived {
   // Keyed by stream name; a node map, so `Row::stream` stays valid.
   absl::node_hash_map<std::string, StreamState> streams;
   // Read-model rows of every registered workflow in key order, one per key:
-  // where the log implies a key more than once, the last (in log order, the
-  // final states' rows after every event's) is the one kept.
+  // where the log implies a key more than once, a later event's row wins
+  // over an earlier one's, and a final state's row over any event's.
   std::vector<Row> rows;
   // Timers implied by the final states, by key.
   std::map<std::string, internal::TimerRecord> timers;

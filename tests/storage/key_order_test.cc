@@ -96,5 +96,20 @@ TEST(KeyOrderTest, EnoughKeysForTwoThreads) {
   }
 }
 
+TEST(KeyOrderTest, ARunOfMoreThanHalfTheKeysBesideOthers) {
+  // 60% under one namespace, sorted with both threads, the rest beside it;
+  // and more than half the keys one short key, repeated, beside others.
+  std::vector<std::string> keys = HardKeys(90000, 11, /*one_namespace=*/true);
+  const std::vector<std::string> others = HardKeys(60000, 12, /*one_namespace=*/false);
+  keys.insert(keys.end(), others.begin(), others.end());
+  std::shuffle(keys.begin(), keys.end(), std::mt19937(13));
+  EXPECT_EQ(Sorted(keys), Expected(keys));
+
+  std::vector<std::string> repeated(80000, "due");
+  for (int i = 0; i < 60000; ++i) repeated.push_back(absl::StrCat("due/", i % 500));
+  std::shuffle(repeated.begin(), repeated.end(), std::mt19937(14));
+  EXPECT_EQ(Sorted(repeated), Expected(repeated));
+}
+
 }  // namespace
 }  // namespace casework::storage
