@@ -111,9 +111,10 @@ absl::Span<const Derived::Row> RowsUnder(const std::vector<Derived::Row>& rows,
 absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::TimeZone& time_zone,
                                        const workflow::Registry& registry) {
   Derived derived;
-  // Most events imply a row or so: room for as many, so that the rows are
-  // not moved again and again as they grow.
-  derived.rows.reserve(store.LastPosition());
+  // Most events imply a row or two: room for two per event, so that the
+  // rows are not moved (and a second array as large touched) as they grow.
+  // Room not filled is address space only: its pages are never touched.
+  derived.rows.reserve(2 * store.LastPosition());
   uint64_t expected_position = 1;
   absl::Status failure;
   std::vector<workflow::Row> event_rows;
