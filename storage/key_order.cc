@@ -67,21 +67,36 @@ void SortWholeKeys(Place* first, Place* last) {
   for (Place* p = first; p + 1 < last; ++p) p->superseded = KeyOf(*p) == KeyOf(p[1]);
 }
 
+// Loads the digits at `depth` and sorts [first, last) by them.
+void SortByDigit(Place* first, Place* last, size_t depth) {
+  LoadDigits(first, last, depth);
+  std::sort(first, last, ByDigit);
+}
+
+// The end of the run of equal digits that starts at `run`.
+Place* RunEnd(Place* run, Place* last) {
+  return std::find_if_not(run + 1, last, [&](const Place& p) { return SameDigit(p, *run); });
+}
+
 void SortFrom(Place* first, Place* last, size_t depth, bool two_threads);
 
-// [first, last) is sorted by digit at `depth`: sorts each run of equal
-// digits by what follows.
+// A run of keys that agree on their first `depth` + 8 bytes: sorted by what
+// follows, or, if they end there, all the same key.
+void SortRun(Place* run, Place* end, size_t depth, bool two_threads) {
+  if (end - run < 2) return;
+  if (run->has == 9) {
+    SortFrom(run, end, depth + 8, two_threads);
+  } else {
+    MarkSameKey(run, end);
+  }
+}
+
+// [first, last) is sorted by digit at `depth`: sorts each run by what
+// follows, on this thread.
 void SortRuns(Place* first, Place* last, size_t depth) {
   for (Place* run = first; run != last;) {
-    Place* end =
-        std::find_if_not(run + 1, last, [&](const Place& p) { return SameDigit(p, *run); });
-    if (end - run > 1) {
-      if (run->has == 9) {
-        SortFrom(run, end, depth + 8, /*two_threads=*/false);
-      } else {
-        MarkSameKey(run, end);
-      }
-    }
+    Place* end = RunEnd(run, last);
+    SortRun(run, end, depth, /*two_threads=*/false);
     run = end;
   }
 }
@@ -94,45 +109,31 @@ void SortFrom(Place* first, Place* last, size_t depth, bool two_threads) {
     return;
   }
   if (!two_threads || count < kTwoThreads) {
-    LoadDigits(first, last, depth);
-    std::sort(first, last, ByDigit);
+    SortByDigit(first, last, depth);
     SortRuns(first, last, depth);
     return;
   }
   Place* middle = first + count / 2;
-  std::future<void> first_half = std::async(std::launch::async, [&] {
-    LoadDigits(first, middle, depth);
-    std::sort(first, middle, ByDigit);
-  });
-  LoadDigits(middle, last, depth);
-  std::sort(middle, last, ByDigit);
+  std::future<void> first_half =
+      std::async(std::launch::async, [&] { SortByDigit(first, middle, depth); });
+  SortByDigit(middle, last, depth);
   first_half.get();
   std::inplace_merge(first, middle, last, ByDigit);
   // A run of more than half the range (keys of one namespace, say) is
   // sorted with both threads, after the runs beside it are sorted on this
   // one; otherwise the runs are shared out at the first boundary past the
   // middle.
-  Place* big = nullptr;
   for (Place* run = first; run != last;) {
-    Place* end =
-        std::find_if_not(run + 1, last, [&](const Place& p) { return SameDigit(p, *run); });
-    if (end - run > count / 2) big = run;
+    Place* end = RunEnd(run, last);
+    if (end - run > count / 2) {
+      SortRuns(first, run, depth);
+      SortRuns(end, last, depth);
+      SortRun(run, end, depth, /*two_threads=*/true);
+      return;
+    }
     run = end;
   }
-  if (big != nullptr) {
-    Place* big_end =
-        std::find_if_not(big + 1, last, [&](const Place& p) { return SameDigit(p, *big); });
-    SortRuns(first, big, depth);
-    SortRuns(big_end, last, depth);
-    if (big->has == 9) {
-      SortFrom(big, big_end, depth + 8, /*two_threads=*/true);
-    } else {
-      MarkSameKey(big, big_end);
-    }
-    return;
-  }
-  Place* split =
-      std::find_if_not(middle, last, [&](const Place& p) { return SameDigit(p, middle[-1]); });
+  Place* split = RunEnd(middle - 1, last);
   std::future<void> before = std::async(std::launch::async, [&] { SortRuns(first, split, depth); });
   SortRuns(split, last, depth);
   before.get();
