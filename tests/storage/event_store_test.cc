@@ -15,6 +15,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "rocksdb/perf_context.h"
+#include "rocksdb/perf_level.h"
 #include "storage/backup.h"
 #include "storage/keys.h"
 #include "tests/support/test_support.h"
@@ -42,6 +44,40 @@ std::unique_ptr<EventStore> StoreWithRows(const TempDir& dir) {
   for (const char* key : {"q/a", "q/b", "q/c", "r/a"}) batch.PutRow(key, key);
   EXPECT_TRUE(store->Write(batch).ok());
   return store;
+}
+
+// Most of the writer's lookups are of keys that are not there (a new
+// request id, a new natural key): the memtables' own bloom filters answer
+// them without a search of the skip list.
+TEST(EventStoreTest, LookupsOfAbsentKeysAreAnsweredByTheMemtablesFilters) {
+  TempDir dir;
+  std::unique_ptr<EventStore> store = StoreWithRows(dir);
+  internal::RequestRecord record;
+  record.set_method("casework.v1.ComplaintService/RecordComplaint");
+  StoreBatch batch = store->NewBatch();
+  batch.PutRequest(keys::RequestKey("police", "sent-once"), record);
+  ASSERT_TRUE(store->Write(batch).ok());
+
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kEnableCount);
+  rocksdb::get_perf_context()->Reset();
+  const absl::StatusOr<std::optional<std::string>> absent_row = store->GetRow("q/zz");
+  const absl::StatusOr<std::optional<internal::RequestRecord>> absent_request =
+      store->GetRequest(keys::RequestKey("police", "never-sent"));
+  const uint64_t filtered = rocksdb::get_perf_context()->bloom_memtable_miss_count;
+  const absl::StatusOr<std::optional<std::string>> row = store->GetRow("q/b");
+  const absl::StatusOr<std::optional<internal::RequestRecord>> request =
+      store->GetRequest(keys::RequestKey("police", "sent-once"));
+  const uint64_t searched = rocksdb::get_perf_context()->bloom_memtable_hit_count;
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
+
+  ASSERT_TRUE(absent_row.ok() && absent_request.ok() && row.ok() && request.ok());
+  EXPECT_EQ(*absent_row, std::nullopt);
+  EXPECT_EQ(*absent_request, std::nullopt);
+  EXPECT_EQ(filtered, 2u);
+  EXPECT_EQ(*row, "q/b");
+  ASSERT_TRUE(request->has_value());
+  EXPECT_EQ((*request)->method(), record.method());
+  EXPECT_EQ(searched, 2u);
 }
 
 TEST(EventStoreTest, BackupsAskedForAtOnceAreTakenOneAfterTheOther) {
