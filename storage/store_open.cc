@@ -46,8 +46,7 @@ namespace {
 
 // RocksDB's default for the WAL size, kept when no floor is set.
 constexpr uint64_t kMaxWalBytes = 64 * kMiB;
-// A memtable's bloom filter, as a share of the memtable (point-lookup
-// families only).
+// A memtable's Bloom filter, as a share of the memtable.
 constexpr double kMemtableBloomRatio = 0.02;
 
 // Drops request records recorded longer ago than the retention. Records
@@ -227,9 +226,8 @@ std::unique_ptr<EventStore::Handles> OpenHandles(const StoreOptions& options, bo
       table.whole_key_filtering = true;
       // The memtables get one too: a lookup of a key that is not there
       // (most are) is otherwise a search down the skip list, on the
-      // writer, before the tables' filters are even asked. 2% of the
-      // memtable, from its arena (counted in the shared budget): some
-      // 20-40 bits per entry at the sizes of our rows and records.
+      // writer, before the tables' filters are even asked. It comes from
+      // the memtable's arena, so the shared budget counts it.
       cf.memtable_prefix_bloom_size_ratio = kMemtableBloomRatio;
       cf.memtable_whole_key_filtering = true;
     }
