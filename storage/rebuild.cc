@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "storage/engine.h"
+#include "storage/huge_pages.h"
 #include "storage/key_order.h"
 #include "workflow/common/status.h"
 
@@ -20,38 +21,41 @@ namespace {
 // The store's meta value holding the derived format.
 constexpr absl::string_view kDerivedMeta = "derived";
 
-// `stream` is a key of derived.streams.
-void AddRow(Derived& derived, const std::string& stream, workflow::Row row) {
-  derived.rows.push_back({std::move(row.key), std::move(row.value), row.type,
-                          row.type != nullptr ? &stream : nullptr});
+// `stream` is a key of Derived::streams.
+void AddRow(std::vector<Derived::Row>& rows, const std::string& stream, workflow::Row row) {
+  rows.push_back({std::move(row.key), std::move(row.value), row.type,
+                  row.type != nullptr ? &stream : nullptr});
 }
-
-// The rows and timers the final states of some streams imply.
-struct FinalRows {
-  std::vector<std::pair<const std::string*, workflow::Row>> rows;  // by stream
-  std::vector<std::pair<std::string, internal::TimerRecord>> timers;
-};
 
 using StreamEntry = std::pair<const std::string, Derived::StreamState>;
 
-// Those of `streams`.
-absl::StatusOr<FinalRows> RowsOfStates(absl::Span<const StreamEntry* const> streams,
-                                       const absl::TimeZone& time_zone) {
-  FinalRows final_rows;
-  std::vector<workflow::Row> rows;
-  std::vector<workflow::TimerSpec> timers;
-  for (const StreamEntry* entry : streams) {
-    const auto& [stream, s] = *entry;
-    rows.clear();
-    RETURN_IF_ERROR(s.workflow->Rows(stream, *s.state, &rows));
-    for (workflow::Row& row : rows) final_rows.rows.emplace_back(&stream, std::move(row));
-    timers.clear();
-    s.workflow->Timers(*s.state, &timers);
-    for (const workflow::TimerSpec& t : timers) {
-      final_rows.timers.push_back(TimerEntry(stream, t, time_zone));
+// Adds to `rows` and `timers` what the final states of `streams` imply.
+// `rows` grows in place: the half of the streams on the caller's thread
+// adds straight to the derived rows (reserved for the whole fold), the
+// other half to a vector of its own, reserved ahead once a few streams
+// show how many rows each implies, so that neither is copied as it grows.
+absl::Status RowsOfStates(absl::Span<const StreamEntry* const> streams,
+                          const absl::TimeZone& time_zone, std::vector<Derived::Row>& rows,
+                          std::vector<std::pair<std::string, internal::TimerRecord>>& timers) {
+  constexpr size_t kSampleStreams = 1024;
+  const size_t rows_before = rows.size();
+  std::vector<workflow::Row> implied;
+  std::vector<workflow::TimerSpec> specs;
+  timers.reserve(timers.size() + streams.size());
+  for (size_t i = 0; i < streams.size(); ++i) {
+    if (i == kSampleStreams) {
+      const size_t per_stream = (rows.size() - rows_before + i - 1) / i + 1;
+      rows.reserve(std::max(rows.capacity(), rows_before + per_stream * streams.size()));
     }
+    const auto& [stream, s] = *streams[i];
+    implied.clear();
+    RETURN_IF_ERROR(s.workflow->Rows(stream, *s.state, &implied));
+    for (workflow::Row& row : implied) AddRow(rows, stream, std::move(row));
+    specs.clear();
+    s.workflow->Timers(*s.state, &specs);
+    for (const workflow::TimerSpec& t : specs) timers.push_back(TimerEntry(stream, t, time_zone));
   }
-  return final_rows;
+  return absl::OkStatus();
 }
 
 // The streams of at least `min_events` events, by name; sorted, so that
@@ -110,6 +114,8 @@ absl::Span<const Derived::Row> RowsUnder(const std::vector<Derived::Row>& rows,
 
 absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::TimeZone& time_zone,
                                        const workflow::Registry& registry) {
+  // What the fold allocates is touched once, first: in huge pages.
+  HugePageScope huge_pages;
   Derived derived;
   // Most events imply a row or two: room for two per event, so that the
   // rows are not moved (and a second array as large touched) as they grow.
@@ -170,7 +176,7 @@ absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::Time
     event_rows.clear();
     failure = s.workflow->EventRows(e.stream(), e, *payload, &event_rows);
     if (!failure.ok()) return false;
-    for (workflow::Row& row : event_rows) AddRow(derived, *last_stream, std::move(row));
+    for (workflow::Row& row : event_rows) AddRow(derived.rows, *last_stream, std::move(row));
     // Every event records the policy version its case is pinned to; events
     // written before versions were recorded carry 0, but only before the
     // stream's first that does.
@@ -188,19 +194,24 @@ absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::Time
   }));
   RETURN_IF_ERROR(failure);
   // The final states' rows and timers: half of the streams on a second
-  // thread, their rows added after the events' here.
+  // thread, their rows added after the events' and the first half's here.
   const std::vector<const StreamEntry*> streams = Streams(derived, /*sorted=*/false);
   const absl::Span<const StreamEntry* const> all(streams);
   const size_t half = all.size() / 2;
-  std::future<absl::StatusOr<FinalRows>> second =
-      std::async(std::launch::async, [&] { return RowsOfStates(all.subspan(half), time_zone); });
-  absl::StatusOr<FinalRows> first = RowsOfStates(all.subspan(0, half), time_zone);
-  absl::StatusOr<FinalRows> rest = second.get();
-  for (absl::StatusOr<FinalRows>* part : {&first, &rest}) {
-    RETURN_IF_ERROR(part->status());
-    for (auto& [stream, row] : (*part)->rows) AddRow(derived, *stream, std::move(row));
-    derived.timers.insert(std::make_move_iterator((*part)->timers.begin()),
-                          std::make_move_iterator((*part)->timers.end()));
+  std::vector<Derived::Row> second_rows;
+  std::vector<std::pair<std::string, internal::TimerRecord>> first_timers, second_timers;
+  std::future<absl::Status> second = std::async(std::launch::async, [&] {
+    return RowsOfStates(all.subspan(half), time_zone, second_rows, second_timers);
+  });
+  absl::Status first = RowsOfStates(all.subspan(0, half), time_zone, derived.rows, first_timers);
+  absl::Status rest = second.get();
+  RETURN_IF_ERROR(first);
+  RETURN_IF_ERROR(rest);
+  derived.rows.insert(derived.rows.end(), std::make_move_iterator(second_rows.begin()),
+                      std::make_move_iterator(second_rows.end()));
+  for (auto* timers : {&first_timers, &second_timers}) {
+    derived.timers.insert(std::make_move_iterator(timers->begin()),
+                          std::make_move_iterator(timers->end()));
   }
   KeepLastOfEachKeyInOrder(derived.rows);
   return derived;
