@@ -80,7 +80,7 @@ struct StoreOptions {
   const Clock* clock = nullptr;
   // Test hook; null in production. Default: null.
   std::shared_ptr<FaultInjector> faults = nullptr;
-  // Compress table files (LZ4, ZSTD at the bottom level). false: stored
+  // Compress table files (LZ4, every level). false: stored
   // bytes are written as they are, so a test can search the files for a
   // value. Default: true.
   bool compression = true;

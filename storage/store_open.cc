@@ -232,9 +232,12 @@ std::unique_ptr<EventStore::Handles> OpenHandles(const StoreOptions& options, bo
       cf.memtable_whole_key_filtering = true;
     }
     cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    // LZ4 at every level, the last too: zstd there made the tables a fifth
+    // smaller but was over half of compaction's CPU and a sixth of a fold's
+    // reading (docs/storage.md).
     if (options.compression) {
       cf.compression = rocksdb::kLZ4Compression;
-      cf.bottommost_compression = rocksdb::kZSTD;
+      cf.bottommost_compression = rocksdb::kLZ4Compression;
     } else {
       cf.compression = rocksdb::kNoCompression;
       cf.bottommost_compression = rocksdb::kNoCompression;

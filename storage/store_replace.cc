@@ -90,9 +90,7 @@ absl::StatusOr<std::vector<std::string>> WriteTables(rocksdb::DB* db,
                                                      const std::string& dir, RangeMerge& merge,
                                                      uint64_t file_bytes) {
   rocksdb::Options options = db->GetOptions(cf);
-  // Compressed as a flush would (LZ4), not as the bottommost level is
-  // (zstd, several times slower to write): RocksDB's compactions bring the
-  // files down to the bottom and recompress them there, in the background.
+  // Compressed as a flush would, whatever the bottommost level's setting.
   options.bottommost_compression = options.compression;
   rocksdb::SstFileWriter writer(rocksdb::EnvOptions(options), options, cf);
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf));
