@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <mutex>
 #include <string>
-#include <utility>
 #include <vector>
 
 // jemalloc's control interface, when the process allocates with jemalloc
@@ -27,10 +26,10 @@ struct ExtentHooks {
 };
 
 std::mutex mu;
-// Guarded by mu: how many scopes are open, and the arenas whose hooks the
-// first of them replaced, with the hooks they had.
+// Guarded by mu: how many scopes are open, and the arenas the first of them
+// gave the advising hooks (they had the default ones).
 int open_scopes = 0;
-std::vector<std::pair<unsigned, ExtentHooks*>> replaced;
+std::vector<unsigned> replaced;
 // Arena 0's hooks as first found, and a copy of them with Alloc in place of
 // theirs: what the arenas use while a scope is open. Both live for ever, as
 // an arena may use them again after the scope closes.
@@ -92,7 +91,7 @@ void Install() {
   if (mallctl("arenas.narenas", &arenas, &size, nullptr, 0) != 0) return;
   for (unsigned arena = 0; arena < arenas; ++arena) {
     if (HooksOf(arena) == default_hooks && SetHooks(arena, &advising_hooks)) {
-      replaced.emplace_back(arena, default_hooks);
+      replaced.push_back(arena);
     }
   }
 }
@@ -112,7 +111,7 @@ HugePageScope::~HugePageScope() {
   std::lock_guard<std::mutex> lock(mu);
   if (--open_scopes > 0) return;
   advising.store(false, std::memory_order_relaxed);
-  for (const auto& [arena, hooks] : replaced) SetHooks(arena, hooks);
+  for (unsigned arena : replaced) SetHooks(arena, default_hooks);
   replaced.clear();
 }
 

@@ -30,10 +30,9 @@ void AddRow(std::vector<Derived::Row>& rows, const std::string& stream, workflow
 using StreamEntry = std::pair<const std::string, Derived::StreamState>;
 
 // Adds to `rows` and `timers` what the final states of `streams` imply.
-// `rows` grows in place: the half of the streams on the caller's thread
-// adds straight to the derived rows (reserved for the whole fold), the
-// other half to a vector of its own, reserved ahead once a few streams
-// show how many rows each implies, so that neither is copied as it grows.
+// Once the first 1,024 streams show how many rows a stream implies, `rows`
+// is reserved for the rest (a row to spare per stream), so that it is not
+// copied as it grows.
 absl::Status RowsOfStates(absl::Span<const StreamEntry* const> streams,
                           const absl::TimeZone& time_zone, std::vector<Derived::Row>& rows,
                           std::vector<std::pair<std::string, internal::TimerRecord>>& timers) {
@@ -44,8 +43,8 @@ absl::Status RowsOfStates(absl::Span<const StreamEntry* const> streams,
   timers.reserve(timers.size() + streams.size());
   for (size_t i = 0; i < streams.size(); ++i) {
     if (i == kSampleStreams) {
-      const size_t per_stream = (rows.size() - rows_before + i - 1) / i + 1;
-      rows.reserve(std::max(rows.capacity(), rows_before + per_stream * streams.size()));
+      const size_t per_stream = (rows.size() - rows_before) / i + 1;
+      rows.reserve(rows_before + per_stream * streams.size());
     }
     const auto& [stream, s] = *streams[i];
     implied.clear();
@@ -194,7 +193,8 @@ absl::StatusOr<Derived> ComputeDerived(const EventStore& store, const absl::Time
   }));
   RETURN_IF_ERROR(failure);
   // The final states' rows and timers: half of the streams on a second
-  // thread, their rows added after the events' and the first half's here.
+  // thread. This thread's half goes straight into the fold's rows (room
+  // for two per event), the other half after it.
   const std::vector<const StreamEntry*> streams = Streams(derived, /*sorted=*/false);
   const absl::Span<const StreamEntry* const> all(streams);
   const size_t half = all.size() / 2;

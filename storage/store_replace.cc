@@ -89,9 +89,7 @@ absl::StatusOr<std::vector<std::string>> WriteTables(rocksdb::DB* db,
                                                      rocksdb::ColumnFamilyHandle* cf,
                                                      const std::string& dir, RangeMerge& merge,
                                                      uint64_t file_bytes) {
-  rocksdb::Options options = db->GetOptions(cf);
-  // Compressed as a flush would, whatever the bottommost level's setting.
-  options.bottommost_compression = options.compression;
+  const rocksdb::Options options = db->GetOptions(cf);
   rocksdb::SstFileWriter writer(rocksdb::EnvOptions(options), options, cf);
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf));
   merge.Seek(*it);

@@ -50,16 +50,11 @@ std::unique_ptr<char[]> Touched(size_t bytes) {
   return block;
 }
 
-class HugePageScopeTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (mallctl == nullptr) GTEST_SKIP() << "built without jemalloc (a sanitizer build)";
-  }
-};
-
 // One test, holding every block it allocates till its end: memory freed
-// and reused would carry the advice it was mapped with.
-TEST_F(HugePageScopeTest, OnlyMemoryMappedWhileAScopeIsOpenIsAdvised) {
+// and reused would carry the advice it was mapped with. Built only where
+// the process allocates with jemalloc (not in sanitizer builds).
+TEST(HugePageScopeTest, OnlyMemoryMappedWhileAScopeIsOpenIsAdvised) {
+  ASSERT_NE(mallctl, nullptr) << "this test must be linked with jemalloc";
   const std::unique_ptr<char[]> before = Touched(kBlock);
   ASSERT_NE(VmFlagsOf(before.get()), "") << "no mapping found in /proc/self/smaps";
   EXPECT_FALSE(Advised(before.get())) << VmFlagsOf(before.get());
