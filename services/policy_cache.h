@@ -1,6 +1,6 @@
-// The policy in force of each partnership, read once per published version,
-// for the rules the services apply on every call (the audit log's purposes,
-// the access shares).
+// The policy in force of each partnership, read once and again only after a
+// publication, for the rules the services apply on every call (the audit
+// log's purposes, the access shares).
 #ifndef CASEWORK_SERVICES_POLICY_CACHE_H_
 #define CASEWORK_SERVICES_POLICY_CACHE_H_
 
@@ -19,24 +19,27 @@ namespace casework::services {
 class PolicyCache {
  public:
   // `store` must outlive the cache.
-  explicit PolicyCache(const storage::EventStore* store) : store_(store) {}
+  explicit PolicyCache(storage::EventStore* store);
   PolicyCache(const PolicyCache&) = delete;
   PolicyCache& operator=(const PolicyCache&) = delete;
 
   // The policy in force of `partnership`; an empty policy when it has
-  // published none. One read of the policy stream's version per call; the
-  // document itself only when a new version was published. Thread-safe.
+  // published none. Read once, and again only after a watch over the
+  // policy streams was raised (storage/stream_watch.h): a publication in
+  // any partnership, an erasure. Thread-safe.
   absl::StatusOr<workflow::PolicyRef> InForce(const std::string& partnership);
 
  private:
   struct Entry {
-    int64_t stream_version = -1;
+    // The watch's generation noted before the policy was read.
+    uint64_t generation = 0;
     workflow::PolicyRef policy;
   };
   // Partnerships are few; past this many the cache starts again.
   static constexpr size_t kMaxPartnerships = 10000;
 
   const storage::EventStore* const store_;
+  const std::shared_ptr<const storage::StreamWatch> policies_;
   std::mutex mu_;
   absl::flat_hash_map<std::string, Entry> entries_;  // guarded by mu_
 };

@@ -152,10 +152,12 @@ absl::StatusOr<ErasureOutcome> ApplyErasure(EventStore& store, const workflow::R
     }
     record.set_key_id(id);
     RETURN_IF_ERROR(sealer->keys().EraseId(record));
-    // The readers' opened and parsed rows may hold what the key opened;
-    // the stored bytes stay as they were (storage/opened_rows.h).
+    // The readers' opened and parsed rows, and what they keep by a stream
+    // watch, may hold what the key opened; the stored bytes stay as they
+    // were (storage/opened_rows.h, storage/stream_watch.h).
     store.opened_rows().Clear();
     store.parsed_rows().Clear();
+    store.RaiseWatches();
     batch.DeleteRow(pending_key);
     batch.PutRow(absl::StrCat(kErasedPrefix, id), record.SerializeAsString());
     outcome.key_ids.push_back(id);

@@ -46,6 +46,7 @@
 #include "storage/fault_injection.h"
 #include "storage/opened_rows.h"
 #include "storage/parsed_rows.h"
+#include "storage/stream_watch.h"
 #include "workflow/kernel/context.h"
 
 namespace rocksdb {
@@ -272,6 +273,14 @@ class EventStore {
   // forgets the rows each batch changed, a failed write and an erasure all
   // of them.
   ParsedRows& parsed_rows() const { return *parsed_rows_; }
+  // A watch over the streams `picks` chooses (storage/stream_watch.h),
+  // raised from now on by every write that adds an event to one of them.
+  // Thread-safe.
+  std::shared_ptr<const StreamWatch> WatchStreams(
+      std::function<bool(absl::string_view stream)> picks);
+  // Raises every watch: for a change that does not pass through Write (an
+  // erasure changes what stored values open to). Thread-safe.
+  void RaiseWatches();
 
   // Timers whose fire-at time is at or before `now_unix_seconds`, in firing
   // order, at most `limit`, with their keys; with `after`, only those whose
@@ -398,6 +407,8 @@ class EventStore {
   std::atomic<uint64_t> last_position_;
   const std::unique_ptr<OpenedRows> opened_rows_;
   const std::unique_ptr<ParsedRows> parsed_rows_;
+  absl::Mutex watches_mu_;
+  std::vector<std::shared_ptr<StreamWatch>> watches_ ABSL_GUARDED_BY(watches_mu_);
 
   // Guards which RocksDB instance is open: reads hold it shared, a reopen
   // exclusively.

@@ -213,6 +213,7 @@ absl::Status EventStore::ReplaceRange(rocksdb::ColumnFamilyHandle* Handles::*fam
   std::filesystem::remove_all(dir, error);
   // Rows changed without a write: no parsed copy of one is known good.
   parsed_rows_->Clear();
+  RaiseWatches();
   return done;
 }
 

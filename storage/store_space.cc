@@ -152,7 +152,32 @@ std::optional<rocksdb::WriteBatch> InKeyOrder(std::vector<BatchEntries::Entry>& 
   return sorted;
 }
 
+// Whether `entries` add an event to a stream `watch` picks (a key of the
+// streams family is the stream, a NUL and the version: keys::StreamKey).
+bool AddsToWatched(const std::vector<BatchEntries::Entry>& entries, uint32_t streams,
+                   const StreamWatch& watch) {
+  constexpr size_t kVersionSuffix = 9;
+  for (const BatchEntries::Entry& e : entries) {
+    if (e.family != streams || e.key.size() < kVersionSuffix) continue;
+    if (watch.Picks(absl::string_view(e.key.data(), e.key.size() - kVersionSuffix))) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+std::shared_ptr<const StreamWatch> EventStore::WatchStreams(
+    std::function<bool(absl::string_view stream)> picks) {
+  auto watch = std::make_shared<StreamWatch>(std::move(picks));
+  absl::MutexLock lock(&watches_mu_);
+  watches_.push_back(watch);
+  return watch;
+}
+
+void EventStore::RaiseWatches() {
+  absl::MutexLock lock(&watches_mu_);
+  for (const std::shared_ptr<StreamWatch>& watch : watches_) watch->Raise();
+}
 
 absl::Status EventStore::Write(StoreBatch& batch) {
   absl::MutexLock lock(&write_mu_);
@@ -221,6 +246,7 @@ absl::Status EventStore::Write(StoreBatch& batch) {
   if (!s.ok()) {
     // What this batch left behind is unknown until a reopen reads it.
     parsed_rows_->Clear();
+    RaiseWatches();
     return WriteFailedLocked(s);
   }
   // Before the writer acknowledges anything: no reader finds a row parsed
@@ -234,6 +260,14 @@ absl::Status EventStore::Write(StoreBatch& batch) {
       parsed_rows_->Invalidate(changed);
     } else {
       parsed_rows_->Clear();
+    }
+  }
+  {
+    absl::MutexLock watching(&watches_mu_);
+    for (const std::shared_ptr<StreamWatch>& watch : watches_) {
+      if (!iterated || AddsToWatched(staged.entries, families_->streams.GetID(), *watch)) {
+        watch->Raise();
+      }
     }
   }
   if (batch.last_position() > 0) {

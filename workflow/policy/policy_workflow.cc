@@ -1,6 +1,8 @@
 #include "workflow/policy/policy_workflow.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "workflow/common/status.h"
 #include "workflow/common/validation.h"
 #include "workflow/kernel/definition.h"
@@ -59,6 +61,14 @@ absl::StatusOr<const State*> History(const DecideContext& context, absl::string_
 
 std::string PolicyStream(absl::string_view partnership) {
   return absl::StrCat("partnerships/", partnership, "/policy/current");
+}
+
+bool IsPolicyStream(absl::string_view stream) {
+  constexpr absl::string_view kPrefix = "partnerships/", kSuffix = "/policy/current";
+  if (!absl::ConsumePrefix(&stream, kPrefix) || !absl::ConsumeSuffix(&stream, kSuffix)) {
+    return false;
+  }
+  return !stream.empty() && !absl::StrContains(stream, '/');
 }
 
 const Workflow& PolicyWorkflow() {

@@ -16,6 +16,8 @@
 namespace casework::workflow {
 
 std::string PolicyStream(absl::string_view partnership);
+// Whether `stream` is a partnership's policy stream (PolicyStream).
+bool IsPolicyStream(absl::string_view stream);
 
 // Publishes the next version. Requires role "admin" (checked by the service).
 inline constexpr CommandName<v1::PublishPolicyRequest> kPublishPolicy{"PublishPolicy"};
