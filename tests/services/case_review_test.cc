@@ -1,7 +1,9 @@
 // The ASB case review end to end over gRPC with an injected clock: intake
-// and de-duplication, proactive notices, policy publication and pinning.
+// and de-duplication, proactive notices, policy publication and pinning,
+// the case list's views.
 // The lifecycle and the statutory figures are in
 // case_review_lifecycle_test.cc.
+#include "google/protobuf/util/message_differencer.h"
 #include "tests/services/case_review_fixture.h"
 
 namespace casework::services {
@@ -227,6 +229,70 @@ TEST_F(CaseReviewTest, AnonymousApplicationsAndMissingConsentAreRefused) {
   EXPECT_EQ(detail->violations(0).field(), "applicant.consent_recorded");
   on_behalf.mutable_applicant()->set_consent_recorded(true);
   EXPECT_EQ(Do(&Review::ReceiveApplication, on_behalf).state(), v1::CaseReview::RECEIVED);
+}
+
+// A case list leaves out the complaints each threshold considered (they
+// name complainants, and are most of a weighed review's bytes) unless the
+// FULL view is asked for; an unknown view or state is refused by name.
+TEST_F(CaseReviewTest, AListLeavesOutTheConsideredComplaintsUnlessAskedForTheFullView) {
+  using google::protobuf::util::MessageDifferencer;
+  Publish(workflow::LlrDefaultPolicy("eastbrook"));
+  Record(ComplaintRequest("V-1", "cmp-7", Date(2026, 8, 30), Date(2026, 9, 1)));
+  Record(ComplaintRequest("V-2", "cmp-7", Date(2026, 9, 28), Date(2026, 10, 1), v1::COUNCIL));
+  Record(ComplaintRequest("V-3", "cmp-7", Date(2026, 10, 18), Date(2026, 10, 20),
+                          v1::HOUSING_PROVIDER));
+  Do(&Review::ReceiveApplication, Application("cmp-7"));
+  const v1::CaseReview weighed = Do(&Review::EvaluateThreshold, v1::CaseReviewCommand());
+  ASSERT_EQ(weighed.threshold().considered_size(), 3);
+  Do(&Review::ReceiveApplication, Application("cmp-8"));  // not weighed: no threshold
+
+  v1::GetCaseReviewRequest get;
+  get.set_name(weighed.name());
+  v1::CaseReview got;
+  ASSERT_TRUE(Call(&Review::GetCaseReview, Reviews().get(), get, &got).ok());
+  got.clear_next_steps();  // a Get's alone
+  auto list = [&](int view, v1::ListCaseReviewsResponse* out) {
+    v1::ListCaseReviewsRequest r;
+    r.set_parent("partnerships/eastbrook");
+    r.set_view(static_cast<v1::CaseReviewView>(view));
+    return Call(&Review::ListCaseReviews, Reviews().get(), r, out);
+  };
+
+  v1::CaseReview basic_review = got;
+  basic_review.mutable_threshold()->clear_considered();
+  for (const int view : {v1::CASE_REVIEW_VIEW_UNSPECIFIED, v1::CASE_REVIEW_VIEW_BASIC}) {
+    v1::ListCaseReviewsResponse basic;
+    ASSERT_TRUE(list(view, &basic).ok());
+    ASSERT_EQ(basic.case_reviews_size(), 2);
+    EXPECT_TRUE(MessageDifferencer::Equals(basic.case_reviews(0), basic_review))
+        << basic.case_reviews(0).DebugString();
+    EXPECT_EQ(basic.case_reviews(0).threshold().considered_total(), 3);
+    EXPECT_EQ(basic.case_reviews(1).name(), "partnerships/eastbrook/caseReviews/2");
+    EXPECT_FALSE(basic.case_reviews(1).has_threshold());
+  }
+  v1::ListCaseReviewsResponse full;
+  ASSERT_TRUE(list(v1::CASE_REVIEW_VIEW_FULL, &full).ok());
+  ASSERT_EQ(full.case_reviews_size(), 2);
+  EXPECT_TRUE(MessageDifferencer::Equals(full.case_reviews(0), got))
+      << full.case_reviews(0).DebugString();
+
+  auto refused = [&](int view, int state) {
+    v1::ListCaseReviewsRequest r;
+    r.set_parent("partnerships/eastbrook");
+    r.set_view(static_cast<v1::CaseReviewView>(view));
+    r.set_state(static_cast<v1::CaseReview::State>(state));
+    v1::ListCaseReviewsResponse out;
+    grpc::Status status = Call(&Review::ListCaseReviews, Reviews().get(), r, &out);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    std::optional<v1::BadRequest> detail = DetailOf<v1::BadRequest>(status);
+    std::vector<std::string> rules;
+    if (detail.has_value()) {
+      for (const auto& v : detail->violations()) rules.push_back(v.field() + ":" + v.rule());
+    }
+    return rules;
+  };
+  EXPECT_THAT(refused(3, 0), ElementsAre("view:unknown"));
+  EXPECT_THAT(refused(0, 99), ElementsAre("state:unknown"));
 }
 
 }  // namespace
