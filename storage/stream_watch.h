@@ -10,10 +10,11 @@
 // note; a later read whose note is the same uses the value. The store
 // raises the count after a write that adds events to a watched stream is
 // applied and before the writer acknowledges it, and also after anything
-// that changes the store other than by a write (a failed write, whose
-// effect is unknown until a reopen; ranges replaced wholesale): a value
-// read before such a change is kept with an older note, which no longer
-// matches.
+// that changes the store, or what it opens to, other than by a write (a
+// failed write, whose effect is unknown until a reopen; ranges replaced
+// wholesale; an erasure, after which a sealed field opens to "[erased]"):
+// a value read before such a change is kept with an older note, which no
+// longer matches.
 #ifndef CASEWORK_STORAGE_STREAM_WATCH_H_
 #define CASEWORK_STORAGE_STREAM_WATCH_H_
 
