@@ -156,8 +156,7 @@ absl::StatusOr<ErasureOutcome> ApplyErasure(EventStore& store, const workflow::R
     // watch, may hold what the key opened; the stored bytes stay as they
     // were (storage/opened_rows.h, storage/stream_watch.h).
     store.opened_rows().Clear();
-    store.parsed_rows().Clear();
-    store.RaiseWatches();
+    store.InvalidateReaders();
     batch.DeleteRow(pending_key);
     batch.PutRow(absl::StrCat(kErasedPrefix, id), record.SerializeAsString());
     outcome.key_ids.push_back(id);

@@ -270,17 +270,17 @@ class EventStore {
   // (storage/erasure.h).
   OpenedRows& opened_rows() const { return *opened_rows_; }
   // The readers' cache of parsed summary rows (ReadStateMessage): Write
-  // forgets the rows each batch changed, a failed write and an erasure all
-  // of them.
+  // forgets the rows each batch changed, InvalidateReaders all of them.
   ParsedRows& parsed_rows() const { return *parsed_rows_; }
   // A watch over the streams `picks` chooses (storage/stream_watch.h),
   // raised from now on by every write that adds an event to one of them.
   // Thread-safe.
   std::shared_ptr<const StreamWatch> WatchStreams(
       std::function<bool(absl::string_view stream)> picks);
-  // Raises every watch: for a change that does not pass through Write (an
-  // erasure changes what stored values open to). Thread-safe.
-  void RaiseWatches();
+  // Empties the parsed rows and raises every watch: after a change that did
+  // not pass through Write (a failed write, a replaced range, an erasure,
+  // which changes what stored values open to). Thread-safe.
+  void InvalidateReaders();
 
   // Timers whose fire-at time is at or before `now_unix_seconds`, in firing
   // order, at most `limit`, with their keys; with `after`, only those whose

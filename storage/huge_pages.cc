@@ -49,18 +49,18 @@ void* Alloc(ExtentHooks*, void* new_addr, size_t size, size_t alignment, bool* z
   return memory;
 }
 
+std::string HooksName(unsigned arena) { return "arena." + std::to_string(arena) + ".extent_hooks"; }
+
 // The hooks of arena `arena`, or null if it has none yet (or no jemalloc).
 ExtentHooks* HooksOf(unsigned arena) {
   ExtentHooks* hooks = nullptr;
   size_t size = sizeof(hooks);
-  const std::string name = "arena." + std::to_string(arena) + ".extent_hooks";
-  if (mallctl(name.c_str(), &hooks, &size, nullptr, 0) != 0) return nullptr;
+  if (mallctl(HooksName(arena).c_str(), &hooks, &size, nullptr, 0) != 0) return nullptr;
   return hooks;
 }
 
 bool SetHooks(unsigned arena, ExtentHooks* hooks) {
-  const std::string name = "arena." + std::to_string(arena) + ".extent_hooks";
-  return mallctl(name.c_str(), nullptr, nullptr, &hooks, sizeof(hooks)) == 0;
+  return mallctl(HooksName(arena).c_str(), nullptr, nullptr, &hooks, sizeof(hooks)) == 0;
 }
 
 // jemalloc makes the arena of the largest allocations (past

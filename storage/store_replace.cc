@@ -211,9 +211,8 @@ absl::Status EventStore::ReplaceRange(rocksdb::ColumnFamilyHandle* Handles::*fam
     return FromRocks(h->db->IngestExternalFile(cf, files, ingest), "taking in table files");
   }();
   std::filesystem::remove_all(dir, error);
-  // Rows changed without a write: no parsed copy of one is known good.
-  parsed_rows_->Clear();
-  RaiseWatches();
+  // Rows changed without a write: nothing a reader parsed is known good.
+  InvalidateReaders();
   return done;
 }
 

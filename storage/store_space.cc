@@ -174,7 +174,8 @@ std::shared_ptr<const StreamWatch> EventStore::WatchStreams(
   return watch;
 }
 
-void EventStore::RaiseWatches() {
+void EventStore::InvalidateReaders() {
+  parsed_rows_->Clear();
   absl::MutexLock lock(&watches_mu_);
   for (const std::shared_ptr<StreamWatch>& watch : watches_) watch->Raise();
 }
@@ -245,8 +246,7 @@ absl::Status EventStore::Write(StoreBatch& batch) {
   RETURN_IF_ERROR(closed);
   if (!s.ok()) {
     // What this batch left behind is unknown until a reopen reads it.
-    parsed_rows_->Clear();
-    RaiseWatches();
+    InvalidateReaders();
     return WriteFailedLocked(s);
   }
   // Before the writer acknowledges anything: no reader finds a row parsed

@@ -1,8 +1,8 @@
 // Watches over chosen streams (storage/stream_watch.h) on a real store:
 // raised by a write that adds an event to a watched stream, once per
 // write, and by nothing else a write does; raised by a failed write (what
-// it left is unknown) and by RaiseWatches (an erasure); each watch by its
-// own streams.
+// it left is unknown) and by InvalidateReaders (an erasure); each watch by
+// its own streams.
 #include "storage/stream_watch.h"
 
 #include <map>
@@ -86,7 +86,7 @@ TEST(StreamWatchTest, AFailedWriteAndAnErasureRaiseEveryWatch) {
   std::shared_ptr<const StreamWatch> policies = s.store->WatchStreams(IsPolicy);
   std::shared_ptr<const StreamWatch> actions = s.store->WatchStreams(IsAction);
 
-  s.store->RaiseWatches();  // what an erasure does once a key is destroyed
+  s.store->InvalidateReaders();  // what an erasure does once a key is destroyed
   EXPECT_EQ(policies->generation(), 1u);
   EXPECT_EQ(actions->generation(), 1u);
 
