@@ -10,11 +10,41 @@
 #include "workflow/common/validation.h"
 
 namespace casework::services {
+namespace {
+
+// Puts back the complaints `review`'s threshold weighed: the review's state
+// leaves them out for their own row (case_review::ConsideredRowKey), which
+// an override or an upheld appeal never has.
+absl::Status AddConsidered(const ServiceDeps& deps, v1::CaseReview* review) {
+  if (!review->has_threshold()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(
+      std::shared_ptr<const google::protobuf::Message> row,
+      ReadRowMessage(*deps.store, workflow::case_review::ConsideredRowKey(review->name()),
+                     [] { return std::make_unique<v1::ThresholdEvaluation>(); }));
+  if (row == nullptr) return absl::OkStatus();
+  *review->mutable_threshold()->mutable_considered() =
+      workflow::kernel_internal::As<v1::ThresholdEvaluation>(*row).considered();
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 grpc::ServerUnaryReactor* CaseReviewService::GetCaseReview(grpc::CallbackServerContext* context,
                                                            const v1::GetCaseReviewRequest* request,
                                                            v1::CaseReview* response) {
-  return FinishGet(deps_, context, workflow_, request->name(), response);
+  return FinishGet(deps_, context, workflow_, request->name(), response, &AddConsidered);
+}
+
+grpc::ServerUnaryReactor* CaseReviewService::EvaluateThreshold(grpc::CallbackServerContext* context,
+                                                               const v1::CaseReviewCommand* request,
+                                                               v1::CaseReviewResponse* response) {
+  // The reply of the command that weighed the complaints carries them.
+  return RunCommand(deps_, context, workflow_, workflow::case_review::kEvaluateThreshold, *request,
+                    response, nullptr, [deps = &deps_](google::protobuf::Message* reply) {
+                      return AddConsidered(
+                          *deps,
+                          static_cast<v1::CaseReviewResponse*>(reply)->mutable_case_review());
+                    });
 }
 
 grpc::ServerUnaryReactor* CaseReviewService::ListCaseReviews(
@@ -75,8 +105,8 @@ absl::Status CaseReviewService::List(ReadFilter& filter, const v1::ListCaseRevie
         ASSIGN_OR_RETURN(const bool may_read, filter.MayReadState(workflow_, review.name(), review));
         if (!may_read) return Visit::kSkipped;
         v1::CaseReview* listed = response->add_case_reviews();
-        *listed = review;  // generated copying is faster than leaving a field out by reflection
-        if (!full && listed->has_threshold()) listed->mutable_threshold()->clear_considered();
+        *listed = review;
+        if (full) RETURN_IF_ERROR(AddConsidered(deps_, listed));
         return Visit::kTaken;
       },
       response);

@@ -17,7 +17,6 @@ class CaseReviewService final : public v1::CaseReviewService::CallbackService {
   CASEWORK_COMMAND_METHOD(workflow::case_review, Method, v1::CaseReviewResponse)
   CASEWORK_REVIEW_METHOD(ReceiveApplication)
   CASEWORK_REVIEW_METHOD(AcknowledgeApplication)
-  CASEWORK_REVIEW_METHOD(EvaluateThreshold)
   CASEWORK_REVIEW_METHOD(OverrideThreshold)
   CASEWORK_REVIEW_METHOD(NotifyApplicant)
   CASEWORK_REVIEW_METHOD(AssignLeadOfficer)
@@ -38,6 +37,11 @@ class CaseReviewService final : public v1::CaseReviewService::CallbackService {
   CASEWORK_REVIEW_METHOD(WithdrawApplication)
 #undef CASEWORK_REVIEW_METHOD
 
+  // Its reply carries the complaints weighed (the other commands' replies
+  // leave them out, as the state does).
+  grpc::ServerUnaryReactor* EvaluateThreshold(grpc::CallbackServerContext* context,
+                                              const v1::CaseReviewCommand* request,
+                                              v1::CaseReviewResponse* response) override;
   grpc::ServerUnaryReactor* GetCaseReview(grpc::CallbackServerContext* context,
                                           const v1::GetCaseReviewRequest* request,
                                           v1::CaseReview* response) override;

@@ -100,7 +100,7 @@ grpc::ServerUnaryReactor* RunCommand(const ServiceDeps& deps, grpc::CallbackServ
                                      const workflow::CommandType& type,
                                      std::shared_ptr<const google::protobuf::Message> request,
                                      google::protobuf::Message* response,
-                                     std::function<void()> on_committed) {
+                                     std::function<void()> on_committed, CompleteReply complete) {
   absl::StatusOr<v1::Actor> actor = ActorFromMetadata(*context);
   if (!actor.ok()) return FinishNow(context, actor.status());
   absl::StatusOr<storage::Command> command = BuildCommand(deps, type, std::move(request));
@@ -110,8 +110,9 @@ grpc::ServerUnaryReactor* RunCommand(const ServiceDeps& deps, grpc::CallbackServ
   if (command->meta.correlation_id.size() > 128) command->meta.correlation_id.resize(128);
 
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  command->done = [context, reactor, response, on_committed = std::move(on_committed)](
-                      absl::StatusOr<std::string> reply, bool replayed) {
+  command->done = [context, reactor, response, on_committed = std::move(on_committed),
+                   complete = std::move(complete)](absl::StatusOr<std::string> reply,
+                                                   bool replayed) {
     if (!reply.ok()) {
       reactor->Finish(ToGrpcStatus(reply.status()));
       return;
@@ -121,8 +122,14 @@ grpc::ServerUnaryReactor* RunCommand(const ServiceDeps& deps, grpc::CallbackServ
           absl::StrCat("stored reply does not parse as ", response->GetTypeName()))));
       return;
     }
-    if (replayed) context->AddTrailingMetadata(kReplayedTrailer, "true");
     if (!replayed && on_committed) on_committed();
+    if (complete) {
+      if (absl::Status completed = complete(response); !completed.ok()) {
+        reactor->Finish(ToGrpcStatus(completed));
+        return;
+      }
+    }
+    if (replayed) context->AddTrailingMetadata(kReplayedTrailer, "true");
     reactor->Finish(grpc::Status::OK);
   };
   deps.engine->SubmitOrRun(*std::move(command));

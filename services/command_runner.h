@@ -36,19 +36,29 @@ absl::StatusOr<storage::Command> BuildCommand(
     const ServiceDeps& deps, const workflow::CommandType& type,
     std::shared_ptr<const google::protobuf::Message> request);
 
+// What a service adds to a reply the engine built from the state, read from
+// rows the state leaves out (e.g. a case review's considered complaints):
+// called with the parsed reply before the call finishes, where the
+// command's `done` runs (storage::Command::done), so it may make a point
+// read of the store but must not wait on anything else. An error finishes
+// the call with it instead of the reply.
+using CompleteReply = std::function<absl::Status(google::protobuf::Message* response)>;
+
 // If the caller's identity is missing or the request is invalid, finishes the
 // call with that error. Otherwise submits the command; once it is durable (or
-// fails) parses the reply into `response`, adds the x-casework-replayed
+// fails) parses the reply into `response`, completes it (`complete`, if set,
+// for first and retried replies alike), adds the x-casework-replayed
 // trailer to retried replies and finishes the call. `on_committed`, if set,
 // runs once the command is durable and before the call finishes (not for
-// retried replies), where the command's `done` runs (storage::Command::done):
-// it must not block. When no group is being written, the calling thread
-// writes the command's group itself (storage::Engine::SubmitOrRun).
+// retried replies), where the command's `done` runs: it must not block.
+// When no group is being written, the calling thread writes the command's
+// group itself (storage::Engine::SubmitOrRun).
 grpc::ServerUnaryReactor* RunCommand(const ServiceDeps& deps, grpc::CallbackServerContext* context,
                                      const workflow::CommandType& type,
                                      std::shared_ptr<const google::protobuf::Message> request,
                                      google::protobuf::Message* response,
-                                     std::function<void()> on_committed = nullptr);
+                                     std::function<void()> on_committed = nullptr,
+                                     CompleteReply complete = nullptr);
 
 // The same, for command `name` of `workflow` (checked at compile time to take
 // `request`'s type).
@@ -57,9 +67,10 @@ grpc::ServerUnaryReactor* RunCommand(const ServiceDeps& deps, grpc::CallbackServ
                                      const workflow::Workflow& workflow,
                                      workflow::CommandName<Request> name, const Request& request,
                                      google::protobuf::Message* response,
-                                     std::function<void()> on_committed = nullptr) {
+                                     std::function<void()> on_committed = nullptr,
+                                     CompleteReply complete = nullptr) {
   return RunCommand(deps, context, workflow.Command(name), std::make_shared<const Request>(request),
-                    response, std::move(on_committed));
+                    response, std::move(on_committed), std::move(complete));
 }
 
 // Finishes a call at once with `status` (OK or an error).
@@ -86,12 +97,15 @@ grpc::ServerUnaryReactor* FinishRead(const ServiceDeps& deps, grpc::CallbackServ
 
 // Answers a Get method for an allowed caller: `name` must be a resource
 // name of `workflow`'s collection (INVALID_ARGUMENT otherwise); its state
-// into `response`, or NOT_FOUND when it does not exist or the caller may
-// not read it (services/access.h).
+// into `response`, completed by `complete` if set (what the state leaves
+// out, read from its rows), or NOT_FOUND when it does not exist or the
+// caller may not read it (services/access.h).
 template <typename State>
 grpc::ServerUnaryReactor* FinishGet(const ServiceDeps& deps, grpc::CallbackServerContext* context,
                                     const workflow::Workflow& workflow, const std::string& name,
-                                    State* response) {
+                                    State* response,
+                                    absl::Status (*complete)(const ServiceDeps&,
+                                                             State*) = nullptr) {
   v1::Actor actor;
   if (auto* refused = RefuseUnlessAllowed(context, &actor)) return refused;
   FieldErrors errors;
@@ -99,11 +113,15 @@ grpc::ServerUnaryReactor* FinishGet(const ServiceDeps& deps, grpc::CallbackServe
   if (!errors.empty()) return FinishRead(deps, context, errors.ToStatus());
   ReadFilter filter(deps, std::move(actor));
   absl::StatusOr<State> state = ReadVisibleState<State>(deps, filter, workflow, name);
-  if (state.ok()) {
-    *response = *std::move(state);
-    SetNextSteps(workflow, filter.actor(), *response);
+  if (!state.ok()) return FinishRead(deps, context, state.status());
+  *response = *std::move(state);
+  if (complete != nullptr) {
+    if (absl::Status completed = complete(deps, response); !completed.ok()) {
+      return FinishRead(deps, context, completed);
+    }
   }
-  return FinishRead(deps, context, state.status());
+  SetNextSteps(workflow, filter.actor(), *response);
+  return FinishRead(deps, context, absl::OkStatus());
 }
 
 template <typename Command>

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -57,6 +58,14 @@ struct ServiceDeps {
   // Today in Europe/London.
   absl::CivilDay Today() const { return absl::ToCivilDay(clock->Now(), london); }
 };
+
+// The message row `key` holds (opened: storage/opened_rows.h): the readers'
+// parsed copy (storage/parsed_rows.h) when one is kept, else read, parsed
+// into a message from `make` and kept. Null if there is no such row. The
+// message is shared: copy it to change it.
+absl::StatusOr<std::shared_ptr<const google::protobuf::Message>> ReadRowMessage(
+    const storage::EventStore& store, std::string key,
+    absl::FunctionRef<std::unique_ptr<google::protobuf::Message>()> make);
 
 // The state of `stream` of `workflow`: from its summary row when the
 // workflow keeps one (the readers' parsed copy, storage/parsed_rows.h, else

@@ -88,7 +88,9 @@ absl::StatusOr<VerifyReport> VerifyStore(
 //   4: the parties on each case (receiving, raising, recording and
 //      organising agencies; a panel case's member agencies).
 //   5: closed cases indexed for their retention review.
-inline constexpr int kDerivedFormat = 5;
+//   6: the complaints a case review's threshold weighed as a row of their
+//      own, out of the review's state.
+inline constexpr int kDerivedFormat = 6;
 
 // The derived format of `store`: 1 for a directory that never recorded one.
 absl::StatusOr<int> DerivedFormat(const EventStore& store);

@@ -118,6 +118,16 @@ class CaseReviewTest : public casework::testing::ServerFixture {
     return status;
   }
 
+  // GetCaseReview of the review, which must succeed.
+  v1::CaseReview Get(const std::string& role = "caseworker") {
+    v1::GetCaseReviewRequest request;
+    request.set_name(name_);
+    v1::CaseReview out;
+    grpc::Status status = Call(&Review::GetCaseReview, Reviews().get(), request, &out, role);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+
   v1::ReceiveApplicationRequest Application(const std::string& complainant) {
     v1::ReceiveApplicationRequest r;
     r.set_parent("partnerships/eastbrook");

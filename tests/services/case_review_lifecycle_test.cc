@@ -196,7 +196,11 @@ TEST_F(CaseReviewTest, ThresholdNotMetMustBeToldBeforeClosing) {
   EXPECT_EQ(r.state(), v1::CaseReview::THRESHOLD_MET);
   EXPECT_EQ(r.threshold().deciding_rule(), "SPOC_OVERRIDE");
   EXPECT_EQ(r.threshold().override_reason(), "Victim is elderly and isolated");
-  EXPECT_EQ(r.threshold().considered_size(), 1);  // the evaluation's list is kept
+  // The evaluation's list stands: a Get puts it back; a command's reply, as
+  // the state, carries only its count.
+  EXPECT_EQ(r.threshold().considered_size(), 0);
+  EXPECT_EQ(r.threshold().considered_total(), 1);
+  EXPECT_EQ(Get().threshold().considered_size(), 1);
 }
 
 // A scripted year: five applications in 2025/26 and one before it.

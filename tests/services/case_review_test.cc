@@ -5,6 +5,7 @@
 // case_review_lifecycle_test.cc.
 #include "google/protobuf/util/message_differencer.h"
 #include "tests/services/case_review_fixture.h"
+#include "workflow/case_review/commands.h"
 
 namespace casework::services {
 namespace {
@@ -293,6 +294,62 @@ TEST_F(CaseReviewTest, AListLeavesOutTheConsideredComplaintsUnlessAskedForTheFul
   };
   EXPECT_THAT(refused(3, 0), ElementsAre("view:unknown"));
   EXPECT_THAT(refused(0, 99), ElementsAre("state:unknown"));
+}
+
+// The complaints a threshold weighed are written once, as a row of their
+// own: the review's state (its summary row, and every later command's
+// reply) carries only their count, while the evaluation's reply, its retry
+// and a Get carry the list.
+TEST_F(CaseReviewTest, TheComplaintsWeighedAreARowOfTheirOwnThatAGetPutsBack) {
+  using google::protobuf::util::MessageDifferencer;
+  Publish(workflow::LlrDefaultPolicy("eastbrook"));
+  Record(ComplaintRequest("W-1", "cmp-7", Date(2026, 8, 30), Date(2026, 9, 1)));
+  Record(ComplaintRequest("W-2", "cmp-7", Date(2026, 9, 28), Date(2026, 10, 1), v1::COUNCIL));
+  Record(ComplaintRequest("W-3", "cmp-7", Date(2026, 10, 18), Date(2026, 10, 20),
+                          v1::HOUSING_PROVIDER));
+  Do(&Review::ReceiveApplication, Application("cmp-7"));
+  auto weighed = [](const v1::CaseReview& r) {
+    std::vector<std::string> out;
+    for (const v1::ConsideredComplaint& c : r.threshold().considered()) {
+      out.push_back(absl::StrCat(c.complaint(), " ", c.complainant_reference(), " ", c.rule()));
+    }
+    return out;
+  };
+  const auto kWeighed = ElementsAre("partnerships/eastbrook/complaints/1 cmp-7 R1",
+                                    "partnerships/eastbrook/complaints/2 cmp-7 R1",
+                                    "partnerships/eastbrook/complaints/3 cmp-7 R1");
+
+  v1::CaseReviewCommand evaluate;
+  evaluate.set_name(name_);
+  evaluate.set_request_id("weigh-1");
+  v1::CaseReviewResponse first;
+  v1::CaseReviewResponse retried;
+  ASSERT_TRUE(Call(&Review::EvaluateThreshold, Reviews().get(), evaluate, &first).ok());
+  ASSERT_TRUE(Call(&Review::EvaluateThreshold, Reviews().get(), evaluate, &retried).ok());
+  EXPECT_THAT(weighed(first.case_review()), kWeighed);
+  EXPECT_TRUE(MessageDifferencer::Equals(retried, first)) << retried.DebugString();
+
+  // Stored: the summary row counts them; their own row lists them.
+  absl::StatusOr<std::optional<std::string>> summary = server_->store().GetRow(
+      workflow::case_review::CaseReviewRowPrefix("eastbrook", "all") + workflow::SortableNumber(1));
+  ASSERT_TRUE(summary.ok() && summary->has_value());
+  v1::CaseReview stored;
+  ASSERT_TRUE(stored.ParseFromString(**summary));
+  EXPECT_EQ(stored.threshold().considered_size(), 0);
+  EXPECT_EQ(stored.threshold().considered_total(), 3);
+  absl::StatusOr<std::optional<std::string>> row =
+      server_->store().GetRow(workflow::case_review::ConsideredRowKey(name_));
+  ASSERT_TRUE(row.ok() && row->has_value());
+  v1::ThresholdEvaluation listed;
+  ASSERT_TRUE(listed.ParseFromString(**row));
+  EXPECT_EQ(listed.considered_size(), 3);
+
+  v1::NotifyApplicantRequest notify;
+  notify.set_channel("letter");
+  const v1::CaseReview told = Do(&Review::NotifyApplicant, notify);
+  EXPECT_EQ(told.threshold().considered_size(), 0);
+  EXPECT_EQ(told.threshold().considered_total(), 3);
+  EXPECT_THAT(weighed(Get()), kWeighed);
 }
 
 }  // namespace

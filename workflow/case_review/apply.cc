@@ -20,7 +20,10 @@ void ApplyApplicationReceived(State& s, const v1::ApplicationReceived& e,
 void ApplyApplicationAcknowledged(State&, const v1::ApplicationAcknowledged&) {}
 
 void ApplyThresholdEvaluated(State& s, const v1::ThresholdEvaluated& e) {
+  // The complaints weighed stay in their own row (ConsideredRows);
+  // considered_total counts them.
   *s.mutable_threshold() = e.evaluation();
+  s.mutable_threshold()->clear_considered();
   s.set_state(s.threshold().met() ? State::THRESHOLD_MET : State::THRESHOLD_NOT_MET);
 }
 

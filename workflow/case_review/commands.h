@@ -63,7 +63,16 @@ const Workflow& CaseReviewWorkflow();
 //   caseReviews/{p}/state/{STATE}/{n}    -> ""
 //   caseReviews/{p}/lead/{officer}/{n}   -> ""   (open reviews: workload)
 //   caseReviews/{p}/overdue/{n}          -> ""   (a deadline is missed)
+//   caseReviews/{p}/considered/{n}       -> ThresholdEvaluation holding only
+//                                           `considered` (ConsideredRowKey)
 std::string CaseReviewRowPrefix(absl::string_view partnership, absl::string_view index);
+
+// The row of the complaints case review `stream`'s threshold weighed: a
+// ThresholdEvaluation with only its `considered` list. Written once, by the
+// evaluation that weighed them; the review's state keeps only
+// `considered_total`, so no later command carries, seals or copies the list.
+// GetCaseReview (and ListCaseReviews' FULL view) put it back.
+std::string ConsideredRowKey(absl::string_view stream);
 
 }  // namespace casework::workflow::case_review
 

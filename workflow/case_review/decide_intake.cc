@@ -259,7 +259,7 @@ absl::Status DecideOverrideThreshold(const State& s, const v1::OverrideThreshold
   }
   v1::ThresholdEvaluated e;
   v1::ThresholdEvaluation& ev = *e.mutable_evaluation();
-  ev = s.threshold();  // keep what was considered, if evaluated before
+  ev = s.threshold();  // keep the window and the count, if evaluated before
   ev.set_met(true);
   ev.set_deciding_rule("SPOC_OVERRIDE");
   ev.set_override_reason(r.reason());

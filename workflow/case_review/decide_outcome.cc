@@ -104,7 +104,7 @@ absl::Status DecideDecideAppeal(const State& s, const v1::DecideAppealRequest& r
     const v1::Policy& policy = *held;
     v1::ThresholdEvaluated met;
     v1::ThresholdEvaluation& ev = *met.mutable_evaluation();
-    ev = s.threshold();  // keep what was considered
+    ev = s.threshold();  // keep the window and the count of what was considered
     ev.set_met(true);
     ev.set_deciding_rule("APPEAL_UPHELD");
     ev.set_summary(absl::StrCat(

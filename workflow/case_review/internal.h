@@ -192,6 +192,9 @@ void ApplyApplicationWithdrawn(State& s, const v1::ApplicationWithdrawn& e);
 void CaseReviewRows(absl::string_view stream, const State& s, std::vector<Row>* rows);
 // caseReviews/{p}/all/{n}: the review itself, for lists and figures.
 std::string CaseReviewSummaryRow(absl::string_view stream);
+// ConsideredRowKey's row, from the evaluation that weighed the complaints.
+void ConsideredRows(absl::string_view stream, const v1::ThresholdEvaluated& e,
+                    const v1::EventEnvelope& env, std::vector<Row>* rows);
 v1::CaseReviewResponse CaseReviewReply(const State& s, const v1::CommitInfo& commit);
 
 }  // namespace casework::workflow::case_review

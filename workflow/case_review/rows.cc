@@ -30,6 +30,23 @@ std::string CaseReviewSummaryRow(absl::string_view stream) {
   return absl::StrCat(CaseReviewRowPrefix(name->partnership, "all"), SortableNumber(name->number));
 }
 
+std::string ConsideredRowKey(absl::string_view stream) {
+  std::optional<ResourceName> name = ResourceNameOf(stream, "caseReviews");
+  if (!name) return std::string(stream);
+  return absl::StrCat(CaseReviewRowPrefix(name->partnership, "considered"),
+                      SortableNumber(name->number));
+}
+
+void ConsideredRows(absl::string_view stream, const v1::ThresholdEvaluated& e,
+                    const v1::EventEnvelope&, std::vector<Row>* rows) {
+  // An override or an upheld appeal decides without weighing complaints: the
+  // evaluation's row (if there was one) stands.
+  if (e.evaluation().considered().empty()) return;
+  v1::ThresholdEvaluation considered;
+  *considered.mutable_considered() = e.evaluation().considered();
+  rows->push_back(MessageRow(ConsideredRowKey(stream), considered));
+}
+
 v1::CaseReviewResponse CaseReviewReply(const State& s, const v1::CommitInfo& commit) {
   v1::CaseReviewResponse reply;
   *reply.mutable_case_review() = s;

@@ -146,6 +146,7 @@ const Workflow& CaseReviewWorkflow() {
 
     d.Rows(CaseReviewRows, {"caseReviews"});
     d.Rows(ReferralRows, {});
+    d.EventRows(ConsideredRows, {});
     d.Outbox(PanelReferralRoute());
     d.SummaryRow(CaseReviewSummaryRow);
     d.ReadAccess(IsParty);

@@ -73,6 +73,15 @@ class CaseReviewDecideTest : public ::testing::Test {
   }
 
   const v1::CaseReview& Review() { return world_.StateAs<v1::CaseReview>(kReview); }
+  // The complaints `review`'s threshold weighed: their row
+  // (ConsideredRowKey), empty if it has none.
+  std::vector<v1::ConsideredComplaint> Considered(const std::string& review = kReview) {
+    auto row = world_.rows().find(ConsideredRowKey(review));
+    if (row == world_.rows().end()) return {};
+    v1::ThresholdEvaluation evaluation;
+    EXPECT_TRUE(evaluation.ParseFromString(row->second));
+    return {evaluation.considered().begin(), evaluation.considered().end()};
+  }
   std::string Deadline(const std::string& name) {
     for (const v1::Deadline& d : Review().deadlines()) {
       if (d.name() == name) {

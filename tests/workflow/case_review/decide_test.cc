@@ -91,7 +91,11 @@ TEST_F(CaseReviewDecideTest, ThresholdMetStartsTheReviewMeetingDeadline) {
   EXPECT_THAT(Types(out.events), ElementsAre("ThresholdEvaluated", "DeadlineMet", "DeadlineSet"));
   EXPECT_EQ(Review().state(), v1::CaseReview::THRESHOLD_MET);
   EXPECT_EQ(Review().threshold().deciding_rule(), "R1_COMPLAINTS");
-  EXPECT_EQ(Review().threshold().considered_size(), 3);
+  // The complaints weighed are their own row, written once; the state (and
+  // so every later command) carries only their count.
+  EXPECT_EQ(Considered().size(), 3);
+  EXPECT_EQ(Review().threshold().considered_size(), 0);
+  EXPECT_EQ(Review().threshold().considered_total(), 3);
   EXPECT_EQ(Review().threshold().decided_by().role(), "caseworker");
   EXPECT_EQ(Deadline("threshold_decision"), "2026-11-16 MET");
   EXPECT_EQ(Deadline("review_meeting"), "2026-12-07 RUNNING");
@@ -115,7 +119,7 @@ TEST_F(CaseReviewDecideTest, TheThresholdReadsOnlyItsWindowAndKeepsABoundedExpla
     ASSERT_TRUE(world_.When(kRecordComplaint, r).status.ok());
   }
   Met();
-  EXPECT_EQ(Review().threshold().considered_size(), 3);
+  EXPECT_EQ(Considered().size(), 3);
   EXPECT_EQ(Review().threshold().considered_total(), 3);
   EXPECT_EQ(FormatDate(Review().threshold().window_start()), "2026-05-02");
 
@@ -133,7 +137,7 @@ TEST_F(CaseReviewDecideTest, TheThresholdReadsOnlyItsWindowAndKeepsABoundedExpla
   evaluate.set_request_id("many");
   ASSERT_TRUE(world_.When(kEvaluateThreshold, evaluate).status.ok());
   const auto& many = world_.StateAs<v1::CaseReview>("partnerships/eastbrook/caseReviews/2");
-  EXPECT_EQ(many.threshold().considered_size(), kMaxConsidered);
+  EXPECT_EQ(Considered("partnerships/eastbrook/caseReviews/2").size(), kMaxConsidered);
   EXPECT_EQ(many.threshold().considered_total(), 250);
   EXPECT_EQ(many.threshold().deciding_rule(), "R1_COMPLAINTS");
 }
@@ -175,7 +179,7 @@ TEST_F(CaseReviewDecideTest, OtherPeoplesComplaintsAreReadOnlyAsFarAsTheRulesNee
               ::testing::HasSubstr("community rule met (5 complaints about personal in "
                                    "mill-lane from 3 people, policy needs 5 from 2)"));
   std::vector<std::string> counted;
-  for (const v1::ConsideredComplaint& c : community.threshold().considered()) {
+  for (const v1::ConsideredComplaint& c : Considered("partnerships/eastbrook/caseReviews/2")) {
     counted.push_back(absl::StrCat(c.rule(), " ", c.complaint()));
   }
   EXPECT_THAT(counted, ElementsAre("COMMUNITY partnerships/eastbrook/complaints/4",
