@@ -3,7 +3,9 @@
 // every Get, and the access check the event log, the deadline queues and
 // the outbox make for each restricted case they meet. Each such read was a
 // RocksDB lookup, an opening (storage/opened_rows.h) and a parse of the
-// whole summary; a hit here is none of them.
+// whole summary; a hit here is none of them. It keeps other message rows a
+// Get reads with the summary the same way (a case review's considered
+// complaints: services::ReadRowMessage).
 //
 // Never stale: EventStore::Write invalidates the key of every row a batch
 // puts or deletes once the batch is written and before the writer

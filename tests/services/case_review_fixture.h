@@ -128,6 +128,19 @@ class CaseReviewTest : public casework::testing::ServerFixture {
     return out;
   }
 
+  // Publishes the default policy, records three complaints of
+  // `complainant` in the six months to 2 November 2026 (police, council,
+  // housing provider) and receives their application.
+  void ApplyAfterThreeComplaints(const std::string& complainant) {
+    Publish(workflow::LlrDefaultPolicy("eastbrook"));
+    Record(ComplaintRequest(complainant + "-1", complainant, Date(2026, 8, 30), Date(2026, 9, 1)));
+    Record(ComplaintRequest(complainant + "-2", complainant, Date(2026, 9, 28), Date(2026, 10, 1),
+                            v1::COUNCIL));
+    Record(ComplaintRequest(complainant + "-3", complainant, Date(2026, 10, 18), Date(2026, 10, 20),
+                            v1::HOUSING_PROVIDER));
+    Do(&Review::ReceiveApplication, Application(complainant));
+  }
+
   v1::ReceiveApplicationRequest Application(const std::string& complainant) {
     v1::ReceiveApplicationRequest r;
     r.set_parent("partnerships/eastbrook");

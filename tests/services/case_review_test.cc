@@ -237,12 +237,7 @@ TEST_F(CaseReviewTest, AnonymousApplicationsAndMissingConsentAreRefused) {
 // FULL view is asked for; an unknown view or state is refused by name.
 TEST_F(CaseReviewTest, AListLeavesOutTheConsideredComplaintsUnlessAskedForTheFullView) {
   using google::protobuf::util::MessageDifferencer;
-  Publish(workflow::LlrDefaultPolicy("eastbrook"));
-  Record(ComplaintRequest("V-1", "cmp-7", Date(2026, 8, 30), Date(2026, 9, 1)));
-  Record(ComplaintRequest("V-2", "cmp-7", Date(2026, 9, 28), Date(2026, 10, 1), v1::COUNCIL));
-  Record(ComplaintRequest("V-3", "cmp-7", Date(2026, 10, 18), Date(2026, 10, 20),
-                          v1::HOUSING_PROVIDER));
-  Do(&Review::ReceiveApplication, Application("cmp-7"));
+  ApplyAfterThreeComplaints("cmp-7");
   const v1::CaseReview weighed = Do(&Review::EvaluateThreshold, v1::CaseReviewCommand());
   ASSERT_EQ(weighed.threshold().considered_size(), 3);
   Do(&Review::ReceiveApplication, Application("cmp-8"));  // not weighed: no threshold
@@ -302,12 +297,7 @@ TEST_F(CaseReviewTest, AListLeavesOutTheConsideredComplaintsUnlessAskedForTheFul
 // and a Get carry the list.
 TEST_F(CaseReviewTest, TheComplaintsWeighedAreARowOfTheirOwnThatAGetPutsBack) {
   using google::protobuf::util::MessageDifferencer;
-  Publish(workflow::LlrDefaultPolicy("eastbrook"));
-  Record(ComplaintRequest("W-1", "cmp-7", Date(2026, 8, 30), Date(2026, 9, 1)));
-  Record(ComplaintRequest("W-2", "cmp-7", Date(2026, 9, 28), Date(2026, 10, 1), v1::COUNCIL));
-  Record(ComplaintRequest("W-3", "cmp-7", Date(2026, 10, 18), Date(2026, 10, 20),
-                          v1::HOUSING_PROVIDER));
-  Do(&Review::ReceiveApplication, Application("cmp-7"));
+  ApplyAfterThreeComplaints("cmp-7");
   auto weighed = [](const v1::CaseReview& r) {
     std::vector<std::string> out;
     for (const v1::ConsideredComplaint& c : r.threshold().considered()) {
