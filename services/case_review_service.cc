@@ -12,9 +12,9 @@
 namespace casework::services {
 namespace {
 
-// Puts back the complaints `review`'s threshold weighed: the review's state
-// leaves them out for their own row (case_review::ConsideredRowKey), which
-// an override or an upheld appeal never has.
+// Puts back the complaints `review`'s threshold weighed, which the state
+// leaves to their own row (case_review::ConsideredRowKey). A threshold met
+// by an override or an upheld appeal alone weighed none and has no row.
 absl::Status AddConsidered(const ServiceDeps& deps, v1::CaseReview* review) {
   if (!review->has_threshold()) return absl::OkStatus();
   ASSIGN_OR_RETURN(

@@ -118,12 +118,13 @@ class CaseReviewTest : public casework::testing::ServerFixture {
     return status;
   }
 
-  // GetCaseReview of the review, which must succeed.
-  v1::CaseReview Get(const std::string& role = "caseworker") {
+  // GetCaseReview of the review as a caseworker of eastbrook-council, which
+  // must succeed.
+  v1::CaseReview Get() {
     v1::GetCaseReviewRequest request;
     request.set_name(name_);
     v1::CaseReview out;
-    grpc::Status status = Call(&Review::GetCaseReview, Reviews().get(), request, &out, role);
+    grpc::Status status = Call(&Review::GetCaseReview, Reviews().get(), request, &out);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return out;
   }

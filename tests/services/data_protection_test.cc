@@ -94,17 +94,6 @@ class DataProtectionTest : public CaseReviewTest {
     return out.complaints_size();
   }
 
-  v1::CaseReview GetReview() {
-    v1::GetCaseReviewRequest request;
-    request.set_name(name_);
-    v1::CaseReview out;
-    grpc::ClientContext context;
-    testing::SetIdentity(context, "eastbrook-council", "u-1", "caseworker");
-    grpc::Status status = Reviews()->GetCaseReview(&context, request, &out);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return out;
-  }
-
   std::string Figures() {
     v1::GetCaseReviewFiguresRequest request;
     request.set_parent("partnerships/eastbrook");
@@ -166,7 +155,7 @@ class DataProtectionTest : public CaseReviewTest {
 
 TEST_F(DataProtectionTest, AnErasedComplainantReadsErasedWhileCountsDatesAndFiguresStay) {
   RecordHistory();
-  const v1::CaseReview before = GetReview();
+  const v1::CaseReview before = Get();
   ASSERT_TRUE(before.threshold().met());
   ASSERT_EQ(before.threshold().considered_total(), 3);
   const std::string figures = Figures();
@@ -193,7 +182,7 @@ TEST_F(DataProtectionTest, AnErasedComplainantReadsErasedWhileCountsDatesAndFigu
   EXPECT_EQ(ComplaintsOf("cmp-erase-me"), 0);
   EXPECT_EQ(ComplaintsOf("cmp-keep"), 1);
 
-  const v1::CaseReview after = GetReview();
+  const v1::CaseReview after = Get();
   EXPECT_EQ(after.applicant().complainant_reference(), kErased);
   EXPECT_TRUE(after.threshold().met());
   EXPECT_EQ(after.threshold().deciding_rule(), before.threshold().deciding_rule());
@@ -264,7 +253,7 @@ TEST_F(DataProtectionTest, AnEvaluationAfterAnErasureReadsTheLedgerAsErased) {
   community.mutable_applicant()->set_kind(v1::Applicant::COMMUNITY_GROUP);
   Do(&Review::ReceiveApplication, community);
   Do(&Review::EvaluateThreshold, v1::CaseReviewCommand());
-  const v1::CaseReview review = GetReview();
+  const v1::CaseReview review = Get();
   int erased = 0;
   for (const v1::ConsideredComplaint& c : review.threshold().considered()) {
     if (c.complaint() == "partnerships/eastbrook/complaints/4" ||
@@ -310,7 +299,7 @@ TEST_F(DataProtectionTest, ABackupTakenBeforeAnErasureComesBackErased) {
   EXPECT_EQ(GetComplaint(2).complainant_reference(), kErased);
   EXPECT_EQ(GetComplaint(4).summary(), "Keep this text");
   EXPECT_EQ(ComplaintsOf("cmp-erase-me"), 0);
-  EXPECT_EQ(GetReview().applicant().complainant_reference(), kErased);
+  EXPECT_EQ(Get().applicant().complainant_reference(), kErased);
   // The erasure is in this directory's log again, from the key store.
   v1::ListErasuresRequest list;
   list.set_parent("partnerships/eastbrook");
