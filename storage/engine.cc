@@ -500,6 +500,7 @@ absl::StatusOr<Engine::GroupStream*> Engine::Load(const workflow::Workflow& work
     s.state = it->second.state;
     s.version = it->second.version;
     s.persisted_version = it->second.persisted_version;
+    s.keys_marked = it->second.keys_marked;
     return &s;
   }
   uint64_t replayed = 0;
@@ -522,20 +523,22 @@ void Engine::CachePut(const std::string& stream, const GroupStream& state) {
   // The parsed state (ParsedMessageBytes); the map and list nodes, the key
   // twice and the shared pointer add about kCacheEntryOverhead.
   constexpr size_t kCacheEntryOverhead = 256;
-  const size_t bytes = ParsedMessageBytes(state.state->ByteSizeLong()) + 2 * stream.size() +
-                       kCacheEntryOverhead;
+  size_t bytes =
+      ParsedMessageBytes(state.state->ByteSizeLong()) + 2 * stream.size() + kCacheEntryOverhead;
+  for (const std::string& id : state.keys_marked) bytes += sizeof(std::string) + id.capacity() + 1;
   if (auto it = cache_.find(stream); it != cache_.end()) {
     cache_bytes_ -= it->second.bytes;
     it->second.state = state.state;
     it->second.version = state.version;
     it->second.persisted_version = state.persisted_version;
+    it->second.keys_marked = state.keys_marked;
     it->second.bytes = bytes;
     cache_bytes_ += bytes;
     lru_.splice(lru_.begin(), lru_, it->second.lru);
   } else {
     lru_.push_front(stream);
-    cache_.emplace(stream, CacheEntry{state.state, state.version, state.persisted_version, bytes,
-                                      lru_.begin()});
+    cache_.emplace(stream, CacheEntry{state.state, state.version, state.persisted_version,
+                                      state.keys_marked, bytes, lru_.begin()});
     cache_bytes_ += bytes;
   }
   while (!lru_.empty() && (cache_.size() > options_.state_cache_entries ||

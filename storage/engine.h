@@ -168,6 +168,10 @@ struct EngineStats {
   uint64_t state_loads = 0;      // states read from the state family
   uint64_t replayed_events = 0;  // events folded to rebuild states
   uint64_t state_records = 0;    // state records written
+  // "privacy/uses" rows written: one per stream and key the first time this
+  // engine seals something of the stream with the key, again only after
+  // the stream's state has left the state cache.
+  uint64_t use_rows = 0;
   uint64_t aborted_groups = 0;   // groups abandoned after an internal error
   // Writer time spent deciding and staging each method's commands (not the
   // group's synced write), by method.
@@ -276,6 +280,7 @@ class Engine {
     std::shared_ptr<google::protobuf::Message> state;
     int64_t version = 0;
     int64_t persisted_version = 0;  // of the stored state record
+    std::vector<std::string> keys_marked;  // GroupStream::keys_marked
     size_t bytes = 0;
     std::list<std::string>::iterator lru;
   };

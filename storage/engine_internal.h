@@ -36,6 +36,9 @@ struct Engine::GroupStream {
   std::shared_ptr<google::protobuf::Message> state;
   int64_t version = 0;
   int64_t persisted_version = 0;
+  // Keys whose "privacy/uses" row for this stream is known to be stored
+  // (written by an earlier group of this engine, or staged by this one).
+  std::vector<std::string> keys_marked;
 };
 
 struct Engine::Group {

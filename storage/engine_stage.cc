@@ -166,11 +166,23 @@ absl::StatusOr<Engine::GroupStream*> Engine::Stage(const Command& c, const std::
   // Stage everything; nothing below can fail.
   for (const v1::EventEnvelope& env : envelopes) g.batch.PutEvent(env);
   // Which records each key sealed something in: what erasing the key
-  // re-derives (docs/data-protection.md).
-  for (const std::string& id : key_ids) {
+  // re-derives (docs/data-protection.md). Such a row is never deleted, so
+  // it is written once per stream and key, not by every command: again
+  // only once the stream's state has left the cache, which forgets what it
+  // marked. A failed group never reaches the cache.
+  uint64_t use_rows = 0;
+  for (std::string& id : key_ids) {
+    std::vector<std::string>& marked = current->keys_marked;
+    if (std::find(marked.begin(), marked.end(), id) != marked.end()) continue;
     std::string use = keys::PrivacyUseKey(id, stream);
     g.batch.PutRow(use, "");
     g.rows[std::move(use)] = std::string();  // seen by later decisions of the group
+    marked.push_back(std::move(id));
+    ++use_rows;
+  }
+  if (use_rows > 0) {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    stats_.use_rows += use_rows;
   }
   for (const auto& [key, record] : pending_erasures) g.batch.PutRow(key, record);
   if (write_state) {

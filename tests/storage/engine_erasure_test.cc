@@ -147,5 +147,76 @@ TEST(EngineErasureTest, ReadersFindWrittenSummariesOpenedAndNoneSurvivesAnErasur
   EXPECT_EQ(title_of(*row), privacy::kErasedText);
 }
 
+// A stream's "privacy/uses" rows say which keys sealed something of it:
+// what an erasure of a key folds again. They are never deleted, so the
+// engine writes each once per stream and key, not with every command; it
+// writes them again only once the stream's state has left its cache (here:
+// a restart), and an erasure after many commands still finds the stream.
+TEST(EngineErasureTest, AStreamsUseRowsAreWrittenOncePerKeyNotByEveryCommand) {
+  SealedEngine sealed;
+  ASSERT_NO_FATAL_FAILURE(sealed.Open());
+  EventStore* store = sealed.store.get();
+
+  testing::ActionOutcome created =
+      testing::RunAction(*sealed.engine, testing::CreateRequest("a-1"));
+  ASSERT_TRUE(created.response.ok()) << created.response.status();
+  const std::string action = created.response->action().name();
+  for (const std::string id : {"p-1", "p-2", "p-3"}) {
+    ASSERT_TRUE(testing::RunAction(*sealed.engine,
+                                   testing::ProgressRequest(id, action, "Visited the address"))
+                    .response.ok());
+  }
+  auto uses = [&] {
+    absl::StatusOr<std::vector<StoredRow>> rows = store->ScanRows("privacy/uses/", "", 100, false);
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    std::vector<std::string> streams;
+    for (const StoredRow& row : rows.value_or(std::vector<StoredRow>{})) {
+      streams.push_back(row.key.substr(row.key.rfind("/partnerships/") + 1));
+    }
+    return streams;
+  };
+  const std::vector<std::string> marked = uses();
+  ASSERT_FALSE(marked.empty());
+  for (const std::string& stream : marked) EXPECT_EQ(stream, action);
+  // Four commands sealed data of the action; each key's row went once.
+  EXPECT_EQ(sealed.engine->stats().use_rows, marked.size());
+
+  // A new engine knows nothing of what was marked: the next command marks
+  // the keys it seals with again (the same rows, the same keys), once.
+  sealed.engine = std::make_unique<Engine>(store, &sealed.clock);
+  for (const std::string id : {"p-4", "p-5"}) {
+    ASSERT_TRUE(
+        testing::RunAction(*sealed.engine, testing::ProgressRequest(id, action, "Visited again"))
+            .response.ok());
+  }
+  EXPECT_EQ(sealed.engine->stats().use_rows, marked.size());
+  EXPECT_EQ(uses(), marked);
+
+  // The record's erasure folds the action again: every note is erased,
+  // those whose command wrote no use row too.
+  v1::EraseSubjectRequest erase;
+  erase.set_parent("partnerships/eastbrook");
+  erase.set_request_id("erase-1");
+  erase.set_record(action);
+  erase.set_legal_basis("UK GDPR Art. 17: the record is no longer needed");
+  std::vector<testing::EngineOutcome> outcomes = testing::RunCommands(
+      *sealed.engine,
+      {{&workflow::erasures::ErasureWorkflow().Command(workflow::erasures::kEraseSubject),
+        std::make_shared<const v1::EraseSubjectRequest>(erase)}});
+  ASSERT_EQ(outcomes.size(), 1u);
+  ASSERT_TRUE(outcomes[0].reply.ok()) << outcomes[0].reply.status();
+  absl::StatusOr<std::vector<v1::EventEnvelope>> events = store->ReadStream(action, 1, 10);
+  ASSERT_TRUE(events.ok()) << events.status();
+  std::vector<std::string> notes;
+  for (const v1::EventEnvelope& e : *events) {
+    v1::ActionProgressRecorded note;
+    if (e.payload().UnpackTo(&note)) notes.push_back(note.note());
+  }
+  EXPECT_THAT(notes,
+              ElementsAre(std::string(privacy::kErasedText), std::string(privacy::kErasedText),
+                          std::string(privacy::kErasedText), std::string(privacy::kErasedText),
+                          std::string(privacy::kErasedText)));
+}
+
 }  // namespace
 }  // namespace casework::storage
