@@ -44,6 +44,41 @@ struct SealedEngine {
   std::unique_ptr<Engine> engine;  // destroyed before the store
 };
 
+// The erasure of record `record`, as a data protection officer asks for it.
+v1::EraseSubjectRequest RecordErasure(const std::string& record) {
+  v1::EraseSubjectRequest erase;
+  erase.set_parent("partnerships/eastbrook");
+  erase.set_request_id("erase-1");
+  erase.set_record(record);
+  erase.set_legal_basis("UK GDPR Art. 17: the record is no longer needed");
+  return erase;
+}
+
+const workflow::CommandType& EraseCommand() {
+  return workflow::erasures::ErasureWorkflow().Command(workflow::erasures::kEraseSubject);
+}
+
+// Erases `record` in a group of its own; the erasure must succeed.
+void EraseRecord(Engine& engine, const std::string& record) {
+  std::vector<testing::EngineOutcome> outcomes = testing::RunCommands(
+      engine,
+      {{&EraseCommand(), std::make_shared<const v1::EraseSubjectRequest>(RecordErasure(record))}});
+  ASSERT_EQ(outcomes.size(), 1u);
+  ASSERT_TRUE(outcomes[0].reply.ok()) << outcomes[0].reply.status();
+}
+
+// The notes of `action`'s progress events, in order, as stored.
+std::vector<std::string> NotesOf(const EventStore& store, const std::string& action) {
+  absl::StatusOr<std::vector<v1::EventEnvelope>> events = store.ReadStream(action, 1, 100);
+  EXPECT_TRUE(events.ok()) << events.status();
+  std::vector<std::string> notes;
+  for (const v1::EventEnvelope& e : events.value_or(std::vector<v1::EventEnvelope>{})) {
+    v1::ActionProgressRecorded note;
+    if (e.payload().UnpackTo(&note)) notes.push_back(note.note());
+  }
+  return notes;
+}
+
 TEST(EngineErasureTest, AnErasureEndsItsGroupSoDataSealedAfterItIsNotErasedWithIt) {
   SealedEngine sealed;
   ASSERT_NO_FATAL_FAILURE(sealed.Open());
@@ -58,18 +93,11 @@ TEST(EngineErasureTest, AnErasureEndsItsGroupSoDataSealedAfterItIsNotErasedWithI
                   .response.ok());
 
   // In one group: the action's record is erased, then a new note is added.
-  v1::EraseSubjectRequest erase;
-  erase.set_parent("partnerships/eastbrook");
-  erase.set_request_id("erase-1");
-  erase.set_record(action);
-  erase.set_legal_basis("UK GDPR Art. 17: the record is no longer needed");
-  const workflow::CommandType& erase_command =
-      workflow::erasures::ErasureWorkflow().Command(workflow::erasures::kEraseSubject);
   const workflow::CommandType& note_command =
       workflow::actions::ActionWorkflow().Command(workflow::actions::kRecordProgress);
   std::vector<testing::EngineOutcome> outcomes = testing::RunCommands(
       *engine,
-      {{&erase_command, std::make_shared<const v1::EraseSubjectRequest>(erase)},
+      {{&EraseCommand(), std::make_shared<const v1::EraseSubjectRequest>(RecordErasure(action))},
        {&note_command, std::make_shared<const v1::RecordProgressRequest>(
                            testing::ProgressRequest("p-2", action, "After the erasure"))}});
   ASSERT_EQ(outcomes.size(), 2u);
@@ -79,14 +107,8 @@ TEST(EngineErasureTest, AnErasureEndsItsGroupSoDataSealedAfterItIsNotErasedWithI
   EXPECT_EQ(engine->stats().groups, 4u);
 
   // What was there before is erased; what came after stays.
-  absl::StatusOr<std::vector<v1::EventEnvelope>> events = store->ReadStream(action, 1, 10);
-  ASSERT_TRUE(events.ok()) << events.status();
-  std::vector<std::string> notes;
-  for (const v1::EventEnvelope& e : *events) {
-    v1::ActionProgressRecorded note;
-    if (e.payload().UnpackTo(&note)) notes.push_back(note.note());
-  }
-  EXPECT_THAT(notes, ElementsAre(std::string(privacy::kErasedText), "After the erasure"));
+  EXPECT_THAT(NotesOf(*store, action),
+              ElementsAre(std::string(privacy::kErasedText), "After the erasure"));
 }
 
 // The readers' cache of opened rows (storage/opened_rows.h): the summary
@@ -126,16 +148,7 @@ TEST(EngineErasureTest, ReadersFindWrittenSummariesOpenedAndNoneSurvivesAnErasur
              parsed.generation());
   ASSERT_GT(parsed.bytes(), 0u);
 
-  v1::EraseSubjectRequest erase;
-  erase.set_parent("partnerships/eastbrook");
-  erase.set_request_id("erase-1");
-  erase.set_record(action);
-  erase.set_legal_basis("UK GDPR Art. 17: the record is no longer needed");
-  std::vector<testing::EngineOutcome> outcomes = testing::RunCommands(
-      *engine, {{&workflow::erasures::ErasureWorkflow().Command(workflow::erasures::kEraseSubject),
-                 std::make_shared<const v1::EraseSubjectRequest>(erase)}});
-  ASSERT_EQ(outcomes.size(), 1u);
-  ASSERT_TRUE(outcomes[0].reply.ok()) << outcomes[0].reply.status();
+  ASSERT_NO_FATAL_FAILURE(EraseRecord(*engine, action));
 
   EXPECT_EQ(opened.bytes(), 0u);
   EXPECT_EQ(parsed.bytes(), 0u);
@@ -194,25 +207,8 @@ TEST(EngineErasureTest, AStreamsUseRowsAreWrittenOncePerKeyNotByEveryCommand) {
 
   // The record's erasure folds the action again: every note is erased,
   // those whose command wrote no use row too.
-  v1::EraseSubjectRequest erase;
-  erase.set_parent("partnerships/eastbrook");
-  erase.set_request_id("erase-1");
-  erase.set_record(action);
-  erase.set_legal_basis("UK GDPR Art. 17: the record is no longer needed");
-  std::vector<testing::EngineOutcome> outcomes = testing::RunCommands(
-      *sealed.engine,
-      {{&workflow::erasures::ErasureWorkflow().Command(workflow::erasures::kEraseSubject),
-        std::make_shared<const v1::EraseSubjectRequest>(erase)}});
-  ASSERT_EQ(outcomes.size(), 1u);
-  ASSERT_TRUE(outcomes[0].reply.ok()) << outcomes[0].reply.status();
-  absl::StatusOr<std::vector<v1::EventEnvelope>> events = store->ReadStream(action, 1, 10);
-  ASSERT_TRUE(events.ok()) << events.status();
-  std::vector<std::string> notes;
-  for (const v1::EventEnvelope& e : *events) {
-    v1::ActionProgressRecorded note;
-    if (e.payload().UnpackTo(&note)) notes.push_back(note.note());
-  }
-  EXPECT_THAT(notes,
+  ASSERT_NO_FATAL_FAILURE(EraseRecord(*sealed.engine, action));
+  EXPECT_THAT(NotesOf(*store, action),
               ElementsAre(std::string(privacy::kErasedText), std::string(privacy::kErasedText),
                           std::string(privacy::kErasedText), std::string(privacy::kErasedText),
                           std::string(privacy::kErasedText)));
