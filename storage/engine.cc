@@ -256,7 +256,7 @@ std::vector<Engine::Completion> Engine::CommitGroup(std::vector<Command>& comman
     stats_.group_commands.Add(static_cast<double>(commands.size()));
   }
   if (written.ok()) {
-    for (const auto& [stream, state] : g.states) CachePut(stream, state);
+    for (auto& [stream, state] : g.states) CachePut(stream, std::move(state));
     RowCacheWritten(g);
     OpenedRows& opened = store_->opened_rows();
     for (auto& [stored, value] : g.opened_summaries) {
@@ -518,7 +518,7 @@ absl::StatusOr<Engine::GroupStream*> Engine::Load(const workflow::Workflow& work
   return &s;
 }
 
-void Engine::CachePut(const std::string& stream, const GroupStream& state) {
+void Engine::CachePut(const std::string& stream, GroupStream&& state) {
   if (options_.state_cache_entries == 0 || options_.state_cache_bytes == 0) return;
   // The parsed state (ParsedMessageBytes); the map and list nodes, the key
   // twice and the shared pointer add about kCacheEntryOverhead.
@@ -528,17 +528,18 @@ void Engine::CachePut(const std::string& stream, const GroupStream& state) {
   for (const std::string& id : state.keys_marked) bytes += sizeof(std::string) + id.capacity() + 1;
   if (auto it = cache_.find(stream); it != cache_.end()) {
     cache_bytes_ -= it->second.bytes;
-    it->second.state = state.state;
+    it->second.state = std::move(state.state);
     it->second.version = state.version;
     it->second.persisted_version = state.persisted_version;
-    it->second.keys_marked = state.keys_marked;
+    it->second.keys_marked = std::move(state.keys_marked);
     it->second.bytes = bytes;
     cache_bytes_ += bytes;
     lru_.splice(lru_.begin(), lru_, it->second.lru);
   } else {
     lru_.push_front(stream);
-    cache_.emplace(stream, CacheEntry{state.state, state.version, state.persisted_version,
-                                      state.keys_marked, bytes, lru_.begin()});
+    cache_.emplace(stream,
+                   CacheEntry{std::move(state.state), state.version, state.persisted_version,
+                              std::move(state.keys_marked), bytes, lru_.begin()});
     cache_bytes_ += bytes;
   }
   while (!lru_.empty() && (cache_.size() > options_.state_cache_entries ||

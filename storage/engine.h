@@ -327,7 +327,8 @@ class Engine {
   // on first use).
   absl::StatusOr<GroupStream*> Load(const workflow::Workflow& workflow,
                                     const std::string& stream, Group& group);
-  void CachePut(const std::string& stream, const GroupStream& state);
+  // Keeps a written group's `state` (moved from: the group is done with it).
+  void CachePut(const std::string& stream, GroupStream&& state);
   void CacheEvict(const std::string& stream);
   // After a group's write: the ranges the writer keeps take the rows it
   // wrote or deleted.

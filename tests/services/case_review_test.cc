@@ -316,8 +316,8 @@ TEST_F(CaseReviewTest, TheComplaintsWeighedAreARowOfTheirOwnThatAGetPutsBack) {
   EXPECT_TRUE(MessageDifferencer::Equals(retried, first)) << retried.DebugString();
 
   // Stored: the summary row counts them; their own row lists them.
-  absl::StatusOr<std::optional<std::string>> summary = server_->store().GetRow(
-      workflow::case_review::CaseReviewRowPrefix("eastbrook", "all") + workflow::SortableNumber(1));
+  absl::StatusOr<std::optional<std::string>> summary =
+      server_->store().GetRow(workflow::case_review::CaseReviewWorkflow().SummaryRowKey(name_));
   ASSERT_TRUE(summary.ok() && summary->has_value());
   v1::CaseReview stored;
   ASSERT_TRUE(stored.ParseFromString(**summary));

@@ -24,18 +24,18 @@ void CaseReviewRows(absl::string_view, const State& s, std::vector<Row>* rows) {
   }
 }
 
-std::string CaseReviewSummaryRow(absl::string_view stream) {
+namespace {
+// caseReviews/{p}/{index}/{n}: review `stream`'s row in `index`.
+std::string NumberedRow(absl::string_view stream, absl::string_view index) {
   std::optional<ResourceName> name = ResourceNameOf(stream, "caseReviews");
   if (!name) return std::string(stream);
-  return absl::StrCat(CaseReviewRowPrefix(name->partnership, "all"), SortableNumber(name->number));
+  return absl::StrCat(CaseReviewRowPrefix(name->partnership, index), SortableNumber(name->number));
 }
+}  // namespace
 
-std::string ConsideredRowKey(absl::string_view stream) {
-  std::optional<ResourceName> name = ResourceNameOf(stream, "caseReviews");
-  if (!name) return std::string(stream);
-  return absl::StrCat(CaseReviewRowPrefix(name->partnership, "considered"),
-                      SortableNumber(name->number));
-}
+std::string CaseReviewSummaryRow(absl::string_view stream) { return NumberedRow(stream, "all"); }
+
+std::string ConsideredRowKey(absl::string_view stream) { return NumberedRow(stream, "considered"); }
 
 void ConsideredRows(absl::string_view stream, const v1::ThresholdEvaluated& e,
                     const v1::EventEnvelope&, std::vector<Row>* rows) {
